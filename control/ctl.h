@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * bulwarkctl: the context every command receives and the command table.
+ *
+ * A command is a row of the table in bulwarkctl.c: a name, a handler declared
+ * here and a one-line summary. A handler gets argv with argv[0] set to the
+ * command name, parses its own options (getopt_long after optind = 0), writes
+ * results to ctx->out and errors to ctx->err, and returns an exit status.
+ */
+#ifndef CTL_H
+#define CTL_H
+
+#include <limits.h>
+#include <stdio.h>
+
+#include "bw_status.h"
+
+#ifndef BW_VERSION
+#define BW_VERSION "0.0.0-unknown" /* meson defines the real one */
+#endif
+
+#define CTL_PROG	     "bulwarkctl"
+#define CTL_INSTANCE_DEFAULT "default"
+#define CTL_INSTANCE_ENV     "BULWARK_INSTANCE"
+#define CTL_STATE_DIR_BASE   "/var/lib/bulwark"
+
+/* Exit statuses of bulwarkctl and of every command handler. */
+#define CTL_EXIT_OK    0 /* done; for status: running and healthy */
+#define CTL_EXIT_FAIL  1 /* the command ran and failed, or not healthy */
+#define CTL_EXIT_USAGE 2 /* bad command line */
+
+struct ctl_ctx {
+	char instance[BW_NAME_LEN]; /* validated instance name */
+	char state_dir[PATH_MAX];   /* lists, rules, history live here */
+	FILE *out;		    /* results */
+	FILE *err;		    /* errors and warnings */
+};
+
+typedef int (*ctl_cmd_fn)(struct ctl_ctx *ctx, int argc, char **argv);
+
+struct ctl_cmd {
+	const char *name;    /* first word after the global options */
+	ctl_cmd_fn run;	     /* handler, returns CTL_EXIT_* */
+	const char *summary; /* one line for the usage text */
+};
+
+/*
+ * Fill ctx from the instance name (NULL: $BULWARK_INSTANCE, else "default")
+ * and state directory (NULL: /var/lib/bulwark/<instance>). Output goes to
+ * stdout and stderr. Returns 0, or -EINVAL when the instance name is not
+ * 1-31 characters of [A-Za-z0-9_-], or -ENAMETOOLONG for the directory.
+ */
+int ctl_ctx_init(struct ctl_ctx *ctx, const char *instance,
+		 const char *state_dir);
+
+/*
+ * Report a command-line error of command cmd: "bulwarkctl: <message>" and
+ * the command's usage line on ctx->err. Returns CTL_EXIT_USAGE.
+ */
+int ctl_usage_error(struct ctl_ctx *ctx, const char *usage, const char *fmt,
+		    ...) __attribute__((format(printf, 3, 4)));
+
+/*
+ * Report the error getopt_long() signalled by returning c ('?' for an
+ * unknown option, ':' for a missing argument; opterr must be 0 and the
+ * option string start with "+:"). Returns CTL_EXIT_USAGE.
+ */
+int ctl_getopt_error(struct ctl_ctx *ctx, const char *usage, int c,
+		     char **argv);
+
+/* Write only the "bulwarkctl: <message>" line of ctl_getopt_error() to f. */
+void ctl_getopt_report(FILE *f, int c, char **argv);
+
+/* Command handlers, one file each (ctl_<name>.c). */
+int ctl_cmd_status(struct ctl_ctx *ctx, int argc, char **argv);
+int ctl_cmd_stats(struct ctl_ctx *ctx, int argc, char **argv);
+
+#endif /* CTL_H */

@@ -1,0 +1,615 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Ruleset image writer and reader for bulwarkctl. The writer lays out
+ * header, section table and section bodies, each 8-aligned, in one zeroed
+ * allocation, fills the CRC last and runs the dataplane's own validator on
+ * the result. The reader trusts nothing but dp_image_validate().
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ctl_image.h"
+#include "dp_image.h"
+
+#define IMG_SEC_MAX 3 /* sections one image of ours holds: lists + 2 */
+
+/* The planned layout of an image. */
+struct layout {
+	uint32_t nb_sec;
+	struct bw_image_section sec[IMG_SEC_MAX];
+	uint64_t size; /* bytes */
+};
+
+static uint64_t
+align8(uint64_t v)
+{
+	return (v + 7) & ~(uint64_t)7;
+}
+
+/* Append a section of count elements, unless it is empty and optional. */
+static void
+layout_add(struct layout *lo, uint32_t type, uint32_t elem_size, uint32_t count,
+	   int optional)
+{
+	if (optional && count == 0)
+		return;
+	lo->sec[lo->nb_sec].type = type;
+	lo->sec[lo->nb_sec].elem_size = elem_size;
+	lo->sec[lo->nb_sec].count = count;
+	lo->sec[lo->nb_sec].len = (uint64_t)count * elem_size;
+	lo->nb_sec++;
+}
+
+/*
+ * Give each planned section its offset. Counts are at most BW_PREFIX_MAX
+ * so the sum cannot wrap. Returns 0 or -E2BIG.
+ */
+static int
+layout_place(struct layout *lo)
+{
+	uint64_t off;
+	uint32_t i;
+
+	off = align8(sizeof(struct bw_image_hdr) +
+		     (uint64_t)lo->nb_sec * sizeof(struct bw_image_section));
+	for (i = 0; i < lo->nb_sec; i++) {
+		lo->sec[i].off = off;
+		off = align8(off + lo->sec[i].len);
+	}
+	if (off > BW_IMAGE_SIZE_MAX)
+		return -E2BIG;
+	lo->size = off;
+	return 0;
+}
+
+static struct bw_image_section *
+layout_find(struct layout *lo, uint32_t type)
+{
+	uint32_t i;
+
+	for (i = 0; i < lo->nb_sec; i++) {
+		if (lo->sec[i].type == type)
+			return &lo->sec[i];
+	}
+	return NULL;
+}
+
+/*
+ * A zeroed buffer for the planned image with the header and section table
+ * written. Returns 0, -EINVAL for a comment without NUL, or -ENOMEM.
+ */
+static int
+image_start(const struct layout *lo, const struct ctl_image_meta *m,
+	    uint32_t kind, uint8_t **out)
+{
+	struct bw_image_hdr *h;
+	size_t alloc, clen;
+	uint8_t *img;
+
+	clen = strnlen(m->comment, sizeof(m->comment));
+	if (clen == sizeof(m->comment))
+		return -EINVAL;
+	/* aligned_alloc() wants a multiple of the alignment */
+	alloc = (size_t)(lo->size + CTL_IMAGE_ALIGN - 1) &
+		~(size_t)(CTL_IMAGE_ALIGN - 1);
+	img = aligned_alloc(CTL_IMAGE_ALIGN, alloc);
+	if (img == NULL)
+		return -ENOMEM;
+	memset(img, 0, alloc);
+	h = (struct bw_image_hdr *)img;
+	h->magic = BW_IMAGE_MAGIC;
+	h->abi_major = BW_IMAGE_ABI_MAJOR;
+	h->abi_minor = BW_IMAGE_ABI_MINOR;
+	h->hdr_size = sizeof(*h);
+	h->size = lo->size;
+	h->kind = kind;
+	h->generation = m->generation;
+	h->parent_gen = m->parent_gen;
+	h->created_ns = m->created_ns;
+	h->creator_uid = m->creator_uid;
+	h->nb_sections = lo->nb_sec;
+	h->section_off = sizeof(*h);
+	memcpy(h->comment, m->comment, clen);
+	memcpy(img + h->section_off, lo->sec,
+	       lo->nb_sec * sizeof(struct bw_image_section));
+	*out = img;
+	return 0;
+}
+
+/*
+ * Fill the CRC, then check the image as the dataplane will. Frees img and
+ * returns the validator's error when it refuses (a bug of the caller's
+ * model or of this writer). Returns 0 or a negative errno.
+ */
+static int
+image_finish(uint8_t *img, uint64_t size, void **out, size_t *len)
+{
+	struct bw_image_hdr *h = (struct bw_image_hdr *)img;
+	struct dp_image_view v;
+	int r;
+
+	h->crc32c = bw_crc32c(0, img + h->hdr_size, size - h->hdr_size);
+	r = dp_image_validate(img, size, &v, NULL, 0);
+	if (r < 0) {
+		free(img);
+		return r;
+	}
+	*out = img;
+	*len = size;
+	return 0;
+}
+
+static uint32_t
+addr4_host(const uint8_t *a)
+{
+	return (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 |
+	       (uint32_t)a[2] << 8 | (uint32_t)a[3];
+}
+
+static void
+addr4_net(uint32_t addr, uint8_t *a)
+{
+	a[0] = (uint8_t)(addr >> 24);
+	a[1] = (uint8_t)(addr >> 16);
+	a[2] = (uint8_t)(addr >> 8);
+	a[3] = (uint8_t)addr;
+}
+
+/*
+ * Count each list's prefixes per family. Returns 0, -EINVAL for a bad
+ * family or too many lists, -E2BIG over BW_PREFIX_MAX.
+ */
+static int
+count_prefixes(const struct ctl_ruleset *rs, uint32_t nb4[BW_LIST_MAX],
+	       uint32_t nb6[BW_LIST_MAX], uint32_t *tot4, uint32_t *tot6)
+{
+	uint64_t s4 = 0, s6 = 0;
+	const struct ctl_list *l;
+	uint32_t i;
+	size_t k;
+
+	if (rs->nb_lists > BW_LIST_MAX)
+		return -EINVAL;
+	for (i = 0; i < rs->nb_lists; i++) {
+		l = &rs->lists[i];
+		nb4[i] = 0;
+		nb6[i] = 0;
+		if (l->set.n > 2ull * BW_PREFIX_MAX)
+			return -E2BIG;
+		for (k = 0; k < l->set.n; k++) {
+			if (l->set.v[k].family == CTL_PREFIX_V4)
+				nb4[i]++;
+			else if (l->set.v[k].family == CTL_PREFIX_V6)
+				nb6[i]++;
+			else
+				return -EINVAL;
+		}
+		s4 += nb4[i];
+		s6 += nb6[i];
+	}
+	if (s4 > BW_PREFIX_MAX || s6 > BW_PREFIX_MAX)
+		return -E2BIG;
+	*tot4 = (uint32_t)s4;
+	*tot6 = (uint32_t)s6;
+	return 0;
+}
+
+/*
+ * The LISTS section; full: ranges follow each other in id order. The
+ * validator checks ids, names, action and match afterwards.
+ */
+static int
+lists_fill(struct bw_image_list *out, const struct ctl_ruleset *rs,
+	   const uint32_t *nb4, const uint32_t *nb6, int full)
+{
+	uint32_t i, first4 = 0, first6 = 0;
+	const struct ctl_list *l;
+
+	for (i = 0; i < rs->nb_lists; i++) {
+		l = &rs->lists[i];
+		if (!dp_image_name_valid(l->name))
+			return -EINVAL;
+		memcpy(out[i].name, l->name, strlen(l->name));
+		out[i].id = l->id;
+		out[i].action = l->action;
+		out[i].match = l->match;
+		out[i].nb_v4 = nb4[i];
+		out[i].nb_v6 = nb6[i];
+		if (full) {
+			out[i].v4_first = first4;
+			out[i].v6_first = first6;
+			first4 += nb4[i];
+			first6 += nb6[i];
+		}
+	}
+	return 0;
+}
+
+int
+ctl_image_write_full(const struct ctl_ruleset *rs,
+		     const struct ctl_image_meta *m, void **img, size_t *len)
+{
+	uint32_t nb4[BW_LIST_MAX], nb6[BW_LIST_MAX];
+	struct bw_image_prefix4 *p4 = NULL;
+	struct bw_image_prefix6 *p6 = NULL;
+	struct bw_image_section *s;
+	const struct ctl_prefix *p;
+	struct layout lo = {0};
+	uint32_t i, tot4, tot6, k4 = 0, k6 = 0;
+	uint8_t *buf;
+	size_t k;
+	int r;
+
+	r = count_prefixes(rs, nb4, nb6, &tot4, &tot6);
+	if (r < 0)
+		return r;
+	layout_add(&lo, BW_SEC_LISTS, sizeof(struct bw_image_list),
+		   rs->nb_lists, 0);
+	layout_add(&lo, BW_SEC_PREFIX4, sizeof(*p4), tot4, 1);
+	layout_add(&lo, BW_SEC_PREFIX6, sizeof(*p6), tot6, 1);
+	r = layout_place(&lo);
+	if (r < 0)
+		return r;
+	r = image_start(&lo, m, BW_IMAGE_FULL, &buf);
+	if (r < 0)
+		return r;
+	/* LISTS is always the first section */
+	r = lists_fill((struct bw_image_list *)(buf + lo.sec[0].off), rs, nb4,
+		       nb6, 1);
+	if (r < 0)
+		goto err_free;
+	s = layout_find(&lo, BW_SEC_PREFIX4);
+	if (s != NULL)
+		p4 = (struct bw_image_prefix4 *)(buf + s->off);
+	s = layout_find(&lo, BW_SEC_PREFIX6);
+	if (s != NULL)
+		p6 = (struct bw_image_prefix6 *)(buf + s->off);
+	/*
+	 * ctl_prefix_cmp() orders by family, then address bytes, then length:
+	 * a sorted set yields each family in the image's (addr, len) order.
+	 */
+	for (i = 0; i < rs->nb_lists; i++) {
+		for (k = 0; k < rs->lists[i].set.n; k++) {
+			p = &rs->lists[i].set.v[k];
+			if (p->family == CTL_PREFIX_V4) {
+				p4[k4].addr = addr4_host(p->addr);
+				p4[k4].len = p->len;
+				p4[k4].op = BW_OP_PRESENT;
+				p4[k4].list = (uint16_t)rs->lists[i].id;
+				k4++;
+			} else {
+				memcpy(p6[k6].addr, p->addr, sizeof(p->addr));
+				p6[k6].len = p->len;
+				p6[k6].op = BW_OP_PRESENT;
+				p6[k6].list = (uint16_t)rs->lists[i].id;
+				k6++;
+			}
+		}
+	}
+	return image_finish(buf, lo.size, img, len);
+
+err_free:
+	free(buf);
+	return r;
+}
+
+/* Delta order: list, then (addr, len); qsort() callbacks. */
+static int
+delta4_cmp(const void *pa, const void *pb)
+{
+	const struct bw_image_prefix4 *a = pa, *b = pb;
+
+	if (a->list != b->list)
+		return a->list < b->list ? -1 : 1;
+	if (a->addr != b->addr)
+		return a->addr < b->addr ? -1 : 1;
+	return (int)a->len - (int)b->len;
+}
+
+static int
+delta6_cmp(const void *pa, const void *pb)
+{
+	const struct bw_image_prefix6 *a = pa, *b = pb;
+	int r;
+
+	if (a->list != b->list)
+		return a->list < b->list ? -1 : 1;
+	r = memcmp(a->addr, b->addr, sizeof(a->addr));
+	if (r != 0)
+		return r;
+	return (int)a->len - (int)b->len;
+}
+
+int
+ctl_image_write_delta(const struct ctl_ruleset *result_lists,
+		      const struct ctl_delta_entry *d, size_t nb,
+		      const struct ctl_image_meta *m, void **img, size_t *len)
+{
+	uint32_t nb4[BW_LIST_MAX], nb6[BW_LIST_MAX];
+	struct bw_image_prefix4 *d4 = NULL;
+	struct bw_image_prefix6 *d6 = NULL;
+	uint32_t tot4, tot6, n4 = 0, n6 = 0, k4 = 0, k6 = 0;
+	struct bw_image_section *s;
+	struct layout lo = {0};
+	uint8_t *buf;
+	size_t k;
+	int r;
+
+	r = count_prefixes(result_lists, nb4, nb6, &tot4, &tot6);
+	if (r < 0)
+		return r;
+	for (k = 0; k < nb; k++) {
+		if (d[k].p.family == CTL_PREFIX_V4)
+			n4++;
+		else if (d[k].p.family == CTL_PREFIX_V6)
+			n6++;
+		else
+			return -EINVAL;
+		if (n4 > BW_PREFIX_MAX || n6 > BW_PREFIX_MAX)
+			return -E2BIG;
+	}
+	layout_add(&lo, BW_SEC_LISTS, sizeof(struct bw_image_list),
+		   result_lists->nb_lists, 0);
+	layout_add(&lo, BW_SEC_DELTA4, sizeof(*d4), n4, 1);
+	layout_add(&lo, BW_SEC_DELTA6, sizeof(*d6), n6, 1);
+	r = layout_place(&lo);
+	if (r < 0)
+		return r;
+	r = image_start(&lo, m, BW_IMAGE_DELTA, &buf);
+	if (r < 0)
+		return r;
+	/* LISTS is always the first section */
+	r = lists_fill((struct bw_image_list *)(buf + lo.sec[0].off),
+		       result_lists, nb4, nb6, 0);
+	if (r < 0)
+		goto err_free;
+	s = layout_find(&lo, BW_SEC_DELTA4);
+	if (s != NULL)
+		d4 = (struct bw_image_prefix4 *)(buf + s->off);
+	s = layout_find(&lo, BW_SEC_DELTA6);
+	if (s != NULL)
+		d6 = (struct bw_image_prefix6 *)(buf + s->off);
+	for (k = 0; k < nb; k++) {
+		if (d[k].p.family == CTL_PREFIX_V4) {
+			d4[k4].addr = addr4_host(d[k].p.addr);
+			d4[k4].len = d[k].p.len;
+			d4[k4].op = d[k].op;
+			d4[k4].list = d[k].list;
+			k4++;
+		} else {
+			memcpy(d6[k6].addr, d[k].p.addr, sizeof(d[k].p.addr));
+			d6[k6].len = d[k].p.len;
+			d6[k6].op = d[k].op;
+			d6[k6].list = d[k].list;
+			k6++;
+		}
+	}
+	/* Sorted in place in the image: the entries are ours now. */
+	if (n4 > 1)
+		qsort(d4, n4, sizeof(*d4), delta4_cmp);
+	if (n6 > 1)
+		qsort(d6, n6, sizeof(*d6), delta6_cmp);
+	return image_finish(buf, lo.size, img, len);
+
+err_free:
+	free(buf);
+	return r;
+}
+
+/* The prefixes of list l of a validated FULL image, as a sorted set. */
+static int
+set_from_image(struct ctl_prefix_set *set, const struct dp_image_view *v,
+	       const struct bw_image_list *l)
+{
+	size_t n = (size_t)l->nb_v4 + l->nb_v6;
+	struct ctl_prefix *p;
+	uint32_t k;
+
+	memset(set, 0, sizeof(*set));
+	if (n == 0)
+		return 0;
+	set->v = calloc(n, sizeof(*set->v));
+	if (set->v == NULL)
+		return -ENOMEM;
+	/* family 4 sorts before 6 (ctl_prefix_cmp), and each is in order */
+	p = set->v;
+	for (k = l->v4_first; k < l->v4_first + l->nb_v4; k++, p++) {
+		p->family = CTL_PREFIX_V4;
+		p->len = v->p4[k].len;
+		addr4_net(v->p4[k].addr, p->addr);
+	}
+	for (k = l->v6_first; k < l->v6_first + l->nb_v6; k++, p++) {
+		p->family = CTL_PREFIX_V6;
+		p->len = v->p6[k].len;
+		memcpy(p->addr, v->p6[k].addr, sizeof(p->addr));
+	}
+	set->n = n;
+	set->cap = n;
+	return 0;
+}
+
+int
+ctl_image_read(const void *img, size_t len, struct ctl_ruleset *rs,
+	       struct ctl_image_meta *m, char *why, size_t why_len)
+{
+	const struct bw_image_list *l;
+	struct dp_image_view v;
+	struct ctl_list *cl;
+	uint32_t i;
+	int r;
+
+	memset(rs, 0, sizeof(*rs));
+	r = dp_image_validate(img, len, &v, why, why_len);
+	if (r < 0)
+		return r;
+	if (v.hdr->kind != BW_IMAGE_FULL) {
+		if (why != NULL && why_len > 0)
+			snprintf(why, why_len,
+				 "delta image where a full image is needed");
+		return -EINVAL;
+	}
+	for (i = 0; i < v.nb_lists; i++) {
+		l = &v.lists[i];
+		cl = &rs->lists[i];
+		/* validated: NUL terminated and zero padded */
+		memcpy(cl->name, l->name, sizeof(cl->name));
+		cl->id = l->id;
+		cl->action = l->action;
+		cl->match = l->match;
+		r = set_from_image(&cl->set, &v, l);
+		if (r < 0)
+			goto err_free;
+		rs->nb_lists = i + 1;
+	}
+	rs->generation = v.hdr->generation;
+	if (m != NULL) {
+		memset(m, 0, sizeof(*m));
+		m->generation = v.hdr->generation;
+		m->parent_gen = v.hdr->parent_gen;
+		m->creator_uid = v.hdr->creator_uid;
+		m->created_ns = v.hdr->created_ns;
+		memcpy(m->comment, v.hdr->comment, sizeof(m->comment));
+	}
+	return 0;
+
+err_free:
+	ctl_ruleset_free(rs);
+	if (why != NULL && why_len > 0)
+		snprintf(why, why_len, "out of memory");
+	return r;
+}
+
+int
+ctl_image_load_file(const char *path, void **img, size_t *len)
+{
+	size_t size, alloc, got = 0;
+	struct stat st;
+	uint8_t *buf;
+	ssize_t n;
+	int fd, r;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		goto err_close;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		r = -EINVAL;
+		goto err_close;
+	}
+	if (st.st_size < 0 || (uint64_t)st.st_size > BW_IMAGE_SIZE_MAX) {
+		r = -E2BIG;
+		goto err_close;
+	}
+	size = (size_t)st.st_size;
+	alloc = (size + CTL_IMAGE_ALIGN) & ~(size_t)(CTL_IMAGE_ALIGN - 1);
+	buf = aligned_alloc(CTL_IMAGE_ALIGN, alloc);
+	if (buf == NULL) {
+		r = -ENOMEM;
+		goto err_close;
+	}
+	/* A file that shrinks meanwhile gives a short image: size refuses it */
+	while (got < size) {
+		n = read(fd, buf + got, size - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r = -errno;
+			goto err_free;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	*img = buf;
+	*len = got;
+	return 0;
+
+err_free:
+	free(buf);
+err_close:
+	close(fd);
+	return r;
+}
+
+void
+ctl_ruleset_free(struct ctl_ruleset *rs)
+{
+	uint32_t i;
+
+	for (i = 0; i < rs->nb_lists && i < BW_LIST_MAX; i++)
+		ctl_prefix_set_free(&rs->lists[i].set);
+	memset(rs, 0, sizeof(*rs));
+}
+
+struct ctl_list *
+ctl_ruleset_find(struct ctl_ruleset *rs, const char *name)
+{
+	uint32_t i;
+
+	for (i = 0; i < rs->nb_lists; i++) {
+		if (strcmp(rs->lists[i].name, name) == 0)
+			return &rs->lists[i];
+	}
+	return NULL;
+}
+
+int
+ctl_ruleset_add_list(struct ctl_ruleset *rs, const char *name, uint16_t action,
+		     uint16_t match, struct ctl_list **out)
+{
+	struct ctl_list *l;
+	uint32_t i, id = 0;
+
+	if (!dp_image_name_valid(name))
+		return -EINVAL;
+	if (action != BW_ACTION_DROP && action != BW_ACTION_ALLOW)
+		return -EINVAL;
+	if (match != BW_MATCH_SRC && match != BW_MATCH_DST &&
+	    match != BW_MATCH_ANY)
+		return -EINVAL;
+	if (ctl_ruleset_find(rs, name) != NULL)
+		return -EEXIST;
+	if (rs->nb_lists >= BW_LIST_MAX)
+		return -ENOSPC;
+	/* sorted by id: the first gap is the smallest free id */
+	for (i = 0; i < rs->nb_lists && rs->lists[i].id == id; i++)
+		id++;
+	memmove(&rs->lists[i + 1], &rs->lists[i],
+		(rs->nb_lists - i) * sizeof(rs->lists[0]));
+	l = &rs->lists[i];
+	memset(l, 0, sizeof(*l));
+	memcpy(l->name, name, strlen(name));
+	l->id = id;
+	l->action = action;
+	l->match = match;
+	rs->nb_lists++;
+	if (out != NULL)
+		*out = l;
+	return 0;
+}
+
+int
+ctl_ruleset_del_list(struct ctl_ruleset *rs, const char *name)
+{
+	struct ctl_list *l = ctl_ruleset_find(rs, name);
+	uint32_t i;
+
+	if (l == NULL)
+		return -ENOENT;
+	i = (uint32_t)(l - rs->lists);
+	ctl_prefix_set_free(&l->set);
+	memmove(&rs->lists[i], &rs->lists[i + 1],
+		(rs->nb_lists - i - 1) * sizeof(rs->lists[0]));
+	rs->nb_lists--;
+	memset(&rs->lists[rs->nb_lists], 0, sizeof(rs->lists[0]));
+	return 0;
+}

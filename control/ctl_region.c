@@ -1,0 +1,624 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Status region reader: open the shm object read-only, map it, validate the
+ * header and every record extent once, judge liveness.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ctl_region.h"
+#include "ctl_text.h"
+
+/* One read of a shared field, never torn, never re-read by the compiler. */
+#define LOAD_RELAXED(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
+
+/* Where Linux keeps POSIX shm objects, to name the group of a denied one. */
+#define SHM_DIR "/dev/shm"
+
+static void region_fail(struct ctl_region *r, enum ctl_verdict v, int err,
+			const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void
+region_fail(struct ctl_region *r, enum ctl_verdict v, int err, const char *fmt,
+	    ...)
+{
+	va_list ap;
+
+	r->verdict = v;
+	r->err = err;
+	va_start(ap, fmt);
+	vsnprintf(r->what, sizeof(r->what), fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * True when nb records of size bytes starting at off end within limit;
+ * *end receives the first byte after them. Overflow counts as outside.
+ */
+static int
+extent_ok(uint64_t off, uint64_t nb, uint64_t size, uint64_t limit,
+	  uint64_t *end)
+{
+	uint64_t bytes;
+
+	if (__builtin_mul_overflow(nb, size, &bytes) ||
+	    __builtin_add_overflow(off, bytes, end))
+		return 0;
+	return *end <= limit;
+}
+
+/* Copy a NUL-terminated string of the header; -1 when it is not one. */
+static int
+copy_name(char *dst, const char *src, size_t len)
+{
+	memcpy(dst, src, len);
+	if (memchr(dst, '\0', len) == NULL) {
+		dst[0] = '\0';
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Validate the mapped header and copy its layout into r. Returns 0, or
+ * -EPROTO (incompatible ABI) or -EBADMSG (corrupt) with r->what set.
+ */
+static int
+region_validate(struct ctl_region *r)
+{
+	const struct bw_status_hdr *h = (const struct bw_status_hdr *)r->base;
+	char name[BW_NAME_LEN];
+	char shown[BW_NAME_LEN * 2];
+	uint64_t magic, region_size, w_end, p_end;
+	uint32_t hdr_size;
+
+	/* Pairs with the dataplane writing magic last, once all is set. */
+	magic = __atomic_load_n(&h->magic, __ATOMIC_ACQUIRE);
+	if (magic == 0) {
+		region_fail(r, CTL_VERDICT_CORRUPT, 0,
+			    "not initialised (magic 0): the dataplane is "
+			    "starting or died while starting");
+		return -EBADMSG;
+	}
+	if (magic != BW_STATUS_MAGIC) {
+		region_fail(r, CTL_VERDICT_CORRUPT, 0,
+			    "bad magic 0x%016" PRIx64 " (expected 0x%016" PRIx64
+			    ")",
+			    magic, (uint64_t)BW_STATUS_MAGIC);
+		return -EBADMSG;
+	}
+	r->abi_major = LOAD_RELAXED(h->abi_major);
+	r->abi_minor = LOAD_RELAXED(h->abi_minor);
+	if (r->abi_major != BW_STATUS_ABI_MAJOR) {
+		region_fail(r, CTL_VERDICT_INCOMPATIBLE, 0,
+			    "ABI %u.%u, this bulwarkctl reads %u.x",
+			    r->abi_major, r->abi_minor, BW_STATUS_ABI_MAJOR);
+		return -EPROTO;
+	}
+	hdr_size = LOAD_RELAXED(h->hdr_size);
+	if (hdr_size < sizeof(struct bw_status_hdr)) {
+		region_fail(r, CTL_VERDICT_CORRUPT, 0,
+			    "header size %" PRIu32 " below %zu", hdr_size,
+			    sizeof(struct bw_status_hdr));
+		return -EBADMSG;
+	}
+	region_size = LOAD_RELAXED(h->region_size);
+	if (region_size != r->size) {
+		region_fail(r, CTL_VERDICT_CORRUPT, 0,
+			    "region_size %" PRIu64 " but the object has %zu "
+			    "bytes",
+			    region_size, r->size);
+		return -EBADMSG;
+	}
+	if (hdr_size > region_size) {
+		region_fail(r, CTL_VERDICT_CORRUPT, 0,
+			    "header size %" PRIu32
+			    " beyond region size %" PRIu64,
+			    hdr_size, region_size);
+		return -EBADMSG;
+	}
+
+	r->nb_workers = LOAD_RELAXED(h->nb_workers);
+	r->nb_ports = LOAD_RELAXED(h->nb_ports);
+	r->nb_reasons = LOAD_RELAXED(h->nb_reasons);
+	r->worker_off = LOAD_RELAXED(h->worker_off);
+	r->worker_size = LOAD_RELAXED(h->worker_size);
+	r->port_off = LOAD_RELAXED(h->port_off);
+	r->port_size = LOAD_RELAXED(h->port_size);
+	if (r->nb_workers > BW_WORKER_MAX) {
+		region_fail(r, CTL_VERDICT_CORRUPT, 0,
+			    "%" PRIu32 " workers, at most %d", r->nb_workers,
+			    BW_WORKER_MAX);
+		return -EBADMSG;
+	}
+	if (r->nb_ports > BW_PORT_MAX) {
+		region_fail(r, CTL_VERDICT_CORRUPT, 0,
+			    "%" PRIu32 " ports, at most %d", r->nb_ports,
+			    BW_PORT_MAX);
+		return -EBADMSG;
+	}
+	if (r->nb_reasons > BW_REASON_MAX) {
+		region_fail(r, CTL_VERDICT_CORRUPT, 0,
+			    "%" PRIu32 " reasons, at most %d", r->nb_reasons,
+			    BW_REASON_MAX);
+		return -EBADMSG;
+	}
+	if (r->worker_size < sizeof(struct bw_worker_stats)) {
+		region_fail(r, CTL_VERDICT_CORRUPT, 0,
+			    "worker record size %" PRIu32 " below %zu",
+			    r->worker_size, sizeof(struct bw_worker_stats));
+		return -EBADMSG;
+	}
+	if (r->port_size < sizeof(struct bw_port_stats)) {
+		region_fail(r, CTL_VERDICT_CORRUPT, 0,
+			    "port record size %" PRIu32 " below %zu",
+			    r->port_size, sizeof(struct bw_port_stats));
+		return -EBADMSG;
+	}
+	/* Records are whole cache lines (bw_status.h); atomics need it too. */
+	if (r->worker_off % BW_CACHE_LINE != 0 ||
+	    r->worker_size % BW_CACHE_LINE != 0 ||
+	    r->port_off % BW_CACHE_LINE != 0 ||
+	    r->port_size % BW_CACHE_LINE != 0) {
+		region_fail(
+			r, CTL_VERDICT_CORRUPT, 0,
+			"records not aligned to %d bytes (workers at %" PRIu32
+			" size %" PRIu32 ", ports at %" PRIu32 " size %" PRIu32
+			")",
+			BW_CACHE_LINE, r->worker_off, r->worker_size,
+			r->port_off, r->port_size);
+		return -EBADMSG;
+	}
+	if (r->worker_off < hdr_size ||
+	    !extent_ok(r->worker_off, r->nb_workers, r->worker_size,
+		       region_size, &w_end)) {
+		region_fail(r, CTL_VERDICT_CORRUPT, 0,
+			    "%" PRIu32 " worker records of %" PRIu32
+			    " bytes at offset %" PRIu32
+			    " outside the region (header %" PRIu32
+			    ", size %" PRIu64 ")",
+			    r->nb_workers, r->worker_size, r->worker_off,
+			    hdr_size, region_size);
+		return -EBADMSG;
+	}
+	if (r->port_off < hdr_size ||
+	    !extent_ok(r->port_off, r->nb_ports, r->port_size, region_size,
+		       &p_end)) {
+		region_fail(r, CTL_VERDICT_CORRUPT, 0,
+			    "%" PRIu32 " port records of %" PRIu32
+			    " bytes at offset %" PRIu32
+			    " outside the region (header %" PRIu32
+			    ", size %" PRIu64 ")",
+			    r->nb_ports, r->port_size, r->port_off, hdr_size,
+			    region_size);
+		return -EBADMSG;
+	}
+	if (r->nb_workers > 0 && r->nb_ports > 0 && w_end > r->port_off &&
+	    p_end > r->worker_off) {
+		region_fail(r, CTL_VERDICT_CORRUPT, 0,
+			    "worker records [%" PRIu32 ", %" PRIu64
+			    ") overlap port records [%" PRIu32 ", %" PRIu64 ")",
+			    r->worker_off, w_end, r->port_off, p_end);
+		return -EBADMSG;
+	}
+
+	if (copy_name(name, h->instance, sizeof(name)) < 0) {
+		region_fail(r, CTL_VERDICT_CORRUPT, 0,
+			    "instance name not NUL terminated");
+		return -EBADMSG;
+	}
+	if (strcmp(name, r->instance) != 0) {
+		ctl_fmt_printable(shown, sizeof(shown), name, sizeof(name));
+		region_fail(r, CTL_VERDICT_CORRUPT, 0,
+			    "region names instance '%s'", shown);
+		return -EBADMSG;
+	}
+	if (copy_name(r->version, h->version, sizeof(r->version)) < 0) {
+		region_fail(r, CTL_VERDICT_CORRUPT, 0,
+			    "version string not NUL terminated");
+		return -EBADMSG;
+	}
+	r->pid = LOAD_RELAXED(h->pid);
+	if (r->pid <= 0) {
+		/* kill(0 or negative, 0) would probe process groups. */
+		region_fail(r, CTL_VERDICT_CORRUPT, 0,
+			    "pid %" PRId32 " is not a process id", r->pid);
+		return -EBADMSG;
+	}
+	r->start_time_ns = LOAD_RELAXED(h->start_time_ns);
+	r->tsc_hz = LOAD_RELAXED(h->tsc_hz);
+	return 0;
+}
+
+int
+ctl_region_open(struct ctl_region *r, const char *instance)
+{
+	struct stat st;
+	void *base;
+	int fd, rc;
+
+	memset(r, 0, sizeof(*r));
+	r->verdict = CTL_VERDICT_OPEN_ERROR;
+	rc = bw_status_shm_name(instance, r->shm_name, sizeof(r->shm_name));
+	if (rc < 0) {
+		region_fail(r, CTL_VERDICT_OPEN_ERROR, -rc,
+			    "invalid instance name");
+		return rc;
+	}
+	/* bw_status_shm_name() accepted it: shorter than BW_NAME_LEN. */
+	memcpy(r->instance, instance, strlen(instance) + 1);
+
+	fd = shm_open(r->shm_name, O_RDONLY, 0);
+	if (fd < 0) {
+		rc = errno;
+		if (rc == ENOENT)
+			region_fail(r, CTL_VERDICT_MISSING, rc, "%s",
+				    strerror(rc));
+		else if (rc == EACCES || rc == EPERM)
+			region_fail(r, CTL_VERDICT_DENIED, rc, "%s",
+				    strerror(rc));
+		else
+			region_fail(r, CTL_VERDICT_OPEN_ERROR, rc,
+				    "shm_open: %s", strerror(rc));
+		return -rc;
+	}
+	if (fstat(fd, &st) < 0) {
+		rc = errno;
+		region_fail(r, CTL_VERDICT_OPEN_ERROR, rc, "fstat: %s",
+			    strerror(rc));
+		goto err_close;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		rc = EBADMSG;
+		region_fail(r, CTL_VERDICT_CORRUPT, 0, "not a regular object");
+		goto err_close;
+	}
+	if (st.st_size < (off_t)sizeof(struct bw_status_hdr) ||
+	    (uintmax_t)st.st_size > SIZE_MAX) {
+		rc = EBADMSG;
+		region_fail(
+			r, CTL_VERDICT_CORRUPT, 0,
+			"object of %jd bytes cannot hold the %zu-byte header",
+			(intmax_t)st.st_size, sizeof(struct bw_status_hdr));
+		goto err_close;
+	}
+	base = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+	if (base == MAP_FAILED) {
+		rc = errno;
+		region_fail(r, CTL_VERDICT_OPEN_ERROR, rc, "mmap: %s",
+			    strerror(rc));
+		goto err_close;
+	}
+	close(fd);
+	r->base = base;
+	r->size = (size_t)st.st_size;
+	r->dev = st.st_dev;
+	r->ino = st.st_ino;
+
+	rc = region_validate(r);
+	if (rc < 0) {
+		ctl_region_close(r);
+		return rc;
+	}
+	r->verdict = CTL_VERDICT_RUNNING;
+	r->what[0] = '\0';
+	return 0;
+
+err_close:
+	close(fd);
+	return -rc;
+}
+
+void
+ctl_region_close(struct ctl_region *r)
+{
+	if (r->base != NULL)
+		munmap((void *)(uintptr_t)r->base, r->size);
+	r->base = NULL;
+	r->size = 0;
+}
+
+int
+ctl_region_replaced(const struct ctl_region *r)
+{
+	struct stat st;
+	int fd, rc;
+
+	fd = shm_open(r->shm_name, O_RDONLY, 0);
+	if (fd < 0)
+		return 0;
+	rc = fstat(fd, &st);
+	close(fd);
+	if (rc < 0)
+		return 0;
+	return st.st_dev != r->dev || st.st_ino != r->ino;
+}
+
+const struct bw_status_hdr *
+ctl_region_hdr(const struct ctl_region *r)
+{
+	return (const struct bw_status_hdr *)r->base;
+}
+
+const struct bw_worker_stats *
+ctl_region_worker(const struct ctl_region *r, uint32_t i)
+{
+	return (const struct bw_worker_stats *)(r->base + r->worker_off +
+						(size_t)i * r->worker_size);
+}
+
+const struct bw_port_stats *
+ctl_region_port(const struct ctl_region *r, uint32_t i)
+{
+	return (const struct bw_port_stats *)(r->base + r->port_off +
+					      (size_t)i * r->port_size);
+}
+
+uint32_t
+ctl_region_state(const struct ctl_region *r)
+{
+	/* Pairs with the main lcore's release store of state. */
+	return __atomic_load_n(&ctl_region_hdr(r)->state, __ATOMIC_ACQUIRE);
+}
+
+uint64_t
+ctl_region_heartbeat_age_ns(const struct ctl_region *r, uint64_t now_mono_ns)
+{
+	uint64_t hb = LOAD_RELAXED(ctl_region_hdr(r)->heartbeat_ns);
+
+	return now_mono_ns > hb ? now_mono_ns - hb : 0;
+}
+
+int
+ctl_pid_alive(int32_t pid)
+{
+	char path[64], buf[512];
+	const char *paren;
+	ssize_t n;
+	int fd;
+
+	if (pid <= 0)
+		return 0;
+	/* EPERM: the process exists but belongs to someone else. */
+	if (kill(pid, 0) < 0 && errno != EPERM)
+		return 0;
+	/* kill() succeeds on a zombie; /proc tells them apart when mounted. */
+	snprintf(path, sizeof(path), "/proc/%" PRId32 "/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 1;
+	buf[n] = '\0';
+	/* "pid (comm) S ...": comm may hold ')', the state follows the last. */
+	paren = strrchr(buf, ')');
+	if (paren != NULL && paren[1] == ' ' && paren[2] == 'Z')
+		return 0;
+	return 1;
+}
+
+enum ctl_verdict
+ctl_region_liveness(const struct ctl_region *r, uint64_t now_mono_ns)
+{
+	uint32_t state = ctl_region_state(r);
+
+	if (state == BW_STATE_STOPPED)
+		return CTL_VERDICT_STOPPED;
+	if (!ctl_pid_alive(r->pid))
+		return CTL_VERDICT_STALE;
+	switch (state) {
+	case BW_STATE_RUNNING:
+		if (ctl_region_heartbeat_age_ns(r, now_mono_ns) >
+		    CTL_HEARTBEAT_MAX_NS)
+			return CTL_VERDICT_NOT_RESPONDING;
+		return CTL_VERDICT_RUNNING;
+	case BW_STATE_STARTING:
+		return CTL_VERDICT_STARTING;
+	case BW_STATE_STOPPING:
+		return CTL_VERDICT_STOPPING;
+	default:
+		return CTL_VERDICT_UNKNOWN_STATE;
+	}
+}
+
+const char *
+ctl_verdict_name(enum ctl_verdict v)
+{
+	switch (v) {
+	case CTL_VERDICT_RUNNING:
+		return "running";
+	case CTL_VERDICT_STARTING:
+		return "starting";
+	case CTL_VERDICT_STOPPING:
+		return "stopping";
+	case CTL_VERDICT_STOPPED:
+		return "stopped";
+	case CTL_VERDICT_UNKNOWN_STATE:
+		return "unknown-state";
+	case CTL_VERDICT_STALE:
+		return "stale";
+	case CTL_VERDICT_NOT_RESPONDING:
+		return "not-responding";
+	case CTL_VERDICT_MISSING:
+		return "missing";
+	case CTL_VERDICT_DENIED:
+		return "denied";
+	case CTL_VERDICT_OPEN_ERROR:
+		return "open-error";
+	case CTL_VERDICT_INCOMPATIBLE:
+		return "incompatible";
+	case CTL_VERDICT_CORRUPT:
+		return "corrupt";
+	}
+	return "unknown";
+}
+
+const char *
+ctl_state_name(uint32_t state)
+{
+	switch (state) {
+	case BW_STATE_STARTING:
+		return "starting";
+	case BW_STATE_RUNNING:
+		return "running";
+	case BW_STATE_STOPPING:
+		return "stopping";
+	case BW_STATE_STOPPED:
+		return "stopped";
+	default:
+		return "unknown";
+	}
+}
+
+const char *
+ctl_role_name(uint16_t role)
+{
+	switch (role) {
+	case BW_ROLE_OUTSIDE:
+		return "outside";
+	case BW_ROLE_INSIDE:
+		return "inside";
+	default:
+		return "unknown";
+	}
+}
+
+/* Explain a denied open: who may read the object, when /dev/shm says. */
+static void
+report_denied(FILE *f, const struct ctl_region *r, const char *prefix)
+{
+	char path[sizeof(SHM_DIR) + sizeof(r->shm_name)];
+	const struct group *gr = NULL;
+	struct stat st;
+
+	if (snprintf(path, sizeof(path), SHM_DIR "%s", r->shm_name) <
+		    (int)sizeof(path) &&
+	    stat(path, &st) == 0)
+		gr = getgrgid(st.st_gid);
+	if (gr != NULL)
+		fprintf(f,
+			"bulwarkctl: %sinstance '%s': permission denied "
+			"reading status region %s: run as a member of the "
+			"operators' group '%s' (or as root)\n",
+			prefix, r->instance, r->shm_name, gr->gr_name);
+	else
+		fprintf(f,
+			"bulwarkctl: %sinstance '%s': permission denied "
+			"reading status region %s: run as a member of the "
+			"dataplane's operators' group (or as root)\n",
+			prefix, r->instance, r->shm_name);
+}
+
+void
+ctl_region_report(FILE *f, const struct ctl_region *r, enum ctl_verdict v,
+		  uint64_t now_mono_ns, const char *prefix)
+{
+	char when[64];
+	uint64_t age_ns, stop_ns;
+
+	switch (v) {
+	case CTL_VERDICT_RUNNING:
+		return;
+	case CTL_VERDICT_STARTING:
+	case CTL_VERDICT_STOPPING:
+		fprintf(f,
+			"bulwarkctl: %sinstance '%s' is %s (pid %" PRId32 ")\n",
+			prefix, r->instance, ctl_verdict_name(v), r->pid);
+		return;
+	case CTL_VERDICT_UNKNOWN_STATE:
+		fprintf(f,
+			"bulwarkctl: %sinstance '%s' is in unknown state "
+			"%" PRIu32 " (pid %" PRId32 ")\n",
+			prefix, r->instance, ctl_region_state(r), r->pid);
+		return;
+	case CTL_VERDICT_STOPPED:
+		stop_ns = LOAD_RELAXED(ctl_region_hdr(r)->stop_time_ns);
+		if (stop_ns == 0) {
+			fprintf(f,
+				"bulwarkctl: %sinstance '%s' stopped (pid "
+				"%" PRId32 ")\n",
+				prefix, r->instance, r->pid);
+			return;
+		}
+		ctl_fmt_time(when, sizeof(when), stop_ns);
+		fprintf(f,
+			"bulwarkctl: %sinstance '%s' stopped at %s (pid "
+			"%" PRId32 ")\n",
+			prefix, r->instance, when, r->pid);
+		return;
+	case CTL_VERDICT_STALE:
+		fprintf(f,
+			"bulwarkctl: %sinstance '%s' is not running: stale "
+			"status region of pid %" PRId32 " (process gone)\n",
+			prefix, r->instance, r->pid);
+		return;
+	case CTL_VERDICT_NOT_RESPONDING:
+		age_ns = ctl_region_heartbeat_age_ns(r, now_mono_ns);
+		fprintf(f,
+			"bulwarkctl: %sinstance '%s' is not responding: "
+			"heartbeat %.1f s old (pid %" PRId32 ")\n",
+			prefix, r->instance, (double)age_ns / 1e9, r->pid);
+		return;
+	case CTL_VERDICT_MISSING:
+		fprintf(f,
+			"bulwarkctl: %sinstance '%s' is not running (no "
+			"status region %s)\n",
+			prefix, r->instance, r->shm_name);
+		return;
+	case CTL_VERDICT_DENIED:
+		report_denied(f, r, prefix);
+		return;
+	case CTL_VERDICT_OPEN_ERROR:
+		fprintf(f,
+			"bulwarkctl: %sinstance '%s': cannot read status "
+			"region %s: %s\n",
+			prefix, r->instance, r->shm_name, r->what);
+		return;
+	case CTL_VERDICT_INCOMPATIBLE:
+		fprintf(f,
+			"bulwarkctl: %sinstance '%s': incompatible status "
+			"region %s: %s\n",
+			prefix, r->instance, r->shm_name, r->what);
+		return;
+	case CTL_VERDICT_CORRUPT:
+		fprintf(f,
+			"bulwarkctl: %sinstance '%s': corrupt status region "
+			"%s: %s\n",
+			prefix, r->instance, r->shm_name, r->what);
+		return;
+	}
+}
+
+static uint64_t
+now_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t
+ctl_now_mono_ns(void)
+{
+	return now_ns(CLOCK_MONOTONIC);
+}
+
+uint64_t
+ctl_now_real_ns(void)
+{
+	return now_ns(CLOCK_REALTIME);
+}

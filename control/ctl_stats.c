@@ -1,0 +1,720 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * `bulwarkctl stats`: counters of a status region as text tables or as the
+ * JSON object of docs/stats-json.md, once or every --watch seconds with
+ * rates between samples.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ctl.h"
+#include "ctl_json.h"
+#include "ctl_region.h"
+#include "ctl_sample.h"
+#include "ctl_stats.h"
+#include "ctl_text.h"
+
+#define STATS_USAGE  "stats [--json] [--watch SECONDS [--count N]]"
+#define WATCH_MIN_S  0.01
+#define WATCH_MAX_S  86400.0
+#define REASON_LABEL 24 /* "reason-N" buffers */
+
+/*
+ * Reasons shown for a dataplane that defines nb_reasons: 1 .. nb_reasons-1
+ * ("none" is not a drop). A reason this build does not know may be
+ * malformed or not: it is shown among passes too rather than hidden.
+ */
+static int
+reason_maybe_malformed(unsigned int r)
+{
+	return r >= BW_REASON_COUNT || bw_reason_is_malformed(r);
+}
+
+static void
+json_counters(struct ctl_json *j, const struct ctl_counters *c,
+	      uint32_t nb_reasons)
+{
+	char buf[REASON_LABEL];
+	unsigned int r;
+
+	ctl_json_u64(j, "rx_pkts", c->rx_pkts);
+	ctl_json_u64(j, "rx_bytes", c->rx_bytes);
+	ctl_json_u64(j, "tx_pkts", c->tx_pkts);
+	ctl_json_u64(j, "tx_bytes", c->tx_bytes);
+	ctl_json_u64(j, "drop_pkts", c->drop_pkts);
+	ctl_json_u64(j, "drop_bytes", c->drop_bytes);
+	ctl_json_u64(j, "busy_tsc", c->busy_tsc);
+	ctl_json_u64(j, "idle_tsc", c->idle_tsc);
+	ctl_json_u64(j, "loops", c->loops);
+	ctl_json_double(j, "cycles_per_pkt", ctl_cycles_per_pkt(c), 2);
+	ctl_json_u64(j, "ipv4_pkts", c->ipv4_pkts);
+	ctl_json_u64(j, "ipv6_pkts", c->ipv6_pkts);
+	ctl_json_u64(j, "nonip_pkts", c->nonip_pkts);
+	ctl_json_u64(j, "frag_pkts", c->frag_pkts);
+	ctl_json_u64(j, "anomaly_pass_pkts", c->anomaly_pass_pkts);
+	ctl_json_object_begin(j, "drops");
+	for (r = 1; r < nb_reasons; r++)
+		ctl_json_u64(j, ctl_reason_label(r, buf, sizeof(buf)),
+			     c->reason_drop_pkts[r]);
+	ctl_json_object_end(j);
+	ctl_json_object_begin(j, "anomalies_passed");
+	for (r = 1; r < nb_reasons; r++)
+		if (reason_maybe_malformed(r))
+			ctl_json_u64(j, ctl_reason_label(r, buf, sizeof(buf)),
+				     c->reason_pass_pkts[r]);
+	ctl_json_object_end(j);
+}
+
+static void
+json_rate(struct ctl_json *j, const struct ctl_rate *rt)
+{
+	ctl_json_double(j, "rx_pps", rt->rx_pps, 1);
+	ctl_json_double(j, "tx_pps", rt->tx_pps, 1);
+	ctl_json_double(j, "drop_pps", rt->drop_pps, 1);
+}
+
+static void
+json_rates(struct ctl_json *j, const struct ctl_rates *rates)
+{
+	uint32_t i;
+
+	ctl_json_object_begin(j, "rates");
+	ctl_json_double(j, "interval_s", rates->interval_s, 3);
+	json_rate(j, &rates->total);
+	ctl_json_double(j, "rx_bps", rates->total.rx_bps, 1);
+	ctl_json_double(j, "tx_bps", rates->total.tx_bps, 1);
+	ctl_json_double(j, "cycles_per_pkt", rates->total.cycles_per_pkt, 2);
+	ctl_json_array_begin(j, "workers");
+	for (i = 0; i < rates->nb_workers; i++) {
+		ctl_json_object_begin(j, NULL);
+		ctl_json_u64(j, "id", i);
+		json_rate(j, &rates->workers[i]);
+		ctl_json_double(j, "cycles_per_pkt",
+				rates->workers[i].cycles_per_pkt, 2);
+		ctl_json_object_end(j);
+	}
+	ctl_json_array_end(j);
+	ctl_json_object_end(j);
+}
+
+/* Nanoseconds the dataplane has been up: until it stopped, or until now. */
+static uint64_t
+uptime_ns(const struct ctl_sample *s)
+{
+	uint64_t end = s->real_ns;
+
+	if (s->state == BW_STATE_STOPPED && s->stop_time_ns != 0)
+		end = s->stop_time_ns;
+
+	return end > s->start_time_ns ? end - s->start_time_ns : 0;
+}
+
+void
+ctl_stats_json(FILE *f, const struct ctl_sample *cur,
+	       const struct ctl_sample *prev, int with_rates)
+{
+	struct ctl_rates *rates = NULL;
+	struct ctl_json j;
+	uint32_t i;
+	char mac[18];
+
+	ctl_json_init(&j, f);
+	ctl_json_object_begin(&j, NULL);
+	ctl_json_strn(&j, "instance", cur->instance, sizeof(cur->instance));
+	ctl_json_strn(&j, "version", cur->version, sizeof(cur->version));
+	ctl_json_i64(&j, "pid", cur->pid);
+	ctl_json_str(&j, "state", ctl_state_name(cur->state));
+	ctl_json_str(&j, "health", ctl_verdict_name(cur->verdict));
+	ctl_json_bool(&j, "running", cur->verdict == CTL_VERDICT_RUNNING);
+	ctl_json_ns_as_s(&j, "time", cur->real_ns);
+	ctl_json_ns_as_s(&j, "start_time", cur->start_time_ns);
+	if (cur->stop_time_ns != 0)
+		ctl_json_ns_as_s(&j, "stop_time", cur->stop_time_ns);
+	else
+		ctl_json_null(&j, "stop_time");
+	ctl_json_double(&j, "uptime_s", (double)uptime_ns(cur) / 1e9, 3);
+	ctl_json_double(&j, "heartbeat_age_s",
+			(double)cur->heartbeat_age_ns / 1e9, 3);
+	ctl_json_u64(&j, "tsc_hz", cur->tsc_hz);
+	ctl_json_u64(&j, "applied_generation", cur->applied_gen);
+
+	ctl_json_object_begin(&j, "totals");
+	json_counters(&j, &cur->total, cur->nb_reasons);
+	ctl_json_object_end(&j);
+
+	ctl_json_array_begin(&j, "workers");
+	for (i = 0; i < cur->nb_workers; i++) {
+		const struct ctl_worker_sample *w = &cur->workers[i];
+
+		ctl_json_object_begin(&j, NULL);
+		ctl_json_u64(&j, "id", i);
+		ctl_json_u64(&j, "lcore", w->lcore_id);
+		ctl_json_u64(&j, "socket", w->socket_id);
+		json_counters(&j, &w->c, cur->nb_reasons);
+		ctl_json_object_end(&j);
+	}
+	ctl_json_array_end(&j);
+
+	ctl_json_array_begin(&j, "ports");
+	for (i = 0; i < cur->nb_ports; i++) {
+		const struct ctl_port_sample *p = &cur->ports[i];
+
+		ctl_json_object_begin(&j, NULL);
+		ctl_json_u64(&j, "id", p->port_id);
+		ctl_json_strn(&j, "name", p->name, sizeof(p->name));
+		ctl_json_str(&j, "role", ctl_role_name(p->role));
+		ctl_json_u64(&j, "pair", p->pair);
+		ctl_json_bool(&j, "link_up", p->link_up != 0);
+		ctl_json_u64(&j, "speed_mbps", p->link_speed_mbps);
+		ctl_json_u64(&j, "queues", p->nb_queues);
+		ctl_json_u64(&j, "ipackets", p->ipackets);
+		ctl_json_u64(&j, "opackets", p->opackets);
+		ctl_json_u64(&j, "ibytes", p->ibytes);
+		ctl_json_u64(&j, "obytes", p->obytes);
+		ctl_json_u64(&j, "imissed", p->imissed);
+		ctl_json_u64(&j, "ierrors", p->ierrors);
+		ctl_json_u64(&j, "oerrors", p->oerrors);
+		ctl_json_u64(&j, "rx_nombuf", p->rx_nombuf);
+		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x",
+			 p->mac[0], p->mac[1], p->mac[2], p->mac[3], p->mac[4],
+			 p->mac[5]);
+		ctl_json_str(&j, "mac", mac);
+		ctl_json_object_end(&j);
+	}
+	ctl_json_array_end(&j);
+
+	if (with_rates) {
+		if (prev != NULL)
+			rates = malloc(sizeof(*rates));
+		if (rates != NULL && ctl_rates_compute(prev, cur, rates) == 0)
+			json_rates(&j, rates);
+		else
+			ctl_json_null(&j, "rates");
+		free(rates);
+	}
+	ctl_json_object_end(&j);
+	fputc('\n', f);
+}
+
+static void
+text_header(FILE *f, const struct ctl_sample *s)
+{
+	char up[32];
+
+	ctl_fmt_duration(up, sizeof(up), uptime_ns(s));
+	fprintf(f, "instance %s  version %s  %s  pid %" PRId32 "  up %s  ",
+		s->instance, s->version, ctl_state_name(s->state), s->pid, up);
+	if (s->applied_gen != 0)
+		fprintf(f, "ruleset generation %" PRIu64 "\n", s->applied_gen);
+	else
+		fputs("no ruleset\n", f);
+}
+
+static void
+table_counters_row(struct ctl_table *t, const struct ctl_counters *c)
+{
+	ctl_table_cell(t, "%" PRIu64, c->rx_pkts);
+	ctl_table_cell(t, "%" PRIu64, c->rx_bytes);
+	ctl_table_cell(t, "%" PRIu64, c->tx_pkts);
+	ctl_table_cell(t, "%" PRIu64, c->tx_bytes);
+	ctl_table_cell(t, "%" PRIu64, c->drop_pkts);
+	ctl_table_cell(t, "%" PRIu64, c->drop_bytes);
+	ctl_table_cell(t, "%.1f", ctl_cycles_per_pkt(c));
+}
+
+static void
+table_decode_row(struct ctl_table *t, const struct ctl_counters *c)
+{
+	uint64_t all = c->busy_tsc + c->idle_tsc;
+
+	ctl_table_cell(t, "%" PRIu64, c->ipv4_pkts);
+	ctl_table_cell(t, "%" PRIu64, c->ipv6_pkts);
+	ctl_table_cell(t, "%" PRIu64, c->nonip_pkts);
+	ctl_table_cell(t, "%" PRIu64, c->frag_pkts);
+	ctl_table_cell(t, "%" PRIu64, c->anomaly_pass_pkts);
+	ctl_table_cell(t, "%" PRIu64, c->loops);
+	ctl_table_cell(t, "%.1f%%",
+		       all == 0 ? 0.0
+				: 100.0 * (double)c->busy_tsc / (double)all);
+}
+
+/* Workers and their total: traffic, then decode and load. */
+static int
+text_workers(FILE *f, const struct ctl_sample *s)
+{
+	struct ctl_table *t;
+	uint32_t i;
+
+	t = ctl_table_new(10, s->nb_workers + 2, "rrrrrrrrrr");
+	if (t == NULL)
+		return -errno;
+	ctl_table_row(t);
+	ctl_table_cell(t, "WORKER");
+	ctl_table_cell(t, "LCORE");
+	ctl_table_cell(t, "SOCKET");
+	ctl_table_cell(t, "RX_PKTS");
+	ctl_table_cell(t, "RX_BYTES");
+	ctl_table_cell(t, "TX_PKTS");
+	ctl_table_cell(t, "TX_BYTES");
+	ctl_table_cell(t, "DROP_PKTS");
+	ctl_table_cell(t, "DROP_BYTES");
+	ctl_table_cell(t, "CYC/PKT");
+	for (i = 0; i < s->nb_workers; i++) {
+		ctl_table_row(t);
+		ctl_table_cell(t, "%" PRIu32, i);
+		ctl_table_cell(t, "%" PRIu32, s->workers[i].lcore_id);
+		ctl_table_cell(t, "%" PRIu32, s->workers[i].socket_id);
+		table_counters_row(t, &s->workers[i].c);
+	}
+	ctl_table_row(t);
+	ctl_table_cell(t, "total");
+	ctl_table_cell(t, "-");
+	ctl_table_cell(t, "-");
+	table_counters_row(t, &s->total);
+	ctl_table_print(t, f, 0);
+	ctl_table_free(t);
+
+	t = ctl_table_new(8, s->nb_workers + 2, "rrrrrrrr");
+	if (t == NULL)
+		return -errno;
+	ctl_table_row(t);
+	ctl_table_cell(t, "WORKER");
+	ctl_table_cell(t, "IPV4");
+	ctl_table_cell(t, "IPV6");
+	ctl_table_cell(t, "NON_IP");
+	ctl_table_cell(t, "FRAGS");
+	ctl_table_cell(t, "ANOMALY_PASS");
+	ctl_table_cell(t, "LOOPS");
+	ctl_table_cell(t, "BUSY");
+	for (i = 0; i < s->nb_workers; i++) {
+		ctl_table_row(t);
+		ctl_table_cell(t, "%" PRIu32, i);
+		table_decode_row(t, &s->workers[i].c);
+	}
+	ctl_table_row(t);
+	ctl_table_cell(t, "total");
+	table_decode_row(t, &s->total);
+	fputc('\n', f);
+	ctl_table_print(t, f, 0);
+	ctl_table_free(t);
+	return 0;
+}
+
+static int
+text_ports(FILE *f, const struct ctl_sample *s)
+{
+	char name[BW_PORT_NAME_LEN];
+	struct ctl_table *t;
+	uint32_t i;
+
+	if (s->nb_ports == 0)
+		return 0;
+	t = ctl_table_new(14, s->nb_ports + 1, "rllrlrrrrrrrrr");
+	if (t == NULL)
+		return -errno;
+	ctl_table_row(t);
+	ctl_table_cell(t, "PORT");
+	ctl_table_cell(t, "NAME");
+	ctl_table_cell(t, "ROLE");
+	ctl_table_cell(t, "PAIR");
+	ctl_table_cell(t, "LINK");
+	ctl_table_cell(t, "IPACKETS");
+	ctl_table_cell(t, "OPACKETS");
+	ctl_table_cell(t, "IBYTES");
+	ctl_table_cell(t, "OBYTES");
+	ctl_table_cell(t, "IMISSED");
+	ctl_table_cell(t, "IERRORS");
+	ctl_table_cell(t, "OERRORS");
+	ctl_table_cell(t, "NOMBUF");
+	ctl_table_cell(t, "QUEUES");
+	for (i = 0; i < s->nb_ports; i++) {
+		const struct ctl_port_sample *p = &s->ports[i];
+
+		ctl_fmt_printable(name, sizeof(name), p->name, sizeof(p->name));
+		ctl_table_row(t);
+		ctl_table_cell(t, "%u", p->port_id);
+		ctl_table_cell(t, "%s", name);
+		ctl_table_cell(t, "%s", ctl_role_name(p->role));
+		ctl_table_cell(t, "%u", p->pair);
+		ctl_table_cell(t, "%s", p->link_up ? "up" : "down");
+		ctl_table_cell(t, "%" PRIu64, p->ipackets);
+		ctl_table_cell(t, "%" PRIu64, p->opackets);
+		ctl_table_cell(t, "%" PRIu64, p->ibytes);
+		ctl_table_cell(t, "%" PRIu64, p->obytes);
+		ctl_table_cell(t, "%" PRIu64, p->imissed);
+		ctl_table_cell(t, "%" PRIu64, p->ierrors);
+		ctl_table_cell(t, "%" PRIu64, p->oerrors);
+		ctl_table_cell(t, "%" PRIu64, p->rx_nombuf);
+		ctl_table_cell(t, "%" PRIu32, p->nb_queues);
+	}
+	fputc('\n', f);
+	ctl_table_print(t, f, 0);
+	ctl_table_free(t);
+	return 0;
+}
+
+/* Non-zero per-reason counters of one array, or "none". */
+static int
+text_reasons(FILE *f, const char *title, const char *col,
+	     const uint64_t *counts, uint32_t nb_reasons)
+{
+	char buf[REASON_LABEL];
+	struct ctl_table *t;
+	unsigned int r;
+
+	t = ctl_table_new(2, BW_REASON_MAX + 1, "lr");
+	if (t == NULL)
+		return -errno;
+	ctl_table_row(t);
+	ctl_table_cell(t, "%s", title);
+	ctl_table_cell(t, "%s", col);
+	for (r = 1; r < nb_reasons; r++) {
+		if (counts[r] == 0)
+			continue;
+		ctl_table_row(t);
+		ctl_table_cell(t, "%s", ctl_reason_label(r, buf, sizeof(buf)));
+		ctl_table_cell(t, "%" PRIu64, counts[r]);
+	}
+	fputc('\n', f);
+	ctl_table_print(t, f, 0);
+	ctl_table_free(t);
+	return 0;
+}
+
+static int
+text_rates(FILE *f, const struct ctl_rates *rt)
+{
+	char a[16], b[16], c[16], d[16];
+	struct ctl_table *t;
+	uint32_t i;
+
+	ctl_fmt_si(a, sizeof(a), rt->total.rx_pps);
+	ctl_fmt_si(b, sizeof(b), rt->total.rx_bps);
+	ctl_fmt_si(c, sizeof(c), rt->total.tx_pps);
+	ctl_fmt_si(d, sizeof(d), rt->total.tx_bps);
+	fprintf(f,
+		"\nrates over %.2f s: rx %s pps %sbit/s  tx %s pps %sbit/s  ",
+		rt->interval_s, a, b, c, d);
+	ctl_fmt_si(a, sizeof(a), rt->total.drop_pps);
+	fprintf(f, "drop %s pps  %.1f cycles/pkt\n", a,
+		rt->total.cycles_per_pkt);
+
+	t = ctl_table_new(5, rt->nb_workers + 1, "rrrrr");
+	if (t == NULL)
+		return -errno;
+	ctl_table_row(t);
+	ctl_table_cell(t, "WORKER");
+	ctl_table_cell(t, "RX_PPS");
+	ctl_table_cell(t, "TX_PPS");
+	ctl_table_cell(t, "DROP_PPS");
+	ctl_table_cell(t, "CYC/PKT");
+	for (i = 0; i < rt->nb_workers; i++) {
+		const struct ctl_rate *w = &rt->workers[i];
+
+		ctl_table_row(t);
+		ctl_table_cell(t, "%" PRIu32, i);
+		ctl_fmt_si(a, sizeof(a), w->rx_pps);
+		ctl_table_cell(t, "%s", a);
+		ctl_fmt_si(a, sizeof(a), w->tx_pps);
+		ctl_table_cell(t, "%s", a);
+		ctl_fmt_si(a, sizeof(a), w->drop_pps);
+		ctl_table_cell(t, "%s", a);
+		ctl_table_cell(t, "%.1f", w->cycles_per_pkt);
+	}
+	ctl_table_print(t, f, 0);
+	ctl_table_free(t);
+	return 0;
+}
+
+void
+ctl_stats_text(FILE *f, const struct ctl_sample *cur,
+	       const struct ctl_sample *prev)
+{
+	struct ctl_rates *rates;
+
+	text_header(f, cur);
+	fputc('\n', f);
+	if (text_workers(f, cur) < 0 || text_ports(f, cur) < 0 ||
+	    text_reasons(f, "DROP REASON", "PKTS", cur->total.reason_drop_pkts,
+			 cur->nb_reasons) < 0 ||
+	    text_reasons(f, "PASSED MALFORMED", "PKTS",
+			 cur->total.reason_pass_pkts, cur->nb_reasons) < 0) {
+		fputs(CTL_PROG ": out of memory\n", stderr);
+		return;
+	}
+	if (prev == NULL)
+		return;
+	rates = malloc(sizeof(*rates));
+	if (rates == NULL)
+		return;
+	if (ctl_rates_compute(prev, cur, rates) == 0)
+		text_rates(f, rates);
+	free(rates);
+}
+
+/* Set by SIGINT and SIGTERM while --watch runs. */
+static volatile sig_atomic_t stats_stop;
+
+static void
+stats_on_signal(int sig)
+{
+	(void)sig;
+	stats_stop = 1;
+}
+
+/* Parse --watch SECONDS: a finite number in [WATCH_MIN_S, WATCH_MAX_S]. */
+static int
+parse_interval(const char *arg, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (errno != 0 || end == arg || *end != '\0' || !isfinite(v) ||
+	    v < WATCH_MIN_S || v > WATCH_MAX_S)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int
+parse_count(const char *arg, unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (arg[0] < '0' || arg[0] > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (errno != 0 || *end != '\0' || v == 0)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static void
+stats_print(struct ctl_ctx *ctx, const struct ctl_sample *cur,
+	    const struct ctl_sample *prev, int json, int watch)
+{
+	char when[64];
+
+	if (json) {
+		ctl_stats_json(ctx->out, cur, prev, watch);
+	} else {
+		if (watch) {
+			ctl_fmt_time(when, sizeof(when), cur->real_ns);
+			fprintf(ctx->out, "--- %s\n", when);
+		}
+		ctl_stats_text(ctx->out, cur, prev);
+		if (watch)
+			fputc('\n', ctx->out);
+	}
+	fflush(ctx->out);
+}
+
+/*
+ * Swap in a new region when the dataplane restarted under the same name.
+ * Returns 1 when swapped (rates restart), 0 otherwise.
+ */
+static int
+stats_follow_restart(struct ctl_ctx *ctx, struct ctl_region *r)
+{
+	struct ctl_region fresh;
+
+	if (!ctl_region_replaced(r))
+		return 0;
+	/* A region being created fails validation: retry next interval. */
+	if (ctl_region_open(&fresh, ctx->instance) < 0)
+		return 0;
+	ctl_region_close(r);
+	*r = fresh;
+	fprintf(ctx->err,
+		CTL_PROG ": instance '%s' restarted (pid %" PRId32
+			 "): rates start again\n",
+		ctx->instance, r->pid);
+	return 1;
+}
+
+static void
+timespec_add_s(struct timespec *ts, double s)
+{
+	uint64_t ns = (uint64_t)ts->tv_nsec + (uint64_t)(s * 1e9);
+
+	ts->tv_sec += (time_t)(ns / 1000000000u);
+	ts->tv_nsec = (long)(ns % 1000000000u);
+}
+
+/* Sample every interval_s until a signal or count samples; 0 or -errno. */
+static int
+stats_watch(struct ctl_ctx *ctx, struct ctl_region *r, struct ctl_sample *s[2],
+	    int json, double interval_s, unsigned long count)
+{
+	struct sigaction sa, old_int, old_term;
+	enum ctl_verdict last = s[0]->verdict;
+	struct ctl_sample *tmp;
+	struct timespec next;
+	unsigned long nb = 1;
+	int have_prev, rc = 0;
+	uint64_t now;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = stats_on_signal;
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: the sleep below must return on a signal. */
+	stats_stop = 0;
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	while (!stats_stop && (count == 0 || nb < count)) {
+		timespec_add_s(&next, interval_s);
+		while (!stats_stop &&
+		       clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next,
+				       NULL) == EINTR)
+			;
+		if (stats_stop)
+			break;
+		now = ctl_now_mono_ns();
+		/* Late by a whole interval (suspend, stop): do not catch up. */
+		if (now > (uint64_t)next.tv_sec * 1000000000u +
+				  (uint64_t)next.tv_nsec +
+				  (uint64_t)(interval_s * 1e9)) {
+			next.tv_sec = (time_t)(now / 1000000000u);
+			next.tv_nsec = (long)(now % 1000000000u);
+		}
+		have_prev = !stats_follow_restart(ctx, r);
+		ctl_sample_take(r, s[1], now, ctl_now_real_ns());
+		if (s[1]->verdict != last &&
+		    s[1]->verdict != CTL_VERDICT_RUNNING)
+			ctl_region_report(ctx->err, r, s[1]->verdict, now,
+					  "warning: ");
+		last = s[1]->verdict;
+		stats_print(ctx, s[1], have_prev ? s[0] : NULL, json, 1);
+		if (ferror(ctx->out)) {
+			rc = -EIO;
+			break;
+		}
+		nb++;
+		tmp = s[0];
+		s[0] = s[1];
+		s[1] = tmp;
+	}
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	return rc;
+}
+
+static void
+stats_help(FILE *f)
+{
+	fprintf(f, "usage: " CTL_PROG " [GLOBAL OPTIONS] " STATS_USAGE "\n"
+		   "\n"
+		   "Counters of the dataplane: totals, per worker, per port, "
+		   "drops\n"
+		   "and passed anomalies by reason. Works on a stopped "
+		   "dataplane's\n"
+		   "final counters (with a warning).\n"
+		   "\n"
+		   "  --json           one JSON object (docs/stats-json.md)\n"
+		   "  --watch SECONDS  print every SECONDS (0.01-86400) until\n"
+		   "                   SIGINT or SIGTERM, with rates; with "
+		   "--json,\n"
+		   "                   one object per line\n"
+		   "  --count N        with --watch: stop after N samples\n"
+		   "  -h, --help       show this help\n");
+}
+
+int
+ctl_cmd_stats(struct ctl_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"json", no_argument, NULL, 'j'},
+		{"watch", required_argument, NULL, 'w'},
+		{"count", required_argument, NULL, 'c'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct ctl_sample *s[2] = {NULL, NULL};
+	unsigned long count = 0;
+	double interval_s = 0;
+	struct ctl_region r;
+	int c, json = 0, watch = 0, rc;
+	uint64_t now;
+
+	optind = 0; /* glibc: rescan from argv[1] */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = 1;
+			break;
+		case 'w':
+			if (parse_interval(optarg, &interval_s) < 0)
+				return ctl_usage_error(
+					ctx, STATS_USAGE,
+					"--watch needs seconds between %g "
+					"and %g, not '%s'",
+					WATCH_MIN_S, WATCH_MAX_S, optarg);
+			watch = 1;
+			break;
+		case 'c':
+			if (parse_count(optarg, &count) < 0)
+				return ctl_usage_error(
+					ctx, STATS_USAGE,
+					"--count needs a positive integer, "
+					"not '%s'",
+					optarg);
+			break;
+		case 'h':
+			stats_help(ctx->out);
+			return CTL_EXIT_OK;
+		default:
+			return ctl_getopt_error(ctx, STATS_USAGE, c, argv);
+		}
+	}
+	if (optind < argc)
+		return ctl_usage_error(ctx, STATS_USAGE,
+				       "unexpected argument '%s'",
+				       argv[optind]);
+	if (count != 0 && !watch)
+		return ctl_usage_error(ctx, STATS_USAGE,
+				       "--count needs --watch");
+
+	if (ctl_region_open(&r, ctx->instance) < 0) {
+		ctl_region_report(ctx->err, &r, r.verdict, 0, "");
+		return CTL_EXIT_FAIL;
+	}
+	s[0] = malloc(sizeof(*s[0]));
+	s[1] = malloc(sizeof(*s[1]));
+	if (s[0] == NULL || s[1] == NULL) {
+		fprintf(ctx->err, CTL_PROG ": out of memory\n");
+		rc = CTL_EXIT_FAIL;
+		goto out_free;
+	}
+	now = ctl_now_mono_ns();
+	ctl_sample_take(&r, s[0], now, ctl_now_real_ns());
+	ctl_region_report(ctx->err, &r, s[0]->verdict, now, "warning: ");
+	stats_print(ctx, s[0], NULL, json, watch);
+	rc = CTL_EXIT_OK;
+	if (watch && !ferror(ctx->out) &&
+	    stats_watch(ctx, &r, s, json, interval_s, count) < 0)
+		rc = CTL_EXIT_FAIL;
+	if (ferror(ctx->out)) {
+		fprintf(ctx->err, CTL_PROG ": cannot write the output\n");
+		rc = CTL_EXIT_FAIL;
+	}
+
+out_free:
+	free(s[0]);
+	free(s[1]);
+	ctl_region_close(&r);
+	return rc;
+}

@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * `bulwarkctl status`: is the dataplane running and healthy, and with which
+ * workers, ports and ruleset. Exit 0 only for a running, healthy dataplane.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl.h"
+#include "ctl_region.h"
+#include "ctl_sample.h"
+#include "ctl_text.h"
+
+#define STATUS_USAGE "status"
+
+/* "1-4,7,9-10": lcore ids of the workers in record order, ranges merged. */
+static void
+fmt_lcores(char *buf, size_t len, const struct ctl_sample *s)
+{
+	size_t used = 0;
+	uint32_t i = 0, j;
+	int n;
+
+	buf[0] = '\0';
+	while (i < s->nb_workers) {
+		uint32_t first = s->workers[i].lcore_id;
+
+		for (j = i + 1; j < s->nb_workers &&
+				s->workers[j].lcore_id == first + (j - i);
+		     j++)
+			;
+		if (j - i > 1)
+			n = snprintf(buf + used, len - used,
+				     "%s%" PRIu32 "-%" PRIu32, i ? "," : "",
+				     first, s->workers[j - 1].lcore_id);
+		else
+			n = snprintf(buf + used, len - used, "%s%" PRIu32,
+				     i ? "," : "", first);
+		if (n < 0 || (size_t)n >= len - used) {
+			/* Cut: end with "..." where it still fits. */
+			if (len >= 4)
+				memcpy(buf + len - 4, "...", 4);
+			return;
+		}
+		used += (size_t)n;
+		i = j;
+	}
+}
+
+static void
+fmt_speed(char *buf, size_t len, uint32_t mbps)
+{
+	if (mbps == 0)
+		snprintf(buf, len, "unknown");
+	else if (mbps % 1000 == 0)
+		snprintf(buf, len, "%" PRIu32 " Gbit/s", mbps / 1000);
+	else if (mbps > 1000)
+		snprintf(buf, len, "%.1f Gbit/s", mbps / 1000.0);
+	else
+		snprintf(buf, len, "%" PRIu32 " Mbit/s", mbps);
+}
+
+static int
+status_ports(FILE *f, const struct ctl_sample *s)
+{
+	char name[BW_PORT_NAME_LEN], speed[32];
+	struct ctl_table *t;
+	uint32_t i;
+
+	t = ctl_table_new(8, s->nb_ports + 1, "rllrlrrl");
+	if (t == NULL)
+		return -1;
+	ctl_table_row(t);
+	ctl_table_cell(t, "PORT");
+	ctl_table_cell(t, "NAME");
+	ctl_table_cell(t, "ROLE");
+	ctl_table_cell(t, "PAIR");
+	ctl_table_cell(t, "LINK");
+	ctl_table_cell(t, "SPEED");
+	ctl_table_cell(t, "QUEUES");
+	ctl_table_cell(t, "MAC");
+	for (i = 0; i < s->nb_ports; i++) {
+		const struct ctl_port_sample *p = &s->ports[i];
+
+		ctl_fmt_printable(name, sizeof(name), p->name, sizeof(p->name));
+		fmt_speed(speed, sizeof(speed), p->link_speed_mbps);
+		ctl_table_row(t);
+		ctl_table_cell(t, "%u", p->port_id);
+		ctl_table_cell(t, "%s", name);
+		ctl_table_cell(t, "%s", ctl_role_name(p->role));
+		ctl_table_cell(t, "%u", p->pair);
+		ctl_table_cell(t, "%s", p->link_up ? "up" : "down");
+		ctl_table_cell(t, "%s", speed);
+		ctl_table_cell(t, "%" PRIu32, p->nb_queues);
+		ctl_table_cell(t, "%02x:%02x:%02x:%02x:%02x:%02x", p->mac[0],
+			       p->mac[1], p->mac[2], p->mac[3], p->mac[4],
+			       p->mac[5]);
+	}
+	ctl_table_print(t, f, 2);
+	ctl_table_free(t);
+	return 0;
+}
+
+/* The status of a valid region, whatever its liveness. */
+static void
+status_print(FILE *f, const struct ctl_sample *s)
+{
+	char buf[512];
+	uint64_t end_ns;
+
+	fprintf(f, "instance   %s\n", s->instance);
+	fprintf(f, "version    %s\n", s->version);
+	fprintf(f, "state      %s", ctl_state_name(s->state));
+	if (s->verdict != CTL_VERDICT_RUNNING &&
+	    strcmp(ctl_verdict_name(s->verdict), ctl_state_name(s->state)))
+		fprintf(f, " (%s)", ctl_verdict_name(s->verdict));
+	fputc('\n', f);
+	fprintf(f, "pid        %" PRId32 "\n", s->pid);
+	ctl_fmt_time(buf, sizeof(buf), s->start_time_ns);
+	fprintf(f, "started    %s\n", buf);
+	end_ns = s->real_ns;
+	if (s->state == BW_STATE_STOPPED && s->stop_time_ns != 0) {
+		ctl_fmt_time(buf, sizeof(buf), s->stop_time_ns);
+		fprintf(f, "stopped    %s\n", buf);
+		end_ns = s->stop_time_ns;
+	}
+	ctl_fmt_duration(buf, sizeof(buf),
+			 end_ns > s->start_time_ns ? end_ns - s->start_time_ns
+						   : 0);
+	fprintf(f, "uptime     %s\n", buf);
+	fprintf(f, "heartbeat  %.1f s ago\n",
+		(double)s->heartbeat_age_ns / 1e9);
+	if (s->applied_gen != 0)
+		fprintf(f, "ruleset    generation %" PRIu64 "\n",
+			s->applied_gen);
+	else
+		fprintf(f, "ruleset    none applied\n");
+	fmt_lcores(buf, sizeof(buf), s);
+	fprintf(f, "workers    %" PRIu32 "%s%s%s\n", s->nb_workers,
+		s->nb_workers ? " (lcores " : "", buf,
+		s->nb_workers ? ")" : "");
+	fprintf(f, "ports      %" PRIu32 "\n", s->nb_ports);
+	if (s->nb_ports > 0 && status_ports(f, s) < 0)
+		fputs("  (out of memory)\n", f);
+}
+
+int
+ctl_cmd_status(struct ctl_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct ctl_sample *s;
+	struct ctl_region r;
+	enum ctl_verdict v;
+	uint64_t now;
+	int c;
+
+	optind = 0; /* glibc: rescan from argv[1] */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fprintf(ctx->out,
+				"usage: " CTL_PROG
+				" [GLOBAL OPTIONS] " STATUS_USAGE "\n"
+				"\n"
+				"Show whether the dataplane instance runs: "
+				"state, pid, uptime,\n"
+				"heartbeat, workers, ports, ruleset "
+				"generation. Exits 0 only when\n"
+				"it is running and healthy, else 1 with one "
+				"line on stderr.\n");
+			return CTL_EXIT_OK;
+		default:
+			return ctl_getopt_error(ctx, STATUS_USAGE, c, argv);
+		}
+	}
+	if (optind < argc)
+		return ctl_usage_error(ctx, STATUS_USAGE,
+				       "unexpected argument '%s'",
+				       argv[optind]);
+
+	if (ctl_region_open(&r, ctx->instance) < 0) {
+		ctl_region_report(ctx->err, &r, r.verdict, 0, "");
+		return CTL_EXIT_FAIL;
+	}
+	s = malloc(sizeof(*s));
+	if (s == NULL) {
+		fprintf(ctx->err, CTL_PROG ": out of memory\n");
+		ctl_region_close(&r);
+		return CTL_EXIT_FAIL;
+	}
+	now = ctl_now_mono_ns();
+	ctl_sample_take(&r, s, now, ctl_now_real_ns());
+	v = s->verdict;
+	status_print(ctx->out, s);
+	fflush(ctx->out);
+	ctl_region_report(ctx->err, &r, v, now, "");
+	free(s);
+	ctl_region_close(&r);
+	return v == CTL_VERDICT_RUNNING ? CTL_EXIT_OK : CTL_EXIT_FAIL;
+}

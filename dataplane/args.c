@@ -1,0 +1,296 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Application arguments (the part after EAL's "--"). String work only: port
+ * names are resolved by main.c once ethdevs exist.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dp.h"
+
+enum {
+	OPT_INSTANCE = 256,
+	OPT_STATE_DIR,
+	OPT_PAIR,
+	OPT_MALFORMED,
+	OPT_RXD,
+	OPT_TXD,
+	OPT_MTU,
+	OPT_FAIL_OPEN,
+	OPT_FAIL_CLOSED,
+	OPT_HELP,
+};
+
+static const struct option long_opts[] = {
+	{"instance", required_argument, NULL, OPT_INSTANCE},
+	{"state-dir", required_argument, NULL, OPT_STATE_DIR},
+	{"pair", required_argument, NULL, OPT_PAIR},
+	{"malformed", required_argument, NULL, OPT_MALFORMED},
+	{"rxd", required_argument, NULL, OPT_RXD},
+	{"txd", required_argument, NULL, OPT_TXD},
+	{"mtu", required_argument, NULL, OPT_MTU},
+	{"fail-open", no_argument, NULL, OPT_FAIL_OPEN},
+	{"fail-closed", no_argument, NULL, OPT_FAIL_CLOSED},
+	{"help", no_argument, NULL, OPT_HELP},
+	{NULL, 0, NULL, 0},
+};
+
+/* Print the application usage to stdout. Main lcore. */
+void
+dp_args_usage(const char *prog)
+{
+	unsigned int r;
+
+	printf("usage: %s [EAL options] -- [options]\n"
+	       "\n"
+	       "Bulwark dataplane: forwards between the ports of each pair, "
+	       "outside\n"
+	       "to inside and back, and drops what the ruleset and the "
+	       "malformed-\n"
+	       "packet policy say. Every EAL lcore but the main one is a "
+	       "worker;\n"
+	       "each worker owns one rx and one tx queue on every port.\n"
+	       "\n"
+	       "options:\n"
+	       "  --instance NAME         instance name, [A-Za-z0-9_-], at "
+	       "most %d\n"
+	       "                          characters (default: default); names "
+	       "the\n"
+	       "                          status region "
+	       "/dev/shm/bulwark.NAME.status\n"
+	       "  --state-dir DIR         where committed rulesets are kept; "
+	       "the newest\n"
+	       "                          valid one is applied before the "
+	       "first packet\n"
+	       "                          is forwarded (default: "
+	       "/var/lib/bulwark/NAME)\n"
+	       "  --pair OUTSIDE:INSIDE   a port pair, by port id or ethdev "
+	       "name;\n"
+	       "                          repeat for more pairs (default: "
+	       "0:1)\n"
+	       "  --malformed REASON=drop|pass\n"
+	       "                          policy for one malformed-packet "
+	       "reason, or\n"
+	       "                          'all'; repeat as needed (default: "
+	       "drop)\n"
+	       "  --rxd N, --txd N        descriptors per rx / tx queue "
+	       "(default %d)\n"
+	       "  --mtu N                 set this MTU on every port (default: "
+	       "leave\n"
+	       "                          as is); a port that refuses gets a "
+	       "warning\n"
+	       "  --fail-open             before the first ruleset exists, "
+	       "forward\n"
+	       "                          (default)\n"
+	       "  --fail-closed           before the first ruleset exists, "
+	       "drop every\n"
+	       "                          packet (counted as no-ruleset)\n"
+	       "  --help                  this text\n"
+	       "\n"
+	       "malformed reasons:",
+	       prog, BW_NAME_LEN - 1, DP_RXD_DEFAULT);
+	for (r = 1; r < BW_REASON_COUNT; r++)
+		if (bw_reason_is_malformed(r))
+			printf("%s %s", (r - 1) % 4 == 0 ? "\n " : "",
+			       bw_reason_name(r));
+	printf("\n\nexample:\n"
+	       "  %s --no-huge -m 1024 --no-pci -l 0,1 \\\n"
+	       "      --vdev net_pcap0,rx_pcap=in.pcap,tx_pcap=out0.pcap \\\n"
+	       "      --vdev net_pcap1,rx_pcap=empty.pcap,tx_pcap=out1.pcap "
+	       "\\\n"
+	       "      -- --instance demo --pair 0:1\n",
+	       prog);
+}
+
+static int
+parse_u16(const char *opt, const char *s, unsigned long min, unsigned long max,
+	  uint16_t *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < min || v > max) {
+		fprintf(stderr,
+			"bulwark: --%s: '%s' is not a number in %lu..%lu\n",
+			opt, s, min, max);
+		return -EINVAL;
+	}
+	*out = (uint16_t)v;
+	return 0;
+}
+
+static int
+parse_pair(const char *s, struct dp_pair_arg *pa)
+{
+	const char *colon = strchr(s, ':');
+	size_t lo, li;
+
+	if (colon == NULL || colon == s || colon[1] == '\0' ||
+	    strchr(colon + 1, ':') != NULL) {
+		fprintf(stderr,
+			"bulwark: --pair '%s': expected OUTSIDE:INSIDE\n", s);
+		return -EINVAL;
+	}
+	lo = (size_t)(colon - s);
+	li = strlen(colon + 1);
+	if (lo >= sizeof(pa->outside) || li >= sizeof(pa->inside)) {
+		fprintf(stderr, "bulwark: --pair '%s': port name too long\n",
+			s);
+		return -EINVAL;
+	}
+	memcpy(pa->outside, s, lo);
+	pa->outside[lo] = '\0';
+	memcpy(pa->inside, colon + 1, li + 1);
+	return 0;
+}
+
+static int
+parse_malformed(const char *s, uint8_t *policy)
+{
+	const char *eq = strchr(s, '=');
+	size_t n;
+	unsigned int r;
+	int drop;
+
+	if (eq == NULL) {
+		fprintf(stderr,
+			"bulwark: --malformed '%s': expected "
+			"REASON=drop|pass\n",
+			s);
+		return -EINVAL;
+	}
+	if (strcmp(eq + 1, "drop") == 0) {
+		drop = 1;
+	} else if (strcmp(eq + 1, "pass") == 0) {
+		drop = 0;
+	} else {
+		fprintf(stderr,
+			"bulwark: --malformed '%s': action must be drop or "
+			"pass\n",
+			s);
+		return -EINVAL;
+	}
+	n = (size_t)(eq - s);
+	if (n == 3 && strncmp(s, "all", 3) == 0) {
+		for (r = 0; r < BW_REASON_COUNT; r++)
+			if (bw_reason_is_malformed(r))
+				policy[r] = (uint8_t)drop;
+		return 0;
+	}
+	for (r = 0; r < BW_REASON_COUNT; r++) {
+		const char *name = bw_reason_name(r);
+
+		if (bw_reason_is_malformed(r) && strlen(name) == n &&
+		    strncmp(s, name, n) == 0) {
+			policy[r] = (uint8_t)drop;
+			return 0;
+		}
+	}
+	fprintf(stderr,
+		"bulwark: --malformed '%s': unknown reason (see --help)\n", s);
+	return -EINVAL;
+}
+
+/*
+ * Parse the application arguments into cfg (defaults first). Returns 0,
+ * 1 when --help was printed, or -EINVAL after printing the problem.
+ * Main lcore, before ports exist.
+ */
+int
+dp_args_parse(int argc, char **argv, struct dp_config *cfg)
+{
+	char shm_name[64];
+	unsigned int r;
+	int opt, ret;
+
+	memset(cfg, 0, sizeof(*cfg));
+	strcpy(cfg->instance, "default");
+	cfg->nb_rxd = DP_RXD_DEFAULT;
+	cfg->nb_txd = DP_TXD_DEFAULT;
+	for (r = 0; r < BW_REASON_COUNT; r++)
+		cfg->malformed_drop[r] = (uint8_t)bw_reason_is_malformed(r);
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
+		ret = 0;
+		switch (opt) {
+		case OPT_INSTANCE:
+			if (bw_status_shm_name(optarg, shm_name,
+					       sizeof(shm_name)) != 0) {
+				fprintf(stderr,
+					"bulwark: --instance '%s': use 1-%d of "
+					"[A-Za-z0-9_-]\n",
+					optarg, BW_NAME_LEN - 1);
+				return -EINVAL;
+			}
+			strcpy(cfg->instance, optarg);
+			break;
+		case OPT_STATE_DIR:
+			if (optarg[0] == '\0' ||
+			    strlen(optarg) >= sizeof(cfg->state_dir)) {
+				fprintf(stderr,
+					"bulwark: --state-dir: bad path\n");
+				return -EINVAL;
+			}
+			strcpy(cfg->state_dir, optarg);
+			break;
+		case OPT_PAIR:
+			if (cfg->nb_pairs == DP_PAIR_MAX) {
+				fprintf(stderr,
+					"bulwark: at most %d --pair options\n",
+					DP_PAIR_MAX);
+				return -EINVAL;
+			}
+			ret = parse_pair(optarg,
+					 &cfg->pair_args[cfg->nb_pairs++]);
+			break;
+		case OPT_MALFORMED:
+			ret = parse_malformed(optarg, cfg->malformed_drop);
+			break;
+		case OPT_RXD:
+			ret = parse_u16("rxd", optarg, 64, 32768, &cfg->nb_rxd);
+			break;
+		case OPT_TXD:
+			ret = parse_u16("txd", optarg, 64, 32768, &cfg->nb_txd);
+			break;
+		case OPT_MTU:
+			ret = parse_u16("mtu", optarg, 68, 65535, &cfg->mtu);
+			break;
+		case OPT_FAIL_OPEN:
+			cfg->fail_closed = 0;
+			break;
+		case OPT_FAIL_CLOSED:
+			cfg->fail_closed = 1;
+			break;
+		case OPT_HELP:
+			dp_args_usage(argv[0]);
+			return 1;
+		default:
+			fprintf(stderr, "bulwark: see --help\n");
+			return -EINVAL;
+		}
+		if (ret != 0)
+			return ret;
+	}
+	if (optind < argc) {
+		fprintf(stderr, "bulwark: unexpected argument '%s'\n",
+			argv[optind]);
+		return -EINVAL;
+	}
+	if (cfg->nb_pairs == 0) {
+		strcpy(cfg->pair_args[0].outside, "0");
+		strcpy(cfg->pair_args[0].inside, "1");
+		cfg->nb_pairs = 1;
+	}
+	if (cfg->state_dir[0] == '\0' &&
+	    snprintf(cfg->state_dir, sizeof(cfg->state_dir),
+		     "/var/lib/bulwark/%s",
+		     cfg->instance) >= (int)sizeof(cfg->state_dir))
+		return -EINVAL;
+	return 0;
+}

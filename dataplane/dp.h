@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Dataplane-wide definitions: configuration, worker context, logging.
+ */
+#ifndef DP_H
+#define DP_H
+
+#include <limits.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_log.h>
+#include <rte_mbuf.h>
+
+#include "bw_status.h"
+#include "dp_decode.h"
+
+#define DP_BURST	32 /* packets per rx burst */
+#define DP_PAIR_MAX	16 /* --pair options */
+#define DP_LEG_MAX	(2 * DP_PAIR_MAX)
+#define DP_PORT_MAX	BW_PORT_MAX
+#define DP_RXD_DEFAULT	1024 /* rx descriptors per queue */
+#define DP_TXD_DEFAULT	1024 /* tx descriptors per queue */
+#define DP_DRAIN_ROUNDS 64   /* rx polls per leg after stop, to drain */
+
+extern int dp_logtype;
+#define DP_LOG(level, fmt, ...)                                                \
+	rte_log(RTE_LOG_##level, dp_logtype, "bulwark: " fmt "\n",             \
+		##__VA_ARGS__)
+
+/* One --pair: ports named by id or ethdev name, resolved after EAL init. */
+struct dp_pair_arg {
+	char outside[BW_PORT_NAME_LEN];
+	char inside[BW_PORT_NAME_LEN];
+};
+
+struct dp_config {
+	char instance[BW_NAME_LEN];
+	char state_dir[PATH_MAX];
+	struct dp_pair_arg pair_args[DP_PAIR_MAX];
+	unsigned int nb_pairs;
+	uint16_t nb_rxd;
+	uint16_t nb_txd;
+	uint16_t mtu; /* 0: leave the port's MTU alone */
+	/* policy per malformed reason: 1 drop, 0 pass (counted either way) */
+	uint8_t malformed_drop[BW_REASON_MAX];
+	uint8_t fail_closed; /* drop everything until a ruleset exists */
+};
+
+/*
+ * Per-packet verdict inside a burst: a BW_REASON_* to drop for, or one of
+ * these (above every reason number).
+ */
+#define DP_VERDICT_PASS BW_REASON_NONE /* no stage decided yet: forward */
+#define DP_VERDICT_ALLOW                                                       \
+	255 /* an allow list matched: forward,
+					* skip the later stages */
+
+/*
+ * A leg is one direction of a pair as seen by a worker: receive on rx_port
+ * queue w->queue, send on tx_port queue w->queue.
+ */
+struct dp_leg {
+	uint16_t rx_port;
+	uint16_t tx_port;
+	uint8_t dir; /* DP_DIR_*: which side rx_port faces */
+};
+
+struct dp_ruleset;
+struct rte_rcu_qsbr;
+
+/*
+ * Per-worker context: written by the main lcore before launch, then owned by
+ * the worker lcore alone.
+ */
+struct dp_worker {
+	unsigned int id;       /* worker index, = queue index on ports */
+	unsigned int lcore_id; /* EAL lcore it runs on */
+	uint16_t queue;	       /* rx and tx queue on every port */
+	uint16_t nb_legs;      /* entries used in legs[] */
+	struct dp_leg legs[DP_LEG_MAX];
+	struct bw_worker_stats *st;    /* its record in the status region */
+	struct bw_list_stats *lst;     /* its list counters (status region) */
+	const uint8_t *malformed_drop; /* dp_config.malformed_drop */
+	uint8_t fail_closed;
+	struct dp_ruleset *const *active; /* dp_rsctl.active */
+	struct rte_rcu_qsbr *qsbr;
+	struct dp_pkt info[DP_BURST]; /* decode results of the burst */
+	uint8_t verdict[DP_BURST];
+	/* list stage: (src, dst) pairs of the burst and their next hops */
+	uint32_t ip4[2 * DP_BURST];
+	uint8_t ip6[2 * DP_BURST][16];
+	uint64_t nh_allow[2 * DP_BURST];
+	uint64_t nh_block[2 * DP_BURST];
+} __rte_cache_aligned;
+
+/* Set by the signal handler; workers and the main loop poll it. */
+extern volatile int dp_stopping;
+
+/*
+ * Add n to a counter of the status region. Only the record's writer calls
+ * this, so the plain read is its own last store; the relaxed store keeps
+ * readers from seeing a torn value.
+ */
+static inline void
+dp_cnt_add(uint64_t *c, uint64_t n)
+{
+	__atomic_store_n(c, *c + n, __ATOMIC_RELAXED);
+}
+
+/* args.c */
+int dp_args_parse(int argc, char **argv, struct dp_config *cfg);
+void dp_args_usage(const char *prog);
+
+/* worker.c: lcore entry point, arg is a struct dp_worker. Returns 0. */
+int dp_worker_main(void *arg);
+
+/*
+ * pipeline.c: classify a burst received on one leg. Fills pass[] with the
+ * packets to forward and drop[] with those to free, counts every drop by
+ * reason in w->st, and returns the number in pass[] (*n_drop gets the rest).
+ * Worker lcore only.
+ */
+uint16_t dp_pipeline_run(struct dp_worker *w, const struct dp_ruleset *rs,
+			 uint8_t dir, struct rte_mbuf **pkts, uint16_t n,
+			 struct rte_mbuf **pass, struct rte_mbuf **drop,
+			 uint16_t *n_drop);
+
+/* blocklist.c: the list stage (see there). Worker lcore only. */
+void dp_blocklist_classify(struct dp_worker *w, const struct dp_ruleset *rs,
+			   struct rte_mbuf **pkts, uint16_t n,
+			   uint8_t *verdict);
+
+#endif /* DP_H */

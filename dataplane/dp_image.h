@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Ruleset image validator (include/bw_image.h). Pure C: no DPDK, no
+ * allocation, no global state beyond bw_crc32c()'s table, so that the
+ * dataplane, bulwarkctl, the unit tests and the fuzzer all run the same code.
+ */
+#ifndef DP_IMAGE_H
+#define DP_IMAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bw_image.h"
+
+/* Enough for every reason dp_image_validate() writes; longer ones are cut. */
+#define DP_IMAGE_WHY_LEN 256
+
+/*
+ * A validated image: pointers into the caller's buffer, valid for as long as
+ * that buffer is. Sections absent from the image have a NULL pointer and a
+ * zero count. FULL images set p4/p6 and leave d4/d6 NULL; DELTA images the
+ * other way round.
+ */
+struct dp_image_view {
+	const struct bw_image_hdr *hdr;
+	const struct bw_image_list *lists; /* sorted by id */
+	uint32_t nb_lists;
+	const struct bw_image_prefix4 *p4; /* FULL */
+	uint32_t nb_p4;
+	const struct bw_image_prefix6 *p6; /* FULL */
+	uint32_t nb_p6;
+	const struct bw_image_prefix4 *d4; /* DELTA */
+	uint32_t nb_d4;
+	const struct bw_image_prefix6 *d6; /* DELTA */
+	uint32_t nb_d6;
+};
+
+/*
+ * Validate len bytes at buf as an untrusted ruleset image and, only when
+ * every check passed, fill *v with pointers into buf. Nothing outside
+ * [buf, buf + len) is read, whatever the image claims; buf must be 8-byte
+ * aligned (the caller copies the image into its own memory first, so that a
+ * writer cannot change it between validation and use).
+ *
+ * Checked, in this order (the first failure is reported):
+ * - header: len >= sizeof(struct bw_image_hdr); magic; abi_major equal to
+ *   BW_IMAGE_ABI_MAJOR (any abi_minor); hdr_size == sizeof(hdr), or bigger
+ *   only when abi_minor > BW_IMAGE_ABI_MINOR, 8-aligned and <= len (the
+ *   bytes past our header belong to that later minor and are skipped);
+ *   size == len; size <= BW_IMAGE_SIZE_MAX (-E2BIG); kind FULL or DELTA;
+ *   generation >= 1; parent_gen < generation; reserved0 and reserved[]
+ *   zero; comment NUL terminated with zero bytes after the NUL;
+ *   nb_sections <= BW_IMAGE_SECTIONS_MAX; section table 8-aligned, after
+ *   the header and inside the image;
+ * - CRC32C of bytes [hdr_size, size) equal to hdr.crc32c;
+ * - each section: known type (an unknown type is refused: a later minor
+ *   that adds one is not understood here), no type twice, elem_size the
+ *   size of its struct, reserved zero, len == count * elem_size in 64-bit
+ *   arithmetic, count within BW_LIST_MAX or BW_PREFIX_MAX (-E2BIG), off
+ *   8-aligned, [off, off + len) inside the image after the header, not
+ *   overlapping the section table or another non-empty section;
+ * - sections allowed by kind: FULL needs LISTS, may have PREFIX4 and
+ *   PREFIX6 (absent means no entries), no DELTA4/DELTA6; DELTA needs LISTS,
+ *   may have DELTA4 and DELTA6, no PREFIX4/PREFIX6;
+ * - lists: ids strictly ascending and < BW_LIST_MAX; names non-empty, NUL
+ *   terminated within BW_LIST_NAME_LEN, zero after the NUL, of
+ *   [A-Za-z0-9_.-] and unique; known action and match; reserved zero.
+ *   FULL: v4_first/nb_v4 ranges follow each other in id order from 0 and
+ *   cover the PREFIX4 section exactly (likewise IPv6). DELTA: v4_first and
+ *   v6_first zero, nb_v4 and nb_v6 (the resulting list sizes) each summing
+ *   to at most BW_PREFIX_MAX (-E2BIG);
+ * - FULL prefixes: len <= 32 (128), host bits zero, op BW_OP_PRESENT, list
+ *   the owning list's id, strictly ascending by (addr, len) within a list,
+ *   reserved zero;
+ * - DELTA prefixes: op BW_OP_ADD or BW_OP_DEL, list the id of a list of
+ *   the LISTS section, len and host bits as above, strictly ascending by
+ *   (list, addr, len), reserved zero.
+ * Prefix indexes in reasons count from the start of their section.
+ *
+ * Returns 0, -EINVAL, or -E2BIG when a size or count limit is exceeded.
+ * On failure *v is zeroed and why (when why_len > 0) holds a lowercase
+ * reason without trailing period, cut to why_len - 1 characters; on success
+ * why holds "". Called by the dataplane main lcore and by bulwarkctl;
+ * thread-safe once bw_crc32c()'s table is built (first call).
+ */
+int dp_image_validate(const void *buf, size_t len, struct dp_image_view *v,
+		      char *why, size_t why_len);
+
+/*
+ * Returns 1 when name is a valid list name: 1 to BW_LIST_NAME_LEN - 1
+ * characters of [A-Za-z0-9_.-], NUL terminated; 0 otherwise.
+ */
+int dp_image_name_valid(const char *name);
+
+#endif /* DP_IMAGE_H */

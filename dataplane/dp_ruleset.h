@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Rulesets: what workers enforce, and how the control thread builds and
+ * swaps them (DESIGN.md sections 3 and 4).
+ */
+#ifndef DP_RULESET_H
+#define DP_RULESET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <rte_fib.h>
+#include <rte_fib6.h>
+#include <rte_rcu_qsbr.h>
+
+#include "bw_ctl.h"
+#include "dp_routes.h"
+#include "dp_status.h"
+
+/*
+ * One generation as workers see it. Immutable once published; freed by the
+ * control thread one RCU grace period after it was replaced.
+ */
+struct dp_ruleset {
+	uint64_t generation;
+	struct rte_fib *fib4[DP_ACT_COUNT];  /* NULL: no such prefixes */
+	struct rte_fib6 *fib6[DP_ACT_COUNT]; /* NULL: no such prefixes */
+};
+
+/* One copy of the FIBs. Two exist: the active one and the standby. */
+struct dp_tables {
+	struct rte_fib *fib4[DP_ACT_COUNT];
+	struct rte_fib6 *fib6[DP_ACT_COUNT];
+	uint32_t tbl8[DP_ACT_COUNT][DP_FAM_COUNT];   /* tbl8 groups sized for */
+	uint32_t routes[DP_ACT_COUNT][DP_FAM_COUNT]; /* max routes sized for */
+	int dirty; /* content unknown: rebuild from the model before use */
+};
+
+/* The control thread's ruleset state. */
+struct dp_rsctl {
+	struct dp_ruleset *active; /* workers: acquire load once per burst */
+	struct rte_rcu_qsbr *qsbr; /* workers report quiescent once per loop */
+	struct dp_tables copy[2];
+	int cur;	       /* copy that active uses */
+	struct dp_model model; /* content of copy[cur] */
+	int model_broken;      /* a delta failed half-way: FULL needed */
+	struct dp_status *status;
+	uint32_t nb_workers;
+	uint32_t fib_seq; /* unique FIB names */
+};
+
+int dp_rsctl_init(struct dp_rsctl *c, uint32_t nb_workers,
+		  struct dp_status *status);
+int dp_rsctl_apply(struct dp_rsctl *c, const void *img, size_t len, int boot,
+		   struct bw_ctl_reply *rep);
+int dp_rsctl_load_state(struct dp_rsctl *c, const char *dir);
+void dp_rsctl_fini(struct dp_rsctl *c);
+
+/* ctlsrv.c */
+int dp_ctlsrv_start(struct dp_rsctl *c, const char *instance);
+void dp_ctlsrv_stop(void);
+
+#endif /* DP_RULESET_H */

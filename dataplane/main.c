@@ -1,0 +1,297 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * bulwark: EAL, ports, status region, worker launch and the main lcore's
+ * service loop. The only file that may call rte_exit.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include "dp.h"
+#include "dp_port.h"
+#include "dp_ruleset.h"
+#include "dp_status.h"
+
+RTE_LOG_REGISTER_DEFAULT(dp_logtype, INFO);
+
+#define DP_MBUF_CACHE	     256
+#define DP_SERVICE_PERIOD_US 10000 /* main loop tick */
+#define DP_STATS_PERIOD_MS   100   /* heartbeat and port counters */
+
+/* One port in use: its id, role and status slot. */
+struct dp_port_slot {
+	uint16_t port_id;
+	uint16_t pair;
+	uint16_t role; /* BW_ROLE_* */
+};
+
+static struct dp_config cfg;
+static struct dp_port_slot port_slots[DP_PORT_MAX];
+static unsigned int nb_port_slots;
+static struct dp_status status;
+static struct dp_rsctl rsctl;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	__atomic_store_n(&dp_stopping, 1, __ATOMIC_RELAXED);
+}
+
+/* Resolve the --pair arguments into port slots; exits on error. */
+static void
+resolve_pairs(void)
+{
+	unsigned int p, s;
+
+	for (p = 0; p < cfg.nb_pairs; p++) {
+		const char *names[2] = {cfg.pair_args[p].outside,
+					cfg.pair_args[p].inside};
+		unsigned int side;
+
+		for (side = 0; side < 2; side++) {
+			uint16_t id;
+
+			if (dp_port_resolve(names[side], &id) != 0)
+				rte_exit(EXIT_FAILURE,
+					 "--pair %s:%s: no port '%s' (%u ports "
+					 "available; add --vdev or a NIC)\n",
+					 cfg.pair_args[p].outside,
+					 cfg.pair_args[p].inside, names[side],
+					 rte_eth_dev_count_avail());
+			for (s = 0; s < nb_port_slots; s++)
+				if (port_slots[s].port_id == id)
+					rte_exit(EXIT_FAILURE,
+						 "port %u appears in more than "
+						 "one --pair side\n",
+						 id);
+			port_slots[nb_port_slots].port_id = id;
+			port_slots[nb_port_slots].pair = (uint16_t)p;
+			port_slots[nb_port_slots].role =
+				side == 0 ? BW_ROLE_OUTSIDE : BW_ROLE_INSIDE;
+			nb_port_slots++;
+		}
+	}
+}
+
+/*
+ * Mbufs for every rx and tx ring, every worker's burst arrays and the
+ * per-lcore caches, with headroom.
+ */
+static unsigned int
+mbuf_count(unsigned int nb_workers)
+{
+	unsigned int n;
+
+	n = nb_port_slots * nb_workers * (cfg.nb_rxd + cfg.nb_txd);
+	n += nb_workers * (3 * DP_BURST + DP_MBUF_CACHE);
+	n += 2048;
+	return n;
+}
+
+/* Fill the identity fields of the port records. */
+static void
+status_ports_init(void)
+{
+	unsigned int s;
+
+	for (s = 0; s < nb_port_slots; s++) {
+		struct bw_port_stats *ps = dp_status_port(&status, s);
+		struct rte_ether_addr mac;
+
+		rte_eth_dev_get_name_by_port(port_slots[s].port_id, ps->name);
+		ps->port_id = port_slots[s].port_id;
+		ps->pair = port_slots[s].pair;
+		ps->role = port_slots[s].role;
+		ps->nb_queues = rte_lcore_count() - 1;
+		if (rte_eth_macaddr_get(port_slots[s].port_id, &mac) == 0)
+			memcpy(ps->mac, mac.addr_bytes, sizeof(ps->mac));
+	}
+}
+
+/* Give each worker its queue, legs and status record. */
+static struct dp_worker *
+workers_init(unsigned int nb_workers)
+{
+	struct dp_worker *workers;
+	unsigned int lcore, i = 0, s;
+
+	workers = rte_zmalloc("bw_workers", nb_workers * sizeof(*workers),
+			      RTE_CACHE_LINE_SIZE);
+	if (workers == NULL)
+		return NULL;
+	RTE_LCORE_FOREACH_WORKER (lcore) {
+		struct dp_worker *w = &workers[i];
+
+		w->id = i;
+		w->lcore_id = lcore;
+		w->queue = (uint16_t)i;
+		w->st = dp_status_worker(&status, i);
+		w->st->lcore_id = lcore;
+		w->st->socket_id = rte_lcore_to_socket_id(lcore);
+		w->lst = dp_status_list_stats(&status, i);
+		w->malformed_drop = cfg.malformed_drop;
+		w->fail_closed = cfg.fail_closed;
+		w->active = &rsctl.active;
+		w->qsbr = rsctl.qsbr;
+		/* slots come in (outside, inside) order per pair */
+		for (s = 0; s + 1 < nb_port_slots; s += 2) {
+			uint16_t out = port_slots[s].port_id;
+			uint16_t in = port_slots[s + 1].port_id;
+
+			w->legs[w->nb_legs++] =
+				(struct dp_leg){.rx_port = out,
+						.tx_port = in,
+						.dir = DP_DIR_INBOUND};
+			w->legs[w->nb_legs++] =
+				(struct dp_leg){.rx_port = in,
+						.tx_port = out,
+						.dir = DP_DIR_OUTBOUND};
+		}
+		i++;
+	}
+	return workers;
+}
+
+/* Refresh heartbeat and port counters. */
+static void
+status_refresh(void)
+{
+	unsigned int s;
+
+	for (s = 0; s < nb_port_slots; s++)
+		dp_port_stats_copy(port_slots[s].port_id,
+				   dp_status_port(&status, s));
+	dp_status_heartbeat(&status);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct dp_worker *workers;
+	struct rte_mempool *mp;
+	unsigned int nb_workers, s, lcore, i, ticks = 0;
+	struct sigaction sa;
+	int ret;
+
+	ret = rte_eal_init(argc, argv);
+	if (ret < 0)
+		rte_exit(EXIT_FAILURE, "EAL init failed: %s\n",
+			 rte_strerror(rte_errno));
+	argc -= ret;
+	argv += ret;
+	argv[0] = (char *)(uintptr_t) "bulwark";
+
+	ret = dp_args_parse(argc, argv, &cfg);
+	if (ret == 1) {
+		rte_eal_cleanup();
+		return 0;
+	}
+	if (ret != 0)
+		rte_exit(EXIT_FAILURE, "bad arguments\n");
+
+	nb_workers = rte_lcore_count() - 1;
+	if (nb_workers == 0)
+		rte_exit(EXIT_FAILURE,
+			 "no worker lcore: give EAL at least two lcores "
+			 "(-l MAIN,WORKER...); the main lcore never polls\n");
+	if (nb_workers > BW_WORKER_MAX)
+		rte_exit(EXIT_FAILURE, "at most %d workers\n", BW_WORKER_MAX);
+	resolve_pairs();
+
+	ret = dp_status_create(&status, cfg.instance, nb_workers, nb_port_slots,
+			       rte_get_tsc_hz());
+	if (ret != 0)
+		rte_exit(EXIT_FAILURE, "status region: %s\n", strerror(-ret));
+	status_ports_init();
+
+	mp = rte_pktmbuf_pool_create(
+		"bw_mbufs", mbuf_count(nb_workers), DP_MBUF_CACHE, 0,
+		RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	if (mp == NULL)
+		rte_exit(EXIT_FAILURE, "mbuf pool of %u: %s\n",
+			 mbuf_count(nb_workers), rte_strerror(rte_errno));
+
+	for (s = 0; s < nb_port_slots; s++)
+		if (dp_port_setup(port_slots[s].port_id, (uint16_t)nb_workers,
+				  mp, &cfg) != 0)
+			rte_exit(EXIT_FAILURE, "port %u set-up failed\n",
+				 port_slots[s].port_id);
+
+	status.hdr->fail_closed = cfg.fail_closed;
+	ret = dp_rsctl_init(&rsctl, nb_workers, &status);
+	if (ret != 0)
+		rte_exit(EXIT_FAILURE, "RCU set-up: %s\n", strerror(-ret));
+	/* the newest committed ruleset is in force before the first packet */
+	if (dp_rsctl_load_state(&rsctl, cfg.state_dir) != 0)
+		DP_LOG(WARNING, "no generation in %s could be applied; %s",
+		       cfg.state_dir,
+		       cfg.fail_closed ? "dropping everything (fail-closed)"
+				       : "forwarding (fail-open)");
+	workers = workers_init(nb_workers);
+	if (workers == NULL)
+		rte_exit(EXIT_FAILURE, "out of memory for workers\n");
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	for (s = 0; s < nb_port_slots; s++)
+		if (dp_port_start(port_slots[s].port_id) != 0)
+			rte_exit(EXIT_FAILURE, "port %u start failed\n",
+				 port_slots[s].port_id);
+
+	status_refresh();
+	dp_status_publish(&status);
+	dp_status_set_state(&status, BW_STATE_RUNNING);
+	DP_LOG(INFO, "instance '%s': %u workers, %u pairs, running",
+	       cfg.instance, nb_workers, cfg.nb_pairs);
+
+	ret = dp_ctlsrv_start(&rsctl, cfg.instance);
+	if (ret != 0)
+		rte_exit(EXIT_FAILURE, "request socket of instance '%s': %s\n",
+			 cfg.instance, strerror(-ret));
+
+	i = 0;
+	RTE_LCORE_FOREACH_WORKER (lcore) {
+		rte_eal_remote_launch(dp_worker_main, &workers[i], lcore);
+		i++;
+	}
+
+	while (!__atomic_load_n(&dp_stopping, __ATOMIC_RELAXED)) {
+		usleep(DP_SERVICE_PERIOD_US);
+		if (++ticks * DP_SERVICE_PERIOD_US >=
+		    DP_STATS_PERIOD_MS * 1000) {
+			ticks = 0;
+			status_refresh();
+		}
+	}
+
+	DP_LOG(INFO, "stopping: draining workers");
+	dp_status_set_state(&status, BW_STATE_STOPPING);
+	dp_ctlsrv_stop();
+	rte_eal_mp_wait_lcore();
+	status_refresh();
+	for (s = 0; s < nb_port_slots; s++)
+		dp_port_stop(port_slots[s].port_id);
+	dp_status_set_state(&status, BW_STATE_STOPPED);
+	dp_status_close(&status);
+	rte_free(workers);
+	dp_rsctl_fini(&rsctl);
+	rte_mempool_free(mp);
+	DP_LOG(INFO, "stopped");
+	rte_eal_cleanup();
+	return 0;
+}

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The packet pipeline of DESIGN.md section 2, one burst at a time:
+ * decode and malformed policy, then allow and block lists (and, as they
+ * land, eBPF programs and content rules). The first decisive stage wins.
+ * Worker lcores only: no allocation, locks, syscalls or logging here.
+ */
+#include <rte_branch_prediction.h>
+#include <rte_mbuf.h>
+#include <rte_prefetch.h>
+
+#include "dp.h"
+#include "dp_ruleset.h"
+
+#define DP_PREFETCH_AHEAD 4
+
+/* Stage 1: decode every packet, apply the malformed-packet policy. */
+static void
+decode_burst(struct dp_worker *w, uint8_t dir, struct rte_mbuf **pkts,
+	     uint16_t n)
+{
+	struct bw_worker_stats *st = w->st;
+	uint64_t rx_bytes = 0, nb_v4 = 0, nb_v6 = 0, nb_nonip = 0;
+	uint64_t nb_frag = 0, nb_anomaly = 0;
+	uint16_t i;
+
+	for (i = 0; i < n && i < DP_PREFETCH_AHEAD; i++)
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		struct dp_pkt *pi = &w->info[i];
+		int reason;
+
+		if (i + DP_PREFETCH_AHEAD < n)
+			rte_prefetch0(rte_pktmbuf_mtod(
+				pkts[i + DP_PREFETCH_AHEAD], void *));
+		rx_bytes += m->pkt_len;
+		reason = dp_decode(rte_pktmbuf_mtod(m, const uint8_t *),
+				   m->data_len, m->pkt_len, dir, pi);
+		nb_v4 += pi->l3 == DP_L3_IPV4;
+		nb_v6 += pi->l3 == DP_L3_IPV6;
+		nb_nonip += pi->l3 == DP_L3_NONE && reason == BW_REASON_NONE;
+		nb_frag += pi->frag != DP_FRAG_NONE;
+		w->verdict[i] = DP_VERDICT_PASS;
+		if (unlikely(reason != BW_REASON_NONE)) {
+			if (w->malformed_drop[reason]) {
+				w->verdict[i] = (uint8_t)reason;
+			} else {
+				dp_cnt_add(&st->reason_pass_pkts[reason], 1);
+				nb_anomaly++;
+			}
+		}
+	}
+	dp_cnt_add(&st->rx_pkts, n);
+	dp_cnt_add(&st->rx_bytes, rx_bytes);
+	dp_cnt_add(&st->ipv4_pkts, nb_v4);
+	dp_cnt_add(&st->ipv6_pkts, nb_v6);
+	dp_cnt_add(&st->nonip_pkts, nb_nonip);
+	dp_cnt_add(&st->frag_pkts, nb_frag);
+	if (nb_anomaly != 0)
+		dp_cnt_add(&st->anomaly_pass_pkts, nb_anomaly);
+}
+
+/*
+ * Classify n packets received on a leg of direction dir under ruleset rs
+ * (NULL before the first one exists). See dp.h.
+ */
+uint16_t
+dp_pipeline_run(struct dp_worker *w, const struct dp_ruleset *rs, uint8_t dir,
+		struct rte_mbuf **pkts, uint16_t n, struct rte_mbuf **pass,
+		struct rte_mbuf **drop, uint16_t *n_drop)
+{
+	struct bw_worker_stats *st = w->st;
+	uint64_t drop_bytes = 0;
+	uint16_t i, np = 0, nd = 0;
+
+	decode_burst(w, dir, pkts, n);
+
+	if (unlikely(rs == NULL)) {
+		if (w->fail_closed)
+			for (i = 0; i < n; i++)
+				if (w->verdict[i] == DP_VERDICT_PASS)
+					w->verdict[i] = BW_REASON_NO_RULESET;
+	} else {
+		dp_blocklist_classify(w, rs, pkts, n, w->verdict);
+		/* eBPF programs and content rules slot in here */
+	}
+
+	for (i = 0; i < n; i++) {
+		uint8_t v = w->verdict[i];
+
+		if (v == DP_VERDICT_PASS || v == DP_VERDICT_ALLOW) {
+			pass[np++] = pkts[i];
+			continue;
+		}
+		dp_cnt_add(&st->reason_drop_pkts[v], 1);
+		drop_bytes += pkts[i]->pkt_len;
+		drop[nd++] = pkts[i];
+	}
+	if (nd != 0) {
+		dp_cnt_add(&st->drop_pkts, nd);
+		dp_cnt_add(&st->drop_bytes, drop_bytes);
+	}
+	*n_drop = nd;
+	return np;
+}

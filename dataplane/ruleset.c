@@ -1,0 +1,590 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Ruleset build and swap. Runs on the dataplane's control thread (and on
+ * the main lcore at boot, before workers start); never on a worker.
+ *
+ * Two copies of the FIBs exist. A commit computes the FIB operations that
+ * turn the generation in force into the new one (a diff for a FULL image,
+ * the delta itself for a DELTA image), applies them to the standby copy,
+ * publishes a ruleset that points at it, waits for an RCU grace period,
+ * frees the replaced ruleset object and applies the same operations to the
+ * copy that just went out of use, so both stay level. Adding one address
+ * to a million-prefix list is then a handful of FIB operations per copy.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_errno.h>
+#include <rte_memzone.h>
+#include <rte_malloc.h>
+
+#include "dp.h"
+#include "dp_image.h"
+#include "dp_ruleset.h"
+
+#define DP_TBL8_MIN   256
+#define DP_ROUTES_MIN 1024
+
+static uint64_t
+now_ns(void)
+{
+	return dp_clock_ns(CLOCK_MONOTONIC);
+}
+
+static uint32_t
+host4(const uint8_t *a)
+{
+	return (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 |
+	       (uint32_t)a[2] << 8 | a[3];
+}
+
+/* tbl8 groups a table of routes may need (upper bound, then some room). */
+static uint32_t
+tbl8_need(const struct dp_rtable *t, int fam)
+{
+	uint64_t n = 0;
+	uint32_t i;
+
+	for (i = 0; i < t->n; i++) {
+		if (t->r[i].len <= 24)
+			continue;
+		/* DIR24_8: one group per /24 with longer routes; the
+		 * trie: one per byte beyond the 24-bit first level */
+		n += fam == DP_FAM_V4 ? 1 : (t->r[i].len - 24 + 7) / 8;
+	}
+	n = n + n / 4 + DP_TBL8_MIN;
+	return n > UINT32_MAX / 2 ? UINT32_MAX / 2 : (uint32_t)n;
+}
+
+static void
+tables_free_one(struct dp_tables *t, int act, int fam)
+{
+	if (fam == DP_FAM_V4) {
+		rte_fib_free(t->fib4[act]);
+		t->fib4[act] = NULL;
+	} else {
+		rte_fib6_free(t->fib6[act]);
+		t->fib6[act] = NULL;
+	}
+	t->tbl8[act][fam] = 0;
+	t->routes[act][fam] = 0;
+}
+
+/* Create an empty FIB for one action/family sized for tbl8 and routes. */
+static int
+fib_create(struct dp_rsctl *c, struct dp_tables *t, int act, int fam,
+	   uint32_t tbl8, uint32_t routes)
+{
+	char name[RTE_MEMZONE_NAMESIZE];
+
+	snprintf(name, sizeof(name), "bw%d%c%u", fam == DP_FAM_V4 ? 4 : 6,
+		 act == DP_ACT_BLOCK ? 'b' : 'a', c->fib_seq++);
+	if (fam == DP_FAM_V4) {
+		struct rte_fib_conf conf = {
+			.type = RTE_FIB_DIR24_8,
+			.default_nh = DP_NH_NONE,
+			.max_routes = (int)routes,
+			.dir24_8 = {.nh_sz = RTE_FIB_DIR24_8_2B,
+				    .num_tbl8 = tbl8},
+		};
+
+		t->fib4[act] = rte_fib_create(name, SOCKET_ID_ANY, &conf);
+		if (t->fib4[act] == NULL)
+			goto err;
+	} else {
+		struct rte_fib6_conf conf = {
+			.type = RTE_FIB6_TRIE,
+			.default_nh = DP_NH_NONE,
+			.max_routes = (int)routes,
+			.trie = {.nh_sz = RTE_FIB6_TRIE_2B, .num_tbl8 = tbl8},
+		};
+
+		t->fib6[act] = rte_fib6_create(name, SOCKET_ID_ANY, &conf);
+		if (t->fib6[act] == NULL)
+			goto err;
+	}
+	t->tbl8[act][fam] = tbl8;
+	t->routes[act][fam] = routes;
+	return 0;
+err:
+	DP_LOG(ERR, "cannot create FIB %s (%u tbl8 groups, %u routes): %s",
+	       name, tbl8, routes, rte_strerror(rte_errno));
+	return -ENOMEM;
+}
+
+static int
+fib_op(struct dp_tables *t, int act, int fam, const uint8_t *addr, uint8_t len,
+       int del, uint16_t nh)
+{
+	int ret;
+
+	if (fam == DP_FAM_V4)
+		ret = del ? rte_fib_delete(t->fib4[act], host4(addr), len)
+			  : rte_fib_add(t->fib4[act], host4(addr), len, nh);
+	else
+		ret = del ? rte_fib6_delete(t->fib6[act], addr, len)
+			  : rte_fib6_add(t->fib6[act], addr, len, nh);
+	/* deleting what is not there leaves the table as wanted */
+	return del && ret == -ENOENT ? 0 : ret;
+}
+
+/*
+ * (Re)build one FIB of a copy from the model table, with room to grow.
+ */
+static int
+fib_rebuild(struct dp_rsctl *c, struct dp_tables *t, int act, int fam,
+	    const struct dp_rtable *rt, uint32_t min_tbl8)
+{
+	uint32_t i, tbl8, routes;
+	int ret;
+
+	tables_free_one(t, act, fam);
+	if (rt->n == 0)
+		return 0;
+	tbl8 = tbl8_need(rt, fam);
+	if (tbl8 < min_tbl8)
+		tbl8 = min_tbl8;
+	routes = rt->n + rt->n / 2 + DP_ROUTES_MIN;
+	ret = fib_create(c, t, act, fam, tbl8, routes);
+	if (ret != 0)
+		return ret;
+	for (i = 0; i < rt->n; i++) {
+		ret = fib_op(t, act, fam, rt->r[i].addr, rt->r[i].len, 0,
+			     rt->r[i].nh);
+		if (ret != 0) {
+			DP_LOG(ERR, "FIB rebuild: route %u of %u: %s", i, rt->n,
+			       strerror(-ret));
+			tables_free_one(t, act, fam);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Bring one copy to the model's content by applying ops (or by a rebuild
+ * when it is dirty, or when a FIB runs out of room). m is the model that
+ * the copy must end up equal to. Returns 0, or a negative errno after
+ * which the copy is marked dirty.
+ */
+static int
+tables_apply(struct dp_rsctl *c, struct dp_tables *t, const struct dp_ops *ops,
+	     const struct dp_model *m)
+{
+	int act, fam, ret;
+	uint32_t i;
+
+	for (act = 0; act < DP_ACT_COUNT; act++) {
+		for (fam = 0; fam < DP_FAM_COUNT; fam++) {
+			const struct dp_rtable *rt = &m->tab[act][fam];
+			const struct dp_opvec *v = &ops->v[act][fam];
+			int exists = fam == DP_FAM_V4 ? t->fib4[act] != NULL
+						      : t->fib6[act] != NULL;
+
+			if (t->dirty || (!exists && rt->n != 0)) {
+				ret = fib_rebuild(c, t, act, fam, rt, 0);
+				if (ret != 0)
+					goto err;
+				continue;
+			}
+			if (rt->n == 0) {
+				tables_free_one(t, act, fam);
+				continue;
+			}
+			for (i = 0; i < v->n; i++) {
+				ret = fib_op(t, act, fam, v->o[i].addr,
+					     v->o[i].len, v->o[i].del,
+					     v->o[i].nh);
+				if (ret == -ENOSPC) {
+					DP_LOG(INFO,
+					       "FIB %d/%d full, rebuilding "
+					       "larger",
+					       act, fam);
+					ret = fib_rebuild(c, t, act, fam, rt,
+							  t->tbl8[act][fam] *
+								  2);
+					break;
+				}
+				if (ret != 0)
+					break;
+			}
+			if (ret != 0)
+				goto err;
+		}
+	}
+	t->dirty = 0;
+	return 0;
+err:
+	t->dirty = 1;
+	return ret;
+}
+
+/* Publish list names, sizes and the generation in the status region. */
+static void
+status_publish(struct dp_rsctl *c, const struct dp_model *old)
+{
+	struct bw_status_hdr *hdr = c->status->hdr;
+	struct bw_list_info *info = dp_status_list_info(c->status);
+	const struct dp_model *m = &c->model;
+	uint32_t id, w;
+
+	__atomic_store_n(&hdr->list_seq, hdr->list_seq + 1, __ATOMIC_RELEASE);
+	for (id = 0; id < BW_LIST_MAX; id++) {
+		const struct dp_list_meta *lm = &m->lists[id];
+		struct bw_list_info *li = &info[id];
+
+		if (lm->action == 0) {
+			memset(li, 0, sizeof(*li));
+			continue;
+		}
+		/* a new list in a slot starts counting from the slot's sum */
+		if (old == NULL || old->lists[id].action == 0 ||
+		    strcmp(old->lists[id].name, lm->name) != 0) {
+			li->base_pkts = 0;
+			li->base_bytes = 0;
+			for (w = 0; w < c->nb_workers; w++) {
+				struct bw_list_stats *ls =
+					dp_status_list_stats(c->status, w);
+
+				li->base_pkts += __atomic_load_n(
+					&ls[id].pkts, __ATOMIC_RELAXED);
+				li->base_bytes += __atomic_load_n(
+					&ls[id].bytes, __ATOMIC_RELAXED);
+			}
+			li->since_gen = m->generation;
+		}
+		memcpy(li->name, lm->name, sizeof(li->name));
+		li->action = lm->action;
+		li->match = lm->match;
+		li->nb_v4 = lm->nb_v4;
+		li->nb_v6 = lm->nb_v6;
+	}
+	__atomic_store_n(&hdr->list_seq, hdr->list_seq + 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&hdr->applied_ns, dp_clock_ns(CLOCK_REALTIME),
+			 __ATOMIC_RELAXED);
+	/* pairs with the acquire load of applied_gen in bulwarkctl */
+	__atomic_store_n(&hdr->applied_gen, m->generation, __ATOMIC_RELEASE);
+}
+
+/*
+ * Set up the ruleset state: the RCU variable for nb_workers workers and
+ * no ruleset yet. Returns 0 or a negative errno. Main lcore.
+ */
+int
+dp_rsctl_init(struct dp_rsctl *c, uint32_t nb_workers, struct dp_status *st)
+{
+	size_t sz;
+
+	memset(c, 0, sizeof(*c));
+	c->status = st;
+	c->nb_workers = nb_workers;
+	sz = rte_rcu_qsbr_get_memsize(nb_workers);
+	c->qsbr = rte_zmalloc("bw_qsbr", sz, RTE_CACHE_LINE_SIZE);
+	if (c->qsbr == NULL)
+		return -ENOMEM;
+	if (rte_rcu_qsbr_init(c->qsbr, nb_workers) != 0) {
+		rte_free(c->qsbr);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void
+reply_set(struct bw_ctl_reply *rep, uint16_t status, int err, const char *msg)
+{
+	rep->status = status;
+	rep->err = err;
+	snprintf(rep->message, sizeof(rep->message), "%s", msg);
+}
+
+/*
+ * Apply an image: copy it, validate it, build the standby tables, swap,
+ * wait a grace period, level the other copy. boot: loading from the state
+ * directory before workers run (parent generation not checked). Fills
+ * *rep (status, times, message) and returns 0 or a negative errno; on any
+ * failure the ruleset in force is untouched. Control thread or, at boot,
+ * main lcore.
+ */
+int
+dp_rsctl_apply(struct dp_rsctl *c, const void *img, size_t len, int boot,
+	       struct bw_ctl_reply *rep)
+{
+	char why[DP_IMAGE_WHY_LEN];
+	struct dp_image_view v;
+	struct dp_model next, *target;
+	struct dp_ops ops;
+	struct dp_ruleset *rs, *old_rs;
+	uint64_t t0 = now_ns(), t1, t2, t3;
+	void *copy;
+	int ret, standby, other, full;
+
+	memset(&ops, 0, sizeof(ops));
+	memset(&next, 0, sizeof(next));
+	rep->applied_gen = c->model.generation;
+	if (len == 0 || len > BW_IMAGE_SIZE_MAX) {
+		reply_set(rep, BW_CTL_REFUSED, -E2BIG,
+			  "image size out of range");
+		return -E2BIG;
+	}
+	/* our own copy: the writer cannot change what we validated */
+	copy = aligned_alloc(64, (len + 63) & ~(size_t)63);
+	if (copy == NULL) {
+		reply_set(rep, BW_CTL_REFUSED, -ENOMEM, "out of memory");
+		return -ENOMEM;
+	}
+	memcpy(copy, img, len);
+	ret = dp_image_validate(copy, len, &v, why, sizeof(why));
+	if (ret != 0) {
+		reply_set(rep, BW_CTL_REFUSED, ret, why);
+		goto out;
+	}
+	full = v.hdr->kind == BW_IMAGE_FULL;
+	if (!boot && full && v.hdr->parent_gen != c->model.generation) {
+		snprintf(why, sizeof(why),
+			 "image made against generation %" PRIu64
+			 ", generation %" PRIu64 " is in force",
+			 v.hdr->parent_gen, c->model.generation);
+		reply_set(rep, BW_CTL_CONFLICT, -ESTALE, why);
+		ret = -ESTALE;
+		goto out;
+	}
+	if (full) {
+		ret = dp_model_from_full(&v, &next);
+		if (ret == 0)
+			ret = dp_model_diff(&c->model, &next, &ops);
+		if (ret != 0) {
+			reply_set(rep, BW_CTL_REFUSED, ret, "out of memory");
+			goto out;
+		}
+		target = &next;
+	} else {
+		if (c->model_broken || boot) {
+			reply_set(
+				rep, BW_CTL_REFUSED, -EINVAL,
+				"a full image is needed (no base for a delta)");
+			ret = -EINVAL;
+			goto out;
+		}
+		ret = dp_model_apply_delta(&c->model, &v, &ops, why,
+					   sizeof(why));
+		if (ret == -ENOMEM)
+			c->model_broken = 1;
+		if (ret != 0) {
+			reply_set(rep,
+				  ret == -ESTALE ? BW_CTL_CONFLICT
+						 : BW_CTL_REFUSED,
+				  ret, why);
+			goto out;
+		}
+		target = &c->model;
+	}
+	t1 = now_ns();
+
+	standby = c->active == NULL ? c->cur : 1 - c->cur;
+	ret = tables_apply(c, &c->copy[standby], &ops, target);
+	if (ret != 0) {
+		if (!full)
+			c->model_broken = 1;
+		reply_set(rep, BW_CTL_REFUSED, ret,
+			  "cannot build the tables (out of memory?)");
+		goto out;
+	}
+	rs = rte_zmalloc("bw_ruleset", sizeof(*rs), RTE_CACHE_LINE_SIZE);
+	if (rs == NULL) {
+		if (!full)
+			c->model_broken = 1;
+		c->copy[standby].dirty = 1;
+		reply_set(rep, BW_CTL_REFUSED, -ENOMEM, "out of memory");
+		ret = -ENOMEM;
+		goto out;
+	}
+	rs->generation = v.hdr->generation;
+	memcpy(rs->fib4, c->copy[standby].fib4, sizeof(rs->fib4));
+	memcpy(rs->fib6, c->copy[standby].fib6, sizeof(rs->fib6));
+	t2 = now_ns();
+
+	old_rs = c->active;
+	/* pairs with the acquire load in worker.c leg_poll() */
+	__atomic_store_n(&c->active, rs, __ATOMIC_RELEASE);
+	rte_rcu_qsbr_synchronize(c->qsbr, RTE_QSBR_THRID_INVALID);
+	rte_free(old_rs);
+	t3 = now_ns();
+
+	/* level the copy that just went out of use (or build the second
+	 * copy after the very first load) */
+	other = old_rs != NULL ? c->cur : 1 - standby;
+	if (old_rs == NULL)
+		c->copy[other].dirty = 1;
+	if (full) {
+		struct dp_model prev = c->model;
+
+		c->model = next;
+		memset(&next, 0, sizeof(next));
+		status_publish(c, &prev);
+		dp_model_free(&prev);
+	} else {
+		status_publish(c, &c->model);
+		c->model_broken = 0;
+	}
+	c->cur = standby;
+	if (tables_apply(c, &c->copy[other], &ops, &c->model) != 0)
+		DP_LOG(WARNING, "standby tables not levelled; the next commit "
+				"rebuilds them");
+
+	rep->applied_gen = c->model.generation;
+	rep->validate_ns = t1 - t0;
+	rep->build_ns = t2 - t1;
+	rep->swap_ns = t3 - t2;
+	rep->total_ns = now_ns() - t0;
+	snprintf(why, sizeof(why),
+		 "generation %" PRIu64 ": %u lists, %u FIB changes",
+		 c->model.generation, c->model.nb_lists, dp_ops_count(&ops));
+	reply_set(rep, BW_CTL_OK, 0, why);
+	DP_LOG(INFO, "%s (%s) in %.3f ms", why, v.hdr->comment,
+	       (double)rep->total_ns / 1e6);
+	ret = 0;
+out:
+	dp_model_free(&next);
+	dp_ops_free(&ops);
+	free(copy);
+	return ret;
+}
+
+static int
+read_file(const char *path, void **buf, size_t *len)
+{
+	struct stat sb;
+	ssize_t n;
+	size_t off = 0;
+	int fd, ret = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &sb) != 0 || sb.st_size <= 0 ||
+	    (uint64_t)sb.st_size > BW_IMAGE_SIZE_MAX) {
+		close(fd);
+		return -EINVAL;
+	}
+	*len = (size_t)sb.st_size;
+	*buf = aligned_alloc(64, (*len + 63) & ~(size_t)63);
+	if (*buf == NULL) {
+		close(fd);
+		return -ENOMEM;
+	}
+	while (off < *len) {
+		n = read(fd, (uint8_t *)*buf + off, *len - off);
+		if (n <= 0) {
+			ret = n < 0 ? -errno : -EIO;
+			break;
+		}
+		off += (size_t)n;
+	}
+	close(fd);
+	if (ret != 0)
+		free(*buf);
+	return ret;
+}
+
+static int
+gen_cmp_desc(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/*
+ * Apply the newest valid generation found in the state directory, skipping
+ * (with a log line) any that does not validate or build. Returns 0 when
+ * one was applied or the directory holds none, -ENOENT when none of those
+ * present could be applied. Main lcore, before workers start.
+ */
+int
+dp_rsctl_load_state(struct dp_rsctl *c, const char *dir)
+{
+	char path[PATH_MAX];
+	struct bw_ctl_reply rep;
+	uint64_t *gens = NULL, g;
+	size_t n = 0, cap = 0, i, len = 0;
+	struct dirent *de;
+	void *buf = NULL;
+	DIR *d;
+
+	d = opendir(dir);
+	if (d == NULL) {
+		DP_LOG(INFO,
+		       "state directory %s: %s; starting without a "
+		       "ruleset",
+		       dir, strerror(errno));
+		return 0;
+	}
+	while ((de = readdir(d)) != NULL) {
+		char tail[8];
+
+		if (sscanf(de->d_name, BW_STATE_IMAGE_SCAN, &g, tail) != 2 ||
+		    strcmp(tail, "img") != 0)
+			continue;
+		if (n == cap) {
+			uint64_t *ng;
+
+			cap = cap ? cap * 2 : 16;
+			ng = realloc(gens, cap * sizeof(*gens));
+			if (ng == NULL)
+				break;
+			gens = ng;
+		}
+		gens[n++] = g;
+	}
+	closedir(d);
+	qsort(gens, n, sizeof(*gens), gen_cmp_desc);
+	for (i = 0; i < n; i++) {
+		int ret;
+
+		snprintf(path, sizeof(path), "%s/" BW_STATE_IMAGE_FMT, dir,
+			 gens[i]);
+		ret = read_file(path, &buf, &len);
+		if (ret != 0) {
+			DP_LOG(WARNING, "skipping %s: %s", path,
+			       strerror(-ret));
+			continue;
+		}
+		memset(&rep, 0, sizeof(rep));
+		ret = dp_rsctl_apply(c, buf, len, 1, &rep);
+		free(buf);
+		if (ret == 0) {
+			DP_LOG(INFO, "restored generation %" PRIu64 " from %s",
+			       gens[i], path);
+			free(gens);
+			return 0;
+		}
+		DP_LOG(WARNING, "skipping generation %" PRIu64 " (%s): %s",
+		       gens[i], path, rep.message);
+	}
+	free(gens);
+	return n == 0 ? 0 : -ENOENT;
+}
+
+/* Free everything. Workers must have stopped. Main lcore. */
+void
+dp_rsctl_fini(struct dp_rsctl *c)
+{
+	int k, act, fam;
+
+	rte_free(c->active);
+	c->active = NULL;
+	for (k = 0; k < 2; k++)
+		for (act = 0; act < DP_ACT_COUNT; act++)
+			for (fam = 0; fam < DP_FAM_COUNT; fam++)
+				tables_free_one(&c->copy[k], act, fam);
+	dp_model_free(&c->model);
+	rte_free(c->qsbr);
+}

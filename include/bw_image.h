@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The ruleset image: one self-contained, versioned, checksummed blob that
+ * bulwarkctl writes (into its own POSIX shm object, and into the state
+ * directory) and that the dataplane copies, validates as untrusted input and
+ * only then builds tables from. libc types only; host byte order (both
+ * processes run on the same host); offsets, never pointers.
+ *
+ * Layout:
+ *   struct bw_image_hdr                       at 0
+ *   struct bw_image_section[nb_sections]      at hdr.section_off
+ *   section bodies                            at section.off, 8-aligned
+ * The CRC32C (Castagnoli) covers bytes [hdr_size, size): everything after
+ * the header. Sections may come in any order but must not overlap.
+ *
+ * A FULL image describes the whole ruleset. A DELTA image lists prefix
+ * additions and removals against parent_gen, which must be the generation
+ * in force, and carries the list table of the resulting ruleset.
+ */
+#ifndef BW_IMAGE_H
+#define BW_IMAGE_H
+
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define BW_IMAGE_MAGIC	   0x31474d4957425742ULL /* "BWBWIMG1" little endian */
+#define BW_IMAGE_ABI_MAJOR 1
+#define BW_IMAGE_ABI_MINOR 0
+
+#define BW_IMAGE_SIZE_MAX     (1ull << 30) /* bytes; larger images refused */
+#define BW_IMAGE_SECTIONS_MAX 64
+/*
+ * Lists in one ruleset; ids 0..BW_LIST_MAX-1. 127 lets the dataplane encode
+ * the deciding source-side and destination-side lists of a prefix, each as
+ * id + 1 in 7 bits, in one 15-bit FIB next hop.
+ */
+#define BW_LIST_MAX	 127
+#define BW_LIST_NAME_LEN 32	    /* NUL included; [A-Za-z0-9_.-] */
+#define BW_PREFIX_MAX	 (1u << 24) /* prefixes per family in one image */
+#define BW_COMMENT_LEN	 128	    /* change summary, NUL included */
+
+/*
+ * Files of the state directory: one FULL image per committed generation,
+ * written by bulwarkctl, read by the dataplane when it starts.
+ */
+#define BW_STATE_IMAGE_FMT  "gen-%020" PRIu64 ".img"
+#define BW_STATE_IMAGE_SCAN "gen-%" SCNu64 ".%7s"
+
+/* bw_image_hdr.kind */
+#define BW_IMAGE_FULL  1
+#define BW_IMAGE_DELTA 2
+
+/* bw_image_section.type */
+#define BW_SEC_LISTS   1 /* struct bw_image_list[count] */
+#define BW_SEC_PREFIX4 2 /* struct bw_image_prefix4[count] (FULL) */
+#define BW_SEC_PREFIX6 3 /* struct bw_image_prefix6[count] (FULL) */
+#define BW_SEC_DELTA4  4 /* struct bw_image_prefix4[count] (DELTA) */
+#define BW_SEC_DELTA6  5 /* struct bw_image_prefix6[count] (DELTA) */
+
+/* bw_image_list.action */
+#define BW_ACTION_DROP	1 /* block list */
+#define BW_ACTION_ALLOW 2 /* allow list: wins over every block list */
+
+/* bw_image_list.match: which address of a packet is looked up */
+#define BW_MATCH_SRC 1
+#define BW_MATCH_DST 2
+#define BW_MATCH_ANY 3 /* source or destination */
+
+/* bw_image_prefix4.op and bw_image_prefix6.op */
+#define BW_OP_PRESENT 0 /* FULL images: the prefix is in the list */
+#define BW_OP_ADD     1 /* DELTA images */
+#define BW_OP_DEL     2 /* DELTA images */
+
+struct bw_image_hdr {
+	uint64_t magic;		      /* BW_IMAGE_MAGIC */
+	uint16_t abi_major;	      /* BW_IMAGE_ABI_MAJOR */
+	uint16_t abi_minor;	      /* BW_IMAGE_ABI_MINOR */
+	uint32_t hdr_size;	      /* bytes: sizeof(struct bw_image_hdr) */
+	uint64_t size;		      /* bytes: the whole image */
+	uint32_t crc32c;	      /* CRC32C of bytes [hdr_size, size) */
+	uint32_t kind;		      /* BW_IMAGE_FULL or BW_IMAGE_DELTA */
+	uint64_t generation;	      /* this ruleset's generation, >= 1 */
+	uint64_t parent_gen;	      /* generation it was made against */
+	uint64_t created_ns;	      /* CLOCK_REALTIME ns of creation */
+	uint32_t creator_uid;	      /* uid of the operator who made it */
+	uint32_t nb_sections;	      /* entries of the section table */
+	uint32_t section_off;	      /* bytes from image start, 8-aligned */
+	uint32_t reserved0;	      /* zero */
+	char comment[BW_COMMENT_LEN]; /* what changed, NUL terminated */
+	uint8_t reserved[56];	      /* zero */
+};
+
+_Static_assert(sizeof(struct bw_image_hdr) == 256, "image header size");
+_Static_assert(offsetof(struct bw_image_hdr, crc32c) == 24, "crc offset");
+_Static_assert(offsetof(struct bw_image_hdr, comment) == 72, "comment offset");
+
+struct bw_image_section {
+	uint32_t type;	    /* BW_SEC_* */
+	uint32_t elem_size; /* bytes per element */
+	uint64_t off;	    /* bytes from image start, 8-aligned */
+	uint64_t len;	    /* bytes: count * elem_size */
+	uint32_t count;	    /* elements */
+	uint32_t reserved;  /* zero */
+};
+
+_Static_assert(sizeof(struct bw_image_section) == 32, "section size");
+
+/*
+ * One list. Lists are sorted by id, ids unique and < BW_LIST_MAX; an id is
+ * also the list's counter slot in the status region, so bulwarkctl keeps a
+ * list's id for as long as the list exists. In a FULL image the list's
+ * prefixes are entries [v4_first, v4_first + nb_v4) of BW_SEC_PREFIX4 (and
+ * likewise for IPv6); lists' ranges follow each other in id order.
+ */
+struct bw_image_list {
+	char name[BW_LIST_NAME_LEN]; /* NUL terminated, unique */
+	uint32_t id;		     /* < BW_LIST_MAX */
+	uint16_t action;	     /* BW_ACTION_* */
+	uint16_t match;		     /* BW_MATCH_* */
+	uint32_t v4_first;	     /* FULL: first IPv4 entry */
+	uint32_t nb_v4;		     /* IPv4 prefixes in the list */
+	uint32_t v6_first;	     /* FULL: first IPv6 entry */
+	uint32_t nb_v6;		     /* IPv6 prefixes in the list */
+	uint64_t reserved;	     /* zero */
+};
+
+_Static_assert(sizeof(struct bw_image_list) == 64, "list entry size");
+
+/*
+ * An IPv4 prefix. Within a list (FULL) entries are sorted by (addr, len)
+ * and unique; host bits are zero. In a DELTA section entries are sorted
+ * by (list, addr, len), unique.
+ */
+struct bw_image_prefix4 {
+	uint32_t addr; /* host byte order, host bits zero */
+	uint8_t len;   /* 0..32 */
+	uint8_t op;    /* BW_OP_* */
+	uint16_t list; /* list id */
+};
+
+_Static_assert(sizeof(struct bw_image_prefix4) == 8, "prefix4 size");
+
+struct bw_image_prefix6 {
+	uint8_t addr[16];  /* network byte order, host bits zero */
+	uint8_t len;	   /* 0..128 */
+	uint8_t op;	   /* BW_OP_* */
+	uint16_t list;	   /* list id */
+	uint32_t reserved; /* zero */
+};
+
+_Static_assert(sizeof(struct bw_image_prefix6) == 24, "prefix6 size");
+
+/*
+ * CRC32C (Castagnoli, reflected polynomial 0x82f63b78) of len bytes,
+ * continuing from crc (start with 0). Table-free bitwise fallback is too
+ * slow for megabyte images, so a table is built on first use; callers are
+ * single-threaded where they checksum (the CLI, the dataplane main lcore).
+ */
+static inline uint32_t
+bw_crc32c(uint32_t crc, const void *buf, size_t len)
+{
+	static uint32_t table[8][256];
+	static int ready;
+	const uint8_t *p = (const uint8_t *)buf;
+	uint32_t i, j, c;
+
+	if (!ready) {
+		for (i = 0; i < 256; i++) {
+			c = i;
+			for (j = 0; j < 8; j++)
+				c = (c >> 1) ^ (0x82f63b78u & (0u - (c & 1u)));
+			table[0][i] = c;
+		}
+		for (i = 0; i < 256; i++)
+			for (j = 1; j < 8; j++)
+				table[j][i] = (table[j - 1][i] >> 8) ^
+					      table[0][table[j - 1][i] & 0xff];
+		ready = 1;
+	}
+	crc = ~crc;
+	/* slice-by-8: eight bytes per step */
+	while (len >= 8) {
+		uint32_t lo =
+			crc ^ ((uint32_t)p[0] | (uint32_t)p[1] << 8 |
+			       (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24);
+		uint32_t hi = (uint32_t)p[4] | (uint32_t)p[5] << 8 |
+			      (uint32_t)p[6] << 16 | (uint32_t)p[7] << 24;
+
+		crc = table[7][lo & 0xff] ^ table[6][(lo >> 8) & 0xff] ^
+		      table[5][(lo >> 16) & 0xff] ^ table[4][lo >> 24] ^
+		      table[3][hi & 0xff] ^ table[2][(hi >> 8) & 0xff] ^
+		      table[1][(hi >> 16) & 0xff] ^ table[0][hi >> 24];
+		p += 8;
+		len -= 8;
+	}
+	while (len--)
+		crc = (crc >> 8) ^ table[0][(crc ^ *p++) & 0xff];
+	return ~crc;
+}
+
+#endif /* BW_IMAGE_H */

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Drop and anomaly reasons shared by the dataplane (which counts them) and
+ * bulwarkctl (which names them). Numbers are ABI: append only within a major
+ * version of the status region; never renumber or reuse one.
+ */
+#ifndef BW_REASON_H
+#define BW_REASON_H
+
+#include <stdint.h>
+
+/* Slots reserved in every per-reason counter array of the status region. */
+#define BW_REASON_MAX 64
+
+/*
+ * X(constant suffix, number, stable name used in JSON and logs, malformed?)
+ * A malformed reason is a decode verdict whose policy (drop or pass) the
+ * operator may choose; the others are always drops.
+ */
+#define BW_REASONS(X)                                                          \
+	X(NONE, 0, "none", 0)                                                  \
+	X(L2_TRUNC, 1, "l2-truncated", 1)                                      \
+	X(VLAN_TRUNC, 2, "vlan-truncated", 1)                                  \
+	X(VLAN_DEPTH, 3, "vlan-too-many-tags", 1)                              \
+	X(IP4_TRUNC, 4, "ipv4-truncated", 1)                                   \
+	X(IP4_VERSION, 5, "ipv4-bad-version", 1)                               \
+	X(IP4_HDRLEN, 6, "ipv4-bad-header-length", 1)                          \
+	X(IP4_TOTLEN, 7, "ipv4-bad-total-length", 1)                           \
+	X(IP4_OPTIONS, 8, "ipv4-bad-options", 1)                               \
+	X(IP4_FRAG, 9, "ipv4-bad-fragment", 1)                                 \
+	X(IP6_TRUNC, 10, "ipv6-truncated", 1)                                  \
+	X(IP6_VERSION, 11, "ipv6-bad-version", 1)                              \
+	X(IP6_PAYLEN, 12, "ipv6-bad-payload-length", 1)                        \
+	X(IP6_EXT_TRUNC, 13, "ipv6-ext-truncated", 1)                          \
+	X(IP6_EXT_CHAIN, 14, "ipv6-ext-chain-too-long", 1)                     \
+	X(IP6_HBH_POS, 15, "ipv6-hop-by-hop-not-first", 1)                     \
+	X(IP6_FRAG, 16, "ipv6-bad-fragment", 1)                                \
+	X(TCP_TRUNC, 17, "tcp-truncated", 1)                                   \
+	X(TCP_HDRLEN, 18, "tcp-bad-data-offset", 1)                            \
+	X(UDP_TRUNC, 19, "udp-truncated", 1)                                   \
+	X(UDP_LEN, 20, "udp-bad-length", 1)                                    \
+	X(ICMP_TRUNC, 21, "icmp-truncated", 1)                                 \
+	X(ICMP6_TRUNC, 22, "icmpv6-truncated", 1)                              \
+	X(FRAG_TINY, 23, "fragment-too-small", 1)                              \
+	X(TX_FULL, 24, "tx-full", 0)                                           \
+	X(NO_RULESET, 25, "no-ruleset", 0)                                     \
+	X(BLOCKLIST, 26, "blocklist", 0)
+
+enum bw_reason {
+#define BW_REASON_ENUM(sym, num, name, mal) BW_REASON_##sym = num,
+	BW_REASONS(BW_REASON_ENUM)
+#undef BW_REASON_ENUM
+		BW_REASON_COUNT /* reasons this build defines */
+};
+
+_Static_assert(BW_REASON_COUNT <= BW_REASON_MAX, "reason table full");
+
+/* Stable name of a reason, or NULL when the number is not defined. */
+static inline const char *
+bw_reason_name(unsigned int r)
+{
+	static const char *const names[BW_REASON_COUNT] = {
+#define BW_REASON_NAME(sym, num, name, mal) [num] = name,
+		BW_REASONS(BW_REASON_NAME)
+#undef BW_REASON_NAME
+	};
+
+	return r < BW_REASON_COUNT ? names[r] : (const char *)0;
+}
+
+/* Non-zero when the operator may choose pass or drop for this reason. */
+static inline int
+bw_reason_is_malformed(unsigned int r)
+{
+	static const uint8_t mal[BW_REASON_COUNT] = {
+#define BW_REASON_MAL(sym, num, name, m) [num] = m,
+		BW_REASONS(BW_REASON_MAL)
+#undef BW_REASON_MAL
+	};
+
+	return r < BW_REASON_COUNT ? mal[r] : 0;
+}
+
+#endif /* BW_REASON_H */

@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The status region: a POSIX shared-memory object that the dataplane creates
+ * at start (mode 0660, name from bw_status_shm_name()) and that bulwarkctl maps
+ * read-only. It holds identity, liveness and counters. libc types only.
+ *
+ * Layout: struct bw_status_hdr at offset 0, then nb_workers records of
+ * worker_size bytes at worker_off, then nb_ports records of port_size bytes at
+ * port_off. Readers use the offsets and sizes from the header, never sizeof,
+ * so that minor versions may append fields.
+ *
+ * Writers: every field has exactly one writer thread, named in its comment.
+ * Counters are written with relaxed atomic stores; readers load them relaxed
+ * and may see a counter set that is a few bursts apart, never a torn value.
+ */
+#ifndef BW_STATUS_H
+#define BW_STATUS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "bw_reason.h"
+
+#define BW_STATUS_MAGIC	    0x5355544154535742ULL /* "BWSTATUS" little endian */
+#define BW_STATUS_ABI_MAJOR 1
+#define BW_STATUS_ABI_MINOR 0
+
+#define BW_CACHE_LINE	 64
+#define BW_NAME_LEN	 32 /* instance and version strings, NUL included */
+#define BW_PORT_NAME_LEN 64 /* ethdev names, NUL included */
+#define BW_WORKER_MAX	 128
+#define BW_PORT_MAX	 32
+
+/* bw_status_hdr.state */
+#define BW_STATE_STARTING 1 /* ports being set up, no packet forwarded yet */
+#define BW_STATE_RUNNING  2 /* workers polling */
+#define BW_STATE_STOPPING 3 /* signal received, workers draining */
+#define BW_STATE_STOPPED  4 /* final counters written, process exiting */
+
+/* bw_port_stats.role */
+#define BW_ROLE_OUTSIDE 0 /* faces the uplink */
+#define BW_ROLE_INSIDE	1 /* faces the protected network */
+
+struct bw_status_hdr {
+	uint64_t magic;		    /* BW_STATUS_MAGIC, written last at start */
+	uint16_t abi_major;	    /* BW_STATUS_ABI_MAJOR */
+	uint16_t abi_minor;	    /* BW_STATUS_ABI_MINOR */
+	uint32_t hdr_size;	    /* bytes: sizeof(struct bw_status_hdr) */
+	uint64_t region_size;	    /* bytes: size of the whole object */
+	int32_t pid;		    /* dataplane process id */
+	uint32_t state;		    /* BW_STATE_*; main lcore, release store */
+	uint64_t start_time_ns;	    /* CLOCK_REALTIME ns when started */
+	uint64_t stop_time_ns;	    /* CLOCK_REALTIME ns when stopped, or 0 */
+	uint64_t heartbeat_ns;	    /* CLOCK_MONOTONIC ns; main lcore, ~10 Hz */
+	uint64_t tsc_hz;	    /* TSC ticks per second of the workers */
+	uint64_t applied_gen;	    /* ruleset generation in force, 0: none */
+	uint32_t nb_workers;	    /* worker records that follow */
+	uint32_t nb_ports;	    /* port records that follow */
+	uint32_t nb_reasons;	    /* reasons defined by the writer's build */
+	uint32_t worker_off;	    /* bytes from region start */
+	uint32_t worker_size;	    /* bytes per worker record */
+	uint32_t port_off;	    /* bytes from region start */
+	uint32_t port_size;	    /* bytes per port record */
+	uint32_t reserved0;	    /* zero */
+	char instance[BW_NAME_LEN]; /* instance name, NUL terminated */
+	char version[BW_NAME_LEN];  /* dataplane version, NUL terminated */
+	uint32_t list_info_off;	    /* bytes: bw_list_info[BW_LIST_SLOTS] */
+	uint32_t list_stats_off;    /* bytes: per-worker list counters */
+	uint32_t list_stats_size;   /* bytes per worker's block of them */
+	uint32_t nb_list_slots;	    /* BW_LIST_SLOTS */
+	uint32_t list_seq;	    /* odd while list_info is rewritten */
+	uint32_t fail_closed;	    /* 1: drop all before a ruleset exists */
+	uint64_t applied_ns;	    /* CLOCK_REALTIME ns of the last apply */
+	uint8_t reserved[56];	    /* zero */
+};
+
+_Static_assert(sizeof(struct bw_status_hdr) == 256, "status header size");
+_Static_assert(offsetof(struct bw_status_hdr, state) == 28, "state offset");
+_Static_assert(offsetof(struct bw_status_hdr, heartbeat_ns) == 48,
+	       "heartbeat offset");
+_Static_assert(offsetof(struct bw_status_hdr, instance) == 104,
+	       "instance offset");
+
+/*
+ * Counters of one worker lcore. Written only by that worker (identity fields
+ * by the main lcore before the worker starts). Aligned to a cache line so
+ * that no two writers share one.
+ */
+struct bw_worker_stats {
+	uint32_t lcore_id;   /* EAL lcore id; main lcore before launch */
+	uint32_t socket_id;  /* NUMA socket; main lcore before launch */
+	uint64_t rx_pkts;    /* packets received from all queues */
+	uint64_t rx_bytes;   /* bytes received (frame length, no FCS) */
+	uint64_t tx_pkts;    /* packets accepted by tx queues */
+	uint64_t tx_bytes;   /* bytes accepted by tx queues */
+	uint64_t drop_pkts;  /* packets dropped, all reasons */
+	uint64_t drop_bytes; /* bytes dropped, all reasons */
+	uint64_t busy_tsc;   /* TSC ticks in loops that received packets */
+	uint64_t idle_tsc;   /* TSC ticks in loops that received nothing */
+	uint64_t loops;	     /* poll loop iterations */
+	uint64_t ipv4_pkts;  /* decoded as IPv4 */
+	uint64_t ipv6_pkts;  /* decoded as IPv6 */
+	uint64_t nonip_pkts; /* neither (ARP, LLDP, ...): passed untouched */
+	uint64_t frag_pkts;  /* IPv4 or IPv6 fragments */
+	uint64_t anomaly_pass_pkts; /* malformed, passed by policy */
+	uint64_t reserved[49];	    /* zero */
+	uint64_t reason_drop_pkts[BW_REASON_MAX]; /* drops per BW_REASON_* */
+	uint64_t reason_pass_pkts[BW_REASON_MAX]; /* malformed but passed */
+} __attribute__((aligned(BW_CACHE_LINE)));
+
+_Static_assert(sizeof(struct bw_worker_stats) % BW_CACHE_LINE == 0,
+	       "worker record must be whole cache lines");
+_Static_assert(sizeof(struct bw_worker_stats) == 1536, "worker record size");
+_Static_assert(offsetof(struct bw_worker_stats, reason_drop_pkts) == 512,
+	       "reason_drop_pkts offset");
+
+/* Counters of one ethdev port, copied by the main lcore from rte_eth_stats. */
+struct bw_port_stats {
+	char name[BW_PORT_NAME_LEN]; /* ethdev name, NUL terminated */
+	uint16_t port_id;	     /* DPDK port id */
+	uint16_t pair;		     /* index of its --pair */
+	uint16_t role;		     /* BW_ROLE_* */
+	uint16_t link_up;	     /* 1 when the link is up */
+	uint32_t link_speed_mbps;    /* Mbit/s, 0 when unknown */
+	uint32_t nb_queues;	     /* rx (= tx) queues configured */
+	uint64_t ipackets;	     /* packets received by the port */
+	uint64_t opackets;	     /* packets sent by the port */
+	uint64_t ibytes;	     /* bytes received by the port */
+	uint64_t obytes;	     /* bytes sent by the port */
+	uint64_t imissed;	     /* dropped by hardware: rx queue full */
+	uint64_t ierrors;	     /* erroneous received packets */
+	uint64_t oerrors;	     /* failed transmissions */
+	uint64_t rx_nombuf;	     /* rx mbuf allocation failures */
+	uint64_t updated_ns;	     /* CLOCK_MONOTONIC ns of the copy */
+	uint8_t mac[6];		     /* port MAC address */
+	uint8_t reserved[34];	     /* zero */
+} __attribute__((aligned(BW_CACHE_LINE)));
+
+_Static_assert(sizeof(struct bw_port_stats) == 192, "port record size");
+
+/*
+ * Lists known to the status region: one slot per list id of the ruleset
+ * (bw_image.h BW_LIST_MAX). Written by the dataplane's control thread when
+ * a ruleset is applied, under the list_seq sequence lock: it makes
+ * list_seq odd (release), rewrites, makes it even (release); a reader
+ * retries while list_seq is odd or changed around its copy.
+ */
+#define BW_LIST_SLOTS 128
+
+struct bw_list_info {
+	char name[32];	     /* NUL terminated; empty: slot unused */
+	uint16_t action;     /* BW_ACTION_* of bw_image.h */
+	uint16_t match;	     /* BW_MATCH_* of bw_image.h */
+	uint32_t nb_v4;	     /* IPv4 prefixes */
+	uint32_t nb_v6;	     /* IPv6 prefixes */
+	uint32_t reserved0;  /* zero */
+	uint64_t base_pkts;  /* sum of worker hits when the slot was taken */
+	uint64_t base_bytes; /* likewise, bytes */
+	uint64_t since_gen;  /* generation that created the list */
+	uint8_t reserved[8]; /* zero */
+};
+
+_Static_assert(sizeof(struct bw_list_info) == 80, "list info size");
+
+/* Hits of one list on one worker; written only by that worker. */
+struct bw_list_stats {
+	uint64_t pkts;	/* packets this list decided (dropped or allowed) */
+	uint64_t bytes; /* their bytes */
+};
+
+/*
+ * Build the shm object name of an instance into buf. Returns 0, or -EINVAL
+ * when the instance name is empty, too long or holds characters other than
+ * [A-Za-z0-9_-], or -ENAMETOOLONG when buf is too small.
+ */
+static inline int
+bw_status_shm_name(const char *instance, char *buf, size_t len)
+{
+	size_t i;
+
+	if (instance == NULL || instance[0] == '\0')
+		return -22; /* EINVAL, without errno.h in an ABI header */
+	for (i = 0; instance[i] != '\0'; i++) {
+		char c = instance[i];
+
+		if (i >= BW_NAME_LEN - 1)
+			return -22;
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '_' || c == '-'))
+			return -22;
+	}
+	if (snprintf(buf, len, "/bulwark.%s.status", instance) >= (int)len)
+		return -36; /* ENAMETOOLONG */
+	return 0;
+}
+
+/* Bytes of one worker's block of list counters (whole cache lines). */
+#define BW_LIST_STATS_BLOCK (BW_LIST_SLOTS * sizeof(struct bw_list_stats))
+
+/*
+ * Bytes of a region that holds nb_workers and nb_ports records, the list
+ * info table and the per-worker list counters, in that order.
+ */
+static inline size_t
+bw_status_region_size(uint32_t nb_workers, uint32_t nb_ports)
+{
+	return sizeof(struct bw_status_hdr) +
+	       (size_t)nb_workers * sizeof(struct bw_worker_stats) +
+	       (size_t)nb_ports * sizeof(struct bw_port_stats) +
+	       BW_LIST_SLOTS * sizeof(struct bw_list_info) +
+	       (size_t)nb_workers * BW_LIST_STATS_BLOCK;
+}
+
+#endif /* BW_STATUS_H */

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * libFuzzer harness for dp_decode(). Each input is decoded twice: whole
+ * (data_len = pkt_len = size), with the output invariants checked, then with
+ * only the first half readable from a heap buffer of exactly that size and
+ * pkt_len = size, so that AddressSanitizer reports any read past data_len.
+ * Built and run by scripts/fuzz.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bw_reason.h"
+#include "dp_decode.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Traps unless *p is consistent with a frame of data_len/pkt_len bytes. */
+static void
+check(const struct dp_pkt *p, int r, uint32_t data_len, uint32_t pkt_len)
+{
+	if (r != p->reason || p->reason >= BW_REASON_COUNT)
+		__builtin_trap();
+	if (p->reason != BW_REASON_NONE)
+		return;
+	if (p->l3_off > data_len || p->l4_off > data_len ||
+	    p->payload_off > data_len)
+		__builtin_trap();
+	if ((uint64_t)p->payload_off + p->payload_len > pkt_len)
+		__builtin_trap();
+	if (p->l3 != DP_L3_NONE && (uint64_t)p->payload_off + p->payload_len >
+					   (uint64_t)p->l3_off + p->l3_len)
+		__builtin_trap();
+	if (p->nb_vlan > DP_VLAN_MAX || p->nb_ext > DP_IP6_EXT_MAX)
+		__builtin_trap();
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct dp_pkt p;
+	uint8_t *half;
+	uint32_t len, half_len;
+	int r;
+
+	if (size > UINT16_MAX + 64u)
+		return 0; /* larger than any frame the dataplane receives */
+	len = (uint32_t)size;
+	r = dp_decode(data, len, len, DP_DIR_INBOUND, &p);
+	check(&p, r, len, len);
+
+	half_len = len / 2;
+	half = malloc(half_len > 0 ? half_len : 1);
+	if (half == NULL)
+		return 0;
+	memcpy(half, data, half_len);
+	r = dp_decode(half, half_len, len, DP_DIR_OUTBOUND, &p);
+	check(&p, r, half_len, len);
+	free(half);
+	return 0;
+}

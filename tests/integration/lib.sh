@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Helpers for integration tests: start the real bulwark on vdevs, read its
+# counters through the real bulwarkctl, assert. Source after setting -euo.
+#
+# Environment (set by meson test, or by hand):
+#   BW_BUILD  build directory holding dataplane/bulwark, control/bulwarkctl
+#             and tests/tools/bw-pcaptool
+set -euo pipefail
+
+BW_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BW_BUILD=${BW_BUILD:-$BW_SRC/build}
+BULWARK=$BW_BUILD/dataplane/bulwark
+BWCTL=$BW_BUILD/control/bulwarkctl
+PCAPTOOL=$BW_BUILD/tests/tools/bw-pcaptool
+BW_DATA=$BW_SRC/tests/data
+
+# Debian's interpreter: a pyenv shim on PATH costs a second per call
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=python3
+
+T_NAME=$(basename "$0" .sh)
+T_TMP=$(mktemp -d "/tmp/bw-${T_NAME}.XXXXXX")
+T_FAILS=0
+T_CHECKS=0
+T_PIDS=()
+
+t_cleanup() {
+	local p
+	for p in "${T_PIDS[@]}"; do
+		kill -KILL "$p" 2>/dev/null || true
+	done
+	[ -n "${T_KEEP:-}" ] || rm -rf "$T_TMP"
+	t_extra_cleanup 2>/dev/null || true
+}
+trap t_cleanup EXIT
+
+t_log() { printf '[%s] %s\n' "$T_NAME" "$*"; }
+
+# t_check DESCRIPTION EXPECTED ACTUAL
+t_check() {
+	T_CHECKS=$((T_CHECKS + 1))
+	if [ "$2" == "$3" ]; then
+		printf '[%s] ok: %s (%s)\n' "$T_NAME" "$1" "$3"
+	else
+		printf '[%s] FAIL: %s: expected %s, got %s\n' "$T_NAME" "$1" "$2" "$3"
+		T_FAILS=$((T_FAILS + 1))
+	fi
+}
+
+# t_true DESCRIPTION COMMAND...: the command must exit 0.
+t_true() {
+	local what=$1
+	shift
+	T_CHECKS=$((T_CHECKS + 1))
+	if "$@"; then
+		printf '[%s] ok: %s\n' "$T_NAME" "$what"
+	else
+		printf '[%s] FAIL: %s (exit %d)\n' "$T_NAME" "$what" $?
+		T_FAILS=$((T_FAILS + 1))
+	fi
+}
+
+t_done() {
+	if [ "$T_FAILS" -ne 0 ] || [ "$T_CHECKS" -eq 0 ]; then
+		printf '[%s] %d of %d checks failed\n' "$T_NAME" "$T_FAILS" "$T_CHECKS"
+		exit 1
+	fi
+	printf '[%s] all %d checks passed\n' "$T_NAME" "$T_CHECKS"
+	exit 0
+}
+
+# An empty classic pcap (Ethernet), for the rx side of a port that should
+# receive nothing.
+t_empty_pcap() {
+	printf '\xd4\xc3\xb2\xa1\x02\x00\x04\x00\x00\x00\x00\x00\x00\x00\x00\x00\xff\xff\x00\x00\x01\x00\x00\x00' >"$1"
+}
+
+# t_json FILE EXPR: evaluate a Python expression over the JSON document d.
+t_json() {
+	"$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
+}
+
+# bw_start INSTANCE LOG EAL-ARGS... -- APP-ARGS...: start bulwark in the
+# background with one worker; sets BW_PID.
+bw_start() {
+	local inst=$1 log=$2
+	shift 2
+	"$BULWARK" --no-huge -m 1024 --no-pci --file-prefix "bw-$inst" \
+		-l 0,1 "$@" >"$log" 2>&1 &
+	BW_PID=$!
+	T_PIDS+=("$BW_PID")
+}
+
+# bw_wait_running INSTANCE TIMEOUT_S: until `bulwarkctl status` says up.
+bw_wait_running() {
+	local inst=$1 deadline=$((SECONDS + $2))
+	while [ $SECONDS -lt "$deadline" ]; do
+		"$BWCTL" --instance "$inst" status >/dev/null 2>&1 && return 0
+		kill -0 "$BW_PID" 2>/dev/null || return 1
+		sleep 0.2
+	done
+	return 1
+}
+
+# bw_wait_rx INSTANCE COUNT TIMEOUT_S: until totals.rx_pkts >= COUNT and
+# stable; leaves the last sample in $T_TMP/stats.json.
+bw_wait_rx() {
+	local inst=$1 want=$2 deadline=$((SECONDS + $3)) got
+	while [ $SECONDS -lt "$deadline" ]; do
+		"$BWCTL" --instance "$inst" stats --json >"$T_TMP/stats.json" 2>/dev/null || true
+		got=$(t_json "$T_TMP/stats.json" 'd["totals"]["rx_pkts"]' 2>/dev/null || echo 0)
+		[ "$got" -ge "$want" ] && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+# bw_stop: SIGTERM and wait (bounded); sets BW_RC to the exit status
+# ("killed" when it had to be killed). Call it in this shell, not in $(...):
+# only the parent can wait for the process.
+bw_stop() {
+	local i
+	BW_RC=0
+	kill -TERM "$BW_PID" 2>/dev/null || true
+	for i in $(seq 200); do
+		# a stopped child stays a zombie until waited for: ask ps
+		[ "$(ps -o stat= -p "$BW_PID" 2>/dev/null | cut -c1)" = Z ] && break
+		kill -0 "$BW_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	if [ "$(ps -o stat= -p "$BW_PID" 2>/dev/null | cut -c1)" != Z ] &&
+		kill -0 "$BW_PID" 2>/dev/null; then
+		kill -KILL "$BW_PID" 2>/dev/null || true
+		wait "$BW_PID" 2>/dev/null || true
+		BW_RC=killed
+		return 0
+	fi
+	wait "$BW_PID" || BW_RC=$?
+}
+
+# t_json_true FILE EXPR: exit 0 when the expression holds.
+t_json_true() {
+	"$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2]) else 1)' "$1" "$2"
+}
