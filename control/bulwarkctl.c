@@ -21,6 +21,18 @@ static const struct ctl_cmd cmds[] = {
 	 "is the dataplane running and healthy: state, workers, ports"},
 	{"stats", ctl_cmd_stats,
 	 "counters: totals, workers, ports, drops by reason (--json, --watch)"},
+	{"list", ctl_cmd_list,
+	 "block and allow lists: load, add, del, flush, drop, show"},
+	{"lookup", ctl_cmd_lookup,
+	 "which list decides for an address, and the verdict"},
+	{"batch", ctl_cmd_batch,
+	 "commit several list changes as one generation"},
+	{"history", ctl_cmd_history,
+	 "committed generations, who made them, which is in force"},
+	{"rollback", ctl_cmd_rollback,
+	 "commit an earlier generation's content as a new one"},
+	{"check", ctl_cmd_check,
+	 "validate list files and ruleset images, commit nothing"},
 	{"help", cmd_help, "this help, or a command's: help COMMAND"},
 };
 

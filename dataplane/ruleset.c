@@ -30,8 +30,9 @@
 #include "dp_image.h"
 #include "dp_ruleset.h"
 
-#define DP_TBL8_MIN   256
-#define DP_ROUTES_MIN 1024
+#define DP_TBL8_MIN    256
+#define DP_TBL8_2B_MAX 32767 /* tbl8 groups a 2-byte entry can index */
+#define DP_ROUTES_MIN  1024
 
 static uint64_t
 now_ns(void)
@@ -87,12 +88,19 @@ fib_create(struct dp_rsctl *c, struct dp_tables *t, int act, int fam,
 
 	snprintf(name, sizeof(name), "bw%d%c%u", fam == DP_FAM_V4 ? 4 : 6,
 		 act == DP_ACT_BLOCK ? 'b' : 'a', c->fib_seq++);
+	/*
+	 * 2-byte entries halve the tables (32 MiB of tbl24 instead of 64),
+	 * but index at most DP_TBL8_2B_MAX tbl8 groups (15 bits; the 16th
+	 * flags an extended entry); beyond that, 4-byte entries.
+	 */
 	if (fam == DP_FAM_V4) {
 		struct rte_fib_conf conf = {
 			.type = RTE_FIB_DIR24_8,
 			.default_nh = DP_NH_NONE,
 			.max_routes = (int)routes,
-			.dir24_8 = {.nh_sz = RTE_FIB_DIR24_8_2B,
+			.dir24_8 = {.nh_sz = tbl8 <= DP_TBL8_2B_MAX
+						     ? RTE_FIB_DIR24_8_2B
+						     : RTE_FIB_DIR24_8_4B,
 				    .num_tbl8 = tbl8},
 		};
 
@@ -104,7 +112,10 @@ fib_create(struct dp_rsctl *c, struct dp_tables *t, int act, int fam,
 			.type = RTE_FIB6_TRIE,
 			.default_nh = DP_NH_NONE,
 			.max_routes = (int)routes,
-			.trie = {.nh_sz = RTE_FIB6_TRIE_2B, .num_tbl8 = tbl8},
+			.trie = {.nh_sz = tbl8 <= DP_TBL8_2B_MAX
+						  ? RTE_FIB6_TRIE_2B
+						  : RTE_FIB6_TRIE_4B,
+				 .num_tbl8 = tbl8},
 		};
 
 		t->fib6[act] = rte_fib6_create(name, SOCKET_ID_ANY, &conf);
@@ -152,7 +163,8 @@ fib_rebuild(struct dp_rsctl *c, struct dp_tables *t, int act, int fam,
 	tbl8 = tbl8_need(rt, fam);
 	if (tbl8 < min_tbl8)
 		tbl8 = min_tbl8;
-	routes = rt->n + rt->n / 2 + DP_ROUTES_MIN;
+	/* the RIB under the FIB also holds branch nodes: up to one per route */
+	routes = 2 * rt->n + rt->n / 4 + DP_ROUTES_MIN;
 	ret = fib_create(c, t, act, fam, tbl8, routes);
 	if (ret != 0)
 		return ret;
@@ -203,7 +215,9 @@ tables_apply(struct dp_rsctl *c, struct dp_tables *t, const struct dp_ops *ops,
 				ret = fib_op(t, act, fam, v->o[i].addr,
 					     v->o[i].len, v->o[i].del,
 					     v->o[i].nh);
-				if (ret == -ENOSPC) {
+				/* -ENOSPC: out of tbl8 groups; -ENOMEM: out
+				 * of RIB nodes. Both: rebuild bigger. */
+				if (ret == -ENOSPC || ret == -ENOMEM) {
 					DP_LOG(INFO,
 					       "FIB %d/%d full, rebuilding "
 					       "larger",
@@ -223,6 +237,8 @@ tables_apply(struct dp_rsctl *c, struct dp_tables *t, const struct dp_ops *ops,
 	t->dirty = 0;
 	return 0;
 err:
+	DP_LOG(ERR, "FIB %s IPv%d: %s", act == DP_ACT_BLOCK ? "block" : "allow",
+	       fam == DP_FAM_V4 ? 4 : 6, strerror(-ret));
 	t->dirty = 1;
 	return ret;
 }

@@ -1,0 +1,280 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * `bulwarkctl batch [FILE|-]`: several changes committed together as one
+ * generation. One command a line, with the syntax of the command line
+ * minus "bulwarkctl" and the global options: list load, list add, list
+ * del, list flush, list drop, rollback. Blank lines and '#' comments (a
+ * '#' that starts a word, outside quotes) are ignored; words are split at
+ * blanks, '...' and "..." quote (with \" and \\ inside double quotes).
+ *
+ * Every line is checked and applied in order to the same transaction; a
+ * bad line is reported as "FILE:LINE: error: ..." and the others are still
+ * checked (a line that fails leaves the transaction as it was), then
+ * nothing is committed.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl.h"
+#include "ctl_txn.h"
+
+#define BATCH_USAGE "batch [FILE|-]"
+#define READ_CHUNK  65536
+
+struct bcmd {
+	size_t lineno;
+	int argc;
+	char **argv; /* NULL terminated, words point into the buffer */
+};
+
+/* The whole of f into a NUL-terminated buffer. */
+static int
+read_all(FILE *f, char **buf, size_t *len)
+{
+	size_t cap = READ_CHUNK, n = 0, got;
+	char *b = malloc(cap + 1), *nb;
+
+	if (b == NULL)
+		return -ENOMEM;
+	for (;;) {
+		got = fread(b + n, 1, cap - n, f);
+		n += got;
+		if (n < cap) {
+			if (ferror(f)) {
+				free(b);
+				return -EIO;
+			}
+			break;
+		}
+		cap *= 2;
+		nb = realloc(b, cap + 1);
+		if (nb == NULL) {
+			free(b);
+			return -ENOMEM;
+		}
+		b = nb;
+	}
+	b[n] = '\0';
+	*buf = b;
+	*len = n;
+	return 0;
+}
+
+static int
+argv_push(struct bcmd *c, size_t *cap, char *w)
+{
+	char **nv;
+
+	if ((size_t)c->argc + 2 > *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		nv = realloc(c->argv, *cap * sizeof(*nv));
+		if (nv == NULL)
+			return -ENOMEM;
+		c->argv = nv;
+	}
+	c->argv[c->argc++] = w;
+	c->argv[c->argc] = NULL;
+	return 0;
+}
+
+/*
+ * Split the line s (NUL-terminated, changed in place) into words. Returns
+ * 0, -ENOMEM, or -EINVAL with *why set (an unterminated quote).
+ */
+static int
+split(char *s, struct bcmd *c, const char **why)
+{
+	size_t cap = 0;
+	char *o, q;
+
+	c->argc = 0;
+	c->argv = NULL;
+	for (;;) {
+		while (*s == ' ' || *s == '\t' || *s == '\r')
+			s++;
+		if (*s == '\0' || *s == '#')
+			return 0;
+		if (argv_push(c, &cap, s) < 0)
+			return -ENOMEM;
+		/* copy the word onto itself without its quotes */
+		o = s;
+		while (*s != '\0' && *s != ' ' && *s != '\t' && *s != '\r') {
+			if (*s != '"' && *s != '\'') {
+				*o++ = *s++;
+				continue;
+			}
+			q = *s++;
+			while (*s != '\0' && *s != q) {
+				if (q == '"' && *s == '\\' &&
+				    (s[1] == '"' || s[1] == '\\'))
+					s++;
+				*o++ = *s++;
+			}
+			if (*s != q) {
+				*why = q == '"' ? "unterminated \"...\""
+						: "unterminated '...'";
+				return -EINVAL;
+			}
+			s++;
+		}
+		if (*s != '\0')
+			s++;
+		*o = '\0';
+	}
+}
+
+static void
+help(FILE *f)
+{
+	fprintf(f,
+		"usage: " CTL_PROG " [GLOBAL OPTIONS] " BATCH_USAGE "\n"
+		"\n"
+		"Read changes from FILE (or standard input: '-' or no FILE), "
+		"one a line,\n"
+		"and commit them together as ONE generation. A line is a "
+		"command as on\n"
+		"the command line, without 'bulwarkctl' and global options:\n"
+		"\n"
+		"  list load NAME FILE [--format F] [--action A] [--match M] "
+		"[--skip-invalid]\n"
+		"  list add NAME CIDR...    list del NAME CIDR...\n"
+		"  list flush NAME          list drop NAME\n"
+		"  rollback [GENERATION]\n"
+		"\n"
+		"'#' starts a comment; blank lines are ignored; quote words "
+		"with '...' or\n"
+		"\"...\". Lines apply in order. Any bad line is reported as "
+		"FILE:LINE and\n"
+		"nothing is committed.\n");
+}
+
+int
+ctl_cmd_batch(struct ctl_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct bcmd *cmds = NULL, *nc;
+	size_t ncmds = 0, cap = 0, lineno = 0, len, i, nbad = 0;
+	const char *path = "-", *name, *why = NULL;
+	char *buf = NULL, *line, *next, where[PATH_MAX + 32];
+	struct ctl_txn t;
+	int c, ret, rc = CTL_EXIT_FAIL;
+	FILE *f;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			help(ctx->out);
+			return CTL_EXIT_OK;
+		default:
+			return ctl_getopt_error(ctx, BATCH_USAGE, c, argv);
+		}
+	}
+	if (argc - optind > 1)
+		return ctl_usage_error(ctx, BATCH_USAGE,
+				       "unexpected argument '%s'",
+				       argv[optind + 1]);
+	if (argc - optind == 1)
+		path = argv[optind];
+	name = strcmp(path, "-") == 0 ? "stdin" : path;
+	f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	if (f == NULL) {
+		fprintf(ctx->err, "%s: error: %s\n", path, strerror(errno));
+		return CTL_EXIT_FAIL;
+	}
+	ret = read_all(f, &buf, &len);
+	if (f != stdin)
+		fclose(f);
+	if (ret < 0) {
+		fprintf(ctx->err, "%s: error: %s\n", name, strerror(-ret));
+		return CTL_EXIT_FAIL;
+	}
+	if (memchr(buf, '\0', len) != NULL) {
+		fprintf(ctx->err, "%s: error: not a text file (NUL byte)\n",
+			name);
+		goto out;
+	}
+
+	/* split every line first: a syntax error anywhere commits nothing */
+	for (line = buf; line != NULL && *line != '\0'; line = next) {
+		next = strchr(line, '\n');
+		if (next != NULL)
+			*next++ = '\0';
+		lineno++;
+		if (ncmds == cap) {
+			cap = cap ? cap * 2 : 64;
+			nc = realloc(cmds, cap * sizeof(*cmds));
+			if (nc == NULL)
+				goto oom;
+			cmds = nc;
+		}
+		nc = &cmds[ncmds];
+		nc->lineno = lineno;
+		ret = split(line, nc, &why);
+		if (ret == -ENOMEM)
+			goto oom;
+		if (ret < 0) {
+			fprintf(ctx->err, "%s:%zu: error: %s\n", name, lineno,
+				why);
+			free(nc->argv);
+			nbad++;
+			continue;
+		}
+		if (nc->argc == 0) {
+			free(nc->argv);
+			continue;
+		}
+		if (strcmp(nc->argv[0], "list") != 0 &&
+		    strcmp(nc->argv[0], "rollback") != 0) {
+			fprintf(ctx->err,
+				"%s:%zu: error: '%s' is not a change: a batch "
+				"holds list load/add/del/flush/drop and "
+				"rollback\n",
+				name, lineno, nc->argv[0]);
+			free(nc->argv);
+			nbad++;
+			continue;
+		}
+		ncmds++;
+	}
+
+	/* the good lines are still run, so that every bad one is reported */
+	ctl_txn_init(&t, ctx);
+	if (ctl_txn_begin(&t) < 0)
+		goto out;
+	for (i = 0; i < ncmds; i++) {
+		snprintf(where, sizeof(where), "%s:%zu", name, cmds[i].lineno);
+		t.where = where;
+		if (strcmp(cmds[i].argv[0], "list") == 0)
+			ret = ctl_list_change(&t, cmds[i].argc, cmds[i].argv);
+		else
+			ret = ctl_rollback_change(&t, cmds[i].argc,
+						  cmds[i].argv);
+		if (ret != CTL_EXIT_OK)
+			nbad++;
+	}
+	t.where = NULL;
+	if (nbad == 0)
+		rc = ctl_txn_commit(&t);
+	ctl_txn_end(&t);
+	if (nbad == 0)
+		goto out;
+	fprintf(ctx->err, CTL_PROG ": %s: %zu bad line%s; nothing committed\n",
+		name, nbad, nbad == 1 ? "" : "s");
+	rc = CTL_EXIT_FAIL;
+	goto out;
+oom:
+	fprintf(ctx->err, CTL_PROG ": out of memory\n");
+out:
+	for (i = 0; i < ncmds; i++)
+		free(cmds[i].argv);
+	free(cmds);
+	free(buf);
+	return rc;
+}

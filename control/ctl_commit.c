@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Request channel client (ctl_commit.h): one connection per request, a
+ * bounded wait for the reply, and the image object's whole life (create,
+ * fill, unlink) on the client's side.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ctl_commit.h"
+#include "ctl_region.h"
+
+static int
+sock_connect(const char *instance)
+{
+	struct sockaddr_un sa;
+	size_t nlen;
+	int fd, ret;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	if (bw_ctl_sock_name(instance, sa.sun_path, sizeof(sa.sun_path),
+			     &nlen) != 0)
+		return -EINVAL;
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sa,
+		    (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
+				nlen)) != 0) {
+		ret = -errno;
+		close(fd);
+		/* abstract names vanish with their process */
+		return ret == -ENOENT ? -ECONNREFUSED : ret;
+	}
+	return fd;
+}
+
+/* Send req on a new connection and wait for one reply. */
+static int
+request(const char *instance, const struct bw_ctl_request *req,
+	unsigned int timeout_ms, struct bw_ctl_reply *rep)
+{
+	uint64_t deadline = ctl_now_mono_ns() + (uint64_t)timeout_ms * 1000000;
+	struct pollfd pfd;
+	ssize_t n;
+	int fd, ret;
+
+	memset(rep, 0, sizeof(*rep));
+	fd = sock_connect(instance);
+	if (fd < 0)
+		return fd;
+	if (send(fd, req, sizeof(*req), MSG_NOSIGNAL) !=
+	    (ssize_t)sizeof(*req)) {
+		ret = -errno;
+		goto out;
+	}
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	for (;;) {
+		uint64_t now = ctl_now_mono_ns();
+		int wait_ms;
+
+		if (now >= deadline) {
+			ret = -ETIMEDOUT;
+			goto out;
+		}
+		wait_ms = (int)((deadline - now + 999999) / 1000000);
+		ret = poll(&pfd, 1, wait_ms);
+		if (ret < 0 && errno == EINTR)
+			continue;
+		if (ret < 0) {
+			ret = -errno;
+			goto out;
+		}
+		if (ret > 0)
+			break;
+	}
+	n = recv(fd, rep, sizeof(*rep), MSG_TRUNC);
+	if (n < 0) {
+		ret = -errno;
+		goto out;
+	}
+	if (n == 0) {
+		/* closed without a reply: the dataplane went away */
+		ret = -ECONNRESET;
+		goto out;
+	}
+	if (n != (ssize_t)sizeof(*rep) || rep->magic != BW_CTL_MAGIC ||
+	    rep->version != BW_CTL_VERSION) {
+		ret = -EPROTO;
+		goto out;
+	}
+	rep->message[sizeof(rep->message) - 1] = '\0';
+	ret = 0;
+out:
+	close(fd);
+	return ret;
+}
+
+static void
+request_init(struct bw_ctl_request *req, uint16_t op)
+{
+	memset(req, 0, sizeof(*req));
+	req->magic = BW_CTL_MAGIC;
+	req->version = BW_CTL_VERSION;
+	req->op = op;
+}
+
+int
+ctl_commit_ping(const char *instance, unsigned int timeout_ms,
+		struct bw_ctl_reply *rep)
+{
+	struct bw_ctl_request req;
+
+	request_init(&req, BW_CTL_PING);
+	return request(instance, &req, timeout_ms, rep);
+}
+
+/* Create the image object and copy the image into it. Returns an fd. */
+static int
+shm_fill(const char *name, const void *img, size_t len)
+{
+	void *map;
+	int fd, ret;
+
+	fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+	if (fd < 0 && errno == EEXIST) {
+		/* left by a crashed bulwarkctl that had our pid */
+		shm_unlink(name);
+		fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
+			      0640);
+	}
+	if (fd < 0)
+		return -errno;
+	/* the umask must not take the dataplane's group read away */
+	if (fchmod(fd, 0640) != 0 || ftruncate(fd, (off_t)len) != 0) {
+		ret = -errno;
+		goto err_unlink;
+	}
+	map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED) {
+		ret = -errno;
+		goto err_unlink;
+	}
+	memcpy(map, img, len);
+	munmap(map, len);
+	return fd;
+
+err_unlink:
+	close(fd);
+	shm_unlink(name);
+	return ret;
+}
+
+int
+ctl_commit_apply(const char *instance, const void *img, size_t len,
+		 unsigned int timeout_ms, struct bw_ctl_reply *rep)
+{
+	struct bw_ctl_request req;
+	int fd, ret;
+
+	memset(rep, 0, sizeof(*rep));
+	if (len == 0)
+		return -EINVAL;
+	request_init(&req, BW_CTL_APPLY);
+	req.image_size = len;
+	if (snprintf(req.shm_name, sizeof(req.shm_name), "/bulwark.%s.img.%ld",
+		     instance, (long)getpid()) >= (int)sizeof(req.shm_name))
+		return -ENAMETOOLONG;
+	fd = shm_fill(req.shm_name, img, len);
+	if (fd < 0)
+		return fd;
+	ret = request(instance, &req, timeout_ms, rep);
+	close(fd);
+	shm_unlink(req.shm_name);
+	return ret;
+}
+
+const char *
+ctl_commit_status_name(uint16_t status)
+{
+	switch (status) {
+	case BW_CTL_OK:
+		return "ok";
+	case BW_CTL_DENIED:
+		return "denied";
+	case BW_CTL_BAD_REQUEST:
+		return "bad-request";
+	case BW_CTL_REFUSED:
+		return "refused";
+	case BW_CTL_CONFLICT:
+		return "conflict";
+	default:
+		return "unknown";
+	}
+}
+
+unsigned int
+ctl_commit_timeout_ms(void)
+{
+	const char *s = getenv(CTL_COMMIT_TIMEOUT_ENV);
+	unsigned long v;
+	char *end;
+
+	if (s == NULL || s[0] < '0' || s[0] > '9')
+		return CTL_COMMIT_TIMEOUT_MS;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < 1 || v > 3600)
+		return CTL_COMMIT_TIMEOUT_MS;
+	return (unsigned int)v * 1000;
+}

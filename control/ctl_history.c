@@ -1,0 +1,519 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * `bulwarkctl history`, `rollback` and `check`:
+ *
+ *   history [--json]        generations from the audit log, which are still
+ *                           in the state directory, which one is in force
+ *   rollback [GENERATION]   commit the content of an earlier generation as
+ *                           a new one (default: the newest one before the
+ *                           current generation that is still on disk)
+ *   check FILE...           validate images and list files, commit nothing
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ctl.h"
+#include "ctl_commit.h"
+#include "ctl_json.h"
+#include "ctl_listfile.h"
+#include "ctl_lookup.h"
+#include "ctl_state.h"
+#include "ctl_text.h"
+#include "ctl_txn.h"
+#include "dp_image.h"
+
+#define HISTORY_USAGE  "history [--json]"
+#define ROLLBACK_USAGE "rollback [GENERATION]"
+#define CHECK_USAGE    "check [--format F] FILE..."
+
+static int
+gen_present(const uint64_t *gens, size_t n, uint64_t g)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (gens[mid] == g)
+			return 1;
+		if (gens[mid] < g)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+static void
+fmt_iso(char *buf, size_t len, uint64_t time_s)
+{
+	time_t t = (time_t)time_s;
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, len, "?");
+}
+
+int
+ctl_cmd_history(struct ctl_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct ctl_audit_rec *recs = NULL;
+	struct bw_ctl_reply rep;
+	struct ctl_ruleset rs;
+	struct ctl_state st;
+	uint64_t *gens = NULL, current = 0, in_force = 0;
+	size_t n = 0, ng = 0, i;
+	int c, json = 0, running, rc = CTL_EXIT_FAIL;
+	char when[32];
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = 1;
+			break;
+		case 'h':
+			fprintf(ctx->out,
+				"usage: " CTL_PROG
+				" [GLOBAL OPTIONS] " HISTORY_USAGE "\n\n"
+				"Every committed generation from the audit "
+				"log of the state directory,\n"
+				"oldest first: parent, time (UTC), user, how "
+				"it was committed and\n"
+				"what changed. ON-DISK says whether its image "
+				"is still kept (the\n"
+				"newest %d are); '*' marks the generation in "
+				"force (the running\n"
+				"dataplane's, else the newest valid one, which "
+				"it starts with).\n",
+				CTL_STATE_KEEP);
+			return CTL_EXIT_OK;
+		default:
+			return ctl_getopt_error(ctx, HISTORY_USAGE, c, argv);
+		}
+	}
+	if (optind < argc)
+		return ctl_usage_error(ctx, HISTORY_USAGE,
+				       "unexpected argument '%s'",
+				       argv[optind]);
+	if (ctl_state_open(&st, ctx->state_dir, 0, ctx->err) < 0)
+		return CTL_EXIT_FAIL;
+	if (ctl_state_newest(&st, &rs, NULL, NULL) < 0)
+		goto out;
+	current = rs.generation;
+	ctl_ruleset_free(&rs);
+	if (ctl_state_gens(&st, &gens, &ng) < 0 ||
+	    ctl_state_audit_read(&st, &recs, &n) < 0) {
+		fprintf(ctx->err, CTL_PROG ": cannot read %s\n",
+			ctx->state_dir);
+		goto out;
+	}
+	running = ctl_commit_ping(ctx->instance, CTL_PING_TIMEOUT_MS, &rep) ==
+			  0 &&
+		  rep.status == BW_CTL_OK;
+	in_force = running ? rep.applied_gen : current;
+	if (json) {
+		struct ctl_json j;
+
+		ctl_json_init(&j, ctx->out);
+		ctl_json_object_begin(&j, NULL);
+		ctl_json_str(&j, "state_dir", ctx->state_dir);
+		ctl_json_u64(&j, "current", current);
+		ctl_json_bool(&j, "running", running != 0);
+		if (running)
+			ctl_json_u64(&j, "applied_gen", rep.applied_gen);
+		else
+			ctl_json_null(&j, "applied_gen");
+		ctl_json_array_begin(&j, "generations");
+		for (i = 0; i < n; i++) {
+			fmt_iso(when, sizeof(when), recs[i].time_s);
+			ctl_json_object_begin(&j, NULL);
+			ctl_json_u64(&j, "generation", recs[i].gen);
+			ctl_json_u64(&j, "parent", recs[i].parent);
+			ctl_json_str(&j, "time", when);
+			ctl_json_u64(&j, "uid", recs[i].uid);
+			ctl_json_str(&j, "user", recs[i].user);
+			ctl_json_str(&j, "how", recs[i].how);
+			ctl_json_str(&j, "change", recs[i].op);
+			ctl_json_bool(&j, "on_disk",
+				      gen_present(gens, ng, recs[i].gen));
+			ctl_json_bool(&j, "in_force", recs[i].gen == in_force);
+			ctl_json_object_end(&j);
+		}
+		ctl_json_array_end(&j);
+		ctl_json_object_end(&j);
+		fputc('\n', ctx->out);
+	} else if (n == 0) {
+		fprintf(ctx->out, "no generation committed in %s\n",
+			ctx->state_dir);
+	} else {
+		fprintf(ctx->out, "   %-6s %-6s %-20s %-12s %-13s %-7s %s\n",
+			"GEN", "PARENT", "TIME", "USER", "HOW", "ON-DISK",
+			"CHANGE");
+		for (i = 0; i < n; i++) {
+			fmt_iso(when, sizeof(when), recs[i].time_s);
+			fprintf(ctx->out,
+				" %c %-6" PRIu64 " %-6" PRIu64
+				" %-20s %-12s %-13s %-7s %s\n",
+				recs[i].gen == in_force ? '*' : ' ',
+				recs[i].gen, recs[i].parent, when, recs[i].user,
+				recs[i].how,
+				gen_present(gens, ng, recs[i].gen) ? "yes"
+								   : "no",
+				recs[i].op);
+		}
+		if (running)
+			fprintf(ctx->out,
+				"dataplane instance '%s' runs generation "
+				"%" PRIu64 "\n",
+				ctx->instance, rep.applied_gen);
+		else
+			fprintf(ctx->out,
+				"dataplane instance '%s' is not running; it "
+				"starts with generation %" PRIu64 "\n",
+				ctx->instance, current);
+	}
+	rc = CTL_EXIT_OK;
+out:
+	free(recs);
+	free(gens);
+	ctl_state_close(&st);
+	return rc;
+}
+
+/* A decimal generation number >= 1. */
+static int
+parse_gen(const char *s, uint64_t *g)
+{
+	char *end;
+	unsigned long long v;
+
+	if (s[0] < '0' || s[0] > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v == 0)
+		return -EINVAL;
+	*g = v;
+	return 0;
+}
+
+/* Parse rollback's argv into *target (0: the default). */
+static int
+rollback_parse(const struct ctl_txn *t, int argc, char **argv, uint64_t *target,
+	       int *help_shown)
+{
+	static const struct option opts[] = {
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+
+	*target = 0;
+	*help_shown = 0;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fprintf(t->ctx->out,
+				"usage: " CTL_PROG
+				" [GLOBAL OPTIONS] " ROLLBACK_USAGE "\n\n"
+				"Commit the content of an earlier generation "
+				"as a new generation (the\n"
+				"earlier one is not changed). GENERATION must "
+				"still be in the state\n"
+				"directory (see 'history'); by default, the "
+				"newest one before the\n"
+				"current generation. Rolling back twice "
+				"returns to where it started.\n");
+			*help_shown = 1;
+			return CTL_EXIT_OK;
+		default:
+			return ctl_txn_getopt_error(t, ROLLBACK_USAGE, c, argv);
+		}
+	}
+	if (argc - optind > 1)
+		return ctl_txn_usage(t, ROLLBACK_USAGE,
+				     "unexpected argument '%s'",
+				     argv[optind + 1]);
+	if (argc - optind == 1 && parse_gen(argv[optind], target) < 0)
+		return ctl_txn_usage(t, ROLLBACK_USAGE,
+				     "bad generation '%s': a number from 1",
+				     argv[optind]);
+	return CTL_EXIT_OK;
+}
+
+/* Roll t->cur back to target (0: the newest valid before the current). */
+static int
+rollback_perform(struct ctl_txn *t, uint64_t target)
+{
+	char why[DP_IMAGE_WHY_LEN];
+	uint64_t *gens, cur = t->parent_gen; /* what runs, or will */
+	struct ctl_ruleset rs;
+	size_t n, i;
+	int ret;
+
+	if (target == 0) {
+		ret = ctl_state_gens(&t->st, &gens, &n);
+		if (ret < 0) {
+			ctl_txn_error(t, "cannot read %s: %s", t->st.dir,
+				      strerror(-ret));
+			return CTL_EXIT_FAIL;
+		}
+		for (i = n; i-- > 0;) {
+			if (gens[i] >= cur)
+				continue;
+			if (ctl_state_read(&t->st, gens[i], &rs, NULL, why,
+					   sizeof(why)) == 0) {
+				target = gens[i];
+				break;
+			}
+			ctl_txn_warn(t, "skipping generation %" PRIu64 ": %s",
+				     gens[i], why);
+		}
+		free(gens);
+		if (target == 0) {
+			if (cur == 0)
+				ctl_txn_error(t,
+					      "nothing to roll back: no "
+					      "generation in %s",
+					      t->st.dir);
+			else
+				ctl_txn_error(t,
+					      "no generation before %" PRIu64
+					      " is left in %s",
+					      cur, t->st.dir);
+			return CTL_EXIT_FAIL;
+		}
+	} else {
+		if (target == cur) {
+			ctl_txn_error(t,
+				      "generation %" PRIu64 " is the current "
+				      "one; nothing to roll back to",
+				      target);
+			return CTL_EXIT_FAIL;
+		}
+		ret = ctl_state_read(&t->st, target, &rs, NULL, why,
+				     sizeof(why));
+		if (ret == -ENOENT && target > t->max_gen) {
+			ctl_txn_error(t,
+				      "no generation %" PRIu64 " was ever "
+				      "committed (the newest is %" PRIu64 ")",
+				      target, t->max_gen);
+			return CTL_EXIT_FAIL;
+		}
+		if (ret == -ENOENT) {
+			ctl_txn_error(t,
+				      "generation %" PRIu64 " is not in %s "
+				      "(the newest %d are kept; see "
+				      "'history')",
+				      target, t->st.dir, CTL_STATE_KEEP);
+			return CTL_EXIT_FAIL;
+		}
+		if (ret < 0) {
+			ctl_txn_error(t,
+				      "generation %" PRIu64 " is unusable: %s",
+				      target, why);
+			return CTL_EXIT_FAIL;
+		}
+	}
+	rs.generation = cur;
+	ctl_txn_replace(t, &rs);
+	ctl_txn_note(t, "rollback to %" PRIu64, target);
+	return CTL_EXIT_OK;
+}
+
+int
+ctl_rollback_change(struct ctl_txn *t, int argc, char **argv)
+{
+	uint64_t target;
+	int rc, help_shown;
+
+	rc = rollback_parse(t, argc, argv, &target, &help_shown);
+	if (rc == CTL_EXIT_OK && help_shown)
+		rc = ctl_txn_usage(t, ROLLBACK_USAGE, "--help in a batch");
+	if (rc == CTL_EXIT_OK)
+		rc = rollback_perform(t, target);
+	return rc;
+}
+
+int
+ctl_cmd_rollback(struct ctl_ctx *ctx, int argc, char **argv)
+{
+	struct ctl_txn t;
+	uint64_t target;
+	int rc, help_shown;
+
+	ctl_txn_init(&t, ctx);
+	rc = rollback_parse(&t, argc, argv, &target, &help_shown);
+	if (rc != CTL_EXIT_OK || help_shown)
+		return rc;
+	t.replace_ok = 1;
+	if (ctl_txn_begin(&t) < 0)
+		return CTL_EXIT_FAIL;
+	rc = rollback_perform(&t, target);
+	if (rc == CTL_EXIT_OK)
+		rc = ctl_txn_commit(&t);
+	ctl_txn_end(&t);
+	return rc;
+}
+
+/* 1 when the file starts with the image magic. */
+static int
+is_image(const char *path)
+{
+	uint64_t magic = 0;
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (f == NULL)
+		return 0;
+	n = fread(&magic, 1, sizeof(magic), f);
+	fclose(f);
+	return n == sizeof(magic) && magic == BW_IMAGE_MAGIC;
+}
+
+static int
+check_image(struct ctl_ctx *ctx, const char *path)
+{
+	char why[DP_IMAGE_WHY_LEN], when[32];
+	struct dp_image_view v;
+	uint64_t n4 = 0, n6 = 0;
+	size_t len;
+	uint32_t i;
+	void *img;
+	int ret;
+
+	ret = ctl_image_load_file(path, &img, &len);
+	if (ret < 0) {
+		fprintf(ctx->err, "%s: error: %s\n", path, strerror(-ret));
+		return -1;
+	}
+	ret = dp_image_validate(img, len, &v, why, sizeof(why));
+	if (ret < 0) {
+		fprintf(ctx->err, "%s: error: invalid image: %s\n", path, why);
+		free(img);
+		return -1;
+	}
+	for (i = 0; i < v.nb_lists; i++) {
+		n4 += v.lists[i].nb_v4;
+		n6 += v.lists[i].nb_v6;
+	}
+	fmt_iso(when, sizeof(when), v.hdr->created_ns / 1000000000ull);
+	fprintf(ctx->out,
+		"%s: %s image, generation %" PRIu64 " (parent %" PRIu64
+		"), %zu bytes, created %s by uid %" PRIu32 ": %s\n",
+		path, v.hdr->kind == BW_IMAGE_FULL ? "full" : "delta",
+		v.hdr->generation, v.hdr->parent_gen, len, when,
+		v.hdr->creator_uid, v.hdr->comment);
+	if (v.hdr->kind == BW_IMAGE_FULL)
+		fprintf(ctx->out,
+			"%s: %" PRIu32 " lists, %" PRIu64 " IPv4 and %" PRIu64
+			" IPv6 prefixes\n",
+			path, v.nb_lists, n4, n6);
+	else
+		fprintf(ctx->out,
+			"%s: %" PRIu32 " lists, %" PRIu32 " IPv4 and %" PRIu32
+			" IPv6 changes\n",
+			path, v.nb_lists, v.nb_d4, v.nb_d6);
+	for (i = 0; i < v.nb_lists; i++)
+		fprintf(ctx->out,
+			"  %-20s id %-3" PRIu32 " %-5s %-3s %" PRIu32
+			" IPv4, %" PRIu32 " IPv6\n",
+			v.lists[i].name, v.lists[i].id,
+			ctl_action_name(v.lists[i].action),
+			ctl_match_name(v.lists[i].match), v.lists[i].nb_v4,
+			v.lists[i].nb_v6);
+	free(img);
+	return 0;
+}
+
+static int
+check_list(struct ctl_ctx *ctx, const char *path,
+	   const struct ctl_list_parse_opts *o)
+{
+	struct ctl_list_parse_stats st;
+	struct ctl_prefix_set set = {0};
+	int ret;
+
+	memset(&st, 0, sizeof(st));
+	ret = ctl_list_parse_file(path, o, &set, &st);
+	ctl_prefix_set_free(&set);
+	if (ret < 0 && ret != -EINVAL)
+		return -1; /* the parser said why */
+	fprintf(ctx->out,
+		"%s: %s list, %zu lines, %zu IPv4 and %zu IPv6 prefixes, "
+		"%zu invalid, %zu with host bits, %zu duplicates\n",
+		path, ctl_list_format_name(st.format), st.lines, st.nb_v4,
+		st.nb_v6, st.invalid, st.host_bits_fixed, st.duplicates);
+	return st.invalid > 0 ? -1 : 0;
+}
+
+int
+ctl_cmd_check(struct ctl_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"format", required_argument, NULL, 'f'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct ctl_list_parse_opts o;
+	int c, i, bad = 0;
+
+	memset(&o, 0, sizeof(o));
+	o.diag = ctx->err;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (ctl_list_format_parse(optarg, &o.format,
+						  &o.csv_column) < 0)
+				return ctl_usage_error(
+					ctx, CHECK_USAGE,
+					"unknown format '%s': auto, plain, "
+					"spamhaus, ipsum, csv, csv:N, rules",
+					optarg);
+			break;
+		case 'h':
+			fprintf(ctx->out,
+				"usage: " CTL_PROG
+				" [GLOBAL OPTIONS] " CHECK_USAGE "\n\n"
+				"Check files without committing anything. A "
+				"ruleset image (a file of\n"
+				"the state directory) is validated as the "
+				"dataplane would and\n"
+				"summarized; any other file is parsed as a "
+				"block list (format\n"
+				"detected, or --format) and its counts, "
+				"warnings and errors shown.\n"
+				"Exits 1 when any file is bad.\n");
+			return CTL_EXIT_OK;
+		default:
+			return ctl_getopt_error(ctx, CHECK_USAGE, c, argv);
+		}
+	}
+	if (optind >= argc)
+		return ctl_usage_error(ctx, CHECK_USAGE, "no file given");
+	for (i = optind; i < argc; i++) {
+		if (is_image(argv[i])) {
+			if (check_image(ctx, argv[i]) < 0)
+				bad++;
+		} else if (check_list(ctx, argv[i], &o) < 0) {
+			bad++;
+		}
+	}
+	return bad > 0 ? CTL_EXIT_FAIL : CTL_EXIT_OK;
+}

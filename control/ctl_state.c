@@ -1,0 +1,811 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The state directory (ctl_state.h): generations as FULL image files
+ * written atomically (pending file, fsync, rename, fsync of the directory),
+ * the audit log, the commit lock and pruning.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <inttypes.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bw_ctl.h"
+#include "ctl.h"
+#include "ctl_state.h"
+#include "dp_image.h"
+
+#define LOCK_POLL_US 50000
+#define AUDIT_LINE_MAX                                                         \
+	(CTL_AUDIT_OP_LEN + CTL_AUDIT_USER_LEN + CTL_AUDIT_HOW_LEN + 128)
+
+static void __attribute__((format(printf, 2, 3)))
+warn(const struct ctl_state *st, const char *fmt, ...)
+{
+	FILE *f = st->warn != NULL ? st->warn : stderr;
+	va_list ap;
+
+	fputs(CTL_PROG ": ", f);
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fputc('\n', f);
+}
+
+/* gid of the operators' group, or -1 when it does not exist. */
+static gid_t
+operator_gid(void)
+{
+	struct group gr, *grp = NULL;
+	char buf[4096];
+
+	if (getgrnam_r(BW_OPERATOR_GROUP, &gr, buf, sizeof(buf), &grp) != 0 ||
+	    grp == NULL)
+		return (gid_t)-1;
+	return grp->gr_gid;
+}
+
+/*
+ * mkdir one directory with CTL_STATE_DIR_MODE whatever the umask, given to
+ * the operators' group when it exists (failure to chown is not an error: a
+ * user outside the group still gets a working directory of its own).
+ */
+static int
+mkdir_one(const char *path, gid_t gid)
+{
+	int fd;
+
+	if (mkdir(path, CTL_STATE_DIR_MODE) != 0)
+		return -errno;
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	if (gid != (gid_t)-1 && fchown(fd, (uid_t)-1, gid) != 0) {
+		/* not ours to give away: keep our own group */
+	}
+	if (fchmod(fd, CTL_STATE_DIR_MODE) != 0) {
+		/* the mkdir mode, less the umask, stays */
+	}
+	close(fd);
+	return 0;
+}
+
+/* mkdir -p: every missing component of path. */
+static int
+mkdir_parents(const char *path)
+{
+	char buf[PATH_MAX];
+	gid_t gid = operator_gid();
+	size_t i, n = strlen(path);
+	int ret;
+
+	if (n == 0 || n >= sizeof(buf))
+		return -ENAMETOOLONG;
+	memcpy(buf, path, n + 1);
+	for (i = 1; i <= n; i++) {
+		if (buf[i] != '/' && buf[i] != '\0')
+			continue;
+		if (buf[i - 1] == '/')
+			continue;
+		buf[i] = '\0';
+		ret = mkdir_one(buf, gid);
+		if (ret < 0 && ret != -EEXIST)
+			return ret;
+		buf[i] = path[i];
+	}
+	return 0;
+}
+
+/* flock() with a bounded wait; says once that it waits. */
+static int
+lock_wait(struct ctl_state *st, int fd, int op)
+{
+	unsigned int waited_ms = 0;
+
+	for (;;) {
+		if (flock(fd, op | LOCK_NB) == 0)
+			return 0;
+		if (errno == EINTR)
+			continue;
+		if (errno != EWOULDBLOCK)
+			return -errno;
+		if (waited_ms == 0)
+			warn(st,
+			     "waiting for %s/" CTL_STATE_LOCK_FILE
+			     " (another bulwarkctl is committing)",
+			     st->dir);
+		if (waited_ms >= CTL_STATE_LOCK_WAIT_MS)
+			return -EWOULDBLOCK;
+		usleep(LOCK_POLL_US);
+		waited_ms += LOCK_POLL_US / 1000;
+	}
+}
+
+int
+ctl_state_open(struct ctl_state *st, const char *dir, int exclusive,
+	       FILE *warn_f)
+{
+	int ret;
+
+	memset(st, 0, sizeof(*st));
+	st->dir_fd = -1;
+	st->lock_fd = -1;
+	st->warn = warn_f;
+	if (snprintf(st->dir, sizeof(st->dir), "%s", dir) >=
+	    (int)sizeof(st->dir)) {
+		warn(st, "state directory name too long");
+		return -ENAMETOOLONG;
+	}
+	if (exclusive) {
+		ret = mkdir_parents(dir);
+		if (ret < 0) {
+			warn(st, "cannot create state directory %s: %s", dir,
+			     strerror(-ret));
+			return ret;
+		}
+	}
+	st->dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (st->dir_fd < 0) {
+		ret = -errno;
+		if (!exclusive && ret == -ENOENT)
+			return 0;
+		warn(st, "state directory %s: %s", dir, strerror(-ret));
+		return ret;
+	}
+	if (exclusive)
+		st->lock_fd = openat(st->dir_fd, CTL_STATE_LOCK_FILE,
+				     O_RDWR | O_CREAT | O_CLOEXEC,
+				     CTL_STATE_FILE_MODE);
+	else
+		st->lock_fd = openat(st->dir_fd, CTL_STATE_LOCK_FILE,
+				     O_RDONLY | O_CLOEXEC);
+	if (st->lock_fd < 0) {
+		ret = -errno;
+		/* a reader of a directory never committed to needs no lock */
+		if (!exclusive && (ret == -ENOENT || ret == -EACCES))
+			return 0;
+		warn(st, "%s/" CTL_STATE_LOCK_FILE ": %s", dir, strerror(-ret));
+		goto err_close;
+	}
+	ret = lock_wait(st, st->lock_fd, exclusive ? LOCK_EX : LOCK_SH);
+	if (ret < 0) {
+		if (ret == -EWOULDBLOCK)
+			warn(st,
+			     "%s is still locked after %u s; is another "
+			     "bulwarkctl stuck?",
+			     dir, CTL_STATE_LOCK_WAIT_MS / 1000);
+		else
+			warn(st, "cannot lock %s/" CTL_STATE_LOCK_FILE ": %s",
+			     dir, strerror(-ret));
+		goto err_close;
+	}
+	return 0;
+
+err_close:
+	ctl_state_close(st);
+	return ret;
+}
+
+void
+ctl_state_close(struct ctl_state *st)
+{
+	if (st->lock_fd >= 0)
+		close(st->lock_fd); /* releases the flock */
+	if (st->dir_fd >= 0)
+		close(st->dir_fd);
+	st->lock_fd = -1;
+	st->dir_fd = -1;
+}
+
+int
+ctl_state_path(const struct ctl_state *st, uint64_t gen, char *buf, size_t len)
+{
+	if (snprintf(buf, len, "%s/" BW_STATE_IMAGE_FMT, st->dir, gen) >=
+	    (int)len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+static int
+gen_cmp_asc(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/*
+ * Names "<prefix><20 digits>.img" exactly as written by us (a stray
+ * "gen-7.img" is not ours; sscanf alone would take it).
+ */
+static int
+name_gen(const char *name, const char *prefix, uint64_t *gen)
+{
+	size_t pl = strlen(prefix), i;
+	uint64_t g = 0;
+
+	if (strncmp(name, prefix, pl) != 0 || strlen(name) != pl + 24 ||
+	    strcmp(name + pl + 20, ".img") != 0)
+		return 0;
+	for (i = pl; i < pl + 20; i++) {
+		if (name[i] < '0' || name[i] > '9')
+			return 0;
+		if (g > (UINT64_MAX - (uint64_t)(name[i] - '0')) / 10)
+			return 0;
+		g = g * 10 + (uint64_t)(name[i] - '0');
+	}
+	*gen = g;
+	return 1;
+}
+
+/* Generations of files named prefix<gen>.img, ascending. */
+static int
+list_gens(const struct ctl_state *st, const char *prefix, uint64_t **gens,
+	  size_t *n)
+{
+	uint64_t *v = NULL, *nv, g;
+	size_t cnt = 0, cap = 0;
+	struct dirent *de;
+	DIR *d;
+	int fd;
+
+	*gens = NULL;
+	*n = 0;
+	if (st->dir_fd < 0)
+		return 0;
+	fd = openat(st->dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	d = fdopendir(fd);
+	if (d == NULL) {
+		close(fd);
+		return -errno;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (!name_gen(de->d_name, prefix, &g))
+			continue;
+		if (cnt == cap) {
+			cap = cap ? cap * 2 : 64;
+			nv = realloc(v, cap * sizeof(*v));
+			if (nv == NULL) {
+				free(v);
+				closedir(d);
+				return -ENOMEM;
+			}
+			v = nv;
+		}
+		v[cnt++] = g;
+	}
+	closedir(d);
+	if (cnt > 1)
+		qsort(v, cnt, sizeof(*v), gen_cmp_asc);
+	*gens = v;
+	*n = cnt;
+	return 0;
+}
+
+int
+ctl_state_gens(const struct ctl_state *st, uint64_t **gens, size_t *n)
+{
+	return list_gens(st, "gen-", gens, n);
+}
+
+int
+ctl_state_pending(const struct ctl_state *st, uint64_t **gens, size_t *n)
+{
+	return list_gens(st, ".pending-gen-", gens, n);
+}
+
+int
+ctl_state_read(const struct ctl_state *st, uint64_t gen, struct ctl_ruleset *rs,
+	       struct ctl_image_meta *m, char *why, size_t why_len)
+{
+	char path[PATH_MAX];
+	size_t len;
+	void *img;
+	int ret;
+
+	memset(rs, 0, sizeof(*rs));
+	if (why_len > 0)
+		why[0] = '\0';
+	ret = ctl_state_path(st, gen, path, sizeof(path));
+	if (ret == 0)
+		ret = ctl_image_load_file(path, &img, &len);
+	if (ret < 0) {
+		snprintf(why, why_len, "%s", strerror(-ret));
+		return ret;
+	}
+	ret = ctl_image_read(img, len, rs, m, why, why_len);
+	free(img);
+	if (ret < 0)
+		return ret;
+	if (rs->generation != gen) {
+		snprintf(why, why_len,
+			 "the file name says generation %" PRIu64
+			 ", its header %" PRIu64,
+			 gen, rs->generation);
+		ctl_ruleset_free(rs);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int
+ctl_state_newest(const struct ctl_state *st, struct ctl_ruleset *rs,
+		 struct ctl_image_meta *m, uint64_t *max_gen)
+{
+	char why[DP_IMAGE_WHY_LEN], path[PATH_MAX];
+	uint64_t *gens;
+	size_t n, i;
+	int ret;
+
+	memset(rs, 0, sizeof(*rs));
+	if (m != NULL)
+		memset(m, 0, sizeof(*m));
+	if (max_gen != NULL)
+		*max_gen = 0;
+	ret = ctl_state_gens(st, &gens, &n);
+	if (ret < 0) {
+		warn(st, "cannot read state directory %s: %s", st->dir,
+		     strerror(-ret));
+		return ret;
+	}
+	if (n > 0 && max_gen != NULL)
+		*max_gen = gens[n - 1];
+	for (i = n; i-- > 0;) {
+		ret = ctl_state_read(st, gens[i], rs, m, why, sizeof(why));
+		if (ret == 0)
+			break;
+		if (ret == -ENOMEM) {
+			free(gens);
+			warn(st, "out of memory");
+			return ret;
+		}
+		if (ctl_state_path(st, gens[i], path, sizeof(path)) < 0)
+			path[0] = '\0';
+		warn(st, "warning: skipping %s: %s", path, why);
+	}
+	free(gens);
+	return 0;
+}
+
+int
+ctl_state_current(const char *dir, FILE *warn_f, struct ctl_ruleset *rs,
+		  struct ctl_image_meta *m)
+{
+	struct ctl_state st;
+	int ret;
+
+	memset(rs, 0, sizeof(*rs));
+	ret = ctl_state_open(&st, dir, 0, warn_f);
+	if (ret < 0)
+		return ret;
+	ret = ctl_state_newest(&st, rs, m, NULL);
+	ctl_state_close(&st);
+	return ret;
+}
+
+static int
+pending_name(char *buf, size_t len, uint64_t gen)
+{
+	if (snprintf(buf, len, CTL_STATE_PENDING_FMT, gen) >= (int)len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+static int
+write_all(int fd, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * Give a new file the directory's group, so that operators who may read
+ * the directory may read the file (ignored when not permitted).
+ */
+static void
+file_group(const struct ctl_state *st, int fd)
+{
+	struct stat ds, fs;
+
+	if (fstat(st->dir_fd, &ds) != 0 || fstat(fd, &fs) != 0 ||
+	    ds.st_gid == fs.st_gid)
+		return;
+	if (fchown(fd, (uid_t)-1, ds.st_gid) != 0) {
+		/* not a member of that group: the file keeps ours */
+	}
+}
+
+int
+ctl_state_prepare(const struct ctl_state *st, const void *img, size_t len,
+		  uint64_t gen)
+{
+	char name[64];
+	int fd, ret;
+
+	if (st->dir_fd < 0)
+		return -EBADF;
+	ret = pending_name(name, sizeof(name), gen);
+	if (ret < 0)
+		return ret;
+	fd = openat(st->dir_fd, name,
+		    O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+		    CTL_STATE_FILE_MODE);
+	if (fd < 0)
+		return -errno;
+	file_group(st, fd);
+	if (fchmod(fd, CTL_STATE_FILE_MODE) != 0) {
+		ret = -errno;
+		goto err_unlink;
+	}
+	ret = write_all(fd, img, len);
+	if (ret == 0 && fsync(fd) != 0)
+		ret = -errno;
+	if (ret < 0)
+		goto err_unlink;
+	if (close(fd) != 0) {
+		ret = -errno;
+		unlinkat(st->dir_fd, name, 0);
+		return ret;
+	}
+	return 0;
+
+err_unlink:
+	close(fd);
+	unlinkat(st->dir_fd, name, 0);
+	return ret;
+}
+
+int
+ctl_state_publish(const struct ctl_state *st, uint64_t gen)
+{
+	char from[64], to[64];
+	int ret;
+
+	if (st->dir_fd < 0)
+		return -EBADF;
+	ret = pending_name(from, sizeof(from), gen);
+	if (ret < 0)
+		return ret;
+	if (snprintf(to, sizeof(to), BW_STATE_IMAGE_FMT, gen) >=
+	    (int)sizeof(to))
+		return -ENAMETOOLONG;
+	if (renameat(st->dir_fd, from, st->dir_fd, to) != 0)
+		return -errno;
+	/* the rename itself must survive a crash */
+	if (fsync(st->dir_fd) != 0)
+		return -errno;
+	return 0;
+}
+
+int
+ctl_state_discard(const struct ctl_state *st, uint64_t gen)
+{
+	char name[64];
+	int ret;
+
+	if (st->dir_fd < 0)
+		return -EBADF;
+	ret = pending_name(name, sizeof(name), gen);
+	if (ret < 0)
+		return ret;
+	if (unlinkat(st->dir_fd, name, 0) != 0)
+		return -errno;
+	return 0;
+}
+
+int
+ctl_state_write(const struct ctl_state *st, const void *img, size_t len,
+		uint64_t gen)
+{
+	int ret = ctl_state_prepare(st, img, len, gen);
+
+	if (ret < 0)
+		return ret;
+	ret = ctl_state_publish(st, gen);
+	if (ret < 0)
+		ctl_state_discard(st, gen);
+	return ret;
+}
+
+int
+ctl_state_pending_load(const struct ctl_state *st, uint64_t gen, void **img,
+		       size_t *len)
+{
+	char name[64], path[PATH_MAX];
+	int ret;
+
+	ret = pending_name(name, sizeof(name), gen);
+	if (ret < 0)
+		return ret;
+	if (snprintf(path, sizeof(path), "%s/%s", st->dir, name) >=
+	    (int)sizeof(path))
+		return -ENAMETOOLONG;
+	return ctl_image_load_file(path, img, len);
+}
+
+int
+ctl_state_prune(const struct ctl_state *st, size_t keep)
+{
+	char name[64];
+	uint64_t *gens;
+	size_t n, i;
+	int ret, removed = 0;
+
+	if (keep < 1)
+		keep = 1;
+	ret = ctl_state_gens(st, &gens, &n);
+	if (ret < 0)
+		return ret;
+	for (i = 0; i + keep < n; i++) {
+		snprintf(name, sizeof(name), BW_STATE_IMAGE_FMT, gens[i]);
+		if (unlinkat(st->dir_fd, name, 0) == 0)
+			removed++;
+		else if (errno != ENOENT)
+			warn(st, "warning: cannot remove %s/%s: %s", st->dir,
+			     name, strerror(errno));
+	}
+	free(gens);
+	if (removed > 0 && fsync(st->dir_fd) != 0)
+		return -errno;
+	return removed;
+}
+
+void
+ctl_audit_set_uid(struct ctl_audit_rec *rec, uint32_t uid)
+{
+	struct passwd pw, *pwp = NULL;
+	char buf[4096];
+
+	rec->uid = uid;
+	if (getpwuid_r((uid_t)uid, &pw, buf, sizeof(buf), &pwp) == 0 &&
+	    pwp != NULL && strlen(pwp->pw_name) < sizeof(rec->user))
+		snprintf(rec->user, sizeof(rec->user), "%s", pwp->pw_name);
+	else
+		snprintf(rec->user, sizeof(rec->user), "%u", (unsigned int)uid);
+}
+
+void
+ctl_audit_self(struct ctl_audit_rec *rec)
+{
+	ctl_audit_set_uid(rec, (uint32_t)getuid());
+	rec->time_s = (uint64_t)time(NULL);
+}
+
+/* Append s with control characters (tab, newline...) as spaces. */
+static size_t
+put_clean(char *buf, size_t len, size_t at, const char *s, size_t max)
+{
+	size_t i;
+
+	for (i = 0; i < max && s[i] != '\0' && at + 1 < len; i++)
+		buf[at++] =
+			(unsigned char)s[i] < 0x20 || s[i] == 0x7f ? ' ' : s[i];
+	return at;
+}
+
+int
+ctl_audit_format(const struct ctl_audit_rec *rec, char *buf, size_t len)
+{
+	char when[32];
+	struct tm tm;
+	time_t t = (time_t)rec->time_s;
+	size_t at;
+	int n;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(when, sizeof(when), "1970-01-01T00:00:00Z");
+	n = snprintf(buf, len, "%" PRIu64 "\t%" PRIu64 "\t%s\t%u\t", rec->gen,
+		     rec->parent, when, (unsigned int)rec->uid);
+	if (n < 0 || (size_t)n >= len)
+		return -ENOSPC;
+	at = put_clean(buf, len, (size_t)n, rec->user, sizeof(rec->user));
+	if (at + 1 < len)
+		buf[at++] = '\t';
+	at = put_clean(buf, len, at, rec->how, sizeof(rec->how));
+	if (at + 1 < len)
+		buf[at++] = '\t';
+	at = put_clean(buf, len, at, rec->op, sizeof(rec->op));
+	if (at + 2 > len)
+		return -ENOSPC;
+	buf[at++] = '\n';
+	buf[at] = '\0';
+	return 0;
+}
+
+/* A decimal uint64 of exactly the n bytes at s. */
+static int
+parse_u64(const char *s, size_t n, uint64_t *v)
+{
+	uint64_t r = 0;
+	size_t i;
+
+	if (n == 0 || n > 20)
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -EINVAL;
+		if (r > (UINT64_MAX - (uint64_t)(s[i] - '0')) / 10)
+			return -EINVAL;
+		r = r * 10 + (uint64_t)(s[i] - '0');
+	}
+	*v = r;
+	return 0;
+}
+
+static int
+copy_field(char *dst, size_t dlen, const char *s, size_t n)
+{
+	if (n >= dlen)
+		n = dlen - 1;
+	memcpy(dst, s, n);
+	dst[n] = '\0';
+	return 0;
+}
+
+int
+ctl_audit_parse(const char *line, size_t n, struct ctl_audit_rec *rec)
+{
+	const char *f[7];
+	size_t fl[7], i, k = 0, start = 0;
+	char when[21], extra;
+	struct tm tm;
+	uint64_t uid;
+	time_t t;
+
+	memset(rec, 0, sizeof(*rec));
+	if (n > 0 && line[n - 1] == '\n')
+		n--;
+	for (i = 0; i <= n && k < 7; i++) {
+		if (i == n || (line[i] == '\t' && k < 6)) {
+			f[k] = line + start;
+			fl[k] = i - start;
+			k++;
+			start = i + 1;
+		}
+	}
+	if (k != 7)
+		return -EINVAL;
+	if (parse_u64(f[0], fl[0], &rec->gen) < 0 ||
+	    parse_u64(f[1], fl[1], &rec->parent) < 0 ||
+	    parse_u64(f[3], fl[3], &uid) < 0 || uid > UINT32_MAX)
+		return -EINVAL;
+	rec->uid = (uint32_t)uid;
+	memset(&tm, 0, sizeof(tm));
+	if (fl[2] != 20)
+		return -EINVAL;
+	memcpy(when, f[2], 20);
+	when[20] = '\0';
+	if (sscanf(when, "%4d-%2d-%2dT%2d:%2d:%2dZ%c", &tm.tm_year, &tm.tm_mon,
+		   &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec,
+		   &extra) != 6)
+		return -EINVAL;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	t = timegm(&tm);
+	if (t == (time_t)-1)
+		return -EINVAL;
+	rec->time_s = (uint64_t)t;
+	copy_field(rec->user, sizeof(rec->user), f[4], fl[4]);
+	copy_field(rec->how, sizeof(rec->how), f[5], fl[5]);
+	copy_field(rec->op, sizeof(rec->op), f[6], fl[6]);
+	return 0;
+}
+
+int
+ctl_state_audit_append(const struct ctl_state *st,
+		       const struct ctl_audit_rec *rec)
+{
+	char *line;
+	int fd, ret, created = 0;
+
+	if (st->dir_fd < 0)
+		return -EBADF;
+	line = malloc(AUDIT_LINE_MAX);
+	if (line == NULL)
+		return -ENOMEM;
+	ret = ctl_audit_format(rec, line, AUDIT_LINE_MAX);
+	if (ret < 0)
+		goto out;
+	fd = openat(st->dir_fd, CTL_STATE_AUDIT_FILE,
+		    O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0 && errno == ENOENT) {
+		fd = openat(st->dir_fd, CTL_STATE_AUDIT_FILE,
+			    O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
+				    O_NOFOLLOW,
+			    CTL_STATE_FILE_MODE);
+		created = 1;
+	}
+	if (fd < 0) {
+		ret = -errno;
+		goto out;
+	}
+	if (created)
+		file_group(st, fd);
+	/* one write(): an O_APPEND line is never interleaved */
+	ret = write_all(fd, line, strlen(line));
+	if (ret == 0 && fsync(fd) != 0)
+		ret = -errno;
+	if (close(fd) != 0 && ret == 0)
+		ret = -errno;
+	if (ret == 0 && created && fsync(st->dir_fd) != 0)
+		ret = -errno;
+out:
+	free(line);
+	return ret;
+}
+
+int
+ctl_state_audit_read(const struct ctl_state *st, struct ctl_audit_rec **recs,
+		     size_t *n)
+{
+	struct ctl_audit_rec *v = NULL, *nv;
+	size_t cnt = 0, cap = 0, lineno = 0, ll;
+	char *line = NULL;
+	size_t lcap = 0;
+	ssize_t got;
+	FILE *f;
+	int fd;
+
+	*recs = NULL;
+	*n = 0;
+	if (st->dir_fd < 0)
+		return 0;
+	fd = openat(st->dir_fd, CTL_STATE_AUDIT_FILE, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	f = fdopen(fd, "r");
+	if (f == NULL) {
+		close(fd);
+		return -errno;
+	}
+	while ((got = getline(&line, &lcap, f)) > 0) {
+		lineno++;
+		ll = (size_t)got;
+		if (cnt == cap) {
+			cap = cap ? cap * 2 : 64;
+			nv = realloc(v, cap * sizeof(*v));
+			if (nv == NULL) {
+				free(v);
+				free(line);
+				fclose(f);
+				return -ENOMEM;
+			}
+			v = nv;
+		}
+		if (ctl_audit_parse(line, ll, &v[cnt]) < 0) {
+			warn(st,
+			     "warning: %s/" CTL_STATE_AUDIT_FILE
+			     ":%zu: malformed line skipped",
+			     st->dir, lineno);
+			continue;
+		}
+		cnt++;
+	}
+	free(line);
+	fclose(f);
+	*recs = v;
+	*n = cnt;
+	return 0;
+}
