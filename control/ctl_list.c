@@ -47,7 +47,6 @@
 #define NOTE_PREFIXES_MAX 4
 
 /* Seqlock read attempts of the status region's list table. */
-#define HITS_READ_TRIES 1000
 
 enum list_sub { SUB_LOAD, SUB_ADD, SUB_DEL, SUB_FLUSH, SUB_DROP, SUB_SHOW };
 
@@ -675,104 +674,29 @@ ctl_list_change(struct ctl_txn *t, int argc, char **argv)
 	return rc;
 }
 
-/* Hits of the lists of a running dataplane, from its status region. */
-struct hits {
-	int valid;	      /* read from a running dataplane */
-	uint64_t applied_gen; /* its generation in force */
-	struct bw_list_info info[BW_LIST_SLOTS];
-	uint64_t pkts[BW_LIST_SLOTS];
-	uint64_t bytes[BW_LIST_SLOTS];
-};
-
 /*
- * Copy the list table under its sequence lock (pairs with the release
- * stores of list_seq in the dataplane's status_publish()).
+ * Hits of the lists of a running dataplane (h->valid stays 0 when none
+ * runs or its region cannot be read).
  */
-static int
-info_copy(const struct bw_status_hdr *hdr, const struct bw_list_info *src,
-	  uint32_t nslots, struct bw_list_info *dst)
-{
-	uint32_t s1, s2;
-	int tries;
-
-	for (tries = 0; tries < HITS_READ_TRIES; tries++) {
-		s1 = __atomic_load_n(&hdr->list_seq, __ATOMIC_ACQUIRE);
-		if (s1 & 1)
-			continue;
-		memcpy(dst, src, nslots * sizeof(*dst));
-		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-		s2 = __atomic_load_n(&hdr->list_seq, __ATOMIC_RELAXED);
-		if (s1 == s2)
-			return 0;
-	}
-	return -EAGAIN;
-}
-
 static void
-hits_read(const struct ctl_ctx *ctx, struct hits *h)
+hits_read(const struct ctl_ctx *ctx, struct ctl_list_hits *h)
 {
-	const struct bw_status_hdr *hdr;
-	const struct bw_list_stats *ls;
-	uint64_t info_off, stats_off, stats_size, nslots, sum_p, sum_b;
 	struct ctl_region r;
 	enum ctl_verdict v;
-	uint32_t id, w;
 
 	memset(h, 0, sizeof(*h));
 	if (ctl_region_open(&r, ctx->instance) != 0)
 		return;
 	v = ctl_region_liveness(&r, ctl_now_mono_ns());
-	if (v != CTL_VERDICT_RUNNING && v != CTL_VERDICT_NOT_RESPONDING &&
-	    v != CTL_VERDICT_STARTING && v != CTL_VERDICT_STOPPING)
-		goto out;
-	hdr = ctl_region_hdr(&r);
-	/* read each layout field once, then check it against the mapping */
-	info_off = __atomic_load_n(&hdr->list_info_off, __ATOMIC_RELAXED);
-	stats_off = __atomic_load_n(&hdr->list_stats_off, __ATOMIC_RELAXED);
-	stats_size = __atomic_load_n(&hdr->list_stats_size, __ATOMIC_RELAXED);
-	nslots = __atomic_load_n(&hdr->nb_list_slots, __ATOMIC_RELAXED);
-	if (nslots > BW_LIST_SLOTS)
-		nslots = BW_LIST_SLOTS;
-	if (info_off == 0 || nslots == 0 || info_off % 8 != 0 ||
-	    stats_off % 8 != 0 ||
-	    info_off + nslots * sizeof(struct bw_list_info) > r.size ||
-	    stats_size < nslots * sizeof(struct bw_list_stats) ||
-	    stats_off + (uint64_t)r.nb_workers * stats_size > r.size)
-		goto out;
-	if (info_copy(hdr, (const struct bw_list_info *)(r.base + info_off),
-		      (uint32_t)nslots, h->info) < 0)
-		goto out;
-	for (id = 0; id < nslots; id++) {
-		if (h->info[id].name[0] == '\0')
-			continue;
-		h->info[id].name[sizeof(h->info[id].name) - 1] = '\0';
-		sum_p = 0;
-		sum_b = 0;
-		for (w = 0; w < r.nb_workers; w++) {
-			ls = (const struct bw_list_stats *)(r.base + stats_off +
-							    w * stats_size);
-			sum_p +=
-				__atomic_load_n(&ls[id].pkts, __ATOMIC_RELAXED);
-			sum_b += __atomic_load_n(&ls[id].bytes,
-						 __ATOMIC_RELAXED);
-		}
-		h->pkts[id] = sum_p >= h->info[id].base_pkts
-				      ? sum_p - h->info[id].base_pkts
-				      : 0;
-		h->bytes[id] = sum_b >= h->info[id].base_bytes
-				       ? sum_b - h->info[id].base_bytes
-				       : 0;
-	}
-	/* pairs with the release store in the dataplane's status_publish() */
-	h->applied_gen = __atomic_load_n(&hdr->applied_gen, __ATOMIC_ACQUIRE);
-	h->valid = 1;
-out:
+	if (v == CTL_VERDICT_RUNNING || v == CTL_VERDICT_NOT_RESPONDING ||
+	    v == CTL_VERDICT_STARTING || v == CTL_VERDICT_STOPPING)
+		ctl_region_list_hits(&r, h);
 	ctl_region_close(&r);
 }
 
 /* 1 with the hits of l when the dataplane's slot l->id holds l. */
 static int
-hits_of(const struct hits *h, const struct ctl_list *l, uint64_t *pkts,
+hits_of(const struct ctl_list_hits *h, const struct ctl_list *l, uint64_t *pkts,
 	uint64_t *bytes)
 {
 	if (!h->valid || l->id >= BW_LIST_SLOTS ||
@@ -785,7 +709,7 @@ hits_of(const struct hits *h, const struct ctl_list *l, uint64_t *pkts,
 
 static void
 show_json(FILE *f, const struct ctl_ctx *ctx, const struct ctl_ruleset *rs,
-	  const struct hits *h, const struct ctl_list *one)
+	  const struct ctl_list_hits *h, const struct ctl_list *one)
 {
 	char p[CTL_PREFIX_STR_LEN];
 	struct ctl_json j;
@@ -843,7 +767,7 @@ show_json(FILE *f, const struct ctl_ctx *ctx, const struct ctl_ruleset *rs,
 }
 
 static int
-show_table(FILE *f, const struct ctl_ruleset *rs, const struct hits *h)
+show_table(FILE *f, const struct ctl_ruleset *rs, const struct ctl_list_hits *h)
 {
 	struct ctl_table *tb;
 	uint64_t pk, by;
@@ -887,7 +811,8 @@ show_table(FILE *f, const struct ctl_ruleset *rs, const struct hits *h)
 }
 
 static void
-show_one(FILE *f, const struct ctl_list *l, const struct hits *h, uint64_t gen)
+show_one(FILE *f, const struct ctl_list *l, const struct ctl_list_hits *h,
+	 uint64_t gen)
 {
 	char p[CTL_PREFIX_STR_LEN];
 	uint64_t pk, by;
@@ -922,7 +847,7 @@ do_show(struct ctl_ctx *ctx, const struct list_req *r)
 {
 	const struct ctl_list *one = NULL;
 	struct ctl_ruleset rs;
-	struct hits *h;
+	struct ctl_list_hits *h;
 	int rc = CTL_EXIT_FAIL;
 
 	if (ctl_state_current(ctx->state_dir, ctx->err, &rs, NULL) < 0)

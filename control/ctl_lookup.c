@@ -16,7 +16,7 @@
 #include "ctl_lookup.h"
 #include "ctl_state.h"
 
-#define LOOKUP_USAGE "lookup ADDRESS [--json]"
+#define LOOKUP_USAGE "lookup ADDRESS... [--json]"
 
 const char *
 ctl_action_name(uint16_t action)
@@ -260,7 +260,7 @@ ctl_cmd_lookup(struct ctl_ctx *ctx, int argc, char **argv)
 	struct ctl_lookup_side *src = NULL, *dst = NULL;
 	struct ctl_ruleset rs;
 	struct ctl_prefix p;
-	int c, json = 0, hb, rc = CTL_EXIT_FAIL;
+	int c, i, json = 0, hb, rc = CTL_EXIT_FAIL;
 	const char *arg;
 
 	optind = 0;
@@ -289,7 +289,9 @@ ctl_cmd_lookup(struct ctl_ctx *ctx, int argc, char **argv)
 				"the address is dropped as a source or as a "
 				"destination; \"source\" and\n"
 				"\"destination\" hold each side's verdict, "
-				"deciding list and matches.\n");
+				"deciding list and matches.\n"
+				"Several addresses: one answer each (with "
+				"--json, one object a line).\n");
 			return CTL_EXIT_OK;
 		default:
 			return ctl_getopt_error(ctx, LOOKUP_USAGE, c, argv);
@@ -297,18 +299,16 @@ ctl_cmd_lookup(struct ctl_ctx *ctx, int argc, char **argv)
 	}
 	if (optind >= argc)
 		return ctl_usage_error(ctx, LOOKUP_USAGE, "no address given");
-	if (argc - optind > 1)
-		return ctl_usage_error(ctx, LOOKUP_USAGE,
-				       "unexpected argument '%s'",
-				       argv[optind + 1]);
-	arg = argv[optind];
-	if (strchr(arg, '/') != NULL)
-		return ctl_usage_error(ctx, LOOKUP_USAGE,
-				       "'%s' is a prefix: give one address",
-				       arg);
-	if (ctl_prefix_parse_why(arg, strlen(arg), &p, &hb, why, sizeof(why)) <
-	    0)
-		return ctl_usage_error(ctx, LOOKUP_USAGE, "%s", why);
+	for (i = optind; i < argc; i++) {
+		arg = argv[i];
+		if (strchr(arg, '/') != NULL)
+			return ctl_usage_error(
+				ctx, LOOKUP_USAGE,
+				"'%s' is a prefix: give addresses", arg);
+		if (ctl_prefix_parse_why(arg, strlen(arg), &p, &hb, why,
+					 sizeof(why)) < 0)
+			return ctl_usage_error(ctx, LOOKUP_USAGE, "%s", why);
+	}
 
 	if (ctl_state_current(ctx->state_dir, ctx->err, &rs, NULL) < 0)
 		return CTL_EXIT_FAIL;
@@ -318,34 +318,43 @@ ctl_cmd_lookup(struct ctl_ctx *ctx, int argc, char **argv)
 		fprintf(ctx->err, CTL_PROG ": out of memory\n");
 		goto out;
 	}
-	ctl_lookup_side(&rs, p.family, p.addr, CTL_SIDE_SRC, src);
-	ctl_lookup_side(&rs, p.family, p.addr, CTL_SIDE_DST, dst);
-	/* the canonical spelling: "::ffff:1.2.3.4", not what was typed */
-	ctl_prefix_format(&p, addr_s, sizeof(addr_s));
-	*strchr(addr_s, '/') = '\0';
-	if (json) {
-		struct ctl_json j;
-
-		ctl_json_init(&j, ctx->out);
-		ctl_json_object_begin(&j, NULL);
-		ctl_json_str(&j, "address", addr_s);
-		ctl_json_u64(&j, "family", p.family);
-		ctl_json_u64(&j, "generation", rs.generation);
-		ctl_json_str(&j, "verdict",
-			     src->drop || dst->drop ? "drop" : "pass");
-		side_json(&j, "source", &rs, src);
-		side_json(&j, "destination", &rs, dst);
-		ctl_json_object_end(&j);
-		fputc('\n', ctx->out);
-	} else {
+	if (!json) {
 		if (rs.generation == 0)
 			fprintf(ctx->out, "no generation in %s: no lists\n",
 				ctx->state_dir);
 		else
 			fprintf(ctx->out, "generation %" PRIu64 "\n",
 				rs.generation);
-		side_text(ctx->out, &rs, addr_s, CTL_SIDE_SRC, src);
-		side_text(ctx->out, &rs, addr_s, CTL_SIDE_DST, dst);
+	}
+	/* one answer per address: text blocks, or one JSON object a line */
+	for (i = optind; i < argc; i++) {
+		arg = argv[i];
+		ctl_prefix_parse_why(arg, strlen(arg), &p, &hb, why,
+				     sizeof(why));
+		ctl_lookup_side(&rs, p.family, p.addr, CTL_SIDE_SRC, src);
+		ctl_lookup_side(&rs, p.family, p.addr, CTL_SIDE_DST, dst);
+		/* the canonical spelling: "::ffff:1.2.3.4", not what was
+		 * typed */
+		ctl_prefix_format(&p, addr_s, sizeof(addr_s));
+		*strchr(addr_s, '/') = '\0';
+		if (json) {
+			struct ctl_json j;
+
+			ctl_json_init(&j, ctx->out);
+			ctl_json_object_begin(&j, NULL);
+			ctl_json_str(&j, "address", addr_s);
+			ctl_json_u64(&j, "family", p.family);
+			ctl_json_u64(&j, "generation", rs.generation);
+			ctl_json_str(&j, "verdict",
+				     src->drop || dst->drop ? "drop" : "pass");
+			side_json(&j, "source", &rs, src);
+			side_json(&j, "destination", &rs, dst);
+			ctl_json_object_end(&j);
+			fputc('\n', ctx->out);
+		} else {
+			side_text(ctx->out, &rs, addr_s, CTL_SIDE_SRC, src);
+			side_text(ctx->out, &rs, addr_s, CTL_SIDE_DST, dst);
+		}
 	}
 	rc = CTL_EXIT_OK;
 out:

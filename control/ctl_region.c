@@ -622,3 +622,85 @@ ctl_now_real_ns(void)
 {
 	return now_ns(CLOCK_REALTIME);
 }
+
+#define LIST_READ_TRIES 1000
+
+/*
+ * Copy the list table under its sequence lock (pairs with the release
+ * stores of list_seq in the dataplane's status_publish()).
+ */
+static int
+list_info_copy(const struct bw_status_hdr *hdr, const struct bw_list_info *src,
+	       uint32_t nslots, struct bw_list_info *dst)
+{
+	uint32_t s1, s2;
+	int tries;
+
+	for (tries = 0; tries < LIST_READ_TRIES; tries++) {
+		s1 = __atomic_load_n(&hdr->list_seq, __ATOMIC_ACQUIRE);
+		if (s1 & 1)
+			continue;
+		memcpy(dst, src, nslots * sizeof(*dst));
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		s2 = __atomic_load_n(&hdr->list_seq, __ATOMIC_RELAXED);
+		if (s1 == s2)
+			return 0;
+	}
+	return -EAGAIN;
+}
+
+int
+ctl_region_list_hits(const struct ctl_region *r, struct ctl_list_hits *h)
+{
+	const struct bw_status_hdr *hdr = ctl_region_hdr(r);
+	const struct bw_list_stats *ls;
+	uint64_t info_off, stats_off, stats_size, nslots, sum_p, sum_b;
+	uint32_t id, w;
+	int ret;
+
+	memset(h, 0, sizeof(*h));
+	/* read each layout field once, then check it against the mapping */
+	info_off = __atomic_load_n(&hdr->list_info_off, __ATOMIC_RELAXED);
+	stats_off = __atomic_load_n(&hdr->list_stats_off, __ATOMIC_RELAXED);
+	stats_size = __atomic_load_n(&hdr->list_stats_size, __ATOMIC_RELAXED);
+	nslots = __atomic_load_n(&hdr->nb_list_slots, __ATOMIC_RELAXED);
+	if (nslots > BW_LIST_SLOTS)
+		nslots = BW_LIST_SLOTS;
+	if (info_off == 0 || nslots == 0 || info_off % 8 != 0 ||
+	    stats_off % 8 != 0 ||
+	    info_off + nslots * sizeof(struct bw_list_info) > r->size ||
+	    stats_size < nslots * sizeof(struct bw_list_stats) ||
+	    stats_off + (uint64_t)r->nb_workers * stats_size > r->size)
+		return -EINVAL;
+	ret = list_info_copy(hdr,
+			     (const struct bw_list_info *)(r->base + info_off),
+			     (uint32_t)nslots, h->info);
+	if (ret != 0)
+		return ret;
+	for (id = 0; id < nslots; id++) {
+		if (h->info[id].name[0] == '\0')
+			continue;
+		h->info[id].name[sizeof(h->info[id].name) - 1] = '\0';
+		sum_p = 0;
+		sum_b = 0;
+		for (w = 0; w < r->nb_workers; w++) {
+			ls = (const struct bw_list_stats *)(r->base +
+							    stats_off +
+							    w * stats_size);
+			sum_p +=
+				__atomic_load_n(&ls[id].pkts, __ATOMIC_RELAXED);
+			sum_b += __atomic_load_n(&ls[id].bytes,
+						 __ATOMIC_RELAXED);
+		}
+		h->pkts[id] = sum_p >= h->info[id].base_pkts
+				      ? sum_p - h->info[id].base_pkts
+				      : 0;
+		h->bytes[id] = sum_b >= h->info[id].base_bytes
+				       ? sum_b - h->info[id].base_bytes
+				       : 0;
+	}
+	/* pairs with the release store in the dataplane's status_publish() */
+	h->applied_gen = __atomic_load_n(&hdr->applied_gen, __ATOMIC_ACQUIRE);
+	h->valid = 1;
+	return 0;
+}

@@ -128,4 +128,21 @@ void ctl_region_report(FILE *f, const struct ctl_region *r, enum ctl_verdict v,
 uint64_t ctl_now_mono_ns(void);
 uint64_t ctl_now_real_ns(void);
 
+/* Hits of every list slot, copied out of a region. */
+struct ctl_list_hits {
+	int valid;	      /* the copy succeeded */
+	uint64_t applied_gen; /* generation in force when copied */
+	struct bw_list_info info[BW_LIST_SLOTS]; /* name "" = unused slot */
+	uint64_t pkts[BW_LIST_SLOTS];  /* since the list took the slot */
+	uint64_t bytes[BW_LIST_SLOTS]; /* likewise */
+};
+
+/*
+ * Copy the list table (under its sequence lock) and sum the per-worker
+ * list counters of an open region into *h. Returns 0 with h->valid set, or
+ * -EINVAL (layout outside the mapping) / -EAGAIN (table rewritten on every
+ * try); *h is zeroed first. Works on a stopped dataplane's region too.
+ */
+int ctl_region_list_hits(const struct ctl_region *r, struct ctl_list_hits *h);
+
 #endif /* CTL_REGION_H */

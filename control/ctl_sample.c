@@ -117,6 +117,7 @@ ctl_sample_take(const struct ctl_region *r, struct ctl_sample *s,
 	}
 	for (i = 0; i < r->nb_ports; i++)
 		port_copy(ctl_region_port(r, i), &s->ports[i]);
+	ctl_region_list_hits(r, &s->lists);
 }
 
 double

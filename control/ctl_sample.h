@@ -77,6 +77,7 @@ struct ctl_sample {
 	struct ctl_counters total;
 	struct ctl_worker_sample workers[BW_WORKER_MAX];
 	struct ctl_port_sample ports[BW_PORT_MAX];
+	struct ctl_list_hits lists; /* list slots and their hits */
 };
 
 /* Rates of one worker, or of all, between two samples. */

@@ -16,6 +16,7 @@
 #include "ctl.h"
 #include "ctl_json.h"
 #include "ctl_region.h"
+#include "ctl_lookup.h"
 #include "ctl_sample.h"
 #include "ctl_stats.h"
 #include "ctl_text.h"
@@ -185,6 +186,26 @@ ctl_stats_json(FILE *f, const struct ctl_sample *cur,
 			 p->mac[0], p->mac[1], p->mac[2], p->mac[3], p->mac[4],
 			 p->mac[5]);
 		ctl_json_str(&j, "mac", mac);
+		ctl_json_object_end(&j);
+	}
+	ctl_json_array_end(&j);
+
+	ctl_json_array_begin(&j, "lists");
+	for (i = 0; cur->lists.valid && i < BW_LIST_SLOTS; i++) {
+		const struct bw_list_info *li = &cur->lists.info[i];
+
+		if (li->name[0] == '\0')
+			continue;
+		ctl_json_object_begin(&j, NULL);
+		ctl_json_u64(&j, "id", i);
+		ctl_json_strn(&j, "name", li->name, sizeof(li->name));
+		ctl_json_str(&j, "action", ctl_action_name(li->action));
+		ctl_json_str(&j, "match", ctl_match_name(li->match));
+		ctl_json_u64(&j, "prefixes_v4", li->nb_v4);
+		ctl_json_u64(&j, "prefixes_v6", li->nb_v6);
+		ctl_json_u64(&j, "since_generation", li->since_gen);
+		ctl_json_u64(&j, "hits_pkts", cur->lists.pkts[i]);
+		ctl_json_u64(&j, "hits_bytes", cur->lists.bytes[i]);
 		ctl_json_object_end(&j);
 	}
 	ctl_json_array_end(&j);

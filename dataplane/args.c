@@ -19,6 +19,7 @@ enum {
 	OPT_RXD,
 	OPT_TXD,
 	OPT_MTU,
+	OPT_MBUFS,
 	OPT_FAIL_OPEN,
 	OPT_FAIL_CLOSED,
 	OPT_HELP,
@@ -32,6 +33,7 @@ static const struct option long_opts[] = {
 	{"rxd", required_argument, NULL, OPT_RXD},
 	{"txd", required_argument, NULL, OPT_TXD},
 	{"mtu", required_argument, NULL, OPT_MTU},
+	{"mbufs", required_argument, NULL, OPT_MBUFS},
 	{"fail-open", no_argument, NULL, OPT_FAIL_OPEN},
 	{"fail-closed", no_argument, NULL, OPT_FAIL_CLOSED},
 	{"help", no_argument, NULL, OPT_HELP},
@@ -82,6 +84,12 @@ dp_args_usage(const char *prog)
 	       "leave\n"
 	       "                          as is); a port that refuses gets a "
 	       "warning\n"
+	       "  --mbufs N               at least N mbufs in the pool "
+	       "(default: what\n"
+	       "                          the rings, bursts and caches need); "
+	       "a pcap\n"
+	       "                          vdev with infinite_rx=1 needs one "
+	       "per packet\n"
 	       "  --fail-open             before the first ruleset exists, "
 	       "forward\n"
 	       "                          (default)\n"
@@ -261,6 +269,24 @@ dp_args_parse(int argc, char **argv, struct dp_config *cfg)
 		case OPT_MTU:
 			ret = parse_u16("mtu", optarg, 68, 65535, &cfg->mtu);
 			break;
+		case OPT_MBUFS: {
+			char *end;
+			unsigned long v;
+
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (errno != 0 || end == optarg || *end != '\0' ||
+			    v == 0 || v > (1ul << 26)) {
+				fprintf(stderr,
+					"bulwark: --mbufs: '%s' is not a "
+					"number "
+					"in 1..%lu\n",
+					optarg, 1ul << 26);
+				return -EINVAL;
+			}
+			cfg->nb_mbufs = (uint32_t)v;
+			break;
+		}
 		case OPT_FAIL_OPEN:
 			cfg->fail_closed = 0;
 			break;

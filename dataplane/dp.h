@@ -41,7 +41,8 @@ struct dp_config {
 	unsigned int nb_pairs;
 	uint16_t nb_rxd;
 	uint16_t nb_txd;
-	uint16_t mtu; /* 0: leave the port's MTU alone */
+	uint16_t mtu;	   /* 0: leave the port's MTU alone */
+	uint32_t nb_mbufs; /* pool size floor; 0: computed */
 	/* policy per malformed reason: 1 drop, 0 pass (counted either way) */
 	uint8_t malformed_drop[BW_REASON_MAX];
 	uint8_t fail_closed; /* drop everything until a ruleset exists */

@@ -96,7 +96,7 @@ mbuf_count(unsigned int nb_workers)
 	n = nb_port_slots * nb_workers * (cfg.nb_rxd + cfg.nb_txd);
 	n += nb_workers * (3 * DP_BURST + DP_MBUF_CACHE);
 	n += 2048;
-	return n;
+	return n > cfg.nb_mbufs ? n : cfg.nb_mbufs;
 }
 
 /* Fill the identity fields of the port records. */
