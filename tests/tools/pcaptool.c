@@ -98,7 +98,7 @@ open_in(const char *file)
 
 /*
  * Read the next packet. Returns 1 with *hdr and *data set, 0 at the end of
- * the file, -1 after reporting a read error.
+ * the file, -EIO after reporting a read error.
  */
 static int
 read_next(pcap_t *p, const char *file, struct pcap_pkthdr **hdr,
@@ -111,7 +111,7 @@ read_next(pcap_t *p, const char *file, struct pcap_pkthdr **hdr,
 	if (rc == PCAP_ERROR_BREAK)
 		return 0;
 	report(file, pcap_geterr(p));
-	return -1;
+	return -EIO;
 }
 
 /* Parse a decimal unsigned integer in [min, max]; returns 0 or -EINVAL. */
@@ -221,24 +221,31 @@ err_close_a:
 	return ret;
 }
 
-/* Write len bytes to path, replacing it; returns 0 or -1 after reporting. */
+/*
+ * Write len bytes to path, replacing it. Returns 0, or a negative errno
+ * after reporting.
+ */
 static int
 write_file(const char *path, const u_char *data, size_t len)
 {
 	FILE *f = fopen(path, "wb");
+	int err;
 
 	if (f == NULL) {
-		report(path, strerror(errno));
-		return -1;
+		err = errno;
+		report(path, strerror(err));
+		return -err;
 	}
 	if (fwrite(data, 1, len, f) != len) {
-		report(path, strerror(errno));
+		err = errno != 0 ? errno : EIO;
+		report(path, strerror(err));
 		fclose(f);
-		return -1;
+		return -err;
 	}
 	if (fclose(f) != 0) {
-		report(path, strerror(errno));
-		return -1;
+		err = errno;
+		report(path, strerror(err));
+		return -err;
 	}
 	return 0;
 }
@@ -265,13 +272,12 @@ cmd_split(int argc, char **argv)
 		if (snprintf(path, sizeof(path), "%s/%s-%05" PRIu64 ".bin",
 			     argv[1], argv[2], nb_pkts) >= (int)sizeof(path)) {
 			report(argv[1], "path too long");
-			rc = -1;
+			rc = -ENAMETOOLONG;
 			break;
 		}
-		if (write_file(path, data, hdr->caplen) < 0) {
-			rc = -1;
+		rc = write_file(path, data, hdr->caplen);
+		if (rc < 0)
 			break;
-		}
 		nb_pkts++;
 	}
 	pcap_close(p);
@@ -305,7 +311,7 @@ open_out(const char *file, pcap_t **dead)
 }
 
 /*
- * Flush and close OUT; returns 0, or -1 after reporting a write error.
+ * Flush and close OUT; returns 0, or -EIO after reporting a write error.
  * pcap_dump() itself reports nothing, so stdio's error flag is the check.
  */
 static int
@@ -315,7 +321,7 @@ close_out(const char *file, pcap_dumper_t *d, pcap_t *dead)
 
 	if (pcap_dump_flush(d) != 0 || ferror(pcap_dump_file(d))) {
 		report(file, "write error");
-		rc = -1;
+		rc = -EIO;
 	}
 	pcap_dump_close(d);
 	pcap_close(dead);
@@ -325,7 +331,7 @@ close_out(const char *file, pcap_dumper_t *d, pcap_t *dead)
 /*
  * Copy every packet of one input to d. Packets longer than the output snap
  * length are truncated (caplen lowered, wire length kept) and counted.
- * Returns 0 or -1 after reporting.
+ * Returns 0, or a negative errno after reporting.
  */
 static int
 cat_one(pcap_dumper_t *d, const char *file, uint64_t *nb_truncated)
@@ -338,11 +344,11 @@ cat_one(pcap_dumper_t *d, const char *file, uint64_t *nb_truncated)
 
 	p = open_in(file);
 	if (p == NULL)
-		return -1;
+		return -EIO;
 	if (pcap_datalink(p) != DLT_EN10MB) {
 		report(file, "link type is not Ethernet (DLT_EN10MB)");
 		pcap_close(p);
-		return -1;
+		return -EINVAL;
 	}
 	while ((rc = read_next(p, file, &hdr, &data)) == 1) {
 		out = *hdr;
@@ -353,7 +359,7 @@ cat_one(pcap_dumper_t *d, const char *file, uint64_t *nb_truncated)
 		pcap_dump((u_char *)d, &out, data);
 	}
 	pcap_close(p);
-	return rc < 0 ? -1 : 0;
+	return rc < 0 ? rc : 0;
 }
 
 /* cat OUT IN...: all packets of all inputs, in order, timestamps kept. */
@@ -376,7 +382,7 @@ cmd_cat(int argc, char **argv)
 	for (i = 1; i < argc && rc == 0; i++)
 		rc = cat_one(d, argv[i], &nb_truncated);
 	if (close_out(argv[0], d, dead) < 0)
-		rc = -1;
+		rc = -EIO;
 	if (rc < 0) {
 		remove(argv[0]);
 		return EXIT_FAILURE;
