@@ -178,6 +178,8 @@ srv_main(void *arg)
 			continue;
 		serve(c, fd);
 		close(fd);
+		/* off the operator's clock: bring the standby copy level */
+		dp_rsctl_level(c);
 	}
 	return NULL;
 }

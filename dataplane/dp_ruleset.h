@@ -44,6 +44,9 @@ struct dp_rsctl {
 	int cur;	       /* copy that active uses */
 	struct dp_model model; /* content of copy[cur] */
 	int model_broken;      /* a delta failed half-way: FULL needed */
+	struct dp_ops pending; /* FIB operations copy[other] still needs */
+	int other;	       /* copy that pending applies to */
+	int level_pending;     /* pending not applied yet */
 	struct dp_status *status;
 	uint32_t nb_workers;
 	uint32_t fib_seq; /* unique FIB names */
@@ -53,6 +56,7 @@ int dp_rsctl_init(struct dp_rsctl *c, uint32_t nb_workers,
 		  struct dp_status *status);
 int dp_rsctl_apply(struct dp_rsctl *c, const void *img, size_t len, int boot,
 		   struct bw_ctl_reply *rep);
+void dp_rsctl_level(struct dp_rsctl *c);
 int dp_rsctl_load_state(struct dp_rsctl *c, const char *dir);
 void dp_rsctl_fini(struct dp_rsctl *c);
 

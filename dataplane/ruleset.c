@@ -322,8 +322,27 @@ reply_set(struct bw_ctl_reply *rep, uint16_t status, int err, const char *msg)
 }
 
 /*
+ * Level the copy of the tables that the last apply took out of use: apply
+ * the same FIB operations to it (or rebuild it when dirty), so that the
+ * next commit finds a standby equal to the tables in force. Runs after the
+ * reply went out, so that a commit costs the operator one table update,
+ * not two. Control thread (or main lcore at boot).
+ */
+void
+dp_rsctl_level(struct dp_rsctl *c)
+{
+	if (!c->level_pending)
+		return;
+	if (tables_apply(c, &c->copy[c->other], &c->pending, &c->model) != 0)
+		DP_LOG(WARNING, "standby tables not levelled; the next commit "
+				"rebuilds them");
+	dp_ops_free(&c->pending);
+	c->level_pending = 0;
+}
+
+/*
  * Apply an image: copy it, validate it, build the standby tables, swap,
- * wait a grace period, level the other copy. boot: loading from the state
+ * wait a grace period; dp_rsctl_level() then levels the other copy. boot: loading from the state
  * directory before workers run (parent generation not checked). Fills
  * *rep (status, times, message) and returns 0 or a negative errno; on any
  * failure the ruleset in force is untouched. Control thread or, at boot,
@@ -338,13 +357,15 @@ dp_rsctl_apply(struct dp_rsctl *c, const void *img, size_t len, int boot,
 	struct dp_model next, *target;
 	struct dp_ops ops;
 	struct dp_ruleset *rs, *old_rs;
-	uint64_t t0 = now_ns(), t1, t2, t3;
+	uint64_t t0 = now_ns(), t1, t2, t3, in_force;
 	void *copy;
-	int ret, standby, other, full;
+	int ret, standby, full;
 
+	dp_rsctl_level(c);
+	in_force = c->active != NULL ? c->active->generation : 0;
 	memset(&ops, 0, sizeof(ops));
 	memset(&next, 0, sizeof(next));
-	rep->applied_gen = c->model.generation;
+	rep->applied_gen = in_force;
 	if (len == 0 || len > BW_IMAGE_SIZE_MAX) {
 		reply_set(rep, BW_CTL_REFUSED, -E2BIG,
 			  "image size out of range");
@@ -362,12 +383,13 @@ dp_rsctl_apply(struct dp_rsctl *c, const void *img, size_t len, int boot,
 		reply_set(rep, BW_CTL_REFUSED, ret, why);
 		goto out;
 	}
+	t1 = now_ns();
 	full = v.hdr->kind == BW_IMAGE_FULL;
-	if (!boot && full && v.hdr->parent_gen != c->model.generation) {
+	if (!boot && full && v.hdr->parent_gen != in_force) {
 		snprintf(why, sizeof(why),
 			 "image made against generation %" PRIu64
 			 ", generation %" PRIu64 " is in force",
-			 v.hdr->parent_gen, c->model.generation);
+			 v.hdr->parent_gen, in_force);
 		reply_set(rep, BW_CTL_CONFLICT, -ESTALE, why);
 		ret = -ESTALE;
 		goto out;
@@ -402,9 +424,12 @@ dp_rsctl_apply(struct dp_rsctl *c, const void *img, size_t len, int boot,
 		}
 		target = &c->model;
 	}
-	t1 = now_ns();
 
 	standby = c->active == NULL ? c->cur : 1 - c->cur;
+	/* a model broken by a failed delta no longer describes the tables:
+	 * rebuild both copies from the new one */
+	if (c->model_broken)
+		c->copy[standby].dirty = 1;
 	ret = tables_apply(c, &c->copy[standby], &ops, target);
 	if (ret != 0) {
 		if (!full)
@@ -434,11 +459,11 @@ dp_rsctl_apply(struct dp_rsctl *c, const void *img, size_t len, int boot,
 	rte_free(old_rs);
 	t3 = now_ns();
 
-	/* level the copy that just went out of use (or build the second
-	 * copy after the very first load) */
-	other = old_rs != NULL ? c->cur : 1 - standby;
-	if (old_rs == NULL)
-		c->copy[other].dirty = 1;
+	/* the copy that just went out of use (or the second copy, after the
+	 * very first load) is levelled by dp_rsctl_level(), after the reply */
+	c->other = old_rs != NULL ? c->cur : 1 - standby;
+	if (old_rs == NULL || c->model_broken)
+		c->copy[c->other].dirty = 1;
 	if (full) {
 		struct dp_model prev = c->model;
 
@@ -448,12 +473,9 @@ dp_rsctl_apply(struct dp_rsctl *c, const void *img, size_t len, int boot,
 		dp_model_free(&prev);
 	} else {
 		status_publish(c, &c->model);
-		c->model_broken = 0;
 	}
+	c->model_broken = 0;
 	c->cur = standby;
-	if (tables_apply(c, &c->copy[other], &ops, &c->model) != 0)
-		DP_LOG(WARNING, "standby tables not levelled; the next commit "
-				"rebuilds them");
 
 	rep->applied_gen = c->model.generation;
 	rep->validate_ns = t1 - t0;
@@ -466,6 +488,9 @@ dp_rsctl_apply(struct dp_rsctl *c, const void *img, size_t len, int boot,
 	reply_set(rep, BW_CTL_OK, 0, why);
 	DP_LOG(INFO, "%s (%s) in %.3f ms", why, v.hdr->comment,
 	       (double)rep->total_ns / 1e6);
+	c->pending = ops;
+	memset(&ops, 0, sizeof(ops));
+	c->level_pending = 1;
 	ret = 0;
 out:
 	dp_model_free(&next);
@@ -576,6 +601,7 @@ dp_rsctl_load_state(struct dp_rsctl *c, const char *dir)
 		memset(&rep, 0, sizeof(rep));
 		ret = dp_rsctl_apply(c, buf, len, 1, &rep);
 		free(buf);
+		dp_rsctl_level(c);
 		if (ret == 0) {
 			DP_LOG(INFO, "restored generation %" PRIu64 " from %s",
 			       gens[i], path);
@@ -595,6 +621,7 @@ dp_rsctl_fini(struct dp_rsctl *c)
 {
 	int k, act, fam;
 
+	dp_ops_free(&c->pending);
 	rte_free(c->active);
 	c->active = NULL;
 	for (k = 0; k < 2; k++)

@@ -59,3 +59,51 @@ bw_eal_nohuge() {
 	local prefix=$1
 	echo "--no-huge -m 1024 --no-pci --file-prefix $prefix --log-level=lib.eal:error"
 }
+
+# Hugepages for benchmarks: bw_huge_setup PAGES makes PAGES free 2 MiB pages
+# and a hugetlbfs mount available when it can (root), and sets BW_HUGE_MODE
+# to "huge" or "no-huge"; bw_huge_restore puts back what it changed. Tests
+# never use this: they run with --no-huge.
+BW_HP_SYS=/sys/kernel/mm/hugepages/hugepages-2048kB
+BW_HUGE_MODE=no-huge
+bw_hp_orig=
+bw_hp_mounted=
+bw_hp_mkdir=
+
+bw_hugetlbfs_mounted() {
+	awk '$3 == "hugetlbfs" { found = 1 } END { exit !found }' /proc/mounts
+}
+
+bw_huge_setup() {
+	local need=$1 now free
+	BW_HUGE_MODE=no-huge
+	[ "$(id -u)" -eq 0 ] && [ -w "$BW_HP_SYS/nr_hugepages" ] || return 0
+	now=$(cat "$BW_HP_SYS/nr_hugepages")
+	free=$(cat "$BW_HP_SYS/free_hugepages")
+	if [ "$free" -lt "$need" ]; then
+		bw_hp_orig=$now
+		echo $((now + need - free)) >"$BW_HP_SYS/nr_hugepages" 2>/dev/null || true
+		free=$(cat "$BW_HP_SYS/free_hugepages")
+	fi
+	[ "$free" -ge "$need" ] || return 0
+	if ! bw_hugetlbfs_mounted; then
+		if [ ! -d /dev/hugepages ]; then
+			mkdir /dev/hugepages && bw_hp_mkdir=1
+		fi
+		mount -t hugetlbfs nodev /dev/hugepages 2>/dev/null && bw_hp_mounted=1
+	fi
+	bw_hugetlbfs_mounted && BW_HUGE_MODE=huge
+	return 0
+}
+
+bw_huge_restore() {
+	[ -z "$bw_hp_mounted" ] || umount /dev/hugepages 2>/dev/null || true
+	[ -z "$bw_hp_mkdir" ] || rmdir /dev/hugepages 2>/dev/null || true
+	if [ -n "$bw_hp_orig" ]; then
+		echo "$bw_hp_orig" >"$BW_HP_SYS/nr_hugepages" 2>/dev/null ||
+			bw_log "warning: could not restore nr_hugepages to $bw_hp_orig"
+	fi
+	bw_hp_orig=
+	bw_hp_mounted=
+	bw_hp_mkdir=
+}
