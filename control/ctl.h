@@ -75,6 +75,7 @@ void ctl_getopt_report(FILE *f, int c, char **argv);
 int ctl_cmd_status(struct ctl_ctx *ctx, int argc, char **argv);
 int ctl_cmd_stats(struct ctl_ctx *ctx, int argc, char **argv);
 int ctl_cmd_list(struct ctl_ctx *ctx, int argc, char **argv);
+int ctl_cmd_bpf(struct ctl_ctx *ctx, int argc, char **argv);
 int ctl_cmd_lookup(struct ctl_ctx *ctx, int argc, char **argv);
 int ctl_cmd_history(struct ctl_ctx *ctx, int argc, char **argv);
 int ctl_cmd_rollback(struct ctl_ctx *ctx, int argc, char **argv);

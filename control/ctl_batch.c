@@ -3,7 +3,7 @@
  * `bulwarkctl batch [FILE|-]`: several changes committed together as one
  * generation. One command a line, with the syntax of the command line
  * minus "bulwarkctl" and the global options: list load, list add, list
- * del, list flush, list drop, rollback. Blank lines and '#' comments (a
+ * del, list flush, list drop, bpf load, bpf unload, rollback. Blank lines and '#' comments (a
  * '#' that starts a word, outside quotes) are ignored; words are split at
  * blanks, '...' and "..." quote (with \" and \\ inside double quotes).
  *
@@ -141,6 +141,8 @@ help(FILE *f)
 		"[--skip-invalid]\n"
 		"  list add NAME CIDR...    list del NAME CIDR...\n"
 		"  list flush NAME          list drop NAME\n"
+		"  bpf load NAME OBJECT.o [--section SEC] [--order N]\n"
+		"  bpf unload NAME\n"
 		"  rollback [GENERATION]\n"
 		"\n"
 		"'#' starts a comment; blank lines are ignored; quote words "
@@ -231,11 +233,12 @@ ctl_cmd_batch(struct ctl_ctx *ctx, int argc, char **argv)
 			continue;
 		}
 		if (strcmp(nc->argv[0], "list") != 0 &&
+		    strcmp(nc->argv[0], "bpf") != 0 &&
 		    strcmp(nc->argv[0], "rollback") != 0) {
 			fprintf(ctx->err,
 				"%s:%zu: error: '%s' is not a change: a batch "
-				"holds list load/add/del/flush/drop and "
-				"rollback\n",
+				"holds list load/add/del/flush/drop, bpf "
+				"load/unload and rollback\n",
 				name, lineno, nc->argv[0]);
 			free(nc->argv);
 			nbad++;
@@ -253,6 +256,8 @@ ctl_cmd_batch(struct ctl_ctx *ctx, int argc, char **argv)
 		t.where = where;
 		if (strcmp(cmds[i].argv[0], "list") == 0)
 			ret = ctl_list_change(&t, cmds[i].argc, cmds[i].argv);
+		else if (strcmp(cmds[i].argv[0], "bpf") == 0)
+			ret = ctl_bpf_change(&t, cmds[i].argc, cmds[i].argv);
 		else
 			ret = ctl_rollback_change(&t, cmds[i].argc,
 						  cmds[i].argv);

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "ctl.h"
+#include "ctl_bpfobj.h"
 #include "ctl_commit.h"
 #include "ctl_json.h"
 #include "ctl_listfile.h"
@@ -436,8 +437,30 @@ check_image(struct ctl_ctx *ctx, const char *path)
 			ctl_action_name(v.lists[i].action),
 			ctl_match_name(v.lists[i].match), v.lists[i].nb_v4,
 			v.lists[i].nb_v6);
+	if (v.nb_progs > 0)
+		fprintf(ctx->out, "%s: %" PRIu32 " eBPF programs\n", path,
+			v.nb_progs);
+	/* programs are verified as the dataplane will load them */
+	ret = 0;
+	for (i = 0; i < v.nb_progs; i++) {
+		const struct bw_image_bpf *b = &v.progs[i];
+		char vwhy[CTL_BPFOBJ_WHY_LEN];
+
+		if (ctl_bpfobj_verify(v.insns + b->insn_first, b->nb_insns,
+				      vwhy, sizeof(vwhy)) < 0) {
+			fprintf(ctx->err,
+				"%s: error: program '%s': verifier: %s\n", path,
+				b->name, vwhy);
+			ret = -1;
+			continue;
+		}
+		fprintf(ctx->out,
+			"  %-20s order %-10" PRIu32 " %" PRIu32
+			" instructions, verified\n",
+			b->name, b->order, b->nb_insns);
+	}
 	free(img);
-	return 0;
+	return ret;
 }
 
 static int

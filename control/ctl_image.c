@@ -13,10 +13,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bw_bpf.h"
 #include "ctl_image.h"
 #include "dp_image.h"
 
-#define IMG_SEC_MAX 3 /* sections one image of ours holds: lists + 2 */
+#define IMG_SEC_MAX 5 /* sections one image of ours holds: lists + 4 */
 
 /* The planned layout of an image. */
 struct layout {
@@ -230,6 +231,51 @@ lists_fill(struct bw_image_list *out, const struct ctl_ruleset *rs,
 	return 0;
 }
 
+/*
+ * Instructions of all programs, checking what the validator will: count,
+ * names, orders strictly ascending. Returns 0 or -EINVAL.
+ */
+static int
+count_insns(const struct ctl_ruleset *rs, uint32_t *total)
+{
+	uint32_t i, sum = 0;
+
+	if (rs->nb_progs > BW_BPF_MAX)
+		return -EINVAL;
+	for (i = 0; i < rs->nb_progs; i++) {
+		const struct ctl_prog *p = &rs->progs[i];
+
+		if (!dp_image_name_valid(p->name) || p->nb_insns == 0 ||
+		    p->nb_insns > BW_BPF_INSNS_MAX || p->insns == NULL ||
+		    (i > 0 && p->order <= rs->progs[i - 1].order))
+			return -EINVAL;
+		sum += p->nb_insns;
+	}
+	*total = sum;
+	return 0;
+}
+
+/* The BPF and BPF_INSNS sections of a FULL image. */
+static void
+progs_fill(const struct ctl_ruleset *rs, struct bw_image_bpf *tab,
+	   struct bw_image_insn *code)
+{
+	uint32_t i, first = 0;
+
+	for (i = 0; i < rs->nb_progs; i++) {
+		const struct ctl_prog *p = &rs->progs[i];
+
+		memcpy(tab[i].name, p->name, strlen(p->name));
+		tab[i].order = p->order;
+		tab[i].nb_insns = p->nb_insns;
+		tab[i].insn_first = first;
+		tab[i].ctx_size = sizeof(struct bw_bpf_ctx);
+		memcpy(code + first, p->insns,
+		       (size_t)p->nb_insns * sizeof(*code));
+		first += p->nb_insns;
+	}
+}
+
 int
 ctl_image_write_full(const struct ctl_ruleset *rs,
 		     const struct ctl_image_meta *m, void **img, size_t *len)
@@ -237,10 +283,10 @@ ctl_image_write_full(const struct ctl_ruleset *rs,
 	uint32_t nb4[BW_LIST_MAX], nb6[BW_LIST_MAX];
 	struct bw_image_prefix4 *p4 = NULL;
 	struct bw_image_prefix6 *p6 = NULL;
-	struct bw_image_section *s;
+	struct bw_image_section *s, *sb;
 	const struct ctl_prefix *p;
 	struct layout lo = {0};
-	uint32_t i, tot4, tot6, k4 = 0, k6 = 0;
+	uint32_t i, tot4, tot6, k4 = 0, k6 = 0, nb_insns;
 	uint8_t *buf;
 	size_t k;
 	int r;
@@ -248,10 +294,17 @@ ctl_image_write_full(const struct ctl_ruleset *rs,
 	r = count_prefixes(rs, nb4, nb6, &tot4, &tot6);
 	if (r < 0)
 		return r;
+	r = count_insns(rs, &nb_insns);
+	if (r < 0)
+		return r;
 	layout_add(&lo, BW_SEC_LISTS, sizeof(struct bw_image_list),
 		   rs->nb_lists, 0);
 	layout_add(&lo, BW_SEC_PREFIX4, sizeof(*p4), tot4, 1);
 	layout_add(&lo, BW_SEC_PREFIX6, sizeof(*p6), tot6, 1);
+	layout_add(&lo, BW_SEC_BPF, sizeof(struct bw_image_bpf), rs->nb_progs,
+		   1);
+	layout_add(&lo, BW_SEC_BPF_INSNS, sizeof(struct bw_image_insn),
+		   nb_insns, 1);
 	r = layout_place(&lo);
 	if (r < 0)
 		return r;
@@ -291,6 +344,11 @@ ctl_image_write_full(const struct ctl_ruleset *rs,
 			}
 		}
 	}
+	sb = layout_find(&lo, BW_SEC_BPF);
+	s = layout_find(&lo, BW_SEC_BPF_INSNS);
+	if (sb != NULL && s != NULL)
+		progs_fill(rs, (struct bw_image_bpf *)(buf + sb->off),
+			   (struct bw_image_insn *)(buf + s->off));
 	return image_finish(buf, lo.size, img, len);
 
 err_free:
@@ -466,6 +524,23 @@ ctl_image_read(const void *img, size_t len, struct ctl_ruleset *rs,
 			goto err_free;
 		rs->nb_lists = i + 1;
 	}
+	for (i = 0; i < v.nb_progs; i++) {
+		const struct bw_image_bpf *b = &v.progs[i];
+		struct ctl_prog *cp = &rs->progs[i];
+
+		/* validated: NUL terminated and zero padded */
+		memcpy(cp->name, b->name, sizeof(cp->name));
+		cp->order = b->order;
+		cp->nb_insns = b->nb_insns;
+		cp->insns = malloc((size_t)b->nb_insns * sizeof(*cp->insns));
+		if (cp->insns == NULL) {
+			r = -ENOMEM;
+			goto err_free;
+		}
+		memcpy(cp->insns, v.insns + b->insn_first,
+		       (size_t)b->nb_insns * sizeof(*cp->insns));
+		rs->nb_progs = i + 1;
+	}
 	rs->generation = v.hdr->generation;
 	if (m != NULL) {
 		memset(m, 0, sizeof(*m));
@@ -547,6 +622,8 @@ ctl_ruleset_free(struct ctl_ruleset *rs)
 
 	for (i = 0; i < rs->nb_lists && i < BW_LIST_MAX; i++)
 		ctl_prefix_set_free(&rs->lists[i].set);
+	for (i = 0; i < rs->nb_progs && i < BW_BPF_MAX; i++)
+		free(rs->progs[i].insns);
 	memset(rs, 0, sizeof(*rs));
 }
 
@@ -612,4 +689,125 @@ ctl_ruleset_del_list(struct ctl_ruleset *rs, const char *name)
 	rs->nb_lists--;
 	memset(&rs->lists[rs->nb_lists], 0, sizeof(rs->lists[0]));
 	return 0;
+}
+
+struct ctl_prog *
+ctl_ruleset_find_prog(struct ctl_ruleset *rs, const char *name)
+{
+	uint32_t i;
+
+	for (i = 0; i < rs->nb_progs; i++) {
+		if (strcmp(rs->progs[i].name, name) == 0)
+			return &rs->progs[i];
+	}
+	return NULL;
+}
+
+static int
+prog_order_cmp(const void *a, const void *b)
+{
+	const struct ctl_prog *x = a, *y = b;
+
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+int
+ctl_ruleset_put_prog(struct ctl_ruleset *rs, const char *name,
+		     const struct bw_image_insn *insns, uint32_t nb,
+		     const uint32_t *order)
+{
+	struct ctl_prog *p = ctl_ruleset_find_prog(rs, name);
+	struct bw_image_insn *code;
+	uint32_t i, want;
+	int clash = 0;
+
+	if (!dp_image_name_valid(name) || nb == 0 || nb > BW_BPF_INSNS_MAX ||
+	    insns == NULL)
+		return -EINVAL;
+	if (p == NULL && rs->nb_progs >= BW_BPF_MAX)
+		return -ENOSPC;
+	if (order != NULL) {
+		want = *order;
+	} else if (p != NULL) {
+		want = p->order;
+	} else if (rs->nb_progs == 0) {
+		want = CTL_PROG_ORDER_STEP;
+	} else {
+		want = rs->progs[rs->nb_progs - 1].order;
+		if (want > UINT32_MAX - CTL_PROG_ORDER_STEP)
+			return -ERANGE;
+		want += CTL_PROG_ORDER_STEP;
+	}
+	for (i = 0; i < rs->nb_progs; i++) {
+		if (&rs->progs[i] == p || rs->progs[i].order < want)
+			continue;
+		if (rs->progs[i].order == want)
+			clash = 1;
+		/* the last one sorts last: only it can overflow */
+		if (clash && rs->progs[i].order == UINT32_MAX)
+			return -ERANGE;
+	}
+	code = malloc((size_t)nb * sizeof(*code));
+	if (code == NULL)
+		return -ENOMEM;
+	memcpy(code, insns, (size_t)nb * sizeof(*code));
+	if (clash) {
+		for (i = 0; i < rs->nb_progs; i++)
+			if (&rs->progs[i] != p && rs->progs[i].order >= want)
+				rs->progs[i].order++;
+	}
+	if (p == NULL) {
+		p = &rs->progs[rs->nb_progs++];
+		memset(p, 0, sizeof(*p));
+		memcpy(p->name, name, strlen(name));
+	}
+	free(p->insns);
+	p->insns = code;
+	p->nb_insns = nb;
+	p->order = want;
+	qsort(rs->progs, rs->nb_progs, sizeof(rs->progs[0]), prog_order_cmp);
+	return 0;
+}
+
+int
+ctl_ruleset_del_prog(struct ctl_ruleset *rs, const char *name)
+{
+	struct ctl_prog *p = ctl_ruleset_find_prog(rs, name);
+	uint32_t i;
+
+	if (p == NULL)
+		return -ENOENT;
+	i = (uint32_t)(p - rs->progs);
+	free(p->insns);
+	memmove(&rs->progs[i], &rs->progs[i + 1],
+		(rs->nb_progs - i - 1) * sizeof(rs->progs[0]));
+	rs->nb_progs--;
+	memset(&rs->progs[rs->nb_progs], 0, sizeof(rs->progs[0]));
+	return 0;
+}
+
+uint32_t
+ctl_prog_crc(const struct ctl_prog *p)
+{
+	return bw_crc32c(0, p->insns, (size_t)p->nb_insns * sizeof(*p->insns));
+}
+
+int
+ctl_ruleset_progs_equal(const struct ctl_ruleset *a,
+			const struct ctl_ruleset *b)
+{
+	uint32_t i;
+
+	if (a->nb_progs != b->nb_progs)
+		return 0;
+	for (i = 0; i < a->nb_progs; i++) {
+		const struct ctl_prog *x = &a->progs[i], *y = &b->progs[i];
+
+		if (strcmp(x->name, y->name) != 0 || x->order != y->order ||
+		    x->nb_insns != y->nb_insns ||
+		    memcmp(x->insns, y->insns,
+			   (size_t)x->nb_insns * sizeof(*x->insns)) != 0)
+			return 0;
+	}
+	return 1;
 }

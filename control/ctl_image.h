@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The ruleset model bulwarkctl edits (lists of prefixes) and its ruleset
- * image (include/bw_image.h): writing FULL and DELTA images, reading a FULL
- * image back into the model, loading an image file. Every image written is
+ * The ruleset model bulwarkctl edits (lists of prefixes, eBPF programs) and
+ * its ruleset image (include/bw_image.h): writing FULL and DELTA images,
+ * reading a FULL image back into the model, loading an image file. Every image written is
  * checked with dp_image_validate() before it is handed out, so bulwarkctl
  * never produces an image the dataplane would refuse.
  */
@@ -26,10 +26,20 @@ struct ctl_list {
 	struct ctl_prefix_set set;   /* sorted, unique */
 };
 
+/* One eBPF program: its code as bulwarkctl verified it (ctl_bpfobj.h). */
+struct ctl_prog {
+	char name[BW_BPF_NAME_LEN];  /* NUL terminated, [A-Za-z0-9_.-] */
+	uint32_t order;		     /* run order, unique in a ruleset */
+	uint32_t nb_insns;	     /* 1..BW_BPF_INSNS_MAX */
+	struct bw_image_insn *insns; /* malloc'd, nb_insns entries */
+};
+
 struct ctl_ruleset {
 	uint64_t generation; /* generation this model was read at, or 0 */
 	uint32_t nb_lists;
 	struct ctl_list lists[BW_LIST_MAX]; /* sorted by id */
+	uint32_t nb_progs;
+	struct ctl_prog progs[BW_BPF_MAX]; /* sorted by order */
 };
 
 struct ctl_delta_entry {
@@ -50,8 +60,8 @@ struct ctl_image_meta {
  * Write a FULL image of rs with header fields from m (rs->generation is not
  * used: m->generation is the image's). Each list's set must be sorted and
  * unique (ctl_prefix_set_sort_unique()) with host bits zero. Layout: header,
- * section table, LISTS, then PREFIX4 and PREFIX6 when not empty, each
- * 8-aligned; the CRC is filled last. *img is allocated with aligned_alloc()
+ * section table, LISTS, then PREFIX4, PREFIX6, BPF and BPF_INSNS when not
+ * empty, each 8-aligned; the CRC is filled last. *img is allocated with aligned_alloc()
  * (CTL_IMAGE_ALIGN) and zero padded; the caller frees it. Returns 0,
  * -EINVAL when rs or m would make an invalid image, -E2BIG over a limit of
  * bw_image.h, -ENOMEM. Called by bulwarkctl (single-threaded).
@@ -62,7 +72,8 @@ int ctl_image_write_full(const struct ctl_ruleset *rs,
 
 /*
  * Write a DELTA image: the list table of result_lists (the ruleset after
- * the change; nb_v4 and nb_v6 are the sizes of its sets) and the nb changes
+ * the change; nb_v4 and nb_v6 are the sizes of its sets; its programs are
+ * not written: a DELTA keeps those in force) and the nb changes
  * at d, which are copied and sorted by (list, family, addr, len); d itself
  * is not changed. Every entry must name a list of result_lists, and no
  * prefix may appear twice in one list (-EINVAL). Allocation, layout and
@@ -110,5 +121,38 @@ int ctl_ruleset_add_list(struct ctl_ruleset *rs, const char *name,
 
 /* Remove the list called name and free its set. Returns 0 or -ENOENT. */
 int ctl_ruleset_del_list(struct ctl_ruleset *rs, const char *name);
+
+/* Order a new program gets without --order: 10 past the last one's. */
+#define CTL_PROG_ORDER_STEP 10
+
+/* The program called name, or NULL. */
+struct ctl_prog *ctl_ruleset_find_prog(struct ctl_ruleset *rs,
+				       const char *name);
+
+/*
+ * Add program name with a copy of the nb instructions at insns, or
+ * replace the code of the program of that name. order: the run order
+ * wanted, or NULL to keep a replaced program's order and to put a new
+ * one CTL_PROG_ORDER_STEP after the last (CTL_PROG_ORDER_STEP when it is
+ * the first). When another program holds the order wanted, it and every
+ * program after it move one down (order + 1) to make room. rs stays
+ * sorted by order. Returns 0, -EINVAL for a bad name (dp_image_name_valid())
+ * or instruction count, -ENOSPC when rs holds BW_BPF_MAX other programs,
+ * -ERANGE when an order would pass UINT32_MAX, -ENOMEM; rs is unchanged
+ * on failure.
+ */
+int ctl_ruleset_put_prog(struct ctl_ruleset *rs, const char *name,
+			 const struct bw_image_insn *insns, uint32_t nb,
+			 const uint32_t *order);
+
+/* Remove the program called name. Returns 0 or -ENOENT. */
+int ctl_ruleset_del_prog(struct ctl_ruleset *rs, const char *name);
+
+/* CRC32C of a program's instructions, as the dataplane reports it. */
+uint32_t ctl_prog_crc(const struct ctl_prog *p);
+
+/* 1 when a and b hold the same programs (name, order, code), in order. */
+int ctl_ruleset_progs_equal(const struct ctl_ruleset *a,
+			    const struct ctl_ruleset *b);
 
 #endif /* CTL_IMAGE_H */

@@ -704,3 +704,90 @@ ctl_region_list_hits(const struct ctl_region *r, struct ctl_list_hits *h)
 	h->valid = 1;
 	return 0;
 }
+
+/* Copy the program table under its sequence lock (see list_info_copy()). */
+static int
+bpf_info_copy(const struct bw_status_hdr *hdr, const struct bw_bpf_info *src,
+	      uint32_t nslots, struct bw_bpf_info *dst)
+{
+	uint32_t s1, s2;
+	int tries;
+
+	for (tries = 0; tries < LIST_READ_TRIES; tries++) {
+		/* pairs with the release stores in dp_bpf_set_publish() */
+		s1 = __atomic_load_n(&hdr->bpf_seq, __ATOMIC_ACQUIRE);
+		if (s1 & 1)
+			continue;
+		memcpy(dst, src, nslots * sizeof(*dst));
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		s2 = __atomic_load_n(&hdr->bpf_seq, __ATOMIC_RELAXED);
+		if (s1 == s2)
+			return 0;
+	}
+	return -EAGAIN;
+}
+
+static uint64_t
+since(uint64_t sum, uint64_t base)
+{
+	return sum >= base ? sum - base : 0;
+}
+
+int
+ctl_region_bpf_hits(const struct ctl_region *r, struct ctl_bpf_hits *h)
+{
+	const struct bw_status_hdr *hdr = ctl_region_hdr(r);
+	const struct bw_bpf_stats *bs;
+	struct bw_bpf_stats sum;
+	uint64_t info_off, stats_off, stats_size, nslots;
+	uint32_t s, w;
+	int ret;
+
+	memset(h, 0, sizeof(*h));
+	/* read each layout field once, then check it against the mapping */
+	info_off = __atomic_load_n(&hdr->bpf_info_off, __ATOMIC_RELAXED);
+	stats_off = __atomic_load_n(&hdr->bpf_stats_off, __ATOMIC_RELAXED);
+	stats_size = __atomic_load_n(&hdr->bpf_stats_size, __ATOMIC_RELAXED);
+	nslots = __atomic_load_n(&hdr->nb_bpf_slots, __ATOMIC_RELAXED);
+	if (nslots > BW_BPF_SLOTS)
+		nslots = BW_BPF_SLOTS;
+	if (info_off == 0 || nslots == 0 || info_off % 8 != 0 ||
+	    stats_off % 8 != 0 ||
+	    info_off + nslots * sizeof(struct bw_bpf_info) > r->size ||
+	    stats_size < nslots * sizeof(struct bw_bpf_stats) ||
+	    stats_off + (uint64_t)r->nb_workers * stats_size > r->size)
+		return -EINVAL;
+	ret = bpf_info_copy(hdr,
+			    (const struct bw_bpf_info *)(r->base + info_off),
+			    (uint32_t)nslots, h->info);
+	if (ret != 0)
+		return ret;
+	for (s = 0; s < nslots; s++) {
+		struct bw_bpf_info *in = &h->info[s];
+
+		if (in->name[0] == '\0')
+			continue;
+		in->name[sizeof(in->name) - 1] = '\0';
+		memset(&sum, 0, sizeof(sum));
+		for (w = 0; w < r->nb_workers; w++) {
+			bs = (const struct bw_bpf_stats *)(r->base + stats_off +
+							   w * stats_size) +
+			     s;
+			sum.runs += LOAD_RELAXED(bs->runs);
+			sum.drops += LOAD_RELAXED(bs->drops);
+			sum.passes += LOAD_RELAXED(bs->passes);
+			sum.errors += LOAD_RELAXED(bs->errors);
+			sum.busy_tsc += LOAD_RELAXED(bs->busy_tsc);
+		}
+		h->sum[s].runs = since(sum.runs, in->base_runs);
+		h->sum[s].drops = since(sum.drops, in->base_drops);
+		h->sum[s].passes = since(sum.passes, in->base_passes);
+		h->sum[s].errors = since(sum.errors, in->base_errors);
+		h->sum[s].busy_tsc = since(sum.busy_tsc, in->base_tsc);
+	}
+	h->jit = LOAD_RELAXED(hdr->bpf_jit);
+	/* pairs with the release store in the dataplane's status_publish() */
+	h->applied_gen = __atomic_load_n(&hdr->applied_gen, __ATOMIC_ACQUIRE);
+	h->valid = 1;
+	return 0;
+}

@@ -145,4 +145,22 @@ struct ctl_list_hits {
  */
 int ctl_region_list_hits(const struct ctl_region *r, struct ctl_list_hits *h);
 
+/* Counters of every eBPF program slot, copied out of a region. */
+struct ctl_bpf_hits {
+	int valid;	      /* the copy succeeded */
+	uint64_t applied_gen; /* generation in force when copied */
+	uint32_t jit;	      /* bw_status_hdr.bpf_jit */
+	struct bw_bpf_info info[BW_BPF_SLOTS]; /* name "" = unused slot */
+	struct bw_bpf_stats sum[BW_BPF_SLOTS]; /* since the program took
+						  the slot (base subtracted) */
+};
+
+/*
+ * Copy the program table (under its sequence lock) and sum the per-worker
+ * program counters of an open region into *h, as ctl_region_list_hits()
+ * does for lists. A region of a dataplane without program tables reads
+ * -EINVAL. *h is zeroed first.
+ */
+int ctl_region_bpf_hits(const struct ctl_region *r, struct ctl_bpf_hits *h);
+
 #endif /* CTL_REGION_H */

@@ -154,6 +154,8 @@ ctl_ruleset_dup(struct ctl_ruleset *dst, const struct ctl_ruleset *src)
 	uint32_t i;
 
 	memcpy(dst, src, sizeof(*dst));
+	/* nothing of dst is owned until its copy is made */
+	dst->nb_progs = 0;
 	for (i = 0; i < src->nb_lists; i++) {
 		s = &src->lists[i].set;
 		d = &dst->lists[i].set;
@@ -169,6 +171,18 @@ ctl_ruleset_dup(struct ctl_ruleset *dst, const struct ctl_ruleset *src)
 		memcpy(d->v, s->v, s->n * sizeof(*s->v));
 		d->n = s->n;
 		d->cap = s->n;
+	}
+	for (i = 0; i < src->nb_progs; i++) {
+		size_t bytes = (size_t)src->progs[i].nb_insns *
+			       sizeof(*src->progs[i].insns);
+
+		dst->progs[i].insns = malloc(bytes);
+		if (dst->progs[i].insns == NULL) {
+			ctl_ruleset_free(dst);
+			return -ENOMEM;
+		}
+		memcpy(dst->progs[i].insns, src->progs[i].insns, bytes);
+		dst->nb_progs = i + 1;
 	}
 	return 0;
 }
@@ -274,7 +288,8 @@ ctl_txn_plan(const struct ctl_ruleset *base, const struct ctl_ruleset *cur,
 
 	*d = NULL;
 	*nb = 0;
-	if (!lists_equal(base, cur))
+	/* programs travel in FULL images only */
+	if (!lists_equal(base, cur) || !ctl_ruleset_progs_equal(base, cur))
 		return CTL_PLAN_FULL;
 	for (i = 0; i < cur->nb_lists; i++) {
 		ret = set_diff(&base->lists[i].set, &cur->lists[i].set,

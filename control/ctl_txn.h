@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * A transaction on an instance's ruleset: every change command (list load,
- * add, del, flush, drop, rollback, and a whole batch of them) is one.
+ * add, del, flush, drop, bpf load, unload, rollback, and a whole batch of
+ * them) is one.
  *
  *   ctl_txn_init()    no I/O: error reporting works from here on
  *   ctl_txn_begin()   lock the state directory, read the newest generation
@@ -109,8 +110,9 @@ int ctl_txn_getopt_error(const struct ctl_txn *t, const char *usage, int c,
 
 /*
  * Decide what turns base into cur: CTL_PLAN_NOOP when they are equal;
- * CTL_PLAN_DELTA when the list tables (name, id, action, match) are equal,
- * structural is 0 and at most delta_max prefixes were added or removed,
+ * CTL_PLAN_DELTA when the list tables (name, id, action, match) and the
+ * programs are equal, structural is 0 and at most delta_max prefixes were
+ * added or removed,
  * with those changes in *d (malloc'd, the caller frees it; *nb entries);
  * CTL_PLAN_FULL otherwise (*d NULL). Both rulesets' sets must be sorted and
  * unique. Returns the plan or -ENOMEM. Pure.
@@ -124,10 +126,11 @@ int ctl_ruleset_dup(struct ctl_ruleset *dst, const struct ctl_ruleset *src);
 
 /*
  * The change commands, run inside an open transaction by their own
- * handler or by `batch`: argv[0] is "list" or "rollback", as typed. They
- * change t->cur only when they succeed and return CTL_EXIT_*.
+ * handler or by `batch`: argv[0] is "list", "bpf" or "rollback", as
+ * typed. They change t->cur only when they succeed and return CTL_EXIT_*.
  */
 int ctl_list_change(struct ctl_txn *t, int argc, char **argv);
+int ctl_bpf_change(struct ctl_txn *t, int argc, char **argv);
 int ctl_rollback_change(struct ctl_txn *t, int argc, char **argv);
 
 #endif /* CTL_TXN_H */

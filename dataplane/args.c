@@ -22,6 +22,7 @@ enum {
 	OPT_MBUFS,
 	OPT_FAIL_OPEN,
 	OPT_FAIL_CLOSED,
+	OPT_BPF_NO_JIT,
 	OPT_HELP,
 };
 
@@ -36,6 +37,7 @@ static const struct option long_opts[] = {
 	{"mbufs", required_argument, NULL, OPT_MBUFS},
 	{"fail-open", no_argument, NULL, OPT_FAIL_OPEN},
 	{"fail-closed", no_argument, NULL, OPT_FAIL_CLOSED},
+	{"bpf-no-jit", no_argument, NULL, OPT_BPF_NO_JIT},
 	{"help", no_argument, NULL, OPT_HELP},
 	{NULL, 0, NULL, 0},
 };
@@ -96,6 +98,10 @@ dp_args_usage(const char *prog)
 	       "  --fail-closed           before the first ruleset exists, "
 	       "drop every\n"
 	       "                          packet (counted as no-ruleset)\n"
+	       "  --bpf-no-jit            run eBPF programs in rte_bpf's "
+	       "interpreter,\n"
+	       "                          not as native code (for "
+	       "comparisons)\n"
 	       "  --help                  this text\n"
 	       "\n"
 	       "malformed reasons:",
@@ -292,6 +298,9 @@ dp_args_parse(int argc, char **argv, struct dp_config *cfg)
 			break;
 		case OPT_FAIL_CLOSED:
 			cfg->fail_closed = 1;
+			break;
+		case OPT_BPF_NO_JIT:
+			cfg->bpf_no_jit = 1;
 			break;
 		case OPT_HELP:
 			dp_args_usage(argv[0]);

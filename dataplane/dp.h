@@ -12,6 +12,7 @@
 #include <rte_log.h>
 #include <rte_mbuf.h>
 
+#include "bw_bpf.h"
 #include "bw_status.h"
 #include "dp_decode.h"
 
@@ -46,6 +47,7 @@ struct dp_config {
 	/* policy per malformed reason: 1 drop, 0 pass (counted either way) */
 	uint8_t malformed_drop[BW_REASON_MAX];
 	uint8_t fail_closed; /* drop everything until a ruleset exists */
+	uint8_t bpf_no_jit;  /* run eBPF programs in the interpreter */
 };
 
 /*
@@ -82,6 +84,7 @@ struct dp_worker {
 	struct dp_leg legs[DP_LEG_MAX];
 	struct bw_worker_stats *st;    /* its record in the status region */
 	struct bw_list_stats *lst;     /* its list counters (status region) */
+	struct bw_bpf_stats *bst;      /* its program counters (status) */
 	const uint8_t *malformed_drop; /* dp_config.malformed_drop */
 	uint8_t fail_closed;
 	struct dp_ruleset *const *active; /* dp_rsctl.active */
@@ -93,6 +96,8 @@ struct dp_worker {
 	uint8_t ip6[2 * DP_BURST][16];
 	uint64_t nh_allow[2 * DP_BURST];
 	uint64_t nh_block[2 * DP_BURST];
+	/* eBPF stage: the contexts of the burst's undecided packets */
+	struct bw_bpf_ctx bpf_ctx[DP_BURST] __rte_cache_aligned;
 } __rte_cache_aligned;
 
 /* Set by the signal handler; workers and the main loop poll it. */
@@ -131,5 +136,9 @@ uint16_t dp_pipeline_run(struct dp_worker *w, const struct dp_ruleset *rs,
 void dp_blocklist_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 			   struct rte_mbuf **pkts, uint16_t n,
 			   uint8_t *verdict);
+
+/* bpf.c: the eBPF stage (see there); rs->bpf not NULL. Worker lcore only. */
+void dp_bpf_classify(struct dp_worker *w, const struct dp_ruleset *rs,
+		     struct rte_mbuf **pkts, uint16_t n, uint8_t *verdict);
 
 #endif /* DP_H */

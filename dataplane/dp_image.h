@@ -33,6 +33,10 @@ struct dp_image_view {
 	uint32_t nb_d4;
 	const struct bw_image_prefix6 *d6; /* DELTA */
 	uint32_t nb_d6;
+	const struct bw_image_bpf *progs; /* FULL: sorted by order */
+	uint32_t nb_progs;
+	const struct bw_image_insn *insns; /* FULL: all programs' code */
+	uint32_t nb_insns;
 };
 
 /*
@@ -59,9 +63,10 @@ struct dp_image_view {
  *   arithmetic, count within BW_LIST_MAX or BW_PREFIX_MAX (-E2BIG), off
  *   8-aligned, [off, off + len) inside the image after the header, not
  *   overlapping the section table or another non-empty section;
- * - sections allowed by kind: FULL needs LISTS, may have PREFIX4 and
- *   PREFIX6 (absent means no entries), no DELTA4/DELTA6; DELTA needs LISTS,
- *   may have DELTA4 and DELTA6, no PREFIX4/PREFIX6;
+ * - sections allowed by kind: FULL needs LISTS, may have PREFIX4,
+ *   PREFIX6, BPF and BPF_INSNS (absent means no entries), no
+ *   DELTA4/DELTA6; DELTA needs LISTS, may have DELTA4 and DELTA6, no
+ *   PREFIX4/PREFIX6/BPF/BPF_INSNS;
  * - lists: ids strictly ascending and < BW_LIST_MAX; names non-empty, NUL
  *   terminated within BW_LIST_NAME_LEN, zero after the NUL, of
  *   [A-Za-z0-9_.-] and unique; known action and match; reserved zero.
@@ -69,6 +74,13 @@ struct dp_image_view {
  *   cover the PREFIX4 section exactly (likewise IPv6). DELTA: v4_first and
  *   v6_first zero, nb_v4 and nb_v6 (the resulting list sizes) each summing
  *   to at most BW_PREFIX_MAX (-E2BIG);
+ * - programs (FULL only; BPF and BPF_INSNS sections absent means none):
+ *   names as list names and unique among programs; order strictly
+ *   ascending; nb_insns 1..BW_BPF_INSNS_MAX; insn_first ranges follow
+ *   each other in table order from 0 and cover BPF_INSNS exactly;
+ *   ctx_size equal to sizeof(struct bw_bpf_ctx) of this build; reserved
+ *   zero. The instructions themselves are checked when they are loaded
+ *   (dp_bpf_load.h), not here;
  * - FULL prefixes: len <= 32 (128), host bits zero, op BW_OP_PRESENT, list
  *   the owning list's id, strictly ascending by (addr, len) within a list,
  *   reserved zero;

@@ -15,11 +15,13 @@
 
 #include <arpa/inet.h>
 
+#include "bw_bpf.h"
 #include "dp_image.h"
 
-#define SEC_TYPE_MAX BW_SEC_DELTA6 /* highest section type of this minor */
-#define SEC_ALIGN    8u		   /* bytes: table and section offsets */
-#define ADDR_STR_LEN 64		   /* "a.b.c.d" or RFC 5952 text */
+#define SEC_TYPE_MAX BW_SEC_BPF_INSNS /* highest section type of this minor */
+#define SEC_ALIGN    8u		      /* bytes: table and section offsets */
+#define ADDR_STR_LEN 64		      /* "a.b.c.d" or RFC 5952 text */
+#define INSNS_MAX    (BW_BPF_MAX * BW_BPF_INSNS_MAX) /* in one image */
 
 struct sec_info {
 	const char *name;   /* in reasons */
@@ -37,6 +39,9 @@ static const struct sec_info sec_infos[SEC_TYPE_MAX + 1] = {
 			   BW_PREFIX_MAX},
 	[BW_SEC_DELTA6] = {"delta6", sizeof(struct bw_image_prefix6),
 			   BW_PREFIX_MAX},
+	[BW_SEC_BPF] = {"bpf", sizeof(struct bw_image_bpf), BW_BPF_MAX},
+	[BW_SEC_BPF_INSNS] = {"bpf_insns", sizeof(struct bw_image_insn),
+			      INSNS_MAX},
 };
 
 /* Validation in progress: what has been established so far. */
@@ -363,10 +368,11 @@ static int
 check_sections(struct val *c)
 {
 	static const uint32_t full_no[] = {BW_SEC_DELTA4, BW_SEC_DELTA6};
-	static const uint32_t delta_no[] = {BW_SEC_PREFIX4, BW_SEC_PREFIX6};
+	static const uint32_t delta_no[] = {BW_SEC_PREFIX4, BW_SEC_PREFIX6,
+					    BW_SEC_BPF, BW_SEC_BPF_INSNS};
 	const uint32_t *no;
 	const char *kind;
-	uint32_t i;
+	uint32_t i, nb_no;
 	int r;
 
 	for (i = 0; i < c->hdr->nb_sections; i++) {
@@ -378,12 +384,14 @@ check_sections(struct val *c)
 		return refuse(c, -EINVAL, "no lists section");
 	if (c->hdr->kind == BW_IMAGE_FULL) {
 		no = full_no;
+		nb_no = sizeof(full_no) / sizeof(full_no[0]);
 		kind = "full";
 	} else {
 		no = delta_no;
+		nb_no = sizeof(delta_no) / sizeof(delta_no[0]);
 		kind = "delta";
 	}
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < nb_no; i++) {
 		if (c->sec[no[i]] != NULL)
 			return refuse(
 				c, -EINVAL,
@@ -745,6 +753,112 @@ check_delta(struct val *c)
 	return 0;
 }
 
+static int
+check_bpf_name(struct val *c, uint32_t i, const struct bw_image_bpf *b,
+	       const struct bw_image_bpf *progs)
+{
+	const char *nul = memchr(b->name, '\0', sizeof(b->name));
+	size_t n, k;
+	uint32_t j;
+
+	if (nul == NULL)
+		return refuse(c, -EINVAL,
+			      "program %" PRIu32 ": name not NUL terminated",
+			      i);
+	n = (size_t)(nul - b->name);
+	if (n == 0)
+		return refuse(c, -EINVAL, "program %" PRIu32 ": empty name", i);
+	for (k = 0; k < n; k++) {
+		if (!name_char_ok(b->name[k]))
+			return refuse(c, -EINVAL,
+				      "program %" PRIu32 ": name has "
+				      "character 0x%02x at %zu (charset "
+				      "A-Za-z0-9_.-)",
+				      i, (unsigned int)(uint8_t)b->name[k], k);
+	}
+	for (k = n + 1; k < sizeof(b->name); k++) {
+		if (b->name[k] != '\0')
+			return refuse(c, -EINVAL,
+				      "program %" PRIu32 ": name byte %zu "
+				      "after the NUL not zero",
+				      i, k);
+	}
+	/* At most BW_BPF_MAX programs: quadratic is cheap. */
+	for (j = 0; j < i; j++) {
+		if (strcmp(progs[j].name, b->name) == 0)
+			return refuse(c, -EINVAL,
+				      "program %" PRIu32 ": duplicate name "
+				      "'%s' (also program %" PRIu32 ")",
+				      i, b->name, j);
+	}
+	return 0;
+}
+
+/* FULL: the program table against the instruction section. */
+static int
+check_bpf(struct val *c)
+{
+	const struct bw_image_bpf *progs, *b;
+	uint32_t i, k, nb, nb_insns = sec_count(c, BW_SEC_BPF_INSNS);
+	uint64_t sum = 0;
+	int r;
+
+	if (c->sec[BW_SEC_BPF] == NULL) {
+		if (nb_insns != 0)
+			return refuse(c, -EINVAL,
+				      "bpf_insns section without a bpf "
+				      "section");
+		return 0;
+	}
+	progs = at(c, c->sec[BW_SEC_BPF]->off);
+	nb = c->sec[BW_SEC_BPF]->count;
+	for (i = 0; i < nb; i++) {
+		b = &progs[i];
+		r = check_bpf_name(c, i, b, progs);
+		if (r < 0)
+			return r;
+		if (i > 0 && b->order <= progs[i - 1].order)
+			return refuse(c, -EINVAL,
+				      "program orders not ascending at %" PRIu32
+				      " ('%s': %" PRIu32 " after %" PRIu32 ")",
+				      i, b->name, b->order, progs[i - 1].order);
+		if (b->nb_insns == 0 || b->nb_insns > BW_BPF_INSNS_MAX)
+			return refuse(c, -EINVAL,
+				      "program %" PRIu32 " ('%s'): %" PRIu32
+				      " instructions (1 to %d)",
+				      i, b->name, b->nb_insns,
+				      BW_BPF_INSNS_MAX);
+		if (b->insn_first != sum)
+			return refuse(c, -EINVAL,
+				      "program %" PRIu32 " ('%s'): insn_first "
+				      "%" PRIu32 ", want %" PRIu64
+				      " (ranges follow each other in table "
+				      "order)",
+				      i, b->name, b->insn_first, sum);
+		if (b->ctx_size != sizeof(struct bw_bpf_ctx))
+			return refuse(c, -EINVAL,
+				      "program %" PRIu32 " ('%s'): verified "
+				      "for a context of %" PRIu32 " bytes, "
+				      "this dataplane has %zu",
+				      i, b->name, b->ctx_size,
+				      sizeof(struct bw_bpf_ctx));
+		for (k = 0; k < sizeof(b->reserved); k++) {
+			if (b->reserved[k] != 0)
+				return refuse(c, -EINVAL,
+					      "program %" PRIu32
+					      " ('%s'): reserved not zero",
+					      i, b->name);
+		}
+		sum += b->nb_insns;
+	}
+	if (sum != nb_insns)
+		return refuse(c, -EINVAL,
+			      "program ranges cover %" PRIu64 " instructions, "
+			      "the bpf_insns section has %" PRIu32,
+			      sum, nb_insns);
+	return 0;
+}
+
 static const void *
 sec_ptr(const struct val *c, uint32_t type)
 {
@@ -782,10 +896,13 @@ dp_image_validate(const void *buf, size_t len, struct dp_image_view *v,
 	r = check_lists(&c);
 	if (r < 0)
 		return r;
-	if (c.hdr->kind == BW_IMAGE_FULL)
+	if (c.hdr->kind == BW_IMAGE_FULL) {
 		r = check_full(&c);
-	else
+		if (r == 0)
+			r = check_bpf(&c);
+	} else {
 		r = check_delta(&c);
+	}
 	if (r < 0)
 		return r;
 
@@ -797,6 +914,10 @@ dp_image_validate(const void *buf, size_t len, struct dp_image_view *v,
 		v->nb_p4 = sec_count(&c, BW_SEC_PREFIX4);
 		v->p6 = sec_ptr(&c, BW_SEC_PREFIX6);
 		v->nb_p6 = sec_count(&c, BW_SEC_PREFIX6);
+		v->progs = sec_ptr(&c, BW_SEC_BPF);
+		v->nb_progs = sec_count(&c, BW_SEC_BPF);
+		v->insns = sec_ptr(&c, BW_SEC_BPF_INSNS);
+		v->nb_insns = sec_count(&c, BW_SEC_BPF_INSNS);
 	} else {
 		v->d4 = sec_ptr(&c, BW_SEC_DELTA4);
 		v->nb_d4 = sec_count(&c, BW_SEC_DELTA4);

@@ -140,6 +140,7 @@ workers_init(unsigned int nb_workers)
 		w->st->lcore_id = lcore;
 		w->st->socket_id = rte_lcore_to_socket_id(lcore);
 		w->lst = dp_status_list_stats(&status, i);
+		w->bst = dp_status_bpf_stats(&status, i);
 		w->malformed_drop = cfg.malformed_drop;
 		w->fail_closed = cfg.fail_closed;
 		w->active = &rsctl.active;
@@ -229,9 +230,11 @@ main(int argc, char **argv)
 				 port_slots[s].port_id);
 
 	status.hdr->fail_closed = cfg.fail_closed;
+	status.hdr->bpf_jit = !cfg.bpf_no_jit;
 	ret = dp_rsctl_init(&rsctl, nb_workers, &status);
 	if (ret != 0)
 		rte_exit(EXIT_FAILURE, "RCU set-up: %s\n", strerror(-ret));
+	rsctl.bpf_jit = !cfg.bpf_no_jit;
 	/* the newest committed ruleset is in force before the first packet */
 	if (dp_rsctl_load_state(&rsctl, cfg.state_dir) != 0)
 		DP_LOG(WARNING, "no generation in %s could be applied; %s",

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The packet pipeline of DESIGN.md section 2, one burst at a time:
- * decode and malformed policy, then allow and block lists (and, as they
- * land, eBPF programs and content rules). The first decisive stage wins.
+ * decode and malformed policy, then allow and block lists, then eBPF
+ * programs (and, as they land, content rules). The first decisive stage
+ * wins.
  * Worker lcores only: no allocation, locks, syscalls or logging here.
  */
 #include <rte_branch_prediction.h>
@@ -83,7 +84,9 @@ dp_pipeline_run(struct dp_worker *w, const struct dp_ruleset *rs, uint8_t dir,
 					w->verdict[i] = BW_REASON_NO_RULESET;
 	} else {
 		dp_blocklist_classify(w, rs, pkts, n, w->verdict);
-		/* eBPF programs and content rules slot in here */
+		if (rs->bpf != NULL)
+			dp_bpf_classify(w, rs, pkts, n, w->verdict);
+		/* content rules slot in here */
 	}
 
 	for (i = 0; i < n; i++) {

@@ -357,6 +357,7 @@ dp_rsctl_apply(struct dp_rsctl *c, const void *img, size_t len, int boot,
 	struct dp_model next, *target;
 	struct dp_ops ops;
 	struct dp_ruleset *rs, *old_rs;
+	struct dp_bpf_set *bpf = NULL, *old_bpf;
 	uint64_t t0 = now_ns(), t1, t2, t3, in_force;
 	void *copy;
 	int ret, standby, full;
@@ -424,6 +425,21 @@ dp_rsctl_apply(struct dp_rsctl *c, const void *img, size_t len, int boot,
 		}
 		target = &c->model;
 	}
+	/*
+	 * A FULL image brings its own programs, loaded (and JIT-compiled:
+	 * native code is per process) before any table is touched, so that
+	 * a program the dataplane cannot load refuses the whole commit. A
+	 * DELTA keeps the programs in force.
+	 */
+	if (full) {
+		ret = dp_bpf_set_build(&v, c->bpf, c->status, c->nb_workers,
+				       c->bpf_jit, v.hdr->generation, &bpf, why,
+				       sizeof(why));
+		if (ret != 0) {
+			reply_set(rep, BW_CTL_REFUSED, ret, why);
+			goto out;
+		}
+	}
 
 	standby = c->active == NULL ? c->cur : 1 - c->cur;
 	/* a model broken by a failed delta no longer describes the tables:
@@ -450,6 +466,7 @@ dp_rsctl_apply(struct dp_rsctl *c, const void *img, size_t len, int boot,
 	rs->generation = v.hdr->generation;
 	memcpy(rs->fib4, c->copy[standby].fib4, sizeof(rs->fib4));
 	memcpy(rs->fib6, c->copy[standby].fib6, sizeof(rs->fib6));
+	rs->bpf = full ? bpf : c->bpf;
 	t2 = now_ns();
 
 	old_rs = c->active;
@@ -471,6 +488,12 @@ dp_rsctl_apply(struct dp_rsctl *c, const void *img, size_t len, int boot,
 		memset(&next, 0, sizeof(next));
 		status_publish(c, &prev);
 		dp_model_free(&prev);
+		/* no worker runs the replaced set after the grace period */
+		old_bpf = c->bpf;
+		c->bpf = bpf;
+		bpf = NULL;
+		dp_bpf_set_publish(c->bpf, c->status);
+		dp_bpf_set_free(old_bpf);
 	} else {
 		status_publish(c, &c->model);
 	}
@@ -483,8 +506,10 @@ dp_rsctl_apply(struct dp_rsctl *c, const void *img, size_t len, int boot,
 	rep->swap_ns = t3 - t2;
 	rep->total_ns = now_ns() - t0;
 	snprintf(why, sizeof(why),
-		 "generation %" PRIu64 ": %u lists, %u FIB changes",
-		 c->model.generation, c->model.nb_lists, dp_ops_count(&ops));
+		 "generation %" PRIu64 ": %u lists, %u programs, %u FIB "
+		 "changes",
+		 c->model.generation, c->model.nb_lists,
+		 c->bpf != NULL ? c->bpf->nb : 0, dp_ops_count(&ops));
 	reply_set(rep, BW_CTL_OK, 0, why);
 	DP_LOG(INFO, "%s (%s) in %.3f ms", why, v.hdr->comment,
 	       (double)rep->total_ns / 1e6);
@@ -493,6 +518,7 @@ dp_rsctl_apply(struct dp_rsctl *c, const void *img, size_t len, int boot,
 	c->level_pending = 1;
 	ret = 0;
 out:
+	dp_bpf_set_free(bpf);
 	dp_model_free(&next);
 	dp_ops_free(&ops);
 	free(copy);
@@ -624,6 +650,8 @@ dp_rsctl_fini(struct dp_rsctl *c)
 	dp_ops_free(&c->pending);
 	rte_free(c->active);
 	c->active = NULL;
+	dp_bpf_set_free(c->bpf);
+	c->bpf = NULL;
 	for (k = 0; k < 2; k++)
 		for (act = 0; act < DP_ACT_COUNT; act++)
 			for (fam = 0; fam < DP_FAM_COUNT; fam++)

@@ -139,6 +139,12 @@ dp_status_create(struct dp_status *st, const char *instance,
 	hdr->list_stats_off = hdr->list_info_off +
 			      BW_LIST_SLOTS * sizeof(struct bw_list_info);
 	hdr->list_stats_size = BW_LIST_STATS_BLOCK;
+	hdr->bpf_info_off =
+		hdr->list_stats_off + nb_workers * hdr->list_stats_size;
+	hdr->nb_bpf_slots = BW_BPF_SLOTS;
+	hdr->bpf_stats_off =
+		hdr->bpf_info_off + BW_BPF_SLOTS * sizeof(struct bw_bpf_info);
+	hdr->bpf_stats_size = BW_BPF_STATS_BLOCK;
 	snprintf(hdr->instance, sizeof(hdr->instance), "%s", instance);
 	snprintf(hdr->version, sizeof(hdr->version), "%s", BW_VERSION);
 	st->hdr = hdr;
@@ -187,6 +193,23 @@ dp_status_list_stats(const struct dp_status *st, uint32_t i)
 	return (struct bw_list_stats *)((uint8_t *)st->hdr +
 					st->hdr->list_stats_off +
 					(size_t)i * st->hdr->list_stats_size);
+}
+
+/* Program info table (BW_BPF_SLOTS entries). */
+struct bw_bpf_info *
+dp_status_bpf_info(const struct dp_status *st)
+{
+	return (struct bw_bpf_info *)((uint8_t *)st->hdr +
+				      st->hdr->bpf_info_off);
+}
+
+/* Worker i's program counters (BW_BPF_SLOTS entries). */
+struct bw_bpf_stats *
+dp_status_bpf_stats(const struct dp_status *st, uint32_t i)
+{
+	return (struct bw_bpf_stats *)((uint8_t *)st->hdr +
+				       st->hdr->bpf_stats_off +
+				       (size_t)i * st->hdr->bpf_stats_size);
 }
 
 /* Record of port slot i (not the DPDK port id). */

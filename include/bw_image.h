@@ -15,7 +15,8 @@
  *
  * A FULL image describes the whole ruleset. A DELTA image lists prefix
  * additions and removals against parent_gen, which must be the generation
- * in force, and carries the list table of the resulting ruleset.
+ * in force, and carries the list table of the resulting ruleset; the eBPF
+ * programs in force stay (a DELTA image has none).
  */
 #ifndef BW_IMAGE_H
 #define BW_IMAGE_H
@@ -39,6 +40,9 @@
 #define BW_LIST_NAME_LEN 32	    /* NUL included; [A-Za-z0-9_.-] */
 #define BW_PREFIX_MAX	 (1u << 24) /* prefixes per family in one image */
 #define BW_COMMENT_LEN	 128	    /* change summary, NUL included */
+#define BW_BPF_MAX	 16	    /* eBPF programs in one ruleset */
+#define BW_BPF_NAME_LEN	 32	    /* NUL included; [A-Za-z0-9_.-] */
+#define BW_BPF_INSNS_MAX 4096	    /* instructions of one program */
 
 /*
  * Files of the state directory: one FULL image per committed generation,
@@ -52,11 +56,13 @@
 #define BW_IMAGE_DELTA 2
 
 /* bw_image_section.type */
-#define BW_SEC_LISTS   1 /* struct bw_image_list[count] */
-#define BW_SEC_PREFIX4 2 /* struct bw_image_prefix4[count] (FULL) */
-#define BW_SEC_PREFIX6 3 /* struct bw_image_prefix6[count] (FULL) */
-#define BW_SEC_DELTA4  4 /* struct bw_image_prefix4[count] (DELTA) */
-#define BW_SEC_DELTA6  5 /* struct bw_image_prefix6[count] (DELTA) */
+#define BW_SEC_LISTS	 1 /* struct bw_image_list[count] */
+#define BW_SEC_PREFIX4	 2 /* struct bw_image_prefix4[count] (FULL) */
+#define BW_SEC_PREFIX6	 3 /* struct bw_image_prefix6[count] (FULL) */
+#define BW_SEC_DELTA4	 4 /* struct bw_image_prefix4[count] (DELTA) */
+#define BW_SEC_DELTA6	 5 /* struct bw_image_prefix6[count] (DELTA) */
+#define BW_SEC_BPF	 6 /* struct bw_image_bpf[count] (FULL) */
+#define BW_SEC_BPF_INSNS 7 /* struct bw_image_insn[count] (FULL) */
 
 /* bw_image_list.action */
 #define BW_ACTION_DROP	1 /* block list */
@@ -150,6 +156,39 @@ struct bw_image_prefix6 {
 };
 
 _Static_assert(sizeof(struct bw_image_prefix6) == 24, "prefix6 size");
+
+/*
+ * One eBPF program (include/bw_bpf.h). Entries are sorted by order,
+ * strictly ascending: the order programs run in. A program's instructions
+ * are entries [insn_first, insn_first + nb_insns) of BW_SEC_BPF_INSNS;
+ * programs' ranges follow each other in table order from 0 and cover that
+ * section exactly.
+ */
+struct bw_image_bpf {
+	char name[BW_BPF_NAME_LEN]; /* NUL terminated, unique */
+	uint32_t order;		    /* run order, strictly ascending */
+	uint32_t nb_insns;	    /* 1..BW_BPF_INSNS_MAX */
+	uint32_t insn_first;	    /* first entry of BW_SEC_BPF_INSNS */
+	uint32_t ctx_size;	    /* bytes: sizeof(struct bw_bpf_ctx) it was
+				       verified against */
+	uint8_t reserved[16];	    /* zero */
+};
+
+_Static_assert(sizeof(struct bw_image_bpf) == 64, "bpf entry size");
+
+/*
+ * One eBPF instruction as clang emits it (struct bpf_insn of the kernel,
+ * struct ebpf_insn of DPDK): regs holds dst_reg in its low nibble and
+ * src_reg in its high nibble.
+ */
+struct bw_image_insn {
+	uint8_t code; /* opcode */
+	uint8_t regs; /* dst_reg | src_reg << 4 */
+	int16_t off;  /* signed offset */
+	int32_t imm;  /* signed immediate */
+};
+
+_Static_assert(sizeof(struct bw_image_insn) == 8, "insn size");
 
 /*
  * CRC32C (Castagnoli, reflected polynomial 0x82f63b78) of len bytes,

@@ -44,7 +44,8 @@
 	X(FRAG_TINY, 23, "fragment-too-small", 1)                              \
 	X(TX_FULL, 24, "tx-full", 0)                                           \
 	X(NO_RULESET, 25, "no-ruleset", 0)                                     \
-	X(BLOCKLIST, 26, "blocklist", 0)
+	X(BLOCKLIST, 26, "blocklist", 0)                                       \
+	X(BPF, 27, "bpf", 0)
 
 enum bw_reason {
 #define BW_REASON_ENUM(sym, num, name, mal) BW_REASON_##sym = num,

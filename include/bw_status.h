@@ -72,7 +72,14 @@ struct bw_status_hdr {
 	uint32_t list_seq;	    /* odd while list_info is rewritten */
 	uint32_t fail_closed;	    /* 1: drop all before a ruleset exists */
 	uint64_t applied_ns;	    /* CLOCK_REALTIME ns of the last apply */
-	uint8_t reserved[56];	    /* zero */
+	uint32_t bpf_info_off;	    /* bytes: bw_bpf_info[nb_bpf_slots] */
+	uint32_t bpf_stats_off;	    /* bytes: per-worker program counters */
+	uint32_t bpf_stats_size;    /* bytes per worker's block of them */
+	uint32_t nb_bpf_slots;	    /* BW_BPF_SLOTS */
+	uint32_t bpf_seq;	    /* odd while bpf_info is rewritten */
+	uint32_t bpf_jit;	    /* 1: programs JIT-compiled when possible,
+				       0: interpreter forced (--bpf-no-jit) */
+	uint8_t reserved[32];	    /* zero */
 };
 
 _Static_assert(sizeof(struct bw_status_hdr) == 256, "status header size");
@@ -81,6 +88,8 @@ _Static_assert(offsetof(struct bw_status_hdr, heartbeat_ns) == 48,
 	       "heartbeat offset");
 _Static_assert(offsetof(struct bw_status_hdr, instance) == 104,
 	       "instance offset");
+_Static_assert(offsetof(struct bw_status_hdr, bpf_info_off) == 200,
+	       "bpf_info_off offset");
 
 /*
  * Counters of one worker lcore. Written only by that worker (identity fields
@@ -170,6 +179,50 @@ struct bw_list_stats {
 };
 
 /*
+ * eBPF programs known to the status region. A program of the ruleset
+ * holds a slot for as long as it exists with the same code; a new or
+ * replaced program takes a slot that no program in force uses, so that
+ * its counters start from the slot's sums at that moment (base_*). There
+ * are twice as many slots as programs in a ruleset (bw_image.h
+ * BW_BPF_MAX) so that a whole set can be replaced at once. Written by the
+ * dataplane's control thread when a ruleset is applied, under the bpf_seq
+ * sequence lock (as list_seq above).
+ */
+#define BW_BPF_SLOTS 32
+
+struct bw_bpf_info {
+	char name[32];	      /* NUL terminated; empty: slot unused */
+	uint32_t order;	      /* run order */
+	uint32_t nb_insns;    /* instructions */
+	uint32_t crc32c;      /* CRC32C of the instructions (bw_image.h) */
+	uint32_t jit;	      /* 1: JIT-compiled, 0: interpreted */
+	uint64_t since_gen;   /* generation that loaded this code */
+	uint64_t base_runs;   /* sums of the workers' counters when the */
+	uint64_t base_drops;  /* slot was taken; readers subtract them */
+	uint64_t base_passes; /* likewise */
+	uint64_t base_errors; /* likewise */
+	uint64_t base_tsc;    /* likewise */
+	uint8_t reserved[32]; /* zero */
+};
+
+_Static_assert(sizeof(struct bw_bpf_info) == 128, "bpf info size");
+
+/* Counters of one program slot on one worker; written only by that worker. */
+struct bw_bpf_stats {
+	uint64_t runs;	      /* packets the program ran on */
+	uint64_t drops;	      /* it returned BW_BPF_DROP */
+	uint64_t passes;      /* it returned BW_BPF_PASS */
+	uint64_t errors;      /* it returned something else (continue) */
+	uint64_t busy_tsc;    /* TSC ticks spent in it (see docs/bpf.md) */
+	uint64_t reserved[3]; /* zero */
+};
+
+_Static_assert(sizeof(struct bw_bpf_stats) == 64, "bpf stats size");
+
+/* Bytes of one worker's block of program counters (whole cache lines). */
+#define BW_BPF_STATS_BLOCK (BW_BPF_SLOTS * sizeof(struct bw_bpf_stats))
+
+/*
  * Build the shm object name of an instance into buf. Returns 0, or -EINVAL
  * when the instance name is empty, too long or holds characters other than
  * [A-Za-z0-9_-], or -ENAMETOOLONG when buf is too small.
@@ -200,7 +253,8 @@ bw_status_shm_name(const char *instance, char *buf, size_t len)
 
 /*
  * Bytes of a region that holds nb_workers and nb_ports records, the list
- * info table and the per-worker list counters, in that order.
+ * info table, the per-worker list counters, the program info table and
+ * the per-worker program counters, in that order.
  */
 static inline size_t
 bw_status_region_size(uint32_t nb_workers, uint32_t nb_ports)
@@ -209,7 +263,9 @@ bw_status_region_size(uint32_t nb_workers, uint32_t nb_ports)
 	       (size_t)nb_workers * sizeof(struct bw_worker_stats) +
 	       (size_t)nb_ports * sizeof(struct bw_port_stats) +
 	       BW_LIST_SLOTS * sizeof(struct bw_list_info) +
-	       (size_t)nb_workers * BW_LIST_STATS_BLOCK;
+	       (size_t)nb_workers * BW_LIST_STATS_BLOCK +
+	       BW_BPF_SLOTS * sizeof(struct bw_bpf_info) +
+	       (size_t)nb_workers * BW_BPF_STATS_BLOCK;
 }
 
 #endif /* BW_STATUS_H */

@@ -964,7 +964,8 @@ test_sections(void)
 	CU_ASSERT(b.len == p6_off + 4 * 24);
 
 	SEC_CASE(&b, 1, type, 0, -EINVAL, "section 1: unknown type 0");
-	SEC_CASE(&b, 1, type, 6, -EINVAL, "section 1: unknown type 6");
+	SEC_CASE(&b, 1, type, BW_SEC_BPF_INSNS + 1, -EINVAL,
+		 "section 1: unknown type 8");
 	SEC_CASE(&b, 0, type, UINT32_MAX, -EINVAL, "unknown type 4294967295");
 	SEC_CASE(&b, 2, type, BW_SEC_PREFIX4, -EINVAL,
 		 "section 2 (prefix4): duplicate type, also section 1");
@@ -1927,6 +1928,21 @@ write_seeds(const char *dir)
 		t.len = len;
 		r |= write_seed(dir, "random-12", &t);
 		free(img);
+	}
+	/* with two eBPF programs (r0 = 0; exit), so the fuzzer meets them */
+	{
+		const struct bw_image_insn code[2] = {{.code = 0xb7},
+						      {.code = 0x95}};
+		uint32_t order = 3;
+
+		if (ctl_ruleset_put_prog(&rs, "p1", code, 2, NULL) == 0 &&
+		    ctl_ruleset_put_prog(&rs, "p0", code, 2, &order) == 0 &&
+		    ctl_image_write_full(&rs, &m, &img, &len) == 0) {
+			t.b = img;
+			t.len = len;
+			r |= write_seed(dir, "random-12-bpf", &t);
+			free(img);
+		}
 	}
 	ctl_ruleset_free(&rs);
 	return r;
