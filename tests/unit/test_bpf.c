@@ -27,6 +27,7 @@
 #include <CUnit/Basic.h>
 #include <pcap/pcap.h>
 
+#include "bw_testdata.h"
 #include "bw_bpf.h"
 #include "bw_image.h"
 #include "ctl_bpfobj.h"
@@ -39,7 +40,6 @@
 
 #define NB_EXAMPLES 3
 
-static const char *data_dir_arg;  /* argv[1] */
 static const char *build_dir_arg; /* argv[2] */
 
 /* Report at the caller's line, like CU_ASSERT. */
@@ -74,35 +74,11 @@ obj_path(char *buf, size_t size, const char *sub, const char *name)
 	return buf;
 }
 
-/* Folder holding pcaps/, or NULL (as test_decode.c finds it). */
+/* Folder (or file) of the bundled test data, or NULL: bw_testdata.h. */
 static const char *
 pcaps_dir(char *buf, size_t size)
 {
-	const char *cands[2] = {data_dir_arg, getenv("BW_TEST_DATA")};
-	char src[PATH_MAX];
-	struct stat st;
-	char *slash;
-	size_t i;
-
-	for (i = 0; i < 2; i++) {
-		if (cands[i] == NULL ||
-		    snprintf(buf, size, "%s/pcaps", cands[i]) >= (int)size)
-			continue;
-		if (stat(buf, &st) == 0 && S_ISDIR(st.st_mode))
-			return buf;
-	}
-	if (snprintf(src, sizeof(src), "%s", __FILE__) >= (int)sizeof(src))
-		return NULL;
-	slash = strrchr(src, '/');
-	if (slash != NULL)
-		*slash = '\0';
-	else
-		snprintf(src, sizeof(src), ".");
-	if (snprintf(buf, size, "%s/../data/pcaps", src) >= (int)size)
-		return NULL;
-	if (stat(buf, &st) == 0 && S_ISDIR(st.st_mode))
-		return buf;
-	return NULL;
+	return bw_testdata_path("pcaps", buf, size);
 }
 
 /*
@@ -1325,7 +1301,7 @@ main(int argc, char **argv)
 	size_t i;
 
 	if (argc > 1)
-		data_dir_arg = argv[1];
+		bw_testdata_set(argv[1]);
 	if (argc > 2)
 		build_dir_arg = argv[2];
 	if (CU_initialize_registry() != CUE_SUCCESS) {

@@ -19,6 +19,7 @@
 #include <CUnit/Basic.h>
 #include <pcap/pcap.h>
 
+#include "bw_testdata.h"
 #include "bw_reason.h"
 #include "dp_decode.h"
 
@@ -54,8 +55,6 @@
 #define TCP_SYN 0x02
 #define TCP_ACK 0x10
 #define TCP_PSH 0x08
-
-static const char *data_dir_arg; /* argv[1] */
 
 /* A frame under construction. */
 struct fb {
@@ -1816,39 +1815,11 @@ decode_captures_in(const char *dir, int depth, struct pcap_totals *t)
 	closedir(d);
 }
 
-/* Folder holding pcaps/, or NULL. */
+/* Folder (or file) of the bundled test data, or NULL: bw_testdata.h. */
 static const char *
 data_dir_find(char *buf, size_t size)
 {
-	const char *cands[3];
-	char src[PATH_MAX];
-	struct stat st;
-	char *slash;
-	size_t i;
-
-	cands[0] = data_dir_arg;
-	cands[1] = getenv("BW_TEST_DATA");
-	cands[2] = "../tests/data";
-	for (i = 0; i < 3; i++) {
-		if (cands[i] == NULL ||
-		    snprintf(buf, size, "%s/pcaps", cands[i]) >= (int)size)
-			continue;
-		if (stat(buf, &st) == 0 && S_ISDIR(st.st_mode))
-			return buf;
-	}
-	/* tests/unit/test_decode.c -> tests/unit/../data */
-	if (snprintf(src, sizeof(src), "%s", __FILE__) >= (int)sizeof(src))
-		return NULL;
-	slash = strrchr(src, '/');
-	if (slash != NULL)
-		*slash = '\0';
-	else
-		snprintf(src, sizeof(src), ".");
-	if (snprintf(buf, size, "%s/../data/pcaps", src) >= (int)size)
-		return NULL;
-	if (stat(buf, &st) == 0 && S_ISDIR(st.st_mode))
-		return buf;
-	return NULL;
+	return bw_testdata_path("pcaps", buf, size);
 }
 
 static void
@@ -1926,7 +1897,7 @@ main(int argc, char **argv)
 	size_t i;
 
 	if (argc > 1)
-		data_dir_arg = argv[1];
+		bw_testdata_set(argv[1]);
 	if (CU_initialize_registry() != CUE_SUCCESS) {
 		fprintf(stderr, "test_decode: %s\n", CU_get_error_msg());
 		return 1;

@@ -21,10 +21,9 @@
 
 #include <CUnit/Basic.h>
 
+#include "bw_testdata.h"
 #include "ctl_listfile.h"
 #include "ctl_prefix.h"
-
-static const char *data_dir_arg; /* argv[1] */
 
 /* A parse whose messages are captured in a string. */
 struct run {
@@ -968,59 +967,11 @@ test_detect(void)
 	}
 }
 
-/*
- * Folder holding blocklists/ into buf, or NULL: DATA_DIR, $BW_TEST_DATA,
- * tests/data and ../tests/data from the current folder, then tests/data in
- * the folders above this executable (meson runs tests from the build
- * folder) and above this source file.
- */
+/* Folder (or file) of the bundled test data, or NULL: bw_testdata.h. */
 static const char *
 data_dir_find(char *buf, size_t size)
 {
-	const char *cands[4] = {data_dir_arg, getenv("BW_TEST_DATA"),
-				"tests/data", "../tests/data"};
-	char base[2][PATH_MAX], probe[PATH_MAX + 32];
-	struct stat st;
-	ssize_t n;
-	size_t i, b;
-	int up;
-
-	for (i = 0; i < 4; i++) {
-		if (cands[i] == NULL ||
-		    snprintf(probe, sizeof(probe), "%s/blocklists", cands[i]) >=
-			    (int)sizeof(probe))
-			continue;
-		if (stat(probe, &st) == 0 && S_ISDIR(st.st_mode)) {
-			if (snprintf(buf, size, "%s", cands[i]) >= (int)size)
-				return NULL;
-			return buf;
-		}
-	}
-	n = readlink("/proc/self/exe", base[0], sizeof(base[0]) - 1);
-	base[0][n > 0 ? n : 0] = '\0';
-	if (snprintf(base[1], sizeof(base[1]), "%s", __FILE__) >=
-	    (int)sizeof(base[1]))
-		base[1][0] = '\0';
-	for (b = 0; b < 2; b++) {
-		for (up = 0; up < 5; up++) {
-			char *slash = strrchr(base[b], '/');
-
-			if (slash == NULL)
-				break;
-			*slash = '\0';
-			if (snprintf(probe, sizeof(probe),
-				     "%s/tests/data/blocklists",
-				     base[b]) >= (int)sizeof(probe))
-				break;
-			if (stat(probe, &st) == 0 && S_ISDIR(st.st_mode)) {
-				if (snprintf(buf, size, "%s/tests/data",
-					     base[b]) >= (int)size)
-					return NULL;
-				return buf;
-			}
-		}
-	}
-	return NULL;
+	return bw_testdata_path("", buf, size);
 }
 
 /*
@@ -1237,7 +1188,7 @@ main(int argc, char **argv)
 	size_t i;
 
 	if (argc > 1)
-		data_dir_arg = argv[1];
+		bw_testdata_set(argv[1]);
 	if (CU_initialize_registry() != CUE_SUCCESS) {
 		fprintf(stderr, "test_listfile: %s\n", CU_get_error_msg());
 		return 1;
