@@ -18,37 +18,10 @@ usage: gen_bpf.py OUTDIR PCAP...
 import struct
 import sys
 
+from pktlib import csum, read_pcap, write_pcap  # noqa: E402
+
 MODBUS_WRITES = {5, 6, 15, 16, 22, 23}
 DNP3_RESTARTS = {13, 14}
-
-
-def read_pcap(path):
-    b = open(path, "rb").read()
-    magic = struct.unpack("<I", b[:4])[0]
-    if magic in (0xA1B2C3D4, 0xA1B23C4D):
-        e = "<"
-    elif magic in (0xD4C3B2A1, 0x4D3CB2A1):
-        e = ">"
-    else:
-        raise SystemExit("%s: not a classic pcap" % path)
-    if struct.unpack(e + "I", b[20:24])[0] != 1:
-        raise SystemExit("%s: not Ethernet" % path)
-    off = 24
-    while off + 16 <= len(b):
-        _, _, caplen, wirelen = struct.unpack(e + "IIII", b[off:off + 16])
-        off += 16
-        if caplen != wirelen:
-            raise SystemExit("%s: a truncated capture" % path)
-        yield b[off:off + caplen]
-        off += caplen
-
-
-def write_pcap(path, frames):
-    with open(path, "wb") as f:
-        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
-        for i, fr in enumerate(frames):
-            f.write(struct.pack("<IIII", 1700000000 + i, 0, len(fr), len(fr)))
-            f.write(fr)
 
 
 def parse(b):
@@ -108,15 +81,6 @@ def tcp_flags(p):
 
 RULES = {"modbus_write": modbus_write, "dnp3_restart": dnp3_restart,
          "tcp_flags": tcp_flags}
-
-
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return (~s) & 0xFFFF
 
 
 def probe(i, flags):

@@ -18,6 +18,8 @@ import ipaddress
 import struct
 import sys
 
+from pktlib import csum, write_pcap  # noqa: E402
+
 OTHER4 = ipaddress.ip_address("192.0.2.77")   # TEST-NET-1: in no list
 OTHER6 = ipaddress.ip_address("2001:db8::77")  # documentation: in no list
 
@@ -35,15 +37,6 @@ def covered(addr, nets_by_ver):
     return any(addr in n for n in nets_by_ver[addr.version])
 
 
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return (~s) & 0xFFFF
-
-
 def frame(src, dst, i):
     mac = b"\x02\0\0\0\0\x02\x02\0\0\0\0\x01"
     payload = b"probe%06d" % i
@@ -57,15 +50,6 @@ def frame(src, dst, i):
         h = struct.pack("!IHBB", 6 << 28, len(udp), 17, 64) + src.packed + dst.packed
         f = mac + b"\x86\xdd" + h + udp
     return f + b"\0" * max(0, 60 - len(f))
-
-
-def write_pcap(path, frames):
-    with open(path, "wb") as out:
-        out.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
-        for i, f in enumerate(frames):
-            out.write(struct.pack("<IIII", 1700000000 + i // 1000000, i % 1000000,
-                                  len(f), len(f)))
-            out.write(f)
 
 
 def main():

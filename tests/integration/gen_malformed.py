@@ -11,16 +11,9 @@ usage: gen_malformed.py DIR   (writes in.pcap, expect-default.pcap,
 import struct
 import sys
 
+from pktlib import csum, write_pcap  # noqa: E402
+
 MAC = b"\x02\x00\x00\x00\x00\x02" + b"\x02\x00\x00\x00\x00\x01"
-
-
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return (~s) & 0xFFFF
 
 
 def ipv4(proto, l4, tot_len=None, src=b"\xc6\x12\x00\x01", dst=b"\xc6\x13\x00\x01"):
@@ -82,14 +75,6 @@ FRAMES.append((ipv6_dstopts_chain(8, 17, udp(b"ok8")), None))
 FRAMES.append((pad(qinq_icmp()), None))
 
 PASS_POLICY = {"tcp-bad-data-offset", "l2-truncated"}
-
-
-def write_pcap(path, frames):
-    with open(path, "wb") as f:
-        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
-        for i, fr in enumerate(frames):
-            f.write(struct.pack("<IIII", 1700000000, i, len(fr), len(fr)))
-            f.write(fr)
 
 
 def main():

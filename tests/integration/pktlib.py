@@ -1,0 +1,46 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Frame and capture helpers shared by the test traffic generators.
+Independent of Bulwark's code on purpose: the tests use them as oracles."""
+import struct
+
+
+def csum(b):
+    """Internet checksum (RFC 1071) of bytes b."""
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return (~s) & 0xFFFF
+
+
+def write_pcap(path, frames):
+    """A classic little-endian Ethernet pcap, one microsecond apart."""
+    with open(path, "wb") as out:
+        out.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+        for i, f in enumerate(frames):
+            out.write(struct.pack("<IIII", 1700000000 + i // 1000000,
+                                  i % 1000000, len(f), len(f)))
+            out.write(f)
+
+
+def read_pcap(path):
+    """Frames of a classic Ethernet pcap (either byte order)."""
+    b = open(path, "rb").read()
+    magic = struct.unpack("<I", b[:4])[0]
+    if magic in (0xA1B2C3D4, 0xA1B23C4D):
+        e = "<"
+    elif magic in (0xD4C3B2A1, 0x4D3CB2A1):
+        e = ">"
+    else:
+        raise SystemExit("%s: not a classic pcap" % path)
+    if struct.unpack(e + "I", b[20:24])[0] != 1:
+        raise SystemExit("%s: not Ethernet" % path)
+    off = 24
+    while off + 16 <= len(b):
+        _, _, caplen, wirelen = struct.unpack(e + "IIII", b[off:off + 16])
+        off += 16
+        if caplen != wirelen:
+            raise SystemExit("%s: a truncated capture" % path)
+        yield b[off:off + caplen]
+        off += caplen
