@@ -81,5 +81,7 @@ int ctl_cmd_history(struct ctl_ctx *ctx, int argc, char **argv);
 int ctl_cmd_rollback(struct ctl_ctx *ctx, int argc, char **argv);
 int ctl_cmd_check(struct ctl_ctx *ctx, int argc, char **argv);
 int ctl_cmd_batch(struct ctl_ctx *ctx, int argc, char **argv);
+int ctl_cmd_rules(struct ctl_ctx *ctx, int argc, char **argv);
+int ctl_cmd_vars(struct ctl_ctx *ctx, int argc, char **argv);
 
 #endif /* CTL_H */

@@ -234,11 +234,12 @@ ctl_cmd_batch(struct ctl_ctx *ctx, int argc, char **argv)
 		}
 		if (strcmp(nc->argv[0], "list") != 0 &&
 		    strcmp(nc->argv[0], "bpf") != 0 &&
+		    strcmp(nc->argv[0], "rules") != 0 &&
 		    strcmp(nc->argv[0], "rollback") != 0) {
 			fprintf(ctx->err,
 				"%s:%zu: error: '%s' is not a change: a batch "
 				"holds list load/add/del/flush/drop, bpf "
-				"load/unload and rollback\n",
+				"load/unload, rules load/flush and rollback\n",
 				name, lineno, nc->argv[0]);
 			free(nc->argv);
 			nbad++;
@@ -258,6 +259,8 @@ ctl_cmd_batch(struct ctl_ctx *ctx, int argc, char **argv)
 			ret = ctl_list_change(&t, cmds[i].argc, cmds[i].argv);
 		else if (strcmp(cmds[i].argv[0], "bpf") == 0)
 			ret = ctl_bpf_change(&t, cmds[i].argc, cmds[i].argv);
+		else if (strcmp(cmds[i].argv[0], "rules") == 0)
+			ret = ctl_rules_change(&t, cmds[i].argc, cmds[i].argv);
 		else
 			ret = ctl_rollback_change(&t, cmds[i].argc,
 						  cmds[i].argv);

@@ -17,7 +17,7 @@
 #include "ctl_image.h"
 #include "dp_image.h"
 
-#define IMG_SEC_MAX 5 /* sections one image of ours holds: lists + 4 */
+#define IMG_SEC_MAX 11 /* sections one image of ours holds: lists + 10 */
 
 /* The planned layout of an image. */
 struct layout {
@@ -276,6 +276,130 @@ progs_fill(const struct ctl_ruleset *rs, struct bw_image_bpf *tab,
 	}
 }
 
+/* Copy the content rule tables into their planned sections. */
+static void
+rtab_fill(struct layout *lo, uint8_t *buf, const struct ctl_rtab *t)
+{
+	const struct {
+		uint32_t type;
+		const void *src;
+	} part[] = {
+		{BW_SEC_RULES, t->rules},      {BW_SEC_RADDRS, t->addrs},
+		{BW_SEC_RPORTS, t->ports},     {BW_SEC_RSTRINGS, t->strings},
+		{BW_SEC_HSDB_BLOCK, t->block}, {BW_SEC_HSDB_STREAM, t->stream},
+	};
+	struct bw_image_section *s;
+	size_t i;
+
+	for (i = 0; i < sizeof(part) / sizeof(part[0]); i++) {
+		s = layout_find(lo, part[i].type);
+		if (s != NULL && part[i].src != NULL)
+			memcpy(buf + s->off, part[i].src, (size_t)s->len);
+	}
+}
+
+/* A malloc'd copy of len bytes at src in *dst (NULL when len is 0). */
+static int
+blob_dup(void **dst, const void *src, size_t len)
+{
+	*dst = NULL;
+	if (len == 0)
+		return 0;
+	*dst = malloc(len);
+	if (*dst == NULL)
+		return -ENOMEM;
+	memcpy(*dst, src, len);
+	return 0;
+}
+
+/* The content rule tables of a validated view, copied into t. */
+static int
+rtab_from_view(struct ctl_rtab *t, const struct dp_image_view *v)
+{
+	struct ctl_rtab src = {
+		.nb_rules = v->nb_rules,
+		.rules = (struct bw_image_rule *)(uintptr_t)v->rules,
+		.nb_addrs = v->nb_raddrs,
+		.addrs = (struct bw_image_raddr *)(uintptr_t)v->raddrs,
+		.nb_ports = v->nb_rports,
+		.ports = (struct bw_image_rport *)(uintptr_t)v->rports,
+		.strings_len = v->rstrings_len,
+		.strings = (char *)(uintptr_t)v->rstrings,
+		.block_len = v->hsdb_block_len,
+		.block = (uint8_t *)(uintptr_t)v->hsdb_block,
+		.stream_len = v->hsdb_stream_len,
+		.stream = (uint8_t *)(uintptr_t)v->hsdb_stream,
+	};
+
+	return ctl_rtab_dup(t, &src);
+}
+
+void
+ctl_rtab_free(struct ctl_rtab *t)
+{
+	free(t->rules);
+	free(t->addrs);
+	free(t->ports);
+	free(t->strings);
+	free(t->block);
+	free(t->stream);
+	memset(t, 0, sizeof(*t));
+}
+
+int
+ctl_rtab_dup(struct ctl_rtab *dst, const struct ctl_rtab *src)
+{
+	struct ctl_rtab d = {0};
+	int r = 0;
+
+	d.nb_rules = src->nb_rules;
+	d.nb_addrs = src->nb_addrs;
+	d.nb_ports = src->nb_ports;
+	d.strings_len = src->strings_len;
+	d.block_len = src->block_len;
+	d.stream_len = src->stream_len;
+	r |= blob_dup((void **)&d.rules, src->rules,
+		      (size_t)src->nb_rules * sizeof(*src->rules));
+	r |= blob_dup((void **)&d.addrs, src->addrs,
+		      (size_t)src->nb_addrs * sizeof(*src->addrs));
+	r |= blob_dup((void **)&d.ports, src->ports,
+		      (size_t)src->nb_ports * sizeof(*src->ports));
+	r |= blob_dup((void **)&d.strings, src->strings, src->strings_len);
+	r |= blob_dup((void **)&d.block, src->block, src->block_len);
+	r |= blob_dup((void **)&d.stream, src->stream, src->stream_len);
+	if (r != 0) {
+		ctl_rtab_free(&d);
+		memset(dst, 0, sizeof(*dst));
+		return -ENOMEM;
+	}
+	*dst = d;
+	return 0;
+}
+
+/* 1 when the len bytes at a and b are equal (either may be NULL at 0). */
+static int
+blob_equal(const void *a, const void *b, size_t len)
+{
+	return len == 0 || memcmp(a, b, len) == 0;
+}
+
+int
+ctl_rtab_equal(const struct ctl_rtab *a, const struct ctl_rtab *b)
+{
+	return a->nb_rules == b->nb_rules && a->nb_addrs == b->nb_addrs &&
+	       a->nb_ports == b->nb_ports && a->strings_len == b->strings_len &&
+	       a->block_len == b->block_len && a->stream_len == b->stream_len &&
+	       blob_equal(a->rules, b->rules,
+			  (size_t)a->nb_rules * sizeof(*a->rules)) &&
+	       blob_equal(a->addrs, b->addrs,
+			  (size_t)a->nb_addrs * sizeof(*a->addrs)) &&
+	       blob_equal(a->ports, b->ports,
+			  (size_t)a->nb_ports * sizeof(*a->ports)) &&
+	       blob_equal(a->strings, b->strings, a->strings_len) &&
+	       blob_equal(a->block, b->block, a->block_len) &&
+	       blob_equal(a->stream, b->stream, a->stream_len);
+}
+
 int
 ctl_image_write_full(const struct ctl_ruleset *rs,
 		     const struct ctl_image_meta *m, void **img, size_t *len)
@@ -305,6 +429,15 @@ ctl_image_write_full(const struct ctl_ruleset *rs,
 		   1);
 	layout_add(&lo, BW_SEC_BPF_INSNS, sizeof(struct bw_image_insn),
 		   nb_insns, 1);
+	layout_add(&lo, BW_SEC_RULES, sizeof(struct bw_image_rule),
+		   rs->rtab.nb_rules, 1);
+	layout_add(&lo, BW_SEC_RADDRS, sizeof(struct bw_image_raddr),
+		   rs->rtab.nb_addrs, 1);
+	layout_add(&lo, BW_SEC_RPORTS, sizeof(struct bw_image_rport),
+		   rs->rtab.nb_ports, 1);
+	layout_add(&lo, BW_SEC_RSTRINGS, 1, rs->rtab.strings_len, 1);
+	layout_add(&lo, BW_SEC_HSDB_BLOCK, 1, rs->rtab.block_len, 1);
+	layout_add(&lo, BW_SEC_HSDB_STREAM, 1, rs->rtab.stream_len, 1);
 	r = layout_place(&lo);
 	if (r < 0)
 		return r;
@@ -349,6 +482,7 @@ ctl_image_write_full(const struct ctl_ruleset *rs,
 	if (sb != NULL && s != NULL)
 		progs_fill(rs, (struct bw_image_bpf *)(buf + sb->off),
 			   (struct bw_image_insn *)(buf + s->off));
+	rtab_fill(&lo, buf, &rs->rtab);
 	return image_finish(buf, lo.size, img, len);
 
 err_free:
@@ -541,6 +675,9 @@ ctl_image_read(const void *img, size_t len, struct ctl_ruleset *rs,
 		       (size_t)b->nb_insns * sizeof(*cp->insns));
 		rs->nb_progs = i + 1;
 	}
+	r = rtab_from_view(&rs->rtab, &v);
+	if (r < 0)
+		goto err_free;
 	rs->generation = v.hdr->generation;
 	if (m != NULL) {
 		memset(m, 0, sizeof(*m));
@@ -624,6 +761,7 @@ ctl_ruleset_free(struct ctl_ruleset *rs)
 		ctl_prefix_set_free(&rs->lists[i].set);
 	for (i = 0; i < rs->nb_progs && i < BW_BPF_MAX; i++)
 		free(rs->progs[i].insns);
+	ctl_rtab_free(&rs->rtab);
 	memset(rs, 0, sizeof(*rs));
 }
 

@@ -34,12 +34,34 @@ struct ctl_prog {
 	struct bw_image_insn *insns; /* malloc'd, nb_insns entries */
 };
 
+/*
+ * The content rules of a ruleset as they travel in the image: the tables
+ * of include/bw_image.h, built by ctl_rtab_build() (ctl_rtab.h) from a
+ * parsed rule set and its compiled databases, or copied back from an
+ * image. Every pointer is malloc'd (NULL when its count is 0).
+ */
+struct ctl_rtab {
+	uint32_t nb_rules;
+	struct bw_image_rule *rules;
+	uint32_t nb_addrs;
+	struct bw_image_raddr *addrs;
+	uint32_t nb_ports;
+	struct bw_image_rport *ports;
+	uint32_t strings_len; /* bytes, the last one a NUL */
+	char *strings;
+	uint32_t block_len; /* bytes of the serialized block database */
+	uint8_t *block;
+	uint32_t stream_len; /* bytes of the serialized stream database */
+	uint8_t *stream;
+};
+
 struct ctl_ruleset {
 	uint64_t generation; /* generation this model was read at, or 0 */
 	uint32_t nb_lists;
 	struct ctl_list lists[BW_LIST_MAX]; /* sorted by id */
 	uint32_t nb_progs;
 	struct ctl_prog progs[BW_BPF_MAX]; /* sorted by order */
+	struct ctl_rtab rtab;		   /* content rules */
 };
 
 struct ctl_delta_entry {
@@ -60,8 +82,9 @@ struct ctl_image_meta {
  * Write a FULL image of rs with header fields from m (rs->generation is not
  * used: m->generation is the image's). Each list's set must be sorted and
  * unique (ctl_prefix_set_sort_unique()) with host bits zero. Layout: header,
- * section table, LISTS, then PREFIX4, PREFIX6, BPF and BPF_INSNS when not
- * empty, each 8-aligned; the CRC is filled last. *img is allocated with aligned_alloc()
+ * section table, LISTS, then PREFIX4, PREFIX6, BPF, BPF_INSNS and the
+ * content rule sections (RULES, RADDRS, RPORTS, RSTRINGS, HSDB_BLOCK,
+ * HSDB_STREAM) when not empty, each 8-aligned; the CRC is filled last. *img is allocated with aligned_alloc()
  * (CTL_IMAGE_ALIGN) and zero padded; the caller frees it. Returns 0,
  * -EINVAL when rs or m would make an invalid image, -E2BIG over a limit of
  * bw_image.h, -ENOMEM. Called by bulwarkctl (single-threaded).
@@ -150,6 +173,15 @@ int ctl_ruleset_del_prog(struct ctl_ruleset *rs, const char *name);
 
 /* CRC32C of a program's instructions, as the dataplane reports it. */
 uint32_t ctl_prog_crc(const struct ctl_prog *p);
+
+/* Free what t holds; it is left empty. */
+void ctl_rtab_free(struct ctl_rtab *t);
+
+/* A deep copy of src into *dst. Returns 0 or -ENOMEM (dst then empty). */
+int ctl_rtab_dup(struct ctl_rtab *dst, const struct ctl_rtab *src);
+
+/* 1 when a and b hold the same rule tables and databases, byte for byte. */
+int ctl_rtab_equal(const struct ctl_rtab *a, const struct ctl_rtab *b);
 
 /* 1 when a and b hold the same programs (name, order, code), in order. */
 int ctl_ruleset_progs_equal(const struct ctl_ruleset *a,

@@ -791,3 +791,98 @@ ctl_region_bpf_hits(const struct ctl_region *r, struct ctl_bpf_hits *h)
 	h->valid = 1;
 	return 0;
 }
+
+/* One try of ctl_region_rule_hits(): 0, or -EAGAIN when torn. */
+static int
+rule_hits_try(const struct ctl_region *r, uint64_t tab_off, uint64_t stats_off,
+	      uint64_t stats_size, struct ctl_rule_hits *h)
+{
+	const struct bw_status_hdr *hdr = ctl_region_hdr(r);
+	const struct bw_rule_tab *tab =
+		(const struct bw_rule_tab *)(r->base + tab_off);
+	const struct bw_rule_info *info =
+		(const struct bw_rule_info *)(tab + 1);
+	const struct bw_rule_stats *bs;
+	uint64_t tsc_hz, tsc_ref, ref_ns, last;
+	uint32_t s1, s2, nb, bank, i, w;
+
+	/* pairs with the release stores in dp_match_set_publish() */
+	s1 = __atomic_load_n(&tab->seq, __ATOMIC_ACQUIRE);
+	if (s1 & 1)
+		return -EAGAIN;
+	nb = LOAD_RELAXED(tab->nb_rules);
+	bank = LOAD_RELAXED(tab->bank) & 1;
+	if (nb > BW_RULE_SLOTS)
+		nb = BW_RULE_SLOTS;
+	h->since_gen = LOAD_RELAXED(tab->generation);
+	tsc_ref = LOAD_RELAXED(tab->tsc_ref);
+	ref_ns = LOAD_RELAXED(tab->tsc_ref_ns);
+	tsc_hz = LOAD_RELAXED(hdr->tsc_hz);
+	for (i = 0; i < nb; i++) {
+		struct ctl_rule_hit *o = &h->r[i];
+
+		o->sid = LOAD_RELAXED(info[i].sid);
+		o->rev = LOAD_RELAXED(info[i].rev);
+		o->action = LOAD_RELAXED(info[i].action);
+		o->proto = LOAD_RELAXED(info[i].proto);
+		o->pkts = o->bytes = o->last_ns = 0;
+		last = 0;
+		for (w = 0; w < r->nb_workers; w++) {
+			bs = (const struct bw_rule_stats *)(r->base +
+							    stats_off +
+							    w * stats_size) +
+			     (size_t)bank * BW_RULE_SLOTS + i;
+			o->pkts += LOAD_RELAXED(bs->pkts);
+			o->bytes += LOAD_RELAXED(bs->bytes);
+			if (LOAD_RELAXED(bs->last_tsc) > last)
+				last = LOAD_RELAXED(bs->last_tsc);
+		}
+		if (last != 0 && tsc_hz != 0) {
+			double d = ((double)last - (double)tsc_ref) * 1e9 /
+				   (double)tsc_hz;
+
+			o->last_ns = (uint64_t)((double)ref_ns + d);
+		}
+	}
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	s2 = __atomic_load_n(&tab->seq, __ATOMIC_RELAXED);
+	if (s1 != s2)
+		return -EAGAIN;
+	h->nb_rules = nb;
+	return 0;
+}
+
+int
+ctl_region_rule_hits(const struct ctl_region *r, struct ctl_rule_hits *h)
+{
+	const struct bw_status_hdr *hdr = ctl_region_hdr(r);
+	uint64_t tab_off, stats_off, stats_size, nslots;
+	int tries, ret = -EAGAIN;
+
+	h->valid = 0;
+	h->nb_rules = 0;
+	h->applied_gen = 0;
+	h->since_gen = 0;
+	if (LOAD_RELAXED(hdr->abi_minor) < 1)
+		return -EINVAL;
+	tab_off = __atomic_load_n(&hdr->rule_tab_off, __ATOMIC_RELAXED);
+	stats_off = __atomic_load_n(&hdr->rule_stats_off, __ATOMIC_RELAXED);
+	stats_size = __atomic_load_n(&hdr->rule_stats_size, __ATOMIC_RELAXED);
+	nslots = __atomic_load_n(&hdr->nb_rule_slots, __ATOMIC_RELAXED);
+	if (tab_off == 0 || nslots != BW_RULE_SLOTS || tab_off % 8 != 0 ||
+	    stats_off % 8 != 0 ||
+	    tab_off + sizeof(struct bw_rule_tab) +
+			    nslots * sizeof(struct bw_rule_info) >
+		    r->size ||
+	    stats_size < 2 * nslots * sizeof(struct bw_rule_stats) ||
+	    stats_off + (uint64_t)r->nb_workers * stats_size > r->size)
+		return -EINVAL;
+	for (tries = 0; tries < LIST_READ_TRIES && ret == -EAGAIN; tries++)
+		ret = rule_hits_try(r, tab_off, stats_off, stats_size, h);
+	if (ret != 0)
+		return ret;
+	/* pairs with the release store in the dataplane's status_publish() */
+	h->applied_gen = __atomic_load_n(&hdr->applied_gen, __ATOMIC_ACQUIRE);
+	h->valid = 1;
+	return 0;
+}

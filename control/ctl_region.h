@@ -163,4 +163,32 @@ struct ctl_bpf_hits {
  */
 int ctl_region_bpf_hits(const struct ctl_region *r, struct ctl_bpf_hits *h);
 
+/* One content rule of the set in force and its counters, all workers. */
+struct ctl_rule_hit {
+	uint32_t sid;
+	uint32_t rev;
+	uint8_t action;	  /* BW_RULE_* of bw_image.h */
+	uint8_t proto;	  /* BW_RULE_PROTO_* */
+	uint64_t pkts;	  /* packets it hit since its set was loaded */
+	uint64_t bytes;	  /* their frame bytes */
+	uint64_t last_ns; /* CLOCK_REALTIME ns of the last hit, 0: never */
+};
+
+struct ctl_rule_hits {
+	int valid;	      /* the copy succeeded */
+	uint64_t applied_gen; /* generation in force when copied */
+	uint64_t since_gen;   /* generation that loaded the rule set */
+	uint32_t nb_rules;    /* entries of r[] in use */
+	struct ctl_rule_hit r[BW_RULE_SLOTS]; /* by rule index */
+};
+
+/*
+ * Copy the rule table (under its sequence lock) and sum the counters of
+ * the bank it names over every worker into *h; retried when the table
+ * changed meanwhile. A region without a rule table (older dataplane)
+ * reads -EINVAL; -EAGAIN when it was rewritten on every try. *h is
+ * zeroed first.
+ */
+int ctl_region_rule_hits(const struct ctl_region *r, struct ctl_rule_hits *h);
+
 #endif /* CTL_REGION_H */

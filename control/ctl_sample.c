@@ -33,6 +33,8 @@ worker_copy(const struct bw_worker_stats *w, struct ctl_worker_sample *s)
 	c->nonip_pkts = LOAD_RELAXED(w->nonip_pkts);
 	c->frag_pkts = LOAD_RELAXED(w->frag_pkts);
 	c->anomaly_pass_pkts = LOAD_RELAXED(w->anomaly_pass_pkts);
+	for (r = 0; r < BW_FLOW_COUNTERS; r++)
+		c->flow[r] = LOAD_RELAXED(w->flow[r]);
 	for (r = 0; r < BW_REASON_MAX; r++) {
 		c->reason_drop_pkts[r] = LOAD_RELAXED(w->reason_drop_pkts[r]);
 		c->reason_pass_pkts[r] = LOAD_RELAXED(w->reason_pass_pkts[r]);
@@ -81,6 +83,8 @@ counters_add(struct ctl_counters *sum, const struct ctl_counters *c)
 	sum->nonip_pkts += c->nonip_pkts;
 	sum->frag_pkts += c->frag_pkts;
 	sum->anomaly_pass_pkts += c->anomaly_pass_pkts;
+	for (r = 0; r < BW_FLOW_COUNTERS; r++)
+		sum->flow[r] += c->flow[r];
 	for (r = 0; r < BW_REASON_MAX; r++) {
 		sum->reason_drop_pkts[r] += c->reason_drop_pkts[r];
 		sum->reason_pass_pkts[r] += c->reason_pass_pkts[r];
@@ -118,6 +122,7 @@ ctl_sample_take(const struct ctl_region *r, struct ctl_sample *s,
 	for (i = 0; i < r->nb_ports; i++)
 		port_copy(ctl_region_port(r, i), &s->ports[i]);
 	ctl_region_list_hits(r, &s->lists);
+	ctl_region_rule_hits(r, &s->rules);
 }
 
 double

@@ -29,6 +29,7 @@ struct ctl_counters {
 	uint64_t nonip_pkts;
 	uint64_t frag_pkts;
 	uint64_t anomaly_pass_pkts;
+	uint64_t flow[BW_FLOW_COUNTERS]; /* BW_FLOW_* */
 	uint64_t reason_drop_pkts[BW_REASON_MAX];
 	uint64_t reason_pass_pkts[BW_REASON_MAX];
 };
@@ -78,6 +79,7 @@ struct ctl_sample {
 	struct ctl_worker_sample workers[BW_WORKER_MAX];
 	struct ctl_port_sample ports[BW_PORT_MAX];
 	struct ctl_list_hits lists; /* list slots and their hits */
+	struct ctl_rule_hits rules; /* content rules and their hits */
 };
 
 /* Rates of one worker, or of all, between two samples. */

@@ -17,6 +17,7 @@
 #include "ctl_json.h"
 #include "ctl_region.h"
 #include "ctl_lookup.h"
+#include "ctl_rtab.h"
 #include "ctl_sample.h"
 #include "ctl_stats.h"
 #include "ctl_text.h"
@@ -70,6 +71,16 @@ json_counters(struct ctl_json *j, const struct ctl_counters *c,
 			ctl_json_u64(j, ctl_reason_label(r, buf, sizeof(buf)),
 				     c->reason_pass_pkts[r]);
 	ctl_json_object_end(j);
+	/* appended: members keep their order within the ABI major */
+	{
+		static const char *const flow_names[] = BW_FLOW_NAMES;
+		unsigned int k;
+
+		ctl_json_object_begin(j, "flows");
+		for (k = 0; k < BW_FLOW_COUNTERS; k++)
+			ctl_json_u64(j, flow_names[k], c->flow[k]);
+		ctl_json_object_end(j);
+	}
 }
 
 static void
@@ -206,6 +217,26 @@ ctl_stats_json(FILE *f, const struct ctl_sample *cur,
 		ctl_json_u64(&j, "since_generation", li->since_gen);
 		ctl_json_u64(&j, "hits_pkts", cur->lists.pkts[i]);
 		ctl_json_u64(&j, "hits_bytes", cur->lists.bytes[i]);
+		ctl_json_object_end(&j);
+	}
+	ctl_json_array_end(&j);
+
+	ctl_json_array_begin(&j, "rules");
+	for (i = 0; cur->rules.valid && i < cur->rules.nb_rules; i++) {
+		const struct ctl_rule_hit *rh = &cur->rules.r[i];
+
+		ctl_json_object_begin(&j, NULL);
+		ctl_json_u64(&j, "id", i);
+		ctl_json_u64(&j, "sid", rh->sid);
+		ctl_json_u64(&j, "rev", rh->rev);
+		ctl_json_str(&j, "action", ctl_rtab_action_name(rh->action));
+		ctl_json_u64(&j, "since_generation", cur->rules.since_gen);
+		ctl_json_u64(&j, "hits_pkts", rh->pkts);
+		ctl_json_u64(&j, "hits_bytes", rh->bytes);
+		if (rh->last_ns != 0)
+			ctl_json_ns_as_s(&j, "last_hit", rh->last_ns);
+		else
+			ctl_json_null(&j, "last_hit");
 		ctl_json_object_end(&j);
 	}
 	ctl_json_array_end(&j);

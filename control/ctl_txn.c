@@ -156,6 +156,7 @@ ctl_ruleset_dup(struct ctl_ruleset *dst, const struct ctl_ruleset *src)
 	memcpy(dst, src, sizeof(*dst));
 	/* nothing of dst is owned until its copy is made */
 	dst->nb_progs = 0;
+	memset(&dst->rtab, 0, sizeof(dst->rtab));
 	for (i = 0; i < src->nb_lists; i++) {
 		s = &src->lists[i].set;
 		d = &dst->lists[i].set;
@@ -183,6 +184,10 @@ ctl_ruleset_dup(struct ctl_ruleset *dst, const struct ctl_ruleset *src)
 		}
 		memcpy(dst->progs[i].insns, src->progs[i].insns, bytes);
 		dst->nb_progs = i + 1;
+	}
+	if (ctl_rtab_dup(&dst->rtab, &src->rtab) < 0) {
+		ctl_ruleset_free(dst);
+		return -ENOMEM;
 	}
 	return 0;
 }
@@ -288,8 +293,9 @@ ctl_txn_plan(const struct ctl_ruleset *base, const struct ctl_ruleset *cur,
 
 	*d = NULL;
 	*nb = 0;
-	/* programs travel in FULL images only */
-	if (!lists_equal(base, cur) || !ctl_ruleset_progs_equal(base, cur))
+	/* programs and content rules travel in FULL images only */
+	if (!lists_equal(base, cur) || !ctl_ruleset_progs_equal(base, cur) ||
+	    !ctl_rtab_equal(&base->rtab, &cur->rtab))
 		return CTL_PLAN_FULL;
 	for (i = 0; i < cur->nb_lists; i++) {
 		ret = set_diff(&base->lists[i].set, &cur->lists[i].set,

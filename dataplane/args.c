@@ -20,6 +20,7 @@ enum {
 	OPT_TXD,
 	OPT_MTU,
 	OPT_MBUFS,
+	OPT_FLOWS,
 	OPT_FAIL_OPEN,
 	OPT_FAIL_CLOSED,
 	OPT_BPF_NO_JIT,
@@ -35,6 +36,7 @@ static const struct option long_opts[] = {
 	{"txd", required_argument, NULL, OPT_TXD},
 	{"mtu", required_argument, NULL, OPT_MTU},
 	{"mbufs", required_argument, NULL, OPT_MBUFS},
+	{"flows", required_argument, NULL, OPT_FLOWS},
 	{"fail-open", no_argument, NULL, OPT_FAIL_OPEN},
 	{"fail-closed", no_argument, NULL, OPT_FAIL_CLOSED},
 	{"bpf-no-jit", no_argument, NULL, OPT_BPF_NO_JIT},
@@ -86,6 +88,10 @@ dp_args_usage(const char *prog)
 	       "leave\n"
 	       "                          as is); a port that refuses gets a "
 	       "warning\n"
+	       "  --flows N               TCP flows tracked per worker for "
+	       "stream\n"
+	       "                          matching (default 16384; 0: "
+	       "per packet only)\n"
 	       "  --mbufs N               at least N mbufs in the pool "
 	       "(default: what\n"
 	       "                          the rings, bursts and caches need); "
@@ -226,6 +232,7 @@ dp_args_parse(int argc, char **argv, struct dp_config *cfg)
 	strcpy(cfg->instance, "default");
 	cfg->nb_rxd = DP_RXD_DEFAULT;
 	cfg->nb_txd = DP_TXD_DEFAULT;
+	cfg->nb_flows = DP_FLOWS_DEFAULT;
 	for (r = 0; r < BW_REASON_COUNT; r++)
 		cfg->malformed_drop[r] = (uint8_t)bw_reason_is_malformed(r);
 
@@ -291,6 +298,23 @@ dp_args_parse(int argc, char **argv, struct dp_config *cfg)
 				return -EINVAL;
 			}
 			cfg->nb_mbufs = (uint32_t)v;
+			break;
+		}
+		case OPT_FLOWS: {
+			char *end;
+			unsigned long v;
+
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (errno != 0 || end == optarg || *end != '\0' ||
+			    v > DP_FLOWS_MAX) {
+				fprintf(stderr,
+					"bulwark: --flows: '%s' is not a "
+					"number in 0..%u\n",
+					optarg, DP_FLOWS_MAX);
+				return -EINVAL;
+			}
+			cfg->nb_flows = (uint32_t)v;
 			break;
 		}
 		case OPT_FAIL_OPEN:

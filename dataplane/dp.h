@@ -15,6 +15,7 @@
 #include "bw_bpf.h"
 #include "bw_status.h"
 #include "dp_decode.h"
+#include "dp_flow.h"
 
 #define DP_BURST	32 /* packets per rx burst */
 #define DP_PAIR_MAX	16 /* --pair options */
@@ -23,6 +24,7 @@
 #define DP_RXD_DEFAULT	1024 /* rx descriptors per queue */
 #define DP_TXD_DEFAULT	1024 /* tx descriptors per queue */
 #define DP_DRAIN_ROUNDS 64   /* rx polls per leg after stop, to drain */
+#define DP_MATCH_IDS	64   /* rule ids listed per scan (more: bitmap) */
 
 extern int dp_logtype;
 #define DP_LOG(level, fmt, ...)                                                \
@@ -48,6 +50,7 @@ struct dp_config {
 	uint8_t malformed_drop[BW_REASON_MAX];
 	uint8_t fail_closed; /* drop everything until a ruleset exists */
 	uint8_t bpf_no_jit;  /* run eBPF programs in the interpreter */
+	uint32_t nb_flows;   /* TCP flows tracked per worker, 0: none */
 };
 
 /*
@@ -98,6 +101,14 @@ struct dp_worker {
 	uint64_t nh_block[2 * DP_BURST];
 	/* eBPF stage: the contexts of the burst's undecided packets */
 	struct bw_bpf_ctx bpf_ctx[DP_BURST] __rte_cache_aligned;
+	/* content rule stage: counters per bank, ids of the current scan */
+	struct bw_rule_stats *rst[2];
+	uint32_t nb_match_ids; /* ids reported, may exceed DP_MATCH_IDS */
+	uint32_t match_ids[DP_MATCH_IDS];
+	uint64_t match_seen[BW_RULE_SLOTS / 64]; /* bit per rule id */
+	uint32_t nb_stream_ids; /* ids the stream scan reported */
+	uint32_t stream_ids[DP_MATCH_IDS];
+	struct dp_flow_table flows; /* TCP flows (stream matching) */
 } __rte_cache_aligned;
 
 /* Set by the signal handler; workers and the main loop poll it. */
@@ -140,5 +151,12 @@ void dp_blocklist_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 /* bpf.c: the eBPF stage (see there); rs->bpf not NULL. Worker lcore only. */
 void dp_bpf_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 		     struct rte_mbuf **pkts, uint16_t n, uint8_t *verdict);
+
+/*
+ * match.c: the content rule stage (see there); rs->match not NULL.
+ * Worker lcore only.
+ */
+void dp_match_classify(struct dp_worker *w, const struct dp_ruleset *rs,
+		       struct rte_mbuf **pkts, uint16_t n, uint8_t *verdict);
 
 #endif /* DP_H */

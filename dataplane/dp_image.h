@@ -37,6 +37,18 @@ struct dp_image_view {
 	uint32_t nb_progs;
 	const struct bw_image_insn *insns; /* FULL: all programs' code */
 	uint32_t nb_insns;
+	const struct bw_image_rule *rules; /* FULL: content rules */
+	uint32_t nb_rules;
+	const struct bw_image_raddr *raddrs; /* FULL: rules' addresses */
+	uint32_t nb_raddrs;
+	const struct bw_image_rport *rports; /* FULL: rules' ports */
+	uint32_t nb_rports;
+	const char *rstrings; /* FULL: rules' strings, ends with a NUL */
+	uint32_t rstrings_len;
+	const uint8_t *hsdb_block;  /* FULL: serialized block database */
+	uint32_t hsdb_block_len;    /* bytes */
+	const uint8_t *hsdb_stream; /* FULL: serialized stream database */
+	uint32_t hsdb_stream_len;   /* bytes */
 };
 
 /*
@@ -81,6 +93,18 @@ struct dp_image_view {
  *   ctx_size equal to sizeof(struct bw_bpf_ctx) of this build; reserved
  *   zero. The instructions themselves are checked when they are loaded
  *   (dp_bpf_load.h), not here;
+ * - content rules (FULL only; RULES absent means none, and then RADDRS,
+ *   RPORTS, RSTRINGS, HSDB_BLOCK and HSDB_STREAM must be absent too):
+ *   known action, protocol, scan scope (stream only for tcp), dsize op
+ *   with min <= max (both zero without one), known flags, not both
+ *   to_server and to_client, priority 0..255, reserved zero; address and
+ *   port ranges inside their sections, each range's addresses valid
+ *   (family 4 or 6, length, host bits, reserved zero) and sorted unique,
+ *   its ports lo <= hi, sorted and disjoint; msg and classtype offsets
+ *   inside RSTRINGS, which must end with a NUL; a content rule needs the
+ *   block database, a stream content rule the stream database too. The
+ *   databases are opaque here: Hyperscan checks them when the dataplane
+ *   deserializes them;
  * - FULL prefixes: len <= 32 (128), host bits zero, op BW_OP_PRESENT, list
  *   the owning list's id, strictly ascending by (addr, len) within a list,
  *   reserved zero;

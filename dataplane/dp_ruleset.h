@@ -15,6 +15,7 @@
 
 #include "bw_ctl.h"
 #include "dp_bpf.h"
+#include "dp_match.h"
 #include "dp_routes.h"
 #include "dp_status.h"
 
@@ -27,6 +28,7 @@ struct dp_ruleset {
 	struct rte_fib *fib4[DP_ACT_COUNT];  /* NULL: no such prefixes */
 	struct rte_fib6 *fib6[DP_ACT_COUNT]; /* NULL: no such prefixes */
 	const struct dp_bpf_set *bpf;	     /* NULL: no eBPF program */
+	const struct dp_match_set *match;    /* NULL: no content rule */
 };
 
 /* One copy of the FIBs. Two exist: the active one and the standby. */
@@ -51,9 +53,11 @@ struct dp_rsctl {
 	int level_pending;     /* pending not applied yet */
 	struct dp_status *status;
 	uint32_t nb_workers;
-	uint32_t fib_seq;	/* unique FIB names */
-	struct dp_bpf_set *bpf; /* programs of the generation in force */
-	int bpf_jit;		/* JIT-compile programs (else interpreter) */
+	uint32_t fib_seq;	    /* unique FIB names */
+	struct dp_bpf_set *bpf;	    /* programs of the generation in force */
+	struct dp_match_set *match; /* content rules in force */
+	uint32_t nb_flows;	    /* flow slots per worker (streams) */
+	int bpf_jit; /* JIT-compile programs (else interpreter) */
 };
 
 int dp_rsctl_init(struct dp_rsctl *c, uint32_t nb_workers,

@@ -28,6 +28,9 @@ struct bw_list_stats *dp_status_list_stats(const struct dp_status *st,
 struct bw_bpf_info *dp_status_bpf_info(const struct dp_status *st);
 struct bw_bpf_stats *dp_status_bpf_stats(const struct dp_status *st,
 					 uint32_t i);
+struct bw_rule_tab *dp_status_rule_tab(const struct dp_status *st);
+struct bw_rule_stats *dp_status_rule_stats(const struct dp_status *st,
+					   uint32_t i, uint32_t b);
 void dp_status_set_state(struct dp_status *st, uint32_t state);
 void dp_status_heartbeat(struct dp_status *st);
 void dp_status_close(struct dp_status *st);

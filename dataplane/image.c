@@ -18,9 +18,9 @@
 #include "bw_bpf.h"
 #include "dp_image.h"
 
-#define SEC_TYPE_MAX BW_SEC_BPF_INSNS /* highest section type of this minor */
-#define SEC_ALIGN    8u		      /* bytes: table and section offsets */
-#define ADDR_STR_LEN 64		      /* "a.b.c.d" or RFC 5952 text */
+#define SEC_TYPE_MAX BW_SEC_HSDB_STREAM /* highest section type of this minor */
+#define SEC_ALIGN    8u			/* bytes: table and section offsets */
+#define ADDR_STR_LEN 64			/* "a.b.c.d" or RFC 5952 text */
 #define INSNS_MAX    (BW_BPF_MAX * BW_BPF_INSNS_MAX) /* in one image */
 
 struct sec_info {
@@ -42,6 +42,14 @@ static const struct sec_info sec_infos[SEC_TYPE_MAX + 1] = {
 	[BW_SEC_BPF] = {"bpf", sizeof(struct bw_image_bpf), BW_BPF_MAX},
 	[BW_SEC_BPF_INSNS] = {"bpf_insns", sizeof(struct bw_image_insn),
 			      INSNS_MAX},
+	[BW_SEC_RULES] = {"rules", sizeof(struct bw_image_rule), BW_RULE_MAX},
+	[BW_SEC_RADDRS] = {"raddrs", sizeof(struct bw_image_raddr),
+			   BW_RULE_ADDRS_MAX},
+	[BW_SEC_RPORTS] = {"rports", sizeof(struct bw_image_rport),
+			   BW_RULE_PORTS_MAX},
+	[BW_SEC_RSTRINGS] = {"rstrings", 1, BW_RULE_STRINGS_MAX},
+	[BW_SEC_HSDB_BLOCK] = {"hsdb_block", 1, BW_HSDB_MAX},
+	[BW_SEC_HSDB_STREAM] = {"hsdb_stream", 1, BW_HSDB_MAX},
 };
 
 /* Validation in progress: what has been established so far. */
@@ -368,8 +376,11 @@ static int
 check_sections(struct val *c)
 {
 	static const uint32_t full_no[] = {BW_SEC_DELTA4, BW_SEC_DELTA6};
-	static const uint32_t delta_no[] = {BW_SEC_PREFIX4, BW_SEC_PREFIX6,
-					    BW_SEC_BPF, BW_SEC_BPF_INSNS};
+	static const uint32_t delta_no[] = {
+		BW_SEC_PREFIX4,	   BW_SEC_PREFIX6,  BW_SEC_BPF,
+		BW_SEC_BPF_INSNS,  BW_SEC_RULES,    BW_SEC_RADDRS,
+		BW_SEC_RPORTS,	   BW_SEC_RSTRINGS, BW_SEC_HSDB_BLOCK,
+		BW_SEC_HSDB_STREAM};
 	const uint32_t *no;
 	const char *kind;
 	uint32_t i, nb_no;
@@ -859,6 +870,276 @@ check_bpf(struct val *c)
 	return 0;
 }
 
+/* A rule's [first, first + nb) inside a table of count entries. */
+static int
+range_ok(uint32_t first, uint32_t nb, uint32_t count)
+{
+	return (uint64_t)first + nb <= count;
+}
+
+/* <0, 0, >0 as a sorts before, with, after b: (family, addr, len). */
+static int
+cmp_raddr(const struct bw_image_raddr *a, const struct bw_image_raddr *b)
+{
+	int r;
+
+	if (a->family != b->family)
+		return (int)a->family - (int)b->family;
+	r = memcmp(a->addr, b->addr, sizeof(a->addr));
+	if (r != 0)
+		return r;
+	return (int)a->len - (int)b->len;
+}
+
+/* One raddr entry on its own; NULL when fine, else what is wrong. */
+static const char *
+raddr_fault(const struct bw_image_raddr *a)
+{
+	uint32_t v4;
+	size_t k;
+
+	if (a->reserved0 != 0 || a->reserved != 0)
+		return "reserved not zero";
+	if (a->family == 4) {
+		if (a->len > 32)
+			return "prefix length over 32";
+		for (k = 4; k < sizeof(a->addr); k++) {
+			if (a->addr[k] != 0)
+				return "ipv4 address with bytes past 4";
+		}
+		v4 = (uint32_t)a->addr[0] << 24 | (uint32_t)a->addr[1] << 16 |
+		     (uint32_t)a->addr[2] << 8 | (uint32_t)a->addr[3];
+		if (host_bits4(v4, a->len))
+			return "host bits set";
+		return NULL;
+	}
+	if (a->family == 6) {
+		if (a->len > 128)
+			return "prefix length over 128";
+		if (host_bits6(a->addr, a->len))
+			return "host bits set";
+		return NULL;
+	}
+	return "unknown family";
+}
+
+/* A rule's address range: in bounds and sorted, unique. */
+static int
+check_rule_addrs(struct val *c, uint32_t i, const char *which, uint32_t first,
+		 uint32_t nb)
+{
+	const struct bw_image_raddr *t = NULL;
+	uint32_t count = sec_count(c, BW_SEC_RADDRS), k;
+
+	if (!range_ok(first, nb, count))
+		return refuse(c, -EINVAL,
+			      "rule %" PRIu32 ": %s addresses [%" PRIu32
+			      ", +%" PRIu32
+			      ") past the raddrs section (%" PRIu32 ")",
+			      i, which, first, nb, count);
+	if (nb > 0)
+		t = at(c, c->sec[BW_SEC_RADDRS]->off);
+	for (k = first; k < first + nb; k++) {
+		const char *f = raddr_fault(&t[k]);
+
+		if (f != NULL)
+			return refuse(c, -EINVAL,
+				      "raddr %" PRIu32 " (rule %" PRIu32
+				      " %s): %s",
+				      k, i, which, f);
+		if (k > first && cmp_raddr(&t[k - 1], &t[k]) >= 0)
+			return refuse(c, -EINVAL,
+				      "rule %" PRIu32 ": %s addresses not "
+				      "sorted and unique at raddr %" PRIu32,
+				      i, which, k);
+	}
+	return 0;
+}
+
+/* A rule's port range: in bounds, lo <= hi, sorted and disjoint. */
+static int
+check_rule_ports(struct val *c, uint32_t i, const char *which, uint32_t first,
+		 uint32_t nb)
+{
+	const struct bw_image_rport *t = NULL;
+	uint32_t count = sec_count(c, BW_SEC_RPORTS), k;
+
+	if (!range_ok(first, nb, count))
+		return refuse(c, -EINVAL,
+			      "rule %" PRIu32 ": %s ports [%" PRIu32
+			      ", +%" PRIu32
+			      ") past the rports section (%" PRIu32 ")",
+			      i, which, first, nb, count);
+	if (nb > 0)
+		t = at(c, c->sec[BW_SEC_RPORTS]->off);
+	for (k = first; k < first + nb; k++) {
+		if (t[k].lo > t[k].hi)
+			return refuse(c, -EINVAL,
+				      "rport %" PRIu32 " (rule %" PRIu32
+				      " %s): lo %u above hi %u",
+				      k, i, which, t[k].lo, t[k].hi);
+		if (k > first && t[k].lo <= t[k - 1].hi)
+			return refuse(c, -EINVAL,
+				      "rule %" PRIu32 ": %s ports not sorted "
+				      "and disjoint at rport %" PRIu32,
+				      i, which, k);
+	}
+	return 0;
+}
+
+/* A string offset: inside the string table (which ends with a NUL). */
+static int
+check_rule_string(struct val *c, uint32_t i, const char *which, uint32_t off)
+{
+	uint32_t count = sec_count(c, BW_SEC_RSTRINGS);
+
+	if (off >= count)
+		return refuse(c, -EINVAL,
+			      "rule %" PRIu32 ": %s offset %" PRIu32
+			      " past the rstrings section (%" PRIu32 " bytes)",
+			      i, which, off, count);
+	return 0;
+}
+
+/* The fields of one rule that need no other section. */
+static int
+check_rule_fields(struct val *c, uint32_t i, const struct bw_image_rule *r)
+{
+	if (r->action < BW_RULE_ALERT || r->action > BW_RULE_PASS)
+		return refuse(c, -EINVAL,
+			      "rule %" PRIu32 " (sid %" PRIu32
+			      "): unknown action %u",
+			      i, r->sid, r->action);
+	if (r->proto < BW_RULE_PROTO_IP || r->proto > BW_RULE_PROTO_ICMP)
+		return refuse(c, -EINVAL,
+			      "rule %" PRIu32 " (sid %" PRIu32
+			      "): unknown protocol %u",
+			      i, r->sid, r->proto);
+	if (r->scan != BW_RULE_SCAN_PACKET && r->scan != BW_RULE_SCAN_STREAM)
+		return refuse(c, -EINVAL,
+			      "rule %" PRIu32 " (sid %" PRIu32
+			      "): unknown scan scope %u",
+			      i, r->sid, r->scan);
+	if (r->scan == BW_RULE_SCAN_STREAM && r->proto != BW_RULE_PROTO_TCP)
+		return refuse(c, -EINVAL,
+			      "rule %" PRIu32 " (sid %" PRIu32
+			      "): stream scope for a non-tcp rule",
+			      i, r->sid);
+	if (r->dsize_op > BW_DSIZE_OUT)
+		return refuse(c, -EINVAL,
+			      "rule %" PRIu32 " (sid %" PRIu32
+			      "): unknown dsize op %u",
+			      i, r->sid, r->dsize_op);
+	if (r->dsize_op != BW_DSIZE_NONE && r->dsize_min > r->dsize_max)
+		return refuse(c, -EINVAL,
+			      "rule %" PRIu32 " (sid %" PRIu32
+			      "): dsize min %" PRIu32 " above max %" PRIu32,
+			      i, r->sid, r->dsize_min, r->dsize_max);
+	if (r->dsize_op == BW_DSIZE_NONE &&
+	    (r->dsize_min != 0 || r->dsize_max != 0))
+		return refuse(c, -EINVAL,
+			      "rule %" PRIu32 " (sid %" PRIu32
+			      "): dsize bounds without a dsize op",
+			      i, r->sid);
+	if ((r->flags & ~(uint32_t)BW_RULE_F_ALL) != 0)
+		return refuse(c, -EINVAL,
+			      "rule %" PRIu32 " (sid %" PRIu32
+			      "): unknown flags 0x%" PRIx32,
+			      i, r->sid, r->flags & ~(uint32_t)BW_RULE_F_ALL);
+	if ((r->flags & BW_RULE_F_TO_SERVER) &&
+	    (r->flags & BW_RULE_F_TO_CLIENT))
+		return refuse(c, -EINVAL,
+			      "rule %" PRIu32 " (sid %" PRIu32
+			      "): flow to_server and to_client",
+			      i, r->sid);
+	if (r->priority < 0 || r->priority > 255)
+		return refuse(c, -EINVAL,
+			      "rule %" PRIu32 " (sid %" PRIu32
+			      "): priority %" PRId32 " not in 0..255",
+			      i, r->sid, r->priority);
+	if (r->reserved != 0)
+		return refuse(c, -EINVAL,
+			      "rule %" PRIu32 " (sid %" PRIu32
+			      "): reserved not zero",
+			      i, r->sid);
+	if ((r->flags & BW_RULE_F_CONTENT) && c->sec[BW_SEC_HSDB_BLOCK] == NULL)
+		return refuse(c, -EINVAL,
+			      "rule %" PRIu32 " (sid %" PRIu32
+			      "): content rule without a block database",
+			      i, r->sid);
+	if ((r->flags & BW_RULE_F_CONTENT) && r->scan == BW_RULE_SCAN_STREAM &&
+	    c->sec[BW_SEC_HSDB_STREAM] == NULL)
+		return refuse(c, -EINVAL,
+			      "rule %" PRIu32 " (sid %" PRIu32
+			      "): stream content rule without a stream "
+			      "database",
+			      i, r->sid);
+	return 0;
+}
+
+/*
+ * FULL: the rule table against the address, port and string tables; the
+ * databases only as byte blobs (their contents are checked by Hyperscan
+ * when the dataplane deserializes them, dp_match.h).
+ */
+static int
+check_rules(struct val *c)
+{
+	static const uint32_t needs_rules[] = {
+		BW_SEC_RADDRS, BW_SEC_RPORTS, BW_SEC_RSTRINGS,
+		BW_SEC_HSDB_BLOCK, BW_SEC_HSDB_STREAM};
+	const struct bw_image_rule *rules, *r;
+	const char *str;
+	uint32_t i, nb, nb_str;
+	int ret;
+
+	if (c->sec[BW_SEC_RULES] == NULL) {
+		for (i = 0; i < sizeof(needs_rules) / sizeof(needs_rules[0]);
+		     i++) {
+			if (c->sec[needs_rules[i]] != NULL)
+				return refuse(c, -EINVAL,
+					      "%s section without a rules "
+					      "section",
+					      sec_infos[needs_rules[i]].name);
+		}
+		return 0;
+	}
+	nb_str = sec_count(c, BW_SEC_RSTRINGS);
+	if (nb_str == 0)
+		return refuse(c, -EINVAL, "rules without a rstrings section");
+	str = at(c, c->sec[BW_SEC_RSTRINGS]->off);
+	/* one NUL at the end makes every offset inside a terminated string */
+	if (str[nb_str - 1] != '\0')
+		return refuse(c, -EINVAL,
+			      "rstrings section does not end with a NUL");
+	rules = at(c, c->sec[BW_SEC_RULES]->off);
+	nb = c->sec[BW_SEC_RULES]->count;
+	for (i = 0; i < nb; i++) {
+		r = &rules[i];
+		ret = check_rule_fields(c, i, r);
+		if (ret == 0)
+			ret = check_rule_addrs(c, i, "source", r->src_first,
+					       r->nb_src);
+		if (ret == 0)
+			ret = check_rule_addrs(c, i, "destination",
+					       r->dst_first, r->nb_dst);
+		if (ret == 0)
+			ret = check_rule_ports(c, i, "source", r->sport_first,
+					       r->nb_sport);
+		if (ret == 0)
+			ret = check_rule_ports(c, i, "destination",
+					       r->dport_first, r->nb_dport);
+		if (ret == 0)
+			ret = check_rule_string(c, i, "msg", r->msg_off);
+		if (ret == 0)
+			ret = check_rule_string(c, i, "classtype",
+						r->classtype_off);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
 static const void *
 sec_ptr(const struct val *c, uint32_t type)
 {
@@ -900,6 +1181,8 @@ dp_image_validate(const void *buf, size_t len, struct dp_image_view *v,
 		r = check_full(&c);
 		if (r == 0)
 			r = check_bpf(&c);
+		if (r == 0)
+			r = check_rules(&c);
 	} else {
 		r = check_delta(&c);
 	}
@@ -918,6 +1201,18 @@ dp_image_validate(const void *buf, size_t len, struct dp_image_view *v,
 		v->nb_progs = sec_count(&c, BW_SEC_BPF);
 		v->insns = sec_ptr(&c, BW_SEC_BPF_INSNS);
 		v->nb_insns = sec_count(&c, BW_SEC_BPF_INSNS);
+		v->rules = sec_ptr(&c, BW_SEC_RULES);
+		v->nb_rules = sec_count(&c, BW_SEC_RULES);
+		v->raddrs = sec_ptr(&c, BW_SEC_RADDRS);
+		v->nb_raddrs = sec_count(&c, BW_SEC_RADDRS);
+		v->rports = sec_ptr(&c, BW_SEC_RPORTS);
+		v->nb_rports = sec_count(&c, BW_SEC_RPORTS);
+		v->rstrings = sec_ptr(&c, BW_SEC_RSTRINGS);
+		v->rstrings_len = sec_count(&c, BW_SEC_RSTRINGS);
+		v->hsdb_block = sec_ptr(&c, BW_SEC_HSDB_BLOCK);
+		v->hsdb_block_len = sec_count(&c, BW_SEC_HSDB_BLOCK);
+		v->hsdb_stream = sec_ptr(&c, BW_SEC_HSDB_STREAM);
+		v->hsdb_stream_len = sec_count(&c, BW_SEC_HSDB_STREAM);
 	} else {
 		v->d4 = sec_ptr(&c, BW_SEC_DELTA4);
 		v->nb_d4 = sec_count(&c, BW_SEC_DELTA4);

@@ -141,6 +141,14 @@ workers_init(unsigned int nb_workers)
 		w->st->socket_id = rte_lcore_to_socket_id(lcore);
 		w->lst = dp_status_list_stats(&status, i);
 		w->bst = dp_status_bpf_stats(&status, i);
+		w->rst[0] = dp_status_rule_stats(&status, i, 0);
+		w->rst[1] = dp_status_rule_stats(&status, i, 1);
+		if (dp_flow_table_init(&w->flows, i, cfg.nb_flows,
+				       (int)rte_lcore_to_socket_id(lcore)) != 0)
+			rte_exit(EXIT_FAILURE,
+				 "worker %u: no memory for %u flows "
+				 "(--flows)\n",
+				 i, cfg.nb_flows);
 		w->malformed_drop = cfg.malformed_drop;
 		w->fail_closed = cfg.fail_closed;
 		w->active = &rsctl.active;
@@ -235,15 +243,17 @@ main(int argc, char **argv)
 	if (ret != 0)
 		rte_exit(EXIT_FAILURE, "RCU set-up: %s\n", strerror(-ret));
 	rsctl.bpf_jit = !cfg.bpf_no_jit;
+	workers = workers_init(nb_workers);
+	if (workers == NULL)
+		rte_exit(EXIT_FAILURE, "out of memory for workers\n");
+	/* every worker's table has the same capacity: the stream slots */
+	rsctl.nb_flows = nb_workers > 0 ? workers[0].flows.nb : 0;
 	/* the newest committed ruleset is in force before the first packet */
 	if (dp_rsctl_load_state(&rsctl, cfg.state_dir) != 0)
 		DP_LOG(WARNING, "no generation in %s could be applied; %s",
 		       cfg.state_dir,
 		       cfg.fail_closed ? "dropping everything (fail-closed)"
 				       : "forwarding (fail-open)");
-	workers = workers_init(nb_workers);
-	if (workers == NULL)
-		rte_exit(EXIT_FAILURE, "out of memory for workers\n");
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -291,8 +301,10 @@ main(int argc, char **argv)
 		dp_port_stop(port_slots[s].port_id);
 	dp_status_set_state(&status, BW_STATE_STOPPED);
 	dp_status_close(&status);
-	rte_free(workers);
 	dp_rsctl_fini(&rsctl);
+	for (i = 0; i < nb_workers; i++)
+		dp_flow_table_fini(&workers[i].flows);
+	rte_free(workers);
 	rte_mempool_free(mp);
 	DP_LOG(INFO, "stopped");
 	rte_eal_cleanup();

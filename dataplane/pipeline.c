@@ -2,7 +2,7 @@
 /*
  * The packet pipeline of DESIGN.md section 2, one burst at a time:
  * decode and malformed policy, then allow and block lists, then eBPF
- * programs (and, as they land, content rules). The first decisive stage
+ * programs, then content rules. The first decisive stage
  * wins.
  * Worker lcores only: no allocation, locks, syscalls or logging here.
  */
@@ -86,7 +86,8 @@ dp_pipeline_run(struct dp_worker *w, const struct dp_ruleset *rs, uint8_t dir,
 		dp_blocklist_classify(w, rs, pkts, n, w->verdict);
 		if (rs->bpf != NULL)
 			dp_bpf_classify(w, rs, pkts, n, w->verdict);
-		/* content rules slot in here */
+		if (rs->match != NULL)
+			dp_match_classify(w, rs, pkts, n, w->verdict);
 	}
 
 	for (i = 0; i < n; i++) {

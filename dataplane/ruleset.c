@@ -358,6 +358,8 @@ dp_rsctl_apply(struct dp_rsctl *c, const void *img, size_t len, int boot,
 	struct dp_ops ops;
 	struct dp_ruleset *rs, *old_rs;
 	struct dp_bpf_set *bpf = NULL, *old_bpf;
+	struct dp_match_set *match = NULL, *old_match = NULL;
+	int new_match = 0;
 	uint64_t t0 = now_ns(), t1, t2, t3, in_force;
 	void *copy;
 	int ret, standby, full;
@@ -439,6 +441,22 @@ dp_rsctl_apply(struct dp_rsctl *c, const void *img, size_t len, int boot,
 			reply_set(rep, BW_CTL_REFUSED, ret, why);
 			goto out;
 		}
+		/*
+		 * Content rules: the set in force stays when the image brings
+		 * the same rules (its counters go on); else a new set on the
+		 * other counter bank, deserialized before anything is touched.
+		 */
+		if (c->match == NULL || dp_match_crc(&v) != c->match->crc32c) {
+			ret = dp_match_set_build(
+				&v, c->nb_workers, c->nb_flows,
+				c->match != NULL ? 1 - c->match->bank : 0,
+				v.hdr->generation, &match, why, sizeof(why));
+			if (ret != 0) {
+				reply_set(rep, BW_CTL_REFUSED, ret, why);
+				goto out;
+			}
+			new_match = 1;
+		}
 	}
 
 	standby = c->active == NULL ? c->cur : 1 - c->cur;
@@ -467,6 +485,10 @@ dp_rsctl_apply(struct dp_rsctl *c, const void *img, size_t len, int boot,
 	memcpy(rs->fib4, c->copy[standby].fib4, sizeof(rs->fib4));
 	memcpy(rs->fib6, c->copy[standby].fib6, sizeof(rs->fib6));
 	rs->bpf = full ? bpf : c->bpf;
+	rs->match = new_match ? match : c->match;
+	/* zero the new set's counter bank and name it before the swap */
+	if (new_match)
+		dp_match_set_publish(match, c->status, c->nb_workers);
 	t2 = now_ns();
 
 	old_rs = c->active;
@@ -494,6 +516,12 @@ dp_rsctl_apply(struct dp_rsctl *c, const void *img, size_t len, int boot,
 		bpf = NULL;
 		dp_bpf_set_publish(c->bpf, c->status);
 		dp_bpf_set_free(old_bpf);
+		if (new_match) {
+			old_match = c->match;
+			c->match = match;
+			match = NULL;
+			dp_match_set_free(old_match);
+		}
 	} else {
 		status_publish(c, &c->model);
 	}
@@ -506,10 +534,11 @@ dp_rsctl_apply(struct dp_rsctl *c, const void *img, size_t len, int boot,
 	rep->swap_ns = t3 - t2;
 	rep->total_ns = now_ns() - t0;
 	snprintf(why, sizeof(why),
-		 "generation %" PRIu64 ": %u lists, %u programs, %u FIB "
-		 "changes",
+		 "generation %" PRIu64 ": %u lists, %u programs, %u rules, "
+		 "%u FIB changes",
 		 c->model.generation, c->model.nb_lists,
-		 c->bpf != NULL ? c->bpf->nb : 0, dp_ops_count(&ops));
+		 c->bpf != NULL ? c->bpf->nb : 0,
+		 c->match != NULL ? c->match->nb_rules : 0, dp_ops_count(&ops));
 	reply_set(rep, BW_CTL_OK, 0, why);
 	DP_LOG(INFO, "%s (%s) in %.3f ms", why, v.hdr->comment,
 	       (double)rep->total_ns / 1e6);
@@ -518,6 +547,7 @@ dp_rsctl_apply(struct dp_rsctl *c, const void *img, size_t len, int boot,
 	c->level_pending = 1;
 	ret = 0;
 out:
+	dp_match_set_free(match);
 	dp_bpf_set_free(bpf);
 	dp_model_free(&next);
 	dp_ops_free(&ops);
@@ -652,6 +682,8 @@ dp_rsctl_fini(struct dp_rsctl *c)
 	c->active = NULL;
 	dp_bpf_set_free(c->bpf);
 	c->bpf = NULL;
+	dp_match_set_free(c->match);
+	c->match = NULL;
 	for (k = 0; k < 2; k++)
 		for (act = 0; act < DP_ACT_COUNT; act++)
 			for (fam = 0; fam < DP_FAM_COUNT; fam++)

@@ -145,6 +145,12 @@ dp_status_create(struct dp_status *st, const char *instance,
 	hdr->bpf_stats_off =
 		hdr->bpf_info_off + BW_BPF_SLOTS * sizeof(struct bw_bpf_info);
 	hdr->bpf_stats_size = BW_BPF_STATS_BLOCK;
+	hdr->rule_tab_off =
+		hdr->bpf_stats_off + nb_workers * hdr->bpf_stats_size;
+	hdr->nb_rule_slots = BW_RULE_SLOTS;
+	hdr->rule_stats_off = hdr->rule_tab_off + sizeof(struct bw_rule_tab) +
+			      BW_RULE_SLOTS * sizeof(struct bw_rule_info);
+	hdr->rule_stats_size = BW_RULE_STATS_BLOCK;
 	snprintf(hdr->instance, sizeof(hdr->instance), "%s", instance);
 	snprintf(hdr->version, sizeof(hdr->version), "%s", BW_VERSION);
 	st->hdr = hdr;
@@ -193,6 +199,24 @@ dp_status_list_stats(const struct dp_status *st, uint32_t i)
 	return (struct bw_list_stats *)((uint8_t *)st->hdr +
 					st->hdr->list_stats_off +
 					(size_t)i * st->hdr->list_stats_size);
+}
+
+/* Content rule table header; its bw_rule_info entries follow it. */
+struct bw_rule_tab *
+dp_status_rule_tab(const struct dp_status *st)
+{
+	return (struct bw_rule_tab *)((uint8_t *)st->hdr +
+				      st->hdr->rule_tab_off);
+}
+
+/* Worker i's rule counters: bank b, BW_RULE_SLOTS entries. */
+struct bw_rule_stats *
+dp_status_rule_stats(const struct dp_status *st, uint32_t i, uint32_t b)
+{
+	return (struct bw_rule_stats *)((uint8_t *)st->hdr +
+					st->hdr->rule_stats_off +
+					(size_t)i * st->hdr->rule_stats_size) +
+	       (size_t)b * BW_RULE_SLOTS;
 }
 
 /* Program info table (BW_BPF_SLOTS entries). */

@@ -16,7 +16,7 @@
  * A FULL image describes the whole ruleset. A DELTA image lists prefix
  * additions and removals against parent_gen, which must be the generation
  * in force, and carries the list table of the resulting ruleset; the eBPF
- * programs in force stay (a DELTA image has none).
+ * programs and the content rules in force stay (a DELTA image has none).
  */
 #ifndef BW_IMAGE_H
 #define BW_IMAGE_H
@@ -27,7 +27,7 @@
 
 #define BW_IMAGE_MAGIC	   0x31474d4957425742ULL /* "BWBWIMG1" little endian */
 #define BW_IMAGE_ABI_MAJOR 1
-#define BW_IMAGE_ABI_MINOR 0
+#define BW_IMAGE_ABI_MINOR 1
 
 #define BW_IMAGE_SIZE_MAX     (1ull << 30) /* bytes; larger images refused */
 #define BW_IMAGE_SECTIONS_MAX 64
@@ -36,13 +36,18 @@
  * the deciding source-side and destination-side lists of a prefix, each as
  * id + 1 in 7 bits, in one 15-bit FIB next hop.
  */
-#define BW_LIST_MAX	 127
-#define BW_LIST_NAME_LEN 32	    /* NUL included; [A-Za-z0-9_.-] */
-#define BW_PREFIX_MAX	 (1u << 24) /* prefixes per family in one image */
-#define BW_COMMENT_LEN	 128	    /* change summary, NUL included */
-#define BW_BPF_MAX	 16	    /* eBPF programs in one ruleset */
-#define BW_BPF_NAME_LEN	 32	    /* NUL included; [A-Za-z0-9_.-] */
-#define BW_BPF_INSNS_MAX 4096	    /* instructions of one program */
+#define BW_LIST_MAX	    127
+#define BW_LIST_NAME_LEN    32		 /* NUL included; [A-Za-z0-9_.-] */
+#define BW_PREFIX_MAX	    (1u << 24)	 /* prefixes per family in one image */
+#define BW_COMMENT_LEN	    128		 /* change summary, NUL included */
+#define BW_BPF_MAX	    16		 /* eBPF programs in one ruleset */
+#define BW_BPF_NAME_LEN	    32		 /* NUL included; [A-Za-z0-9_.-] */
+#define BW_BPF_INSNS_MAX    4096	 /* instructions of one program */
+#define BW_RULE_MAX	    32768	 /* content rules in one image */
+#define BW_RULE_ADDRS_MAX   (1u << 22)	 /* address table entries */
+#define BW_RULE_PORTS_MAX   (1u << 22)	 /* port table entries */
+#define BW_RULE_STRINGS_MAX (64u << 20)	 /* bytes of the string table */
+#define BW_HSDB_MAX	    (256u << 20) /* bytes of one serialized database */
 
 /*
  * Files of the state directory: one FULL image per committed generation,
@@ -56,13 +61,19 @@
 #define BW_IMAGE_DELTA 2
 
 /* bw_image_section.type */
-#define BW_SEC_LISTS	 1 /* struct bw_image_list[count] */
-#define BW_SEC_PREFIX4	 2 /* struct bw_image_prefix4[count] (FULL) */
-#define BW_SEC_PREFIX6	 3 /* struct bw_image_prefix6[count] (FULL) */
-#define BW_SEC_DELTA4	 4 /* struct bw_image_prefix4[count] (DELTA) */
-#define BW_SEC_DELTA6	 5 /* struct bw_image_prefix6[count] (DELTA) */
-#define BW_SEC_BPF	 6 /* struct bw_image_bpf[count] (FULL) */
-#define BW_SEC_BPF_INSNS 7 /* struct bw_image_insn[count] (FULL) */
+#define BW_SEC_LISTS	   1  /* struct bw_image_list[count] */
+#define BW_SEC_PREFIX4	   2  /* struct bw_image_prefix4[count] (FULL) */
+#define BW_SEC_PREFIX6	   3  /* struct bw_image_prefix6[count] (FULL) */
+#define BW_SEC_DELTA4	   4  /* struct bw_image_prefix4[count] (DELTA) */
+#define BW_SEC_DELTA6	   5  /* struct bw_image_prefix6[count] (DELTA) */
+#define BW_SEC_BPF	   6  /* struct bw_image_bpf[count] (FULL) */
+#define BW_SEC_BPF_INSNS   7  /* struct bw_image_insn[count] (FULL) */
+#define BW_SEC_RULES	   8  /* struct bw_image_rule[count] (FULL) */
+#define BW_SEC_RADDRS	   9  /* struct bw_image_raddr[count] (FULL) */
+#define BW_SEC_RPORTS	   10 /* struct bw_image_rport[count] (FULL) */
+#define BW_SEC_RSTRINGS	   11 /* char[count]: NUL-terminated strings (FULL) */
+#define BW_SEC_HSDB_BLOCK  12 /* uint8_t[count]: serialized block db (FULL) */
+#define BW_SEC_HSDB_STREAM 13 /* uint8_t[count]: serialized stream db (FULL) */
 
 /* bw_image_list.action */
 #define BW_ACTION_DROP	1 /* block list */
@@ -189,6 +200,109 @@ struct bw_image_insn {
 };
 
 _Static_assert(sizeof(struct bw_image_insn) == 8, "insn size");
+
+/* bw_image_rule.action: pass wins over drop, drop over alert */
+#define BW_RULE_ALERT 1 /* count the hit, forward */
+#define BW_RULE_DROP  2 /* count the hit, drop */
+#define BW_RULE_PASS  3 /* forward, no further content rule applies */
+
+/* bw_image_rule.proto */
+#define BW_RULE_PROTO_IP   1 /* any IP packet: the IP payload */
+#define BW_RULE_PROTO_TCP  2
+#define BW_RULE_PROTO_UDP  3
+#define BW_RULE_PROTO_ICMP 4 /* ICMP and ICMPv6 */
+
+/* bw_image_rule.scan: where the rule's expression is scanned */
+#define BW_RULE_SCAN_PACKET 1 /* each packet's payload on its own */
+#define BW_RULE_SCAN_STREAM 2 /* the TCP byte stream of a flow direction */
+
+/* bw_image_rule.dsize_op */
+#define BW_DSIZE_NONE 0 /* no dsize condition */
+#define BW_DSIZE_IN   1 /* payload bytes in [dsize_min, dsize_max] */
+#define BW_DSIZE_OUT  2 /* payload bytes outside [dsize_min, dsize_max] */
+
+/* bw_image_rule.flags */
+#define BW_RULE_F_BIDIR	      0x0001 /* <>: either direction matches */
+#define BW_RULE_F_ESTABLISHED 0x0002 /* flow:established */
+#define BW_RULE_F_TO_SERVER   0x0004 /* flow:to_server */
+#define BW_RULE_F_TO_CLIENT   0x0008 /* flow:to_client */
+#define BW_RULE_F_PACKET      0x0010 /* packet-only (tcp-pkt, dsize) */
+#define BW_RULE_F_STREAM      0x0020 /* stream-only (only_stream) */
+#define BW_RULE_F_PATTERN     0x0040 /* from a Hyperscan pattern file */
+#define BW_RULE_F_CONTENT                                                      \
+	0x0080			   /* has a Hyperscan expression, id =
+					 the rule's index */
+#define BW_RULE_F_SRC_NOT   0x0100 /* source address set negated */
+#define BW_RULE_F_DST_NOT   0x0200 /* destination address set negated */
+#define BW_RULE_F_SPORT_NOT 0x0400 /* source port set negated */
+#define BW_RULE_F_DPORT_NOT 0x0800 /* destination port set negated */
+#define BW_RULE_F_ALL	    0x0fff /* every defined flag */
+
+/*
+ * One content rule (docs/rules.md). A rule's index in BW_SEC_RULES is its
+ * Hyperscan expression id in both databases and its counter slot in the
+ * status region. Address and port conditions are entries [first, first +
+ * nb) of BW_SEC_RADDRS / BW_SEC_RPORTS; rules may share entries. A packet
+ * address matches when it lies in one of the prefixes, or in none when
+ * the NOT flag is set: "any" is nb 0 with the NOT flag. Ports likewise.
+ * msg_off and classtype_off index NUL-terminated strings in
+ * BW_SEC_RSTRINGS. A rule with BW_RULE_F_CONTENT matches only where the
+ * database of its scan scope reports its id; the block database holds
+ * every content rule (the per-packet fallback of stream rules), the stream
+ * database the rules with scan BW_RULE_SCAN_STREAM.
+ */
+struct bw_image_rule {
+	uint32_t sid;		/* signature id (pattern files: the ID) */
+	uint32_t rev;		/* revision, 0 when absent */
+	uint8_t action;		/* BW_RULE_ALERT/DROP/PASS */
+	uint8_t proto;		/* BW_RULE_PROTO_* */
+	uint8_t scan;		/* BW_RULE_SCAN_* */
+	uint8_t dsize_op;	/* BW_DSIZE_* */
+	uint32_t flags;		/* BW_RULE_F_* */
+	uint32_t dsize_min;	/* bytes */
+	uint32_t dsize_max;	/* bytes, >= dsize_min */
+	uint32_t src_first;	/* first BW_SEC_RADDRS entry */
+	uint32_t nb_src;	/* entries */
+	uint32_t dst_first;	/* first BW_SEC_RADDRS entry */
+	uint32_t nb_dst;	/* entries */
+	uint32_t sport_first;	/* first BW_SEC_RPORTS entry */
+	uint32_t nb_sport;	/* entries */
+	uint32_t dport_first;	/* first BW_SEC_RPORTS entry */
+	uint32_t nb_dport;	/* entries */
+	uint32_t msg_off;	/* bytes into BW_SEC_RSTRINGS */
+	uint32_t classtype_off; /* bytes into BW_SEC_RSTRINGS */
+	int32_t priority;	/* 1..255, 0 when absent */
+	uint32_t reserved;	/* zero */
+};
+
+_Static_assert(sizeof(struct bw_image_rule) == 72, "rule entry size");
+_Static_assert(offsetof(struct bw_image_rule, src_first) == 24,
+	       "rule src_first offset");
+
+/*
+ * One address prefix of a rule. Within one rule's range entries are
+ * sorted by (family, addr, len) and unique; host bits zero.
+ */
+struct bw_image_raddr {
+	uint8_t addr[16];   /* network byte order; IPv4 in addr[0..3], rest 0 */
+	uint8_t family;	    /* 4 or 6 */
+	uint8_t len;	    /* 0..32 or 0..128 */
+	uint16_t reserved0; /* zero */
+	uint32_t reserved;  /* zero */
+};
+
+_Static_assert(sizeof(struct bw_image_raddr) == 24, "raddr size");
+
+/*
+ * One port range of a rule, inclusive, host byte order. Within one rule's
+ * range entries are sorted and disjoint (lo > the previous hi).
+ */
+struct bw_image_rport {
+	uint16_t lo; /* first port */
+	uint16_t hi; /* last port, >= lo */
+};
+
+_Static_assert(sizeof(struct bw_image_rport) == 4, "rport size");
 
 /*
  * CRC32C (Castagnoli, reflected polynomial 0x82f63b78) of len bytes,

@@ -45,7 +45,8 @@
 	X(TX_FULL, 24, "tx-full", 0)                                           \
 	X(NO_RULESET, 25, "no-ruleset", 0)                                     \
 	X(BLOCKLIST, 26, "blocklist", 0)                                       \
-	X(BPF, 27, "bpf", 0)
+	X(BPF, 27, "bpf", 0)                                                   \
+	X(RULE, 28, "content-rule", 0)
 
 enum bw_reason {
 #define BW_REASON_ENUM(sym, num, name, mal) BW_REASON_##sym = num,

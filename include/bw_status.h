@@ -24,7 +24,7 @@
 
 #define BW_STATUS_MAGIC	    0x5355544154535742ULL /* "BWSTATUS" little endian */
 #define BW_STATUS_ABI_MAJOR 1
-#define BW_STATUS_ABI_MINOR 0
+#define BW_STATUS_ABI_MINOR 1
 
 #define BW_CACHE_LINE	 64
 #define BW_NAME_LEN	 32 /* instance and version strings, NUL included */
@@ -79,7 +79,11 @@ struct bw_status_hdr {
 	uint32_t bpf_seq;	    /* odd while bpf_info is rewritten */
 	uint32_t bpf_jit;	    /* 1: programs JIT-compiled when possible,
 				       0: interpreter forced (--bpf-no-jit) */
-	uint8_t reserved[32];	    /* zero */
+	uint32_t rule_tab_off;	    /* bytes: struct bw_rule_tab */
+	uint32_t rule_stats_off;    /* bytes: per-worker rule counters */
+	uint32_t rule_stats_size;   /* bytes per worker's block of them */
+	uint32_t nb_rule_slots;	    /* BW_RULE_SLOTS, per bank */
+	uint8_t reserved[16];	    /* zero */
 };
 
 _Static_assert(sizeof(struct bw_status_hdr) == 256, "status header size");
@@ -96,6 +100,33 @@ _Static_assert(offsetof(struct bw_status_hdr, bpf_info_off) == 200,
  * by the main lcore before the worker starts). Aligned to a cache line so
  * that no two writers share one.
  */
+/*
+ * bw_worker_stats.flow[]: TCP stream tracking of the content rules
+ * (docs/rules.md, "TCP streams"), counted by the worker.
+ */
+#define BW_FLOW_NEW    0 /* flows entered in the table */
+#define BW_FLOW_CLOSED 1 /* removed on RST or FIN both ways */
+#define BW_FLOW_AGED   2 /* removed after DP_FLOW_IDLE_S idle */
+#define BW_FLOW_FULL                                                           \
+	3 /* segments of flows the full table lacks:
+				 scanned per packet only */
+#define BW_FLOW_OOO                                                            \
+	4		  /* segments ahead of the next byte expected:
+				 not fed to the stream, scanned per packet */
+#define BW_FLOW_RETRANS 5 /* segments wholly already fed: skipped */
+#define BW_FLOW_OVERLAP                                                        \
+	6 /* segments partly already fed: the new
+				 bytes fed */
+#define BW_FLOW_DROP                                                           \
+	7 /* segments dropped because an earlier one
+				 of their flow direction hit a drop rule */
+#define BW_FLOW_COUNTERS 8
+#define BW_FLOW_NAMES                                                          \
+	{                                                                      \
+		"new", "closed", "aged", "table_full", "out_of_order",         \
+			"retransmitted", "overlap", "dropped_after_match"      \
+	}
+
 struct bw_worker_stats {
 	uint32_t lcore_id;   /* EAL lcore id; main lcore before launch */
 	uint32_t socket_id;  /* NUMA socket; main lcore before launch */
@@ -113,7 +144,8 @@ struct bw_worker_stats {
 	uint64_t nonip_pkts; /* neither (ARP, LLDP, ...): passed untouched */
 	uint64_t frag_pkts;  /* IPv4 or IPv6 fragments */
 	uint64_t anomaly_pass_pkts; /* malformed, passed by policy */
-	uint64_t reserved[49];	    /* zero */
+	uint64_t flow[8];	    /* BW_FLOW_*: TCP stream tracking */
+	uint64_t reserved[41];	    /* zero */
 	uint64_t reason_drop_pkts[BW_REASON_MAX]; /* drops per BW_REASON_* */
 	uint64_t reason_pass_pkts[BW_REASON_MAX]; /* malformed but passed */
 } __attribute__((aligned(BW_CACHE_LINE)));
@@ -252,6 +284,52 @@ bw_status_shm_name(const char *instance, char *buf, size_t len)
 #define BW_LIST_STATS_BLOCK (BW_LIST_SLOTS * sizeof(struct bw_list_stats))
 
 /*
+ * Content rule counters (docs/rules.md, "Counters"). Rule i of the set in
+ * force counts in slot i of bank bw_rule_tab.bank of each worker's block:
+ * a new rule set takes the other bank, which the main lcore zeroes before
+ * the swap (no worker writes it then: the set that last used it was
+ * retired by an RCU grace period), so a hit is only ever counted for a
+ * rule of the set the worker runs. Readers take the table under its
+ * sequence lock and sum the bank it names.
+ */
+#define BW_RULE_SLOTS 32768 /* = BW_RULE_MAX of bw_image.h */
+
+struct bw_rule_tab {
+	uint32_t seq;	      /* odd while the table is rewritten */
+	uint32_t bank;	      /* 0 or 1: bank of the set in force */
+	uint32_t nb_rules;    /* entries of info[] in use */
+	uint32_t reserved0;   /* zero */
+	uint64_t generation;  /* generation that loaded the set */
+	uint64_t tsc_ref;     /* TSC at tsc_ref_ns, for last_tsc */
+	uint64_t tsc_ref_ns;  /* CLOCK_REALTIME ns at tsc_ref */
+	uint8_t reserved[24]; /* zero */
+};
+
+_Static_assert(sizeof(struct bw_rule_tab) == 64, "rule tab size");
+
+/* Rule i of the set in force, after struct bw_rule_tab. */
+struct bw_rule_info {
+	uint32_t sid;	    /* signature id */
+	uint32_t rev;	    /* revision */
+	uint8_t action;	    /* BW_RULE_ALERT/DROP/PASS of bw_image.h */
+	uint8_t proto;	    /* BW_RULE_PROTO_* of bw_image.h */
+	uint16_t reserved0; /* zero */
+	uint32_t reserved;  /* zero */
+};
+
+_Static_assert(sizeof(struct bw_rule_info) == 16, "rule info size");
+
+struct bw_rule_stats {
+	uint64_t pkts;	   /* packets the rule hit */
+	uint64_t bytes;	   /* their frame bytes */
+	uint64_t last_tsc; /* worker TSC of the last hit, 0: never */
+};
+
+_Static_assert(sizeof(struct bw_rule_stats) == 24, "rule stats size");
+
+#define BW_RULE_STATS_BLOCK (2 * BW_RULE_SLOTS * sizeof(struct bw_rule_stats))
+
+/*
  * Bytes of a region that holds nb_workers and nb_ports records, the list
  * info table, the per-worker list counters, the program info table and
  * the per-worker program counters, in that order.
@@ -265,7 +343,10 @@ bw_status_region_size(uint32_t nb_workers, uint32_t nb_ports)
 	       BW_LIST_SLOTS * sizeof(struct bw_list_info) +
 	       (size_t)nb_workers * BW_LIST_STATS_BLOCK +
 	       BW_BPF_SLOTS * sizeof(struct bw_bpf_info) +
-	       (size_t)nb_workers * BW_BPF_STATS_BLOCK;
+	       (size_t)nb_workers * BW_BPF_STATS_BLOCK +
+	       sizeof(struct bw_rule_tab) +
+	       BW_RULE_SLOTS * sizeof(struct bw_rule_info) +
+	       (size_t)nb_workers * BW_RULE_STATS_BLOCK;
 }
 
 #endif /* BW_STATUS_H */

@@ -388,7 +388,7 @@ test_abi_major(void)
 	hdr()->abi_major = BW_STATUS_ABI_MAJOR + 1;
 	CU_ASSERT_EQUAL(reader_open(), -EPROTO);
 	CU_ASSERT_EQUAL(g_r.verdict, CTL_VERDICT_INCOMPATIBLE);
-	CU_ASSERT_STRING_EQUAL(g_r.what, "ABI 2.0, this bulwarkctl reads 1.x");
+	CU_ASSERT_STRING_EQUAL(g_r.what, "ABI 2.1, this bulwarkctl reads 1.x");
 
 	/* A newer minor version is fine. */
 	hdr()->abi_major = BW_STATUS_ABI_MAJOR;
@@ -803,9 +803,12 @@ test_json_totals(void)
 	CU_ASSERT_PTR_NOT_NULL(
 		strstr(js, "\"anomalies_passed\":{\"l2-truncated\":0,"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(js, "\"ipv4-bad-options\":3,"));
-	snprintf(key, sizeof(key), "\"%s\":0}},\"workers\":[",
+	snprintf(key, sizeof(key), "\"%s\":0},\"flows\":{\"new\":0,",
 		 last_malformed());
 	CU_ASSERT_PTR_NOT_NULL(strstr(js, key));
+	/* TCP stream counters, appended last */
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(js, "\"dropped_after_match\":0}},\"workers\":["));
 	/* Workers. */
 	CU_ASSERT_PTR_NOT_NULL(strstr(
 		js, "\"workers\":[{\"id\":0,\"lcore\":2,\"socket\":0,"

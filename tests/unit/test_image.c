@@ -28,7 +28,11 @@
 
 #include "bw_image.h"
 #include "ctl_image.h"
+#include "ctl_hsmap.h"
 #include "ctl_prefix.h"
+#include "ctl_rtab.h"
+#include "ctl_rules.h"
+#include "ctl_txn.h"
 #include "dp_image.h"
 
 #define HDR_SIZE     sizeof(struct bw_image_hdr)
@@ -94,6 +98,18 @@ sec_of(const struct timg *t, uint32_t type)
 			return sec_at(t, i);
 	}
 	return NULL;
+}
+
+/* The table entry of section type, which must be there. */
+static struct bw_image_section *
+sec_must(const struct timg *t, uint32_t type)
+{
+	struct bw_image_section *s = sec_of(t, type);
+
+	CU_ASSERT_FATAL(s != NULL);
+	if (s == NULL)
+		abort(); /* not reached: the assertion jumped out */
+	return s;
 }
 
 static void *
@@ -743,8 +759,8 @@ test_header_bounds(void)
 	HDR_CASE(&b, abi_minor, UINT16_MAX, 0, NULL);
 	HDR_CASE(&b, hdr_size, 0, -EINVAL, "hdr_size 0 below 256");
 	HDR_CASE(&b, hdr_size, 255, -EINVAL, "hdr_size 255 below");
-	HDR_CASE(&b, hdr_size, 257, -EINVAL, "hdr_size 257 in abi minor 0");
-	HDR_CASE(&b, hdr_size, 264, -EINVAL, "hdr_size 264 in abi minor 0");
+	HDR_CASE(&b, hdr_size, 257, -EINVAL, "hdr_size 257 in abi minor 1");
+	HDR_CASE(&b, hdr_size, 264, -EINVAL, "hdr_size 264 in abi minor 1");
 	HDR_CASE(&b, hdr_size, UINT32_MAX, -EINVAL, "hdr_size");
 	HDR_CASE(&b, size, 0, -EINVAL, "size 0 differs");
 	HDR_CASE(&b, size, b.len - 1, -EINVAL, "differs from image length");
@@ -873,7 +889,7 @@ test_header_bigger(void)
 	for (i = 0; i < h->nb_sections; i++)
 		sec_at(&t, i)->off += 8;
 	recrc(&t);
-	EXPECT_REFUSE(&t, -EINVAL, "hdr_size 264 in abi minor 0");
+	EXPECT_REFUSE(&t, -EINVAL, "hdr_size 264 in abi minor 1");
 	h->abi_minor = BW_IMAGE_ABI_MINOR + 1;
 	EXPECT_OK(&t);
 	/* the extra header bytes are the later minor's: not checked */
@@ -964,8 +980,8 @@ test_sections(void)
 	CU_ASSERT(b.len == p6_off + 4 * 24);
 
 	SEC_CASE(&b, 1, type, 0, -EINVAL, "section 1: unknown type 0");
-	SEC_CASE(&b, 1, type, BW_SEC_BPF_INSNS + 1, -EINVAL,
-		 "section 1: unknown type 8");
+	SEC_CASE(&b, 1, type, BW_SEC_HSDB_STREAM + 1, -EINVAL,
+		 "section 1: unknown type 14");
 	SEC_CASE(&b, 0, type, UINT32_MAX, -EINVAL, "unknown type 4294967295");
 	SEC_CASE(&b, 2, type, BW_SEC_PREFIX4, -EINVAL,
 		 "section 2 (prefix4): duplicate type, also section 1");
@@ -1808,6 +1824,271 @@ test_ruleset_ops(void)
 	ctl_ruleset_free(&rs);
 }
 
+/* Content rules: a small set with every header field in use. */
+static const char rules_text[] =
+	"drop tcp $EXTERNAL_NET any -> $HOME_NET 2404 (msg:\"iec104 "
+	"startdt\"; flow:to_server,established; content:\"|68 04 07 00|\"; "
+	"sid:1001; rev:2; classtype:attempted-admin;)\n"
+	"alert udp [10.0.0.0/8,!10.1.0.0/16] [53,5353] <> any 1024: "
+	"(msg:\"dns\"; dsize:>20; content:\"abc\"; nocase; sid:1002;)\n"
+	"pass ip any any -> 192.0.2.1 any (msg:\"ok\"; content:\"x\"; "
+	"sid:1003;)\n"
+	"alert tcp any any -> any ![80,8080] (msg:\"no content\"; "
+	"dsize:0; sid:1004;)\n";
+
+/* Build the rule tables of rules_text into rs (rs zeroed first). */
+static void
+rules_ruleset(struct ctl_ruleset *rs)
+{
+	char err[CTL_HSDB_ERR_LEN];
+	struct ctl_rules_stats st;
+	struct ctl_rules_opts o;
+	struct ctl_rules rules;
+
+	memset(rs, 0, sizeof(*rs));
+	small_ruleset(rs);
+	ctl_rules_init(&rules);
+	memset(&o, 0, sizeof(o));
+	o.check = ctl_hsmap_check;
+	CU_ASSERT_FATAL(ctl_rules_load_buf(&rules, "t.rules", rules_text,
+					   sizeof(rules_text) - 1, &o,
+					   &st) == 0);
+	CU_ASSERT_FATAL(st.taken == 4);
+	CU_ASSERT_FATAL(ctl_rtab_build(&rules, NULL, &rs->rtab, NULL, err,
+				       sizeof(err)) == 0);
+	ctl_rules_free(&rules);
+}
+
+static void
+test_rules_roundtrip(void)
+{
+	struct ctl_ruleset rs, back, dup;
+	struct ctl_image_meta m;
+	const struct bw_image_rule *r;
+	char why[DP_IMAGE_WHY_LEN];
+	void *img;
+	size_t len;
+
+	rules_ruleset(&rs);
+	CU_ASSERT(rs.rtab.nb_rules == 4);
+	CU_ASSERT(rs.rtab.block_len > 0 && rs.rtab.stream_len > 0);
+	r = rs.rtab.rules;
+	CU_ASSERT(r[0].sid == 1001 && r[0].rev == 2 &&
+		  r[0].action == BW_RULE_DROP &&
+		  r[0].proto == BW_RULE_PROTO_TCP &&
+		  r[0].scan == BW_RULE_SCAN_STREAM);
+	CU_ASSERT(r[0].flags & BW_RULE_F_TO_SERVER);
+	CU_ASSERT(r[0].flags & BW_RULE_F_ESTABLISHED);
+	CU_ASSERT(r[0].flags & BW_RULE_F_CONTENT);
+	CU_ASSERT(r[0].flags & BW_RULE_F_SRC_NOT); /* !$HOME_NET */
+	CU_ASSERT(r[0].nb_dport == 1 &&
+		  rs.rtab.ports[r[0].dport_first].lo == 2404);
+	CU_ASSERT(strcmp(ctl_rtab_string(&rs.rtab, r[0].msg_off),
+			 "iec104 startdt") == 0);
+	CU_ASSERT(strcmp(ctl_rtab_string(&rs.rtab, r[0].classtype_off),
+			 "attempted-admin") == 0);
+	CU_ASSERT(r[1].flags & BW_RULE_F_BIDIR);
+	CU_ASSERT(r[1].dsize_op == BW_DSIZE_IN && r[1].dsize_min == 21);
+	CU_ASSERT(r[1].scan == BW_RULE_SCAN_PACKET);
+	CU_ASSERT(r[1].nb_sport == 2);
+	CU_ASSERT(r[2].action == BW_RULE_PASS &&
+		  r[2].proto == BW_RULE_PROTO_IP);
+	CU_ASSERT(!(r[3].flags & BW_RULE_F_CONTENT));
+	CU_ASSERT(r[3].flags & BW_RULE_F_DPORT_NOT);
+	/* $HOME_NET is shared by rules 0 (destination) and 2's any */
+	CU_ASSERT(r[0].dst_first == r[0].dst_first);
+
+	meta_init(&m, 7, 6, "rules");
+	CU_ASSERT_FATAL(ctl_image_write_full(&rs, &m, &img, &len) == 0);
+	CU_ASSERT(ctl_image_read(img, len, &back, NULL, why, sizeof(why)) == 0);
+	CU_ASSERT(ctl_rtab_equal(&rs.rtab, &back.rtab));
+	CU_ASSERT(ctl_ruleset_dup(&dup, &back) == 0);
+	CU_ASSERT(ctl_rtab_equal(&dup.rtab, &rs.rtab));
+	/* rules changed: a FULL commit, never a delta */
+	{
+		struct ctl_delta_entry *d = NULL;
+		size_t nb = 0;
+
+		CU_ASSERT(ctl_txn_plan(&back, &dup, 0, 100, &d, &nb) ==
+			  CTL_PLAN_NOOP);
+		dup.rtab.rules[0].rev++;
+		CU_ASSERT(ctl_txn_plan(&back, &dup, 0, 100, &d, &nb) ==
+			  CTL_PLAN_FULL);
+		free(d);
+	}
+	ctl_ruleset_free(&dup);
+	ctl_ruleset_free(&back);
+	free(img);
+	ctl_ruleset_free(&rs);
+}
+
+/* Change one byte-range of a rules image, fix the CRC, expect a refusal. */
+#define RULE_CASE(base, field, val, err, kw)                                   \
+	do {                                                                   \
+		struct timg c_ = timg_copy((base)->b, (base)->len);            \
+		struct bw_image_rule *r_ = body_of(&c_, BW_SEC_RULES);         \
+		r_->field = (val);                                             \
+		recrc(&c_);                                                    \
+		EXPECT_REFUSE(&c_, (err), (kw));                               \
+		free(c_.b);                                                    \
+	} while (0)
+
+static void
+test_rules_refusals(void)
+{
+	struct ctl_ruleset rs;
+	struct ctl_image_meta m;
+	struct bw_image_raddr *a;
+	struct bw_image_rport *pt;
+	struct timg t, c;
+	char *str;
+	void *img;
+	size_t len;
+
+	rules_ruleset(&rs);
+	meta_init(&m, 3, 2, "rules");
+	CU_ASSERT_FATAL(ctl_image_write_full(&rs, &m, &img, &len) == 0);
+	t = timg_copy(img, len);
+	free(img);
+	EXPECT_OK(&t);
+
+	RULE_CASE(&t, action, 0, -EINVAL,
+		  "rule 0 (sid 1001): unknown action 0");
+	RULE_CASE(&t, action, 4, -EINVAL, "unknown action 4");
+	RULE_CASE(&t, proto, 9, -EINVAL, "unknown protocol 9");
+	RULE_CASE(&t, scan, 0, -EINVAL, "unknown scan scope 0");
+	RULE_CASE(&t, proto, BW_RULE_PROTO_UDP, -EINVAL,
+		  "stream scope for a non-tcp rule");
+	RULE_CASE(&t, dsize_op, 3, -EINVAL, "unknown dsize op 3");
+	RULE_CASE(&t, dsize_min, 5, -EINVAL, "dsize bounds without a dsize op");
+	RULE_CASE(&t, flags, 0x1000u | BW_RULE_F_CONTENT, -EINVAL,
+		  "unknown flags 0x1000");
+	RULE_CASE(&t, flags,
+		  BW_RULE_F_CONTENT | BW_RULE_F_TO_SERVER | BW_RULE_F_TO_CLIENT,
+		  -EINVAL, "flow to_server and to_client");
+	RULE_CASE(&t, priority, 256, -EINVAL, "priority 256");
+	RULE_CASE(&t, reserved, 1, -EINVAL, "reserved not zero");
+	RULE_CASE(&t, src_first, UINT32_MAX, -EINVAL,
+		  "source addresses [4294967295");
+	RULE_CASE(&t, nb_dst, 1000, -EINVAL, "past the raddrs section");
+	RULE_CASE(&t, dport_first, 10000, -EINVAL, "past the rports section");
+	RULE_CASE(&t, msg_off, 1u << 20, -EINVAL, "past the rstrings section");
+	RULE_CASE(&t, classtype_off, UINT32_MAX, -EINVAL,
+		  "classtype offset 4294967295");
+
+	/* dsize min above max, on rule 1 */
+	c = timg_copy(t.b, t.len);
+	((struct bw_image_rule *)body_of(&c, BW_SEC_RULES))[1].dsize_max = 3;
+	recrc(&c);
+	EXPECT_REFUSE(&c, -EINVAL,
+		      "rule 1 (sid 1002): dsize min 21 above max 3");
+	free(c.b);
+
+	/* address entries: host bits, family, length, order */
+	c = timg_copy(t.b, t.len);
+	a = body_of(&c, BW_SEC_RADDRS);
+	a[0].addr[3] = 1;
+	recrc(&c);
+	EXPECT_REFUSE(&c, -EINVAL, "raddr 0");
+	a[0].addr[3] = 0;
+	a[0].family = 5;
+	recrc(&c);
+	EXPECT_REFUSE(&c, -EINVAL, "unknown family");
+	a[0].family = 4;
+	a[0].len = 33;
+	recrc(&c);
+	EXPECT_REFUSE(&c, -EINVAL, "prefix length over 32");
+	free(c.b);
+
+	/* ports: lo above hi, and out of order */
+	c = timg_copy(t.b, t.len);
+	pt = body_of(&c, BW_SEC_RPORTS);
+	pt[rs.rtab.rules[1].sport_first].lo = 6000;
+	recrc(&c);
+	EXPECT_REFUSE(&c, -EINVAL, "lo 6000 above hi 53");
+	pt[rs.rtab.rules[1].sport_first].lo = 53;
+	pt[rs.rtab.rules[1].sport_first + 1].lo = 50;
+	recrc(&c);
+	EXPECT_REFUSE(&c, -EINVAL, "ports not sorted and disjoint");
+	free(c.b);
+
+	/* the string table must end with a NUL */
+	c = timg_copy(t.b, t.len);
+	str = body_of(&c, BW_SEC_RSTRINGS);
+	str[sec_must(&c, BW_SEC_RSTRINGS)->count - 1] = 'x';
+	recrc(&c);
+	EXPECT_REFUSE(&c, -EINVAL, "rstrings section does not end with a NUL");
+	free(c.b);
+
+	/* a content rule needs the databases */
+	c = timg_copy(t.b, t.len);
+	sec_must(&c, BW_SEC_HSDB_STREAM)->type = 0;
+	recrc(&c);
+	EXPECT_REFUSE(&c, -EINVAL, "unknown type 0");
+	free(c.b);
+
+	/* rule sections without the rules section */
+	c = timg_copy(t.b, t.len);
+	sec_must(&c, BW_SEC_RULES)->type = BW_SEC_PREFIX4 + 0;
+	recrc(&c);
+	EXPECT_REFUSE(&c, -EINVAL, "duplicate type");
+	free(c.b);
+
+	free(t.b);
+	ctl_ruleset_free(&rs);
+}
+
+/* A model without databases for rules that need them cannot be written. */
+static void
+test_rules_writer_refuses(void)
+{
+	struct ctl_ruleset rs;
+	struct ctl_image_meta m;
+	void *img = NULL;
+	size_t len = 0;
+
+	rules_ruleset(&rs);
+	meta_init(&m, 3, 2, "rules");
+	free(rs.rtab.stream);
+	rs.rtab.stream = NULL;
+	rs.rtab.stream_len = 0;
+	CU_ASSERT(ctl_image_write_full(&rs, &m, &img, &len) == -EINVAL);
+	CU_ASSERT(img == NULL);
+	free(rs.rtab.block);
+	rs.rtab.block = NULL;
+	rs.rtab.block_len = 0;
+	CU_ASSERT(ctl_image_write_full(&rs, &m, &img, &len) == -EINVAL);
+	ctl_rtab_free(&rs.rtab);
+	CU_ASSERT(ctl_image_write_full(&rs, &m, &img, &len) == 0);
+	free(img);
+	ctl_ruleset_free(&rs);
+}
+
+/* A DELTA image may not carry rules: they stay as in force. */
+static void
+test_rules_delta_refused(void)
+{
+	struct ctl_ruleset rs;
+	struct ctl_image_meta m;
+	struct timg t;
+	void *img;
+	size_t len;
+
+	rules_ruleset(&rs);
+	meta_init(&m, 3, 2, "rules");
+	CU_ASSERT_FATAL(ctl_image_write_full(&rs, &m, &img, &len) == 0);
+	t = timg_copy(img, len);
+	free(img);
+	hdr_of(&t)->kind = BW_IMAGE_DELTA;
+	/* the full image's prefix sections make it bad first: drop them */
+	sec_must(&t, BW_SEC_PREFIX4)->type = BW_SEC_DELTA4;
+	sec_must(&t, BW_SEC_PREFIX6)->type = BW_SEC_DELTA6;
+	recrc(&t);
+	EXPECT_REFUSE(&t, -EINVAL, "delta image has a rules section");
+	free(t.b);
+	ctl_ruleset_free(&rs);
+}
+
 static void
 test_writer_refuses(void)
 {
@@ -1978,6 +2259,10 @@ static const struct {
 	{"ruleset model", test_ruleset_ops},
 	{"writer refuses", test_writer_refuses},
 	{"load file", test_load_file},
+	{"rules round trip", test_rules_roundtrip},
+	{"rules refusals", test_rules_refusals},
+	{"rules writer refuses", test_rules_writer_refuses},
+	{"rules in a delta refused", test_rules_delta_refused},
 };
 
 /* Returns 0 when every assertion passed, 1 otherwise (CUnit error too). */

@@ -1,0 +1,453 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Content rule tables of the ruleset image from a parsed rule set. The
+ * address and port tables are shared: a rule whose set equals one of the
+ * last few sets written points at that one ($HOME_NET and
+ * $EXTERNAL_NET repeat in nearly every rule of a signature file).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ctl_rtab.h"
+
+#define REUSE_WINDOW 16 /* recent address/port/string ranges compared */
+
+/* A growable byte array. */
+struct vec {
+	uint8_t *p;
+	size_t len; /* bytes in use */
+	size_t cap; /* bytes allocated */
+};
+
+/* Recently written ranges of one table, compared before appending. */
+struct recent {
+	uint32_t first[REUSE_WINDOW];
+	uint32_t nb[REUSE_WINDOW];
+	unsigned int next;
+};
+
+static int
+vec_reserve(struct vec *v, size_t more)
+{
+	size_t cap = v->cap != 0 ? v->cap : 256;
+	uint8_t *p;
+
+	if (more > SIZE_MAX / 2 - v->len)
+		return -ENOMEM;
+	while (cap < v->len + more)
+		cap *= 2;
+	if (cap == v->cap)
+		return 0;
+	p = realloc(v->p, cap);
+	if (p == NULL)
+		return -ENOMEM;
+	v->p = p;
+	v->cap = cap;
+	return 0;
+}
+
+/*
+ * Append nb elements of size bytes at src, or find them among the recent
+ * ranges of v; *first is the element index. Returns 0 or -ENOMEM.
+ */
+static int
+vec_put(struct vec *v, struct recent *rc, const void *src, uint32_t nb,
+	size_t size, uint32_t *first)
+{
+	size_t bytes = (size_t)nb * size;
+	unsigned int i;
+
+	*first = 0;
+	if (nb == 0)
+		return 0;
+	for (i = 0; i < REUSE_WINDOW; i++) {
+		if (rc->nb[i] == nb &&
+		    memcmp(v->p + (size_t)rc->first[i] * size, src, bytes) ==
+			    0) {
+			*first = rc->first[i];
+			return 0;
+		}
+	}
+	if (vec_reserve(v, bytes) < 0)
+		return -ENOMEM;
+	*first = (uint32_t)(v->len / size);
+	memcpy(v->p + v->len, src, bytes);
+	v->len += bytes;
+	rc->first[rc->next] = *first;
+	rc->nb[rc->next] = nb;
+	rc->next = (rc->next + 1) % REUSE_WINDOW;
+	return 0;
+}
+
+static int
+raddr_cmp(const void *pa, const void *pb)
+{
+	const struct bw_image_raddr *a = pa, *b = pb;
+	int r;
+
+	if (a->family != b->family)
+		return (int)a->family - (int)b->family;
+	r = memcmp(a->addr, b->addr, sizeof(a->addr));
+	if (r != 0)
+		return r;
+	return (int)a->len - (int)b->len;
+}
+
+static int
+rport_cmp(const void *pa, const void *pb)
+{
+	const struct bw_image_rport *a = pa, *b = pb;
+
+	return (int)a->lo - (int)b->lo;
+}
+
+/*
+ * An address set into the table, sorted and unique. tmp has room for
+ * the set. Returns 0 or -ENOMEM.
+ */
+static int
+addrs_put(struct vec *v, struct recent *rc, const struct ctl_rule_addr *a,
+	  struct bw_image_raddr *tmp, uint32_t *first, uint32_t *nb)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < a->pfx.n; i++) {
+		memset(&tmp[n], 0, sizeof(tmp[n]));
+		memcpy(tmp[n].addr, a->pfx.v[i].addr, sizeof(tmp[n].addr));
+		tmp[n].family = a->pfx.v[i].family;
+		tmp[n].len = a->pfx.v[i].len;
+		n++;
+	}
+	qsort(tmp, n, sizeof(*tmp), raddr_cmp);
+	for (i = 1, *nb = n > 0 ? 1 : 0; i < n; i++) {
+		if (raddr_cmp(&tmp[*nb - 1], &tmp[i]) != 0)
+			tmp[(*nb)++] = tmp[i];
+	}
+	return vec_put(v, rc, tmp, *nb, sizeof(*tmp), first);
+}
+
+/* A port set into the table, sorted and merged. */
+static int
+ports_put(struct vec *v, struct recent *rc, const struct ctl_rule_ports *p,
+	  struct bw_image_rport *tmp, uint32_t *first, uint32_t *nb)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < p->n; i++) {
+		tmp[i].lo = p->r[i].lo;
+		tmp[i].hi = p->r[i].hi;
+	}
+	qsort(tmp, p->n, sizeof(*tmp), rport_cmp);
+	for (i = 0; i < p->n; i++) {
+		if (n > 0 && tmp[i].lo <= tmp[n - 1].hi) {
+			if (tmp[i].hi > tmp[n - 1].hi)
+				tmp[n - 1].hi = tmp[i].hi;
+			continue;
+		}
+		tmp[n++] = tmp[i];
+	}
+	*nb = (uint32_t)n;
+	return vec_put(v, rc, tmp, *nb, sizeof(*tmp), first);
+}
+
+/* A string (its NUL included) into the string table. */
+static int
+string_put(struct vec *v, struct recent *rc, const char *s, uint32_t *off)
+{
+	const char *str = s != NULL ? s : "";
+
+	if (str[0] == '\0') {
+		*off = 0; /* the table starts with "" */
+		return 0;
+	}
+	return vec_put(v, rc, str, (uint32_t)strlen(str) + 1, 1, off);
+}
+
+static uint8_t
+action_of(enum ctl_rule_action a)
+{
+	switch (a) {
+	case CTL_RULE_DROP:
+		return BW_RULE_DROP;
+	case CTL_RULE_PASS:
+		return BW_RULE_PASS;
+	case CTL_RULE_ALERT:
+		break;
+	}
+	return BW_RULE_ALERT;
+}
+
+static uint8_t
+proto_of(enum ctl_rule_proto p)
+{
+	switch (p) {
+	case CTL_RULE_PROTO_TCP:
+		return BW_RULE_PROTO_TCP;
+	case CTL_RULE_PROTO_UDP:
+		return BW_RULE_PROTO_UDP;
+	case CTL_RULE_PROTO_ICMP:
+		return BW_RULE_PROTO_ICMP;
+	case CTL_RULE_PROTO_IP:
+		break;
+	}
+	return BW_RULE_PROTO_IP;
+}
+
+/* The header fields of rule r; the table ranges are filled by the caller. */
+static void
+rule_fill(struct bw_image_rule *o, const struct ctl_rule *r, int content)
+{
+	uint32_t f = 0;
+
+	memset(o, 0, sizeof(*o));
+	o->sid = r->sid;
+	o->rev = r->rev;
+	o->action = action_of(r->action);
+	o->proto = proto_of(r->proto);
+	o->scan = ctl_rule_scan(r) == CTL_RULE_SCAN_STREAM
+			  ? BW_RULE_SCAN_STREAM
+			  : BW_RULE_SCAN_PACKET;
+	if (r->dsize.op == CTL_DSIZE_IN || r->dsize.op == CTL_DSIZE_OUT) {
+		o->dsize_op = r->dsize.op == CTL_DSIZE_IN ? BW_DSIZE_IN
+							  : BW_DSIZE_OUT;
+		o->dsize_min = r->dsize.min;
+		o->dsize_max = r->dsize.max;
+	}
+	if (r->flags & CTL_RULE_BIDIR)
+		f |= BW_RULE_F_BIDIR;
+	if (r->flags & CTL_RULE_FLOW_ESTABLISHED)
+		f |= BW_RULE_F_ESTABLISHED;
+	if (r->flags & CTL_RULE_FLOW_TO_SERVER)
+		f |= BW_RULE_F_TO_SERVER;
+	if (r->flags & CTL_RULE_FLOW_TO_CLIENT)
+		f |= BW_RULE_F_TO_CLIENT;
+	if (r->flags & CTL_RULE_PACKET)
+		f |= BW_RULE_F_PACKET;
+	if (r->flags & CTL_RULE_STREAM)
+		f |= BW_RULE_F_STREAM;
+	if (r->flags & CTL_RULE_PATTERN)
+		f |= BW_RULE_F_PATTERN;
+	if (content)
+		f |= BW_RULE_F_CONTENT;
+	if (r->src.negated)
+		f |= BW_RULE_F_SRC_NOT;
+	if (r->dst.negated)
+		f |= BW_RULE_F_DST_NOT;
+	if (r->sport.negated)
+		f |= BW_RULE_F_SPORT_NOT;
+	if (r->dport.negated)
+		f |= BW_RULE_F_DPORT_NOT;
+	o->flags = f;
+	o->priority = r->priority;
+}
+
+static uint64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Compile one database and serialize it into *buf (NULL when empty). */
+static int
+db_make(const struct ctl_rules *rs, const struct ctl_hsmap *map,
+	const struct ctl_hsdb_limits *lim, enum ctl_hsdb_mode mode,
+	unsigned int scopes, struct ctl_hsdb *db, uint8_t **buf, uint32_t *len,
+	char *err, size_t err_len)
+{
+	struct ctl_hsdb_opts o = {
+		.mode = mode, .scopes = scopes, .protos = 0, .limits = lim};
+	size_t n = 0;
+	char *p = NULL;
+	int r;
+
+	*buf = NULL;
+	*len = 0;
+	r = ctl_hsdb_compile(rs, map, &o, db, err, err_len);
+	if (r < 0)
+		return r;
+	if (db->db == NULL)
+		return 0;
+	r = ctl_hsdb_serialize(db, &p, &n);
+	if (r < 0) {
+		snprintf(err, err_len, "cannot serialize the %s database: %s",
+			 mode == CTL_HSDB_BLOCK ? "block" : "stream",
+			 strerror(-r));
+		return r;
+	}
+	if (n > BW_HSDB_MAX) {
+		snprintf(err, err_len,
+			 "%s database of %zu bytes exceeds the limit of %u",
+			 mode == CTL_HSDB_BLOCK ? "block" : "stream", n,
+			 BW_HSDB_MAX);
+		free(p);
+		return -E2BIG;
+	}
+	*buf = (uint8_t *)p;
+	*len = (uint32_t)n;
+	return 0;
+}
+
+/* The rule, address, port and string tables of rs into t. */
+static int
+tables_make(const struct ctl_rules *rs, const struct ctl_hsmap *map,
+	    struct ctl_rtab *t, struct ctl_rtab_info *info)
+{
+	struct vec va = {0}, vp = {0}, vs = {0};
+	struct recent ra = {0}, rp = {0}, rstr = {0}, rcls = {0};
+	struct bw_image_raddr *ta = NULL;
+	struct bw_image_rport *tp = NULL;
+	size_t i, max_a = 1, max_p = 1;
+	int r = -ENOMEM;
+
+	for (i = 0; i < rs->nb_rules; i++) {
+		const struct ctl_rule *c = &rs->rules[i];
+
+		if (c->src.pfx.n > max_a)
+			max_a = c->src.pfx.n;
+		if (c->dst.pfx.n > max_a)
+			max_a = c->dst.pfx.n;
+		if (c->sport.n > max_p)
+			max_p = c->sport.n;
+		if (c->dport.n > max_p)
+			max_p = c->dport.n;
+	}
+	ta = calloc(max_a, sizeof(*ta));
+	tp = calloc(max_p, sizeof(*tp));
+	t->rules =
+		calloc(rs->nb_rules > 0 ? rs->nb_rules : 1, sizeof(*t->rules));
+	if (ta == NULL || tp == NULL || t->rules == NULL ||
+	    vec_reserve(&vs, 1) < 0)
+		goto out;
+	vs.p[vs.len++] = '\0'; /* offset 0: "" */
+	for (i = 0; i < rs->nb_rules; i++) {
+		const struct ctl_rule *c = &rs->rules[i];
+		struct bw_image_rule *o = &t->rules[i];
+		int content = i < map->nb_rules && map->count[i] > 0;
+
+		rule_fill(o, c, content);
+		if (content) {
+			info->nb_content++;
+			if (o->scan == BW_RULE_SCAN_STREAM)
+				info->nb_stream++;
+		}
+		if (addrs_put(&va, &ra, &c->src, ta, &o->src_first,
+			      &o->nb_src) < 0 ||
+		    addrs_put(&va, &ra, &c->dst, ta, &o->dst_first,
+			      &o->nb_dst) < 0 ||
+		    ports_put(&vp, &rp, &c->sport, tp, &o->sport_first,
+			      &o->nb_sport) < 0 ||
+		    ports_put(&vp, &rp, &c->dport, tp, &o->dport_first,
+			      &o->nb_dport) < 0 ||
+		    string_put(&vs, &rstr, c->msg, &o->msg_off) < 0 ||
+		    string_put(&vs, &rcls, c->classtype, &o->classtype_off) < 0)
+			goto out;
+	}
+	if (va.len / sizeof(*ta) > BW_RULE_ADDRS_MAX ||
+	    vp.len / sizeof(*tp) > BW_RULE_PORTS_MAX ||
+	    vs.len > BW_RULE_STRINGS_MAX) {
+		r = -E2BIG;
+		goto out;
+	}
+	t->nb_rules = (uint32_t)rs->nb_rules;
+	t->addrs = (struct bw_image_raddr *)va.p;
+	t->nb_addrs = (uint32_t)(va.len / sizeof(*ta));
+	t->ports = (struct bw_image_rport *)vp.p;
+	t->nb_ports = (uint32_t)(vp.len / sizeof(*tp));
+	t->strings = (char *)vs.p;
+	t->strings_len = (uint32_t)vs.len;
+	va.p = vp.p = vs.p = NULL;
+	r = 0;
+out:
+	free(va.p);
+	free(vp.p);
+	free(vs.p);
+	free(ta);
+	free(tp);
+	return r;
+}
+
+int
+ctl_rtab_build(const struct ctl_rules *rs, const struct ctl_hsdb_limits *lim,
+	       struct ctl_rtab *t, struct ctl_rtab_info *info, char *err,
+	       size_t err_len)
+{
+	struct ctl_hsdb block = {0}, stream = {0};
+	struct ctl_rtab_info dummy;
+	struct ctl_hsmap map = {0};
+	uint64_t t0;
+	int r;
+
+	if (info == NULL)
+		info = &dummy;
+	memset(info, 0, sizeof(*info));
+	memset(t, 0, sizeof(*t));
+	err[0] = '\0';
+	if (rs->nb_rules > BW_RULE_MAX) {
+		snprintf(err, err_len,
+			 "%zu rules exceed the limit of %u in one ruleset",
+			 rs->nb_rules, BW_RULE_MAX);
+		return -E2BIG;
+	}
+	if (rs->nb_rules == 0)
+		return 0;
+	r = ctl_hsmap_build(rs, &map, err, err_len);
+	if (r < 0)
+		goto out;
+	t0 = now_ns();
+	r = db_make(rs, &map, lim, CTL_HSDB_BLOCK, CTL_HSDB_SCOPE_ALL, &block,
+		    &t->block, &t->block_len, err, err_len);
+	if (r == 0)
+		r = db_make(rs, &map, lim, CTL_HSDB_STREAM,
+			    CTL_HSDB_SCOPE_STREAM, &stream, &t->stream,
+			    &t->stream_len, err, err_len);
+	info->compile_ns = now_ns() - t0;
+	if (r < 0)
+		goto out;
+	r = tables_make(rs, &map, t, info);
+	if (r < 0) {
+		snprintf(err, err_len, "%s",
+			 r == -E2BIG ? "rule tables exceed the image limits"
+				     : "out of memory");
+		goto out;
+	}
+	info->nb_rules = t->nb_rules;
+	info->nb_exprs = block.nb_exprs;
+	info->block_db_bytes = t->block_len;
+	info->stream_db_bytes = t->stream_len;
+out:
+	if (r < 0)
+		ctl_rtab_free(t);
+	ctl_hsdb_free(&block);
+	ctl_hsdb_free(&stream);
+	ctl_hsmap_free(&map);
+	return r;
+}
+
+const char *
+ctl_rtab_string(const struct ctl_rtab *t, uint32_t off)
+{
+	if (t->strings == NULL || off >= t->strings_len ||
+	    t->strings[t->strings_len - 1] != '\0')
+		return "";
+	return t->strings + off;
+}
+
+const char *
+ctl_rtab_action_name(uint8_t action)
+{
+	switch (action) {
+	case BW_RULE_ALERT:
+		return "alert";
+	case BW_RULE_DROP:
+		return "drop";
+	case BW_RULE_PASS:
+		return "pass";
+	}
+	return "?";
+}

@@ -1,0 +1,633 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * `bulwarkctl rules`: content rules (docs/rules.md).
+ *
+ *   rules load FILE... [--strict] [--vars FILE]
+ *              [--patterns FILE]... [--action drop|alert|pass]
+ *                                     replace the rule set
+ *   rules check FILE... [same options] parse, map, compile; commit nothing
+ *   rules flush                        remove every rule
+ *   rules show [--json]                the rules in force, with hits
+ *
+ * A load parses every file (Suricata/Snort rules, and Hyperscan pattern
+ * files with --patterns), reports each skipped rule as "FILE:LINE sid N:
+ * REASON" and a summary by reason, compiles the databases (ctl_rtab.h)
+ * and commits the result as one FULL generation (ctl_txn.h): rules never
+ * travel in a delta. A parse, compile or size error leaves the ruleset in
+ * force as it was. Variables come from the built-in defaults, the state
+ * directory's vars file (`bulwarkctl vars`) and --vars, in that order.
+ * The file is ctl_rulecmd.c because ctl_rules.c is the parser.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl.h"
+#include "ctl_hsmap.h"
+#include "ctl_json.h"
+#include "ctl_region.h"
+#include "ctl_rtab.h"
+#include "ctl_rules.h"
+#include "ctl_state.h"
+#include "ctl_text.h"
+#include "ctl_txn.h"
+#include "ctl_vars.h"
+
+#define RULES_USAGE                                                            \
+	"rules load|check FILE... [--strict] [--vars FILE] [--patterns FILE] " \
+	"[--action A] | rules flush | rules show [--json]"
+#define LOAD_USAGE                                                             \
+	"rules load FILE... [--strict] [--vars FILE] [--patterns FILE]... "    \
+	"[--action drop|alert|pass]"
+#define CHECK_USAGE                                                            \
+	"rules check FILE... [--strict] [--vars FILE] [--patterns FILE]... "   \
+	"[--action drop|alert|pass]"
+#define FLUSH_USAGE "rules flush"
+#define SHOW_USAGE  "rules show [--json]"
+
+#define PATTERNS_MAX 16 /* --patterns files in one load */
+
+enum rules_sub { SUB_LOAD = 1, SUB_CHECK, SUB_FLUSH, SUB_SHOW };
+
+static const struct {
+	const char *name;
+	enum rules_sub sub;
+	const char *usage;
+} subs[] = {
+	{"load", SUB_LOAD, LOAD_USAGE},
+	{"check", SUB_CHECK, CHECK_USAGE},
+	{"flush", SUB_FLUSH, FLUSH_USAGE},
+	{"show", SUB_SHOW, SHOW_USAGE},
+};
+
+#define NB_SUBS (sizeof(subs) / sizeof(subs[0]))
+
+struct rules_req {
+	enum rules_sub sub;
+	const char *usage;
+	int strict;
+	int json;
+	const char *vars_file;
+	const char *patterns[PATTERNS_MAX];
+	unsigned int nb_patterns;
+	enum ctl_rule_action action; /* of the pattern files */
+	int has_action;
+	char **files;
+	int nb_files;
+};
+
+/*
+ * The rule counters of a running dataplane (malloc'd, free() it), or NULL
+ * when none runs or its region has no rule table.
+ */
+static struct ctl_rule_hits *
+rules_hits_read(const struct ctl_ctx *ctx)
+{
+	struct ctl_rule_hits *h;
+	struct ctl_region r;
+	enum ctl_verdict v;
+
+	if (ctl_region_open(&r, ctx->instance) != 0)
+		return NULL;
+	h = malloc(sizeof(*h));
+	v = ctl_region_liveness(&r, ctl_now_mono_ns());
+	if (h != NULL &&
+	    (v == CTL_VERDICT_RUNNING || v == CTL_VERDICT_NOT_RESPONDING ||
+	     v == CTL_VERDICT_STARTING || v == CTL_VERDICT_STOPPING))
+		ctl_region_rule_hits(&r, h);
+	else if (h != NULL)
+		h->valid = 0;
+	ctl_region_close(&r);
+	return h;
+}
+
+static void
+help(FILE *f)
+{
+	fprintf(f,
+		"usage: " CTL_PROG " [GLOBAL OPTIONS] " LOAD_USAGE "\n"
+		"       " CTL_PROG " [GLOBAL OPTIONS] " CHECK_USAGE "\n"
+		"       " CTL_PROG " [GLOBAL OPTIONS] " FLUSH_USAGE "\n"
+		"       " CTL_PROG " [GLOBAL OPTIONS] " SHOW_USAGE "\n"
+		"\n"
+		"Content rules: Suricata/Snort rules and Hyperscan pattern\n"
+		"files, matched by the dataplane (docs/rules.md).\n"
+		"\n"
+		"  load     replace the rule set with the rules of the files\n"
+		"  check    parse and compile the files; commit nothing\n"
+		"  flush    remove every rule\n"
+		"  show     the rules in force with their hit counters\n"
+		"\n"
+		"Options:\n"
+		"  --strict          fail when any rule is skipped\n"
+		"  --vars FILE       variables (NAME VALUE lines) over those "
+		"of\n"
+		"                    '" CTL_PROG " vars'\n"
+		"  --patterns FILE   a Hyperscan pattern file "
+		"(ID:/regex/flags)\n"
+		"  --action A        action of the pattern files: drop, alert\n"
+		"                    (default) or pass\n"
+		"  --json            show: machine-readable output\n");
+}
+
+static int
+action_parse(const char *s, enum ctl_rule_action *a)
+{
+	if (strcmp(s, "drop") == 0)
+		*a = CTL_RULE_DROP;
+	else if (strcmp(s, "alert") == 0)
+		*a = CTL_RULE_ALERT;
+	else if (strcmp(s, "pass") == 0)
+		*a = CTL_RULE_PASS;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * Parse argv ("rules", SUB, ...) into r. Returns CTL_EXIT_OK, or an exit
+ * status after reporting; *help_shown set when --help was asked for.
+ */
+static int
+req_parse(const struct ctl_txn *t, int argc, char **argv, struct rules_req *r,
+	  int *help_shown)
+{
+	static const struct option opts[] = {
+		{"strict", no_argument, NULL, 's'},
+		{"vars", required_argument, NULL, 'v'},
+		{"patterns", required_argument, NULL, 'p'},
+		{"action", required_argument, NULL, 'a'},
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *opt_name;
+	size_t i;
+	int c;
+
+	memset(r, 0, sizeof(*r));
+	*help_shown = 0;
+	r->usage = RULES_USAGE;
+	r->action = CTL_RULE_ALERT;
+	if (argc < 2)
+		return ctl_txn_usage(t, RULES_USAGE, "no rules command given");
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		help(t->ctx->out);
+		*help_shown = 1;
+		return CTL_EXIT_OK;
+	}
+	for (i = 0; i < NB_SUBS; i++)
+		if (strcmp(argv[1], subs[i].name) == 0)
+			break;
+	if (i == NB_SUBS)
+		return ctl_txn_usage(t, RULES_USAGE,
+				     "unknown rules command '%s'", argv[1]);
+	r->sub = subs[i].sub;
+	r->usage = subs[i].usage;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc - 1, argv + 1, ":h", opts, NULL)) != -1) {
+		opt_name = NULL;
+		switch (c) {
+		case 's':
+			opt_name = "--strict";
+			r->strict = 1;
+			break;
+		case 'v':
+			opt_name = "--vars";
+			r->vars_file = optarg;
+			break;
+		case 'p':
+			opt_name = "--patterns";
+			if (r->nb_patterns == PATTERNS_MAX)
+				return ctl_txn_usage(t, r->usage,
+						     "more than %d --patterns "
+						     "files",
+						     PATTERNS_MAX);
+			r->patterns[r->nb_patterns++] = optarg;
+			break;
+		case 'a':
+			opt_name = "--action";
+			if (action_parse(optarg, &r->action) < 0)
+				return ctl_txn_usage(t, r->usage,
+						     "--action '%s': not drop, "
+						     "alert or pass",
+						     optarg);
+			r->has_action = 1;
+			break;
+		case 'j':
+			if (r->sub != SUB_SHOW)
+				return ctl_txn_usage(t, r->usage,
+						     "option '--json' applies "
+						     "to 'rules show' only");
+			r->json = 1;
+			break;
+		case 'h':
+			help(t->ctx->out);
+			*help_shown = 1;
+			return CTL_EXIT_OK;
+		default:
+			return ctl_txn_getopt_error(t, r->usage, c, argv + 1);
+		}
+		if (opt_name != NULL && r->sub != SUB_LOAD &&
+		    r->sub != SUB_CHECK)
+			return ctl_txn_usage(t, r->usage,
+					     "option '%s' applies to 'rules "
+					     "load' and 'rules check' only",
+					     opt_name);
+	}
+	r->files = argv + 1 + optind;
+	r->nb_files = argc - 1 - optind;
+	if (r->has_action && r->nb_patterns == 0)
+		return ctl_txn_usage(t, r->usage,
+				     "--action applies to --patterns files");
+	if ((r->sub == SUB_FLUSH || r->sub == SUB_SHOW) && r->nb_files > 0)
+		return ctl_txn_usage(t, r->usage, "unexpected argument '%s'",
+				     r->files[0]);
+	if ((r->sub == SUB_LOAD || r->sub == SUB_CHECK) && r->nb_files == 0 &&
+	    r->nb_patterns == 0)
+		return ctl_txn_usage(t, r->usage, "no rule file given");
+	return CTL_EXIT_OK;
+}
+
+/* The variables of a load: state directory's file, then --vars. */
+static int
+vars_gather(const struct ctl_txn *t, const struct rules_req *r,
+	    struct ctl_rule_vars *vars)
+{
+	int ret;
+
+	ret = ctl_vars_load(t->ctx->state_dir, vars, t->ctx->err);
+	if (ret < 0) {
+		ctl_txn_error(t, "cannot read the variables of %s: %s",
+			      t->ctx->state_dir, strerror(-ret));
+		return ret;
+	}
+	if (r->vars_file == NULL)
+		return 0;
+	ret = ctl_rule_vars_load_file(vars, r->vars_file, t->ctx->err);
+	if (ret < 0)
+		ctl_txn_error(t, "%s: %s", r->vars_file,
+			      ret == -EINVAL ? "bad variables"
+					     : strerror(-ret));
+	return ret;
+}
+
+/* Every skip as "FILE:LINE sid N: REASON", then counts by reason. */
+static void
+skips_report(FILE *f, const struct ctl_rules *rs)
+{
+	struct ctl_rules_reason *tally = NULL;
+	char line[CTL_RULE_WHY_LEN + 512];
+	long n, i;
+	size_t k;
+
+	for (k = 0; k < rs->nb_skips; k++) {
+		ctl_rule_skip_format(&rs->skips[k], line, sizeof(line));
+		fprintf(f, "%s\n", line);
+	}
+	n = ctl_rules_tally(rs, NULL, &tally);
+	for (i = 0; i < n; i++)
+		fprintf(f, "  skipped %zu: %s\n", tally[i].count,
+			tally[i].reason);
+	if (n > 0)
+		ctl_rules_reasons_free(tally, (size_t)n);
+}
+
+/*
+ * Parse, map and compile the files of r into *tab. Skipped rules are
+ * reported on ctx->err, the summary on ctx->out. Returns CTL_EXIT_OK
+ * (*tab then owned by the caller), or CTL_EXIT_FAIL after reporting why
+ * (*tab empty).
+ */
+static int
+rules_compile(struct ctl_txn *t, const struct rules_req *r,
+	      struct ctl_rtab *tab)
+{
+	struct ctl_rules_stats st, total = {0};
+	struct ctl_rule_vars vars = {0};
+	struct ctl_rtab_info info;
+	char err[CTL_HSDB_ERR_LEN];
+	struct ctl_rules_opts o;
+	struct ctl_rules rs;
+	int ret, rc = CTL_EXIT_FAIL, i;
+	unsigned int k;
+
+	memset(tab, 0, sizeof(*tab));
+	ctl_rules_init(&rs);
+	if (vars_gather(t, r, &vars) < 0)
+		goto out;
+	memset(&o, 0, sizeof(o));
+	o.vars = &vars;
+	o.check = ctl_hsmap_check;
+	for (i = 0; i < r->nb_files; i++) {
+		ret = ctl_rules_load_file(&rs, r->files[i], &o, &st);
+		if (ret < 0) {
+			ctl_txn_error(t, "%s: %s; nothing committed",
+				      r->files[i], strerror(-ret));
+			goto out;
+		}
+		total.rules += st.rules;
+		total.taken += st.taken;
+		total.skipped += st.skipped;
+	}
+	for (k = 0; k < r->nb_patterns; k++) {
+		ret = ctl_hsmap_load_patterns(&rs, r->patterns[k], r->action,
+					      &st);
+		if (ret < 0) {
+			ctl_txn_error(t, "%s: %s; nothing committed",
+				      r->patterns[k], strerror(-ret));
+			goto out;
+		}
+		total.rules += st.rules;
+		total.taken += st.taken;
+		total.skipped += st.skipped;
+	}
+	skips_report(t->ctx->err, &rs);
+	fprintf(t->ctx->out, "rules: %zu read, %zu taken, %zu skipped\n",
+		total.rules, total.taken, total.skipped);
+	if (r->strict && total.skipped > 0) {
+		ctl_txn_error(t,
+			      "%zu rule%s skipped with --strict; nothing "
+			      "committed",
+			      total.skipped, total.skipped == 1 ? "" : "s");
+		goto out;
+	}
+	if (total.taken == 0 && total.rules > 0) {
+		/* an empty rule set comes from 'rules flush', not a typo */
+		ctl_txn_error(t, "none of %zu rules taken; nothing committed",
+			      total.rules);
+		goto out;
+	}
+	ret = ctl_rtab_build(&rs, NULL, tab, &info, err, sizeof(err));
+	if (ret < 0) {
+		ctl_txn_error(t, "%s; nothing committed", err);
+		goto out;
+	}
+	fprintf(t->ctx->out,
+		"compiled %" PRIu32 " content rules (%" PRIu32
+		" stream, %" PRIu32 " expressions) in %.1f ms: block "
+		"database %" PRIu64 " bytes, stream database %" PRIu64
+		" bytes\n",
+		info.nb_content, info.nb_stream, info.nb_exprs,
+		(double)info.compile_ns / 1e6, info.block_db_bytes,
+		info.stream_db_bytes);
+	rc = CTL_EXIT_OK;
+out:
+	ctl_rule_vars_free(&vars);
+	ctl_rules_free(&rs);
+	return rc;
+}
+
+static int
+perform(struct ctl_txn *t, const struct rules_req *r)
+{
+	struct ctl_rtab tab;
+	int rc;
+
+	switch (r->sub) {
+	case SUB_LOAD:
+		rc = rules_compile(t, r, &tab);
+		if (rc != CTL_EXIT_OK)
+			return rc;
+		ctl_rtab_free(&t->cur.rtab);
+		t->cur.rtab = tab;
+		t->structural = 1;
+		ctl_txn_note(t, "rules load %s%s: %" PRIu32 " rules",
+			     r->nb_files > 0 ? r->files[0] : r->patterns[0],
+			     r->nb_files + (int)r->nb_patterns > 1 ? " ..."
+								   : "",
+			     tab.nb_rules);
+		return CTL_EXIT_OK;
+	case SUB_FLUSH:
+		if (t->cur.rtab.nb_rules == 0)
+			return CTL_EXIT_OK;
+		ctl_txn_note(t, "rules flush: %" PRIu32 " rules",
+			     t->cur.rtab.nb_rules);
+		ctl_rtab_free(&t->cur.rtab);
+		t->structural = 1;
+		return CTL_EXIT_OK;
+	case SUB_CHECK:
+	case SUB_SHOW:
+		break;
+	}
+	ctl_txn_error(t, "'rules %s' is not a change",
+		      r->sub == SUB_CHECK ? "check" : "show");
+	return CTL_EXIT_USAGE;
+}
+
+int
+ctl_rules_change(struct ctl_txn *t, int argc, char **argv)
+{
+	struct rules_req r;
+	int rc, help_shown;
+
+	rc = req_parse(t, argc, argv, &r, &help_shown);
+	if (rc == CTL_EXIT_OK && help_shown)
+		rc = ctl_txn_usage(t, RULES_USAGE, "--help in a batch");
+	if (rc == CTL_EXIT_OK)
+		rc = perform(t, &r);
+	return rc;
+}
+
+static const char *
+proto_name(uint8_t p)
+{
+	switch (p) {
+	case BW_RULE_PROTO_IP:
+		return "ip";
+	case BW_RULE_PROTO_TCP:
+		return "tcp";
+	case BW_RULE_PROTO_UDP:
+		return "udp";
+	case BW_RULE_PROTO_ICMP:
+		return "icmp";
+	}
+	return "?";
+}
+
+static const char *
+scan_name(const struct bw_image_rule *r)
+{
+	if (!(r->flags & BW_RULE_F_CONTENT))
+		return "header";
+	return r->scan == BW_RULE_SCAN_STREAM ? "stream" : "packet";
+}
+
+/*
+ * Hits of rule i from a running dataplane that runs this rule table (same
+ * sid and rev in that slot), or NULL.
+ */
+static const struct ctl_rule_hit *
+hits_of(const struct ctl_rule_hits *h, const struct ctl_rtab *t, uint32_t i)
+{
+	if (h == NULL || !h->valid || i >= h->nb_rules ||
+	    h->r[i].sid != t->rules[i].sid || h->r[i].rev != t->rules[i].rev)
+		return NULL;
+	return &h->r[i];
+}
+
+static void
+show_json(FILE *f, const struct ctl_ruleset *rs, const struct ctl_rule_hits *h)
+{
+	const struct ctl_rtab *t = &rs->rtab;
+	const struct ctl_rule_hit *rh;
+	struct ctl_json j;
+	uint32_t i;
+
+	ctl_json_init(&j, f);
+	ctl_json_object_begin(&j, NULL);
+	ctl_json_u64(&j, "generation", rs->generation);
+	ctl_json_u64(&j, "block_db_bytes", t->block_len);
+	ctl_json_u64(&j, "stream_db_bytes", t->stream_len);
+	ctl_json_array_begin(&j, "rules");
+	for (i = 0; i < t->nb_rules; i++) {
+		const struct bw_image_rule *r = &t->rules[i];
+
+		rh = hits_of(h, t, i);
+		ctl_json_object_begin(&j, NULL);
+		ctl_json_u64(&j, "sid", r->sid);
+		ctl_json_u64(&j, "rev", r->rev);
+		ctl_json_str(&j, "action", ctl_rtab_action_name(r->action));
+		ctl_json_str(&j, "proto", proto_name(r->proto));
+		ctl_json_str(&j, "scan", scan_name(r));
+		ctl_json_str(&j, "msg", ctl_rtab_string(t, r->msg_off));
+		ctl_json_str(&j, "classtype",
+			     ctl_rtab_string(t, r->classtype_off));
+		if (rh != NULL) {
+			ctl_json_u64(&j, "hits_pkts", rh->pkts);
+			ctl_json_u64(&j, "hits_bytes", rh->bytes);
+			if (rh->last_ns != 0)
+				ctl_json_ns_as_s(&j, "last_hit", rh->last_ns);
+			else
+				ctl_json_null(&j, "last_hit");
+		} else {
+			ctl_json_null(&j, "hits_pkts");
+			ctl_json_null(&j, "hits_bytes");
+			ctl_json_null(&j, "last_hit");
+		}
+		ctl_json_object_end(&j);
+	}
+	ctl_json_array_end(&j);
+	ctl_json_object_end(&j);
+	fputc('\n', f);
+}
+
+static int
+show_table(FILE *f, const struct ctl_ruleset *rs, const struct ctl_rule_hits *h)
+{
+	const struct ctl_rtab *t = &rs->rtab;
+	const struct ctl_rule_hit *rh;
+	struct ctl_table *tb;
+	uint32_t i;
+
+	tb = ctl_table_new(8, t->nb_rules + 1, "rrllrrll");
+	if (tb == NULL)
+		return -ENOMEM;
+	ctl_table_row(tb);
+	ctl_table_cell(tb, "SID");
+	ctl_table_cell(tb, "REV");
+	ctl_table_cell(tb, "ACTION");
+	ctl_table_cell(tb, "SCAN");
+	ctl_table_cell(tb, "PKTS");
+	ctl_table_cell(tb, "BYTES");
+	ctl_table_cell(tb, "LAST HIT");
+	ctl_table_cell(tb, "MSG");
+	for (i = 0; i < t->nb_rules; i++) {
+		const struct bw_image_rule *r = &t->rules[i];
+
+		rh = hits_of(h, t, i);
+		ctl_table_row(tb);
+		ctl_table_cell(tb, "%" PRIu32, r->sid);
+		ctl_table_cell(tb, "%" PRIu32, r->rev);
+		ctl_table_cell(tb, "%s", ctl_rtab_action_name(r->action));
+		ctl_table_cell(tb, "%s/%s", proto_name(r->proto), scan_name(r));
+		if (rh != NULL) {
+			ctl_table_cell(tb, "%" PRIu64, rh->pkts);
+			ctl_table_cell(tb, "%" PRIu64, rh->bytes);
+			if (rh->last_ns != 0)
+				ctl_table_cell(tb, "%.1fs ago",
+					       (double)(ctl_now_real_ns() -
+							rh->last_ns) /
+						       1e9);
+			else
+				ctl_table_cell(tb, "never");
+		} else {
+			ctl_table_cell(tb, "-");
+			ctl_table_cell(tb, "-");
+			ctl_table_cell(tb, "-");
+		}
+		ctl_table_cell(tb, "%s", ctl_rtab_string(t, r->msg_off));
+	}
+	fprintf(f,
+		"%" PRIu32 " rules (generation %" PRIu64 "), block database "
+		"%" PRIu32 " bytes, stream database %" PRIu32 " bytes\n",
+		t->nb_rules, rs->generation, t->block_len, t->stream_len);
+	ctl_table_print(tb, f, 0);
+	ctl_table_free(tb);
+	return 0;
+}
+
+static int
+do_show(struct ctl_ctx *ctx, const struct rules_req *r)
+{
+	struct ctl_rule_hits *h = NULL;
+	struct ctl_ruleset rs;
+	int rc = CTL_EXIT_FAIL;
+
+	if (ctl_state_current(ctx->state_dir, ctx->err, &rs, NULL) < 0)
+		return CTL_EXIT_FAIL;
+	h = rules_hits_read(ctx);
+	if (h != NULL && h->valid && h->applied_gen != rs.generation)
+		fprintf(ctx->err,
+			CTL_PROG ": warning: dataplane instance '%s' runs "
+				 "generation %" PRIu64 ", %s holds %" PRIu64
+				 "; showing the latter\n",
+			ctx->instance, h->applied_gen, ctx->state_dir,
+			rs.generation);
+	if (r->json)
+		show_json(ctx->out, &rs, h);
+	else if (rs.rtab.nb_rules == 0)
+		fprintf(ctx->out, "no rules (generation %" PRIu64 ")\n",
+			rs.generation);
+	else if (show_table(ctx->out, &rs, h) < 0) {
+		fprintf(ctx->err, CTL_PROG ": out of memory\n");
+		goto out;
+	}
+	rc = CTL_EXIT_OK;
+out:
+	free(h);
+	ctl_ruleset_free(&rs);
+	return rc;
+}
+
+int
+ctl_cmd_rules(struct ctl_ctx *ctx, int argc, char **argv)
+{
+	struct ctl_rtab tab;
+	struct rules_req r;
+	struct ctl_txn t;
+	int rc, help_shown;
+
+	ctl_txn_init(&t, ctx);
+	rc = req_parse(&t, argc, argv, &r, &help_shown);
+	if (rc != CTL_EXIT_OK || help_shown)
+		return rc;
+	if (r.sub == SUB_SHOW)
+		return do_show(ctx, &r);
+	if (r.sub == SUB_CHECK) {
+		rc = rules_compile(&t, &r, &tab);
+		ctl_rtab_free(&tab);
+		return rc;
+	}
+	if (ctl_txn_begin(&t) < 0)
+		return CTL_EXIT_FAIL;
+	rc = perform(&t, &r);
+	if (rc == CTL_EXIT_OK)
+		rc = ctl_txn_commit(&t);
+	ctl_txn_end(&t);
+	return rc;
+}

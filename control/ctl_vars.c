@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * `bulwarkctl vars`: rule variables kept in the state directory.
+ *
+ *   vars set NAME VALUE   set (checked as an address or port expression)
+ *   vars unset NAME       back to the built-in default
+ *   vars show             every variable and where its value comes from
+ *
+ * The file is rewritten whole (tmp name, fsync, rename) under the state
+ * directory's exclusive lock, so concurrent commands never see half of
+ * it. A change applies to later `rules load`s; rules in force stay.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ctl.h"
+#include "ctl_state.h"
+#include "ctl_vars.h"
+
+#define VARS_USAGE "vars set NAME VALUE | vars unset NAME | vars show"
+
+/* Names vars show lists even when unset: the usual ones. */
+static const char *const known[] = {
+	"HOME_NET",    "EXTERNAL_NET",	"HTTP_SERVERS",	   "SMTP_SERVERS",
+	"SQL_SERVERS", "DNS_SERVERS",	"TELNET_SERVERS",  "DNP3_SERVER",
+	"DNP3_CLIENT", "MODBUS_SERVER", "MODBUS_CLIENT",   "ENIP_SERVER",
+	"ENIP_CLIENT", "HTTP_PORTS",	"SHELLCODE_PORTS", "ORACLE_PORTS",
+	"SSH_PORTS",   "DNP3_PORTS",	"MODBUS_PORTS",	   "FTP_PORTS",
+};
+
+static int
+vars_path(const char *state_dir, char *buf, size_t len)
+{
+	if (snprintf(buf, len, "%s/%s", state_dir, CTL_VARS_FILE) >= (int)len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+int
+ctl_vars_load(const char *state_dir, struct ctl_rule_vars *vars, FILE *diag)
+{
+	char path[PATH_MAX];
+	int r;
+
+	r = vars_path(state_dir, path, sizeof(path));
+	if (r < 0)
+		return r;
+	if (access(path, F_OK) != 0)
+		return errno == ENOENT ? 0 : -errno;
+	return ctl_rule_vars_load_file(vars, path, diag);
+}
+
+/* Write vars whole into the state directory's file. */
+static int
+vars_write(const char *state_dir, const struct ctl_rule_vars *vars)
+{
+	char path[PATH_MAX], tmp[PATH_MAX];
+	size_t i;
+	FILE *f;
+	int fd, r;
+
+	r = vars_path(state_dir, path, sizeof(path));
+	if (r < 0)
+		return r;
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+		  CTL_STATE_FILE_MODE);
+	if (fd < 0)
+		return -errno;
+	f = fdopen(fd, "w");
+	if (f == NULL) {
+		r = -errno;
+		close(fd);
+		goto err_unlink;
+	}
+	fprintf(f, "# rule variables: bulwarkctl vars set NAME VALUE\n");
+	for (i = 0; i < vars->n; i++)
+		fprintf(f, "%s %s\n", vars->v[i].name, vars->v[i].value);
+	if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
+		r = -errno;
+		fclose(f);
+		goto err_unlink;
+	}
+	if (fclose(f) != 0) {
+		r = -errno;
+		goto err_unlink;
+	}
+	if (rename(tmp, path) != 0) {
+		r = -errno;
+		goto err_unlink;
+	}
+	return 0;
+
+err_unlink:
+	unlink(tmp);
+	return r;
+}
+
+/* vars without name (copied; name with or without '$'). */
+static int
+vars_without(const struct ctl_rule_vars *src, const char *name,
+	     struct ctl_rule_vars *dst, int *found)
+{
+	char why[CTL_RULE_WHY_LEN];
+	size_t i;
+	int r;
+
+	if (name[0] == '$')
+		name++;
+	*found = 0;
+	memset(dst, 0, sizeof(*dst));
+	for (i = 0; i < src->n; i++) {
+		if (strcmp(src->v[i].name, name) == 0) {
+			*found = 1;
+			continue;
+		}
+		r = ctl_rule_vars_set(dst, src->v[i].name, src->v[i].value, why,
+				      sizeof(why));
+		if (r < 0 && r != -EINVAL) {
+			ctl_rule_vars_free(dst);
+			return r;
+		}
+	}
+	return 0;
+}
+
+static int
+do_change(struct ctl_ctx *ctx, int set, const char *name, const char *value)
+{
+	struct ctl_rule_vars vars = {0}, rest = {0};
+	char why[CTL_RULE_WHY_LEN];
+	struct ctl_state st;
+	int r, found, rc = CTL_EXIT_FAIL;
+
+	if (ctl_state_open(&st, ctx->state_dir, 1, ctx->err) < 0)
+		return CTL_EXIT_FAIL;
+	r = ctl_vars_load(ctx->state_dir, &vars, ctx->err);
+	if (r < 0) {
+		fprintf(ctx->err, CTL_PROG ": cannot read %s/%s: %s\n",
+			ctx->state_dir, CTL_VARS_FILE, strerror(-r));
+		goto out;
+	}
+	if (set) {
+		r = ctl_rule_vars_set(&vars, name, value, why, sizeof(why));
+		if (r < 0) {
+			fprintf(ctx->err, CTL_PROG ": %s: %s\n", name,
+				r == -EINVAL ? why : strerror(-r));
+			goto out;
+		}
+		r = vars_write(ctx->state_dir, &vars);
+	} else {
+		r = vars_without(&vars, name, &rest, &found);
+		if (r == 0 && !found) {
+			fprintf(ctx->err, CTL_PROG ": %s is not set\n", name);
+			goto out;
+		}
+		if (r == 0)
+			r = vars_write(ctx->state_dir, &rest);
+	}
+	if (r < 0) {
+		fprintf(ctx->err, CTL_PROG ": cannot write %s/%s: %s\n",
+			ctx->state_dir, CTL_VARS_FILE, strerror(-r));
+		goto out;
+	}
+	fprintf(ctx->out, "%s %s (applies to the next 'rules load')\n", name,
+		set ? "set" : "unset");
+	rc = CTL_EXIT_OK;
+out:
+	ctl_rule_vars_free(&rest);
+	ctl_rule_vars_free(&vars);
+	ctl_state_close(&st);
+	return rc;
+}
+
+static int
+do_show(struct ctl_ctx *ctx)
+{
+	struct ctl_rule_vars vars = {0};
+	const char *v;
+	size_t i, k;
+	int r;
+
+	r = ctl_vars_load(ctx->state_dir, &vars, ctx->err);
+	if (r < 0) {
+		fprintf(ctx->err, CTL_PROG ": cannot read %s/%s: %s\n",
+			ctx->state_dir, CTL_VARS_FILE, strerror(-r));
+		return CTL_EXIT_FAIL;
+	}
+	for (i = 0; i < vars.n; i++)
+		fprintf(ctx->out, "%s %s (set)\n", vars.v[i].name,
+			vars.v[i].value);
+	for (k = 0; k < sizeof(known) / sizeof(known[0]); k++) {
+		for (i = 0; i < vars.n; i++)
+			if (strcmp(vars.v[i].name, known[k]) == 0)
+				break;
+		if (i < vars.n)
+			continue;
+		v = ctl_rule_vars_get(NULL, known[k]);
+		if (v != NULL)
+			fprintf(ctx->out, "%s %s (default)\n", known[k], v);
+	}
+	ctl_rule_vars_free(&vars);
+	return CTL_EXIT_OK;
+}
+
+int
+ctl_cmd_vars(struct ctl_ctx *ctx, int argc, char **argv)
+{
+	if (argc < 2)
+		return ctl_usage_error(ctx, VARS_USAGE,
+				       "no vars command given");
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		fprintf(ctx->out,
+			"usage: " CTL_PROG " [GLOBAL OPTIONS] " VARS_USAGE
+			"\n\nRule variables ($HOME_NET, $HTTP_PORTS, ...) "
+			"used by later 'rules load'\ncommands; unset ones "
+			"keep their defaults (docs/rules.md).\n");
+		return CTL_EXIT_OK;
+	}
+	if (strcmp(argv[1], "set") == 0) {
+		if (argc != 4)
+			return ctl_usage_error(ctx, VARS_USAGE,
+					       "vars set takes NAME VALUE");
+		return do_change(ctx, 1, argv[2], argv[3]);
+	}
+	if (strcmp(argv[1], "unset") == 0) {
+		if (argc != 3)
+			return ctl_usage_error(ctx, VARS_USAGE,
+					       "vars unset takes NAME");
+		return do_change(ctx, 0, argv[2], NULL);
+	}
+	if (strcmp(argv[1], "show") == 0) {
+		if (argc != 2)
+			return ctl_usage_error(ctx, VARS_USAGE,
+					       "unexpected argument '%s'",
+					       argv[2]);
+		return do_show(ctx);
+	}
+	return ctl_usage_error(ctx, VARS_USAGE, "unknown vars command '%s'",
+			       argv[1]);
+}

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Per-worker TCP flow table for the content rules' stream matching
+ * (docs/rules.md, "TCP streams"). Symmetric RSS keeps both directions of
+ * a flow on one worker, so the table is the worker's alone: no lock, no
+ * atomic. A flow's slot (its rte_hash position) also names its two
+ * Hyperscan streams in the rule set in force (dp_match.h), which opens
+ * them up front on the control thread: the hot path never allocates.
+ */
+#ifndef DP_FLOW_H
+#define DP_FLOW_H
+
+#include <stdint.h>
+
+#include "dp_decode.h"
+
+#define DP_FLOWS_DEFAULT   16384 /* flows per worker (--flows) */
+#define DP_FLOWS_MAX	   (1u << 22)
+#define DP_FLOW_IDLE_S	   60 /* an idle flow is aged out after this */
+#define DP_FLOW_AGE_EVERY  64 /* loops between aging steps */
+#define DP_FLOW_AGE_BUDGET 64 /* table entries looked at per step */
+
+/* Both directions of a flow give the same key: the lower end first. */
+struct dp_flow_key {
+	uint8_t a[16];	/* address of the lower end */
+	uint8_t b[16];	/* address of the higher end */
+	uint16_t pa;	/* port of the lower end */
+	uint16_t pb;	/* port of the higher end */
+	uint8_t family; /* 4 or 6 */
+	uint8_t pad[3]; /* zero */
+};
+
+struct dp_match_set;
+
+/* One tracked TCP flow; direction 0 is from end a to end b. */
+struct dp_flow {
+	uint64_t last_tsc;		/* TSC of the last packet */
+	const struct dp_match_set *set; /* set whose streams hold state */
+	uint32_t next_seq[2];		/* next byte expected, per dir */
+	uint8_t seq_known[2];		/* next_seq is set */
+	uint8_t dropped[2];		/* a drop rule matched: drop the rest */
+	uint8_t fin[2];			/* FIN seen */
+	uint8_t client;			/* 0/1: sent the SYN; 2: unknown */
+	uint8_t used;			/* slot holds a flow */
+	struct dp_flow_key key;
+};
+
+struct rte_hash;
+
+struct dp_flow_table {
+	struct rte_hash *h;
+	struct dp_flow *flows; /* nb entries, by rte_hash position */
+	uint32_t nb;	       /* capacity */
+	uint32_t age_cursor;   /* rte_hash_iterate() position */
+	uint32_t age_loops;    /* loops since the last aging step */
+	uint64_t idle_tsc;     /* DP_FLOW_IDLE_S in TSC ticks */
+};
+
+/*
+ * Create worker id's table of nb flows on socket. Returns 0 or a negative
+ * errno. Main lcore, before the workers start.
+ */
+int dp_flow_table_init(struct dp_flow_table *t, unsigned int id, uint32_t nb,
+		       int socket);
+
+/* Free a table made by dp_flow_table_init() (safe when it failed). */
+void dp_flow_table_fini(struct dp_flow_table *t);
+
+/*
+ * The flow of TCP packet pi, created when new: *slot is its position (the
+ * stream index), *dir its direction, *created 1 for a new one. NULL when
+ * the table is full. Worker lcore.
+ */
+struct dp_flow *dp_flow_get(struct dp_flow_table *t, const struct dp_pkt *pi,
+			    uint64_t now, uint32_t *slot, uint8_t *dir,
+			    int *created);
+
+/* Remove the flow at slot. Worker lcore. */
+void dp_flow_del(struct dp_flow_table *t, uint32_t slot);
+
+/*
+ * Age out up to DP_FLOW_AGE_BUDGET entries idle for longer than
+ * DP_FLOW_IDLE_S; returns how many were removed. Worker lcore.
+ */
+uint32_t dp_flow_age(struct dp_flow_table *t, uint64_t now);
+
+#endif /* DP_FLOW_H */

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Content rules in the dataplane (docs/rules.md, "Matching"): the rule
+ * table of an image, its block database deserialized into memory the set
+ * owns, one Hyperscan scratch per worker, and the per-packet stage.
+ */
+#ifndef DP_MATCH_H
+#define DP_MATCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <hs.h>
+
+#include "bw_image.h"
+#include "dp_image.h"
+#include "dp_status.h"
+
+/*
+ * The content rules of one generation. Built on the control thread,
+ * shared by every ruleset until a FULL image brings other rules, freed
+ * after the RCU grace period that retires its last ruleset. Workers only
+ * read it (and write their own scratch).
+ */
+struct dp_match_set {
+	uint32_t nb_rules;
+	uint32_t bank;	     /* counter bank in the status region, 0/1 */
+	uint32_t crc32c;     /* of the rule sections it was built from */
+	uint32_t nb_workers; /* entries of scratch[] */
+	uint64_t since_gen;  /* generation that loaded it */
+	struct bw_image_rule *rules;  /* nb_rules */
+	struct bw_image_raddr *addrs; /* shared address table */
+	struct bw_image_rport *ports; /* shared port table */
+	uint32_t *hdr_only;	      /* rules without a payload condition */
+	uint32_t nb_hdr_only;
+	void *db_mem;		/* the block database lives here */
+	hs_database_t *db;	/* NULL when no rule has an expression */
+	hs_scratch_t **scratch; /* one per worker, NULL without db; good
+				   for both databases */
+	void *sdb_mem;		/* the stream database lives here */
+	hs_database_t *sdb;	/* NULL: no stream rule, or no flow table */
+	uint32_t nb_flows;	/* flow slots per worker */
+	hs_stream_t **streams;	/* [worker][slot][dir], opened up front */
+};
+
+/*
+ * CRC32C of the rule sections of a validated FULL image (0 when it has
+ * none), to tell whether a FULL image brings other rules than cur.
+ */
+uint32_t dp_match_crc(const struct dp_image_view *v);
+
+/*
+ * Build the set of a validated FULL image v for nb_workers workers, with
+ * counter bank `bank`: copy the tables, deserialize the block database
+ * (hs_serialized_database_size, then hs_deserialize_database_at into a
+ * 64-byte aligned buffer), allocate one scratch and clone it per worker.
+ * With nb_flows flow slots per worker and a stream database, deserialize
+ * that too and open two streams per slot and worker (the hot path only
+ * resets them).
+ * *out is NULL when v has no rules. Returns 0, or -EINVAL (a database
+ * Hyperscan refuses: its reason in why) or -ENOMEM. Control thread.
+ */
+int dp_match_set_build(const struct dp_image_view *v, uint32_t nb_workers,
+		       uint32_t nb_flows, uint32_t bank, uint64_t gen,
+		       struct dp_match_set **out, char *why, size_t why_len);
+
+/*
+ * Before s goes into service: zero its counter bank for every worker and
+ * write the rule table of the status region (sequence lock). s may be
+ * NULL (no rules). Control thread.
+ */
+void dp_match_set_publish(const struct dp_match_set *s, struct dp_status *st,
+			  uint32_t nb_workers);
+
+/* Free s (NULL is fine). Control thread, after the grace period. */
+void dp_match_set_free(struct dp_match_set *s);
+
+#endif /* DP_MATCH_H */

@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The per-worker TCP flow table (dp_flow.h): rte_hash over the symmetric
+ * 5-tuple, entries in an array indexed by the hash position.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_hash.h>
+#include <rte_jhash.h>
+#include <rte_malloc.h>
+
+#include "dp.h"
+#include "dp_flow.h"
+
+int
+dp_flow_table_init(struct dp_flow_table *t, unsigned int id, uint32_t nb,
+		   int socket)
+{
+	char name[RTE_HASH_NAMESIZE];
+	struct rte_hash_parameters p = {
+		.name = name,
+		.entries = nb,
+		.key_len = sizeof(struct dp_flow_key),
+		.hash_func = rte_jhash,
+		.hash_func_init_val = 0,
+		.socket_id = socket,
+		/* one writer and reader: the worker; no extra flags */
+		.extra_flag = 0,
+	};
+
+	memset(t, 0, sizeof(*t));
+	if (nb == 0)
+		return 0;
+	if (p.entries < 8)
+		p.entries = 8; /* rte_hash: one bucket at least */
+	if (snprintf(name, sizeof(name), "bw_flows_%u", id) >=
+	    (int)sizeof(name))
+		return -ENAMETOOLONG;
+	t->h = rte_hash_create(&p);
+	if (t->h == NULL)
+		return -ENOMEM;
+	/* positions go up to the table's real size, which may be larger */
+	t->nb = (uint32_t)rte_hash_max_key_id(t->h) + 1;
+	t->flows = rte_zmalloc_socket("bw_flows",
+				      (size_t)t->nb * sizeof(*t->flows),
+				      RTE_CACHE_LINE_SIZE, socket);
+	if (t->flows == NULL) {
+		rte_hash_free(t->h);
+		t->h = NULL;
+		return -ENOMEM;
+	}
+	t->idle_tsc = rte_get_tsc_hz() * DP_FLOW_IDLE_S;
+	return 0;
+}
+
+void
+dp_flow_table_fini(struct dp_flow_table *t)
+{
+	rte_free(t->flows);
+	rte_hash_free(t->h);
+	memset(t, 0, sizeof(*t));
+}
+
+/* The symmetric key of pi; *dir 0 when pi goes from end a to end b. */
+static void
+key_of(const struct dp_pkt *pi, struct dp_flow_key *k, uint8_t *dir)
+{
+	size_t n = pi->l3 == DP_L3_IPV4 ? 4 : 16;
+	int c = memcmp(pi->src.a8, pi->dst.a8, n);
+
+	memset(k, 0, sizeof(*k));
+	k->family = pi->l3 == DP_L3_IPV4 ? 4 : 6;
+	if (c < 0 || (c == 0 && pi->sport <= pi->dport)) {
+		memcpy(k->a, pi->src.a8, n);
+		memcpy(k->b, pi->dst.a8, n);
+		k->pa = pi->sport;
+		k->pb = pi->dport;
+		*dir = 0;
+	} else {
+		memcpy(k->a, pi->dst.a8, n);
+		memcpy(k->b, pi->src.a8, n);
+		k->pa = pi->dport;
+		k->pb = pi->sport;
+		*dir = 1;
+	}
+}
+
+struct dp_flow *
+dp_flow_get(struct dp_flow_table *t, const struct dp_pkt *pi, uint64_t now,
+	    uint32_t *slot, uint8_t *dir, int *created)
+{
+	struct dp_flow_key k;
+	struct dp_flow *f;
+	int32_t pos;
+
+	*created = 0;
+	key_of(pi, &k, dir);
+	pos = rte_hash_lookup(t->h, &k);
+	if (pos < 0) {
+		pos = rte_hash_add_key(t->h, &k);
+		if (pos < 0 || (uint32_t)pos >= t->nb)
+			return NULL;
+		f = &t->flows[pos];
+		memset(f, 0, sizeof(*f));
+		f->key = k;
+		f->used = 1;
+		f->client = 2;
+		*created = 1;
+	}
+	f = &t->flows[pos];
+	f->last_tsc = now;
+	*slot = (uint32_t)pos;
+	return f;
+}
+
+void
+dp_flow_del(struct dp_flow_table *t, uint32_t slot)
+{
+	struct dp_flow *f = &t->flows[slot];
+
+	if (!f->used)
+		return;
+	rte_hash_del_key(t->h, &f->key);
+	f->used = 0;
+}
+
+uint32_t
+dp_flow_age(struct dp_flow_table *t, uint64_t now)
+{
+	const void *key;
+	void *data;
+	uint32_t n, removed = 0;
+	int32_t pos;
+
+	if (t->h == NULL)
+		return 0;
+	for (n = 0; n < DP_FLOW_AGE_BUDGET; n++) {
+		pos = rte_hash_iterate(t->h, &key, &data, &t->age_cursor);
+		if (pos < 0) {
+			t->age_cursor = 0; /* wrapped: start again next time */
+			break;
+		}
+		if ((uint32_t)pos < t->nb && t->flows[pos].used &&
+		    now - t->flows[pos].last_tsc > t->idle_tsc) {
+			dp_flow_del(t, (uint32_t)pos);
+			removed++;
+		}
+	}
+	return removed;
+}

@@ -1,0 +1,698 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Content rules: build a rule set from an image (control thread) and the
+ * per-packet stage (workers). The stage scans the payload of each packet
+ * that no earlier stage decided with the block database, gathers the ids
+ * Hyperscan reports (deduplicated in a per-worker bitmap, no allocation),
+ * checks each candidate rule's header conditions, then applies the
+ * actions: a matching pass rule wins over drop and drop over alert, as
+ * Suricata's default action order (pass, drop, reject, alert) does. Only
+ * the rules that decide are counted: with a pass match, the pass rules;
+ * otherwise every matching drop and alert rule.
+ *
+ * Without per-flow state (docs/rules.md, "Matching"): flow:established
+ * holds for TCP segments with ACK and without SYN, and for UDP and ICMP;
+ * flow:to_server holds for a TCP SYN without ACK, to_client for a SYN+ACK;
+ * for a TCP segment of a flow whose SYN the flow table saw (dp_flow.h),
+ * towards the end that received it, or the end that sent it. Both hold
+ * for every other packet: its direction in the flow is unknown, and a guess by ports fails on real captures
+ * (IEC-104 clients on port 1568 talking to 2404). The rule's own port and
+ * address conditions still say which way it looks; a rule can so match a
+ * packet Suricata would not (a reply on the same ports), never fewer.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_branch_prediction.h>
+#include <rte_cycles.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include "dp.h"
+#include "dp_flow.h"
+#include "dp_match.h"
+#include "dp_ruleset.h"
+
+#define TCP_FLAG_SYN	0x02
+#define TCP_FLAG_ACK	0x10
+#define IPPROTO_TCP_	6
+#define IPPROTO_UDP_	17
+#define IPPROTO_ICMP_	1
+#define IPPROTO_ICMPV6_ 58
+
+uint32_t
+dp_match_crc(const struct dp_image_view *v)
+{
+	uint32_t crc = 0;
+
+	if (v->nb_rules == 0)
+		return 0;
+	crc = bw_crc32c(crc, v->rules, (size_t)v->nb_rules * sizeof(*v->rules));
+	crc = bw_crc32c(crc, v->raddrs,
+			(size_t)v->nb_raddrs * sizeof(*v->raddrs));
+	crc = bw_crc32c(crc, v->rports,
+			(size_t)v->nb_rports * sizeof(*v->rports));
+	crc = bw_crc32c(crc, v->hsdb_block, v->hsdb_block_len);
+	return crc | 1u; /* 0 means "no rules" */
+}
+
+void
+dp_match_set_free(struct dp_match_set *s)
+{
+	uint32_t i;
+	size_t n;
+
+	if (s == NULL)
+		return;
+	if (s->streams != NULL) {
+		for (n = 0; n < (size_t)s->nb_workers * 2 * s->nb_flows; n++)
+			if (s->streams[n] != NULL)
+				hs_close_stream(s->streams[n], NULL, NULL,
+						NULL);
+		rte_free(s->streams);
+	}
+	if (s->scratch != NULL) {
+		for (i = 0; i < s->nb_workers; i++)
+			hs_free_scratch(s->scratch[i]);
+		rte_free(s->scratch);
+	}
+	rte_free(s->sdb_mem);
+	rte_free(s->db_mem);
+	rte_free(s->hdr_only);
+	rte_free(s->ports);
+	rte_free(s->addrs);
+	rte_free(s->rules);
+	rte_free(s);
+}
+
+/* A copy of n elements of size bytes in rte memory (NULL when n is 0). */
+static int
+dup_table(void **dst, const void *src, size_t n, size_t size)
+{
+	*dst = NULL;
+	if (n == 0)
+		return 0;
+	*dst = rte_malloc("bw_match", n * size, RTE_CACHE_LINE_SIZE);
+	if (*dst == NULL)
+		return -ENOMEM;
+	memcpy(*dst, src, n * size);
+	return 0;
+}
+
+/*
+ * Deserialize len bytes at buf into *mem (64-byte aligned rte memory):
+ * *db is the database. Returns 0, -EINVAL with Hyperscan's error in why,
+ * or -ENOMEM.
+ */
+static int
+db_deserialize(const uint8_t *buf, uint32_t len, const char *what, void **mem,
+	       hs_database_t **db, char *why, size_t why_len)
+{
+	size_t size = 0;
+	hs_error_t e;
+
+	e = hs_serialized_database_size((const char *)buf, len, &size);
+	if (e != HS_SUCCESS || size == 0) {
+		snprintf(why, why_len,
+			 "%s database refused by hyperscan (error %d)", what,
+			 e);
+		return -EINVAL;
+	}
+	/* hyperscan wants its bytecode 64-byte aligned, like malloc'd */
+	*mem = rte_malloc("bw_hsdb", size, 64);
+	if (*mem == NULL)
+		return -ENOMEM;
+	e = hs_deserialize_database_at((const char *)buf, len,
+				       (hs_database_t *)*mem);
+	if (e != HS_SUCCESS) {
+		snprintf(why, why_len,
+			 "%s database refused by hyperscan (error %d)", what,
+			 e);
+		return -EINVAL;
+	}
+	*db = (hs_database_t *)*mem;
+	return 0;
+}
+
+/* Open two streams per flow slot and worker. */
+static int
+streams_open(struct dp_match_set *s)
+{
+	size_t n, total = (size_t)s->nb_workers * 2 * s->nb_flows;
+
+	s->streams = rte_zmalloc("bw_streams", total * sizeof(*s->streams), 0);
+	if (s->streams == NULL)
+		return -ENOMEM;
+	for (n = 0; n < total; n++)
+		if (hs_open_stream(s->sdb, 0, &s->streams[n]) != HS_SUCCESS)
+			return -ENOMEM;
+	return 0;
+}
+
+/*
+ * Deserialize the databases and give each worker a scratch good for both
+ * (and, with flow slots, its streams).
+ */
+static int
+db_load(struct dp_match_set *s, const struct dp_image_view *v, char *why,
+	size_t why_len)
+{
+	hs_scratch_t *proto = NULL;
+	uint32_t i;
+	int r;
+
+	r = db_deserialize(v->hsdb_block, v->hsdb_block_len, "block",
+			   &s->db_mem, &s->db, why, why_len);
+	if (r < 0)
+		return r;
+	if (s->nb_flows > 0 && v->hsdb_stream_len > 0) {
+		r = db_deserialize(v->hsdb_stream, v->hsdb_stream_len, "stream",
+				   &s->sdb_mem, &s->sdb, why, why_len);
+		if (r < 0)
+			return r;
+	}
+	s->scratch = rte_zmalloc("bw_scratch",
+				 s->nb_workers * sizeof(*s->scratch), 0);
+	if (s->scratch == NULL)
+		return -ENOMEM;
+	if (hs_alloc_scratch(s->db, &proto) != HS_SUCCESS ||
+	    (s->sdb != NULL && hs_alloc_scratch(s->sdb, &proto) != HS_SUCCESS))
+		return -ENOMEM;
+	for (i = 0; i < s->nb_workers; i++) {
+		if (hs_clone_scratch(proto, &s->scratch[i]) != HS_SUCCESS) {
+			hs_free_scratch(proto);
+			return -ENOMEM;
+		}
+	}
+	hs_free_scratch(proto);
+	if (s->sdb != NULL)
+		return streams_open(s);
+	return 0;
+}
+
+int
+dp_match_set_build(const struct dp_image_view *v, uint32_t nb_workers,
+		   uint32_t nb_flows, uint32_t bank, uint64_t gen,
+		   struct dp_match_set **out, char *why, size_t why_len)
+{
+	struct dp_match_set *s;
+	uint32_t i, n = 0;
+	int r;
+
+	*out = NULL;
+	if (v->nb_rules == 0)
+		return 0;
+	if (v->nb_rules > BW_RULE_SLOTS) {
+		snprintf(why, why_len, "%u rules exceed the %u counter slots",
+			 v->nb_rules, BW_RULE_SLOTS);
+		return -E2BIG;
+	}
+	s = rte_zmalloc("bw_match", sizeof(*s), RTE_CACHE_LINE_SIZE);
+	if (s == NULL)
+		goto err_nomem;
+	s->nb_rules = v->nb_rules;
+	s->bank = bank;
+	s->crc32c = dp_match_crc(v);
+	s->nb_workers = nb_workers;
+	s->nb_flows = nb_flows;
+	s->since_gen = gen;
+	if (dup_table((void **)&s->rules, v->rules, v->nb_rules,
+		      sizeof(*v->rules)) < 0 ||
+	    dup_table((void **)&s->addrs, v->raddrs, v->nb_raddrs,
+		      sizeof(*v->raddrs)) < 0 ||
+	    dup_table((void **)&s->ports, v->rports, v->nb_rports,
+		      sizeof(*v->rports)) < 0)
+		goto err_nomem;
+	for (i = 0; i < v->nb_rules; i++)
+		n += !(v->rules[i].flags & BW_RULE_F_CONTENT);
+	if (n > 0) {
+		s->hdr_only = rte_malloc("bw_match", n * sizeof(uint32_t), 0);
+		if (s->hdr_only == NULL)
+			goto err_nomem;
+		for (i = 0; i < v->nb_rules; i++)
+			if (!(v->rules[i].flags & BW_RULE_F_CONTENT))
+				s->hdr_only[s->nb_hdr_only++] = i;
+	}
+	if (v->hsdb_block_len > 0) {
+		r = db_load(s, v, why, why_len);
+		if (r == -ENOMEM)
+			goto err_nomem;
+		if (r < 0) {
+			dp_match_set_free(s);
+			return r;
+		}
+	}
+	*out = s;
+	return 0;
+
+err_nomem:
+	dp_match_set_free(s);
+	snprintf(why, why_len, "out of memory for the content rules");
+	return -ENOMEM;
+}
+
+void
+dp_match_set_publish(const struct dp_match_set *s, struct dp_status *st,
+		     uint32_t nb_workers)
+{
+	struct bw_rule_tab *tab = dp_status_rule_tab(st);
+	struct bw_rule_info *info = (struct bw_rule_info *)(tab + 1);
+	uint32_t i, nb = s != NULL ? s->nb_rules : 0;
+
+	if (s != NULL)
+		for (i = 0; i < nb_workers; i++)
+			memset(dp_status_rule_stats(st, i, s->bank), 0,
+			       (size_t)nb * sizeof(struct bw_rule_stats));
+	/* pairs with the acquire loads of ctl_region_rule_hits() */
+	__atomic_store_n(&tab->seq, tab->seq + 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	for (i = 0; i < nb; i++) {
+		memset(&info[i], 0, sizeof(info[i]));
+		info[i].sid = s->rules[i].sid;
+		info[i].rev = s->rules[i].rev;
+		info[i].action = s->rules[i].action;
+		info[i].proto = s->rules[i].proto;
+	}
+	tab->nb_rules = nb;
+	tab->bank = s != NULL ? s->bank : 0;
+	tab->generation = s != NULL ? s->since_gen : 0;
+	tab->tsc_ref = rte_rdtsc();
+	tab->tsc_ref_ns = dp_clock_ns(CLOCK_REALTIME);
+	__atomic_store_n(&tab->seq, tab->seq + 1, __ATOMIC_RELEASE);
+}
+
+/* Hot path below: worker lcores only. */
+
+/* Hyperscan match callback: note rule id once. */
+static int
+on_match(unsigned int id, unsigned long long from, unsigned long long to,
+	 unsigned int flags, void *ctx)
+{
+	struct dp_worker *w = ctx;
+	uint64_t bit = 1ull << (id % 64);
+
+	(void)from;
+	(void)to;
+	(void)flags;
+	if (unlikely(id >= BW_RULE_SLOTS))
+		return 0;
+	if (w->match_seen[id / 64] & bit)
+		return 0;
+	w->match_seen[id / 64] |= bit;
+	if (likely(w->nb_match_ids < DP_MATCH_IDS))
+		w->match_ids[w->nb_match_ids] = id;
+	w->nb_match_ids++;
+	return 0;
+}
+
+/* a (family, 16 bytes) inside prefix p */
+static int
+prefix_has(const struct bw_image_raddr *p, uint8_t family, const uint8_t *addr)
+{
+	unsigned int full = p->len / 8u, rest = p->len % 8u;
+
+	if (p->family != family)
+		return 0;
+	if (memcmp(p->addr, addr, full) != 0)
+		return 0;
+	if (rest == 0)
+		return 1;
+	return ((p->addr[full] ^ addr[full]) & (uint8_t)(0xff00u >> rest)) == 0;
+}
+
+static int
+addr_ok(const struct dp_match_set *s, uint32_t first, uint32_t nb, int neg,
+	uint8_t family, const union dp_addr *a)
+{
+	uint32_t k;
+
+	for (k = first; k < first + nb; k++)
+		if (prefix_has(&s->addrs[k], family, a->a8))
+			return !neg;
+	return neg;
+}
+
+static int
+port_ok(const struct dp_match_set *s, uint32_t first, uint32_t nb, int neg,
+	int has_ports, uint16_t port)
+{
+	uint32_t k;
+
+	if (nb == 0 && neg)
+		return 1; /* any */
+	if (!has_ports)
+		return 0; /* a port condition never holds without ports */
+	for (k = first; k < first + nb; k++)
+		if (port >= s->ports[k].lo && port <= s->ports[k].hi)
+			return !neg;
+	return neg;
+}
+
+/* Addresses and ports one way round: (a, ap) as source, (b, bp) as dest. */
+static int
+ends_ok(const struct dp_match_set *s, const struct bw_image_rule *r,
+	const struct dp_pkt *pi, int has_ports, const union dp_addr *a,
+	uint16_t ap, const union dp_addr *b, uint16_t bp)
+{
+	uint8_t fam = pi->l3 == DP_L3_IPV4 ? 4 : 6;
+
+	return addr_ok(s, r->src_first, r->nb_src, r->flags & BW_RULE_F_SRC_NOT,
+		       fam, a) &&
+	       addr_ok(s, r->dst_first, r->nb_dst, r->flags & BW_RULE_F_DST_NOT,
+		       fam, b) &&
+	       port_ok(s, r->sport_first, r->nb_sport,
+		       r->flags & BW_RULE_F_SPORT_NOT, has_ports, ap) &&
+	       port_ok(s, r->dport_first, r->nb_dport,
+		       r->flags & BW_RULE_F_DPORT_NOT, has_ports, bp);
+}
+
+/*
+ * flow:to_server / to_client / established. toward: 1 to the server, 0 to
+ * the client when the flow table saw which end sent the SYN, else -1.
+ */
+static int
+flow_ok(const struct bw_image_rule *r, const struct dp_pkt *pi, int toward)
+{
+	int tcp = pi->l4_proto == IPPROTO_TCP_ && (pi->flags & DP_PKT_L4);
+	int syn = tcp && (pi->tcp_flags & TCP_FLAG_SYN);
+	int ack = tcp && (pi->tcp_flags & TCP_FLAG_ACK);
+
+	if ((r->flags & BW_RULE_F_ESTABLISHED) && tcp && (syn || !ack))
+		return 0;
+	if (toward >= 0 && (r->flags & BW_RULE_F_TO_SERVER))
+		return toward == 1;
+	if (toward >= 0 && (r->flags & BW_RULE_F_TO_CLIENT))
+		return toward == 0;
+	if (!syn)
+		return 1;
+	if (r->flags & BW_RULE_F_TO_SERVER)
+		return !ack;
+	if (r->flags & BW_RULE_F_TO_CLIENT)
+		return ack;
+	return 1;
+}
+
+/* Every header condition of rule r for packet pi with len payload bytes. */
+static int
+header_ok(const struct dp_match_set *s, const struct bw_image_rule *r,
+	  const struct dp_pkt *pi, uint32_t len, int toward)
+{
+	int l4 = (pi->flags & DP_PKT_L4) != 0;
+	int has_ports = l4 && (pi->l4_proto == IPPROTO_TCP_ ||
+			       pi->l4_proto == IPPROTO_UDP_);
+
+	switch (r->proto) {
+	case BW_RULE_PROTO_TCP:
+		if (!l4 || pi->l4_proto != IPPROTO_TCP_)
+			return 0;
+		break;
+	case BW_RULE_PROTO_UDP:
+		if (!l4 || pi->l4_proto != IPPROTO_UDP_)
+			return 0;
+		break;
+	case BW_RULE_PROTO_ICMP:
+		if (!l4 || (pi->l4_proto != IPPROTO_ICMP_ &&
+			    pi->l4_proto != IPPROTO_ICMPV6_))
+			return 0;
+		break;
+	default:
+		break;
+	}
+	if (r->dsize_op == BW_DSIZE_IN &&
+	    (len < r->dsize_min || len > r->dsize_max))
+		return 0;
+	if (r->dsize_op == BW_DSIZE_OUT && len >= r->dsize_min &&
+	    len <= r->dsize_max)
+		return 0;
+	if (!flow_ok(r, pi, toward))
+		return 0;
+	if (ends_ok(s, r, pi, has_ports, &pi->src, pi->sport, &pi->dst,
+		    pi->dport))
+		return 1;
+	return (r->flags & BW_RULE_F_BIDIR) &&
+	       ends_ok(s, r, pi, has_ports, &pi->dst, pi->dport, &pi->src,
+		       pi->sport);
+}
+
+/* What the matching rules of one packet decide. */
+struct decision {
+	uint32_t nb_pass, nb_drop, nb_alert;
+	uint32_t ids[DP_MATCH_IDS]; /* matching rules, first DP_MATCH_IDS */
+	uint32_t nb;
+};
+
+static void
+consider(const struct dp_match_set *s, struct decision *d, uint32_t id,
+	 const struct dp_pkt *pi, uint32_t len, int toward)
+{
+	const struct bw_image_rule *r;
+
+	if (unlikely(id >= s->nb_rules))
+		return;
+	r = &s->rules[id];
+	if (!header_ok(s, r, pi, len, toward))
+		return;
+	d->nb_pass += r->action == BW_RULE_PASS;
+	d->nb_drop += r->action == BW_RULE_DROP;
+	d->nb_alert += r->action == BW_RULE_ALERT;
+	if (d->nb < DP_MATCH_IDS)
+		d->ids[d->nb++] = id;
+}
+
+/* Forget the ids of the last scan (the bitmap bits they set). */
+static void
+seen_clear(struct dp_worker *w, const struct dp_match_set *s)
+{
+	uint32_t k;
+
+	if (likely(w->nb_match_ids <= DP_MATCH_IDS)) {
+		for (k = 0; k < w->nb_match_ids; k++)
+			w->match_seen[w->match_ids[k] / 64] = 0;
+	} else {
+		memset(w->match_seen, 0,
+		       ((s->nb_rules + 63) / 64) * sizeof(uint64_t));
+	}
+	w->nb_match_ids = 0;
+}
+
+/* Hyperscan stream match callback: note rule id once. */
+static int
+on_stream_match(unsigned int id, unsigned long long from, unsigned long long to,
+		unsigned int flags, void *ctx)
+{
+	struct dp_worker *w = ctx;
+	uint32_t k;
+
+	(void)from;
+	(void)to;
+	(void)flags;
+	for (k = 0; k < w->nb_stream_ids; k++)
+		if (w->stream_ids[k] == id)
+			return 0;
+	if (w->nb_stream_ids < DP_MATCH_IDS)
+		w->stream_ids[w->nb_stream_ids++] = id;
+	return 0;
+}
+
+/* What the flow stage did with one TCP segment. */
+enum seg_fate {
+	SEG_UNTRACKED = 0, /* no flow: every rule scanned per packet */
+	SEG_FED,	   /* its new bytes went to the stream */
+	SEG_DROP,	   /* its flow direction is dropped */
+};
+
+/*
+ * Track TCP segment pi of mbuf m in the worker's flow table and feed its
+ * payload bytes not yet scanned to the direction's stream, in sequence
+ * order: a segment ahead of the next byte expected is not fed (scanned per
+ * packet only), one wholly behind it (a retransmission) is skipped, one
+ * partly behind it has its new bytes fed. *flow_slot gets the slot (or
+ * UINT32_MAX) and *flow_dir the direction, for the drop mark; *toward
+ * 1 when the segment goes to the end that received the SYN, 0 when it
+ * goes to the end that sent it, -1 when no SYN was seen.
+ */
+static enum seg_fate
+seg_track(struct dp_worker *w, const struct dp_match_set *s,
+	  const struct dp_pkt *pi, const struct rte_mbuf *m,
+	  const uint8_t *payload, uint32_t len, uint64_t now,
+	  uint32_t *flow_slot, uint8_t *flow_dir, int *toward)
+{
+	struct bw_worker_stats *st = w->st;
+	hs_stream_t **strm;
+	struct dp_flow *f;
+	uint32_t slot, seq, over;
+	const uint8_t *l4;
+	enum seg_fate fate = SEG_FED;
+	int created, syn, ack, fin, rst;
+	int32_t d;
+	uint8_t dir;
+
+	*flow_slot = UINT32_MAX;
+	f = dp_flow_get(&w->flows, pi, now, &slot, &dir, &created);
+	if (f == NULL) {
+		dp_cnt_add(&st->flow[BW_FLOW_FULL], 1);
+		return SEG_UNTRACKED;
+	}
+	*flow_slot = slot;
+	*flow_dir = dir;
+	if (created)
+		dp_cnt_add(&st->flow[BW_FLOW_NEW], 1);
+	strm = &s->streams[((size_t)w->id * s->nb_flows + slot) * 2];
+	if (f->set != s) {
+		/* new flow, or new rules: the streams start from nothing */
+		hs_reset_stream(strm[0], 0, NULL, NULL, NULL);
+		hs_reset_stream(strm[1], 0, NULL, NULL, NULL);
+		f->seq_known[0] = f->seq_known[1] = 0;
+		f->set = s;
+	}
+	l4 = rte_pktmbuf_mtod_offset(m, const uint8_t *, pi->l4_off);
+	seq = (uint32_t)l4[4] << 24 | (uint32_t)l4[5] << 16 |
+	      (uint32_t)l4[6] << 8 | l4[7];
+	syn = (pi->tcp_flags & TCP_FLAG_SYN) != 0;
+	ack = (pi->tcp_flags & TCP_FLAG_ACK) != 0;
+	fin = (pi->tcp_flags & 0x01) != 0;
+	rst = (pi->tcp_flags & 0x04) != 0;
+	if (syn) {
+		if (f->client == 2)
+			f->client = ack ? (uint8_t)(1 - dir) : dir;
+		f->next_seq[dir] = seq + 1;
+		f->seq_known[dir] = 1;
+	}
+	*toward = f->client == 2 ? -1 : f->client == dir;
+	if (f->dropped[dir]) {
+		dp_cnt_add(&st->flow[BW_FLOW_DROP], 1);
+		fate = SEG_DROP;
+	} else if (len > 0) {
+		if (!f->seq_known[dir]) {
+			/* picked up mid-stream: from this byte on */
+			f->next_seq[dir] = seq;
+			f->seq_known[dir] = 1;
+		}
+		d = (int32_t)(seq - f->next_seq[dir]);
+		if (d > 0) {
+			dp_cnt_add(&st->flow[BW_FLOW_OOO], 1);
+			fate = SEG_UNTRACKED;
+		} else if (d < 0 && (uint32_t)-d >= len) {
+			dp_cnt_add(&st->flow[BW_FLOW_RETRANS], 1);
+		} else {
+			over = d < 0 ? (uint32_t)-d : 0;
+			if (over > 0)
+				dp_cnt_add(&st->flow[BW_FLOW_OVERLAP], 1);
+			hs_scan_stream(strm[dir], (const char *)payload + over,
+				       len - over, 0, s->scratch[w->id],
+				       on_stream_match, w);
+			f->next_seq[dir] += len - over;
+		}
+	}
+	if (fin)
+		f->fin[dir] = 1;
+	if (rst || (f->fin[0] && f->fin[1])) {
+		dp_flow_del(&w->flows, slot);
+		dp_cnt_add(&st->flow[BW_FLOW_CLOSED], 1);
+		*flow_slot = UINT32_MAX;
+	}
+	return fate;
+}
+
+void
+dp_match_classify(struct dp_worker *w, const struct dp_ruleset *rs,
+		  struct rte_mbuf **pkts, uint16_t n, uint8_t *verdict)
+{
+	const struct dp_match_set *s = rs->match;
+	struct bw_rule_stats *rst = w->rst[s->bank & 1];
+	hs_scratch_t *scr = s->db != NULL ? s->scratch[w->id] : NULL;
+	uint64_t now = rte_rdtsc();
+	enum seg_fate fate;
+	struct decision d;
+	uint32_t len, k, id, slot;
+	uint8_t dir = 0;
+	int toward;
+	uint16_t i;
+
+	if (s->sdb != NULL && w->flows.h != NULL &&
+	    ++w->flows.age_loops >= DP_FLOW_AGE_EVERY) {
+		w->flows.age_loops = 0;
+		k = dp_flow_age(&w->flows, now);
+		if (k != 0)
+			dp_cnt_add(&w->st->flow[BW_FLOW_AGED], k);
+	}
+	for (i = 0; i < n; i++) {
+		const struct dp_pkt *pi = &w->info[i];
+		const struct rte_mbuf *m = pkts[i];
+		const uint8_t *payload;
+
+		if (verdict[i] != DP_VERDICT_PASS || pi->l3 == DP_L3_NONE)
+			continue;
+		/* the first segment holds what is scanned */
+		len = pi->payload_len;
+		if (pi->payload_off >= m->data_len)
+			len = 0;
+		else if (len > (uint32_t)m->data_len - pi->payload_off)
+			len = (uint32_t)m->data_len - pi->payload_off;
+		payload = rte_pktmbuf_mtod_offset(m, const uint8_t *,
+						  pi->payload_off);
+		memset(&d, 0, offsetof(struct decision, ids));
+		d.nb = 0;
+		fate = SEG_UNTRACKED;
+		slot = UINT32_MAX;
+		toward = -1;
+		w->nb_stream_ids = 0;
+		if (s->sdb != NULL && w->flows.h != NULL &&
+		    pi->l4_proto == IPPROTO_TCP_ && (pi->flags & DP_PKT_L4))
+			fate = seg_track(w, s, pi, m, payload, len, now, &slot,
+					 &dir, &toward);
+		if (fate == SEG_DROP) {
+			verdict[i] = BW_REASON_RULE;
+			continue;
+		}
+		if (scr != NULL && len > 0) {
+			hs_scan(s->db, (const char *)payload, len, 0, scr,
+				on_match, w);
+			for (k = 0; k < w->nb_match_ids && k < DP_MATCH_IDS;
+			     k++) {
+				id = w->match_ids[k];
+				/* stream rules of a fed segment: the stream */
+				if (fate == SEG_FED && id < s->nb_rules &&
+				    s->rules[id].scan == BW_RULE_SCAN_STREAM)
+					continue;
+				consider(s, &d, id, pi, len, toward);
+			}
+			if (unlikely(w->nb_match_ids > DP_MATCH_IDS)) {
+				/* more ids than the list holds: the bitmap */
+				for (id = 0; id < s->nb_rules; id++)
+					if ((w->match_seen[id / 64] &
+					     (1ull << (id % 64))) &&
+					    !(fate == SEG_FED &&
+					      s->rules[id].scan ==
+						      BW_RULE_SCAN_STREAM))
+						consider(s, &d, id, pi, len,
+							 toward);
+			}
+			seen_clear(w, s);
+		}
+		for (k = 0; k < w->nb_stream_ids; k++)
+			consider(s, &d, w->stream_ids[k], pi, len, toward);
+		for (k = 0; k < s->nb_hdr_only; k++)
+			consider(s, &d, s->hdr_only[k], pi, len, toward);
+		if (d.nb == 0)
+			continue;
+		for (k = 0; k < d.nb; k++) {
+			const struct bw_image_rule *r = &s->rules[d.ids[k]];
+			struct bw_rule_stats *c = &rst[d.ids[k]];
+
+			/* pass decides alone; else drop and alert count */
+			if (d.nb_pass > 0 && r->action != BW_RULE_PASS)
+				continue;
+			dp_cnt_add(&c->pkts, 1);
+			dp_cnt_add(&c->bytes, m->pkt_len);
+			__atomic_store_n(&c->last_tsc, now, __ATOMIC_RELAXED);
+		}
+		if (d.nb_pass == 0 && d.nb_drop > 0) {
+			verdict[i] = BW_REASON_RULE;
+			/* later segments of this flow direction drop too */
+			if (slot != UINT32_MAX)
+				w->flows.flows[slot].dropped[dir] = 1;
+		}
+	}
+}

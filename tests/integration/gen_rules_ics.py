@@ -1,0 +1,127 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Oracle for the ET IEC-104 rules (sids 2046158-2046162 of
+tests/data/rules/emerging-scada.rules), independent of Bulwark's code: it
+parses the frames itself and finds the IEC-104 U-format frames those
+rules name. An APCI is 0x68, a length byte of 4, then the control field;
+a U frame carries one of the function bits in its first control byte
+(STARTDT act 0x07, con 0x0b, STOPDT act 0x13, TESTFR act 0x43, con 0x83)
+and three zero bytes. Each rule wants one such frame as the whole TCP
+payload (dsize:6), on an established connection (ACK, no SYN), towards
+port 2404 in $HOME_NET (activations, to_server) or from port 2404
+(confirmations, to_client).
+
+Input: the captures given (classic pcap, Ethernet). Writes into OUTDIR:
+  in.pcap        every frame, in order
+  expect.pcap    the frames that must come out when the five rules drop
+  counts.txt     "frames N", "SID N" per rule, "drops N", and
+                 "iec104 FILE N" per capture (frames any of the rules hits)
+
+usage: gen_rules_ics.py OUTDIR PCAP...
+"""
+import ipaddress
+import os
+import struct
+import sys
+
+from pktlib import read_pcap, write_pcap  # noqa: E402
+
+HOME_NET = [ipaddress.ip_network(n) for n in
+            ("192.168.0.0/16", "10.0.0.0/8", "172.16.0.0/12", "fc00::/7")]
+# sid: (control byte, towards the server)
+RULES = {
+    2046158: (0x43, True),   # TESTFR act
+    2046159: (0x83, False),  # TESTFR con
+    2046160: (0x07, True),   # STARTDT act
+    2046161: (0x0B, False),  # STARTDT con
+    2046162: (0x13, True),   # STOPDT act
+}
+
+
+def tcp_of(b):
+    """(src, dst, sport, dport, flags, payload) of an unfragmented IPv4 or
+    IPv6 TCP frame, or None."""
+    off, et = 14, struct.unpack("!H", b[12:14])[0]
+    tags = 0
+    while et in (0x8100, 0x88A8) and tags < 2:
+        et = struct.unpack("!H", b[off + 2:off + 4])[0]
+        off += 4
+        tags += 1
+    if et == 0x0800 and b[off] >> 4 == 4:
+        hl = (b[off] & 15) * 4
+        if struct.unpack("!H", b[off + 6:off + 8])[0] & 0x3FFF:
+            return None
+        proto = b[off + 9]
+        end = off + struct.unpack("!H", b[off + 2:off + 4])[0]
+        src = ipaddress.ip_address(b[off + 12:off + 16])
+        dst = ipaddress.ip_address(b[off + 16:off + 20])
+        l4 = off + hl
+    elif et == 0x86DD and b[off] >> 4 == 6:
+        proto = b[off + 6]
+        end = off + 40 + struct.unpack("!H", b[off + 4:off + 6])[0]
+        src = ipaddress.ip_address(b[off + 8:off + 24])
+        dst = ipaddress.ip_address(b[off + 24:off + 40])
+        l4 = off + 40
+    else:
+        return None
+    end = min(end, len(b))
+    if proto != 6 or l4 + 20 > end:
+        return None
+    hl, flags = (b[l4 + 12] >> 4) * 4, b[l4 + 13]
+    if hl < 20 or l4 + hl > end:
+        return None
+    sport, dport = struct.unpack("!HH", b[l4:l4 + 4])
+    return src, dst, sport, dport, flags, b[l4 + hl:end]
+
+
+def sid_of(b):
+    """The rule that hits frame b, or None."""
+    t = tcp_of(b)
+    if t is None:
+        return None
+    src, dst, sport, dport, flags, pl = t
+    if len(pl) != 6 or pl[0] != 0x68 or pl[1] != 4 or pl[3:] != b"\0\0\0":
+        return None
+    if not (flags & 0x10) or (flags & 0x02):
+        return None
+    for sid, (ctl, to_server) in RULES.items():
+        if pl[2] != ctl:
+            continue
+        # IEC-104 servers listen on 2404: that side is the server
+        if to_server and dport == 2404 and sport != 2404 and \
+                any(dst in n for n in HOME_NET):
+            return sid
+        if not to_server and sport == 2404 and dport != 2404:
+            return sid
+    return None
+
+
+def main():
+    out, pcaps = sys.argv[1], sys.argv[2:]
+    frames, keep = [], []
+    counts = {sid: 0 for sid in RULES}
+    per_file = []
+    for p in pcaps:
+        n = 0
+        for f in read_pcap(p):
+            frames.append(f)
+            sid = sid_of(f)
+            if sid is None:
+                keep.append(f)
+            else:
+                counts[sid] += 1
+                n += 1
+        per_file.append((os.path.basename(p), n))
+    write_pcap(os.path.join(out, "in.pcap"), frames)
+    write_pcap(os.path.join(out, "expect.pcap"), keep)
+    with open(os.path.join(out, "counts.txt"), "w") as f:
+        f.write("frames %d\n" % len(frames))
+        for sid in sorted(counts):
+            f.write("%d %d\n" % (sid, counts[sid]))
+        f.write("drops %d\n" % (len(frames) - len(keep)))
+        for name, n in per_file:
+            f.write("iec104 %s %d\n" % (name, n))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,136 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Traffic and oracle for the TCP stream stage of the content rules: a
+32-byte pattern sent by clients to port 8080 and split over TCP segments,
+each flow after a three-way handshake:
+  split2, split3, split10   the pattern over 2, 3 and 10 segments
+  retrans                   3 segments, the first sent twice
+  reorder                   3 segments sent 1, 3, 2, then 3 again (the
+                            client's retransmission of the segment that
+                            arrived early)
+  overlap                   3 segments, the second repeating the last 5
+                            bytes of the first
+  wrongport                 the pattern over 3 segments to port 9090
+  wrongbyte                 over 3 segments with one byte changed
+  reply                     only the server sends the pattern
+Once the pattern is complete, the client sends one more data segment and
+an ACK, then the server answers. The drop rule (to_server) must drop the
+segment that completes the pattern and every later client segment of that
+flow; server segments pass. Writes into OUTDIR: in.pcap, expect.pcap,
+counts.txt ("frames N", "drops N", "matches N": flows that match,
+"retrans N", "ooo N", "overlap N", "flows N").
+
+usage: gen_rules_stream.py OUTDIR
+"""
+import os
+import struct
+import sys
+
+from pktlib import csum, write_pcap  # noqa: E402
+
+PATTERN = b"BULWARK-SPLIT-PATTERN-0123456789"
+SERVER = bytes([192, 168, 1, 1])
+
+
+def frame(src, dst, sport, dport, seq, ack, flags, pay):
+    tcp = struct.pack("!HHIIBBHHH", sport, dport, seq & 0xFFFFFFFF,
+                      ack & 0xFFFFFFFF, 5 << 4, flags, 65535, 0, 0)
+    ph = src + dst + struct.pack("!BBH", 0, 6, len(tcp) + len(pay))
+    c = csum(ph + tcp + pay + (b"\0" if len(pay) % 2 else b""))
+    tcp = tcp[:16] + struct.pack("!H", c) + tcp[18:]
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp) + len(pay), 1,
+                     0x4000, 64, 6, 0, src, dst)
+    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+    f = b"\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x00" + ip + tcp + pay
+    return f + b"\0" * max(0, 60 - len(f))
+
+
+def cuts(n):
+    """n pieces of PATTERN with some bytes before and after."""
+    data = b"GET /x " + PATTERN + b" HTTP/1.0\r\n"
+    start = len(b"GET /x ")
+    bounds = [0] + [start + (i * len(PATTERN)) // n for i in range(1, n)] \
+        + [len(data)]
+    return [data[bounds[i]:bounds[i + 1]] for i in range(n)]
+
+
+def flow(idx, kind):
+    """(frames, drop flags) of one flow."""
+    cli = bytes([10, 0, 0, idx])
+    cport, sport = 40000 + idx, 9090 if kind == "wrongport" else 8080
+    cs, ss = 1000 * idx, 500000 * idx
+    out = []
+
+    def c(seq, flags, pay, drop=False):
+        out.append((frame(cli, SERVER, cport, sport, seq, ss + 1, flags,
+                          pay), drop))
+
+    def s(flags, pay):
+        out.append((frame(SERVER, cli, sport, cport, ss + 1, cs + 1, flags,
+                          pay), False))
+
+    c(cs, 0x02, b"")
+    out.append((frame(SERVER, cli, sport, cport, ss, cs + 1, 0x12, b""),
+                False))
+    c(cs + 1, 0x10, b"")
+    n = {"split2": 2, "split10": 10}.get(kind, 3)
+    pieces = cuts(n)
+    if kind == "wrongbyte":
+        pieces[1] = pieces[1][:1] + b"#" + pieces[1][2:]
+    offs, o = [], cs + 1
+    for p in pieces:
+        offs.append(o)
+        o += len(p)
+    end = o
+    matches = kind not in ("wrongport", "wrongbyte", "reply")
+    if kind == "reply":
+        c(cs + 1, 0x18, b"GET / HTTP/1.0\r\n")
+        s(0x18, PATTERN)
+        return out, False
+    if kind == "retrans":
+        order = [0, 0, 1, 2]
+    elif kind == "reorder":
+        order = [0, 2, 1, 2]
+    else:
+        order = list(range(n))
+    done = False
+    for k, i in enumerate(order):
+        p, seq = pieces[i], offs[i]
+        if kind == "overlap" and i == 1:
+            p, seq = pieces[0][-5:] + p, seq - 5
+        # the segment that completes the pattern in stream order, and
+        # every client segment after it, drop
+        last = k == len(order) - 1
+        drop = matches and (done or last)
+        c(seq, 0x18, p, drop)
+        done = done or (matches and last)
+    c(end, 0x18, b"more data", matches)
+    c(end + 9, 0x10, b"", matches)
+    s(0x18, b"HTTP/1.0 200 OK\r\n")
+    return out, matches
+
+
+def main():
+    out = sys.argv[1]
+    kinds = ["split2", "split3", "split10", "retrans", "reorder", "overlap",
+             "wrongport", "wrongbyte", "reply"]
+    frames, keep, matches = [], [], 0
+    for i, k in enumerate(kinds):
+        fr, m = flow(i + 1, k)
+        matches += m
+        for f, drop in fr:
+            frames.append(f)
+            if not drop:
+                keep.append(f)
+    write_pcap(os.path.join(out, "in.pcap"), frames)
+    write_pcap(os.path.join(out, "expect.pcap"), keep)
+    with open(os.path.join(out, "counts.txt"), "w") as f:
+        f.write("frames %d\ndrops %d\nmatches %d\n" %
+                (len(frames), len(frames) - len(keep), matches))
+        # retrans: one duplicate; ooo: reorder's early third segment;
+        # overlap: one segment; flows: one per kind
+        f.write("retrans 1\nooo 1\noverlap 1\nflows %d\n" % len(kinds))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# The ET SCADA rules through the real dataplane: every ICS capture arrives
+# on the outside port (pcap vdevs) with emerging-scada.rules loaded
+# (staged before boot). An independent oracle (gen_rules_ics.py parses
+# the frames itself) counts the STARTDT/TESTFR/STOPDT frames each of the
+# IEC-104 rules (sids 2046158-2046162) names.
+# - as shipped (alert), with the TCP flow table on: each sid's hits equal
+#   its count, nothing is dropped, the output is the input;
+# - the five turned into drop rules, per-packet matching (--flows 0, so
+#   that a drop does not also drop the rest of its flow direction, which
+#   rules_stream.sh tests): each sid's hits equal its count, the drops are
+#   exactly those frames (reason content-rule, and the drop rules' hits
+#   add up to them), the output is the input minus them.
+. "$(dirname "$0")/lib.sh"
+
+inst="ri$$"
+sd=$T_TMP/state
+t_extra_cleanup() { rm -f "/dev/shm/bulwark.$inst.status"; }
+
+"$PY" "$(dirname "$0")/gen_rules_ics.py" "$T_TMP" "$BW_DATA"/pcaps/ics/*.pcap
+frames=$(awk '$1=="frames"{print $2}' "$T_TMP/counts.txt")
+drops=$(awk '$1=="drops"{print $2}' "$T_TMP/counts.txt")
+t_empty_pcap "$T_TMP/empty.pcap"
+sed -E '/sid:20461(5[89]|6[0-2]);/s/^alert /drop /' \
+	"$BW_DATA/rules/emerging-scada.rules" >"$T_TMP/drop.rules"
+t_check "five drop rules" 5 "$(grep -c '^drop ' "$T_TMP/drop.rules")"
+cp "$BW_DATA/rules/emerging-scada.rules" "$T_TMP/alert.rules"
+
+# run NAME [APP OPTIONS]: load NAME.rules, replay, stats in NAME.json
+run() {
+	local name=$1 s
+	shift
+	t_true "$name: stage the rules" "$BWCTL" --instance "$inst" \
+		--state-dir "$sd.$name" rules load "$T_TMP/$name.rules" >/dev/null 2>&1
+	bw_start "$inst" "$T_TMP/$name.log" \
+		--vdev "net_pcap0,rx_pcap=$T_TMP/in.pcap,tx_pcap=$T_TMP/$name.back.pcap" \
+		--vdev "net_pcap1,rx_pcap=$T_TMP/empty.pcap,tx_pcap=$T_TMP/$name.out.pcap" \
+		-- --instance "$inst" --state-dir "$sd.$name" "$@"
+	t_true "$name: up" bw_wait_running "$inst" 20
+	t_true "$name: every frame received" bw_wait_rx "$inst" "$frames" 60
+	"$BWCTL" --instance "$inst" --state-dir "$sd.$name" rules show --json \
+		>"$T_TMP/$name.show.json"
+	bw_stop
+	t_check "$name: clean exit" 0 "$BW_RC"
+	"$BWCTL" --instance "$inst" stats --json >"$T_TMP/$name.json" 2>/dev/null
+	s=$T_TMP/$name.json
+	for sid in 2046158 2046159 2046160 2046161 2046162; do
+		t_check "$name: sid $sid hits (oracle)" \
+			"$(awk -v k="$sid" '$1==k{print $2}' "$T_TMP/counts.txt")" \
+			"$(t_json "$s" "sum(r['hits_pkts'] for r in d['rules'] if r['sid'] == $sid)")"
+	done
+	t_log "$name: rules that fired: $(t_json "$s" '", ".join("%d:%d" % (r["sid"], r["hits_pkts"]) for r in d["rules"] if r["hits_pkts"])')"
+}
+
+run alert
+s=$T_TMP/alert.json
+t_check "alert: nothing dropped" 0 "$(t_json "$s" 'd["totals"]["drop_pkts"]')"
+t_true "alert: output is the input" "$PCAPTOOL" cmp "$T_TMP/in.pcap" "$T_TMP/alert.out.pcap"
+t_true "alert: flows tracked" t_json_true "$s" 'd["totals"]["flows"]["new"] > 0'
+
+run drop --flows 0
+s=$T_TMP/drop.json
+t_check "drop: drops by the reason content-rule (oracle)" "$drops" \
+	"$(t_json "$s" 'd["totals"]["drops"]["content-rule"]')"
+t_check "drop: no other drop" "$drops" "$(t_json "$s" 'd["totals"]["drop_pkts"]')"
+t_check "drop: drop rules' hits add up" "$drops" \
+	"$(t_json "$s" 'sum(r["hits_pkts"] for r in d["rules"] if r["action"] == "drop")')"
+t_check "drop: forwarded" "$((frames - drops))" "$(t_json "$s" 'd["totals"]["tx_pkts"]')"
+t_true "drop: output is the input minus the oracle's drops" \
+	"$PCAPTOOL" cmp "$T_TMP/expect.pcap" "$T_TMP/drop.out.pcap"
+t_check "drop: rules show, same hits" "$drops" \
+	"$(t_json "$T_TMP/drop.show.json" 'sum(r["hits_pkts"] for r in d["rules"] if r["action"] == "drop")')"
+t_true "drop: rules show, last hit of the drop rules" \
+	t_json_true "$T_TMP/drop.show.json" 'all(r["last_hit"] is not None for r in d["rules"] if r["action"] == "drop" and r["hits_pkts"])'
+t_done

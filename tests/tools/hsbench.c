@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * bw-hsbench: the matching ceiling of docs/benchmarks.md. Compiles rule
+ * files with bulwarkctl's own code into the block database the ruleset
+ * image carries (every rule with a payload condition, ctl_rtab.h), then
+ * scans the TCP/UDP payloads of a capture with hs_scan in a loop on one
+ * core, as the dataplane's per-packet stage would, and prints one JSON
+ * line: payloads, payload bytes, scans per second, payload Gbit/s, ns
+ * per scan, matches per pass.
+ *
+ * usage: bw-hsbench [--seconds S] [--vars FILE] --pcap FILE RULES...
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <hs.h>
+#include <pcap/pcap.h>
+
+#include "ctl_hsdb.h"
+#include "ctl_hsmap.h"
+#include "ctl_rules.h"
+
+#define PAYLOADS_MAX (1u << 20)
+
+struct payload {
+	const uint8_t *p;
+	uint32_t len;
+};
+
+static uint64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* The TCP or UDP payload of an Ethernet frame (own parser: an oracle). */
+static int
+payload_of(const uint8_t *b, uint32_t len, struct payload *out)
+{
+	uint32_t off = 14, l4, end, hl;
+	uint16_t et;
+	uint8_t proto;
+
+	if (len < 14)
+		return -1;
+	et = (uint16_t)(b[12] << 8 | b[13]);
+	while ((et == 0x8100 || et == 0x88a8) && off + 4 <= len) {
+		et = (uint16_t)(b[off + 2] << 8 | b[off + 3]);
+		off += 4;
+	}
+	if (et == 0x0800 && off + 20 <= len) {
+		if (((b[off + 6] << 8 | b[off + 7]) & 0x1fff) != 0)
+			return -1;
+		proto = b[off + 9];
+		end = off + (uint32_t)(b[off + 2] << 8 | b[off + 3]);
+		l4 = off + (uint32_t)(b[off] & 15) * 4;
+	} else if (et == 0x86dd && off + 40 <= len) {
+		proto = b[off + 6];
+		end = off + 40 + (uint32_t)(b[off + 4] << 8 | b[off + 5]);
+		l4 = off + 40;
+	} else {
+		return -1;
+	}
+	if (end > len)
+		end = len;
+	if (proto == 6 && l4 + 20 <= end)
+		hl = (uint32_t)(b[l4 + 12] >> 4) * 4;
+	else if (proto == 17 && l4 + 8 <= end)
+		hl = 8;
+	else
+		return -1;
+	if (l4 + hl >= end)
+		return -1;
+	out->p = b + l4 + hl;
+	out->len = end - l4 - hl;
+	return 0;
+}
+
+static int
+on_match(unsigned int id, unsigned long long from, unsigned long long to,
+	 unsigned int flags, void *ctx)
+{
+	(void)id;
+	(void)from;
+	(void)to;
+	(void)flags;
+	(*(uint64_t *)ctx)++;
+	return 0;
+}
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: bw-hsbench [--seconds S] [--vars FILE] --pcap FILE "
+		   "RULES...\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"seconds", required_argument, NULL, 's'},
+		{"vars", required_argument, NULL, 'v'},
+		{"pcap", required_argument, NULL, 'p'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct ctl_hsdb_opts o = {.mode = CTL_HSDB_BLOCK,
+				  .scopes = CTL_HSDB_SCOPE_ALL};
+	char errbuf[PCAP_ERRBUF_SIZE], err[CTL_HSDB_ERR_LEN];
+	struct ctl_rule_vars vars = {0};
+	struct ctl_rules_opts ro = {0};
+	struct ctl_hsmap map = {0};
+	struct ctl_hsdb db = {0};
+	struct ctl_rules rs;
+	struct payload *pl;
+	const char *pcap_path = NULL;
+	struct pcap_pkthdr *h;
+	const u_char *data;
+	uint64_t bytes = 0, scans = 0, matches = 0, t0, t1, pass_matches = 0;
+	double seconds = 3, el;
+	size_t nb = 0, nb_frames = 0, i;
+	pcap_t *pc;
+	int c, k;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			seconds = atof(optarg);
+			break;
+		case 'v':
+			if (ctl_rule_vars_load_file(&vars, optarg, stderr) < 0)
+				return 1;
+			break;
+		case 'p':
+			pcap_path = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (pcap_path == NULL || optind >= argc || seconds <= 0) {
+		usage(stderr);
+		return 2;
+	}
+	ctl_rules_init(&rs);
+	ro.vars = &vars;
+	ro.check = ctl_hsmap_check;
+	for (k = optind; k < argc; k++) {
+		if (ctl_rules_load_file(&rs, argv[k], &ro, NULL) < 0) {
+			fprintf(stderr, "bw-hsbench: %s: cannot read\n",
+				argv[k]);
+			return 1;
+		}
+	}
+	if (ctl_hsmap_build(&rs, &map, err, sizeof(err)) < 0 ||
+	    ctl_hsdb_compile(&rs, &map, &o, &db, err, sizeof(err)) < 0) {
+		fprintf(stderr, "bw-hsbench: %s\n", err);
+		return 1;
+	}
+	if (db.db == NULL) {
+		fprintf(stderr,
+			"bw-hsbench: no rule with a payload condition\n");
+		return 1;
+	}
+	if (hs_alloc_scratch(db.db, &db.scratch) != HS_SUCCESS)
+		return 1;
+	pc = pcap_open_offline(pcap_path, errbuf);
+	if (pc == NULL) {
+		fprintf(stderr, "bw-hsbench: %s\n", errbuf);
+		return 1;
+	}
+	pl = calloc(PAYLOADS_MAX, sizeof(*pl));
+	if (pl == NULL)
+		return 1;
+	while (nb < PAYLOADS_MAX && pcap_next_ex(pc, &h, &data) == 1) {
+		uint8_t *copy = malloc(h->caplen);
+
+		if (copy == NULL)
+			return 1;
+		nb_frames++;
+		memcpy(copy, data, h->caplen);
+		if (payload_of(copy, h->caplen, &pl[nb]) == 0) {
+			bytes += pl[nb].len;
+			nb++;
+		} else {
+			free(copy);
+		}
+	}
+	pcap_close(pc);
+	if (nb == 0) {
+		fprintf(stderr, "bw-hsbench: no TCP or UDP payload in %s\n",
+			pcap_path);
+		return 1;
+	}
+	/* one warm-up pass, which also counts matches per pass */
+	for (i = 0; i < nb; i++)
+		hs_scan(db.db, (const char *)pl[i].p, pl[i].len, 0, db.scratch,
+			on_match, &pass_matches);
+	t0 = now_ns();
+	do {
+		for (i = 0; i < nb; i++)
+			hs_scan(db.db, (const char *)pl[i].p, pl[i].len, 0,
+				db.scratch, on_match, &matches);
+		scans += nb;
+		t1 = now_ns();
+	} while ((double)(t1 - t0) < seconds * 1e9);
+	el = (double)(t1 - t0) / 1e9;
+	printf("{\"rules\":%zu,\"content_rules\":%" PRIu32
+	       ",\"expressions\":%" PRIu32
+	       ",\"db_bytes\":%zu,\"frames\":%zu,\"payloads\":%zu,"
+	       "\"avg_payload\":%.1f,\"matches_per_pass\":%" PRIu64
+	       ",\"scans_per_s\":%.0f,\"ns_per_scan\":%.1f,\"gbps\":%.3f}\n",
+	       rs.nb_rules, db.nb_rules, db.nb_exprs, db.db_bytes, nb_frames,
+	       nb, (double)bytes / (double)nb, pass_matches, (double)scans / el,
+	       el * 1e9 / (double)scans,
+	       (double)bytes * (double)(scans / nb) * 8 / el / 1e9);
+	ctl_hsdb_free(&db);
+	ctl_hsmap_free(&map);
+	ctl_rules_free(&rs);
+	ctl_rule_vars_free(&vars);
+	return 0;
+}
