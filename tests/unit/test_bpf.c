@@ -27,6 +27,7 @@
 #include <CUnit/Basic.h>
 #include <pcap/pcap.h>
 
+#include "bw_cunit.h"
 #include "bw_testdata.h"
 #include "bw_bpf.h"
 #include "bw_image.h"
@@ -1273,12 +1274,7 @@ test_model(void)
 	CU_ASSERT(rs.nb_progs == 0);
 }
 
-struct test_def {
-	const char *name;
-	CU_TestFunc fn;
-};
-
-static const struct test_def tests[] = {
+static const struct bw_cunit_test tests[] = {
 	{"verifier rejects crafted code", test_reject_crafted},
 	{"verifier accepts, both engines run", test_accept_crafted},
 	{"helper call through the xsym table", test_helper_call},
@@ -1296,36 +1292,13 @@ static const struct test_def tests[] = {
 int
 main(int argc, char **argv)
 {
-	unsigned int nb_fail;
-	CU_pSuite suite;
-	size_t i;
+	int rc;
 
 	if (argc > 1)
 		bw_testdata_set(argv[1]);
 	if (argc > 2)
 		build_dir_arg = argv[2];
-	if (CU_initialize_registry() != CUE_SUCCESS) {
-		fprintf(stderr, "test_bpf: %s\n", CU_get_error_msg());
-		return 1;
-	}
-	suite = CU_add_suite("bpf", NULL, NULL);
-	if (suite == NULL)
-		goto err_registry;
-	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
-		if (CU_add_test(suite, tests[i].name, tests[i].fn) == NULL)
-			goto err_registry;
-	}
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	if (CU_basic_run_tests() != CUE_SUCCESS)
-		goto err_registry;
-	nb_fail = CU_get_number_of_failures();
-	CU_cleanup_registry();
+	rc = BW_CUNIT_RUN("bpf", tests);
 	examples_free();
-	return nb_fail != 0 ? 1 : 0;
-
-err_registry:
-	fprintf(stderr, "test_bpf: %s\n", CU_get_error_msg());
-	CU_cleanup_registry();
-	examples_free();
-	return 1;
+	return rc;
 }

@@ -19,6 +19,7 @@
 #include <CUnit/Basic.h>
 #include <pcap/pcap.h>
 
+#include "bw_cunit.h"
 #include "bw_testdata.h"
 #include "bw_reason.h"
 #include "dp_decode.h"
@@ -1845,12 +1846,7 @@ test_real_captures(void)
 	CU_ASSERT(t.frags > 0);
 }
 
-struct test_def {
-	const char *name;
-	CU_TestFunc fn;
-};
-
-static const struct test_def tests[] = {
+static const struct bw_cunit_test tests[] = {
 	{"eth ipv4 tcp fields", test_eth_ip4_tcp},
 	{"eth short", test_eth_short},
 	{"vlan single", test_vlan_single},
@@ -1892,32 +1888,7 @@ static const struct test_def tests[] = {
 int
 main(int argc, char **argv)
 {
-	unsigned int nb_fail;
-	CU_pSuite suite;
-	size_t i;
-
 	if (argc > 1)
 		bw_testdata_set(argv[1]);
-	if (CU_initialize_registry() != CUE_SUCCESS) {
-		fprintf(stderr, "test_decode: %s\n", CU_get_error_msg());
-		return 1;
-	}
-	suite = CU_add_suite("decode", NULL, NULL);
-	if (suite == NULL)
-		goto err_registry;
-	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
-		if (CU_add_test(suite, tests[i].name, tests[i].fn) == NULL)
-			goto err_registry;
-	}
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	if (CU_basic_run_tests() != CUE_SUCCESS)
-		goto err_registry;
-	nb_fail = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return nb_fail != 0 ? 1 : 0;
-
-err_registry:
-	fprintf(stderr, "test_decode: %s\n", CU_get_error_msg());
-	CU_cleanup_registry();
-	return 1;
+	return BW_CUNIT_RUN("decode", tests);
 }

@@ -29,6 +29,7 @@
 #include <CUnit/Basic.h>
 #include <pcap/pcap.h>
 
+#include "bw_cunit.h"
 #include "bw_testdata.h"
 #include "ctl_hsdb.h"
 #include "ctl_hsmap.h"
@@ -1515,12 +1516,7 @@ print_counts(void)
 	return 0;
 }
 
-struct test_def {
-	const char *name;
-	CU_TestFunc fn;
-};
-
-static const struct test_def tests[] = {
+static const struct bw_cunit_test tests[] = {
 	{"map content", test_map_content},
 	{"map relative", test_map_relative},
 	{"map negation", test_map_negation},
@@ -1544,10 +1540,6 @@ static const struct test_def tests[] = {
 int
 main(int argc, char **argv)
 {
-	unsigned int nb_fail;
-	CU_pSuite suite;
-	size_t i;
-
 	if (argc > 1 && strcmp(argv[1], "--counts") == 0) {
 		if (argc > 2)
 			bw_testdata_set(argv[2]);
@@ -1555,26 +1547,5 @@ main(int argc, char **argv)
 	}
 	if (argc > 1)
 		bw_testdata_set(argv[1]);
-	if (CU_initialize_registry() != CUE_SUCCESS) {
-		fprintf(stderr, "test_rules: %s\n", CU_get_error_msg());
-		return 1;
-	}
-	suite = CU_add_suite("rules", NULL, NULL);
-	if (suite == NULL)
-		goto err_registry;
-	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
-		if (CU_add_test(suite, tests[i].name, tests[i].fn) == NULL)
-			goto err_registry;
-	}
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	if (CU_basic_run_tests() != CUE_SUCCESS)
-		goto err_registry;
-	nb_fail = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return nb_fail != 0 ? 1 : 0;
-
-err_registry:
-	fprintf(stderr, "test_rules: %s\n", CU_get_error_msg());
-	CU_cleanup_registry();
-	return 1;
+	return BW_CUNIT_RUN("rules", tests);
 }

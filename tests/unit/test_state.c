@@ -26,6 +26,7 @@
 
 #include <CUnit/Basic.h>
 
+#include "bw_cunit.h"
 #include "ctl_image.h"
 #include "ctl_lookup.h"
 #include "ctl_prefix.h"
@@ -887,12 +888,7 @@ test_names(void)
 	CU_ASSERT_EQUAL(ctl_action_parse("block", &v), -EINVAL);
 }
 
-struct test_def {
-	const char *name;
-	CU_TestFunc fn;
-};
-
-static const struct test_def tests[] = {
+static const struct bw_cunit_test tests[] = {
 	{"write, read, pending, modes", test_write_read},
 	{"commit lock", test_lock},
 	{"newest with corrupt newer ones skipped", test_newest_corrupt_skipped},
@@ -908,30 +904,5 @@ static const struct test_def tests[] = {
 int
 main(void)
 {
-	unsigned int nb_fail;
-	CU_pSuite suite;
-	size_t i;
-
-	if (CU_initialize_registry() != CUE_SUCCESS) {
-		fprintf(stderr, "test_state: %s\n", CU_get_error_msg());
-		return 1;
-	}
-	suite = CU_add_suite("state", NULL, NULL);
-	if (suite == NULL)
-		goto err_registry;
-	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
-		if (CU_add_test(suite, tests[i].name, tests[i].fn) == NULL)
-			goto err_registry;
-	}
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	if (CU_basic_run_tests() != CUE_SUCCESS)
-		goto err_registry;
-	nb_fail = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return nb_fail != 0 ? 1 : 0;
-
-err_registry:
-	fprintf(stderr, "test_state: %s\n", CU_get_error_msg());
-	CU_cleanup_registry();
-	return 1;
+	return BW_CUNIT_RUN("state", tests);
 }
