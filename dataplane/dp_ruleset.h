@@ -48,8 +48,7 @@ struct dp_rsctl {
 	int cur;	       /* copy that active uses */
 	struct dp_model model; /* content of copy[cur] */
 	int model_broken;      /* a delta failed half-way: FULL needed */
-	struct dp_ops pending; /* FIB operations copy[other] still needs */
-	int other;	       /* copy that pending applies to */
+	struct dp_ops pending; /* FIB operations copy[1 - cur] still needs */
 	int level_pending;     /* pending not applied yet */
 	struct dp_status *status;
 	uint32_t nb_workers;

@@ -333,7 +333,8 @@ dp_rsctl_level(struct dp_rsctl *c)
 {
 	if (!c->level_pending)
 		return;
-	if (tables_apply(c, &c->copy[c->other], &c->pending, &c->model) != 0)
+	/* the copy not in use: the one the last apply swapped out */
+	if (tables_apply(c, &c->copy[1 - c->cur], &c->pending, &c->model) != 0)
 		DP_LOG(WARNING, "standby tables not levelled; the next commit "
 				"rebuilds them");
 	dp_ops_free(&c->pending);
@@ -500,9 +501,8 @@ dp_rsctl_apply(struct dp_rsctl *c, const void *img, size_t len, int boot,
 
 	/* the copy that just went out of use (or the second copy, after the
 	 * very first load) is levelled by dp_rsctl_level(), after the reply */
-	c->other = old_rs != NULL ? c->cur : 1 - standby;
 	if (old_rs == NULL || c->model_broken)
-		c->copy[c->other].dirty = 1;
+		c->copy[1 - standby].dirty = 1;
 	if (full) {
 		struct dp_model prev = c->model;
 
