@@ -17,7 +17,7 @@
 #include "ctl_image.h"
 #include "dp_image.h"
 
-#define IMG_SEC_MAX 11 /* sections one image of ours holds: lists + 10 */
+#define IMG_SEC_MAX 14 /* sections one image of ours holds: lists + 13 */
 
 /* The planned layout of an image. */
 struct layout {
@@ -47,8 +47,9 @@ layout_add(struct layout *lo, uint32_t type, uint32_t elem_size, uint32_t count,
 }
 
 /*
- * Give each planned section its offset. Counts are at most BW_PREFIX_MAX
- * so the sum cannot wrap. Returns 0 or -E2BIG.
+ * Give each planned section its offset. At most IMG_SEC_MAX sections of
+ * 32-bit counts of small elements: the 64-bit sum cannot wrap. Returns 0
+ * or -E2BIG.
  */
 static int
 layout_place(struct layout *lo)
@@ -287,6 +288,8 @@ rtab_fill(struct layout *lo, uint8_t *buf, const struct ctl_rtab *t)
 		{BW_SEC_RULES, t->rules},      {BW_SEC_RADDRS, t->addrs},
 		{BW_SEC_RPORTS, t->ports},     {BW_SEC_RSTRINGS, t->strings},
 		{BW_SEC_HSDB_BLOCK, t->block}, {BW_SEC_HSDB_STREAM, t->stream},
+		{BW_SEC_HSGROUPS, t->groups},  {BW_SEC_HSPORTS, t->hsports},
+		{BW_SEC_HSDB_GROUPS, t->gdb},
 	};
 	struct bw_image_section *s;
 	size_t i;
@@ -329,6 +332,12 @@ rtab_from_view(struct ctl_rtab *t, const struct dp_image_view *v)
 		.block = (uint8_t *)(uintptr_t)v->hsdb_block,
 		.stream_len = v->hsdb_stream_len,
 		.stream = (uint8_t *)(uintptr_t)v->hsdb_stream,
+		.nb_groups = v->nb_hsgroups,
+		.groups = (struct bw_image_hsgroup *)(uintptr_t)v->hsgroups,
+		.nb_hsports = v->nb_hsports,
+		.hsports = (struct bw_image_hsport *)(uintptr_t)v->hsports,
+		.gdb_len = v->hsdb_groups_len,
+		.gdb = (uint8_t *)(uintptr_t)v->hsdb_groups,
 	};
 
 	return ctl_rtab_dup(t, &src);
@@ -343,6 +352,9 @@ ctl_rtab_free(struct ctl_rtab *t)
 	free(t->strings);
 	free(t->block);
 	free(t->stream);
+	free(t->groups);
+	free(t->hsports);
+	free(t->gdb);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -358,6 +370,9 @@ ctl_rtab_dup(struct ctl_rtab *dst, const struct ctl_rtab *src)
 	d.strings_len = src->strings_len;
 	d.block_len = src->block_len;
 	d.stream_len = src->stream_len;
+	d.nb_groups = src->nb_groups;
+	d.nb_hsports = src->nb_hsports;
+	d.gdb_len = src->gdb_len;
 	r |= blob_dup((void **)&d.rules, src->rules,
 		      (size_t)src->nb_rules * sizeof(*src->rules));
 	r |= blob_dup((void **)&d.addrs, src->addrs,
@@ -367,6 +382,11 @@ ctl_rtab_dup(struct ctl_rtab *dst, const struct ctl_rtab *src)
 	r |= blob_dup((void **)&d.strings, src->strings, src->strings_len);
 	r |= blob_dup((void **)&d.block, src->block, src->block_len);
 	r |= blob_dup((void **)&d.stream, src->stream, src->stream_len);
+	r |= blob_dup((void **)&d.groups, src->groups,
+		      (size_t)src->nb_groups * sizeof(*src->groups));
+	r |= blob_dup((void **)&d.hsports, src->hsports,
+		      (size_t)src->nb_hsports * sizeof(*src->hsports));
+	r |= blob_dup((void **)&d.gdb, src->gdb, src->gdb_len);
 	if (r != 0) {
 		ctl_rtab_free(&d);
 		memset(dst, 0, sizeof(*dst));
@@ -389,6 +409,8 @@ ctl_rtab_equal(const struct ctl_rtab *a, const struct ctl_rtab *b)
 	return a->nb_rules == b->nb_rules && a->nb_addrs == b->nb_addrs &&
 	       a->nb_ports == b->nb_ports && a->strings_len == b->strings_len &&
 	       a->block_len == b->block_len && a->stream_len == b->stream_len &&
+	       a->nb_groups == b->nb_groups && a->nb_hsports == b->nb_hsports &&
+	       a->gdb_len == b->gdb_len &&
 	       blob_equal(a->rules, b->rules,
 			  (size_t)a->nb_rules * sizeof(*a->rules)) &&
 	       blob_equal(a->addrs, b->addrs,
@@ -397,7 +419,12 @@ ctl_rtab_equal(const struct ctl_rtab *a, const struct ctl_rtab *b)
 			  (size_t)a->nb_ports * sizeof(*a->ports)) &&
 	       blob_equal(a->strings, b->strings, a->strings_len) &&
 	       blob_equal(a->block, b->block, a->block_len) &&
-	       blob_equal(a->stream, b->stream, a->stream_len);
+	       blob_equal(a->stream, b->stream, a->stream_len) &&
+	       blob_equal(a->groups, b->groups,
+			  (size_t)a->nb_groups * sizeof(*a->groups)) &&
+	       blob_equal(a->hsports, b->hsports,
+			  (size_t)a->nb_hsports * sizeof(*a->hsports)) &&
+	       blob_equal(a->gdb, b->gdb, a->gdb_len);
 }
 
 int
@@ -438,6 +465,11 @@ ctl_image_write_full(const struct ctl_ruleset *rs,
 	layout_add(&lo, BW_SEC_RSTRINGS, 1, rs->rtab.strings_len, 1);
 	layout_add(&lo, BW_SEC_HSDB_BLOCK, 1, rs->rtab.block_len, 1);
 	layout_add(&lo, BW_SEC_HSDB_STREAM, 1, rs->rtab.stream_len, 1);
+	layout_add(&lo, BW_SEC_HSGROUPS, sizeof(struct bw_image_hsgroup),
+		   rs->rtab.nb_groups, 1);
+	layout_add(&lo, BW_SEC_HSPORTS, sizeof(struct bw_image_hsport),
+		   rs->rtab.nb_hsports, 1);
+	layout_add(&lo, BW_SEC_HSDB_GROUPS, 1, rs->rtab.gdb_len, 1);
 	r = layout_place(&lo);
 	if (r < 0)
 		return r;

@@ -53,6 +53,12 @@ struct ctl_rtab {
 	uint8_t *block;
 	uint32_t stream_len; /* bytes of the serialized stream database */
 	uint8_t *stream;
+	uint32_t nb_groups; /* scan groups (bw_image.h), 0 with block */
+	struct bw_image_hsgroup *groups;
+	uint32_t nb_hsports; /* port map ranges of the scan groups */
+	struct bw_image_hsport *hsports;
+	uint32_t gdb_len; /* bytes of the groups' databases, 8-aligned each */
+	uint8_t *gdb;
 };
 
 struct ctl_ruleset {
@@ -84,8 +90,11 @@ struct ctl_image_meta {
  * unique (ctl_prefix_set_sort_unique()) with host bits zero. Layout: header,
  * section table, LISTS, then PREFIX4, PREFIX6, BPF, BPF_INSNS and the
  * content rule sections (RULES, RADDRS, RPORTS, RSTRINGS, HSDB_BLOCK,
- * HSDB_STREAM) when not empty, each 8-aligned; the CRC is filled last. *img is allocated with aligned_alloc()
- * (CTL_IMAGE_ALIGN) and zero padded; the caller frees it. Returns 0,
+ * HSDB_STREAM, HSGROUPS, HSPORTS, HSDB_GROUPS) when not empty, each
+ * 8-aligned; the CRC is filled last. rs->rtab carries either scan groups
+ * (groups, hsports, gdb) or a block database, not both (the validator
+ * refuses both). *img is allocated with aligned_alloc() (CTL_IMAGE_ALIGN)
+ * and zero padded; the caller frees it. Returns 0,
  * -EINVAL when rs or m would make an invalid image, -E2BIG over a limit of
  * bw_image.h, -ENOMEM. Called by bulwarkctl (single-threaded).
  */

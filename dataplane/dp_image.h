@@ -49,6 +49,12 @@ struct dp_image_view {
 	uint32_t hsdb_block_len;    /* bytes */
 	const uint8_t *hsdb_stream; /* FULL: serialized stream database */
 	uint32_t hsdb_stream_len;   /* bytes */
+	const struct bw_image_hsgroup *hsgroups; /* FULL: scan groups */
+	uint32_t nb_hsgroups;
+	const struct bw_image_hsport *hsports; /* FULL: their port map */
+	uint32_t nb_hsports;
+	const uint8_t *hsdb_groups; /* FULL: the groups' databases */
+	uint32_t hsdb_groups_len;   /* bytes */
 };
 
 /*
@@ -72,13 +78,19 @@ struct dp_image_view {
  * - each section: known type (an unknown type is refused: a later minor
  *   that adds one is not understood here), no type twice, elem_size the
  *   size of its struct, reserved zero, len == count * elem_size in 64-bit
- *   arithmetic, count within BW_LIST_MAX or BW_PREFIX_MAX (-E2BIG), off
- *   8-aligned, [off, off + len) inside the image after the header, not
- *   overlapping the section table or another non-empty section;
+ *   arithmetic, count within the type's limit (-E2BIG: BW_LIST_MAX,
+ *   BW_PREFIX_MAX, BW_BPF_MAX, BW_BPF_MAX * BW_BPF_INSNS_MAX, BW_RULE_MAX,
+ *   BW_RULE_ADDRS_MAX, BW_RULE_PORTS_MAX, BW_RULE_STRINGS_MAX, BW_HSDB_MAX
+ *   for HSDB_BLOCK and HSDB_STREAM, BW_HSGROUP_MAX, BW_HSPORTS_MAX, and
+ *   BW_IMAGE_SIZE_MAX bytes for HSDB_GROUPS), off 8-aligned, [off, off +
+ *   len) inside the image after the header, not overlapping the section
+ *   table or another non-empty section;
  * - sections allowed by kind: FULL needs LISTS, may have PREFIX4,
- *   PREFIX6, BPF and BPF_INSNS (absent means no entries), no
- *   DELTA4/DELTA6; DELTA needs LISTS, may have DELTA4 and DELTA6, no
- *   PREFIX4/PREFIX6/BPF/BPF_INSNS;
+ *   PREFIX6, BPF, BPF_INSNS and the content rule sections (absent means
+ *   no entries), no DELTA4/DELTA6; DELTA needs LISTS, may have DELTA4 and
+ *   DELTA6, no PREFIX4/PREFIX6/BPF/BPF_INSNS and no content rule section
+ *   (RULES, RADDRS, RPORTS, RSTRINGS, HSDB_BLOCK, HSDB_STREAM, HSGROUPS,
+ *   HSPORTS, HSDB_GROUPS);
  * - lists: ids strictly ascending and < BW_LIST_MAX; names non-empty, NUL
  *   terminated within BW_LIST_NAME_LEN, zero after the NUL, of
  *   [A-Za-z0-9_.-] and unique; known action and match; reserved zero.
@@ -94,17 +106,34 @@ struct dp_image_view {
  *   zero. The instructions themselves are checked when they are loaded
  *   (dp_bpf_load.h), not here;
  * - content rules (FULL only; RULES absent means none, and then RADDRS,
- *   RPORTS, RSTRINGS, HSDB_BLOCK and HSDB_STREAM must be absent too):
- *   known action, protocol, scan scope (stream only for tcp), dsize op
- *   with min <= max (both zero without one), known flags, not both
- *   to_server and to_client, priority 0..255, reserved zero; address and
- *   port ranges inside their sections, each range's addresses valid
- *   (family 4 or 6, length, host bits, reserved zero) and sorted unique,
- *   its ports lo <= hi, sorted and disjoint; msg and classtype offsets
- *   inside RSTRINGS, which must end with a NUL; a content rule needs the
- *   block database, a stream content rule the stream database too. The
- *   databases are opaque here: Hyperscan checks them when the dataplane
- *   deserializes them;
+ *   RPORTS, RSTRINGS, HSDB_BLOCK, HSDB_STREAM, HSGROUPS, HSPORTS and
+ *   HSDB_GROUPS must be absent too): RSTRINGS present and ending with a
+ *   NUL; the per-packet layout: HSGROUPS and HSDB_GROUPS both present or
+ *   both absent, HSPORTS only with HSGROUPS, HSDB_BLOCK not with HSGROUPS
+ *   ("both a block database and scan groups"); then each rule: known
+ *   action, protocol, scan scope (stream only for tcp), dsize op with
+ *   min <= max (both zero without one), known flags, not both to_server
+ *   and to_client, priority 0..255, reserved zero; a content rule needs
+ *   HSDB_BLOCK or HSGROUPS, a stream content rule HSDB_STREAM too;
+ *   address and port ranges inside their sections, each range's
+ *   addresses valid (family 4 or 6, length, host bits, reserved zero) and
+ *   sorted unique, its ports lo <= hi, sorted and disjoint; msg and
+ *   classtype offsets inside RSTRINGS;
+ * - scan groups (FULL, with RULES), each in table order: lane
+ *   1..BW_HSLANE_MAX, role BASE/DST/SRC, scope PACKET/STREAM; cls 0 for
+ *   role BASE; role DST or SRC only on lane TCP or UDP, with cls
+ *   1..BW_HSCLASS_MAX; scope STREAM only on lane TCP; db_off 8-aligned,
+ *   db_len > 0 and <= BW_HSDB_MAX (-E2BIG), [db_off, db_off + db_len)
+ *   inside HSDB_GROUPS (64-bit sum); nb_rules <= the rules of the image;
+ *   reserved0 and reserved zero; a class on one (lane, role) over all its
+ *   groups; (lane, role, cls, scope) unique. Group ranges may overlap
+ *   and need not cover HSDB_GROUPS;
+ * - scan group ports (HSPORTS), each in table order: lane TCP or UDP,
+ *   role DST or SRC, lo <= hi, cls 1..BW_HSCLASS_MAX with a group of the
+ *   same (lane, role, cls); sorted by (lane, role, lo), and lo above the
+ *   previous hi within one (lane, role). The databases (HSDB_BLOCK,
+ *   HSDB_STREAM, each group's bytes) are opaque here: Hyperscan checks
+ *   them when the dataplane deserializes them;
  * - FULL prefixes: len <= 32 (128), host bits zero, op BW_OP_PRESENT, list
  *   the owning list's id, strictly ascending by (addr, len) within a list,
  *   reserved zero;

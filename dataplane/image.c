@@ -18,10 +18,12 @@
 #include "bw_bpf.h"
 #include "dp_image.h"
 
-#define SEC_TYPE_MAX BW_SEC_HSDB_STREAM /* highest section type of this minor */
+#define SEC_TYPE_MAX BW_SEC_HSDB_GROUPS /* highest section type of this minor */
 #define SEC_ALIGN    8u			/* bytes: table and section offsets */
 #define ADDR_STR_LEN 64			/* "a.b.c.d" or RFC 5952 text */
 #define INSNS_MAX    (BW_BPF_MAX * BW_BPF_INSNS_MAX) /* in one image */
+/* Up to BW_HSGROUP_MAX databases of BW_HSDB_MAX each: the image bounds it. */
+#define HSDB_GROUPS_MAX ((uint32_t)BW_IMAGE_SIZE_MAX)
 
 struct sec_info {
 	const char *name;   /* in reasons */
@@ -50,7 +52,15 @@ static const struct sec_info sec_infos[SEC_TYPE_MAX + 1] = {
 	[BW_SEC_RSTRINGS] = {"rstrings", 1, BW_RULE_STRINGS_MAX},
 	[BW_SEC_HSDB_BLOCK] = {"hsdb_block", 1, BW_HSDB_MAX},
 	[BW_SEC_HSDB_STREAM] = {"hsdb_stream", 1, BW_HSDB_MAX},
+	[BW_SEC_HSGROUPS] = {"hsgroups", sizeof(struct bw_image_hsgroup),
+			     BW_HSGROUP_MAX},
+	[BW_SEC_HSPORTS] = {"hsports", sizeof(struct bw_image_hsport),
+			    BW_HSPORTS_MAX},
+	[BW_SEC_HSDB_GROUPS] = {"hsdb_groups", 1, HSDB_GROUPS_MAX},
 };
+
+/* grp_of_cls and grp_of_base hold 1 + a group index in 16 bits. */
+_Static_assert(BW_HSGROUP_MAX < UINT16_MAX, "group index fits 16 bits");
 
 /* Validation in progress: what has been established so far. */
 struct val {
@@ -65,6 +75,13 @@ struct val {
 	uint32_t nb_lists;
 	/* For list ids: 1 + index in the LISTS section, 0 if no such list. */
 	uint8_t list_of_id[BW_LIST_MAX];
+	/*
+	 * Scan groups seen so far, as 1 + index in HSGROUPS (0: none): per
+	 * (class, scope), and per (lane, scope) for the BASE groups. A class
+	 * names its (lane, role) through any of its groups.
+	 */
+	uint16_t grp_of_cls[BW_HSCLASS_MAX + 1][2];
+	uint16_t grp_of_base[BW_HSLANE_MAX + 1][2];
 	char *why;
 	size_t why_len;
 };
@@ -377,10 +394,11 @@ check_sections(struct val *c)
 {
 	static const uint32_t full_no[] = {BW_SEC_DELTA4, BW_SEC_DELTA6};
 	static const uint32_t delta_no[] = {
-		BW_SEC_PREFIX4,	   BW_SEC_PREFIX6,  BW_SEC_BPF,
-		BW_SEC_BPF_INSNS,  BW_SEC_RULES,    BW_SEC_RADDRS,
-		BW_SEC_RPORTS,	   BW_SEC_RSTRINGS, BW_SEC_HSDB_BLOCK,
-		BW_SEC_HSDB_STREAM};
+		BW_SEC_PREFIX4,	    BW_SEC_PREFIX6,  BW_SEC_BPF,
+		BW_SEC_BPF_INSNS,   BW_SEC_RULES,    BW_SEC_RADDRS,
+		BW_SEC_RPORTS,	    BW_SEC_RSTRINGS, BW_SEC_HSDB_BLOCK,
+		BW_SEC_HSDB_STREAM, BW_SEC_HSGROUPS, BW_SEC_HSPORTS,
+		BW_SEC_HSDB_GROUPS};
 	const uint32_t *no;
 	const char *kind;
 	uint32_t i, nb_no;
@@ -1062,10 +1080,13 @@ check_rule_fields(struct val *c, uint32_t i, const struct bw_image_rule *r)
 			      "rule %" PRIu32 " (sid %" PRIu32
 			      "): reserved not zero",
 			      i, r->sid);
-	if ((r->flags & BW_RULE_F_CONTENT) && c->sec[BW_SEC_HSDB_BLOCK] == NULL)
+	if ((r->flags & BW_RULE_F_CONTENT) &&
+	    c->sec[BW_SEC_HSDB_BLOCK] == NULL &&
+	    c->sec[BW_SEC_HSGROUPS] == NULL)
 		return refuse(c, -EINVAL,
 			      "rule %" PRIu32 " (sid %" PRIu32
-			      "): content rule without a block database",
+			      "): content rule without a block database or "
+			      "scan groups",
 			      i, r->sid);
 	if ((r->flags & BW_RULE_F_CONTENT) && r->scan == BW_RULE_SCAN_STREAM &&
 	    c->sec[BW_SEC_HSDB_STREAM] == NULL)
@@ -1078,16 +1099,238 @@ check_rule_fields(struct val *c, uint32_t i, const struct bw_image_rule *r)
 }
 
 /*
- * FULL: the rule table against the address, port and string tables; the
- * databases only as byte blobs (their contents are checked by Hyperscan
- * when the dataplane deserializes them, dp_match.h).
+ * Which per-packet layout the image carries: scan groups (HSGROUPS with
+ * their databases in HSDB_GROUPS, HSPORTS optional) or one block
+ * database, never both.
+ */
+static int
+check_hs_layout(struct val *c)
+{
+	int groups = c->sec[BW_SEC_HSGROUPS] != NULL;
+
+	if (groups && c->sec[BW_SEC_HSDB_GROUPS] == NULL)
+		return refuse(c, -EINVAL,
+			      "hsgroups section without an hsdb_groups "
+			      "section");
+	if (!groups && c->sec[BW_SEC_HSDB_GROUPS] != NULL)
+		return refuse(c, -EINVAL,
+			      "hsdb_groups section without an hsgroups "
+			      "section");
+	if (!groups && c->sec[BW_SEC_HSPORTS] != NULL)
+		return refuse(c, -EINVAL,
+			      "hsports section without an hsgroups section");
+	if (groups && c->sec[BW_SEC_HSDB_BLOCK] != NULL)
+		return refuse(c, -EINVAL,
+			      "both a block database and scan groups "
+			      "(sections %" PRIu32 " and %" PRIu32 ")",
+			      c->sec_idx[BW_SEC_HSDB_BLOCK],
+			      c->sec_idx[BW_SEC_HSGROUPS]);
+	return 0;
+}
+
+/* The fields of one scan group that need no other group. */
+static int
+check_hsgroup_fields(struct val *c, uint32_t i,
+		     const struct bw_image_hsgroup *g)
+{
+	uint32_t blob = sec_count(c, BW_SEC_HSDB_GROUPS);
+	uint32_t nb_rules = sec_count(c, BW_SEC_RULES);
+
+	if (g->lane < 1 || g->lane > BW_HSLANE_MAX)
+		return refuse(c, -EINVAL,
+			      "hsgroup %" PRIu32 ": lane %u unknown", i,
+			      g->lane);
+	if (g->role > BW_HSROLE_SRC)
+		return refuse(c, -EINVAL,
+			      "hsgroup %" PRIu32 ": role %u unknown", i,
+			      g->role);
+	if (g->scope > BW_HSSCOPE_STREAM)
+		return refuse(c, -EINVAL,
+			      "hsgroup %" PRIu32 ": scope %u unknown", i,
+			      g->scope);
+	if (g->role == BW_HSROLE_BASE && g->cls != 0)
+		return refuse(c, -EINVAL,
+			      "hsgroup %" PRIu32 ": base group with class %u "
+			      "(want 0)",
+			      i, g->cls);
+	if (g->role != BW_HSROLE_BASE && g->lane != BW_HSLANE_TCP &&
+	    g->lane != BW_HSLANE_UDP)
+		return refuse(c, -EINVAL,
+			      "hsgroup %" PRIu32 ": role %u on lane %u (port "
+			      "roles only on the tcp and udp lanes)",
+			      i, g->role, g->lane);
+	if (g->role != BW_HSROLE_BASE &&
+	    (g->cls < 1 || g->cls > BW_HSCLASS_MAX))
+		return refuse(c, -EINVAL,
+			      "hsgroup %" PRIu32 ": class %u not in 1..%d", i,
+			      g->cls, BW_HSCLASS_MAX);
+	if (g->scope == BW_HSSCOPE_STREAM && g->lane != BW_HSLANE_TCP)
+		return refuse(c, -EINVAL,
+			      "hsgroup %" PRIu32 ": stream scope on lane %u "
+			      "(tcp only)",
+			      i, g->lane);
+	if (g->db_off % SEC_ALIGN != 0)
+		return refuse(c, -EINVAL,
+			      "hsgroup %" PRIu32 ": db_off %" PRIu32
+			      " not 8-aligned",
+			      i, g->db_off);
+	if (g->db_len == 0)
+		return refuse(c, -EINVAL, "hsgroup %" PRIu32 ": db_len 0", i);
+	if (g->db_len > BW_HSDB_MAX)
+		return refuse(c, -E2BIG,
+			      "hsgroup %" PRIu32 ": db_len %" PRIu32
+			      " over the limit %u",
+			      i, g->db_len, BW_HSDB_MAX);
+	/* 64-bit sum: db_off + db_len cannot wrap. */
+	if ((uint64_t)g->db_off + g->db_len > blob)
+		return refuse(c, -EINVAL,
+			      "hsgroup %" PRIu32 ": database [%" PRIu32
+			      ", +%" PRIu32 ") past the hsdb_groups section "
+			      "(%" PRIu32 " bytes)",
+			      i, g->db_off, g->db_len, blob);
+	if (g->nb_rules > nb_rules)
+		return refuse(c, -EINVAL,
+			      "hsgroup %" PRIu32 ": %" PRIu32
+			      " rules, the image has %" PRIu32,
+			      i, g->nb_rules, nb_rules);
+	if (g->reserved0 != 0 || g->reserved != 0)
+		return refuse(c, -EINVAL,
+			      "hsgroup %" PRIu32 ": reserved not zero", i);
+	return 0;
+}
+
+/*
+ * FULL with HSGROUPS: each group on its own, then (lane, role, cls,
+ * scope) unique and each class in one (lane, role). The per-class and
+ * per-lane tables of struct val make this one pass.
+ */
+static int
+check_hsgroups(struct val *c)
+{
+	const struct bw_image_hsgroup *groups, *g, *o;
+	uint32_t i, s, nb = sec_count(c, BW_SEC_HSGROUPS);
+	uint16_t *slot, other;
+	int r;
+
+	if (nb == 0)
+		return 0;
+	groups = at(c, c->sec[BW_SEC_HSGROUPS]->off);
+	for (i = 0; i < nb; i++) {
+		g = &groups[i];
+		r = check_hsgroup_fields(c, i, g);
+		if (r < 0)
+			return r;
+		if (g->role == BW_HSROLE_BASE) {
+			slot = &c->grp_of_base[g->lane][g->scope];
+		} else {
+			slot = &c->grp_of_cls[g->cls][g->scope];
+			for (s = 0; s < 2; s++) {
+				other = c->grp_of_cls[g->cls][s];
+				if (other == 0)
+					continue;
+				o = &groups[other - 1];
+				if (o->lane != g->lane || o->role != g->role)
+					return refuse(
+						c, -EINVAL,
+						"hsgroup %" PRIu32
+						": class %u on lane %u role "
+						"%u, hsgroup %u has it on "
+						"lane %u role %u",
+						i, g->cls, g->lane, g->role,
+						other - 1u, o->lane, o->role);
+			}
+		}
+		if (*slot != 0)
+			return refuse(c, -EINVAL,
+				      "hsgroup %" PRIu32 ": duplicate of "
+				      "hsgroup %u (lane %u role %u class %u "
+				      "scope %u)",
+				      i, *slot - 1u, g->lane, g->role, g->cls,
+				      g->scope);
+		*slot = (uint16_t)(i + 1);
+	}
+	return 0;
+}
+
+/*
+ * FULL with HSPORTS: each range names a class of a group of its own
+ * (lane, role); ranges sorted by (lane, role, lo), disjoint within one
+ * (lane, role). Runs after check_hsgroups() filled grp_of_cls.
+ */
+static int
+check_hsports(struct val *c)
+{
+	const struct bw_image_hsgroup *groups = NULL, *g;
+	const struct bw_image_hsport *ports, *p, *q;
+	uint32_t k, nb = sec_count(c, BW_SEC_HSPORTS);
+	uint16_t idx;
+
+	if (nb == 0)
+		return 0;
+	if (sec_count(c, BW_SEC_HSGROUPS) > 0)
+		groups = at(c, c->sec[BW_SEC_HSGROUPS]->off);
+	ports = at(c, c->sec[BW_SEC_HSPORTS]->off);
+	for (k = 0; k < nb; k++) {
+		p = &ports[k];
+		if (p->lane != BW_HSLANE_TCP && p->lane != BW_HSLANE_UDP)
+			return refuse(c, -EINVAL,
+				      "hsport %" PRIu32 ": lane %u (tcp or udp "
+				      "only)",
+				      k, p->lane);
+		if (p->role != BW_HSROLE_DST && p->role != BW_HSROLE_SRC)
+			return refuse(c, -EINVAL,
+				      "hsport %" PRIu32 ": role %u (dst or src "
+				      "only)",
+				      k, p->role);
+		if (p->lo > p->hi)
+			return refuse(c, -EINVAL,
+				      "hsport %" PRIu32 ": lo %u above hi %u",
+				      k, p->lo, p->hi);
+		if (p->cls < 1 || p->cls > BW_HSCLASS_MAX)
+			return refuse(c, -EINVAL,
+				      "hsport %" PRIu32 ": class %u not in "
+				      "1..%d",
+				      k, p->cls, BW_HSCLASS_MAX);
+		idx = c->grp_of_cls[p->cls][BW_HSSCOPE_PACKET];
+		if (idx == 0)
+			idx = c->grp_of_cls[p->cls][BW_HSSCOPE_STREAM];
+		g = idx != 0 && groups != NULL ? &groups[idx - 1] : NULL;
+		if (g == NULL || g->lane != p->lane || g->role != p->role)
+			return refuse(c, -EINVAL,
+				      "hsport %" PRIu32 ": class %u has no "
+				      "group of lane %u role %u",
+				      k, p->cls, p->lane, p->role);
+		if (k == 0)
+			continue;
+		q = &ports[k - 1];
+		if (p->lane < q->lane ||
+		    (p->lane == q->lane && p->role < q->role) ||
+		    (p->lane == q->lane && p->role == q->role &&
+		     p->lo <= q->hi))
+			return refuse(c, -EINVAL,
+				      "hsports not sorted and disjoint at "
+				      "hsport %" PRIu32 " (lane %u role %u "
+				      "ports %u-%u after lane %u role %u "
+				      "ports %u-%u)",
+				      k, p->lane, p->role, p->lo, p->hi,
+				      q->lane, q->role, q->lo, q->hi);
+	}
+	return 0;
+}
+
+/*
+ * FULL: the rule table against the address, port and string tables, then
+ * the scan groups and their port map; the databases only as byte blobs
+ * (their contents are checked by Hyperscan when the dataplane
+ * deserializes them, dp_match.h).
  */
 static int
 check_rules(struct val *c)
 {
 	static const uint32_t needs_rules[] = {
-		BW_SEC_RADDRS, BW_SEC_RPORTS, BW_SEC_RSTRINGS,
-		BW_SEC_HSDB_BLOCK, BW_SEC_HSDB_STREAM};
+		BW_SEC_RADDRS,	   BW_SEC_RPORTS,      BW_SEC_RSTRINGS,
+		BW_SEC_HSDB_BLOCK, BW_SEC_HSDB_STREAM, BW_SEC_HSGROUPS,
+		BW_SEC_HSPORTS,	   BW_SEC_HSDB_GROUPS};
 	const struct bw_image_rule *rules, *r;
 	const char *str;
 	uint32_t i, nb, nb_str;
@@ -1112,6 +1355,9 @@ check_rules(struct val *c)
 	if (str[nb_str - 1] != '\0')
 		return refuse(c, -EINVAL,
 			      "rstrings section does not end with a NUL");
+	ret = check_hs_layout(c);
+	if (ret < 0)
+		return ret;
 	rules = at(c, c->sec[BW_SEC_RULES]->off);
 	nb = c->sec[BW_SEC_RULES]->count;
 	for (i = 0; i < nb; i++) {
@@ -1137,7 +1383,10 @@ check_rules(struct val *c)
 		if (ret < 0)
 			return ret;
 	}
-	return 0;
+	ret = check_hsgroups(c);
+	if (ret == 0)
+		ret = check_hsports(c);
+	return ret;
 }
 
 static const void *
@@ -1213,6 +1462,12 @@ dp_image_validate(const void *buf, size_t len, struct dp_image_view *v,
 		v->hsdb_block_len = sec_count(&c, BW_SEC_HSDB_BLOCK);
 		v->hsdb_stream = sec_ptr(&c, BW_SEC_HSDB_STREAM);
 		v->hsdb_stream_len = sec_count(&c, BW_SEC_HSDB_STREAM);
+		v->hsgroups = sec_ptr(&c, BW_SEC_HSGROUPS);
+		v->nb_hsgroups = sec_count(&c, BW_SEC_HSGROUPS);
+		v->hsports = sec_ptr(&c, BW_SEC_HSPORTS);
+		v->nb_hsports = sec_count(&c, BW_SEC_HSPORTS);
+		v->hsdb_groups = sec_ptr(&c, BW_SEC_HSDB_GROUPS);
+		v->hsdb_groups_len = sec_count(&c, BW_SEC_HSDB_GROUPS);
 	} else {
 		v->d4 = sec_ptr(&c, BW_SEC_DELTA4);
 		v->nb_d4 = sec_count(&c, BW_SEC_DELTA4);

@@ -27,7 +27,7 @@
 
 #define BW_IMAGE_MAGIC	   0x31474d4957425742ULL /* "BWBWIMG1" little endian */
 #define BW_IMAGE_ABI_MAJOR 1
-#define BW_IMAGE_ABI_MINOR 1
+#define BW_IMAGE_ABI_MINOR 2
 
 #define BW_IMAGE_SIZE_MAX     (1ull << 30) /* bytes; larger images refused */
 #define BW_IMAGE_SECTIONS_MAX 64
@@ -48,6 +48,9 @@
 #define BW_RULE_PORTS_MAX   (1u << 22)	 /* port table entries */
 #define BW_RULE_STRINGS_MAX (64u << 20)	 /* bytes of the string table */
 #define BW_HSDB_MAX	    (256u << 20) /* bytes of one serialized database */
+#define BW_HSGROUP_MAX	    4096	 /* scan groups in one image */
+#define BW_HSCLASS_MAX	    2047	 /* port classes (ids 1..max) */
+#define BW_HSPORTS_MAX	    (1u << 20)	 /* port map ranges */
 
 /*
  * Files of the state directory: one FULL image per committed generation,
@@ -74,6 +77,9 @@
 #define BW_SEC_RSTRINGS	   11 /* char[count]: NUL-terminated strings (FULL) */
 #define BW_SEC_HSDB_BLOCK  12 /* uint8_t[count]: serialized block db (FULL) */
 #define BW_SEC_HSDB_STREAM 13 /* uint8_t[count]: serialized stream db (FULL) */
+#define BW_SEC_HSGROUPS	   14 /* struct bw_image_hsgroup[count] (FULL) */
+#define BW_SEC_HSPORTS	   15 /* struct bw_image_hsport[count] (FULL) */
+#define BW_SEC_HSDB_GROUPS 16 /* uint8_t[count]: group databases (FULL) */
 
 /* bw_image_list.action */
 #define BW_ACTION_DROP	1 /* block list */
@@ -246,10 +252,10 @@ _Static_assert(sizeof(struct bw_image_insn) == 8, "insn size");
  * address matches when it lies in one of the prefixes, or in none when
  * the NOT flag is set: "any" is nb 0 with the NOT flag. Ports likewise.
  * msg_off and classtype_off index NUL-terminated strings in
- * BW_SEC_RSTRINGS. A rule with BW_RULE_F_CONTENT matches only where the
- * database of its scan scope reports its id; the block database holds
- * every content rule (the per-packet fallback of stream rules), the stream
- * database the rules with scan BW_RULE_SCAN_STREAM.
+ * BW_SEC_RSTRINGS. A rule with BW_RULE_F_CONTENT matches only where a
+ * database reports its id: the scan groups (or the single block database)
+ * per packet, the stream database (rules with scan BW_RULE_SCAN_STREAM)
+ * on the TCP byte stream.
  */
 struct bw_image_rule {
 	uint32_t sid;		/* signature id (pattern files: the ID) */
@@ -303,6 +309,82 @@ struct bw_image_rport {
 };
 
 _Static_assert(sizeof(struct bw_image_rport) == 4, "rport size");
+
+/*
+ * Scan groups (docs/rules.md, "Scan groups"): the per-packet scan is cut
+ * by what a packet's header allows, so that a packet is scanned only with
+ * the rules that could apply to it. Lanes by protocol:
+ *   TCP    TCP packets with a decoded header: tcp and ip rules
+ *   UDP    UDP likewise: udp and ip rules
+ *   ICMP   ICMP and ICMPv6: icmp rules, ip rules whose ports are "any"
+ *   OTHER  every other IP packet (other protocols, later fragments): ip
+ *          rules whose ports are "any"
+ * Within the TCP and UDP lanes a rule whose narrower port condition (dport
+ * or sport, "any" counting as all 65,536 ports) holds for at most 32,768
+ * ports is keyed on that condition's ports: by the destination port (role
+ * DST) or the source port (role SRC) of a packet; a bidirectional (<>)
+ * rule in both roles. Every other rule of the lane is in the lane's BASE.
+ * Ports with the same keyed rules form one class (ids 1..BW_HSCLASS_MAX,
+ * unique over the image). A packet is scanned with the BASE group of its
+ * lane, the group of the class of its destination port (role DST) and
+ * the group of the class of its source port (role SRC), each where it
+ * exists. Scope: PACKET groups hold the rules scanned per packet; the
+ * STREAM groups (TCP lane only) hold the stream rules, scanned per packet
+ * only for segments that the flow table does not feed to a stream (their
+ * per-packet fallback). A rule may sit in several groups; its header
+ * conditions are checked on each hit, so a group can only narrow what is
+ * scanned, never widen what matches.
+ *
+ * An image with content rules carries either HSGROUPS + HSPORTS +
+ * HSDB_GROUPS, or one HSDB_BLOCK holding every content rule for every
+ * packet (`bulwarkctl rules load --single-db`).
+ */
+#define BW_HSLANE_TCP	1
+#define BW_HSLANE_UDP	2
+#define BW_HSLANE_ICMP	3
+#define BW_HSLANE_OTHER 4
+#define BW_HSLANE_MAX	4
+
+#define BW_HSROLE_BASE 0
+#define BW_HSROLE_DST  1
+#define BW_HSROLE_SRC  2
+
+#define BW_HSSCOPE_PACKET 0
+#define BW_HSSCOPE_STREAM 1
+
+/*
+ * One scan group: a serialized block database, bytes [db_off, db_off +
+ * db_len) of BW_SEC_HSDB_GROUPS. (lane, role, cls, scope) is unique; cls
+ * is 0 for role BASE, else 1..BW_HSCLASS_MAX and the class belongs to
+ * one (lane, role) only.
+ */
+struct bw_image_hsgroup {
+	uint32_t db_off;   /* bytes into BW_SEC_HSDB_GROUPS, 8-aligned */
+	uint32_t db_len;   /* bytes, > 0 */
+	uint32_t nb_rules; /* rules in the database (for the operator) */
+	uint16_t cls;	   /* port class, 0 for BASE */
+	uint8_t lane;	   /* BW_HSLANE_* */
+	uint8_t role;	   /* BW_HSROLE_* */
+	uint8_t scope;	   /* BW_HSSCOPE_* */
+	uint8_t reserved0; /* zero */
+	uint16_t reserved; /* zero */
+};
+
+_Static_assert(sizeof(struct bw_image_hsgroup) == 20, "hsgroup size");
+
+/*
+ * Ports [lo, hi] of (lane, role) are in class cls. Sorted by (lane, role,
+ * lo), disjoint; a port in no range has no class (no keyed rule).
+ */
+struct bw_image_hsport {
+	uint16_t lo;  /* first port */
+	uint16_t hi;  /* last port, >= lo */
+	uint16_t cls; /* 1..BW_HSCLASS_MAX, a class with a group */
+	uint8_t lane; /* BW_HSLANE_TCP or BW_HSLANE_UDP */
+	uint8_t role; /* BW_HSROLE_DST or BW_HSROLE_SRC */
+};
+
+_Static_assert(sizeof(struct bw_image_hsport) == 8, "hsport size");
 
 /*
  * CRC32C (Castagnoli, reflected polynomial 0x82f63b78) of len bytes,

@@ -759,8 +759,8 @@ test_header_bounds(void)
 	HDR_CASE(&b, abi_minor, UINT16_MAX, 0, NULL);
 	HDR_CASE(&b, hdr_size, 0, -EINVAL, "hdr_size 0 below 256");
 	HDR_CASE(&b, hdr_size, 255, -EINVAL, "hdr_size 255 below");
-	HDR_CASE(&b, hdr_size, 257, -EINVAL, "hdr_size 257 in abi minor 1");
-	HDR_CASE(&b, hdr_size, 264, -EINVAL, "hdr_size 264 in abi minor 1");
+	HDR_CASE(&b, hdr_size, 257, -EINVAL, "hdr_size 257 in abi minor");
+	HDR_CASE(&b, hdr_size, 264, -EINVAL, "hdr_size 264 in abi minor");
 	HDR_CASE(&b, hdr_size, UINT32_MAX, -EINVAL, "hdr_size");
 	HDR_CASE(&b, size, 0, -EINVAL, "size 0 differs");
 	HDR_CASE(&b, size, b.len - 1, -EINVAL, "differs from image length");
@@ -889,7 +889,7 @@ test_header_bigger(void)
 	for (i = 0; i < h->nb_sections; i++)
 		sec_at(&t, i)->off += 8;
 	recrc(&t);
-	EXPECT_REFUSE(&t, -EINVAL, "hdr_size 264 in abi minor 1");
+	EXPECT_REFUSE(&t, -EINVAL, "hdr_size 264 in abi minor");
 	h->abi_minor = BW_IMAGE_ABI_MINOR + 1;
 	EXPECT_OK(&t);
 	/* the extra header bytes are the later minor's: not checked */
@@ -980,8 +980,8 @@ test_sections(void)
 	CU_ASSERT(b.len == p6_off + 4 * 24);
 
 	SEC_CASE(&b, 1, type, 0, -EINVAL, "section 1: unknown type 0");
-	SEC_CASE(&b, 1, type, BW_SEC_HSDB_STREAM + 1, -EINVAL,
-		 "section 1: unknown type 14");
+	SEC_CASE(&b, 1, type, BW_SEC_HSDB_GROUPS + 1, -EINVAL,
+		 "section 1: unknown type 17");
 	SEC_CASE(&b, 0, type, UINT32_MAX, -EINVAL, "unknown type 4294967295");
 	SEC_CASE(&b, 2, type, BW_SEC_PREFIX4, -EINVAL,
 		 "section 2 (prefix4): duplicate type, also section 1");
@@ -1871,7 +1871,10 @@ test_rules_roundtrip(void)
 
 	rules_ruleset(&rs);
 	CU_ASSERT(rs.rtab.nb_rules == 4);
-	CU_ASSERT(rs.rtab.block_len > 0 && rs.rtab.stream_len > 0);
+	/* scan groups or one block database, whichever ctl_rtab_build() made */
+	CU_ASSERT((rs.rtab.block_len > 0) != (rs.rtab.nb_groups > 0));
+	CU_ASSERT((rs.rtab.nb_groups > 0) == (rs.rtab.gdb_len > 0));
+	CU_ASSERT(rs.rtab.stream_len > 0);
 	r = rs.rtab.rules;
 	CU_ASSERT(r[0].sid == 1001 && r[0].rev == 2 &&
 		  r[0].action == BW_RULE_DROP &&
@@ -2038,6 +2041,21 @@ test_rules_refusals(void)
 	ctl_ruleset_free(&rs);
 }
 
+/* Drop the scan groups of t, whatever ctl_rtab_build() made. */
+static void
+groups_clear(struct ctl_rtab *t)
+{
+	free(t->groups);
+	free(t->hsports);
+	free(t->gdb);
+	t->groups = NULL;
+	t->hsports = NULL;
+	t->gdb = NULL;
+	t->nb_groups = 0;
+	t->nb_hsports = 0;
+	t->gdb_len = 0;
+}
+
 /* A model without databases for rules that need them cannot be written. */
 static void
 test_rules_writer_refuses(void)
@@ -2054,9 +2072,11 @@ test_rules_writer_refuses(void)
 	rs.rtab.stream_len = 0;
 	CU_ASSERT(ctl_image_write_full(&rs, &m, &img, &len) == -EINVAL);
 	CU_ASSERT(img == NULL);
+	/* neither a block database nor scan groups, whichever was built */
 	free(rs.rtab.block);
 	rs.rtab.block = NULL;
 	rs.rtab.block_len = 0;
+	groups_clear(&rs.rtab);
 	CU_ASSERT(ctl_image_write_full(&rs, &m, &img, &len) == -EINVAL);
 	ctl_rtab_free(&rs.rtab);
 	CU_ASSERT(ctl_image_write_full(&rs, &m, &img, &len) == 0);
@@ -2085,6 +2105,373 @@ test_rules_delta_refused(void)
 	sec_must(&t, BW_SEC_PREFIX6)->type = BW_SEC_DELTA6;
 	recrc(&t);
 	EXPECT_REFUSE(&t, -EINVAL, "delta image has a rules section");
+	free(t.b);
+	ctl_ruleset_free(&rs);
+}
+
+/*
+ * Hand-made scan groups for rules_text (the validator does not look into
+ * the databases, so their bytes are a pattern): TCP base, dst class 1 in
+ * both scopes (2404: sid 1001), UDP base, src class 2 and dst class 3 (53
+ * and 5353: sid 1002 <>), ICMP and OTHER base (sid 1003).
+ */
+static const struct bw_image_hsgroup hand_groups[] = {
+	{.lane = BW_HSLANE_TCP, .role = BW_HSROLE_BASE, .nb_rules = 1},
+	{.lane = BW_HSLANE_TCP, .role = BW_HSROLE_DST, .cls = 1, .nb_rules = 2},
+	{.lane = BW_HSLANE_TCP,
+	 .role = BW_HSROLE_DST,
+	 .cls = 1,
+	 .scope = BW_HSSCOPE_STREAM,
+	 .nb_rules = 1},
+	{.lane = BW_HSLANE_UDP, .role = BW_HSROLE_BASE, .nb_rules = 1},
+	{.lane = BW_HSLANE_UDP, .role = BW_HSROLE_SRC, .cls = 2, .nb_rules = 2},
+	{.lane = BW_HSLANE_UDP, .role = BW_HSROLE_DST, .cls = 3, .nb_rules = 2},
+	{.lane = BW_HSLANE_ICMP, .role = BW_HSROLE_BASE, .nb_rules = 1},
+	{.lane = BW_HSLANE_OTHER, .role = BW_HSROLE_BASE, .nb_rules = 1},
+};
+
+#define NB_HAND_GROUPS (sizeof(hand_groups) / sizeof(hand_groups[0]))
+
+/* Database bytes of each hand-made group: not multiples of 8 on purpose. */
+static const uint32_t hand_db_len[] = {13, 8, 21, 5, 30, 7, 1, 16};
+
+_Static_assert(sizeof(hand_db_len) / sizeof(hand_db_len[0]) == NB_HAND_GROUPS,
+	       "one length per hand-made group");
+
+/* Sorted by (lane, role, lo), disjoint within one (lane, role). */
+static const struct bw_image_hsport hand_ports[] = {
+	{2404, 2404, 1, BW_HSLANE_TCP, BW_HSROLE_DST},
+	{53, 53, 3, BW_HSLANE_UDP, BW_HSROLE_DST},
+	{5353, 5353, 3, BW_HSLANE_UDP, BW_HSROLE_DST},
+	{53, 53, 2, BW_HSLANE_UDP, BW_HSROLE_SRC},
+	{5353, 5353, 2, BW_HSLANE_UDP, BW_HSROLE_SRC},
+};
+
+#define NB_HAND_PORTS (sizeof(hand_ports) / sizeof(hand_ports[0]))
+
+/* rules_ruleset() with the hand-made scan groups and no block database. */
+static void
+groups_ruleset(struct ctl_ruleset *rs)
+{
+	struct ctl_rtab *t = &rs->rtab;
+	uint32_t i, off = 0, k;
+
+	rules_ruleset(rs);
+	free(t->block);
+	t->block = NULL;
+	t->block_len = 0;
+	groups_clear(t);
+	t->nb_groups = NB_HAND_GROUPS;
+	t->groups = malloc(sizeof(hand_groups));
+	t->nb_hsports = NB_HAND_PORTS;
+	t->hsports = malloc(sizeof(hand_ports));
+	CU_ASSERT_FATAL(t->groups != NULL && t->hsports != NULL);
+	memcpy(t->groups, hand_groups, sizeof(hand_groups));
+	memcpy(t->hsports, hand_ports, sizeof(hand_ports));
+	for (i = 0; i < NB_HAND_GROUPS; i++) {
+		t->groups[i].db_off = off;
+		t->groups[i].db_len = hand_db_len[i];
+		off = (off + hand_db_len[i] + 7) & ~7u;
+	}
+	/* the last database ends the blob: no padding after it */
+	t->gdb_len = t->groups[NB_HAND_GROUPS - 1].db_off +
+		     hand_db_len[NB_HAND_GROUPS - 1];
+	t->gdb = malloc(t->gdb_len);
+	CU_ASSERT_FATAL(t->gdb != NULL);
+	for (k = 0; k < t->gdb_len; k++)
+		t->gdb[k] = (uint8_t)(k * 13 + 1);
+}
+
+/* Remove section type from t's table (its body stays, unreferenced). */
+static void
+sec_drop(struct timg *t, uint32_t type)
+{
+	struct bw_image_section *s = sec_must(t, type);
+	struct bw_image_hdr *h = hdr_of(t);
+
+	*s = *sec_at(t, h->nb_sections - 1);
+	memset(sec_at(t, h->nb_sections - 1), 0, sizeof(*s));
+	h->nb_sections--;
+}
+
+/* Change one field of scan group idx of a copy of base, expect a refusal. */
+#define GROUP_CASE(base, idx, field, val, err, kw)                             \
+	do {                                                                   \
+		struct timg c_ = timg_copy((base)->b, (base)->len);            \
+		struct bw_image_hsgroup *g_ = body_of(&c_, BW_SEC_HSGROUPS);   \
+		g_[idx].field = (val);                                         \
+		recrc(&c_);                                                    \
+		EXPECT_REFUSE(&c_, (err), (kw));                               \
+		free(c_.b);                                                    \
+	} while (0)
+
+/* Likewise for entry idx of the scan groups' port map. */
+#define HSPORT_CASE(base, idx, field, val, err, kw)                            \
+	do {                                                                   \
+		struct timg c_ = timg_copy((base)->b, (base)->len);            \
+		struct bw_image_hsport *p_ = body_of(&c_, BW_SEC_HSPORTS);     \
+		p_[idx].field = (val);                                         \
+		recrc(&c_);                                                    \
+		EXPECT_REFUSE(&c_, (err), (kw));                               \
+		free(c_.b);                                                    \
+	} while (0)
+
+/*
+ * Scan groups (bw_image.h): a valid image with hand-made groups round
+ * trips; each broken field, section pairing and limit is refused with
+ * its reason.
+ */
+static void
+test_scan_groups(void)
+{
+	struct ctl_ruleset rs, back, dup;
+	char why[DP_IMAGE_WHY_LEN];
+	struct bw_image_hsport *pt, tmp;
+	struct bw_image_section *s;
+	struct ctl_image_meta m;
+	struct dp_image_view v;
+	struct timg t, c;
+	void *img;
+	size_t len;
+
+	groups_ruleset(&rs);
+	meta_init(&m, 9, 8, "scan groups");
+	CU_ASSERT_FATAL(ctl_image_write_full(&rs, &m, &img, &len) == 0);
+	t = timg_copy(img, len);
+	free(img);
+	EXPECT_OK(&t);
+	CU_ASSERT(sec_of(&t, BW_SEC_HSDB_BLOCK) == NULL);
+	CU_ASSERT(sec_must(&t, BW_SEC_HSGROUPS)->off % 8 == 0);
+	CU_ASSERT(sec_must(&t, BW_SEC_HSDB_GROUPS)->count == rs.rtab.gdb_len);
+	CU_ASSERT_FATAL(dp_image_validate(t.b, t.len, &v, why, sizeof(why)) ==
+			0);
+	CU_ASSERT(v.nb_hsgroups == NB_HAND_GROUPS &&
+		  v.nb_hsports == NB_HAND_PORTS);
+	CU_ASSERT(v.hsdb_groups_len == rs.rtab.gdb_len);
+	CU_ASSERT(v.hsdb_block == NULL && v.hsdb_block_len == 0);
+	CU_ASSERT(v.hsgroups != NULL && v.hsgroups[2].cls == 1 &&
+		  v.hsgroups[2].scope == BW_HSSCOPE_STREAM);
+	CU_ASSERT(v.hsports != NULL && v.hsports[4].lo == 5353);
+	CU_ASSERT(v.hsdb_groups != NULL &&
+		  memcmp(v.hsdb_groups, rs.rtab.gdb, rs.rtab.gdb_len) == 0);
+	CU_ASSERT((const uint8_t *)(v.hsgroups + v.nb_hsgroups) <= t.b + t.len);
+	CU_ASSERT(v.hsdb_groups + v.hsdb_groups_len <= t.b + t.len);
+	/* read back: the same tables, byte for byte; a copy too */
+	CU_ASSERT_FATAL(
+		ctl_image_read(t.b, t.len, &back, NULL, why, sizeof(why)) == 0);
+	CU_ASSERT(ctl_rtab_equal(&rs.rtab, &back.rtab));
+	CU_ASSERT(back.rtab.block == NULL && back.rtab.block_len == 0);
+	CU_ASSERT_FATAL(ctl_ruleset_dup(&dup, &back) == 0);
+	CU_ASSERT(ctl_rtab_equal(&dup.rtab, &rs.rtab));
+	dup.rtab.gdb[dup.rtab.gdb_len - 1] ^= 1;
+	CU_ASSERT(!ctl_rtab_equal(&dup.rtab, &rs.rtab));
+	dup.rtab.gdb[dup.rtab.gdb_len - 1] ^= 1;
+	dup.rtab.hsports[0].hi++;
+	CU_ASSERT(!ctl_rtab_equal(&dup.rtab, &rs.rtab));
+	dup.rtab.hsports[0].hi--;
+	dup.rtab.groups[0].nb_rules++;
+	CU_ASSERT(!ctl_rtab_equal(&dup.rtab, &rs.rtab));
+	ctl_ruleset_free(&dup);
+	ctl_ruleset_free(&back);
+
+	/* one field of one group */
+	GROUP_CASE(&t, 3, lane, 0, -EINVAL, "hsgroup 3: lane 0 unknown");
+	GROUP_CASE(&t, 0, lane, BW_HSLANE_MAX + 1, -EINVAL,
+		   "hsgroup 0: lane 5 unknown");
+	GROUP_CASE(&t, 1, role, 3, -EINVAL, "hsgroup 1: role 3 unknown");
+	GROUP_CASE(&t, 0, scope, 2, -EINVAL, "hsgroup 0: scope 2 unknown");
+	GROUP_CASE(&t, 0, cls, 4, -EINVAL,
+		   "hsgroup 0: base group with class 4 (want 0)");
+	GROUP_CASE(&t, 6, role, BW_HSROLE_DST, -EINVAL,
+		   "hsgroup 6: role 1 on lane 3");
+	GROUP_CASE(&t, 7, role, BW_HSROLE_SRC, -EINVAL,
+		   "hsgroup 7: role 2 on lane 4");
+	GROUP_CASE(&t, 1, cls, 0, -EINVAL, "hsgroup 1: class 0 not in 1..2047");
+	GROUP_CASE(&t, 4, cls, BW_HSCLASS_MAX + 1, -EINVAL,
+		   "hsgroup 4: class 2048 not in 1..2047");
+	GROUP_CASE(&t, 3, scope, BW_HSSCOPE_STREAM, -EINVAL,
+		   "hsgroup 3: stream scope on lane 2 (tcp only)");
+	GROUP_CASE(&t, 6, scope, BW_HSSCOPE_STREAM, -EINVAL,
+		   "hsgroup 6: stream scope on lane 3");
+	GROUP_CASE(&t, 1, db_off, 20, -EINVAL,
+		   "hsgroup 1: db_off 20 not 8-aligned");
+	GROUP_CASE(&t, 2, db_len, 0, -EINVAL, "hsgroup 2: db_len 0");
+	GROUP_CASE(&t, 7, db_len, 17, -EINVAL,
+		   "hsgroup 7: database [104, +17) past the hsdb_groups "
+		   "section (120 bytes)");
+	GROUP_CASE(&t, 0, db_off, 128, -EINVAL, "past the hsdb_groups section");
+	/* 0xfffffff8 + 13 wraps 32 bits; the sum is taken in 64 */
+	GROUP_CASE(&t, 0, db_off, 0xfffffff8u, -EINVAL,
+		   "hsgroup 0: database [4294967288, +13) past");
+	GROUP_CASE(&t, 0, db_len, BW_HSDB_MAX + 1, -E2BIG,
+		   "hsgroup 0: db_len 268435457 over the limit 268435456");
+	GROUP_CASE(&t, 0, nb_rules, 5, -EINVAL,
+		   "hsgroup 0: 5 rules, the image has 4");
+	GROUP_CASE(&t, 5, reserved0, 1, -EINVAL,
+		   "hsgroup 5: reserved not zero");
+	GROUP_CASE(&t, 5, reserved, 0x100, -EINVAL,
+		   "hsgroup 5: reserved not zero");
+	/* (lane, role, cls, scope) unique; a class in one (lane, role) */
+	GROUP_CASE(&t, 2, scope, BW_HSSCOPE_PACKET, -EINVAL,
+		   "hsgroup 2: duplicate of hsgroup 1 (lane 1 role 1 class 1 "
+		   "scope 0)");
+	GROUP_CASE(&t, 3, lane, BW_HSLANE_TCP, -EINVAL,
+		   "hsgroup 3: duplicate of hsgroup 0 (lane 1 role 0 class 0");
+	GROUP_CASE(&t, 5, cls, 2, -EINVAL,
+		   "hsgroup 5: class 2 on lane 2 role 1, hsgroup 4 has it on "
+		   "lane 2 role 2");
+	GROUP_CASE(&t, 4, cls, 1, -EINVAL,
+		   "hsgroup 4: class 1 on lane 2 role 2, hsgroup 1 has it on "
+		   "lane 1 role 1");
+	/* the other scope of a class counts too */
+	GROUP_CASE(&t, 2, role, BW_HSROLE_SRC, -EINVAL,
+		   "hsgroup 2: class 1 on lane 1 role 2, hsgroup 1 has it");
+	/* a group's number of rules may be 0 (only for the operator) */
+	c = timg_copy(t.b, t.len);
+	((struct bw_image_hsgroup *)body_of(&c, BW_SEC_HSGROUPS))[0].nb_rules =
+		0;
+	recrc(&c);
+	EXPECT_OK(&c);
+	free(c.b);
+
+	/* the port map */
+	HSPORT_CASE(&t, 0, lane, BW_HSLANE_ICMP, -EINVAL,
+		    "hsport 0: lane 3 (tcp or udp only)");
+	HSPORT_CASE(&t, 1, lane, 0, -EINVAL, "hsport 1: lane 0");
+	HSPORT_CASE(&t, 2, role, BW_HSROLE_BASE, -EINVAL,
+		    "hsport 2: role 0 (dst or src only)");
+	HSPORT_CASE(&t, 0, lo, 3000, -EINVAL,
+		    "hsport 0: lo 3000 above hi 2404");
+	HSPORT_CASE(&t, 0, cls, 0, -EINVAL, "hsport 0: class 0 not in 1..2047");
+	HSPORT_CASE(&t, 0, cls, 9, -EINVAL,
+		    "hsport 0: class 9 has no group of lane 1 role 1");
+	HSPORT_CASE(&t, 3, cls, 3, -EINVAL,
+		    "hsport 3: class 3 has no group of lane 2 role 2");
+	HSPORT_CASE(&t, 2, lo, 53, -EINVAL,
+		    "hsports not sorted and disjoint at hsport 2");
+	c = timg_copy(t.b, t.len);
+	pt = body_of(&c, BW_SEC_HSPORTS);
+	pt[2].lo = 54;
+	recrc(&c);
+	EXPECT_OK(&c); /* 53-53 then 54-5353: adjacent, disjoint */
+	/* (lane, role) out of order */
+	memcpy(c.b, t.b, t.len);
+	tmp = pt[0];
+	pt[0] = pt[1];
+	pt[1] = tmp;
+	recrc(&c);
+	EXPECT_REFUSE(&c, -EINVAL,
+		      "hsports not sorted and disjoint at hsport 1 (lane 1 "
+		      "role 1 ports 2404-2404 after lane 2 role 1");
+	/* lo out of order within one (lane, role) */
+	memcpy(c.b, t.b, t.len);
+	tmp = pt[1];
+	pt[1] = pt[2];
+	pt[2] = tmp;
+	recrc(&c);
+	EXPECT_REFUSE(&c, -EINVAL, "not sorted and disjoint at hsport 2");
+	/* role src before dst */
+	memcpy(c.b, t.b, t.len);
+	tmp = pt[2];
+	pt[2] = pt[3];
+	pt[3] = tmp;
+	recrc(&c);
+	EXPECT_REFUSE(&c, -EINVAL, "not sorted and disjoint at hsport 3");
+	free(c.b);
+
+	/* sections: pairing, the block database, rules, kind, limits */
+	c = timg_copy(t.b, t.len);
+	sec_drop(&c, BW_SEC_HSPORTS);
+	recrc(&c);
+	EXPECT_OK(&c); /* no port map: the classes are never chosen */
+	memcpy(c.b, t.b, t.len);
+	sec_drop(&c, BW_SEC_HSDB_GROUPS);
+	recrc(&c);
+	EXPECT_REFUSE(&c, -EINVAL,
+		      "hsgroups section without an hsdb_groups section");
+	memcpy(c.b, t.b, t.len);
+	sec_must(&c, BW_SEC_HSDB_GROUPS)->type = BW_SEC_HSDB_BLOCK;
+	recrc(&c);
+	EXPECT_REFUSE(&c, -EINVAL,
+		      "hsgroups section without an hsdb_groups section");
+	memcpy(c.b, t.b, t.len);
+	sec_drop(&c, BW_SEC_HSGROUPS);
+	recrc(&c);
+	EXPECT_REFUSE(&c, -EINVAL,
+		      "hsdb_groups section without an hsgroups section");
+	sec_drop(&c, BW_SEC_HSDB_GROUPS);
+	recrc(&c);
+	EXPECT_REFUSE(&c, -EINVAL,
+		      "hsports section without an hsgroups section");
+	/* neither groups nor a block database for the content rules */
+	sec_drop(&c, BW_SEC_HSPORTS);
+	recrc(&c);
+	EXPECT_REFUSE(&c, -EINVAL,
+		      "rule 0 (sid 1001): content rule without a block "
+		      "database or scan groups");
+	/* both a block database and groups */
+	memcpy(c.b, t.b, t.len);
+	sec_must(&c, BW_SEC_HSDB_STREAM)->type = BW_SEC_HSDB_BLOCK;
+	recrc(&c);
+	EXPECT_REFUSE(&c, -EINVAL, "both a block database and scan groups");
+	/* groups without rules */
+	memcpy(c.b, t.b, t.len);
+	sec_drop(&c, BW_SEC_RULES);
+	sec_drop(&c, BW_SEC_RADDRS);
+	sec_drop(&c, BW_SEC_RPORTS);
+	sec_drop(&c, BW_SEC_RSTRINGS);
+	sec_drop(&c, BW_SEC_HSDB_STREAM);
+	recrc(&c);
+	EXPECT_REFUSE(&c, -EINVAL, "hsgroups section without a rules section");
+	/* ... and in a delta image */
+	hdr_of(&c)->kind = BW_IMAGE_DELTA;
+	sec_must(&c, BW_SEC_PREFIX4)->type = BW_SEC_DELTA4;
+	sec_must(&c, BW_SEC_PREFIX6)->type = BW_SEC_DELTA6;
+	recrc(&c);
+	EXPECT_REFUSE(&c, -EINVAL, "delta image has a hsgroups section");
+	/* element sizes and count limits */
+	memcpy(c.b, t.b, t.len);
+	s = sec_must(&c, BW_SEC_HSGROUPS);
+	s->elem_size = 24;
+	s->len = (uint64_t)s->count * 24;
+	recrc(&c);
+	EXPECT_REFUSE(&c, -EINVAL, "(hsgroups): elem_size 24 (want 20)");
+	s->elem_size = sizeof(struct bw_image_hsgroup);
+	s->count = BW_HSGROUP_MAX + 1;
+	s->len = (uint64_t)s->count * s->elem_size;
+	recrc(&c);
+	EXPECT_REFUSE(&c, -E2BIG,
+		      "(hsgroups): 4097 entries over the limit 4096");
+	memcpy(c.b, t.b, t.len);
+	s = sec_must(&c, BW_SEC_HSPORTS);
+	s->count = BW_HSPORTS_MAX + 1;
+	s->len = (uint64_t)s->count * s->elem_size;
+	recrc(&c);
+	EXPECT_REFUSE(&c, -E2BIG,
+		      "(hsports): 1048577 entries over the limit 1048576");
+	memcpy(c.b, t.b, t.len);
+	s = sec_must(&c, BW_SEC_HSDB_GROUPS);
+	s->count = (uint32_t)BW_IMAGE_SIZE_MAX + 1;
+	s->len = s->count;
+	recrc(&c);
+	EXPECT_REFUSE(&c, -E2BIG, "(hsdb_groups): 1073741825 entries over");
+	free(c.b);
+
+	/* the writer runs the validator: it refuses what the image would */
+	rs.rtab.block_len = 8;
+	rs.rtab.block = calloc(1, 8);
+	CU_ASSERT_FATAL(rs.rtab.block != NULL);
+	img = NULL;
+	CU_ASSERT(ctl_image_write_full(&rs, &m, &img, &len) == -EINVAL);
+	CU_ASSERT(img == NULL);
+	free(rs.rtab.block);
+	rs.rtab.block = NULL;
+	rs.rtab.block_len = 0;
+	rs.rtab.groups[1].cls = 0;
+	CU_ASSERT(ctl_image_write_full(&rs, &m, &img, &len) == -EINVAL);
+	rs.rtab.groups[1].cls = 1;
+	CU_ASSERT_FATAL(ctl_image_write_full(&rs, &m, &img, &len) == 0);
+	free(img);
 	free(t.b);
 	ctl_ruleset_free(&rs);
 }
@@ -2226,6 +2613,17 @@ write_seeds(const char *dir)
 		}
 	}
 	ctl_ruleset_free(&rs);
+	/* content rules with hand-made scan groups and their port map */
+	groups_ruleset(&rs);
+	if (ctl_image_write_full(&rs, &m, &img, &len) == 0) {
+		t.b = img;
+		t.len = len;
+		r |= write_seed(dir, "rules-groups", &t);
+		free(img);
+	} else {
+		r = -1;
+	}
+	ctl_ruleset_free(&rs);
 	return r;
 }
 
@@ -2263,6 +2661,7 @@ static const struct {
 	{"rules refusals", test_rules_refusals},
 	{"rules writer refuses", test_rules_writer_refuses},
 	{"rules in a delta refused", test_rules_delta_refused},
+	{"scan groups", test_scan_groups},
 };
 
 /* Returns 0 when every assertion passed, 1 otherwise (CUnit error too). */
