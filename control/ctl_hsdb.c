@@ -46,13 +46,16 @@ ctl_hsdb_free(struct ctl_hsdb *db)
 
 /* 1 when rule r goes into a database chosen by o. */
 static int
-rule_chosen(const struct ctl_rule *r, const struct ctl_hsdb_opts *o)
+rule_chosen(const struct ctl_rules *rs, size_t i, const struct ctl_hsdb_opts *o)
 {
+	const struct ctl_rule *r = &rs->rules[i];
 	unsigned int scopes = o->scopes;
 
 	if (scopes == 0)
 		scopes = o->mode == CTL_HSDB_STREAM ? CTL_HSDB_SCOPE_STREAM
 						    : CTL_HSDB_SCOPE_PACKET;
+	if (o->pick != NULL && !o->pick[i])
+		return 0;
 	if (!(scopes & (1u << ctl_rule_scan(r))))
 		return 0;
 	if (o->protos != 0 && !(o->protos & (1u << r->proto)))
@@ -113,7 +116,7 @@ ctl_hsdb_compile(const struct ctl_rules *rs, const struct ctl_hsmap *map,
 		return -EINVAL;
 	}
 	for (i = 0; i < rs->nb_rules; i++) {
-		if (map->count[i] == 0 || !rule_chosen(&rs->rules[i], o))
+		if (map->count[i] == 0 || !rule_chosen(rs, i, o))
 			continue;
 		nb_rules++;
 		nb_exprs += map->count[i];
@@ -157,8 +160,7 @@ ctl_hsdb_compile(const struct ctl_rules *rs, const struct ctl_hsmap *map,
 			first = map->eod;
 			count = 1;
 		} else {
-			if (map->count[i] == 0 ||
-			    !rule_chosen(&rs->rules[i], o))
+			if (map->count[i] == 0 || !rule_chosen(rs, i, o))
 				continue;
 			first = map->first[i];
 			count = map->count[i];

@@ -51,6 +51,7 @@ struct ctl_hsdb_opts {
 	unsigned int scopes; /* 0: PACKET for BLOCK, STREAM for STREAM */
 	unsigned int protos; /* 1u << CTL_RULE_PROTO_*; 0: all */
 	const struct ctl_hsdb_limits *limits; /* NULL: the defaults */
+	const uint8_t *pick; /* per rule: 0 leaves it out; NULL: all */
 };
 
 struct ctl_hsdb {

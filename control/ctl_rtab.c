@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ctl_hsgroup.h"
 #include "ctl_rtab.h"
 
 #define REUSE_WINDOW 16 /* recent address/port/string ranges compared */
@@ -293,6 +294,109 @@ db_make(const struct ctl_rules *rs, const struct ctl_hsmap *map,
 	return 0;
 }
 
+/*
+ * The scan groups of t's rules (ctl_hsgroup.h): one block database per
+ * group, serialized one after the other (8-aligned) into t->gdb.
+ */
+static int
+groups_make(const struct ctl_rules *rs, const struct ctl_hsmap *map,
+	    const struct ctl_hsdb_limits *lim, struct ctl_rtab *t,
+	    struct ctl_rtab_info *info, char *err, size_t err_len)
+{
+	struct ctl_hsgroup_plan plan;
+	struct ctl_hsdb db = {0};
+	struct vec blob = {0};
+	uint8_t *pick = NULL;
+	uint32_t i, k;
+	int r;
+
+	r = ctl_hsgroup_plan(t->rules, t->nb_rules, t->ports, t->nb_ports,
+			     &plan);
+	if (r < 0) {
+		snprintf(err, err_len, "%s",
+			 r == -E2BIG	? "scan groups exceed the image limits"
+			 : r == -ENOMEM ? "out of memory"
+					: "bad port table");
+		return r;
+	}
+	t->groups =
+		calloc(plan.nb_groups ? plan.nb_groups : 1, sizeof(*t->groups));
+	pick = calloc(rs->nb_rules ? rs->nb_rules : 1, 1);
+	if (t->groups == NULL || pick == NULL) {
+		snprintf(err, err_len, "out of memory");
+		r = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < plan.nb_groups; i++) {
+		const struct ctl_hsgroup *g = &plan.groups[i];
+		struct ctl_hsdb_opts o = {.mode = CTL_HSDB_BLOCK,
+					  .scopes = CTL_HSDB_SCOPE_ALL,
+					  .limits = lim,
+					  .pick = pick};
+		char *ser = NULL;
+		size_t n = 0, pad;
+
+		memset(pick, 0, rs->nb_rules);
+		for (k = 0; k < g->nb; k++)
+			pick[g->rules[k]] = 1;
+		r = ctl_hsdb_compile(rs, map, &o, &db, err, err_len);
+		if (r < 0)
+			goto out;
+		info->compile_ns += db.compile_ns;
+		if (db.db == NULL)
+			continue; /* cannot happen: every rule has content */
+		r = ctl_hsdb_serialize(&db, &ser, &n);
+		if (r < 0 || n > BW_HSDB_MAX) {
+			free(ser);
+			snprintf(err, err_len,
+				 "cannot serialize a scan group database");
+			r = r < 0 ? r : -E2BIG;
+			goto out;
+		}
+		pad = (8 - blob.len % 8) % 8;
+		if (blob.len + pad + n > UINT32_MAX ||
+		    vec_reserve(&blob, pad + n) < 0) {
+			free(ser);
+			snprintf(err, err_len, "scan group databases too big");
+			r = -E2BIG;
+			goto out;
+		}
+		memset(blob.p + blob.len, 0, pad);
+		blob.len += pad;
+		t->groups[t->nb_groups] = (struct bw_image_hsgroup){
+			.db_off = (uint32_t)blob.len,
+			.db_len = (uint32_t)n,
+			.nb_rules = g->nb,
+			.cls = g->cls,
+			.lane = g->lane,
+			.role = g->role,
+			.scope = g->scope,
+		};
+		memcpy(blob.p + blob.len, ser, n);
+		blob.len += n;
+		free(ser);
+		t->nb_groups++;
+		info->nb_exprs += db.nb_exprs;
+	}
+	t->hsports = plan.hsports;
+	t->nb_hsports = plan.nb_hsports;
+	plan.hsports = NULL;
+	plan.nb_hsports = 0;
+	t->gdb = blob.p;
+	t->gdb_len = (uint32_t)blob.len;
+	blob.p = NULL;
+	info->nb_groups = t->nb_groups;
+	info->nb_classes = plan.nb_classes;
+	info->groups_db_bytes = t->gdb_len;
+	r = 0;
+out:
+	ctl_hsdb_free(&db);
+	ctl_hsgroup_plan_free(&plan);
+	free(blob.p);
+	free(pick);
+	return r;
+}
+
 /* The rule, address, port and string tables of rs into t. */
 static int
 tables_make(const struct ctl_rules *rs, const struct ctl_hsmap *map,
@@ -377,6 +481,16 @@ ctl_rtab_build(const struct ctl_rules *rs, const struct ctl_hsdb_limits *lim,
 	       struct ctl_rtab *t, struct ctl_rtab_info *info, char *err,
 	       size_t err_len)
 {
+	return ctl_rtab_build_layout(rs, lim, CTL_RTAB_GROUPS, t, info, err,
+				     err_len);
+}
+
+int
+ctl_rtab_build_layout(const struct ctl_rules *rs,
+		      const struct ctl_hsdb_limits *lim,
+		      enum ctl_rtab_layout layout, struct ctl_rtab *t,
+		      struct ctl_rtab_info *info, char *err, size_t err_len)
+{
 	struct ctl_hsdb block = {0}, stream = {0};
 	struct ctl_rtab_info dummy;
 	struct ctl_hsmap map = {0};
@@ -399,16 +513,6 @@ ctl_rtab_build(const struct ctl_rules *rs, const struct ctl_hsdb_limits *lim,
 	r = ctl_hsmap_build(rs, &map, err, err_len);
 	if (r < 0)
 		goto out;
-	t0 = now_ns();
-	r = db_make(rs, &map, lim, CTL_HSDB_BLOCK, CTL_HSDB_SCOPE_ALL, &block,
-		    &t->block, &t->block_len, err, err_len);
-	if (r == 0)
-		r = db_make(rs, &map, lim, CTL_HSDB_STREAM,
-			    CTL_HSDB_SCOPE_STREAM, &stream, &t->stream,
-			    &t->stream_len, err, err_len);
-	info->compile_ns = now_ns() - t0;
-	if (r < 0)
-		goto out;
 	r = tables_make(rs, &map, t, info);
 	if (r < 0) {
 		snprintf(err, err_len, "%s",
@@ -416,8 +520,22 @@ ctl_rtab_build(const struct ctl_rules *rs, const struct ctl_hsdb_limits *lim,
 				     : "out of memory");
 		goto out;
 	}
+	t0 = now_ns();
+	if (layout == CTL_RTAB_SINGLE) {
+		r = db_make(rs, &map, lim, CTL_HSDB_BLOCK, CTL_HSDB_SCOPE_ALL,
+			    &block, &t->block, &t->block_len, err, err_len);
+		info->nb_exprs = block.nb_exprs;
+	} else {
+		r = groups_make(rs, &map, lim, t, info, err, err_len);
+	}
+	if (r == 0)
+		r = db_make(rs, &map, lim, CTL_HSDB_STREAM,
+			    CTL_HSDB_SCOPE_STREAM, &stream, &t->stream,
+			    &t->stream_len, err, err_len);
+	info->compile_ns = now_ns() - t0;
+	if (r < 0)
+		goto out;
 	info->nb_rules = t->nb_rules;
-	info->nb_exprs = block.nb_exprs;
 	info->block_db_bytes = t->block_len;
 	info->stream_db_bytes = t->stream_len;
 out:

@@ -37,13 +37,13 @@
 
 #define RULES_USAGE                                                            \
 	"rules load|check FILE... [--strict] [--vars FILE] [--patterns FILE] " \
-	"[--action A] | rules flush | rules show [--json]"
+	"[--action A] [--single-db] | rules flush | rules show [--json]"
 #define LOAD_USAGE                                                             \
 	"rules load FILE... [--strict] [--vars FILE] [--patterns FILE]... "    \
-	"[--action drop|alert|pass]"
+	"[--action drop|alert|pass] [--single-db]"
 #define CHECK_USAGE                                                            \
 	"rules check FILE... [--strict] [--vars FILE] [--patterns FILE]... "   \
-	"[--action drop|alert|pass]"
+	"[--action drop|alert|pass] [--single-db]"
 #define FLUSH_USAGE "rules flush"
 #define SHOW_USAGE  "rules show [--json]"
 
@@ -68,6 +68,7 @@ struct rules_req {
 	enum rules_sub sub;
 	const char *usage;
 	int strict;
+	int single_db;
 	int json;
 	const char *vars_file;
 	const char *patterns[PATTERNS_MAX];
@@ -129,6 +130,9 @@ help(FILE *f)
 		"(ID:/regex/flags)\n"
 		"  --action A        action of the pattern files: drop, alert\n"
 		"                    (default) or pass\n"
+		"  --single-db       one per-packet database for every packet\n"
+		"                    instead of scan groups by protocol and\n"
+		"                    port (for comparison; docs/rules.md)\n"
 		"  --json            show: machine-readable output\n");
 }
 
@@ -160,6 +164,7 @@ req_parse(const struct ctl_txn *t, int argc, char **argv, struct rules_req *r,
 		{"patterns", required_argument, NULL, 'p'},
 		{"action", required_argument, NULL, 'a'},
 		{"json", no_argument, NULL, 'j'},
+		{"single-db", no_argument, NULL, '1'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -195,6 +200,10 @@ req_parse(const struct ctl_txn *t, int argc, char **argv, struct rules_req *r,
 		case 's':
 			opt_name = "--strict";
 			r->strict = 1;
+			break;
+		case '1':
+			opt_name = "--single-db";
+			r->single_db = 1;
 			break;
 		case 'v':
 			opt_name = "--vars";
@@ -362,19 +371,32 @@ rules_compile(struct ctl_txn *t, const struct rules_req *r,
 			      total.rules);
 		goto out;
 	}
-	ret = ctl_rtab_build(&rs, NULL, tab, &info, err, sizeof(err));
+	ret = ctl_rtab_build_layout(
+		&rs, NULL, r->single_db ? CTL_RTAB_SINGLE : CTL_RTAB_GROUPS,
+		tab, &info, err, sizeof(err));
 	if (ret < 0) {
 		ctl_txn_error(t, "%s; nothing committed", err);
 		goto out;
 	}
-	fprintf(t->ctx->out,
-		"compiled %" PRIu32 " content rules (%" PRIu32
-		" stream, %" PRIu32 " expressions) in %.1f ms: block "
-		"database %" PRIu64 " bytes, stream database %" PRIu64
-		" bytes\n",
-		info.nb_content, info.nb_stream, info.nb_exprs,
-		(double)info.compile_ns / 1e6, info.block_db_bytes,
-		info.stream_db_bytes);
+	if (r->single_db)
+		fprintf(t->ctx->out,
+			"compiled %" PRIu32 " content rules (%" PRIu32
+			" stream, %" PRIu32 " expressions) in %.1f ms: one "
+			"block database %" PRIu64 " bytes, stream database "
+			"%" PRIu64 " bytes\n",
+			info.nb_content, info.nb_stream, info.nb_exprs,
+			(double)info.compile_ns / 1e6, info.block_db_bytes,
+			info.stream_db_bytes);
+	else
+		fprintf(t->ctx->out,
+			"compiled %" PRIu32 " content rules (%" PRIu32
+			" stream, %" PRIu32 " expressions) in %.1f ms: %" PRIu32
+			" scan groups over %" PRIu32 " port classes, %" PRIu64
+			" bytes; stream database %" PRIu64 " bytes\n",
+			info.nb_content, info.nb_stream, info.nb_exprs,
+			(double)info.compile_ns / 1e6, info.nb_groups,
+			info.nb_classes, info.groups_db_bytes,
+			info.stream_db_bytes);
 	rc = CTL_EXIT_OK;
 out:
 	ctl_rule_vars_free(&vars);
@@ -482,6 +504,8 @@ show_json(FILE *f, const struct ctl_ruleset *rs, const struct ctl_rule_hits *h)
 	ctl_json_object_begin(&j, NULL);
 	ctl_json_u64(&j, "generation", rs->generation);
 	ctl_json_u64(&j, "block_db_bytes", t->block_len);
+	ctl_json_u64(&j, "scan_groups", t->nb_groups);
+	ctl_json_u64(&j, "groups_db_bytes", t->gdb_len);
 	ctl_json_u64(&j, "stream_db_bytes", t->stream_len);
 	ctl_json_array_begin(&j, "rules");
 	for (i = 0; i < t->nb_rules; i++) {

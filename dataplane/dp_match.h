@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Content rules in the dataplane (docs/rules.md, "Matching"): the rule
- * table of an image, its block database deserialized into memory the set
- * owns, one Hyperscan scratch per worker, and the per-packet stage.
+ * table of an image, its per-packet databases (scan groups by protocol and
+ * port, or one block database) and stream database deserialized into
+ * memory the set owns, one Hyperscan scratch per worker, and the
+ * per-packet stage.
  */
 #ifndef DP_MATCH_H
 #define DP_MATCH_H
@@ -33,10 +35,17 @@ struct dp_match_set {
 	struct bw_image_rport *ports; /* shared port table */
 	uint32_t *hdr_only;	      /* rules without a payload condition */
 	uint32_t nb_hdr_only;
-	void *db_mem;		/* the block database lives here */
-	hs_database_t *db;	/* NULL when no rule has an expression */
-	hs_scratch_t **scratch; /* one per worker, NULL without db; good
-				   for both databases */
+	void *db_mem;	    /* the single block database lives here */
+	hs_database_t *db;  /* NULL with scan groups or no expression */
+	uint32_t nb_groups; /* scan groups (bw_image.h) */
+	void **grp_mem;	    /* their databases live here */
+	/* per-packet databases: [lane][scope], NULL where none */
+	hs_database_t *base[BW_HSLANE_MAX + 1][2];
+	hs_database_t *(*cls)[2]; /* [class][scope], nb_classes + 1 */
+	uint32_t nb_classes;
+	uint16_t *pmap; /* [lane TCP/UDP][role DST/SRC][port]: class, 0 */
+	hs_scratch_t **scratch; /* one per worker, NULL without any
+				   database; good for every database */
 	void *sdb_mem;		/* the stream database lives here */
 	hs_database_t *sdb;	/* NULL: no stream rule, or no flow table */
 	uint32_t nb_flows;	/* flow slots per worker */
@@ -51,9 +60,11 @@ uint32_t dp_match_crc(const struct dp_image_view *v);
 
 /*
  * Build the set of a validated FULL image v for nb_workers workers, with
- * counter bank `bank`: copy the tables, deserialize the block database
- * (hs_serialized_database_size, then hs_deserialize_database_at into a
- * 64-byte aligned buffer), allocate one scratch and clone it per worker.
+ * counter bank `bank`: copy the tables, deserialize the per-packet
+ * databases (hs_serialized_database_size, then hs_deserialize_database_at
+ * into 64-byte aligned buffers) and index the scan groups by lane, class
+ * and scope with a dense port-to-class map, allocate one scratch good for
+ * every database and clone it per worker.
  * With nb_flows flow slots per worker and a stream database, deserialize
  * that too and open two streams per slot and worker (the hot path only
  * resets them).

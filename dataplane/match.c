@@ -21,6 +21,7 @@
  * packet Suricata would not (a reply on the same ports), never fewer.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -54,6 +55,11 @@ dp_match_crc(const struct dp_image_view *v)
 	crc = bw_crc32c(crc, v->rports,
 			(size_t)v->nb_rports * sizeof(*v->rports));
 	crc = bw_crc32c(crc, v->hsdb_block, v->hsdb_block_len);
+	crc = bw_crc32c(crc, v->hsgroups,
+			(size_t)v->nb_hsgroups * sizeof(*v->hsgroups));
+	crc = bw_crc32c(crc, v->hsports,
+			(size_t)v->nb_hsports * sizeof(*v->hsports));
+	crc = bw_crc32c(crc, v->hsdb_groups, v->hsdb_groups_len);
 	return crc | 1u; /* 0 means "no rules" */
 }
 
@@ -79,6 +85,12 @@ dp_match_set_free(struct dp_match_set *s)
 	}
 	rte_free(s->sdb_mem);
 	rte_free(s->db_mem);
+	if (s->grp_mem != NULL)
+		for (n = 0; n < s->nb_groups; n++)
+			rte_free(s->grp_mem[n]);
+	rte_free(s->grp_mem);
+	rte_free(s->cls);
+	rte_free(s->pmap);
 	rte_free(s->hdr_only);
 	rte_free(s->ports);
 	rte_free(s->addrs);
@@ -150,9 +162,88 @@ streams_open(struct dp_match_set *s)
 	return 0;
 }
 
+/* The port map slot of (lane, role, port): lanes TCP/UDP, roles DST/SRC. */
+static inline uint32_t
+pmap_at(uint8_t lane, uint8_t role, uint16_t port)
+{
+	return ((uint32_t)(lane - BW_HSLANE_TCP) * 2u +
+		(uint32_t)(role - BW_HSROLE_DST)) *
+		       65536u +
+	       port;
+}
+
 /*
- * Deserialize the databases and give each worker a scratch good for both
- * (and, with flow slots, its streams).
+ * The scan groups of v (validated by dp_image_validate(): keys unique,
+ * classes 1..BW_HSCLASS_MAX of one lane and role, port ranges sorted and
+ * naming classes that have a group): deserialize each database, then
+ * index them.
+ */
+static int
+groups_load(struct dp_match_set *s, const struct dp_image_view *v, char *why,
+	    size_t why_len)
+{
+	hs_database_t *db;
+	uint32_t i, p, max_cls = 0;
+	int r;
+
+	for (i = 0; i < v->nb_hsgroups; i++)
+		if (v->hsgroups[i].cls > max_cls)
+			max_cls = v->hsgroups[i].cls;
+	s->grp_mem = rte_zmalloc(
+		"bw_match",
+		(v->nb_hsgroups ? v->nb_hsgroups : 1) * sizeof(*s->grp_mem), 0);
+	s->cls = rte_zmalloc("bw_match", (max_cls + 1) * sizeof(*s->cls),
+			     RTE_CACHE_LINE_SIZE);
+	s->pmap = rte_zmalloc("bw_match", 4u * 65536u * sizeof(*s->pmap),
+			      RTE_CACHE_LINE_SIZE);
+	if (s->grp_mem == NULL || s->cls == NULL || s->pmap == NULL)
+		return -ENOMEM;
+	s->nb_classes = max_cls;
+	for (i = 0; i < v->nb_hsgroups; i++) {
+		const struct bw_image_hsgroup *g = &v->hsgroups[i];
+		char what[48];
+
+		snprintf(what, sizeof(what), "scan group %" PRIu32, i);
+		r = db_deserialize(v->hsdb_groups + g->db_off, g->db_len, what,
+				   &s->grp_mem[i], &db, why, why_len);
+		s->nb_groups = i + 1;
+		if (r < 0)
+			return r;
+		if (g->role == BW_HSROLE_BASE)
+			s->base[g->lane][g->scope] = db;
+		else
+			s->cls[g->cls][g->scope] = db;
+	}
+	for (i = 0; i < v->nb_hsports; i++) {
+		const struct bw_image_hsport *hp = &v->hsports[i];
+
+		for (p = hp->lo; p <= hp->hi; p++)
+			s->pmap[pmap_at(hp->lane, hp->role, (uint16_t)p)] =
+				hp->cls;
+	}
+	return 0;
+}
+
+/* Every per-packet database of s, for the scratch. */
+static int
+scratch_fit(const struct dp_match_set *s, hs_scratch_t **proto)
+{
+	uint32_t i;
+
+	if (s->db != NULL && hs_alloc_scratch(s->db, proto) != HS_SUCCESS)
+		return -ENOMEM;
+	for (i = 0; i < s->nb_groups; i++)
+		if (hs_alloc_scratch((hs_database_t *)s->grp_mem[i], proto) !=
+		    HS_SUCCESS)
+			return -ENOMEM;
+	if (s->sdb != NULL && hs_alloc_scratch(s->sdb, proto) != HS_SUCCESS)
+		return -ENOMEM;
+	return 0;
+}
+
+/*
+ * Deserialize the databases and give each worker a scratch good for all
+ * of them (and, with flow slots, its streams).
  */
 static int
 db_load(struct dp_match_set *s, const struct dp_image_view *v, char *why,
@@ -160,12 +251,21 @@ db_load(struct dp_match_set *s, const struct dp_image_view *v, char *why,
 {
 	hs_scratch_t *proto = NULL;
 	uint32_t i;
-	int r;
+	int r, l;
 
-	r = db_deserialize(v->hsdb_block, v->hsdb_block_len, "block",
-			   &s->db_mem, &s->db, why, why_len);
-	if (r < 0)
-		return r;
+	if (v->nb_hsgroups > 0) {
+		r = groups_load(s, v, why, why_len);
+		if (r < 0)
+			return r;
+	} else {
+		r = db_deserialize(v->hsdb_block, v->hsdb_block_len, "block",
+				   &s->db_mem, &s->db, why, why_len);
+		if (r < 0)
+			return r;
+		/* one database, every lane, both scopes */
+		for (l = 1; l <= BW_HSLANE_MAX; l++)
+			s->base[l][BW_HSSCOPE_PACKET] = s->db;
+	}
 	if (s->nb_flows > 0 && v->hsdb_stream_len > 0) {
 		r = db_deserialize(v->hsdb_stream, v->hsdb_stream_len, "stream",
 				   &s->sdb_mem, &s->sdb, why, why_len);
@@ -176,9 +276,10 @@ db_load(struct dp_match_set *s, const struct dp_image_view *v, char *why,
 				 s->nb_workers * sizeof(*s->scratch), 0);
 	if (s->scratch == NULL)
 		return -ENOMEM;
-	if (hs_alloc_scratch(s->db, &proto) != HS_SUCCESS ||
-	    (s->sdb != NULL && hs_alloc_scratch(s->sdb, &proto) != HS_SUCCESS))
+	if (scratch_fit(s, &proto) < 0) {
+		hs_free_scratch(proto);
 		return -ENOMEM;
+	}
 	for (i = 0; i < s->nb_workers; i++) {
 		if (hs_clone_scratch(proto, &s->scratch[i]) != HS_SUCCESS) {
 			hs_free_scratch(proto);
@@ -234,7 +335,7 @@ dp_match_set_build(const struct dp_image_view *v, uint32_t nb_workers,
 			if (!(v->rules[i].flags & BW_RULE_F_CONTENT))
 				s->hdr_only[s->nb_hdr_only++] = i;
 	}
-	if (v->hsdb_block_len > 0) {
+	if (v->hsdb_block_len > 0 || v->nb_hsgroups > 0) {
 		r = db_load(s, v, why, why_len);
 		if (r == -ENOMEM)
 			goto err_nomem;
@@ -595,13 +696,64 @@ seg_track(struct dp_worker *w, const struct dp_match_set *s,
 	return fate;
 }
 
+/*
+ * The per-packet scans of one payload: the BASE group of the packet's
+ * lane, then the groups of the classes of its destination and source
+ * ports (TCP and UDP); the STREAM scope too when the segment's bytes did
+ * not go to a stream (untracked). With a single database it is the BASE
+ * of every lane. Hits land in w's id list and bitmap.
+ */
+static inline void
+scan_groups(struct dp_worker *w, const struct dp_match_set *s,
+	    const struct dp_pkt *pi, const uint8_t *payload, uint32_t len,
+	    hs_scratch_t *scr, int untracked)
+{
+	const char *buf = (const char *)payload;
+	uint8_t lane = BW_HSLANE_OTHER;
+	uint16_t cd = 0, cs = 0;
+	hs_database_t *db;
+	int sc;
+
+	if (pi->flags & DP_PKT_L4) {
+		switch (pi->l4_proto) {
+		case IPPROTO_TCP_:
+			lane = BW_HSLANE_TCP;
+			break;
+		case IPPROTO_UDP_:
+			lane = BW_HSLANE_UDP;
+			break;
+		case IPPROTO_ICMP_:
+		case IPPROTO_ICMPV6_:
+			lane = BW_HSLANE_ICMP;
+			break;
+		default:
+			break;
+		}
+	}
+	if (s->pmap != NULL &&
+	    (lane == BW_HSLANE_TCP || lane == BW_HSLANE_UDP)) {
+		cd = s->pmap[pmap_at(lane, BW_HSROLE_DST, pi->dport)];
+		cs = s->pmap[pmap_at(lane, BW_HSROLE_SRC, pi->sport)];
+	}
+	for (sc = BW_HSSCOPE_PACKET;
+	     sc <= (untracked ? BW_HSSCOPE_STREAM : BW_HSSCOPE_PACKET); sc++) {
+		db = s->base[lane][sc];
+		if (db != NULL)
+			hs_scan(db, buf, len, 0, scr, on_match, w);
+		if (cd != 0 && (db = s->cls[cd][sc]) != NULL)
+			hs_scan(db, buf, len, 0, scr, on_match, w);
+		if (cs != 0 && (db = s->cls[cs][sc]) != NULL)
+			hs_scan(db, buf, len, 0, scr, on_match, w);
+	}
+}
+
 void
 dp_match_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 		  struct rte_mbuf **pkts, uint16_t n, uint8_t *verdict)
 {
 	const struct dp_match_set *s = rs->match;
 	struct bw_rule_stats *rst = w->rst[s->bank & 1];
-	hs_scratch_t *scr = s->db != NULL ? s->scratch[w->id] : NULL;
+	hs_scratch_t *scr = s->scratch != NULL ? s->scratch[w->id] : NULL;
 	uint64_t now = rte_rdtsc();
 	enum seg_fate fate;
 	struct decision d;
@@ -647,8 +799,8 @@ dp_match_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 			continue;
 		}
 		if (scr != NULL && len > 0) {
-			hs_scan(s->db, (const char *)payload, len, 0, scr,
-				on_match, w);
+			scan_groups(w, s, pi, payload, len, scr,
+				    fate != SEG_FED);
 			for (k = 0; k < w->nb_match_ids && k < DP_MATCH_IDS;
 			     k++) {
 				id = w->match_ids[k];

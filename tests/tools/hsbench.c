@@ -8,7 +8,16 @@
  * line: payloads, payload bytes, scans per second, payload Gbit/s, ns
  * per scan, matches per pass.
  *
- * usage: bw-hsbench [--seconds S] [--vars FILE] --pcap FILE RULES...
+ * With --groups, the rules are compiled as the image carries them by
+ * default (scan groups by protocol and port, ctl_hsgroup.h) and each
+ * payload is scanned with the groups the dataplane picks for its packet:
+ * the BASE of its lane and the groups of its ports' classes, in the
+ * PACKET scope (a TCP segment the flow table feeds to a stream), or in
+ * both scopes with --untracked (every segment scanned per packet). A
+ * "scan" is then one payload, with all its groups.
+ *
+ * usage: bw-hsbench [--seconds S] [--vars FILE] [--groups [--untracked]]
+ *                   --pcap FILE RULES...
  */
 #include <errno.h>
 #include <getopt.h>
@@ -22,14 +31,21 @@
 #include <pcap/pcap.h>
 
 #include "ctl_hsdb.h"
+#include "ctl_hsgroup.h"
 #include "ctl_hsmap.h"
+#include "ctl_rtab.h"
 #include "ctl_rules.h"
 
 #define PAYLOADS_MAX (1u << 20)
+#define GROUPS_MAX   6 /* per payload: 3 per scope */
 
 struct payload {
 	const uint8_t *p;
 	uint32_t len;
+	uint8_t proto;
+	uint16_t sport, dport;
+	uint8_t nb_db;
+	hs_database_t *db[GROUPS_MAX];
 };
 
 static uint64_t
@@ -79,6 +95,9 @@ payload_of(const uint8_t *b, uint32_t len, struct payload *out)
 		return -1;
 	if (l4 + hl >= end)
 		return -1;
+	out->proto = proto;
+	out->sport = (uint16_t)(b[l4] << 8 | b[l4 + 1]);
+	out->dport = (uint16_t)(b[l4 + 2] << 8 | b[l4 + 3]);
 	out->p = b + l4 + hl;
 	out->len = end - l4 - hl;
 	return 0;
@@ -99,8 +118,100 @@ on_match(unsigned int id, unsigned long long from, unsigned long long to,
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: bw-hsbench [--seconds S] [--vars FILE] --pcap FILE "
-		   "RULES...\n");
+	fprintf(f, "usage: bw-hsbench [--seconds S] [--vars FILE] [--groups "
+		   "[--untracked]] --pcap FILE RULES...\n");
+}
+
+/* The groups of the image layout, deserialized. */
+struct groups {
+	struct ctl_rtab t;
+	hs_database_t **db; /* t.nb_groups */
+	size_t bytes;
+};
+
+static int
+groups_build(const struct ctl_rules *rs, struct groups *g, char *err,
+	     size_t err_len)
+{
+	struct ctl_rtab_info info;
+	uint32_t i;
+
+	if (ctl_rtab_build(rs, NULL, &g->t, &info, err, err_len) < 0)
+		return -1;
+	g->db = calloc(g->t.nb_groups ? g->t.nb_groups : 1, sizeof(*g->db));
+	if (g->db == NULL)
+		return -1;
+	for (i = 0; i < g->t.nb_groups; i++) {
+		const struct bw_image_hsgroup *h = &g->t.groups[i];
+
+		if (hs_deserialize_database((const char *)g->t.gdb + h->db_off,
+					    h->db_len,
+					    &g->db[i]) != HS_SUCCESS) {
+			snprintf(err, err_len, "cannot deserialize group %u",
+				 i);
+			return -1;
+		}
+		g->bytes += h->db_len;
+	}
+	return 0;
+}
+
+/* The group databases of (lane, role, cls, scope), NULL when none. */
+static hs_database_t *
+group_of(const struct groups *g, uint8_t lane, uint8_t role, uint16_t cls,
+	 uint8_t scope)
+{
+	uint32_t i;
+
+	for (i = 0; i < g->t.nb_groups; i++) {
+		const struct bw_image_hsgroup *h = &g->t.groups[i];
+
+		if (h->lane == lane && h->role == role && h->cls == cls &&
+		    h->scope == scope)
+			return g->db[i];
+	}
+	return NULL;
+}
+
+static uint16_t
+class_of(const struct groups *g, uint8_t lane, uint8_t role, uint16_t port)
+{
+	uint32_t i;
+
+	for (i = 0; i < g->t.nb_hsports; i++) {
+		const struct bw_image_hsport *h = &g->t.hsports[i];
+
+		if (h->lane == lane && h->role == role && port >= h->lo &&
+		    port <= h->hi)
+			return h->cls;
+	}
+	return 0;
+}
+
+/* What the dataplane scans for payload p (dataplane/match.c). */
+static void
+groups_pick(const struct groups *g, struct payload *p, int untracked)
+{
+	uint8_t lane = ctl_hsgroup_lane(p->proto), sc;
+	uint16_t cd = 0, cs = 0;
+	hs_database_t *db;
+
+	if (lane == BW_HSLANE_TCP || lane == BW_HSLANE_UDP) {
+		cd = class_of(g, lane, BW_HSROLE_DST, p->dport);
+		cs = class_of(g, lane, BW_HSROLE_SRC, p->sport);
+	}
+	p->nb_db = 0;
+	for (sc = 0; sc <= (untracked ? 1 : 0); sc++) {
+		db = group_of(g, lane, BW_HSROLE_BASE, 0, sc);
+		if (db != NULL)
+			p->db[p->nb_db++] = db;
+		if (cd != 0 &&
+		    (db = group_of(g, lane, BW_HSROLE_DST, cd, sc)) != NULL)
+			p->db[p->nb_db++] = db;
+		if (cs != 0 &&
+		    (db = group_of(g, lane, BW_HSROLE_SRC, cs, sc)) != NULL)
+			p->db[p->nb_db++] = db;
+	}
 }
 
 int
@@ -110,6 +221,8 @@ main(int argc, char **argv)
 		{"seconds", required_argument, NULL, 's'},
 		{"vars", required_argument, NULL, 'v'},
 		{"pcap", required_argument, NULL, 'p'},
+		{"groups", no_argument, NULL, 'g'},
+		{"untracked", no_argument, NULL, 'u'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -128,6 +241,9 @@ main(int argc, char **argv)
 	uint64_t bytes = 0, scans = 0, matches = 0, t0, t1, pass_matches = 0;
 	double seconds = 3, el;
 	size_t nb = 0, nb_frames = 0, i;
+	struct groups grp = {0};
+	int use_groups = 0, untracked = 0;
+	unsigned int dbi;
 	pcap_t *pc;
 	int c, k;
 
@@ -142,6 +258,12 @@ main(int argc, char **argv)
 			break;
 		case 'p':
 			pcap_path = optarg;
+			break;
+		case 'g':
+			use_groups = 1;
+			break;
+		case 'u':
+			untracked = 1;
 			break;
 		case 'h':
 			usage(stdout);
@@ -177,6 +299,16 @@ main(int argc, char **argv)
 	}
 	if (hs_alloc_scratch(db.db, &db.scratch) != HS_SUCCESS)
 		return 1;
+	if (use_groups) {
+		if (groups_build(&rs, &grp, err, sizeof(err)) < 0) {
+			fprintf(stderr, "bw-hsbench: %s\n", err);
+			return 1;
+		}
+		for (dbi = 0; dbi < grp.t.nb_groups; dbi++)
+			if (hs_alloc_scratch(grp.db[dbi], &db.scratch) !=
+			    HS_SUCCESS)
+				return 1;
+	}
 	pc = pcap_open_offline(pcap_path, errbuf);
 	if (pc == NULL) {
 		fprintf(stderr, "bw-hsbench: %s\n", errbuf);
@@ -193,6 +325,12 @@ main(int argc, char **argv)
 		nb_frames++;
 		memcpy(copy, data, h->caplen);
 		if (payload_of(copy, h->caplen, &pl[nb]) == 0) {
+			if (use_groups) {
+				groups_pick(&grp, &pl[nb], untracked);
+			} else {
+				pl[nb].nb_db = 1;
+				pl[nb].db[0] = db.db;
+			}
 			bytes += pl[nb].len;
 			nb++;
 		} else {
@@ -207,26 +345,38 @@ main(int argc, char **argv)
 	}
 	/* one warm-up pass, which also counts matches per pass */
 	for (i = 0; i < nb; i++)
-		hs_scan(db.db, (const char *)pl[i].p, pl[i].len, 0, db.scratch,
-			on_match, &pass_matches);
+		for (dbi = 0; dbi < pl[i].nb_db; dbi++)
+			hs_scan(pl[i].db[dbi], (const char *)pl[i].p, pl[i].len,
+				0, db.scratch, on_match, &pass_matches);
 	t0 = now_ns();
 	do {
 		for (i = 0; i < nb; i++)
-			hs_scan(db.db, (const char *)pl[i].p, pl[i].len, 0,
-				db.scratch, on_match, &matches);
+			for (dbi = 0; dbi < pl[i].nb_db; dbi++)
+				hs_scan(pl[i].db[dbi], (const char *)pl[i].p,
+					pl[i].len, 0, db.scratch, on_match,
+					&matches);
 		scans += nb;
 		t1 = now_ns();
 	} while ((double)(t1 - t0) < seconds * 1e9);
 	el = (double)(t1 - t0) / 1e9;
 	printf("{\"rules\":%zu,\"content_rules\":%" PRIu32
 	       ",\"expressions\":%" PRIu32
-	       ",\"db_bytes\":%zu,\"frames\":%zu,\"payloads\":%zu,"
+	       ",\"db_bytes\":%zu,\"layout\":\"%s\",\"groups\":%" PRIu32
+	       ",\"frames\":%zu,\"payloads\":%zu,"
 	       "\"avg_payload\":%.1f,\"matches_per_pass\":%" PRIu64
 	       ",\"scans_per_s\":%.0f,\"ns_per_scan\":%.1f,\"gbps\":%.3f}\n",
-	       rs.nb_rules, db.nb_rules, db.nb_exprs, db.db_bytes, nb_frames,
-	       nb, (double)bytes / (double)nb, pass_matches, (double)scans / el,
-	       el * 1e9 / (double)scans,
+	       rs.nb_rules, db.nb_rules, db.nb_exprs,
+	       use_groups ? grp.bytes : db.db_bytes,
+	       !use_groups ? "single"
+	       : untracked ? "groups-untracked"
+			   : "groups",
+	       grp.t.nb_groups, nb_frames, nb, (double)bytes / (double)nb,
+	       pass_matches, (double)scans / el, el * 1e9 / (double)scans,
 	       (double)bytes * (double)(scans / nb) * 8 / el / 1e9);
+	for (dbi = 0; dbi < grp.t.nb_groups; dbi++)
+		hs_free_database(grp.db[dbi]);
+	free(grp.db);
+	ctl_rtab_free(&grp.t);
 	ctl_hsdb_free(&db);
 	ctl_hsmap_free(&map);
 	ctl_rules_free(&rs);

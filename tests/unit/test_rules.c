@@ -86,7 +86,7 @@ struct one {
 static int
 one_build(struct one *o, const char *opts, char *why, size_t why_len)
 {
-	struct ctl_hsdb_opts dbo = {CTL_HSDB_BLOCK, CTL_HSDB_SCOPE_ALL, 0,
+	struct ctl_hsdb_opts dbo = {CTL_HSDB_BLOCK, CTL_HSDB_SCOPE_ALL, 0, NULL,
 				    NULL};
 	char text[2048], err[CTL_HSDB_ERR_LEN];
 
@@ -824,7 +824,8 @@ test_compile_errors(void)
 	static const char bad[] =
 		"alert udp any any -> any any (content:\"ok\"; sid:1;)\n"
 		"alert udp any any -> any any (pcre:\"/(a)\\1/\"; sid:77;)\n";
-	struct ctl_hsdb_opts o = {CTL_HSDB_BLOCK, CTL_HSDB_SCOPE_ALL, 0, NULL};
+	struct ctl_hsdb_opts o = {CTL_HSDB_BLOCK, CTL_HSDB_SCOPE_ALL, 0, NULL,
+				  NULL};
 	struct ctl_hsdb_limits lim = {1, 100, 1 << 20};
 	char err[CTL_HSDB_ERR_LEN];
 	struct ctl_rules rs;
@@ -917,8 +918,8 @@ test_compile_errors(void)
 static void
 test_compile_scopes(void)
 {
-	struct ctl_hsdb_opts ob = {CTL_HSDB_BLOCK, 0, 0, NULL};
-	struct ctl_hsdb_opts os = {CTL_HSDB_STREAM, 0, 0, NULL};
+	struct ctl_hsdb_opts ob = {CTL_HSDB_BLOCK, 0, 0, NULL, NULL};
+	struct ctl_hsdb_opts os = {CTL_HSDB_STREAM, 0, 0, NULL, NULL};
 	char err[CTL_HSDB_ERR_LEN];
 	struct ctl_rules rs;
 	struct ctl_hsmap map = {0};
@@ -988,7 +989,7 @@ test_patterns(void)
 				   "junk\n"
 				   "17:/a*/\n"
 				   "18:/b*/V\n";
-	struct ctl_hsdb_opts o = {CTL_HSDB_BLOCK, 0, 0, NULL};
+	struct ctl_hsdb_opts o = {CTL_HSDB_BLOCK, 0, 0, NULL, NULL};
 	char err[CTL_HSDB_ERR_LEN];
 	struct ctl_rules_stats st;
 	struct ctl_rules rs;
@@ -1182,8 +1183,8 @@ load_et(const char *dir, struct ctl_rules *rs)
 static void
 test_et_files(void)
 {
-	struct ctl_hsdb_opts ob = {CTL_HSDB_BLOCK, 0, 0, NULL};
-	struct ctl_hsdb_opts os = {CTL_HSDB_STREAM, 0, 0, NULL};
+	struct ctl_hsdb_opts ob = {CTL_HSDB_BLOCK, 0, 0, NULL, NULL};
+	struct ctl_hsdb_opts os = {CTL_HSDB_STREAM, 0, 0, NULL, NULL};
 	char dir[PATH_MAX], err[CTL_HSDB_ERR_LEN];
 	struct ctl_rules rs;
 	struct ctl_hsmap map = {0};
@@ -1318,7 +1319,8 @@ test_iec104(void)
 					    "TestDissectIec104.pcap"};
 	/* TESTFR act, TESTFR con, STARTDT act, STARTDT con */
 	static const uint32_t want[] = {2046158, 2046159, 2046160, 2046161};
-	struct ctl_hsdb_opts o = {CTL_HSDB_BLOCK, CTL_HSDB_SCOPE_ALL, 0, NULL};
+	struct ctl_hsdb_opts o = {CTL_HSDB_BLOCK, CTL_HSDB_SCOPE_ALL, 0, NULL,
+				  NULL};
 	char dir[PATH_MAX], path[PATH_MAX], err[CTL_HSDB_ERR_LEN];
 	char ebuf[PCAP_ERRBUF_SIZE];
 	size_t seen[4] = {0, 0, 0, 0}, i, nb_payloads = 0;
@@ -1495,7 +1497,7 @@ print_counts(void)
 	       "serialized bytes |\n| --- | ---: | ---: | ---: | ---: |\n");
 	{
 		struct ctl_hsdb_opts o = {CTL_HSDB_BLOCK, CTL_HSDB_SCOPE_ALL, 0,
-					  NULL};
+					  NULL, NULL};
 
 		print_db("block, every rule (one database)", &all, &map, &o);
 		o.scopes = 0;
