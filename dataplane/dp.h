@@ -109,6 +109,10 @@ struct dp_worker {
 	uint32_t nb_stream_ids; /* ids the stream scan reported */
 	uint32_t stream_ids[DP_MATCH_IDS];
 	struct dp_flow_table flows; /* TCP flows (stream matching) */
+	/* the burst's flow keys, bulk looked up before the content stage */
+	struct dp_flow_key fkey[DP_BURST] __rte_cache_aligned;
+	int32_t fpos[DP_BURST];
+	uint8_t fdir[DP_BURST];
 } __rte_cache_aligned;
 
 /* Set by the signal handler; workers and the main loop poll it. */

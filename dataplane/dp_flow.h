@@ -22,13 +22,15 @@
 
 /* Both directions of a flow give the same key: the lower end first. */
 struct dp_flow_key {
-	uint8_t a[16];	/* address of the lower end */
-	uint8_t b[16];	/* address of the higher end */
-	uint16_t pa;	/* port of the lower end */
-	uint16_t pb;	/* port of the higher end */
-	uint8_t family; /* 4 or 6 */
-	uint8_t pad[3]; /* zero */
+	uint8_t a[16];	 /* address of the lower end */
+	uint8_t b[16];	 /* address of the higher end */
+	uint16_t pa;	 /* port of the lower end */
+	uint16_t pb;	 /* port of the higher end */
+	uint8_t family;	 /* 4 or 6 */
+	uint8_t pad[11]; /* zero: 48 bytes, rte_hash's vector compare */
 };
+
+_Static_assert(sizeof(struct dp_flow_key) == 48, "flow key size");
 
 struct dp_match_set;
 
@@ -53,6 +55,7 @@ struct dp_flow_table {
 	uint32_t nb;	       /* capacity */
 	uint32_t age_cursor;   /* rte_hash_iterate() position */
 	uint32_t age_loops;    /* loops since the last aging step */
+	uint32_t dels;	       /* removals so far: stale bulk positions */
 	uint64_t idle_tsc;     /* DP_FLOW_IDLE_S in TSC ticks */
 };
 
@@ -66,13 +69,28 @@ int dp_flow_table_init(struct dp_flow_table *t, unsigned int id, uint32_t nb,
 /* Free a table made by dp_flow_table_init() (safe when it failed). */
 void dp_flow_table_fini(struct dp_flow_table *t);
 
+/* The symmetric key of pi; *dir 0 when pi goes from end a to end b. */
+void dp_flow_key_of(const struct dp_pkt *pi, struct dp_flow_key *k,
+		    uint8_t *dir);
+
 /*
- * The flow of TCP packet pi, created when new: *slot is its position (the
- * stream index), *dir its direction, *created 1 for a new one. NULL when
- * the table is full. Worker lcore.
+ * Positions of n keys (up to DP_BURST) in one rte_hash bulk lookup, which
+ * overlaps their cache misses: pos[i] >= 0 or -ENOENT. Worker lcore.
  */
-struct dp_flow *dp_flow_get(struct dp_flow_table *t, const struct dp_pkt *pi,
-			    uint64_t now, uint32_t *slot, uint8_t *dir,
+void dp_flow_lookup_bulk(struct dp_flow_table *t,
+			 const struct dp_flow_key *const *keys, uint32_t n,
+			 int32_t *pos);
+
+/*
+ * The flow of key k, created when new: pos is k's position from
+ * dp_flow_lookup_bulk() made while t->dels was dels (a removal since then
+ * makes it stale: looked up again), or -ENOENT. *slot is its position
+ * (the stream index), *created 1 for a new one. NULL when the table is
+ * full. Worker lcore.
+ */
+struct dp_flow *dp_flow_get(struct dp_flow_table *t,
+			    const struct dp_flow_key *k, int32_t pos,
+			    uint32_t dels, uint64_t now, uint32_t *slot,
 			    int *created);
 
 /* Remove the flow at slot. Worker lcore. */

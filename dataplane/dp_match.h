@@ -43,7 +43,10 @@ struct dp_match_set {
 	hs_database_t *base[BW_HSLANE_MAX + 1][2];
 	hs_database_t *(*cls)[2]; /* [class][scope], nb_classes + 1 */
 	uint32_t nb_classes;
-	uint16_t *pmap; /* [lane TCP/UDP][role DST/SRC][port]: class, 0 */
+	uint16_t *pmap;	 /* [lane TCP/UDP][role DST/SRC][port]: class, 0 */
+	uint64_t *pbits; /* the same, a bit per port with a class: 32 KiB
+			    that stay in cache where pmap (512 KiB) would
+			    not, for the many ports without a class */
 	hs_scratch_t **scratch; /* one per worker, NULL without any
 				   database; good for every database */
 	void *sdb_mem;		/* the stream database lives here */

@@ -9,7 +9,7 @@
 
 #include <rte_cycles.h>
 #include <rte_hash.h>
-#include <rte_jhash.h>
+#include <rte_hash_crc.h>
 #include <rte_malloc.h>
 
 #include "dp.h"
@@ -24,7 +24,7 @@ dp_flow_table_init(struct dp_flow_table *t, unsigned int id, uint32_t nb,
 		.name = name,
 		.entries = nb,
 		.key_len = sizeof(struct dp_flow_key),
-		.hash_func = rte_jhash,
+		.hash_func = rte_hash_crc,
 		.hash_func_init_val = 0,
 		.socket_id = socket,
 		/* one writer and reader: the worker; no extra flags */
@@ -64,9 +64,8 @@ dp_flow_table_fini(struct dp_flow_table *t)
 	memset(t, 0, sizeof(*t));
 }
 
-/* The symmetric key of pi; *dir 0 when pi goes from end a to end b. */
-static void
-key_of(const struct dp_pkt *pi, struct dp_flow_key *k, uint8_t *dir)
+void
+dp_flow_key_of(const struct dp_pkt *pi, struct dp_flow_key *k, uint8_t *dir)
 {
 	size_t n = pi->l3 == DP_L3_IPV4 ? 4 : 16;
 	int c = memcmp(pi->src.a8, pi->dst.a8, n);
@@ -88,28 +87,40 @@ key_of(const struct dp_pkt *pi, struct dp_flow_key *k, uint8_t *dir)
 	}
 }
 
-struct dp_flow *
-dp_flow_get(struct dp_flow_table *t, const struct dp_pkt *pi, uint64_t now,
-	    uint32_t *slot, uint8_t *dir, int *created)
+void
+dp_flow_lookup_bulk(struct dp_flow_table *t,
+		    const struct dp_flow_key *const *keys, uint32_t n,
+		    int32_t *pos)
 {
-	struct dp_flow_key k;
+	if (n > 0)
+		rte_hash_lookup_bulk(t->h, (const void **)(uintptr_t)keys, n,
+				     pos);
+}
+
+struct dp_flow *
+dp_flow_get(struct dp_flow_table *t, const struct dp_flow_key *k, int32_t pos,
+	    uint32_t dels, uint64_t now, uint32_t *slot, int *created)
+{
 	struct dp_flow *f;
-	int32_t pos;
 
 	*created = 0;
-	key_of(pi, &k, dir);
-	pos = rte_hash_lookup(t->h, &k);
+	if (dels != t->dels)
+		pos = rte_hash_lookup(t->h, k);
 	if (pos < 0) {
-		pos = rte_hash_add_key(t->h, &k);
+		/* new, or added by an earlier packet of the burst */
+		pos = rte_hash_add_key(t->h, k);
 		if (pos < 0 || (uint32_t)pos >= t->nb)
 			return NULL;
 		f = &t->flows[pos];
+		if (f->used && memcmp(&f->key, k, sizeof(*k)) == 0)
+			goto found;
 		memset(f, 0, sizeof(*f));
-		f->key = k;
+		f->key = *k;
 		f->used = 1;
 		f->client = 2;
 		*created = 1;
 	}
+found:
 	f = &t->flows[pos];
 	f->last_tsc = now;
 	*slot = (uint32_t)pos;
@@ -125,6 +136,7 @@ dp_flow_del(struct dp_flow_table *t, uint32_t slot)
 		return;
 	rte_hash_del_key(t->h, &f->key);
 	f->used = 0;
+	t->dels++;
 }
 
 uint32_t

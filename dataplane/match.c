@@ -29,6 +29,7 @@
 #include <rte_cycles.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_prefetch.h>
 
 #include "dp.h"
 #include "dp_flow.h"
@@ -91,6 +92,7 @@ dp_match_set_free(struct dp_match_set *s)
 	rte_free(s->grp_mem);
 	rte_free(s->cls);
 	rte_free(s->pmap);
+	rte_free(s->pbits);
 	rte_free(s->hdr_only);
 	rte_free(s->ports);
 	rte_free(s->addrs);
@@ -196,7 +198,10 @@ groups_load(struct dp_match_set *s, const struct dp_image_view *v, char *why,
 			     RTE_CACHE_LINE_SIZE);
 	s->pmap = rte_zmalloc("bw_match", 4u * 65536u * sizeof(*s->pmap),
 			      RTE_CACHE_LINE_SIZE);
-	if (s->grp_mem == NULL || s->cls == NULL || s->pmap == NULL)
+	s->pbits =
+		rte_zmalloc("bw_match", 4u * 65536u / 8u, RTE_CACHE_LINE_SIZE);
+	if (s->grp_mem == NULL || s->cls == NULL || s->pmap == NULL ||
+	    s->pbits == NULL)
 		return -ENOMEM;
 	s->nb_classes = max_cls;
 	for (i = 0; i < v->nb_hsgroups; i++) {
@@ -217,9 +222,12 @@ groups_load(struct dp_match_set *s, const struct dp_image_view *v, char *why,
 	for (i = 0; i < v->nb_hsports; i++) {
 		const struct bw_image_hsport *hp = &v->hsports[i];
 
-		for (p = hp->lo; p <= hp->hi; p++)
-			s->pmap[pmap_at(hp->lane, hp->role, (uint16_t)p)] =
-				hp->cls;
+		for (p = hp->lo; p <= hp->hi; p++) {
+			uint32_t at = pmap_at(hp->lane, hp->role, (uint16_t)p);
+
+			s->pmap[at] = hp->cls;
+			s->pbits[at / 64] |= 1ull << (at % 64);
+		}
 	}
 	return 0;
 }
@@ -616,8 +624,8 @@ enum seg_fate {
 static enum seg_fate
 seg_track(struct dp_worker *w, const struct dp_match_set *s,
 	  const struct dp_pkt *pi, const struct rte_mbuf *m,
-	  const uint8_t *payload, uint32_t len, uint64_t now,
-	  uint32_t *flow_slot, uint8_t *flow_dir, int *toward)
+	  const uint8_t *payload, uint32_t len, uint64_t now, uint16_t i,
+	  uint32_t dels, uint32_t *flow_slot, uint8_t *flow_dir, int *toward)
 {
 	struct bw_worker_stats *st = w->st;
 	hs_stream_t **strm;
@@ -630,7 +638,9 @@ seg_track(struct dp_worker *w, const struct dp_match_set *s,
 	uint8_t dir;
 
 	*flow_slot = UINT32_MAX;
-	f = dp_flow_get(&w->flows, pi, now, &slot, &dir, &created);
+	dir = w->fdir[i];
+	f = dp_flow_get(&w->flows, &w->fkey[i], w->fpos[i], dels, now, &slot,
+			&created);
 	if (f == NULL) {
 		dp_cnt_add(&st->flow[BW_FLOW_FULL], 1);
 		return SEG_UNTRACKED;
@@ -732,8 +742,13 @@ scan_groups(struct dp_worker *w, const struct dp_match_set *s,
 	}
 	if (s->pmap != NULL &&
 	    (lane == BW_HSLANE_TCP || lane == BW_HSLANE_UDP)) {
-		cd = s->pmap[pmap_at(lane, BW_HSROLE_DST, pi->dport)];
-		cs = s->pmap[pmap_at(lane, BW_HSROLE_SRC, pi->sport)];
+		uint32_t ad = pmap_at(lane, BW_HSROLE_DST, pi->dport);
+		uint32_t as = pmap_at(lane, BW_HSROLE_SRC, pi->sport);
+
+		if (s->pbits[ad / 64] & (1ull << (ad % 64)))
+			cd = s->pmap[ad];
+		if (s->pbits[as / 64] & (1ull << (as % 64)))
+			cs = s->pmap[as];
 	}
 	for (sc = BW_HSSCOPE_PACKET;
 	     sc <= (untracked ? BW_HSSCOPE_STREAM : BW_HSSCOPE_PACKET); sc++) {
@@ -755,10 +770,11 @@ dp_match_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 	struct bw_rule_stats *rst = w->rst[s->bank & 1];
 	hs_scratch_t *scr = s->scratch != NULL ? s->scratch[w->id] : NULL;
 	uint64_t now = rte_rdtsc();
+	const struct dp_flow_key *kp[DP_BURST];
 	enum seg_fate fate;
 	struct decision d;
-	uint32_t len, k, id, slot;
-	uint8_t dir = 0;
+	uint32_t len, k, id, slot, dels = 0;
+	uint8_t dir = 0, track = 0;
 	int toward;
 	uint16_t i;
 
@@ -768,6 +784,38 @@ dp_match_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 		k = dp_flow_age(&w->flows, now);
 		if (k != 0)
 			dp_cnt_add(&w->st->flow[BW_FLOW_AGED], k);
+	}
+	if (s->sdb != NULL && w->flows.h != NULL) {
+		/* the burst's TCP flows in one bulk lookup */
+		track = 1;
+		k = 0;
+		for (i = 0; i < n; i++) {
+			const struct dp_pkt *pi = &w->info[i];
+
+			if (verdict[i] != DP_VERDICT_PASS ||
+			    pi->l3 == DP_L3_NONE ||
+			    pi->l4_proto != IPPROTO_TCP_ ||
+			    !(pi->flags & DP_PKT_L4))
+				continue;
+			dp_flow_key_of(pi, &w->fkey[i], &w->fdir[i]);
+			kp[k++] = &w->fkey[i];
+		}
+		dp_flow_lookup_bulk(&w->flows, kp, k, w->fpos);
+		/* positions back to packet order; their entries to cache */
+		for (i = n; i-- > 0;) {
+			const struct dp_pkt *pi = &w->info[i];
+
+			if (verdict[i] != DP_VERDICT_PASS ||
+			    pi->l3 == DP_L3_NONE ||
+			    pi->l4_proto != IPPROTO_TCP_ ||
+			    !(pi->flags & DP_PKT_L4))
+				continue;
+			w->fpos[i] = w->fpos[--k];
+			if (w->fpos[i] >= 0 &&
+			    (uint32_t)w->fpos[i] < w->flows.nb)
+				rte_prefetch0(&w->flows.flows[w->fpos[i]]);
+		}
+		dels = w->flows.dels;
 	}
 	for (i = 0; i < n; i++) {
 		const struct dp_pkt *pi = &w->info[i];
@@ -790,10 +838,10 @@ dp_match_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 		slot = UINT32_MAX;
 		toward = -1;
 		w->nb_stream_ids = 0;
-		if (s->sdb != NULL && w->flows.h != NULL &&
-		    pi->l4_proto == IPPROTO_TCP_ && (pi->flags & DP_PKT_L4))
-			fate = seg_track(w, s, pi, m, payload, len, now, &slot,
-					 &dir, &toward);
+		if (track && pi->l4_proto == IPPROTO_TCP_ &&
+		    (pi->flags & DP_PKT_L4))
+			fate = seg_track(w, s, pi, m, payload, len, now, i,
+					 dels, &slot, &dir, &toward);
 		if (fate == SEG_DROP) {
 			verdict[i] = BW_REASON_RULE;
 			continue;
