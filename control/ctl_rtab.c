@@ -319,23 +319,30 @@ groups_make(const struct ctl_rules *rs, const struct ctl_hsmap *map,
 					: "bad port table");
 		return r;
 	}
-	t->groups =
-		calloc(plan.nb_groups ? plan.nb_groups : 1, sizeof(*t->groups));
+	t->groups = calloc(2 * (size_t)plan.nb_groups + 1, sizeof(*t->groups));
 	pick = calloc(rs->nb_rules ? rs->nb_rules : 1, 1);
 	if (t->groups == NULL || pick == NULL) {
 		snprintf(err, err_len, "out of memory");
 		r = -ENOMEM;
 		goto out;
 	}
-	for (i = 0; i < plan.nb_groups; i++) {
-		const struct ctl_hsgroup *g = &plan.groups[i];
-		struct ctl_hsdb_opts o = {.mode = CTL_HSDB_BLOCK,
+	/*
+	 * Each group in block mode; a STREAM-scope group a second time in
+	 * stream mode, for the flow table's streams.
+	 */
+	for (i = 0; i < 2 * plan.nb_groups; i++) {
+		const struct ctl_hsgroup *g = &plan.groups[i % plan.nb_groups];
+		int smode = i >= plan.nb_groups;
+		struct ctl_hsdb_opts o = {.mode = smode ? CTL_HSDB_STREAM
+							: CTL_HSDB_BLOCK,
 					  .scopes = CTL_HSDB_SCOPE_ALL,
 					  .limits = lim,
 					  .pick = pick};
 		char *ser = NULL;
 		size_t n = 0, pad;
 
+		if (smode && g->scope != BW_HSSCOPE_STREAM)
+			continue;
 		memset(pick, 0, rs->nb_rules);
 		for (k = 0; k < g->nb; k++)
 			pick[g->rules[k]] = 1;
@@ -371,12 +378,16 @@ groups_make(const struct ctl_rules *rs, const struct ctl_hsmap *map,
 			.lane = g->lane,
 			.role = g->role,
 			.scope = g->scope,
+			.mode = smode ? BW_HSMODE_STREAM : BW_HSMODE_BLOCK,
 		};
 		memcpy(blob.p + blob.len, ser, n);
 		blob.len += n;
 		free(ser);
 		t->nb_groups++;
-		info->nb_exprs += db.nb_exprs;
+		if (smode)
+			info->stream_db_bytes += n;
+		else
+			info->nb_exprs += db.nb_exprs;
 	}
 	t->hsports = plan.hsports;
 	t->nb_hsports = plan.nb_hsports;
@@ -528,7 +539,7 @@ ctl_rtab_build_layout(const struct ctl_rules *rs,
 	} else {
 		r = groups_make(rs, &map, lim, t, info, err, err_len);
 	}
-	if (r == 0)
+	if (r == 0 && layout == CTL_RTAB_SINGLE)
 		r = db_make(rs, &map, lim, CTL_HSDB_STREAM,
 			    CTL_HSDB_SCOPE_STREAM, &stream, &t->stream,
 			    &t->stream_len, err, err_len);
@@ -537,7 +548,8 @@ ctl_rtab_build_layout(const struct ctl_rules *rs,
 		goto out;
 	info->nb_rules = t->nb_rules;
 	info->block_db_bytes = t->block_len;
-	info->stream_db_bytes = t->stream_len;
+	if (layout == CTL_RTAB_SINGLE)
+		info->stream_db_bytes = t->stream_len;
 out:
 	if (r < 0)
 		ctl_rtab_free(t);

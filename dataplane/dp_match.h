@@ -49,10 +49,23 @@ struct dp_match_set {
 			    not, for the many ports without a class */
 	hs_scratch_t **scratch; /* one per worker, NULL without any
 				   database; good for every database */
-	void *sdb_mem;		/* the stream database lives here */
-	hs_database_t *sdb;	/* NULL: no stream rule, or no flow table */
+	void *sdb_mem;		/* the single stream database lives here */
+	hs_database_t *sdb;	/* streams per slot: the single stream
+				   database or the TCP BASE stream group;
+				   NULL: none, or no flow table */
 	uint32_t nb_flows;	/* flow slots per worker */
 	hs_stream_t **streams;	/* [worker][slot][dir], opened up front */
+	/*
+	 * Class stream groups (scan groups with a flow table): one live
+	 * stream per worker and class, its state kept per flow direction
+	 * and role compressed (hs_compress_stream) between segments.
+	 */
+	hs_database_t **scls; /* [class]: stream-mode group or NULL */
+	uint32_t nb_scls;     /* classes with one */
+	hs_stream_t **live;   /* [worker][class] */
+	uint8_t *cbuf;	      /* [worker][slot][dir][role] x cbuf_cap */
+	uint16_t *cused;      /* bytes in each cbuf entry, 0: empty */
+	uint32_t cbuf_cap;    /* bytes per entry */
 };
 
 /*

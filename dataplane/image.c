@@ -80,8 +80,9 @@ struct val {
 	 * (class, scope), and per (lane, scope) for the BASE groups. A class
 	 * names its (lane, role) through any of its groups.
 	 */
-	uint16_t grp_of_cls[BW_HSCLASS_MAX + 1][2];
-	uint16_t grp_of_base[BW_HSLANE_MAX + 1][2];
+	uint16_t grp_of_cls[BW_HSCLASS_MAX + 1][3];
+	uint16_t grp_of_base[BW_HSLANE_MAX + 1][3];
+	uint32_t nb_stream_groups; /* groups in stream mode */
 	char *why;
 	size_t why_len;
 };
@@ -1089,11 +1090,11 @@ check_rule_fields(struct val *c, uint32_t i, const struct bw_image_rule *r)
 			      "scan groups",
 			      i, r->sid);
 	if ((r->flags & BW_RULE_F_CONTENT) && r->scan == BW_RULE_SCAN_STREAM &&
-	    c->sec[BW_SEC_HSDB_STREAM] == NULL)
+	    c->sec[BW_SEC_HSDB_STREAM] == NULL && c->nb_stream_groups == 0)
 		return refuse(c, -EINVAL,
 			      "rule %" PRIu32 " (sid %" PRIu32
 			      "): stream content rule without a stream "
-			      "database",
+			      "database or stream groups",
 			      i, r->sid);
 	return 0;
 }
@@ -1193,7 +1194,21 @@ check_hsgroup_fields(struct val *c, uint32_t i,
 			      "hsgroup %" PRIu32 ": %" PRIu32
 			      " rules, the image has %" PRIu32,
 			      i, g->nb_rules, nb_rules);
-	if (g->reserved0 != 0 || g->reserved != 0)
+	if (g->mode > BW_HSMODE_STREAM)
+		return refuse(c, -EINVAL,
+			      "hsgroup %" PRIu32 ": mode %u unknown", i,
+			      g->mode);
+	if (g->mode == BW_HSMODE_STREAM && g->scope != BW_HSSCOPE_STREAM)
+		return refuse(c, -EINVAL,
+			      "hsgroup %" PRIu32 ": stream mode in the packet "
+			      "scope",
+			      i);
+	if (g->mode == BW_HSMODE_STREAM && c->sec[BW_SEC_HSDB_STREAM] != NULL)
+		return refuse(c, -EINVAL,
+			      "hsgroup %" PRIu32 ": stream mode with a stream "
+			      "database",
+			      i);
+	if (g->reserved != 0)
 		return refuse(c, -EINVAL,
 			      "hsgroup %" PRIu32 ": reserved not zero", i);
 	return 0;
@@ -1210,7 +1225,7 @@ check_hsgroups(struct val *c)
 	const struct bw_image_hsgroup *groups, *g, *o;
 	uint32_t i, s, nb = sec_count(c, BW_SEC_HSGROUPS);
 	uint16_t *slot, other;
-	int r;
+	int r, k;
 
 	if (nb == 0)
 		return 0;
@@ -1220,11 +1235,14 @@ check_hsgroups(struct val *c)
 		r = check_hsgroup_fields(c, i, g);
 		if (r < 0)
 			return r;
+		/* (scope, mode): PACKET, STREAM, STREAM in stream mode */
+		k = g->scope + g->mode;
+		c->nb_stream_groups += g->mode == BW_HSMODE_STREAM;
 		if (g->role == BW_HSROLE_BASE) {
-			slot = &c->grp_of_base[g->lane][g->scope];
+			slot = &c->grp_of_base[g->lane][k];
 		} else {
-			slot = &c->grp_of_cls[g->cls][g->scope];
-			for (s = 0; s < 2; s++) {
+			slot = &c->grp_of_cls[g->cls][k];
+			for (s = 0; s < 3; s++) {
 				other = c->grp_of_cls[g->cls][s];
 				if (other == 0)
 					continue;
@@ -1244,9 +1262,9 @@ check_hsgroups(struct val *c)
 			return refuse(c, -EINVAL,
 				      "hsgroup %" PRIu32 ": duplicate of "
 				      "hsgroup %u (lane %u role %u class %u "
-				      "scope %u)",
+				      "scope %u mode %u)",
 				      i, *slot - 1u, g->lane, g->role, g->cls,
-				      g->scope);
+				      g->scope, g->mode);
 		*slot = (uint16_t)(i + 1);
 	}
 	return 0;
@@ -1356,6 +1374,8 @@ check_rules(struct val *c)
 		return refuse(c, -EINVAL,
 			      "rstrings section does not end with a NUL");
 	ret = check_hs_layout(c);
+	if (ret == 0)
+		ret = check_hsgroups(c); /* before the rules: they need it */
 	if (ret < 0)
 		return ret;
 	rules = at(c, c->sec[BW_SEC_RULES]->off);
@@ -1383,10 +1403,7 @@ check_rules(struct val *c)
 		if (ret < 0)
 			return ret;
 	}
-	ret = check_hsgroups(c);
-	if (ret == 0)
-		ret = check_hsports(c);
-	return ret;
+	return check_hsports(c);
 }
 
 static const void *

@@ -84,6 +84,16 @@ dp_match_set_free(struct dp_match_set *s)
 			hs_free_scratch(s->scratch[i]);
 		rte_free(s->scratch);
 	}
+	if (s->live != NULL) {
+		for (n = 0; n < (size_t)s->nb_workers * (s->nb_classes + 1);
+		     n++)
+			if (s->live[n] != NULL)
+				hs_close_stream(s->live[n], NULL, NULL, NULL);
+		rte_free(s->live);
+	}
+	rte_free(s->cbuf);
+	rte_free(s->cused);
+	rte_free(s->scls);
 	rte_free(s->sdb_mem);
 	rte_free(s->db_mem);
 	if (s->grp_mem != NULL)
@@ -174,6 +184,24 @@ pmap_at(uint8_t lane, uint8_t role, uint16_t port)
 	       port;
 }
 
+/* The classes of pi's destination and source ports in lane (TCP/UDP). */
+static inline void
+port_classes(const struct dp_match_set *s, uint8_t lane,
+	     const struct dp_pkt *pi, uint16_t *cd, uint16_t *cs)
+{
+	uint32_t ad = pmap_at(lane, BW_HSROLE_DST, pi->dport);
+	uint32_t as = pmap_at(lane, BW_HSROLE_SRC, pi->sport);
+
+	*cd = 0;
+	*cs = 0;
+	if (s->pmap == NULL)
+		return;
+	if (s->pbits[ad / 64] & (1ull << (ad % 64)))
+		*cd = s->pmap[ad];
+	if (s->pbits[as / 64] & (1ull << (as % 64)))
+		*cs = s->pmap[as];
+}
+
 /*
  * The scan groups of v (validated by dp_image_validate(): keys unique,
  * classes 1..BW_HSCLASS_MAX of one lane and role, port ranges sorted and
@@ -200,24 +228,35 @@ groups_load(struct dp_match_set *s, const struct dp_image_view *v, char *why,
 			      RTE_CACHE_LINE_SIZE);
 	s->pbits =
 		rte_zmalloc("bw_match", 4u * 65536u / 8u, RTE_CACHE_LINE_SIZE);
+	s->scls = rte_zmalloc("bw_match", (max_cls + 1) * sizeof(*s->scls),
+			      RTE_CACHE_LINE_SIZE);
 	if (s->grp_mem == NULL || s->cls == NULL || s->pmap == NULL ||
-	    s->pbits == NULL)
+	    s->pbits == NULL || s->scls == NULL)
 		return -ENOMEM;
 	s->nb_classes = max_cls;
 	for (i = 0; i < v->nb_hsgroups; i++) {
 		const struct bw_image_hsgroup *g = &v->hsgroups[i];
 		char what[48];
 
+		s->nb_groups = i + 1;
+		/* stream mode serves the flow table only */
+		if (g->mode == BW_HSMODE_STREAM && s->nb_flows == 0)
+			continue;
 		snprintf(what, sizeof(what), "scan group %" PRIu32, i);
 		r = db_deserialize(v->hsdb_groups + g->db_off, g->db_len, what,
 				   &s->grp_mem[i], &db, why, why_len);
-		s->nb_groups = i + 1;
 		if (r < 0)
 			return r;
-		if (g->role == BW_HSROLE_BASE)
+		if (g->mode == BW_HSMODE_STREAM && g->role == BW_HSROLE_BASE)
+			s->sdb = db; /* its memory is grp_mem[i] */
+		else if (g->mode == BW_HSMODE_STREAM)
+			s->scls[g->cls] = db;
+		else if (g->role == BW_HSROLE_BASE)
 			s->base[g->lane][g->scope] = db;
 		else
 			s->cls[g->cls][g->scope] = db;
+		s->nb_scls += g->mode == BW_HSMODE_STREAM &&
+			      g->role != BW_HSROLE_BASE;
 	}
 	for (i = 0; i < v->nb_hsports; i++) {
 		const struct bw_image_hsport *hp = &v->hsports[i];
@@ -241,11 +280,53 @@ scratch_fit(const struct dp_match_set *s, hs_scratch_t **proto)
 	if (s->db != NULL && hs_alloc_scratch(s->db, proto) != HS_SUCCESS)
 		return -ENOMEM;
 	for (i = 0; i < s->nb_groups; i++)
-		if (hs_alloc_scratch((hs_database_t *)s->grp_mem[i], proto) !=
-		    HS_SUCCESS)
+		if (s->grp_mem[i] != NULL &&
+		    hs_alloc_scratch((hs_database_t *)s->grp_mem[i], proto) !=
+			    HS_SUCCESS)
 			return -ENOMEM;
 	if (s->sdb != NULL && hs_alloc_scratch(s->sdb, proto) != HS_SUCCESS)
 		return -ENOMEM;
+	return 0;
+}
+
+/*
+ * The class stream groups' live streams (one per worker and class) and
+ * the per flow direction and role buffers their state is kept in,
+ * compressed, between segments. An entry holds the largest stream of any
+ * class group with room to spare: a compressed stream is not larger than
+ * the stream itself.
+ */
+static int
+class_streams_open(struct dp_match_set *s)
+{
+	size_t n, cap = 0, sz, entries;
+	uint32_t w, c;
+
+	for (c = 1; c <= s->nb_classes; c++)
+		if (s->scls[c] != NULL &&
+		    hs_stream_size(s->scls[c], &sz) == HS_SUCCESS && sz > cap)
+			cap = sz;
+	cap = (cap + 64 + 7) & ~(size_t)7;
+	if (cap > UINT16_MAX)
+		return -ENOMEM;
+	s->cbuf_cap = (uint32_t)cap;
+	entries = (size_t)s->nb_workers * s->nb_flows * 2 * 2;
+	s->live = rte_zmalloc("bw_streams",
+			      (size_t)s->nb_workers * (s->nb_classes + 1) *
+				      sizeof(*s->live),
+			      0);
+	s->cbuf = rte_malloc("bw_streams", entries * cap, RTE_CACHE_LINE_SIZE);
+	s->cused = rte_zmalloc("bw_streams", entries * sizeof(*s->cused), 0);
+	if (s->live == NULL || s->cbuf == NULL || s->cused == NULL)
+		return -ENOMEM;
+	for (w = 0; w < s->nb_workers; w++)
+		for (c = 1; c <= s->nb_classes; c++) {
+			n = (size_t)w * (s->nb_classes + 1) + c;
+			if (s->scls[c] != NULL &&
+			    hs_open_stream(s->scls[c], 0, &s->live[n]) !=
+				    HS_SUCCESS)
+				return -ENOMEM;
+		}
 	return 0;
 }
 
@@ -295,8 +376,13 @@ db_load(struct dp_match_set *s, const struct dp_image_view *v, char *why,
 		}
 	}
 	hs_free_scratch(proto);
-	if (s->sdb != NULL)
-		return streams_open(s);
+	if (s->sdb != NULL) {
+		r = streams_open(s);
+		if (r < 0)
+			return r;
+	}
+	if (s->nb_scls > 0)
+		return class_streams_open(s);
 	return 0;
 }
 
@@ -604,6 +690,45 @@ on_stream_match(unsigned int id, unsigned long long from, unsigned long long to,
 	return 0;
 }
 
+/*
+ * Feed n bytes of flow direction (slot, dir) to the class stream groups
+ * of its ports: each role's state comes out of its compressed entry into
+ * the worker's live stream of that class, is scanned, and goes back. An
+ * entry that cannot hold the state any more (not expected) starts empty
+ * at the next segment.
+ */
+static void
+class_feed(struct dp_worker *w, const struct dp_match_set *s,
+	   const struct dp_pkt *pi, uint32_t slot, uint8_t dir,
+	   const char *data, uint32_t n)
+{
+	hs_scratch_t *scr = s->scratch[w->id];
+	uint16_t c[2];
+	size_t e, used;
+	hs_stream_t *st;
+	char *buf;
+	int r;
+
+	port_classes(s, BW_HSLANE_TCP, pi, &c[0], &c[1]);
+	for (r = 0; r < 2; r++) {
+		if (c[r] == 0 || s->scls[c[r]] == NULL)
+			continue;
+		e = (((size_t)w->id * s->nb_flows + slot) * 2 + dir) * 2 +
+		    (size_t)r;
+		st = s->live[(size_t)w->id * (s->nb_classes + 1) + c[r]];
+		buf = (char *)s->cbuf + e * s->cbuf_cap;
+		if (s->cused[e] == 0 ||
+		    hs_reset_and_expand_stream(st, buf, s->cused[e], NULL, NULL,
+					       NULL) != HS_SUCCESS)
+			hs_reset_stream(st, 0, NULL, NULL, NULL);
+		hs_scan_stream(st, data, n, 0, scr, on_stream_match, w);
+		if (hs_compress_stream(st, buf, s->cbuf_cap, &used) !=
+		    HS_SUCCESS)
+			used = 0;
+		s->cused[e] = (uint16_t)used;
+	}
+}
+
 /* What the flow stage did with one TCP segment. */
 enum seg_fate {
 	SEG_UNTRACKED = 0, /* no flow: every rule scanned per packet */
@@ -649,11 +774,19 @@ seg_track(struct dp_worker *w, const struct dp_match_set *s,
 	*flow_dir = dir;
 	if (created)
 		dp_cnt_add(&st->flow[BW_FLOW_NEW], 1);
-	strm = &s->streams[((size_t)w->id * s->nb_flows + slot) * 2];
+	strm = s->streams != NULL
+		       ? &s->streams[((size_t)w->id * s->nb_flows + slot) * 2]
+		       : NULL;
 	if (f->set != s) {
 		/* new flow, or new rules: the streams start from nothing */
-		hs_reset_stream(strm[0], 0, NULL, NULL, NULL);
-		hs_reset_stream(strm[1], 0, NULL, NULL, NULL);
+		if (strm != NULL) {
+			hs_reset_stream(strm[0], 0, NULL, NULL, NULL);
+			hs_reset_stream(strm[1], 0, NULL, NULL, NULL);
+		}
+		if (s->cused != NULL)
+			memset(&s->cused[((size_t)w->id * s->nb_flows + slot) *
+					 4],
+			       0, 4 * sizeof(*s->cused));
 		f->seq_known[0] = f->seq_known[1] = 0;
 		f->set = s;
 	}
@@ -690,9 +823,15 @@ seg_track(struct dp_worker *w, const struct dp_match_set *s,
 			over = d < 0 ? (uint32_t)-d : 0;
 			if (over > 0)
 				dp_cnt_add(&st->flow[BW_FLOW_OVERLAP], 1);
-			hs_scan_stream(strm[dir], (const char *)payload + over,
-				       len - over, 0, s->scratch[w->id],
-				       on_stream_match, w);
+			if (strm != NULL)
+				hs_scan_stream(strm[dir],
+					       (const char *)payload + over,
+					       len - over, 0, s->scratch[w->id],
+					       on_stream_match, w);
+			if (s->nb_scls > 0)
+				class_feed(w, s, pi, slot, dir,
+					   (const char *)payload + over,
+					   len - over);
 			f->next_seq[dir] += len - over;
 		}
 	}
@@ -740,16 +879,8 @@ scan_groups(struct dp_worker *w, const struct dp_match_set *s,
 			break;
 		}
 	}
-	if (s->pmap != NULL &&
-	    (lane == BW_HSLANE_TCP || lane == BW_HSLANE_UDP)) {
-		uint32_t ad = pmap_at(lane, BW_HSROLE_DST, pi->dport);
-		uint32_t as = pmap_at(lane, BW_HSROLE_SRC, pi->sport);
-
-		if (s->pbits[ad / 64] & (1ull << (ad % 64)))
-			cd = s->pmap[ad];
-		if (s->pbits[as / 64] & (1ull << (as % 64)))
-			cs = s->pmap[as];
-	}
+	if (lane == BW_HSLANE_TCP || lane == BW_HSLANE_UDP)
+		port_classes(s, lane, pi, &cd, &cs);
 	for (sc = BW_HSSCOPE_PACKET;
 	     sc <= (untracked ? BW_HSSCOPE_STREAM : BW_HSSCOPE_PACKET); sc++) {
 		db = s->base[lane][sc];
@@ -778,14 +909,14 @@ dp_match_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 	int toward;
 	uint16_t i;
 
-	if (s->sdb != NULL && w->flows.h != NULL &&
+	if ((s->sdb != NULL || s->nb_scls > 0) && w->flows.h != NULL &&
 	    ++w->flows.age_loops >= DP_FLOW_AGE_EVERY) {
 		w->flows.age_loops = 0;
 		k = dp_flow_age(&w->flows, now);
 		if (k != 0)
 			dp_cnt_add(&w->st->flow[BW_FLOW_AGED], k);
 	}
-	if (s->sdb != NULL && w->flows.h != NULL) {
+	if ((s->sdb != NULL || s->nb_scls > 0) && w->flows.h != NULL) {
 		/* the burst's TCP flows in one bulk lookup */
 		track = 1;
 		k = 0;

@@ -335,9 +335,17 @@ _Static_assert(sizeof(struct bw_image_rport) == 4, "rport size");
  * conditions are checked on each hit, so a group can only narrow what is
  * scanned, never widen what matches.
  *
+ * The STREAM groups come twice: in block mode (that fallback) and in
+ * stream mode (BW_HSMODE_STREAM): the bytes a flow direction feeds in
+ * order go to a stream of its lane's BASE stream group and to one of
+ * each of its ports' class stream groups, so a segment meets only the
+ * stream rules its ports allow too.
+ *
  * An image with content rules carries either HSGROUPS + HSPORTS +
- * HSDB_GROUPS, or one HSDB_BLOCK holding every content rule for every
- * packet (`bulwarkctl rules load --single-db`).
+ * HSDB_GROUPS (and no HSDB_STREAM: the stream groups replace it), or one
+ * HSDB_BLOCK holding every content rule for every packet and one
+ * HSDB_STREAM of every stream rule (`bulwarkctl rules load
+ * --single-db`).
  */
 #define BW_HSLANE_TCP	1
 #define BW_HSLANE_UDP	2
@@ -352,9 +360,12 @@ _Static_assert(sizeof(struct bw_image_rport) == 4, "rport size");
 #define BW_HSSCOPE_PACKET 0
 #define BW_HSSCOPE_STREAM 1
 
+#define BW_HSMODE_BLOCK	 0 /* per packet (hs_scan) */
+#define BW_HSMODE_STREAM 1 /* on a flow direction's bytes (hs_scan_stream) */
+
 /*
- * One scan group: a serialized block database, bytes [db_off, db_off +
- * db_len) of BW_SEC_HSDB_GROUPS. (lane, role, cls, scope) is unique; cls
+ * One scan group: a serialized database, bytes [db_off, db_off + db_len)
+ * of BW_SEC_HSDB_GROUPS. (lane, role, cls, scope, mode) is unique; cls
  * is 0 for role BASE, else 1..BW_HSCLASS_MAX and the class belongs to
  * one (lane, role) only.
  */
@@ -366,7 +377,7 @@ struct bw_image_hsgroup {
 	uint8_t lane;	   /* BW_HSLANE_* */
 	uint8_t role;	   /* BW_HSROLE_* */
 	uint8_t scope;	   /* BW_HSSCOPE_* */
-	uint8_t reserved0; /* zero */
+	uint8_t mode;	   /* BW_HSMODE_*: STREAM only in scope STREAM */
 	uint16_t reserved; /* zero */
 };
 

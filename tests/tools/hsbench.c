@@ -167,7 +167,7 @@ group_of(const struct groups *g, uint8_t lane, uint8_t role, uint16_t cls,
 		const struct bw_image_hsgroup *h = &g->t.groups[i];
 
 		if (h->lane == lane && h->role == role && h->cls == cls &&
-		    h->scope == scope)
+		    h->scope == scope && h->mode == BW_HSMODE_BLOCK)
 			return g->db[i];
 	}
 	return NULL;

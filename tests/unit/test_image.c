@@ -1838,7 +1838,7 @@ static const char rules_text[] =
 
 /* Build the rule tables of rules_text into rs (rs zeroed first). */
 static void
-rules_ruleset(struct ctl_ruleset *rs)
+rules_ruleset_layout(struct ctl_ruleset *rs, enum ctl_rtab_layout layout)
 {
 	char err[CTL_HSDB_ERR_LEN];
 	struct ctl_rules_stats st;
@@ -1854,9 +1854,16 @@ rules_ruleset(struct ctl_ruleset *rs)
 					   sizeof(rules_text) - 1, &o,
 					   &st) == 0);
 	CU_ASSERT_FATAL(st.taken == 4);
-	CU_ASSERT_FATAL(ctl_rtab_build(&rules, NULL, &rs->rtab, NULL, err,
-				       sizeof(err)) == 0);
+	CU_ASSERT_FATAL(ctl_rtab_build_layout(&rules, NULL, layout, &rs->rtab,
+					      NULL, err, sizeof(err)) == 0);
 	ctl_rules_free(&rules);
+}
+
+/* The same, one block database and one stream database (--single-db). */
+static void
+rules_ruleset(struct ctl_ruleset *rs)
+{
+	rules_ruleset_layout(rs, CTL_RTAB_SINGLE);
 }
 
 static void
@@ -1864,6 +1871,7 @@ test_rules_roundtrip(void)
 {
 	struct ctl_ruleset rs, back, dup;
 	struct ctl_image_meta m;
+	struct dp_image_view v;
 	const struct bw_image_rule *r;
 	char why[DP_IMAGE_WHY_LEN];
 	void *img;
@@ -1871,9 +1879,8 @@ test_rules_roundtrip(void)
 
 	rules_ruleset(&rs);
 	CU_ASSERT(rs.rtab.nb_rules == 4);
-	/* scan groups or one block database, whichever ctl_rtab_build() made */
-	CU_ASSERT((rs.rtab.block_len > 0) != (rs.rtab.nb_groups > 0));
-	CU_ASSERT((rs.rtab.nb_groups > 0) == (rs.rtab.gdb_len > 0));
+	CU_ASSERT(rs.rtab.block_len > 0 && rs.rtab.nb_groups == 0);
+	CU_ASSERT(rs.rtab.gdb_len == 0);
 	CU_ASSERT(rs.rtab.stream_len > 0);
 	r = rs.rtab.rules;
 	CU_ASSERT(r[0].sid == 1001 && r[0].rev == 2 &&
@@ -1920,6 +1927,27 @@ test_rules_roundtrip(void)
 		free(d);
 	}
 	ctl_ruleset_free(&dup);
+	ctl_ruleset_free(&back);
+	free(img);
+	ctl_ruleset_free(&rs);
+
+	/* the default layout: scan groups, stream groups, no databases */
+	rules_ruleset_layout(&rs, CTL_RTAB_GROUPS);
+	CU_ASSERT(rs.rtab.block_len == 0 && rs.rtab.stream_len == 0);
+	CU_ASSERT(rs.rtab.nb_groups > 0 && rs.rtab.gdb_len > 0);
+	{
+		uint32_t i, nb_stream = 0;
+
+		for (i = 0; i < rs.rtab.nb_groups; i++)
+			nb_stream += rs.rtab.groups[i].mode == BW_HSMODE_STREAM;
+		/* sid 1001 is a stream rule on port 2404: its class */
+		CU_ASSERT(nb_stream > 0);
+	}
+	CU_ASSERT_FATAL(ctl_image_write_full(&rs, &m, &img, &len) == 0);
+	CU_ASSERT(dp_image_validate(img, len, &v, why, sizeof(why)) == 0);
+	CU_ASSERT(v.hsdb_stream == NULL && v.nb_hsgroups == rs.rtab.nb_groups);
+	CU_ASSERT(ctl_image_read(img, len, &back, NULL, why, sizeof(why)) == 0);
+	CU_ASSERT(ctl_rtab_equal(&rs.rtab, &back.rtab));
 	ctl_ruleset_free(&back);
 	free(img);
 	ctl_ruleset_free(&rs);
@@ -2307,14 +2335,17 @@ test_scan_groups(void)
 		   "hsgroup 0: db_len 268435457 over the limit 268435456");
 	GROUP_CASE(&t, 0, nb_rules, 5, -EINVAL,
 		   "hsgroup 0: 5 rules, the image has 4");
-	GROUP_CASE(&t, 5, reserved0, 1, -EINVAL,
-		   "hsgroup 5: reserved not zero");
+	GROUP_CASE(&t, 5, mode, 2, -EINVAL, "hsgroup 5: mode 2 unknown");
+	GROUP_CASE(&t, 1, mode, BW_HSMODE_STREAM, -EINVAL,
+		   "hsgroup 1: stream mode in the packet scope");
+	GROUP_CASE(&t, 2, mode, BW_HSMODE_STREAM, -EINVAL,
+		   "hsgroup 2: stream mode with a stream database");
 	GROUP_CASE(&t, 5, reserved, 0x100, -EINVAL,
 		   "hsgroup 5: reserved not zero");
-	/* (lane, role, cls, scope) unique; a class in one (lane, role) */
+	/* (lane, role, cls, scope, mode) unique; a class in one (lane, role) */
 	GROUP_CASE(&t, 2, scope, BW_HSSCOPE_PACKET, -EINVAL,
 		   "hsgroup 2: duplicate of hsgroup 1 (lane 1 role 1 class 1 "
-		   "scope 0)");
+		   "scope 0 mode 0)");
 	GROUP_CASE(&t, 3, lane, BW_HSLANE_TCP, -EINVAL,
 		   "hsgroup 3: duplicate of hsgroup 0 (lane 1 role 0 class 0");
 	GROUP_CASE(&t, 5, cls, 2, -EINVAL,
@@ -2326,6 +2357,54 @@ test_scan_groups(void)
 	/* the other scope of a class counts too */
 	GROUP_CASE(&t, 2, role, BW_HSROLE_SRC, -EINVAL,
 		   "hsgroup 2: class 1 on lane 1 role 2, hsgroup 1 has it");
+	/* stream-mode groups instead of the stream database */
+	{
+		struct ctl_ruleset sm;
+		struct ctl_rtab *st;
+		struct timg u;
+		void *im;
+		size_t ln;
+
+		groups_ruleset(&sm);
+		st = &sm.rtab;
+		free(st->stream);
+		st->stream = NULL;
+		st->stream_len = 0;
+		/* the stream rule has neither: refused */
+		if (ctl_image_write_full(&sm, &m, &im, &ln) == 0) {
+			CU_FAIL("a stream rule without stream groups written");
+			free(im);
+		}
+		st->groups = realloc(st->groups,
+				     (st->nb_groups + 2) * sizeof(*st->groups));
+		CU_ASSERT_FATAL(st->groups != NULL);
+		st->groups[st->nb_groups] = st->groups[2];
+		st->groups[st->nb_groups].mode = BW_HSMODE_STREAM;
+		st->groups[st->nb_groups + 1] = st->groups[0];
+		st->groups[st->nb_groups + 1].scope = BW_HSSCOPE_STREAM;
+		st->groups[st->nb_groups + 1].mode = BW_HSMODE_STREAM;
+		st->nb_groups += 2;
+		CU_ASSERT_FATAL(ctl_image_write_full(&sm, &m, &im, &ln) == 0);
+		u = timg_copy(im, ln);
+		free(im);
+		EXPECT_OK(&u);
+		CU_ASSERT(sec_of(&u, BW_SEC_HSDB_STREAM) == NULL);
+		GROUP_CASE(&u, NB_HAND_GROUPS + 1, cls, 1, -EINVAL,
+			   "base group with class 1");
+		/* the same key twice in stream mode */
+		{
+			struct timg d = timg_copy(u.b, u.len);
+			struct bw_image_hsgroup *g =
+				body_of(&d, BW_SEC_HSGROUPS);
+
+			g[NB_HAND_GROUPS + 1] = g[NB_HAND_GROUPS];
+			recrc(&d);
+			EXPECT_REFUSE(&d, -EINVAL, "duplicate of hsgroup 8");
+			free(d.b);
+		}
+		free(u.b);
+		ctl_ruleset_free(&sm);
+	}
 	/* a group's number of rules may be 0 (only for the operator) */
 	c = timg_copy(t.b, t.len);
 	((struct bw_image_hsgroup *)body_of(&c, BW_SEC_HSGROUPS))[0].nb_rules =
