@@ -14,10 +14,15 @@
  * the BASE of its lane and the groups of its ports' classes, in the
  * PACKET scope (a TCP segment the flow table feeds to a stream), or in
  * both scopes with --untracked (every segment scanned per packet). A
- * "scan" is then one payload, with all its groups.
+ * "scan" is then one payload, with all its groups. With --streams (not
+ * with --untracked), each TCP payload is also written, in capture order,
+ * to its flow direction's streams, as the flow table feeds them: of the
+ * stream-mode groups (the lane's BASE and its ports' classes), or of the
+ * single stream database without --groups. The streams start again at
+ * each pass (the capture's connections open and close in it).
  *
- * usage: bw-hsbench [--seconds S] [--vars FILE] [--groups [--untracked]]
- *                   --pcap FILE RULES...
+ * usage: bw-hsbench [--seconds S] [--vars FILE]
+ *                   [--groups [--untracked]] [--streams] --pcap FILE RULES...
  */
 #include <errno.h>
 #include <getopt.h>
@@ -38,14 +43,28 @@
 
 #define PAYLOADS_MAX (1u << 20)
 #define GROUPS_MAX   6 /* per payload: 3 per scope */
+#define STREAMS_MAX  3 /* per payload: BASE and two classes */
+#define FLOWDIRS_MAX 65536
 
 struct payload {
 	const uint8_t *p;
 	uint32_t len;
 	uint8_t proto;
 	uint16_t sport, dport;
+	uint8_t addrs[32]; /* source, destination (IPv4: first 4 bytes) */
 	uint8_t nb_db;
 	hs_database_t *db[GROUPS_MAX];
+	uint8_t nb_st;
+	hs_stream_t *st[STREAMS_MAX]; /* its flow direction's streams */
+};
+
+/* A flow direction and its streams, one per stream-mode group. */
+struct flowdir {
+	uint8_t addrs[32];
+	uint16_t sport, dport;
+	hs_stream_t *st[STREAMS_MAX];
+	hs_database_t *db[STREAMS_MAX];
+	uint8_t nb;
 };
 
 static uint64_t
@@ -76,10 +95,14 @@ payload_of(const uint8_t *b, uint32_t len, struct payload *out)
 		if (((b[off + 6] << 8 | b[off + 7]) & 0x1fff) != 0)
 			return -1;
 		proto = b[off + 9];
+		memset(out->addrs, 0, sizeof(out->addrs));
+		memcpy(out->addrs, b + off + 12, 4);
+		memcpy(out->addrs + 16, b + off + 16, 4);
 		end = off + (uint32_t)(b[off + 2] << 8 | b[off + 3]);
 		l4 = off + (uint32_t)(b[off] & 15) * 4;
 	} else if (et == 0x86dd && off + 40 <= len) {
 		proto = b[off + 6];
+		memcpy(out->addrs, b + off + 8, 32);
 		end = off + 40 + (uint32_t)(b[off + 4] << 8 | b[off + 5]);
 		l4 = off + 40;
 	} else {
@@ -119,7 +142,7 @@ static void
 usage(FILE *f)
 {
 	fprintf(f, "usage: bw-hsbench [--seconds S] [--vars FILE] [--groups "
-		   "[--untracked]] --pcap FILE RULES...\n");
+		   "[--untracked]] [--streams] --pcap FILE RULES...\n");
 }
 
 /* The groups of the image layout, deserialized. */
@@ -156,10 +179,10 @@ groups_build(const struct ctl_rules *rs, struct groups *g, char *err,
 	return 0;
 }
 
-/* The group databases of (lane, role, cls, scope), NULL when none. */
+/* The group database of (lane, role, cls, scope, mode), NULL if none. */
 static hs_database_t *
-group_of(const struct groups *g, uint8_t lane, uint8_t role, uint16_t cls,
-	 uint8_t scope)
+group_of_mode(const struct groups *g, uint8_t lane, uint8_t role, uint16_t cls,
+	      uint8_t scope, uint8_t mode)
 {
 	uint32_t i;
 
@@ -167,10 +190,17 @@ group_of(const struct groups *g, uint8_t lane, uint8_t role, uint16_t cls,
 		const struct bw_image_hsgroup *h = &g->t.groups[i];
 
 		if (h->lane == lane && h->role == role && h->cls == cls &&
-		    h->scope == scope && h->mode == BW_HSMODE_BLOCK)
+		    h->scope == scope && h->mode == mode)
 			return g->db[i];
 	}
 	return NULL;
+}
+
+static hs_database_t *
+group_of(const struct groups *g, uint8_t lane, uint8_t role, uint16_t cls,
+	 uint8_t scope)
+{
+	return group_of_mode(g, lane, role, cls, scope, BW_HSMODE_BLOCK);
 }
 
 static uint16_t
@@ -186,6 +216,76 @@ class_of(const struct groups *g, uint8_t lane, uint8_t role, uint16_t port)
 			return h->cls;
 	}
 	return 0;
+}
+
+/*
+ * The streams of TCP payload p's flow direction (entered in fd, nb_fd
+ * of them, when new), as the dataplane feeds it.
+ */
+static int
+streams_pick(const struct groups *g, hs_database_t *single, struct payload *p,
+	     struct flowdir *fd, size_t *nb_fd)
+{
+	struct flowdir *f = NULL;
+	hs_database_t *db;
+	uint16_t c[2];
+	uint8_t r;
+	size_t i;
+
+	p->nb_st = 0;
+	if (p->proto != 6)
+		return 0;
+	for (i = 0; i < *nb_fd && f == NULL; i++)
+		if (fd[i].sport == p->sport && fd[i].dport == p->dport &&
+		    memcmp(fd[i].addrs, p->addrs, sizeof(p->addrs)) == 0)
+			f = &fd[i];
+	if (f == NULL) {
+		if (*nb_fd == FLOWDIRS_MAX)
+			return -1;
+		f = &fd[(*nb_fd)++];
+		memset(f, 0, sizeof(*f));
+		memcpy(f->addrs, p->addrs, sizeof(p->addrs));
+		f->sport = p->sport;
+		f->dport = p->dport;
+		db = single != NULL
+			     ? single
+			     : group_of_mode(g, BW_HSLANE_TCP, BW_HSROLE_BASE,
+					     0, BW_HSSCOPE_STREAM,
+					     BW_HSMODE_STREAM);
+		if (db != NULL)
+			f->db[f->nb++] = db;
+		c[0] = class_of(g, BW_HSLANE_TCP, BW_HSROLE_DST, p->dport);
+		c[1] = class_of(g, BW_HSLANE_TCP, BW_HSROLE_SRC, p->sport);
+		for (r = 0; r < 2; r++) {
+			if (c[r] == 0 || single != NULL)
+				continue;
+			db = group_of_mode(
+				g, BW_HSLANE_TCP,
+				r == 0 ? BW_HSROLE_DST : BW_HSROLE_SRC, c[r],
+				BW_HSSCOPE_STREAM, BW_HSMODE_STREAM);
+			if (db != NULL)
+				f->db[f->nb++] = db;
+		}
+		for (i = 0; i < f->nb; i++)
+			if (hs_open_stream(f->db[i], 0, &f->st[i]) !=
+			    HS_SUCCESS)
+				return -1;
+	}
+	p->nb_st = f->nb;
+	memcpy(p->st, f->st, sizeof(p->st));
+	return 0;
+}
+
+/* Every flow direction's streams back to their start. */
+static void
+streams_reset(struct flowdir *fd, size_t nb_fd, hs_scratch_t *scr,
+	      uint64_t *matches)
+{
+	size_t i, k;
+
+	for (i = 0; i < nb_fd; i++)
+		for (k = 0; k < fd[i].nb; k++)
+			hs_reset_stream(fd[i].st[k], 0, scr, on_match, matches);
 }
 
 /* What the dataplane scans for payload p (dataplane/match.c). */
@@ -223,6 +323,7 @@ main(int argc, char **argv)
 		{"pcap", required_argument, NULL, 'p'},
 		{"groups", no_argument, NULL, 'g'},
 		{"untracked", no_argument, NULL, 'u'},
+		{"streams", no_argument, NULL, 't'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -232,7 +333,7 @@ main(int argc, char **argv)
 	struct ctl_rule_vars vars = {0};
 	struct ctl_rules_opts ro = {0};
 	struct ctl_hsmap map = {0};
-	struct ctl_hsdb db = {0};
+	struct ctl_hsdb db = {0}, sdb = {0};
 	struct ctl_rules rs;
 	struct payload *pl;
 	const char *pcap_path = NULL;
@@ -242,7 +343,9 @@ main(int argc, char **argv)
 	double seconds = 3, el;
 	size_t nb = 0, nb_frames = 0, i;
 	struct groups grp = {0};
-	int use_groups = 0, untracked = 0;
+	int use_groups = 0, untracked = 0, use_streams = 0;
+	struct flowdir *fd = NULL;
+	size_t nb_fd = 0;
 	unsigned int dbi;
 	pcap_t *pc;
 	int c, k;
@@ -265,6 +368,9 @@ main(int argc, char **argv)
 		case 'u':
 			untracked = 1;
 			break;
+		case 't':
+			use_streams = 1;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -273,7 +379,8 @@ main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (pcap_path == NULL || optind >= argc || seconds <= 0) {
+	if (pcap_path == NULL || optind >= argc || seconds <= 0 ||
+	    (use_streams && untracked)) {
 		usage(stderr);
 		return 2;
 	}
@@ -309,6 +416,24 @@ main(int argc, char **argv)
 			    HS_SUCCESS)
 				return 1;
 	}
+	if (use_streams && !use_groups) {
+		/* the single stream database of --single-db */
+		struct ctl_hsdb_opts so = {.mode = CTL_HSDB_STREAM,
+					   .scopes = CTL_HSDB_SCOPE_STREAM};
+
+		if (ctl_hsdb_compile(&rs, &map, &so, &sdb, err, sizeof(err)) <
+			    0 ||
+		    (sdb.db != NULL &&
+		     hs_alloc_scratch(sdb.db, &db.scratch) != HS_SUCCESS)) {
+			fprintf(stderr, "bw-hsbench: %s\n", err);
+			return 1;
+		}
+	}
+	if (use_streams) {
+		fd = calloc(FLOWDIRS_MAX, sizeof(*fd));
+		if (fd == NULL)
+			return 1;
+	}
 	pc = pcap_open_offline(pcap_path, errbuf);
 	if (pc == NULL) {
 		fprintf(stderr, "bw-hsbench: %s\n", errbuf);
@@ -331,6 +456,11 @@ main(int argc, char **argv)
 				pl[nb].nb_db = 1;
 				pl[nb].db[0] = db.db;
 			}
+			if (use_streams && streams_pick(&grp, sdb.db, &pl[nb],
+							fd, &nb_fd) < 0) {
+				fprintf(stderr, "bw-hsbench: too many flows\n");
+				return 1;
+			}
 			bytes += pl[nb].len;
 			nb++;
 		} else {
@@ -344,17 +474,30 @@ main(int argc, char **argv)
 		return 1;
 	}
 	/* one warm-up pass, which also counts matches per pass */
-	for (i = 0; i < nb; i++)
+	for (i = 0; i < nb; i++) {
 		for (dbi = 0; dbi < pl[i].nb_db; dbi++)
 			hs_scan(pl[i].db[dbi], (const char *)pl[i].p, pl[i].len,
 				0, db.scratch, on_match, &pass_matches);
+		for (dbi = 0; dbi < pl[i].nb_st; dbi++)
+			hs_scan_stream(pl[i].st[dbi], (const char *)pl[i].p,
+				       pl[i].len, 0, db.scratch, on_match,
+				       &pass_matches);
+	}
+	streams_reset(fd, nb_fd, db.scratch, &pass_matches);
 	t0 = now_ns();
 	do {
-		for (i = 0; i < nb; i++)
+		for (i = 0; i < nb; i++) {
 			for (dbi = 0; dbi < pl[i].nb_db; dbi++)
 				hs_scan(pl[i].db[dbi], (const char *)pl[i].p,
 					pl[i].len, 0, db.scratch, on_match,
 					&matches);
+			for (dbi = 0; dbi < pl[i].nb_st; dbi++)
+				hs_scan_stream(pl[i].st[dbi],
+					       (const char *)pl[i].p, pl[i].len,
+					       0, db.scratch, on_match,
+					       &matches);
+		}
+		streams_reset(fd, nb_fd, db.scratch, &matches);
 		scans += nb;
 		t1 = now_ns();
 	} while ((double)(t1 - t0) < seconds * 1e9);
@@ -367,16 +510,22 @@ main(int argc, char **argv)
 	       ",\"scans_per_s\":%.0f,\"ns_per_scan\":%.1f,\"gbps\":%.3f}\n",
 	       rs.nb_rules, db.nb_rules, db.nb_exprs,
 	       use_groups ? grp.bytes : db.db_bytes,
-	       !use_groups ? "single"
-	       : untracked ? "groups-untracked"
-			   : "groups",
+	       !use_groups   ? (use_streams ? "single-streams" : "single")
+	       : untracked   ? "groups-untracked"
+	       : use_streams ? "groups-streams"
+			     : "groups",
 	       grp.t.nb_groups, nb_frames, nb, (double)bytes / (double)nb,
 	       pass_matches, (double)scans / el, el * 1e9 / (double)scans,
 	       (double)bytes * (double)(scans / nb) * 8 / el / 1e9);
+	for (i = 0; i < nb_fd; i++)
+		for (dbi = 0; dbi < fd[i].nb; dbi++)
+			hs_close_stream(fd[i].st[dbi], NULL, NULL, NULL);
+	free(fd);
 	for (dbi = 0; dbi < grp.t.nb_groups; dbi++)
 		hs_free_database(grp.db[dbi]);
 	free(grp.db);
 	ctl_rtab_free(&grp.t);
+	ctl_hsdb_free(&sdb);
 	ctl_hsdb_free(&db);
 	ctl_hsmap_free(&map);
 	ctl_rules_free(&rs);
