@@ -113,6 +113,7 @@ struct dp_worker {
 	struct dp_flow_key fkey[DP_BURST] __rte_cache_aligned;
 	int32_t fpos[DP_BURST];
 	uint8_t fdir[DP_BURST];
+	uint8_t fbare[DP_BURST]; /* left out of the flow table */
 } __rte_cache_aligned;
 
 /* Set by the signal handler; workers and the main loop poll it. */

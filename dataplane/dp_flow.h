@@ -56,6 +56,7 @@ struct dp_flow_table {
 	uint32_t age_cursor;   /* rte_hash_iterate() position */
 	uint32_t age_loops;    /* loops since the last aging step */
 	uint32_t dels;	       /* removals so far: stale bulk positions */
+	uint32_t nb_marked;    /* flows with a direction dropped */
 	uint64_t idle_tsc;     /* DP_FLOW_IDLE_S in TSC ticks */
 };
 

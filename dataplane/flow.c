@@ -135,6 +135,8 @@ dp_flow_del(struct dp_flow_table *t, uint32_t slot)
 	if (!f->used)
 		return;
 	rte_hash_del_key(t->h, &f->key);
+	if (f->dropped[0] || f->dropped[1])
+		t->nb_marked--;
 	f->used = 0;
 	t->dels++;
 }

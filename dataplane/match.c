@@ -729,6 +729,31 @@ class_feed(struct dp_worker *w, const struct dp_match_set *s,
 	}
 }
 
+/* Drop the rest of direction dir of the flow at slot. */
+static inline void
+flow_mark(struct dp_flow_table *t, uint32_t slot, uint8_t dir)
+{
+	struct dp_flow *f = &t->flows[slot];
+
+	if (!f->dropped[0] && !f->dropped[1])
+		t->nb_marked++;
+	f->dropped[dir] = 1;
+}
+
+/*
+ * A TCP segment the flow table can leave alone: no payload, no SYN, FIN
+ * or RST, no flow direction marked dropped on this worker and no rule
+ * without a payload condition (for which its direction would matter).
+ * Its flow is neither entered nor refreshed (docs/rules.md).
+ */
+static inline int
+seg_bare(const struct dp_worker *w, const struct dp_match_set *s,
+	 const struct dp_pkt *pi)
+{
+	return pi->payload_len == 0 && !(pi->tcp_flags & 0x07) &&
+	       w->flows.nb_marked == 0 && s->nb_hdr_only == 0;
+}
+
 /* What the flow stage did with one TCP segment. */
 enum seg_fate {
 	SEG_UNTRACKED = 0, /* no flow: every rule scanned per packet */
@@ -923,11 +948,16 @@ dp_match_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 		for (i = 0; i < n; i++) {
 			const struct dp_pkt *pi = &w->info[i];
 
+			w->fbare[i] = 0;
 			if (verdict[i] != DP_VERDICT_PASS ||
 			    pi->l3 == DP_L3_NONE ||
 			    pi->l4_proto != IPPROTO_TCP_ ||
 			    !(pi->flags & DP_PKT_L4))
 				continue;
+			if (seg_bare(w, s, pi)) {
+				w->fbare[i] = 1;
+				continue;
+			}
 			dp_flow_key_of(pi, &w->fkey[i], &w->fdir[i]);
 			kp[k++] = &w->fkey[i];
 		}
@@ -939,7 +969,7 @@ dp_match_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 			if (verdict[i] != DP_VERDICT_PASS ||
 			    pi->l3 == DP_L3_NONE ||
 			    pi->l4_proto != IPPROTO_TCP_ ||
-			    !(pi->flags & DP_PKT_L4))
+			    !(pi->flags & DP_PKT_L4) || w->fbare[i])
 				continue;
 			w->fpos[i] = w->fpos[--k];
 			if (w->fpos[i] >= 0 &&
@@ -970,9 +1000,17 @@ dp_match_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 		toward = -1;
 		w->nb_stream_ids = 0;
 		if (track && pi->l4_proto == IPPROTO_TCP_ &&
-		    (pi->flags & DP_PKT_L4))
+		    (pi->flags & DP_PKT_L4)) {
+			if (w->fbare[i]) {
+				if (w->flows.nb_marked == 0)
+					continue; /* nothing to scan or decide */
+				/* a flow of the burst got a drop mark since */
+				dp_flow_key_of(pi, &w->fkey[i], &w->fdir[i]);
+				w->fpos[i] = -ENOENT;
+			}
 			fate = seg_track(w, s, pi, m, payload, len, now, i,
 					 dels, &slot, &dir, &toward);
+		}
 		if (fate == SEG_DROP) {
 			verdict[i] = BW_REASON_RULE;
 			continue;
@@ -1023,7 +1061,7 @@ dp_match_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 			verdict[i] = BW_REASON_RULE;
 			/* later segments of this flow direction drop too */
 			if (slot != UINT32_MAX)
-				w->flows.flows[slot].dropped[dir] = 1;
+				flow_mark(&w->flows, slot, dir);
 		}
 	}
 }
