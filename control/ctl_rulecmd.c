@@ -391,11 +391,13 @@ rules_compile(struct ctl_txn *t, const struct rules_req *r,
 		fprintf(t->ctx->out,
 			"compiled %" PRIu32 " content rules (%" PRIu32
 			" stream, %" PRIu32 " expressions) in %.1f ms: %" PRIu32
-			" scan groups over %" PRIu32 " port classes, %" PRIu64
-			" bytes; stream database %" PRIu64 " bytes\n",
+			" scan groups over %" PRIu32 " port classes, "
+			"%" PRIu64 " bytes per packet and %" PRIu64
+			" bytes in stream mode\n",
 			info.nb_content, info.nb_stream, info.nb_exprs,
 			(double)info.compile_ns / 1e6, info.nb_groups,
-			info.nb_classes, info.groups_db_bytes,
+			info.nb_classes,
+			info.groups_db_bytes - info.stream_db_bytes,
 			info.stream_db_bytes);
 	rc = CTL_EXIT_OK;
 out:
