@@ -81,51 +81,42 @@ event_cmp(const void *a, const void *b)
 	return x->delta < y->delta ? -1 : x->delta > y->delta;
 }
 
+/* Rule enters at port lo and leaves at port end (exclusive). */
+static int
+ev_range(struct arr *ev, uint32_t lo, uint32_t end, uint32_t rule)
+{
+	struct event *e = arr_add(ev, sizeof(*e));
+
+	if (e == NULL)
+		return -ENOMEM;
+	*e = (struct event){lo, 1, rule};
+	e = arr_add(ev, sizeof(*e));
+	if (e == NULL)
+		return -ENOMEM;
+	*e = (struct event){end, -1, rule};
+	return 0;
+}
+
 /* Events of one keyed rule: its ranges, or their complement. */
 static int
 events_of(const struct keyed *k, const struct bw_image_rport *ports,
 	  struct arr *ev)
 {
 	uint32_t j, at = 0;
-	struct event *e;
+	int r = 0;
 
-	for (j = k->first; j < k->first + k->nb; j++) {
+	for (j = k->first; j < k->first + k->nb && r == 0; j++) {
 		uint32_t lo = ports[j].lo, hi = ports[j].hi;
 
-		if (!k->neg) {
-			e = arr_add(ev, sizeof(*e));
-			if (e == NULL)
-				return -ENOMEM;
-			*e = (struct event){lo, 1, k->rule};
-			e = arr_add(ev, sizeof(*e));
-			if (e == NULL)
-				return -ENOMEM;
-			*e = (struct event){hi + 1, -1, k->rule};
-			continue;
-		}
-		if (lo > at) {
-			e = arr_add(ev, sizeof(*e));
-			if (e == NULL)
-				return -ENOMEM;
-			*e = (struct event){at, 1, k->rule};
-			e = arr_add(ev, sizeof(*e));
-			if (e == NULL)
-				return -ENOMEM;
-			*e = (struct event){lo, -1, k->rule};
-		}
+		if (!k->neg)
+			r = ev_range(ev, lo, hi + 1, k->rule);
+		else if (lo > at)
+			r = ev_range(ev, at, lo, k->rule);
 		at = hi + 1;
 	}
-	if (k->neg && at < NB_PORTS) {
-		e = arr_add(ev, sizeof(*e));
-		if (e == NULL)
-			return -ENOMEM;
-		*e = (struct event){at, 1, k->rule};
-		e = arr_add(ev, sizeof(*e));
-		if (e == NULL)
-			return -ENOMEM;
-		*e = (struct event){NB_PORTS, -1, k->rule};
-	}
-	return 0;
+	if (r == 0 && k->neg && at < NB_PORTS)
+		r = ev_range(ev, at, NB_PORTS, k->rule);
+	return r;
 }
 
 /* A class of one (lane, role): its rule set. */

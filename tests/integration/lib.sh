@@ -143,3 +143,25 @@ bw_stop() {
 t_json_true() {
 	"$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2]) else 1)' "$1" "$2"
 }
+
+# t_rules_replay INST NAME STATE_DIR FRAMES [APP OPTIONS]: boot a
+# dataplane with the rules staged in STATE_DIR, replay $T_TMP/in.pcap
+# (FRAMES frames) into the outside port (output in NAME.out.pcap, the
+# inside port's input empty), then `rules show --json` in NAME.show.json
+# and, after a clean stop, `stats --json` in NAME.json.
+t_rules_replay() {
+	local inst=$1 name=$2 sd=$3 frames=$4
+	shift 4
+	[ -f "$T_TMP/empty.pcap" ] || t_empty_pcap "$T_TMP/empty.pcap"
+	bw_start "$inst" "$T_TMP/$name.log" \
+		--vdev "net_pcap0,rx_pcap=$T_TMP/in.pcap,tx_pcap=$T_TMP/$name.back.pcap" \
+		--vdev "net_pcap1,rx_pcap=$T_TMP/empty.pcap,tx_pcap=$T_TMP/$name.out.pcap" \
+		-- --instance "$inst" --state-dir "$sd" "$@"
+	t_true "$name: up" bw_wait_running "$inst" 20
+	t_true "$name: every frame received" bw_wait_rx "$inst" "$frames" 60
+	"$BWCTL" --instance "$inst" --state-dir "$sd" rules show --json \
+		>"$T_TMP/$name.show.json"
+	bw_stop
+	t_check "$name: clean exit" 0 "$BW_RC"
+	"$BWCTL" --instance "$inst" stats --json >"$T_TMP/$name.json" 2>/dev/null
+}

@@ -33,17 +33,7 @@ run() {
 	shift
 	t_true "$name: stage the rules" "$BWCTL" --instance "$inst" \
 		--state-dir "$sd.$name" rules load "$T_TMP/$name.rules" >/dev/null 2>&1
-	bw_start "$inst" "$T_TMP/$name.log" \
-		--vdev "net_pcap0,rx_pcap=$T_TMP/in.pcap,tx_pcap=$T_TMP/$name.back.pcap" \
-		--vdev "net_pcap1,rx_pcap=$T_TMP/empty.pcap,tx_pcap=$T_TMP/$name.out.pcap" \
-		-- --instance "$inst" --state-dir "$sd.$name" "$@"
-	t_true "$name: up" bw_wait_running "$inst" 20
-	t_true "$name: every frame received" bw_wait_rx "$inst" "$frames" 60
-	"$BWCTL" --instance "$inst" --state-dir "$sd.$name" rules show --json \
-		>"$T_TMP/$name.show.json"
-	bw_stop
-	t_check "$name: clean exit" 0 "$BW_RC"
-	"$BWCTL" --instance "$inst" stats --json >"$T_TMP/$name.json" 2>/dev/null
+	t_rules_replay "$inst" "$name" "$sd.$name" "$frames" "$@"
 	s=$T_TMP/$name.json
 	for sid in 2046158 2046159 2046160 2046161 2046162; do
 		t_check "$name: sid $sid hits (oracle)" \
