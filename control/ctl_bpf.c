@@ -36,11 +36,7 @@
 
 enum bpf_sub { SUB_LOAD, SUB_UNLOAD, SUB_SHOW };
 
-static const struct {
-	const char *name;
-	enum bpf_sub sub;
-	const char *usage;
-} subs[] = {
+static const struct ctl_sub subs[] = {
 	{"load", SUB_LOAD, LOAD_USAGE},
 	{"unload", SUB_UNLOAD, UNLOAD_USAGE},
 	{"show", SUB_SHOW, SHOW_USAGE},
@@ -153,28 +149,19 @@ req_parse(const struct ctl_txn *t, int argc, char **argv, struct bpf_req *r,
 		{NULL, 0, NULL, 0},
 	};
 	const char *opt_name;
-	size_t i;
-	int c, nargs;
+	const struct ctl_sub *sub;
+	int rc, c, nargs;
 	char **args;
 
 	memset(r, 0, sizeof(*r));
 	*help_shown = 0;
 	r->usage = BPF_USAGE;
-	if (argc < 2)
-		return ctl_txn_usage(t, BPF_USAGE, "no bpf command given");
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		help(t->ctx->out);
-		*help_shown = 1;
-		return CTL_EXIT_OK;
-	}
-	for (i = 0; i < NB_SUBS; i++)
-		if (strcmp(argv[1], subs[i].name) == 0)
-			break;
-	if (i == NB_SUBS)
-		return ctl_txn_usage(t, BPF_USAGE, "unknown bpf command '%s'",
-				     argv[1]);
-	r->sub = subs[i].sub;
-	r->usage = subs[i].usage;
+	rc = ctl_txn_sub(t, "bpf", BPF_USAGE, help, subs, NB_SUBS, argc, argv,
+			 &sub, help_shown);
+	if (rc != CTL_EXIT_OK || *help_shown)
+		return rc;
+	r->sub = (enum bpf_sub)sub->sub;
+	r->usage = sub->usage;
 
 	/* options may follow the operands: getopt permutes argv + 1 */
 	optind = 0;
@@ -330,8 +317,9 @@ do_unload(struct ctl_txn *t, const struct bpf_req *r)
 }
 
 static int
-perform(struct ctl_txn *t, const struct bpf_req *r)
+perform(struct ctl_txn *t, void *req)
 {
+	const struct bpf_req *r = req;
 	switch (r->sub) {
 	case SUB_LOAD:
 		return do_load(t, r);
@@ -545,13 +533,7 @@ do_show(struct ctl_ctx *ctx, const struct bpf_req *r)
 		}
 	}
 	hits_read(ctx, h);
-	if (h->valid && h->applied_gen != rs.generation)
-		fprintf(ctx->err,
-			CTL_PROG ": warning: dataplane instance '%s' runs "
-				 "generation %" PRIu64 ", %s holds %" PRIu64
-				 "; showing the latter\n",
-			ctx->instance, h->applied_gen, ctx->state_dir,
-			rs.generation);
+	ctl_txn_warn_shown_gen(ctx, h->valid, h->applied_gen, rs.generation);
 	if (r->json)
 		show_json(ctx->out, ctx, &rs, h, one);
 	else if (rs.nb_progs == 0)
@@ -584,11 +566,5 @@ ctl_cmd_bpf(struct ctl_ctx *ctx, int argc, char **argv)
 		return rc;
 	if (r.sub == SUB_SHOW)
 		return do_show(ctx, &r);
-	if (ctl_txn_begin(&t) < 0)
-		return CTL_EXIT_FAIL;
-	rc = perform(&t, &r);
-	if (rc == CTL_EXIT_OK)
-		rc = ctl_txn_commit(&t);
-	ctl_txn_end(&t);
-	return rc;
+	return ctl_txn_run(&t, perform, &r);
 }

@@ -50,11 +50,7 @@
 
 enum list_sub { SUB_LOAD, SUB_ADD, SUB_DEL, SUB_FLUSH, SUB_DROP, SUB_SHOW };
 
-static const struct {
-	const char *name;
-	enum list_sub sub;
-	const char *usage;
-} subs[] = {
+static const struct ctl_sub subs[] = {
 	{"load", SUB_LOAD, LOAD_USAGE}, {"add", SUB_ADD, ADD_USAGE},
 	{"del", SUB_DEL, DEL_USAGE},	{"flush", SUB_FLUSH, FLUSH_USAGE},
 	{"drop", SUB_DROP, DROP_USAGE}, {"show", SUB_SHOW, SHOW_USAGE},
@@ -195,8 +191,8 @@ req_parse(const struct ctl_txn *t, int argc, char **argv, struct list_req *r,
 		{NULL, 0, NULL, 0},
 	};
 	const char *opt_name = NULL;
-	size_t i;
-	int c, nargs, ret;
+	const struct ctl_sub *sub;
+	int rc, c, nargs, ret;
 	char **args;
 
 	memset(r, 0, sizeof(*r));
@@ -205,21 +201,12 @@ req_parse(const struct ctl_txn *t, int argc, char **argv, struct list_req *r,
 	r->action = BW_ACTION_DROP;
 	r->match = BW_MATCH_ANY;
 	r->popts.diag = t->ctx->err;
-	if (argc < 2)
-		return ctl_txn_usage(t, LIST_USAGE, "no list command given");
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		help(t->ctx->out);
-		*help_shown = 1;
-		return CTL_EXIT_OK;
-	}
-	for (i = 0; i < NB_SUBS; i++)
-		if (strcmp(argv[1], subs[i].name) == 0)
-			break;
-	if (i == NB_SUBS)
-		return ctl_txn_usage(t, LIST_USAGE, "unknown list command '%s'",
-				     argv[1]);
-	r->sub = subs[i].sub;
-	r->usage = subs[i].usage;
+	rc = ctl_txn_sub(t, "list", LIST_USAGE, help, subs, NB_SUBS, argc, argv,
+			 &sub, help_shown);
+	if (rc != CTL_EXIT_OK || *help_shown)
+		return rc;
+	r->sub = (enum list_sub)sub->sub;
+	r->usage = sub->usage;
 
 	/* options may follow the operands: getopt permutes argv + 1 */
 	optind = 0;
@@ -634,8 +621,9 @@ do_drop(struct ctl_txn *t, struct list_req *r)
 }
 
 static int
-perform(struct ctl_txn *t, struct list_req *r)
+perform(struct ctl_txn *t, void *req)
 {
+	struct list_req *r = req;
 	switch (r->sub) {
 	case SUB_LOAD:
 		return do_load(t, r);
@@ -865,13 +853,7 @@ do_show(struct ctl_ctx *ctx, const struct list_req *r)
 		}
 	}
 	hits_read(ctx, h);
-	if (h->valid && h->applied_gen != rs.generation)
-		fprintf(ctx->err,
-			CTL_PROG ": warning: dataplane instance '%s' runs "
-				 "generation %" PRIu64 ", %s holds %" PRIu64
-				 "; showing the latter\n",
-			ctx->instance, h->applied_gen, ctx->state_dir,
-			rs.generation);
+	ctl_txn_warn_shown_gen(ctx, h->valid, h->applied_gen, rs.generation);
 	if (r->json)
 		show_json(ctx->out, ctx, &rs, h, one);
 	else if (one != NULL)
@@ -905,14 +887,7 @@ ctl_cmd_list(struct ctl_ctx *ctx, int argc, char **argv)
 		rc = do_show(ctx, &r);
 		goto out;
 	}
-	if (ctl_txn_begin(&t) < 0) {
-		rc = CTL_EXIT_FAIL;
-		goto out;
-	}
-	rc = perform(&t, &r);
-	if (rc == CTL_EXIT_OK)
-		rc = ctl_txn_commit(&t);
-	ctl_txn_end(&t);
+	rc = ctl_txn_run(&t, perform, &r);
 out:
 	req_free(&r);
 	return rc;

@@ -51,11 +51,7 @@
 
 enum rules_sub { SUB_LOAD = 1, SUB_CHECK, SUB_FLUSH, SUB_SHOW };
 
-static const struct {
-	const char *name;
-	enum rules_sub sub;
-	const char *usage;
-} subs[] = {
+static const struct ctl_sub subs[] = {
 	{"load", SUB_LOAD, LOAD_USAGE},
 	{"check", SUB_CHECK, CHECK_USAGE},
 	{"flush", SUB_FLUSH, FLUSH_USAGE},
@@ -169,28 +165,19 @@ req_parse(const struct ctl_txn *t, int argc, char **argv, struct rules_req *r,
 		{NULL, 0, NULL, 0},
 	};
 	const char *opt_name;
-	size_t i;
-	int c;
+	const struct ctl_sub *sub;
+	int rc, c;
 
 	memset(r, 0, sizeof(*r));
 	*help_shown = 0;
 	r->usage = RULES_USAGE;
 	r->action = CTL_RULE_ALERT;
-	if (argc < 2)
-		return ctl_txn_usage(t, RULES_USAGE, "no rules command given");
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		help(t->ctx->out);
-		*help_shown = 1;
-		return CTL_EXIT_OK;
-	}
-	for (i = 0; i < NB_SUBS; i++)
-		if (strcmp(argv[1], subs[i].name) == 0)
-			break;
-	if (i == NB_SUBS)
-		return ctl_txn_usage(t, RULES_USAGE,
-				     "unknown rules command '%s'", argv[1]);
-	r->sub = subs[i].sub;
-	r->usage = subs[i].usage;
+	rc = ctl_txn_sub(t, "rules", RULES_USAGE, help, subs, NB_SUBS, argc,
+			 argv, &sub, help_shown);
+	if (rc != CTL_EXIT_OK || *help_shown)
+		return rc;
+	r->sub = (enum rules_sub)sub->sub;
+	r->usage = sub->usage;
 
 	optind = 0;
 	opterr = 0;
@@ -407,8 +394,9 @@ out:
 }
 
 static int
-perform(struct ctl_txn *t, const struct rules_req *r)
+perform(struct ctl_txn *t, void *req)
 {
+	const struct rules_req *r = req;
 	struct ctl_rtab tab;
 	int rc;
 
@@ -607,13 +595,8 @@ do_show(struct ctl_ctx *ctx, const struct rules_req *r)
 	if (ctl_state_current(ctx->state_dir, ctx->err, &rs, NULL) < 0)
 		return CTL_EXIT_FAIL;
 	h = rules_hits_read(ctx);
-	if (h != NULL && h->valid && h->applied_gen != rs.generation)
-		fprintf(ctx->err,
-			CTL_PROG ": warning: dataplane instance '%s' runs "
-				 "generation %" PRIu64 ", %s holds %" PRIu64
-				 "; showing the latter\n",
-			ctx->instance, h->applied_gen, ctx->state_dir,
-			rs.generation);
+	ctl_txn_warn_shown_gen(ctx, h != NULL && h->valid,
+			       h != NULL ? h->applied_gen : 0, rs.generation);
 	if (r->json)
 		show_json(ctx->out, &rs, h);
 	else if (rs.rtab.nb_rules == 0)
@@ -649,11 +632,5 @@ ctl_cmd_rules(struct ctl_ctx *ctx, int argc, char **argv)
 		ctl_rtab_free(&tab);
 		return rc;
 	}
-	if (ctl_txn_begin(&t) < 0)
-		return CTL_EXIT_FAIL;
-	rc = perform(&t, &r);
-	if (rc == CTL_EXIT_OK)
-		rc = ctl_txn_commit(&t);
-	ctl_txn_end(&t);
-	return rc;
+	return ctl_txn_run(&t, perform, &r);
 }

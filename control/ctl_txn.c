@@ -123,6 +123,59 @@ ctl_txn_getopt_error(const struct ctl_txn *t, const char *usage, int c,
 	return ctl_txn_usage(t, usage, "%s", buf + skip);
 }
 
+int
+ctl_txn_sub(const struct ctl_txn *t, const char *family, const char *usage,
+	    void (*help)(FILE *f), const struct ctl_sub *subs, size_t nb,
+	    int argc, char **argv, const struct ctl_sub **sub, int *help_shown)
+{
+	size_t i;
+
+	*sub = NULL;
+	*help_shown = 0;
+	if (argc < 2)
+		return ctl_txn_usage(t, usage, "no %s command given", family);
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		help(t->ctx->out);
+		*help_shown = 1;
+		return CTL_EXIT_OK;
+	}
+	for (i = 0; i < nb; i++) {
+		if (strcmp(argv[1], subs[i].name) == 0) {
+			*sub = &subs[i];
+			return CTL_EXIT_OK;
+		}
+	}
+	return ctl_txn_usage(t, usage, "unknown %s command '%s'", family,
+			     argv[1]);
+}
+
+int
+ctl_txn_run(struct ctl_txn *t, int (*perform)(struct ctl_txn *t, void *req),
+	    void *req)
+{
+	int rc;
+
+	if (ctl_txn_begin(t) < 0)
+		return CTL_EXIT_FAIL;
+	rc = perform(t, req);
+	if (rc == CTL_EXIT_OK)
+		rc = ctl_txn_commit(t);
+	ctl_txn_end(t);
+	return rc;
+}
+
+void
+ctl_txn_warn_shown_gen(const struct ctl_ctx *ctx, int valid,
+		       uint64_t applied_gen, uint64_t shown_gen)
+{
+	if (valid && applied_gen != shown_gen)
+		fprintf(ctx->err,
+			CTL_PROG ": warning: dataplane instance '%s' runs "
+				 "generation %" PRIu64 ", %s holds %" PRIu64
+				 "; showing the latter\n",
+			ctx->instance, applied_gen, ctx->state_dir, shown_gen);
+}
+
 void
 ctl_txn_note(struct ctl_txn *t, const char *fmt, ...)
 {
