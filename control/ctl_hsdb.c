@@ -8,9 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "ctl_hsdb.h"
+#include "ctl_region.h"
 
 #define PATTERN_EXCERPT 64 /* bytes of an expression quoted in an error */
 
@@ -25,15 +25,6 @@ err_set(char *err, size_t len, const char *fmt, ...)
 	/* a message cut to the buffer is still a message: display only */
 	vsnprintf(err, len, fmt, ap);
 	va_end(ap);
-}
-
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 void
@@ -180,7 +171,7 @@ ctl_hsdb_compile(const struct ctl_rules *rs, const struct ctl_hsmap *map,
 	mode = o->mode == CTL_HSDB_STREAM ? HS_MODE_STREAM : HS_MODE_BLOCK;
 	if (som && mode == HS_MODE_STREAM)
 		mode |= HS_MODE_SOM_HORIZON_LARGE;
-	t0 = now_ns();
+	t0 = ctl_now_mono_ns();
 	if (hs_compile_ext_multi(pats, flags, ids, exts, (unsigned int)n, mode,
 				 NULL, &db->db, &cerr) != HS_SUCCESS) {
 		if (cerr != NULL && cerr->expression >= 0 &&
@@ -196,7 +187,7 @@ ctl_hsdb_compile(const struct ctl_rules *rs, const struct ctl_hsmap *map,
 		ret = -EINVAL;
 		goto out;
 	}
-	db->compile_ns = now_ns() - t0;
+	db->compile_ns = ctl_now_mono_ns() - t0;
 	db->nb_rules = (uint32_t)nb_rules;
 	db->nb_exprs = (uint32_t)n;
 	if (hs_database_size(db->db, &db->db_bytes) != HS_SUCCESS) {

@@ -9,9 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "ctl_hsgroup.h"
+#include "ctl_region.h"
 #include "ctl_rtab.h"
 
 #define REUSE_WINDOW 16 /* recent address/port/string ranges compared */
@@ -245,15 +245,6 @@ rule_fill(struct bw_image_rule *o, const struct ctl_rule *r, int content)
 	o->priority = r->priority;
 }
 
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 /* Compile one database and serialize it into *buf (NULL when empty). */
 static int
 db_make(const struct ctl_rules *rs, const struct ctl_hsmap *map,
@@ -349,7 +340,6 @@ groups_make(const struct ctl_rules *rs, const struct ctl_hsmap *map,
 		r = ctl_hsdb_compile(rs, map, &o, &db, err, err_len);
 		if (r < 0)
 			goto out;
-		info->compile_ns += db.compile_ns;
 		if (db.db == NULL)
 			continue; /* cannot happen: every rule has content */
 		r = ctl_hsdb_serialize(&db, &ser, &n);
@@ -531,7 +521,7 @@ ctl_rtab_build_layout(const struct ctl_rules *rs,
 				     : "out of memory");
 		goto out;
 	}
-	t0 = now_ns();
+	t0 = ctl_now_mono_ns();
 	if (layout == CTL_RTAB_SINGLE) {
 		r = db_make(rs, &map, lim, CTL_HSDB_BLOCK, CTL_HSDB_SCOPE_ALL,
 			    &block, &t->block, &t->block_len, err, err_len);
@@ -543,7 +533,7 @@ ctl_rtab_build_layout(const struct ctl_rules *rs,
 		r = db_make(rs, &map, lim, CTL_HSDB_STREAM,
 			    CTL_HSDB_SCOPE_STREAM, &stream, &t->stream,
 			    &t->stream_len, err, err_len);
-	info->compile_ns = now_ns() - t0;
+	info->compile_ns = ctl_now_mono_ns() - t0;
 	if (r < 0)
 		goto out;
 	info->nb_rules = t->nb_rules;

@@ -30,7 +30,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <hs.h>
 #include <pcap/pcap.h>
@@ -38,6 +37,7 @@
 #include "ctl_hsdb.h"
 #include "ctl_hsgroup.h"
 #include "ctl_hsmap.h"
+#include "ctl_region.h"
 #include "ctl_rtab.h"
 #include "ctl_rules.h"
 
@@ -66,15 +66,6 @@ struct flowdir {
 	hs_database_t *db[STREAMS_MAX];
 	uint8_t nb;
 };
-
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 /* The TCP or UDP payload of an Ethernet frame (own parser: an oracle). */
 static int
@@ -484,7 +475,7 @@ main(int argc, char **argv)
 				       &pass_matches);
 	}
 	streams_reset(fd, nb_fd, db.scratch, &pass_matches);
-	t0 = now_ns();
+	t0 = ctl_now_mono_ns();
 	do {
 		for (i = 0; i < nb; i++) {
 			for (dbi = 0; dbi < pl[i].nb_db; dbi++)
@@ -499,7 +490,7 @@ main(int argc, char **argv)
 		}
 		streams_reset(fd, nb_fd, db.scratch, &matches);
 		scans += nb;
-		t1 = now_ns();
+		t1 = ctl_now_mono_ns();
 	} while ((double)(t1 - t0) < seconds * 1e9);
 	el = (double)(t1 - t0) / 1e9;
 	printf("{\"rules\":%zu,\"content_rules\":%" PRIu32
