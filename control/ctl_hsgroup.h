@@ -46,24 +46,4 @@ int ctl_hsgroup_plan(const struct bw_image_rule *rules, uint32_t nb,
 
 void ctl_hsgroup_plan_free(struct ctl_hsgroup_plan *p);
 
-/*
- * The lane of a packet: l4 the IP protocol number (-1 when the L4 header
- * was not decoded: a later fragment). BW_HSLANE_*.
- */
-static inline uint8_t
-ctl_hsgroup_lane(int l4)
-{
-	switch (l4) {
-	case 6:
-		return BW_HSLANE_TCP;
-	case 17:
-		return BW_HSLANE_UDP;
-	case 1:
-	case 58:
-		return BW_HSLANE_ICMP;
-	default:
-		return BW_HSLANE_OTHER;
-	}
-}
-
 #endif /* CTL_HSGROUP_H */

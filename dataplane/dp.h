@@ -113,8 +113,13 @@ struct dp_worker {
 	struct dp_flow_key fkey[DP_BURST] __rte_cache_aligned;
 	int32_t fpos[DP_BURST];
 	uint8_t fdir[DP_BURST];
-	uint8_t fbare[DP_BURST]; /* left out of the flow table */
+	uint8_t ftrack[DP_BURST]; /* DP_FT_*: what the flow table does */
 } __rte_cache_aligned;
+
+/* dp_worker.ftrack[]: a burst packet and the TCP flow table */
+#define DP_FT_NONE  0 /* not a tracked TCP segment */
+#define DP_FT_BARE  1 /* a bare ACK, left out (match.c) */
+#define DP_FT_KEYED 2 /* keyed and looked up in bulk */
 
 /* Set by the signal handler; workers and the main loop poll it. */
 extern volatile int dp_stopping;

@@ -184,22 +184,30 @@ pmap_at(uint8_t lane, uint8_t role, uint16_t port)
 	       port;
 }
 
-/* The classes of pi's destination and source ports in lane (TCP/UDP). */
-static inline void
-port_classes(const struct dp_match_set *s, uint8_t lane,
-	     const struct dp_pkt *pi, uint16_t *cd, uint16_t *cs)
-{
-	uint32_t ad = pmap_at(lane, BW_HSROLE_DST, pi->dport);
-	uint32_t as = pmap_at(lane, BW_HSROLE_SRC, pi->sport);
+/* What picks a packet's scan groups: its lane and its ports' classes. */
+struct gkey {
+	uint8_t lane;
+	uint16_t cd; /* class of the destination port (role DST), 0: none */
+	uint16_t cs; /* class of the source port (role SRC), 0: none */
+};
 
-	*cd = 0;
-	*cs = 0;
-	if (s->pmap == NULL)
+static inline void
+gkey_of(const struct dp_match_set *s, const struct dp_pkt *pi, struct gkey *k)
+{
+	uint32_t ad, as;
+
+	k->lane = bw_hslane((pi->flags & DP_PKT_L4) ? pi->l4_proto : -1);
+	k->cd = 0;
+	k->cs = 0;
+	if (s->pmap == NULL ||
+	    (k->lane != BW_HSLANE_TCP && k->lane != BW_HSLANE_UDP))
 		return;
+	ad = pmap_at(k->lane, BW_HSROLE_DST, pi->dport);
+	as = pmap_at(k->lane, BW_HSROLE_SRC, pi->sport);
 	if (s->pbits[ad / 64] & (1ull << (ad % 64)))
-		*cd = s->pmap[ad];
+		k->cd = s->pmap[ad];
 	if (s->pbits[as / 64] & (1ull << (as % 64)))
-		*cs = s->pmap[as];
+		k->cs = s->pmap[as];
 }
 
 /*
@@ -699,17 +707,16 @@ on_stream_match(unsigned int id, unsigned long long from, unsigned long long to,
  */
 static void
 class_feed(struct dp_worker *w, const struct dp_match_set *s,
-	   const struct dp_pkt *pi, uint32_t slot, uint8_t dir,
-	   const char *data, uint32_t n)
+	   const struct gkey *gk, uint32_t slot, uint8_t dir, const char *data,
+	   uint32_t n)
 {
 	hs_scratch_t *scr = s->scratch[w->id];
-	uint16_t c[2];
+	const uint16_t c[2] = {gk->cd, gk->cs};
 	size_t e, used;
 	hs_stream_t *st;
 	char *buf;
 	int r;
 
-	port_classes(s, BW_HSLANE_TCP, pi, &c[0], &c[1]);
 	for (r = 0; r < 2; r++) {
 		if (c[r] == 0 || s->scls[c[r]] == NULL)
 			continue;
@@ -773,9 +780,10 @@ enum seg_fate {
  */
 static enum seg_fate
 seg_track(struct dp_worker *w, const struct dp_match_set *s,
-	  const struct dp_pkt *pi, const struct rte_mbuf *m,
-	  const uint8_t *payload, uint32_t len, uint64_t now, uint16_t i,
-	  uint32_t dels, uint32_t *flow_slot, uint8_t *flow_dir, int *toward)
+	  const struct dp_pkt *pi, const struct gkey *gk,
+	  const struct rte_mbuf *m, const uint8_t *payload, uint32_t len,
+	  uint64_t now, uint16_t i, uint32_t dels, uint32_t *flow_slot,
+	  uint8_t *flow_dir, int *toward)
 {
 	struct bw_worker_stats *st = w->st;
 	hs_stream_t **strm;
@@ -854,7 +862,7 @@ seg_track(struct dp_worker *w, const struct dp_match_set *s,
 					       len - over, 0, s->scratch[w->id],
 					       on_stream_match, w);
 			if (s->nb_scls > 0)
-				class_feed(w, s, pi, slot, dir,
+				class_feed(w, s, gk, slot, dir,
 					   (const char *)payload + over,
 					   len - over);
 			f->next_seq[dir] += len - over;
@@ -879,41 +887,21 @@ seg_track(struct dp_worker *w, const struct dp_match_set *s,
  */
 static inline void
 scan_groups(struct dp_worker *w, const struct dp_match_set *s,
-	    const struct dp_pkt *pi, const uint8_t *payload, uint32_t len,
+	    const struct gkey *gk, const uint8_t *payload, uint32_t len,
 	    hs_scratch_t *scr, int untracked)
 {
 	const char *buf = (const char *)payload;
-	uint8_t lane = BW_HSLANE_OTHER;
-	uint16_t cd = 0, cs = 0;
 	hs_database_t *db;
 	int sc;
 
-	if (pi->flags & DP_PKT_L4) {
-		switch (pi->l4_proto) {
-		case IPPROTO_TCP_:
-			lane = BW_HSLANE_TCP;
-			break;
-		case IPPROTO_UDP_:
-			lane = BW_HSLANE_UDP;
-			break;
-		case IPPROTO_ICMP_:
-		case IPPROTO_ICMPV6_:
-			lane = BW_HSLANE_ICMP;
-			break;
-		default:
-			break;
-		}
-	}
-	if (lane == BW_HSLANE_TCP || lane == BW_HSLANE_UDP)
-		port_classes(s, lane, pi, &cd, &cs);
 	for (sc = BW_HSSCOPE_PACKET;
 	     sc <= (untracked ? BW_HSSCOPE_STREAM : BW_HSSCOPE_PACKET); sc++) {
-		db = s->base[lane][sc];
+		db = s->base[gk->lane][sc];
 		if (db != NULL)
 			hs_scan(db, buf, len, 0, scr, on_match, w);
-		if (cd != 0 && (db = s->cls[cd][sc]) != NULL)
+		if (gk->cd != 0 && (db = s->cls[gk->cd][sc]) != NULL)
 			hs_scan(db, buf, len, 0, scr, on_match, w);
-		if (cs != 0 && (db = s->cls[cs][sc]) != NULL)
+		if (gk->cs != 0 && (db = s->cls[gk->cs][sc]) != NULL)
 			hs_scan(db, buf, len, 0, scr, on_match, w);
 	}
 }
@@ -927,11 +915,14 @@ dp_match_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 	hs_scratch_t *scr = s->scratch != NULL ? s->scratch[w->id] : NULL;
 	uint64_t now = rte_rdtsc();
 	const struct dp_flow_key *kp[DP_BURST];
+	int32_t pos[DP_BURST];
+	uint16_t at[DP_BURST];
 	enum seg_fate fate;
 	struct decision d;
-	uint32_t len, k, id, slot, dels = 0;
+	uint32_t len, j, k, id, slot, dels = 0;
 	uint8_t dir = 0, track = 0;
-	int toward;
+	struct gkey gk;
+	int toward, have_gk;
 	uint16_t i;
 
 	if ((s->sdb != NULL || s->nb_scls > 0) && w->flows.h != NULL &&
@@ -948,33 +939,27 @@ dp_match_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 		for (i = 0; i < n; i++) {
 			const struct dp_pkt *pi = &w->info[i];
 
-			w->fbare[i] = 0;
+			w->ftrack[i] = DP_FT_NONE;
 			if (verdict[i] != DP_VERDICT_PASS ||
 			    pi->l3 == DP_L3_NONE ||
 			    pi->l4_proto != IPPROTO_TCP_ ||
 			    !(pi->flags & DP_PKT_L4))
 				continue;
 			if (seg_bare(w, s, pi)) {
-				w->fbare[i] = 1;
+				w->ftrack[i] = DP_FT_BARE;
 				continue;
 			}
+			w->ftrack[i] = DP_FT_KEYED;
 			dp_flow_key_of(pi, &w->fkey[i], &w->fdir[i]);
+			at[k] = i;
 			kp[k++] = &w->fkey[i];
 		}
-		dp_flow_lookup_bulk(&w->flows, kp, k, w->fpos);
-		/* positions back to packet order; their entries to cache */
-		for (i = n; i-- > 0;) {
-			const struct dp_pkt *pi = &w->info[i];
-
-			if (verdict[i] != DP_VERDICT_PASS ||
-			    pi->l3 == DP_L3_NONE ||
-			    pi->l4_proto != IPPROTO_TCP_ ||
-			    !(pi->flags & DP_PKT_L4) || w->fbare[i])
-				continue;
-			w->fpos[i] = w->fpos[--k];
-			if (w->fpos[i] >= 0 &&
-			    (uint32_t)w->fpos[i] < w->flows.nb)
-				rte_prefetch0(&w->flows.flows[w->fpos[i]]);
+		dp_flow_lookup_bulk(&w->flows, kp, k, pos);
+		/* positions to their packets; their entries to cache */
+		for (j = 0; j < k; j++) {
+			w->fpos[at[j]] = pos[j];
+			if (pos[j] >= 0 && (uint32_t)pos[j] < w->flows.nb)
+				rte_prefetch0(&w->flows.flows[pos[j]]);
 		}
 		dels = w->flows.dels;
 	}
@@ -998,17 +983,19 @@ dp_match_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 		fate = SEG_UNTRACKED;
 		slot = UINT32_MAX;
 		toward = -1;
+		have_gk = 0;
 		w->nb_stream_ids = 0;
-		if (track && pi->l4_proto == IPPROTO_TCP_ &&
-		    (pi->flags & DP_PKT_L4)) {
-			if (w->fbare[i]) {
+		if (track && w->ftrack[i] != DP_FT_NONE) {
+			if (w->ftrack[i] == DP_FT_BARE) {
 				if (w->flows.nb_marked == 0)
 					continue; /* nothing to scan or decide */
 				/* a flow of the burst got a drop mark since */
 				dp_flow_key_of(pi, &w->fkey[i], &w->fdir[i]);
 				w->fpos[i] = -ENOENT;
 			}
-			fate = seg_track(w, s, pi, m, payload, len, now, i,
+			gkey_of(s, pi, &gk);
+			have_gk = 1;
+			fate = seg_track(w, s, pi, &gk, m, payload, len, now, i,
 					 dels, &slot, &dir, &toward);
 		}
 		if (fate == SEG_DROP) {
@@ -1016,7 +1003,9 @@ dp_match_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 			continue;
 		}
 		if (scr != NULL && len > 0) {
-			scan_groups(w, s, pi, payload, len, scr,
+			if (!have_gk)
+				gkey_of(s, pi, &gk);
+			scan_groups(w, s, &gk, payload, len, scr,
 				    fate != SEG_FED);
 			for (k = 0; k < w->nb_match_ids && k < DP_MATCH_IDS;
 			     k++) {

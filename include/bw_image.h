@@ -353,6 +353,26 @@ _Static_assert(sizeof(struct bw_image_rport) == 4, "rport size");
 #define BW_HSLANE_OTHER 4
 #define BW_HSLANE_MAX	4
 
+/*
+ * The lane of a packet: l4 its IP protocol number, -1 when its L4 header
+ * was not decoded (a later fragment).
+ */
+static inline uint8_t
+bw_hslane(int l4)
+{
+	switch (l4) {
+	case 6:
+		return BW_HSLANE_TCP;
+	case 17:
+		return BW_HSLANE_UDP;
+	case 1:
+	case 58:
+		return BW_HSLANE_ICMP;
+	default:
+		return BW_HSLANE_OTHER;
+	}
+}
+
 #define BW_HSROLE_BASE 0
 #define BW_HSROLE_DST  1
 #define BW_HSROLE_SRC  2

@@ -283,7 +283,7 @@ streams_reset(struct flowdir *fd, size_t nb_fd, hs_scratch_t *scr,
 static void
 groups_pick(const struct groups *g, struct payload *p, int untracked)
 {
-	uint8_t lane = ctl_hsgroup_lane(p->proto), sc;
+	uint8_t lane = bw_hslane(p->proto), sc;
 	uint16_t cd = 0, cs = 0;
 	hs_database_t *db;
 
