@@ -466,17 +466,8 @@ show_table(FILE *f, const struct ctl_ruleset *rs, const struct ctl_bpf_hits *h,
 	tb = ctl_table_new(10, rs->nb_progs + 1, "lrrllrrrrr");
 	if (tb == NULL)
 		return -ENOMEM;
-	ctl_table_row(tb);
-	ctl_table_cell(tb, "NAME");
-	ctl_table_cell(tb, "ORDER");
-	ctl_table_cell(tb, "INSNS");
-	ctl_table_cell(tb, "CRC32C");
-	ctl_table_cell(tb, "JIT");
-	ctl_table_cell(tb, "RUNS");
-	ctl_table_cell(tb, "DROPS");
-	ctl_table_cell(tb, "PASSES");
-	ctl_table_cell(tb, "ERRORS");
-	ctl_table_cell(tb, "CYCLES/RUN");
+	ctl_table_header(tb, "NAME", "ORDER", "INSNS", "CRC32C", "JIT", "RUNS",
+			 "DROPS", "PASSES", "ERRORS", "CYCLES/RUN", NULL);
 	for (i = 0; i < rs->nb_progs; i++) {
 		const struct ctl_prog *p = &rs->progs[i];
 

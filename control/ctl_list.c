@@ -764,15 +764,8 @@ show_table(FILE *f, const struct ctl_ruleset *rs, const struct ctl_list_hits *h)
 	tb = ctl_table_new(8, rs->nb_lists + 1, "lrllrrrr");
 	if (tb == NULL)
 		return -ENOMEM;
-	ctl_table_row(tb);
-	ctl_table_cell(tb, "NAME");
-	ctl_table_cell(tb, "ID");
-	ctl_table_cell(tb, "ACTION");
-	ctl_table_cell(tb, "MATCH");
-	ctl_table_cell(tb, "IPV4");
-	ctl_table_cell(tb, "IPV6");
-	ctl_table_cell(tb, "HIT-PKTS");
-	ctl_table_cell(tb, "HIT-BYTES");
+	ctl_table_header(tb, "NAME", "ID", "ACTION", "MATCH", "IPV4", "IPV6",
+			 "HIT-PKTS", "HIT-BYTES", NULL);
 	for (i = 0; i < rs->nb_lists; i++) {
 		const struct ctl_list *l = &rs->lists[i];
 

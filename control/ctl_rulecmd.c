@@ -541,15 +541,8 @@ show_table(FILE *f, const struct ctl_ruleset *rs, const struct ctl_rule_hits *h)
 	tb = ctl_table_new(8, t->nb_rules + 1, "rrllrrll");
 	if (tb == NULL)
 		return -ENOMEM;
-	ctl_table_row(tb);
-	ctl_table_cell(tb, "SID");
-	ctl_table_cell(tb, "REV");
-	ctl_table_cell(tb, "ACTION");
-	ctl_table_cell(tb, "SCAN");
-	ctl_table_cell(tb, "PKTS");
-	ctl_table_cell(tb, "BYTES");
-	ctl_table_cell(tb, "LAST HIT");
-	ctl_table_cell(tb, "MSG");
+	ctl_table_header(tb, "SID", "REV", "ACTION", "SCAN", "PKTS", "BYTES",
+			 "LAST HIT", "MSG", NULL);
 	for (i = 0; i < t->nb_rules; i++) {
 		const struct bw_image_rule *r = &t->rules[i];
 

@@ -306,17 +306,9 @@ text_workers(FILE *f, const struct ctl_sample *s)
 	t = ctl_table_new(10, s->nb_workers + 2, "rrrrrrrrrr");
 	if (t == NULL)
 		return -errno;
-	ctl_table_row(t);
-	ctl_table_cell(t, "WORKER");
-	ctl_table_cell(t, "LCORE");
-	ctl_table_cell(t, "SOCKET");
-	ctl_table_cell(t, "RX_PKTS");
-	ctl_table_cell(t, "RX_BYTES");
-	ctl_table_cell(t, "TX_PKTS");
-	ctl_table_cell(t, "TX_BYTES");
-	ctl_table_cell(t, "DROP_PKTS");
-	ctl_table_cell(t, "DROP_BYTES");
-	ctl_table_cell(t, "CYC/PKT");
+	ctl_table_header(t, "WORKER", "LCORE", "SOCKET", "RX_PKTS", "RX_BYTES",
+			 "TX_PKTS", "TX_BYTES", "DROP_PKTS", "DROP_BYTES",
+			 "CYC/PKT", NULL);
 	for (i = 0; i < s->nb_workers; i++) {
 		ctl_table_row(t);
 		ctl_table_cell(t, "%" PRIu32, i);
@@ -335,15 +327,8 @@ text_workers(FILE *f, const struct ctl_sample *s)
 	t = ctl_table_new(8, s->nb_workers + 2, "rrrrrrrr");
 	if (t == NULL)
 		return -errno;
-	ctl_table_row(t);
-	ctl_table_cell(t, "WORKER");
-	ctl_table_cell(t, "IPV4");
-	ctl_table_cell(t, "IPV6");
-	ctl_table_cell(t, "NON_IP");
-	ctl_table_cell(t, "FRAGS");
-	ctl_table_cell(t, "ANOMALY_PASS");
-	ctl_table_cell(t, "LOOPS");
-	ctl_table_cell(t, "BUSY");
+	ctl_table_header(t, "WORKER", "IPV4", "IPV6", "NON_IP", "FRAGS",
+			 "ANOMALY_PASS", "LOOPS", "BUSY", NULL);
 	for (i = 0; i < s->nb_workers; i++) {
 		ctl_table_row(t);
 		ctl_table_cell(t, "%" PRIu32, i);
@@ -370,21 +355,9 @@ text_ports(FILE *f, const struct ctl_sample *s)
 	t = ctl_table_new(14, s->nb_ports + 1, "rllrlrrrrrrrrr");
 	if (t == NULL)
 		return -errno;
-	ctl_table_row(t);
-	ctl_table_cell(t, "PORT");
-	ctl_table_cell(t, "NAME");
-	ctl_table_cell(t, "ROLE");
-	ctl_table_cell(t, "PAIR");
-	ctl_table_cell(t, "LINK");
-	ctl_table_cell(t, "IPACKETS");
-	ctl_table_cell(t, "OPACKETS");
-	ctl_table_cell(t, "IBYTES");
-	ctl_table_cell(t, "OBYTES");
-	ctl_table_cell(t, "IMISSED");
-	ctl_table_cell(t, "IERRORS");
-	ctl_table_cell(t, "OERRORS");
-	ctl_table_cell(t, "NOMBUF");
-	ctl_table_cell(t, "QUEUES");
+	ctl_table_header(t, "PORT", "NAME", "ROLE", "PAIR", "LINK", "IPACKETS",
+			 "OPACKETS", "IBYTES", "OBYTES", "IMISSED", "IERRORS",
+			 "OERRORS", "NOMBUF", "QUEUES", NULL);
 	for (i = 0; i < s->nb_ports; i++) {
 		const struct ctl_port_sample *p = &s->ports[i];
 
@@ -460,12 +433,8 @@ text_rates(FILE *f, const struct ctl_rates *rt)
 	t = ctl_table_new(5, rt->nb_workers + 1, "rrrrr");
 	if (t == NULL)
 		return -errno;
-	ctl_table_row(t);
-	ctl_table_cell(t, "WORKER");
-	ctl_table_cell(t, "RX_PPS");
-	ctl_table_cell(t, "TX_PPS");
-	ctl_table_cell(t, "DROP_PPS");
-	ctl_table_cell(t, "CYC/PKT");
+	ctl_table_header(t, "WORKER", "RX_PPS", "TX_PPS", "DROP_PPS", "CYC/PKT",
+			 NULL);
 	for (i = 0; i < rt->nb_workers; i++) {
 		const struct ctl_rate *w = &rt->workers[i];
 

@@ -72,15 +72,8 @@ status_ports(FILE *f, const struct ctl_sample *s)
 	t = ctl_table_new(8, s->nb_ports + 1, "rllrlrrl");
 	if (t == NULL)
 		return -1;
-	ctl_table_row(t);
-	ctl_table_cell(t, "PORT");
-	ctl_table_cell(t, "NAME");
-	ctl_table_cell(t, "ROLE");
-	ctl_table_cell(t, "PAIR");
-	ctl_table_cell(t, "LINK");
-	ctl_table_cell(t, "SPEED");
-	ctl_table_cell(t, "QUEUES");
-	ctl_table_cell(t, "MAC");
+	ctl_table_header(t, "PORT", "NAME", "ROLE", "PAIR", "LINK", "SPEED",
+			 "QUEUES", "MAC", NULL);
 	for (i = 0; i < s->nb_ports; i++) {
 		const struct ctl_port_sample *p = &s->ports[i];
 

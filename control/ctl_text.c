@@ -83,6 +83,19 @@ ctl_table_cell(struct ctl_table *t, const char *fmt, ...)
 }
 
 void
+ctl_table_header(struct ctl_table *t, ...)
+{
+	const char *title;
+	va_list ap;
+
+	ctl_table_row(t);
+	va_start(ap, t);
+	while ((title = va_arg(ap, const char *)) != NULL)
+		ctl_table_cell(t, "%s", title);
+	va_end(ap);
+}
+
+void
 ctl_table_print(const struct ctl_table *t, FILE *f, unsigned int indent)
 {
 	size_t width[CTL_TABLE_COLS_MAX] = {0};

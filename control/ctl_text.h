@@ -30,6 +30,9 @@ void ctl_table_row(struct ctl_table *t);
 void ctl_table_cell(struct ctl_table *t, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Start a row of titles: the NULL-terminated strings after t, one cell each. */
+void ctl_table_header(struct ctl_table *t, ...) __attribute__((sentinel));
+
 /* Print every row, columns separated by two spaces, indented by indent. */
 void ctl_table_print(const struct ctl_table *t, FILE *f, unsigned int indent);
 
