@@ -23,12 +23,7 @@ printf '# a list that matches nothing the traffic carries\n203.0.113.0/24\n' >"$
 printf 'list load old /dev/null\nlist load new %s\nlist load never %s\n' \
 	"$new" "$T_TMP/never.txt" | ctl batch - >/dev/null
 
-bw_start "$inst" "$T_TMP/bulwark.log" \
-	--vdev "net_pcap0,rx_pcap=$T_TMP/in.pcap,infinite_rx=1,tx_pcap=/dev/null" \
-	--vdev "net_null0,no-rx=1" \
-	-- --instance "$inst" --state-dir "$sd" --mbufs 32768
-t_true "dataplane up" bw_wait_running "$inst" 20
-t_true "traffic flows" bw_wait_rx "$inst" 100000 20
+bw_start_endless "$inst"
 
 ok=0
 start=$SECONDS
@@ -56,14 +51,7 @@ t_check "clean exit" 0 "$BW_RC"
 
 "$BWCTL" --instance "$inst" stats --json >"$T_TMP/final.json" 2>/dev/null
 f="$T_TMP/final.json"
-rx=$(t_json "$f" 'd["totals"]["rx_pkts"]')
-t_log "$rx packets received during the run"
-t_true "millions of packets went through" test "$rx" -gt 1000000
-t_check "received = forwarded + dropped" "$rx" \
-	"$(t_json "$f" 'd["totals"]["tx_pkts"] + d["totals"]["drop_pkts"]')"
-t_check "every drop is a block-list drop" \
-	"$(t_json "$f" 'd["totals"]["drop_pkts"]')" \
-	"$(t_json "$f" 'd["totals"]["drops"]["blocklist"]')"
+t_check_no_loss "$f" blocklist
 t_check "drops equal the hits of the lists" \
 	"$(t_json "$f" 'd["totals"]["drops"]["blocklist"]')" \
 	"$(t_json "$f" 'sum(l["hits_pkts"] for l in d["lists"])')"
@@ -71,6 +59,4 @@ t_check "the list that matches nothing has no hit" 0 \
 	"$(t_json "$f" '[l["hits_pkts"] for l in d["lists"] if l["name"]=="never"][0]')"
 t_true "both swapped lists decided packets" \
 	t_json_true "$f" 'all(l["hits_pkts"] > 0 for l in d["lists"] if l["name"] in ("old","new"))'
-t_check "nothing missed by the port" 0 \
-	"$(t_json "$f" 'sum(p["imissed"] + p["rx_nombuf"] for p in d["ports"])')"
 t_done

@@ -165,3 +165,34 @@ t_rules_replay() {
 	t_check "$name: clean exit" 0 "$BW_RC"
 	"$BWCTL" --instance "$inst" stats --json >"$T_TMP/$name.json" 2>/dev/null
 }
+
+# bw_start_endless INST: boot a dataplane (state dir $sd) that replays
+# $T_TMP/in.pcap without end into the outside port, the inside port a
+# sink; wait until it runs and 100,000 packets went in.
+bw_start_endless() {
+	local inst=$1
+	bw_start "$inst" "$T_TMP/bulwark.log" \
+		--vdev "net_pcap0,rx_pcap=$T_TMP/in.pcap,infinite_rx=1,tx_pcap=/dev/null" \
+		--vdev "net_null0,no-rx=1" \
+		-- --instance "$inst" --state-dir "$sd" --mbufs 32768
+	t_true "dataplane up" bw_wait_running "$inst" 20
+	t_true "traffic flows" bw_wait_rx "$inst" 100000 20
+}
+
+# t_check_no_loss FILE REASON: the stats of an endless run in FILE lost
+# nothing: millions received, each forwarded or dropped, every drop under
+# REASON (some), none missed by the port.
+t_check_no_loss() {
+	local f=$1 reason=$2 rx
+	rx=$(t_json "$f" 'd["totals"]["rx_pkts"]')
+	t_log "$rx packets received during the run, $(t_json "$f" 'd["totals"]["drop_pkts"]') dropped"
+	t_true "millions of packets went through" test "$rx" -gt 1000000
+	t_check "received = forwarded + dropped" "$rx" \
+		"$(t_json "$f" 'd["totals"]["tx_pkts"] + d["totals"]["drop_pkts"]')"
+	t_check "every drop is a $reason drop" \
+		"$(t_json "$f" 'd["totals"]["drop_pkts"]')" \
+		"$(t_json "$f" "d[\"totals\"][\"drops\"][\"$reason\"]")"
+	t_true "$reason drops happened" t_json_true "$f" "d[\"totals\"][\"drops\"][\"$reason\"] > 0"
+	t_check "nothing missed by the port" 0 \
+		"$(t_json "$f" 'sum(p["imissed"] + p["rx_nombuf"] for p in d["ports"])')"
+}
