@@ -84,17 +84,9 @@ vec_put(struct vec *v, struct recent *rc, const void *src, uint32_t nb,
 }
 
 static int
-raddr_cmp(const void *pa, const void *pb)
+raddr_cmp(const void *a, const void *b)
 {
-	const struct bw_image_raddr *a = pa, *b = pb;
-	int r;
-
-	if (a->family != b->family)
-		return (int)a->family - (int)b->family;
-	r = memcmp(a->addr, b->addr, sizeof(a->addr));
-	if (r != 0)
-		return r;
-	return (int)a->len - (int)b->len;
+	return bw_raddr_cmp(a, b);
 }
 
 static int

@@ -896,20 +896,6 @@ range_ok(uint32_t first, uint32_t nb, uint32_t count)
 	return (uint64_t)first + nb <= count;
 }
 
-/* <0, 0, >0 as a sorts before, with, after b: (family, addr, len). */
-static int
-cmp_raddr(const struct bw_image_raddr *a, const struct bw_image_raddr *b)
-{
-	int r;
-
-	if (a->family != b->family)
-		return (int)a->family - (int)b->family;
-	r = memcmp(a->addr, b->addr, sizeof(a->addr));
-	if (r != 0)
-		return r;
-	return (int)a->len - (int)b->len;
-}
-
 /* One raddr entry on its own; NULL when fine, else what is wrong. */
 static const char *
 raddr_fault(const struct bw_image_raddr *a)
@@ -966,7 +952,7 @@ check_rule_addrs(struct val *c, uint32_t i, const char *which, uint32_t first,
 				      "raddr %" PRIu32 " (rule %" PRIu32
 				      " %s): %s",
 				      k, i, which, f);
-		if (k > first && cmp_raddr(&t[k - 1], &t[k]) >= 0)
+		if (k > first && bw_raddr_cmp(&t[k - 1], &t[k]) >= 0)
 			return refuse(c, -EINVAL,
 				      "rule %" PRIu32 ": %s addresses not "
 				      "sorted and unique at raddr %" PRIu32,

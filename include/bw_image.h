@@ -299,6 +299,20 @@ struct bw_image_raddr {
 
 _Static_assert(sizeof(struct bw_image_raddr) == 24, "raddr size");
 
+/* <0, 0, >0 as a sorts before, with, after b: (family, addr, len). */
+static inline int
+bw_raddr_cmp(const struct bw_image_raddr *a, const struct bw_image_raddr *b)
+{
+	size_t i;
+
+	if (a->family != b->family)
+		return (int)a->family - (int)b->family;
+	for (i = 0; i < sizeof(a->addr); i++)
+		if (a->addr[i] != b->addr[i])
+			return (int)a->addr[i] - (int)b->addr[i];
+	return (int)a->len - (int)b->len;
+}
+
 /*
  * One port range of a rule, inclusive, host byte order. Within one rule's
  * range entries are sorted and disjoint (lo > the previous hi).
