@@ -906,6 +906,27 @@ scan_groups(struct dp_worker *w, const struct dp_match_set *s,
 	}
 }
 
+/* Payload lines fetched DP_PAYLOAD_AHEAD packets before their scan. */
+#define DP_PAYLOAD_AHEAD 4
+#define DP_PAYLOAD_LINES 4
+
+static inline void
+payload_prefetch(const struct dp_pkt *pi, const struct rte_mbuf *m,
+		 uint8_t verdict)
+{
+	const uint8_t *p;
+	uint32_t len, k;
+
+	if (verdict != DP_VERDICT_PASS || pi->payload_len == 0 ||
+	    pi->payload_off >= m->data_len)
+		return;
+	p = rte_pktmbuf_mtod_offset(m, const uint8_t *, pi->payload_off);
+	len = RTE_MIN((uint32_t)pi->payload_len,
+		      (uint32_t)m->data_len - pi->payload_off);
+	for (k = 0; k < DP_PAYLOAD_LINES && k * RTE_CACHE_LINE_SIZE < len; k++)
+		rte_prefetch0(p + k * RTE_CACHE_LINE_SIZE);
+}
+
 void
 dp_match_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 		  struct rte_mbuf **pkts, uint16_t n, uint8_t *verdict)
@@ -963,10 +984,17 @@ dp_match_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 		}
 		dels = w->flows.dels;
 	}
+	for (i = 0; i < n && i < DP_PAYLOAD_AHEAD; i++)
+		payload_prefetch(&w->info[i], pkts[i], verdict[i]);
 	for (i = 0; i < n; i++) {
 		const struct dp_pkt *pi = &w->info[i];
 		const struct rte_mbuf *m = pkts[i];
 		const uint8_t *payload;
+
+		if (i + DP_PAYLOAD_AHEAD < n)
+			payload_prefetch(&w->info[i + DP_PAYLOAD_AHEAD],
+					 pkts[i + DP_PAYLOAD_AHEAD],
+					 verdict[i + DP_PAYLOAD_AHEAD]);
 
 		if (verdict[i] != DP_VERDICT_PASS || pi->l3 == DP_L3_NONE)
 			continue;
