@@ -11,14 +11,18 @@
 #define DP_FLOW_H
 
 #include <stdint.h>
+#include <string.h>
+
+#include <rte_byteorder.h>
 
 #include "dp_decode.h"
 
 #define DP_FLOWS_DEFAULT   16384 /* flows per worker (--flows) */
 #define DP_FLOWS_MAX	   (1u << 22)
 #define DP_FLOW_IDLE_S	   60 /* an idle flow is aged out after this */
-#define DP_FLOW_AGE_EVERY  64 /* loops between aging steps */
-#define DP_FLOW_AGE_BUDGET 64 /* table entries looked at per step */
+#define DP_FLOW_AGE_STEP_US 1000 /* between aging steps */
+#define DP_FLOW_AGE_BUDGET  64	 /* table entries looked at per step, */
+#define DP_FLOW_AGE_SHIFT   12	 /* ... or capacity >> this if more */
 
 /* Both directions of a flow give the same key: the lower end first. */
 struct dp_flow_key {
@@ -54,7 +58,9 @@ struct dp_flow_table {
 	struct dp_flow *flows; /* nb entries, by rte_hash position */
 	uint32_t nb;	       /* capacity */
 	uint32_t age_cursor;   /* rte_hash_iterate() position */
-	uint32_t age_loops;    /* loops since the last aging step */
+	uint32_t age_budget;   /* entries looked at per aging step */
+	uint64_t age_next_tsc; /* TSC of the next aging step */
+	uint64_t age_step_tsc; /* DP_FLOW_AGE_STEP_US in TSC ticks */
 	uint32_t dels;	       /* removals so far: stale bulk positions */
 	uint32_t nb_marked;    /* flows with a direction dropped */
 	uint64_t idle_tsc;     /* DP_FLOW_IDLE_S in TSC ticks */
@@ -70,9 +76,44 @@ int dp_flow_table_init(struct dp_flow_table *t, unsigned int id, uint32_t nb,
 /* Free a table made by dp_flow_table_init() (safe when it failed). */
 void dp_flow_table_fini(struct dp_flow_table *t);
 
+/* memcmp() order of two addresses of words 32-bit words: -1, 0 or 1. */
+static inline int
+dp_flow_addr_cmp(const union dp_addr *x, const union dp_addr *y,
+		 unsigned int words)
+{
+	unsigned int i;
+
+	for (i = 0; i < words; i++) {
+		uint32_t p = rte_be_to_cpu_32(x->a32[i]);
+		uint32_t q = rte_be_to_cpu_32(y->a32[i]);
+
+		if (p != q)
+			return p < q ? -1 : 1;
+	}
+	return 0;
+}
+
 /* The symmetric key of pi; *dir 0 when pi goes from end a to end b. */
-void dp_flow_key_of(const struct dp_pkt *pi, struct dp_flow_key *k,
-		    uint8_t *dir);
+static inline void
+dp_flow_key_of(const struct dp_pkt *pi, struct dp_flow_key *k, uint8_t *dir)
+{
+	unsigned int words = pi->l3 == DP_L3_IPV4 ? 1 : 4;
+	int c = dp_flow_addr_cmp(&pi->src, &pi->dst, words);
+	const union dp_addr *lo = &pi->src, *hi = &pi->dst;
+
+	*dir = 0;
+	if (c > 0 || (c == 0 && pi->sport > pi->dport)) {
+		lo = &pi->dst;
+		hi = &pi->src;
+		*dir = 1;
+	}
+	memset(k, 0, sizeof(*k));
+	memcpy(k->a, lo->a8, words * 4);
+	memcpy(k->b, hi->a8, words * 4);
+	k->pa = *dir ? pi->dport : pi->sport;
+	k->pb = *dir ? pi->sport : pi->dport;
+	k->family = words == 1 ? 4 : 6;
+}
 
 /*
  * Positions of n keys (up to DP_BURST) in one rte_hash bulk lookup, which
@@ -98,8 +139,9 @@ struct dp_flow *dp_flow_get(struct dp_flow_table *t,
 void dp_flow_del(struct dp_flow_table *t, uint32_t slot);
 
 /*
- * Age out up to DP_FLOW_AGE_BUDGET entries idle for longer than
- * DP_FLOW_IDLE_S; returns how many were removed. Worker lcore.
+ * One aging step when its time (every DP_FLOW_AGE_STEP_US) has come: look
+ * at the next t->age_budget entries and remove those idle for longer than
+ * DP_FLOW_IDLE_S. Returns how many were removed. Worker lcore.
  */
 uint32_t dp_flow_age(struct dp_flow_table *t, uint64_t now);
 

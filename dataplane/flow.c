@@ -53,6 +53,9 @@ dp_flow_table_init(struct dp_flow_table *t, unsigned int id, uint32_t nb,
 		return -ENOMEM;
 	}
 	t->idle_tsc = rte_get_tsc_hz() * DP_FLOW_IDLE_S;
+	t->age_step_tsc = rte_get_tsc_hz() / 1000000 * DP_FLOW_AGE_STEP_US;
+	t->age_budget = RTE_MAX((uint32_t)DP_FLOW_AGE_BUDGET,
+				t->nb >> DP_FLOW_AGE_SHIFT);
 	return 0;
 }
 
@@ -62,29 +65,6 @@ dp_flow_table_fini(struct dp_flow_table *t)
 	rte_free(t->flows);
 	rte_hash_free(t->h);
 	memset(t, 0, sizeof(*t));
-}
-
-void
-dp_flow_key_of(const struct dp_pkt *pi, struct dp_flow_key *k, uint8_t *dir)
-{
-	size_t n = pi->l3 == DP_L3_IPV4 ? 4 : 16;
-	int c = memcmp(pi->src.a8, pi->dst.a8, n);
-
-	memset(k, 0, sizeof(*k));
-	k->family = pi->l3 == DP_L3_IPV4 ? 4 : 6;
-	if (c < 0 || (c == 0 && pi->sport <= pi->dport)) {
-		memcpy(k->a, pi->src.a8, n);
-		memcpy(k->b, pi->dst.a8, n);
-		k->pa = pi->sport;
-		k->pb = pi->dport;
-		*dir = 0;
-	} else {
-		memcpy(k->a, pi->dst.a8, n);
-		memcpy(k->b, pi->src.a8, n);
-		k->pa = pi->dport;
-		k->pb = pi->sport;
-		*dir = 1;
-	}
 }
 
 void
@@ -149,9 +129,10 @@ dp_flow_age(struct dp_flow_table *t, uint64_t now)
 	uint32_t n, removed = 0;
 	int32_t pos;
 
-	if (t->h == NULL)
+	if (t->h == NULL || now < t->age_next_tsc)
 		return 0;
-	for (n = 0; n < DP_FLOW_AGE_BUDGET; n++) {
+	t->age_next_tsc = now + t->age_step_tsc;
+	for (n = 0; n < t->age_budget; n++) {
 		pos = rte_hash_iterate(t->h, &key, &data, &t->age_cursor);
 		if (pos < 0) {
 			t->age_cursor = 0; /* wrapped: start again next time */

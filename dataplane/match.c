@@ -946,14 +946,12 @@ dp_match_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 	int toward, have_gk;
 	uint16_t i;
 
-	if ((s->sdb != NULL || s->nb_scls > 0) && w->flows.h != NULL &&
-	    ++w->flows.age_loops >= DP_FLOW_AGE_EVERY) {
-		w->flows.age_loops = 0;
-		k = dp_flow_age(&w->flows, now);
-		if (k != 0)
-			dp_cnt_add(&w->st->flow[BW_FLOW_AGED], k);
-	}
 	if ((s->sdb != NULL || s->nb_scls > 0) && w->flows.h != NULL) {
+		if (unlikely(now >= w->flows.age_next_tsc)) {
+			k = dp_flow_age(&w->flows, now);
+			if (k != 0)
+				dp_cnt_add(&w->st->flow[BW_FLOW_AGED], k);
+		}
 		/* the burst's TCP flows in one bulk lookup */
 		track = 1;
 		k = 0;
