@@ -17,9 +17,9 @@
 
 #include "dp_decode.h"
 
-#define DP_FLOWS_DEFAULT   16384 /* flows per worker (--flows) */
-#define DP_FLOWS_MAX	   (1u << 22)
-#define DP_FLOW_IDLE_S	   60 /* an idle flow is aged out after this */
+#define DP_FLOWS_DEFAULT    16384 /* flows per worker (--flows) */
+#define DP_FLOWS_MAX	    (1u << 22)
+#define DP_FLOW_IDLE_S	    60	 /* an idle flow is aged out after this */
 #define DP_FLOW_AGE_STEP_US 1000 /* between aging steps */
 #define DP_FLOW_AGE_BUDGET  64	 /* table entries looked at per step, */
 #define DP_FLOW_AGE_SHIFT   12	 /* ... or capacity >> this if more */
