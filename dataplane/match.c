@@ -736,6 +736,45 @@ class_feed(struct dp_worker *w, const struct dp_match_set *s,
 	}
 }
 
+/*
+ * The end of direction dir's data of the flow at slot (its FIN, in
+ * sequence, or its RST): Hyperscan reports what it can only decide there
+ * (patterns anchored at the end, combinations with a negated term), for
+ * the streams of the lane's BASE and of the ports' classes, into w's
+ * stream ids like any stream match. The streams start again empty.
+ */
+static void
+stream_end(struct dp_worker *w, const struct dp_match_set *s,
+	   const struct gkey *gk, hs_stream_t **strm, uint32_t slot,
+	   uint8_t dir)
+{
+	hs_scratch_t *scr = s->scratch[w->id];
+	const uint16_t c[2] = {gk->cd, gk->cs};
+	hs_stream_t *st;
+	size_t e;
+	int r;
+
+	if (strm != NULL)
+		hs_reset_stream(strm[dir], 0, scr, on_stream_match, w);
+	if (s->nb_scls == 0)
+		return;
+	for (r = 0; r < 2; r++) {
+		if (c[r] == 0 || s->scls[c[r]] == NULL)
+			continue;
+		e = (((size_t)w->id * s->nb_flows + slot) * 2 + dir) * 2 +
+		    (size_t)r;
+		if (s->cused[e] == 0)
+			continue; /* nothing fed, or its state was lost */
+		st = s->live[(size_t)w->id * (s->nb_classes + 1) + c[r]];
+		/* this flow's state into the live stream, then its end */
+		if (hs_reset_and_expand_stream(
+			    st, (const char *)s->cbuf + e * s->cbuf_cap,
+			    s->cused[e], NULL, NULL, NULL) == HS_SUCCESS)
+			hs_reset_stream(st, 0, scr, on_stream_match, w);
+		s->cused[e] = 0;
+	}
+}
+
 /* Drop the rest of direction dir of the flow at slot. */
 static inline void
 flow_mark(struct dp_flow_table *t, uint32_t slot, uint8_t dir)
@@ -868,6 +907,10 @@ seg_track(struct dp_worker *w, const struct dp_match_set *s,
 			f->next_seq[dir] += len - over;
 		}
 	}
+	/* the end of this direction's data, when nothing of it is missing */
+	if ((fin || rst) && !f->fin[dir] && f->seq_known[dir] &&
+	    fate != SEG_DROP && (int32_t)(seq + len - f->next_seq[dir]) <= 0)
+		stream_end(w, s, gk, strm, slot, dir);
 	if (fin)
 		f->fin[dir] = 1;
 	if (rst || (f->fin[0] && f->fin[1])) {

@@ -14,6 +14,21 @@ def csum(b):
     return (~s) & 0xFFFF
 
 
+def tcp_frame(src, dst, sport, dport, seq, ack, flags, pay):
+    """Ethernet/IPv4/TCP frame (4-byte addresses src, dst), checksums
+    valid, padded to 60 bytes."""
+    tcp = struct.pack("!HHIIBBHHH", sport, dport, seq & 0xFFFFFFFF,
+                      ack & 0xFFFFFFFF, 5 << 4, flags, 65535, 0, 0)
+    ph = src + dst + struct.pack("!BBH", 0, 6, len(tcp) + len(pay))
+    c = csum(ph + tcp + pay + (b"\0" if len(pay) % 2 else b""))
+    tcp = tcp[:16] + struct.pack("!H", c) + tcp[18:]
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp) + len(pay), 1,
+                     0x4000, 64, 6, 0, src, dst)
+    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+    f = b"\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x00" + ip + tcp + pay
+    return f + b"\0" * max(0, 60 - len(f))
+
+
 def write_pcap(path, frames):
     """A classic little-endian Ethernet pcap, one microsecond apart."""
     with open(path, "wb") as out:

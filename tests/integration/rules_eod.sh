@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Content rules decided at the end of a TCP direction's data, through the
+# real dataplane (pcap vdevs): a negated content (gen_rules_eod.py builds
+# the flows and the oracle) holds only once the client's data has ended,
+# at its FIN or RST in sequence. The drop rule drops exactly that FIN or
+# RST; the alert rule counts its FIN; a
+# flow whose data never ends, or holds the negated content, matches
+# nothing. Once with scan groups (class streams, kept compressed between
+# segments) and once with the single database (a stream per flow slot).
+. "$(dirname "$0")/lib.sh"
+
+inst="re$$"
+t_extra_cleanup() { rm -f "/dev/shm/bulwark.$inst.status"; }
+
+"$PY" "$(dirname "$0")/gen_rules_eod.py" "$T_TMP"
+cnt() { awk -v k="$1" '$1==k{print $2}' "$T_TMP/counts.txt"; }
+frames=$(cnt frames)
+drops=$(cnt drops)
+t_empty_pcap "$T_TMP/empty.pcap"
+printf '%s\n' 'drop tcp any any -> any 7000 (msg:"PASS without a newline"; flow:to_server,established; content:"PASS "; isdataat:40,relative; content:!"|0a|"; within:40; sid:9101; rev:1;)' \
+	'alert tcp any any -> any 7001 (msg:"HELLO without AGENT"; flow:to_server,established; content:"HELLO"; content:!"AGENT"; sid:9102; rev:1;)' \
+	>"$T_TMP/eod.rules"
+
+hits() { t_json "$T_TMP/$1.json" "sum(r['hits_pkts'] for r in d['rules'] if r['sid'] == $2)"; }
+
+run() { # run NAME [RULES LOAD OPTIONS]: replay in.pcap, check the oracle
+	local name=$1 sd=$T_TMP/$1.state
+	shift
+	t_true "$name: stage the rules" "$BWCTL" --instance "$inst" \
+		--state-dir "$sd" rules load "$@" "$T_TMP/eod.rules"
+	bw_start "$inst" "$T_TMP/$name.log" \
+		--vdev "net_pcap0,rx_pcap=$T_TMP/in.pcap,tx_pcap=$T_TMP/$name.back.pcap" \
+		--vdev "net_pcap1,rx_pcap=$T_TMP/empty.pcap,tx_pcap=$T_TMP/$name.out.pcap" \
+		-- --instance "$inst" --state-dir "$sd"
+	t_true "$name: up" bw_wait_running "$inst" 20
+	t_true "$name: every frame received" bw_wait_rx "$inst" "$frames" 30
+	bw_stop
+	t_check "$name: clean exit" 0 "$BW_RC"
+	"$BWCTL" --instance "$inst" stats --json >"$T_TMP/$name.json" 2>/dev/null
+	t_check "$name: drops (oracle)" "$drops" \
+		"$(t_json "$T_TMP/$name.json" 'd["totals"]["drops"]["content-rule"]')"
+	t_check "$name: no other drop" "$drops" \
+		"$(t_json "$T_TMP/$name.json" 'd["totals"]["drop_pkts"]')"
+	t_check "$name: 9101 at the end of the long lines" "$(cnt hits9101)" \
+		"$(hits "$name" 9101)"
+	t_check "$name: 9102 at the end of the HELLO without AGENT" \
+		"$(cnt hits9102)" "$(hits "$name" 9102)"
+	t_true "$name: output is the input minus the oracle's drops" \
+		"$PCAPTOOL" cmp "$T_TMP/expect.pcap" "$T_TMP/$name.out.pcap"
+}
+
+run groups
+run single --single-db
+t_done
