@@ -860,6 +860,7 @@ seg_track(struct dp_worker *w, const struct dp_match_set *s,
 					 4],
 			       0, 4 * sizeof(*s->cused));
 		f->seq_known[0] = f->seq_known[1] = 0;
+		f->fin_wait[0] = f->fin_wait[1] = 0;
 		f->set = s;
 	}
 	l4 = rte_pktmbuf_mtod_offset(m, const uint8_t *, pi->l4_off);
@@ -905,12 +906,25 @@ seg_track(struct dp_worker *w, const struct dp_match_set *s,
 					   (const char *)payload + over,
 					   len - over);
 			f->next_seq[dir] += len - over;
+			/* the data a FIN overtook is in: the end too */
+			d = (int32_t)(f->fin_seq[dir] - f->next_seq[dir]);
+			if (unlikely(f->fin_wait[dir]) && d <= 0) {
+				f->fin_wait[dir] = 0;
+				stream_end(w, s, gk, strm, slot, dir);
+			}
 		}
 	}
 	/* the end of this direction's data, when nothing of it is missing */
 	if ((fin || rst) && !f->fin[dir] && f->seq_known[dir] &&
-	    fate != SEG_DROP && (int32_t)(seq + len - f->next_seq[dir]) <= 0)
-		stream_end(w, s, gk, strm, slot, dir);
+	    fate != SEG_DROP) {
+		if ((int32_t)(seq + len - f->next_seq[dir]) <= 0) {
+			stream_end(w, s, gk, strm, slot, dir);
+		} else if (fin && len == 0) {
+			/* a bare FIN ahead of data: the end once that is in */
+			f->fin_seq[dir] = seq;
+			f->fin_wait[dir] = 1;
+		}
+	}
 	if (fin)
 		f->fin[dir] = 1;
 	if (rst || (f->fin[0] && f->fin[1])) {

@@ -14,12 +14,14 @@ Flows:
   newline   7000: "PASS " + 10 x A + LF + 19 x B | 30 x B, FIN: nothing
   open      7000: as long, but no FIN: the data never ends, nothing
   reset     7000: as long, ending with the client's RST: 9101 at the RST
+  late      7000: as long, but the client's bare FIN overtakes its second
+                  segment: 9101 at that segment, which ends the data
   hello     7001: "HELLO " | "world", FIN: 9102 at the FIN
   agent     7001: "HELLO " | "AGENT", FIN: nothing (a scan of the first
                   segment alone would have matched)
-The drop rule drops the client's FIN (or RST); server segments pass,
-and so does the client's last ACK: with FIN seen both ways the flow has
-left the table. Writes into OUTDIR: in.pcap,
+The drop rule drops the client's FIN (or RST, or the segment that a FIN
+overtook); server segments pass, and so does the client's last ACK: with
+FIN seen both ways the flow has left the table. Writes into OUTDIR: in.pcap,
 expect.pcap, counts.txt ("frames N", "drops N", "hits9101 N",
 "hits9102 N").
 
@@ -64,6 +66,19 @@ def flow(idx, kind):
         parts = [b"HELLO ", b"AGENT"]
     else:
         parts = [b"PASS " + b"A" * 30, b"A" * 30]
+    if kind == "late":
+        # data 1, the FIN where the data ends, then data 2
+        c(0x18, parts[0])
+        seq2 = state["cseq"]
+        state["cseq"] += len(parts[1])
+        c(0x11)
+        state["cseq"] = seq2
+        c(0x18, parts[1], drop=True)
+        state["cseq"] += 1  # the FIN's
+        state["dropping"] = False
+        s(0x11, ss + 1)
+        c(0x10)
+        return out, 1, 0
     for p in parts:
         c(0x18, p)
     s(0x10, ss + 1)
@@ -86,7 +101,7 @@ def flow(idx, kind):
 
 def main():
     out = sys.argv[1]
-    kinds = ["long", "newline", "open", "reset", "hello", "agent"]
+    kinds = ["long", "newline", "open", "reset", "late", "hello", "agent"]
     frames, keep, h1, h2 = [], [], 0, 0
     for i, k in enumerate(kinds):
         fr, a, b = flow(i + 1, k)
