@@ -24,11 +24,16 @@ T_TMP=$(mktemp -d "/tmp/bw-${T_NAME}.XXXXXX")
 T_FAILS=0
 T_CHECKS=0
 T_PIDS=()
+T_PREFIXES=() # EAL --file-prefix of the dataplanes started
 
 t_cleanup() {
 	local p
 	for p in "${T_PIDS[@]}"; do
 		kill -KILL "$p" 2>/dev/null || true
+	done
+	# EAL leaves its runtime directory behind (root: /var/run/dpdk)
+	for p in "${T_PREFIXES[@]}"; do
+		rm -rf "/var/run/dpdk/$p"
 	done
 	[ -n "${T_KEEP:-}" ] || rm -rf "$T_TMP"
 	t_extra_cleanup 2>/dev/null || true
@@ -90,6 +95,7 @@ bw_start() {
 		-l 0,1 "$@" >"$log" 2>&1 &
 	BW_PID=$!
 	T_PIDS+=("$BW_PID")
+	T_PREFIXES+=("bw-$inst")
 }
 
 # bw_wait_running INSTANCE TIMEOUT_S: until `bulwarkctl status` says up.

@@ -54,6 +54,7 @@ t_check "pass: other reasons still dropped" 5 "$(t_json "$s" 'd["totals"]["drop_
 t_check "pass: anomaly_pass_pkts" 3 "$(t_json "$s" 'd["totals"]["anomaly_pass_pkts"]')"
 
 set +e
+T_PREFIXES+=("bw-bad$$")
 "$BULWARK" --no-huge -m 1024 --no-pci --file-prefix "bw-bad$$" -l 0,1 \
 	--vdev net_null0 --vdev net_null1 -- --malformed no-such-reason=pass \
 	>"$T_TMP/bad.log" 2>&1
