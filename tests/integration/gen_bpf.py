@@ -18,7 +18,7 @@ usage: gen_bpf.py OUTDIR PCAP...
 import struct
 import sys
 
-from pktlib import csum, read_pcap, write_pcap  # noqa: E402
+from pktlib import csum, ip_of, read_pcap, write_pcap  # noqa: E402
 
 MODBUS_WRITES = {5, 6, 15, 16, 22, 23}
 DNP3_RESTARTS = {13, 14}
@@ -27,26 +27,10 @@ DNP3_RESTARTS = {13, 14}
 def parse(b):
     """(proto, dport, tcp_flags, payload) of an IPv4/IPv6 TCP or UDP frame,
     or None. Later IPv4 fragments have no L4 header."""
-    off, et = 14, struct.unpack("!H", b[12:14])[0]
-    tags = 0
-    while et in (0x8100, 0x88A8) and tags < 2:
-        et = struct.unpack("!H", b[off + 2:off + 4])[0]
-        off += 4
-        tags += 1
-    if et == 0x0800 and b[off] >> 4 == 4:
-        hl = (b[off] & 15) * 4
-        if struct.unpack("!H", b[off + 6:off + 8])[0] & 0x1FFF:
-            return None
-        proto = b[off + 9]
-        end = off + struct.unpack("!H", b[off + 2:off + 4])[0]
-        l4 = off + hl
-    elif et == 0x86DD and b[off] >> 4 == 6:
-        proto = b[off + 6]
-        end = off + 40 + struct.unpack("!H", b[off + 4:off + 6])[0]
-        l4 = off + 40
-    else:
+    ip = ip_of(b)
+    if ip is None or ip[5] & 0x1FFF:
         return None
-    end = min(end, len(b))
+    proto, l4, end = ip[:3]
     if proto == 6 and l4 + 20 <= end:
         hl, flags = (b[l4 + 12] >> 4) * 4, b[l4 + 13]
     elif proto == 17 and l4 + 8 <= end:

@@ -24,7 +24,7 @@ import os
 import struct
 import sys
 
-from pktlib import read_pcap, write_pcap  # noqa: E402
+from pktlib import ip_of, read_pcap, write_pcap  # noqa: E402
 
 HOME_NET = [ipaddress.ip_network(n) for n in
             ("192.168.0.0/16", "10.0.0.0/8", "172.16.0.0/12", "fc00::/7")]
@@ -41,30 +41,13 @@ RULES = {
 def tcp_of(b):
     """(src, dst, sport, dport, flags, payload) of an unfragmented IPv4 or
     IPv6 TCP frame, or None."""
-    off, et = 14, struct.unpack("!H", b[12:14])[0]
-    tags = 0
-    while et in (0x8100, 0x88A8) and tags < 2:
-        et = struct.unpack("!H", b[off + 2:off + 4])[0]
-        off += 4
-        tags += 1
-    if et == 0x0800 and b[off] >> 4 == 4:
-        hl = (b[off] & 15) * 4
-        if struct.unpack("!H", b[off + 6:off + 8])[0] & 0x3FFF:
-            return None
-        proto = b[off + 9]
-        end = off + struct.unpack("!H", b[off + 2:off + 4])[0]
-        src = ipaddress.ip_address(b[off + 12:off + 16])
-        dst = ipaddress.ip_address(b[off + 16:off + 20])
-        l4 = off + hl
-    elif et == 0x86DD and b[off] >> 4 == 6:
-        proto = b[off + 6]
-        end = off + 40 + struct.unpack("!H", b[off + 4:off + 6])[0]
-        src = ipaddress.ip_address(b[off + 8:off + 24])
-        dst = ipaddress.ip_address(b[off + 24:off + 40])
-        l4 = off + 40
-    else:
+    ip = ip_of(b)
+    if ip is None:
         return None
-    end = min(end, len(b))
+    proto, l4, end, src, dst, frag = ip
+    if frag & 0x3FFF:
+        return None
+    src, dst = ipaddress.ip_address(src), ipaddress.ip_address(dst)
     if proto != 6 or l4 + 20 > end:
         return None
     hl, flags = (b[l4 + 12] >> 4) * 4, b[l4 + 13]

@@ -14,6 +14,29 @@ def csum(b):
     return (~s) & 0xFFFF
 
 
+def ip_of(b):
+    """(proto, l4 offset, end of the IP datagram in b, source, destination
+    address bytes, IPv4 flags and fragment offset field or 0) of an IPv4
+    or IPv6 frame behind up to two VLAN tags, or None. IPv6 extension
+    headers are not walked: proto is the first next header."""
+    off, et = 14, struct.unpack("!H", b[12:14])[0]
+    tags = 0
+    while et in (0x8100, 0x88A8) and tags < 2:
+        et = struct.unpack("!H", b[off + 2:off + 4])[0]
+        off += 4
+        tags += 1
+    if et == 0x0800 and b[off] >> 4 == 4:
+        frag = struct.unpack("!H", b[off + 6:off + 8])[0]
+        end = off + struct.unpack("!H", b[off + 2:off + 4])[0]
+        return (b[off + 9], off + (b[off] & 15) * 4, min(end, len(b)),
+                b[off + 12:off + 16], b[off + 16:off + 20], frag)
+    if et == 0x86DD and b[off] >> 4 == 6:
+        end = off + 40 + struct.unpack("!H", b[off + 4:off + 6])[0]
+        return (b[off + 6], off + 40, min(end, len(b)),
+                b[off + 8:off + 24], b[off + 24:off + 40], 0)
+    return None
+
+
 def tcp_frame(src, dst, sport, dport, seq, ack, flags, pay):
     """Ethernet/IPv4/TCP frame (4-byte addresses src, dst), checksums
     valid, padded to 60 bytes."""
