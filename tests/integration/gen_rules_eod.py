@@ -30,7 +30,7 @@ usage: gen_rules_eod.py OUTDIR
 import os
 import sys
 
-from pktlib import tcp_frame, write_pcap  # noqa: E402
+from pktlib import tcp_frame, write_replay  # noqa: E402
 
 SERVER = bytes([192, 168, 2, 1])
 
@@ -102,20 +102,16 @@ def flow(idx, kind):
 def main():
     out = sys.argv[1]
     kinds = ["long", "newline", "open", "reset", "late", "hello", "agent"]
-    frames, keep, h1, h2 = [], [], 0, 0
+    marked, h1, h2 = [], 0, 0
     for i, k in enumerate(kinds):
         fr, a, b = flow(i + 1, k)
         h1 += a
         h2 += b
-        for f, drop in fr:
-            frames.append(f)
-            if not drop:
-                keep.append(f)
-    write_pcap(os.path.join(out, "in.pcap"), frames)
-    write_pcap(os.path.join(out, "expect.pcap"), keep)
+        marked += fr
+    nb, drops = write_replay(out, marked)
     with open(os.path.join(out, "counts.txt"), "w") as f:
         f.write("frames %d\ndrops %d\nhits9101 %d\nhits9102 %d\n" %
-                (len(frames), len(frames) - len(keep), h1, h2))
+                (nb, drops, h1, h2))
 
 
 if __name__ == "__main__":

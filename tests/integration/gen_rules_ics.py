@@ -24,7 +24,7 @@ import os
 import struct
 import sys
 
-from pktlib import ip_of, read_pcap, write_pcap  # noqa: E402
+from pktlib import ip_of, read_pcap, write_replay  # noqa: E402
 
 HOME_NET = [ipaddress.ip_network(n) for n in
             ("192.168.0.0/16", "10.0.0.0/8", "172.16.0.0/12", "fc00::/7")]
@@ -81,27 +81,24 @@ def sid_of(b):
 
 def main():
     out, pcaps = sys.argv[1], sys.argv[2:]
-    frames, keep = [], []
+    marked = []
     counts = {sid: 0 for sid in RULES}
     per_file = []
     for p in pcaps:
         n = 0
         for f in read_pcap(p):
-            frames.append(f)
             sid = sid_of(f)
-            if sid is None:
-                keep.append(f)
-            else:
+            marked.append((f, sid is not None))
+            if sid is not None:
                 counts[sid] += 1
                 n += 1
         per_file.append((os.path.basename(p), n))
-    write_pcap(os.path.join(out, "in.pcap"), frames)
-    write_pcap(os.path.join(out, "expect.pcap"), keep)
+    nb, drops = write_replay(out, marked)
     with open(os.path.join(out, "counts.txt"), "w") as f:
-        f.write("frames %d\n" % len(frames))
+        f.write("frames %d\n" % nb)
         for sid in sorted(counts):
             f.write("%d %d\n" % (sid, counts[sid]))
-        f.write("drops %d\n" % (len(frames) - len(keep)))
+        f.write("drops %d\n" % drops)
         for name, n in per_file:
             f.write("iec104 %s %d\n" % (name, n))
 

@@ -25,7 +25,7 @@ usage: gen_rules_stream.py OUTDIR
 import os
 import sys
 
-from pktlib import tcp_frame as frame, write_pcap  # noqa: E402
+from pktlib import tcp_frame as frame, write_replay  # noqa: E402
 
 PATTERN = b"BULWARK-SPLIT-PATTERN-0123456789"
 SERVER = bytes([192, 168, 1, 1])
@@ -100,19 +100,14 @@ def main():
     out = sys.argv[1]
     kinds = ["split2", "split3", "split10", "retrans", "reorder", "overlap",
              "wrongport", "wrongbyte", "reply"]
-    frames, keep, matches = [], [], 0
+    marked, matches = [], 0
     for i, k in enumerate(kinds):
         fr, m = flow(i + 1, k)
         matches += m
-        for f, drop in fr:
-            frames.append(f)
-            if not drop:
-                keep.append(f)
-    write_pcap(os.path.join(out, "in.pcap"), frames)
-    write_pcap(os.path.join(out, "expect.pcap"), keep)
+        marked += fr
+    nb, drops = write_replay(out, marked)
     with open(os.path.join(out, "counts.txt"), "w") as f:
-        f.write("frames %d\ndrops %d\nmatches %d\n" %
-                (len(frames), len(frames) - len(keep), matches))
+        f.write("frames %d\ndrops %d\nmatches %d\n" % (nb, drops, matches))
         # retrans: one duplicate; ooo: reorder's early third segment;
         # overlap: one segment; flows: one per kind
         f.write("retrans 1\nooo 1\noverlap 1\nflows %d\n" % len(kinds))

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Frame and capture helpers shared by the test traffic generators.
 Independent of Bulwark's code on purpose: the tests use them as oracles."""
+import os
 import struct
 
 
@@ -60,6 +61,16 @@ def write_pcap(path, frames):
             out.write(struct.pack("<IIII", 1700000000 + i // 1000000,
                                   i % 1000000, len(f), len(f)))
             out.write(f)
+
+
+def write_replay(outdir, marked):
+    """OUTDIR/in.pcap: every frame of marked, a list of (frame, dropped);
+    OUTDIR/expect.pcap: those not dropped, what must come out. Returns
+    (frames, drops)."""
+    write_pcap(os.path.join(outdir, "in.pcap"), [f for f, _ in marked])
+    keep = [f for f, dropped in marked if not dropped]
+    write_pcap(os.path.join(outdir, "expect.pcap"), keep)
+    return len(marked), len(marked) - len(keep)
 
 
 def read_pcap(path):
