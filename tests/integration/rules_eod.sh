@@ -17,7 +17,6 @@ t_extra_cleanup() { rm -f "/dev/shm/bulwark.$inst.status"; }
 cnt() { awk -v k="$1" '$1==k{print $2}' "$T_TMP/counts.txt"; }
 frames=$(cnt frames)
 drops=$(cnt drops)
-t_empty_pcap "$T_TMP/empty.pcap"
 printf '%s\n' 'drop tcp any any -> any 7000 (msg:"PASS without a newline"; flow:to_server,established; content:"PASS "; isdataat:40,relative; content:!"|0a|"; within:40; sid:9101; rev:1;)' \
 	'alert tcp any any -> any 7001 (msg:"HELLO without AGENT"; flow:to_server,established; content:"HELLO"; content:!"AGENT"; sid:9102; rev:1;)' \
 	>"$T_TMP/eod.rules"
@@ -29,15 +28,7 @@ run() { # run NAME [RULES LOAD OPTIONS]: replay in.pcap, check the oracle
 	shift
 	t_true "$name: stage the rules" "$BWCTL" --instance "$inst" \
 		--state-dir "$sd" rules load "$@" "$T_TMP/eod.rules"
-	bw_start "$inst" "$T_TMP/$name.log" \
-		--vdev "net_pcap0,rx_pcap=$T_TMP/in.pcap,tx_pcap=$T_TMP/$name.back.pcap" \
-		--vdev "net_pcap1,rx_pcap=$T_TMP/empty.pcap,tx_pcap=$T_TMP/$name.out.pcap" \
-		-- --instance "$inst" --state-dir "$sd"
-	t_true "$name: up" bw_wait_running "$inst" 20
-	t_true "$name: every frame received" bw_wait_rx "$inst" "$frames" 30
-	bw_stop
-	t_check "$name: clean exit" 0 "$BW_RC"
-	"$BWCTL" --instance "$inst" stats --json >"$T_TMP/$name.json" 2>/dev/null
+	t_rules_replay "$inst" "$name" "$sd" "$frames"
 	t_check "$name: drops (oracle)" "$drops" \
 		"$(t_json "$T_TMP/$name.json" 'd["totals"]["drops"]["content-rule"]')"
 	t_check "$name: no other drop" "$drops" \

@@ -20,7 +20,6 @@ t_extra_cleanup() { rm -f "/dev/shm/bulwark.$inst.status"; }
 cnt() { awk -v k="$1" '$1==k{print $2}' "$T_TMP/counts.txt"; }
 frames=$(cnt frames)
 drops=$(cnt drops)
-t_empty_pcap "$T_TMP/empty.pcap"
 # 9002/9003: the servers' "HTTP/1.0 200 OK" (8 flows), to the client
 printf '%s\n' 'drop tcp any any -> any 8080 (msg:"split pattern"; flow:to_server,established; content:"BULWARK-SPLIT-PATTERN-0123456789"; sid:9001; rev:1;)' \
 	'alert tcp any any -> any any (msg:"reply to client"; flow:to_client,established; content:"HTTP/1.0 200 OK"; sid:9002;)' \
@@ -32,15 +31,7 @@ t_true "stage the rule" "$BWCTL" --instance "$inst" --state-dir "$sd" \
 run() { # run NAME [APP OPTIONS]: replay in.pcap; stats in $T_TMP/NAME.json
 	local name=$1
 	shift
-	bw_start "$inst" "$T_TMP/$name.log" \
-		--vdev "net_pcap0,rx_pcap=$T_TMP/in.pcap,tx_pcap=$T_TMP/$name.back.pcap" \
-		--vdev "net_pcap1,rx_pcap=$T_TMP/empty.pcap,tx_pcap=$T_TMP/$name.out.pcap" \
-		-- --instance "$inst" --state-dir "$sd" "$@"
-	t_true "$name: up" bw_wait_running "$inst" 20
-	t_true "$name: every frame received" bw_wait_rx "$inst" "$frames" 30
-	bw_stop
-	t_check "$name: clean exit" 0 "$BW_RC"
-	"$BWCTL" --instance "$inst" stats --json >"$T_TMP/$name.json" 2>/dev/null
+	t_rules_replay "$inst" "$name" "$sd" "$frames" "$@"
 	t_check "$name: received = forwarded + dropped" "$frames" \
 		"$(t_json "$T_TMP/$name.json" 'd["totals"]["tx_pkts"] + d["totals"]["drop_pkts"]')"
 }
