@@ -222,6 +222,15 @@ ctl_json_ns_as_s(struct ctl_json *j, const char *key, uint64_t ns)
 }
 
 void
+ctl_json_ns_as_s_or_null(struct ctl_json *j, const char *key, uint64_t ns)
+{
+	if (ns != 0)
+		ctl_json_ns_as_s(j, key, ns);
+	else
+		ctl_json_null(j, key);
+}
+
+void
 ctl_json_strn(struct ctl_json *j, const char *key, const char *s, size_t len)
 {
 	json_member(j, key);

@@ -40,6 +40,8 @@ void ctl_json_null(struct ctl_json *j, const char *key);
 void ctl_json_double(struct ctl_json *j, const char *key, double v, int prec);
 /* Nanoseconds as seconds with 9 exact decimals (no rounding through double). */
 void ctl_json_ns_as_s(struct ctl_json *j, const char *key, uint64_t ns);
+/* The same, or null when ns is 0 (a time that has not come: never). */
+void ctl_json_ns_as_s_or_null(struct ctl_json *j, const char *key, uint64_t ns);
 /* A string of at most len bytes (stops at a NUL). */
 void ctl_json_strn(struct ctl_json *j, const char *key, const char *s,
 		   size_t len);

@@ -514,10 +514,7 @@ show_json(FILE *f, const struct ctl_ruleset *rs, const struct ctl_rule_hits *h)
 		if (rh != NULL) {
 			ctl_json_u64(&j, "hits_pkts", rh->pkts);
 			ctl_json_u64(&j, "hits_bytes", rh->bytes);
-			if (rh->last_ns != 0)
-				ctl_json_ns_as_s(&j, "last_hit", rh->last_ns);
-			else
-				ctl_json_null(&j, "last_hit");
+			ctl_json_ns_as_s_or_null(&j, "last_hit", rh->last_ns);
 		} else {
 			ctl_json_null(&j, "hits_pkts");
 			ctl_json_null(&j, "hits_bytes");

@@ -146,10 +146,7 @@ ctl_stats_json(FILE *f, const struct ctl_sample *cur,
 	ctl_json_bool(&j, "running", cur->verdict == CTL_VERDICT_RUNNING);
 	ctl_json_ns_as_s(&j, "time", cur->real_ns);
 	ctl_json_ns_as_s(&j, "start_time", cur->start_time_ns);
-	if (cur->stop_time_ns != 0)
-		ctl_json_ns_as_s(&j, "stop_time", cur->stop_time_ns);
-	else
-		ctl_json_null(&j, "stop_time");
+	ctl_json_ns_as_s_or_null(&j, "stop_time", cur->stop_time_ns);
 	ctl_json_double(&j, "uptime_s", (double)uptime_ns(cur) / 1e9, 3);
 	ctl_json_double(&j, "heartbeat_age_s",
 			(double)cur->heartbeat_age_ns / 1e9, 3);
@@ -233,10 +230,7 @@ ctl_stats_json(FILE *f, const struct ctl_sample *cur,
 		ctl_json_u64(&j, "since_generation", cur->rules.since_gen);
 		ctl_json_u64(&j, "hits_pkts", rh->pkts);
 		ctl_json_u64(&j, "hits_bytes", rh->bytes);
-		if (rh->last_ns != 0)
-			ctl_json_ns_as_s(&j, "last_hit", rh->last_ns);
-		else
-			ctl_json_null(&j, "last_hit");
+		ctl_json_ns_as_s_or_null(&j, "last_hit", rh->last_ns);
 		ctl_json_object_end(&j);
 	}
 	ctl_json_array_end(&j);
