@@ -75,6 +75,20 @@ timg_copy(const void *src, size_t len)
 	return t;
 }
 
+/* The full image of rs with meta m, in a test buffer. */
+static struct timg
+timg_full(const struct ctl_ruleset *rs, const struct ctl_image_meta *m)
+{
+	struct timg t;
+	size_t len;
+	void *img;
+
+	CU_ASSERT_FATAL(ctl_image_write_full(rs, m, &img, &len) == 0);
+	t = timg_copy(img, len);
+	free(img);
+	return t;
+}
+
 static struct bw_image_hdr *
 hdr_of(const struct timg *t)
 {
@@ -299,14 +313,10 @@ small_full(void)
 	struct ctl_image_meta m;
 	struct ctl_ruleset rs;
 	struct timg t;
-	size_t len;
-	void *img;
 
 	small_ruleset(&rs);
 	meta_init(&m, 5, 4, "unit test");
-	CU_ASSERT_FATAL(ctl_image_write_full(&rs, &m, &img, &len) == 0);
-	t = timg_copy(img, len);
-	free(img);
+	t = timg_full(&rs, &m);
 	ctl_ruleset_free(&rs);
 	return t;
 }
@@ -1973,14 +1983,10 @@ test_rules_refusals(void)
 	struct bw_image_rport *pt;
 	struct timg t, c;
 	char *str;
-	void *img;
-	size_t len;
 
 	rules_ruleset(&rs);
 	meta_init(&m, 3, 2, "rules");
-	CU_ASSERT_FATAL(ctl_image_write_full(&rs, &m, &img, &len) == 0);
-	t = timg_copy(img, len);
-	free(img);
+	t = timg_full(&rs, &m);
 	EXPECT_OK(&t);
 
 	RULE_CASE(&t, action, 0, -EINVAL,
@@ -2119,14 +2125,10 @@ test_rules_delta_refused(void)
 	struct ctl_ruleset rs;
 	struct ctl_image_meta m;
 	struct timg t;
-	void *img;
-	size_t len;
 
 	rules_ruleset(&rs);
 	meta_init(&m, 3, 2, "rules");
-	CU_ASSERT_FATAL(ctl_image_write_full(&rs, &m, &img, &len) == 0);
-	t = timg_copy(img, len);
-	free(img);
+	t = timg_full(&rs, &m);
 	hdr_of(&t)->kind = BW_IMAGE_DELTA;
 	/* the full image's prefix sections make it bad first: drop them */
 	sec_must(&t, BW_SEC_PREFIX4)->type = BW_SEC_DELTA4;
@@ -2264,9 +2266,7 @@ test_scan_groups(void)
 
 	groups_ruleset(&rs);
 	meta_init(&m, 9, 8, "scan groups");
-	CU_ASSERT_FATAL(ctl_image_write_full(&rs, &m, &img, &len) == 0);
-	t = timg_copy(img, len);
-	free(img);
+	t = timg_full(&rs, &m);
 	EXPECT_OK(&t);
 	CU_ASSERT(sec_of(&t, BW_SEC_HSDB_BLOCK) == NULL);
 	CU_ASSERT(sec_must(&t, BW_SEC_HSGROUPS)->off % 8 == 0);
