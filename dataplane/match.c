@@ -699,6 +699,24 @@ on_stream_match(unsigned int id, unsigned long long from, unsigned long long to,
 }
 
 /*
+ * The compressed class stream entry of worker w's flow slot, direction
+ * dir and role r (0: destination port, 1: source port), and w's live
+ * stream of class c.
+ */
+static inline size_t
+centry(const struct dp_match_set *s, const struct dp_worker *w, uint32_t slot,
+       uint8_t dir, int r)
+{
+	return (((size_t)w->id * s->nb_flows + slot) * 2 + dir) * 2 + (size_t)r;
+}
+
+static inline hs_stream_t *
+clive(const struct dp_match_set *s, const struct dp_worker *w, uint16_t c)
+{
+	return s->live[(size_t)w->id * (s->nb_classes + 1) + c];
+}
+
+/*
  * Feed n bytes of flow direction (slot, dir) to the class stream groups
  * of its ports: each role's state comes out of its compressed entry into
  * the worker's live stream of that class, is scanned, and goes back. An
@@ -720,9 +738,8 @@ class_feed(struct dp_worker *w, const struct dp_match_set *s,
 	for (r = 0; r < 2; r++) {
 		if (c[r] == 0 || s->scls[c[r]] == NULL)
 			continue;
-		e = (((size_t)w->id * s->nb_flows + slot) * 2 + dir) * 2 +
-		    (size_t)r;
-		st = s->live[(size_t)w->id * (s->nb_classes + 1) + c[r]];
+		e = centry(s, w, slot, dir, r);
+		st = clive(s, w, c[r]);
 		buf = (char *)s->cbuf + e * s->cbuf_cap;
 		if (s->cused[e] == 0 ||
 		    hs_reset_and_expand_stream(st, buf, s->cused[e], NULL, NULL,
@@ -761,11 +778,10 @@ stream_end(struct dp_worker *w, const struct dp_match_set *s,
 	for (r = 0; r < 2; r++) {
 		if (c[r] == 0 || s->scls[c[r]] == NULL)
 			continue;
-		e = (((size_t)w->id * s->nb_flows + slot) * 2 + dir) * 2 +
-		    (size_t)r;
+		e = centry(s, w, slot, dir, r);
 		if (s->cused[e] == 0)
 			continue; /* nothing fed, or its state was lost */
-		st = s->live[(size_t)w->id * (s->nb_classes + 1) + c[r]];
+		st = clive(s, w, c[r]);
 		/* this flow's state into the live stream, then its end */
 		if (hs_reset_and_expand_stream(
 			    st, (const char *)s->cbuf + e * s->cbuf_cap,
@@ -856,9 +872,8 @@ seg_track(struct dp_worker *w, const struct dp_match_set *s,
 			hs_reset_stream(strm[1], 0, NULL, NULL, NULL);
 		}
 		if (s->cused != NULL)
-			memset(&s->cused[((size_t)w->id * s->nb_flows + slot) *
-					 4],
-			       0, 4 * sizeof(*s->cused));
+			memset(&s->cused[centry(s, w, slot, 0, 0)], 0,
+			       4 * sizeof(*s->cused));
 		f->seq_known[0] = f->seq_known[1] = 0;
 		f->fin_wait[0] = f->fin_wait[1] = 0;
 		f->set = s;
