@@ -64,6 +64,18 @@ dp_match_crc(const struct dp_image_view *v)
 	return crc | 1u; /* 0 means "no rules" */
 }
 
+/* Close the streams of an array of n (NULL entries too) and free it. */
+static void
+streams_free(hs_stream_t **st, size_t n)
+{
+	size_t k;
+
+	for (k = 0; st != NULL && k < n; k++)
+		if (st[k] != NULL)
+			hs_close_stream(st[k], NULL, NULL, NULL);
+	rte_free(st);
+}
+
 void
 dp_match_set_free(struct dp_match_set *s)
 {
@@ -72,25 +84,13 @@ dp_match_set_free(struct dp_match_set *s)
 
 	if (s == NULL)
 		return;
-	if (s->streams != NULL) {
-		for (n = 0; n < (size_t)s->nb_workers * 2 * s->nb_flows; n++)
-			if (s->streams[n] != NULL)
-				hs_close_stream(s->streams[n], NULL, NULL,
-						NULL);
-		rte_free(s->streams);
-	}
+	streams_free(s->streams, (size_t)s->nb_workers * 2 * s->nb_flows);
 	if (s->scratch != NULL) {
 		for (i = 0; i < s->nb_workers; i++)
 			hs_free_scratch(s->scratch[i]);
 		rte_free(s->scratch);
 	}
-	if (s->live != NULL) {
-		for (n = 0; n < (size_t)s->nb_workers * (s->nb_classes + 1);
-		     n++)
-			if (s->live[n] != NULL)
-				hs_close_stream(s->live[n], NULL, NULL, NULL);
-		rte_free(s->live);
-	}
+	streams_free(s->live, (size_t)s->nb_workers * (s->nb_classes + 1));
 	rte_free(s->cbuf);
 	rte_free(s->cused);
 	rte_free(s->scls);
