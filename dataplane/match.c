@@ -717,6 +717,20 @@ clive(const struct dp_match_set *s, const struct dp_worker *w, uint16_t c)
 }
 
 /*
+ * Put the state kept compressed in entry e into live stream st, dropping
+ * what st held before unreported. 0 when the entry holds none (nothing
+ * fed yet, or its compression failed) or it cannot be expanded.
+ */
+static inline int
+cexpand(const struct dp_match_set *s, hs_stream_t *st, size_t e)
+{
+	return s->cused[e] != 0 &&
+	       hs_reset_and_expand_stream(
+		       st, (const char *)s->cbuf + e * s->cbuf_cap, s->cused[e],
+		       NULL, NULL, NULL) == HS_SUCCESS;
+}
+
+/*
  * Feed n bytes of flow direction (slot, dir) to the class stream groups
  * of its ports: each role's state comes out of its compressed entry into
  * the worker's live stream of that class, is scanned, and goes back. An
@@ -741,9 +755,7 @@ class_feed(struct dp_worker *w, const struct dp_match_set *s,
 		e = centry(s, w, slot, dir, r);
 		st = clive(s, w, c[r]);
 		buf = (char *)s->cbuf + e * s->cbuf_cap;
-		if (s->cused[e] == 0 ||
-		    hs_reset_and_expand_stream(st, buf, s->cused[e], NULL, NULL,
-					       NULL) != HS_SUCCESS)
+		if (!cexpand(s, st, e))
 			hs_reset_stream(st, 0, NULL, NULL, NULL);
 		hs_scan_stream(st, data, n, 0, scr, on_stream_match, w);
 		if (hs_compress_stream(st, buf, s->cbuf_cap, &used) !=
@@ -779,13 +791,9 @@ stream_end(struct dp_worker *w, const struct dp_match_set *s,
 		if (c[r] == 0 || s->scls[c[r]] == NULL)
 			continue;
 		e = centry(s, w, slot, dir, r);
-		if (s->cused[e] == 0)
-			continue; /* nothing fed, or its state was lost */
 		st = clive(s, w, c[r]);
 		/* this flow's state into the live stream, then its end */
-		if (hs_reset_and_expand_stream(
-			    st, (const char *)s->cbuf + e * s->cbuf_cap,
-			    s->cused[e], NULL, NULL, NULL) == HS_SUCCESS)
+		if (cexpand(s, st, e))
 			hs_reset_stream(st, 0, scr, on_stream_match, w);
 		s->cused[e] = 0;
 	}
