@@ -96,6 +96,18 @@ bw_huge_setup() {
 	return 0
 }
 
+# bw_huge_forget PREFIX: remove the hugepage files that the DPDK processes
+# of file prefix PREFIX left behind. A process that runs without
+# --huge-unlink (a secondary must map the primary's files) keeps its pages
+# in hugetlbfs after it exits, and no later process of another prefix
+# reclaims them.
+bw_huge_forget() {
+	local mnt
+	for mnt in $(awk '$3 == "hugetlbfs" { print $2 }' /proc/mounts); do
+		rm -f "$mnt/$1"map_* 2>/dev/null || true
+	done
+}
+
 bw_huge_restore() {
 	[ -z "$bw_hp_mounted" ] || umount /dev/hugepages 2>/dev/null || true
 	[ -z "$bw_hp_mkdir" ] || rmdir /dev/hugepages 2>/dev/null || true
