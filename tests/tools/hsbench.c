@@ -332,7 +332,7 @@ main(int argc, char **argv)
 	const u_char *data;
 	uint64_t bytes = 0, scans = 0, matches = 0, t0, t1, pass_matches = 0;
 	double seconds = 3, el;
-	size_t nb = 0, nb_frames = 0, i;
+	size_t nb = 0, nb_frames = 0, nb_dbs = 0, i;
 	struct groups grp = {0};
 	int use_groups = 0, untracked = 0, use_streams = 0;
 	struct flowdir *fd = NULL;
@@ -453,6 +453,7 @@ main(int argc, char **argv)
 				return 1;
 			}
 			bytes += pl[nb].len;
+			nb_dbs += pl[nb].nb_db;
 			nb++;
 		} else {
 			free(copy);
@@ -497,7 +498,8 @@ main(int argc, char **argv)
 	       ",\"expressions\":%" PRIu32
 	       ",\"db_bytes\":%zu,\"layout\":\"%s\",\"groups\":%" PRIu32
 	       ",\"frames\":%zu,\"payloads\":%zu,"
-	       "\"avg_payload\":%.1f,\"matches_per_pass\":%" PRIu64
+	       "\"avg_payload\":%.1f,\"dbs_per_payload\":%.2f,"
+	       "\"matches_per_pass\":%" PRIu64
 	       ",\"scans_per_s\":%.0f,\"ns_per_scan\":%.1f,\"gbps\":%.3f}\n",
 	       rs.nb_rules, db.nb_rules, db.nb_exprs,
 	       use_groups ? grp.bytes : db.db_bytes,
@@ -506,7 +508,8 @@ main(int argc, char **argv)
 	       : use_streams ? "groups-streams"
 			     : "groups",
 	       grp.t.nb_groups, nb_frames, nb, (double)bytes / (double)nb,
-	       pass_matches, (double)scans / el, el * 1e9 / (double)scans,
+	       (double)nb_dbs / (double)nb, pass_matches, (double)scans / el,
+	       el * 1e9 / (double)scans,
 	       (double)bytes * (double)(scans / nb) * 8 / el / 1e9);
 	for (i = 0; i < nb_fd; i++)
 		for (dbi = 0; dbi < fd[i].nb; dbi++)
