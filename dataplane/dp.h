@@ -17,7 +17,7 @@
 #include "dp_decode.h"
 #include "dp_flow.h"
 
-#define DP_BURST	32 /* packets per rx burst */
+#define DP_BURST	64 /* packets per rx burst (one bulk flow lookup) */
 #define DP_PAIR_MAX	16 /* --pair options */
 #define DP_LEG_MAX	(2 * DP_PAIR_MAX)
 #define DP_PORT_MAX	BW_PORT_MAX

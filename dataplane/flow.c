@@ -15,6 +15,9 @@
 #include "dp.h"
 #include "dp_flow.h"
 
+_Static_assert(DP_BURST <= RTE_HASH_LOOKUP_BULK_MAX,
+	       "a burst's flows are looked up in one rte_hash_lookup_bulk()");
+
 int
 dp_flow_table_init(struct dp_flow_table *t, unsigned int id, uint32_t nb,
 		   int socket)
