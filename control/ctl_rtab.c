@@ -277,9 +277,28 @@ db_make(const struct ctl_rules *rs, const struct ctl_hsmap *map,
 	return 0;
 }
 
+/* The BASE group of (lane, scope) in plan p, NULL if it has none. */
+static const struct ctl_hsgroup *
+plan_base(const struct ctl_hsgroup_plan *p, uint8_t lane, uint8_t scope)
+{
+	uint32_t i;
+
+	for (i = 0; i < p->nb_groups; i++)
+		if (p->groups[i].role == BW_HSROLE_BASE &&
+		    p->groups[i].lane == lane && p->groups[i].scope == scope)
+			return &p->groups[i];
+	return NULL;
+}
+
 /*
  * The scan groups of t's rules (ctl_hsgroup.h): one block database per
- * group, serialized one after the other (8-aligned) into t->gdb.
+ * group, serialized one after the other (8-aligned) into t->gdb. A class
+ * group of the PACKET scope also takes its lane's BASE rules of that
+ * scope (BW_HSGROUP_F_BASE), so that a packet with a class is scanned
+ * once where it would be scanned twice. The STREAM scope's block groups
+ * (the fallback for segments no stream takes) and the stream mode groups
+ * stay apart: they would grow by the larger BASE stream group for a rare
+ * path, or duplicate state in every flow.
  */
 static int
 groups_make(const struct ctl_rules *rs, const struct ctl_hsmap *map,
@@ -315,7 +334,9 @@ groups_make(const struct ctl_rules *rs, const struct ctl_hsmap *map,
 	 */
 	for (i = 0; i < 2 * plan.nb_groups; i++) {
 		const struct ctl_hsgroup *g = &plan.groups[i % plan.nb_groups];
+		const struct ctl_hsgroup *base = NULL;
 		int smode = i >= plan.nb_groups;
+		uint32_t nb;
 		struct ctl_hsdb_opts o = {.mode = smode ? CTL_HSDB_STREAM
 							: CTL_HSDB_BLOCK,
 					  .scopes = CTL_HSDB_SCOPE_ALL,
@@ -329,6 +350,14 @@ groups_make(const struct ctl_rules *rs, const struct ctl_hsmap *map,
 		memset(pick, 0, rs->nb_rules);
 		for (k = 0; k < g->nb; k++)
 			pick[g->rules[k]] = 1;
+		nb = g->nb;
+		if (!smode && g->role != BW_HSROLE_BASE &&
+		    g->scope == BW_HSSCOPE_PACKET)
+			base = plan_base(&plan, g->lane, g->scope);
+		for (k = 0; base != NULL && k < base->nb; k++) {
+			nb += !pick[base->rules[k]];
+			pick[base->rules[k]] = 1;
+		}
 		r = ctl_hsdb_compile(rs, map, &o, &db, err, err_len);
 		if (r < 0)
 			goto out;
@@ -355,12 +384,13 @@ groups_make(const struct ctl_rules *rs, const struct ctl_hsmap *map,
 		t->groups[t->nb_groups] = (struct bw_image_hsgroup){
 			.db_off = (uint32_t)blob.len,
 			.db_len = (uint32_t)n,
-			.nb_rules = g->nb,
+			.nb_rules = nb,
 			.cls = g->cls,
 			.lane = g->lane,
 			.role = g->role,
 			.scope = g->scope,
 			.mode = smode ? BW_HSMODE_STREAM : BW_HSMODE_BLOCK,
+			.flags = base != NULL ? BW_HSGROUP_F_BASE : 0,
 		};
 		memcpy(blob.p + blob.len, ser, n);
 		blob.len += n;

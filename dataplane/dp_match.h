@@ -18,6 +18,13 @@
 #include "dp_image.h"
 #include "dp_status.h"
 
+/* The per-packet scan groups of one port class, by scope. */
+struct dp_class_groups {
+	hs_database_t *db[2]; /* [scope], NULL where none */
+	uint8_t base[2];      /* [scope]: db holds its lane's BASE rules
+				 too (BW_HSGROUP_F_BASE) */
+};
+
 /*
  * The content rules of one generation. Built on the control thread,
  * shared by every ruleset until a FULL image brings other rules, freed
@@ -41,7 +48,7 @@ struct dp_match_set {
 	void **grp_mem;	    /* their databases live here */
 	/* per-packet databases: [lane][scope], NULL where none */
 	hs_database_t *base[BW_HSLANE_MAX + 1][2];
-	hs_database_t *(*cls)[2]; /* [class][scope], nb_classes + 1 */
+	struct dp_class_groups *cls; /* [class], nb_classes + 1 */
 	uint32_t nb_classes;
 	uint16_t *pmap;	 /* [lane TCP/UDP][role DST/SRC][port]: class, 0 */
 	uint64_t *pbits; /* the same, a bit per port with a class: 32 KiB

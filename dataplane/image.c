@@ -1194,9 +1194,17 @@ check_hsgroup_fields(struct val *c, uint32_t i,
 			      "hsgroup %" PRIu32 ": stream mode with a stream "
 			      "database",
 			      i);
-	if (g->reserved != 0)
+	if (g->flags & ~BW_HSGROUP_F_ALL)
 		return refuse(c, -EINVAL,
-			      "hsgroup %" PRIu32 ": reserved not zero", i);
+			      "hsgroup %" PRIu32 ": flags 0x%x unknown", i,
+			      g->flags & ~BW_HSGROUP_F_ALL);
+	if ((g->flags & BW_HSGROUP_F_BASE) &&
+	    (g->role == BW_HSROLE_BASE || g->mode != BW_HSMODE_BLOCK))
+		return refuse(
+			c, -EINVAL,
+			"hsgroup %" PRIu32 ": flag base on a %s group "
+			"(class groups in block mode only)",
+			i, g->role == BW_HSROLE_BASE ? "base" : "stream mode");
 	return 0;
 }
 

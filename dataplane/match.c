@@ -261,8 +261,11 @@ groups_load(struct dp_match_set *s, const struct dp_image_view *v, char *why,
 			s->scls[g->cls] = db;
 		else if (g->role == BW_HSROLE_BASE)
 			s->base[g->lane][g->scope] = db;
-		else
-			s->cls[g->cls][g->scope] = db;
+		else {
+			s->cls[g->cls].db[g->scope] = db;
+			s->cls[g->cls].base[g->scope] =
+				(g->flags & BW_HSGROUP_F_BASE) != 0;
+		}
 		s->nb_scls += g->mode == BW_HSMODE_STREAM &&
 			      g->role != BW_HSROLE_BASE;
 	}
@@ -962,14 +965,18 @@ seg_track(struct dp_worker *w, const struct dp_match_set *s,
  * The per-packet scans of one payload: the BASE group of the packet's
  * lane, then the groups of the classes of its destination and source
  * ports (TCP and UDP); the STREAM scope too when the segment's bytes did
- * not go to a stream (untracked). With a single database it is the BASE
- * of every lane. Hits land in w's id list and bitmap.
+ * not go to a stream (untracked). A class group that holds the BASE rules
+ * too stands for the BASE group (if both classes' groups do, the BASE
+ * rules are scanned twice and noted once). With a single database it is
+ * the BASE of every lane. Hits land in w's id list and bitmap.
  */
 static inline void
 scan_groups(struct dp_worker *w, const struct dp_match_set *s,
 	    const struct gkey *gk, const uint8_t *payload, uint32_t len,
 	    hs_scratch_t *scr, int untracked)
 {
+	const struct dp_class_groups *cd = gk->cd != 0 ? &s->cls[gk->cd] : NULL;
+	const struct dp_class_groups *cs = gk->cs != 0 ? &s->cls[gk->cs] : NULL;
 	const char *buf = (const char *)payload;
 	hs_database_t *db;
 	int sc;
@@ -977,11 +984,13 @@ scan_groups(struct dp_worker *w, const struct dp_match_set *s,
 	for (sc = BW_HSSCOPE_PACKET;
 	     sc <= (untracked ? BW_HSSCOPE_STREAM : BW_HSSCOPE_PACKET); sc++) {
 		db = s->base[gk->lane][sc];
-		if (db != NULL)
+		if (db != NULL &&
+		    !(cd != NULL && cd->db[sc] != NULL && cd->base[sc]) &&
+		    !(cs != NULL && cs->db[sc] != NULL && cs->base[sc]))
 			hs_scan(db, buf, len, 0, scr, on_match, w);
-		if (gk->cd != 0 && (db = s->cls[gk->cd][sc]) != NULL)
+		if (cd != NULL && (db = cd->db[sc]) != NULL)
 			hs_scan(db, buf, len, 0, scr, on_match, w);
-		if (gk->cs != 0 && (db = s->cls[gk->cs][sc]) != NULL)
+		if (cs != NULL && (db = cs->db[sc]) != NULL)
 			hs_scan(db, buf, len, 0, scr, on_match, w);
 	}
 }

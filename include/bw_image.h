@@ -27,7 +27,7 @@
 
 #define BW_IMAGE_MAGIC	   0x31474d4957425742ULL /* "BWBWIMG1" little endian */
 #define BW_IMAGE_ABI_MAJOR 1
-#define BW_IMAGE_ABI_MINOR 2
+#define BW_IMAGE_ABI_MINOR 3 /* 3: bw_image_hsgroup.flags */
 
 #define BW_IMAGE_SIZE_MAX     (1ull << 30) /* bytes; larger images refused */
 #define BW_IMAGE_SECTIONS_MAX 64
@@ -342,7 +342,10 @@ _Static_assert(sizeof(struct bw_image_rport) == 4, "rport size");
  * unique over the image). A packet is scanned with the BASE group of its
  * lane, the group of the class of its destination port (role DST) and
  * the group of the class of its source port (role SRC), each where it
- * exists. Scope: PACKET groups hold the rules scanned per packet; the
+ * exists; but not with the BASE group of a scope where one of its class
+ * groups carries BW_HSGROUP_F_BASE (it holds the BASE rules too, so one
+ * hs_scan call does the work of two). Scope: PACKET groups hold the rules
+ * scanned per packet; the
  * STREAM groups (TCP lane only) hold the stream rules, scanned per packet
  * only for segments that the flow table does not feed to a stream (their
  * per-packet fallback). A rule may sit in several groups; its header
@@ -398,6 +401,14 @@ bw_hslane(int l4)
 #define BW_HSMODE_STREAM 1 /* on a flow direction's bytes (hs_scan_stream) */
 
 /*
+ * bw_image_hsgroup.flags. F_BASE: a class group in block mode whose
+ * database also holds every rule of its lane's BASE group of the same
+ * scope; a packet scanned with it is not scanned with that BASE group.
+ */
+#define BW_HSGROUP_F_BASE 0x0001u
+#define BW_HSGROUP_F_ALL  BW_HSGROUP_F_BASE
+
+/*
  * One scan group: a serialized database, bytes [db_off, db_off + db_len)
  * of BW_SEC_HSDB_GROUPS. (lane, role, cls, scope, mode) is unique; cls
  * is 0 for role BASE, else 1..BW_HSCLASS_MAX and the class belongs to
@@ -412,7 +423,7 @@ struct bw_image_hsgroup {
 	uint8_t role;	   /* BW_HSROLE_* */
 	uint8_t scope;	   /* BW_HSSCOPE_* */
 	uint8_t mode;	   /* BW_HSMODE_*: STREAM only in scope STREAM */
-	uint16_t reserved; /* zero */
+	uint16_t flags;	   /* BW_HSGROUP_F_* */
 };
 
 _Static_assert(sizeof(struct bw_image_hsgroup) == 20, "hsgroup size");

@@ -170,28 +170,36 @@ groups_build(const struct ctl_rules *rs, struct groups *g, char *err,
 	return 0;
 }
 
-/* The group database of (lane, role, cls, scope, mode), NULL if none. */
+/*
+ * The group database of (lane, role, cls, scope, mode), NULL if none;
+ * *flags (when not NULL) its BW_HSGROUP_F_* flags, 0 if none.
+ */
 static hs_database_t *
 group_of_mode(const struct groups *g, uint8_t lane, uint8_t role, uint16_t cls,
-	      uint8_t scope, uint8_t mode)
+	      uint8_t scope, uint8_t mode, uint16_t *flags)
 {
 	uint32_t i;
 
+	if (flags != NULL)
+		*flags = 0;
 	for (i = 0; i < g->t.nb_groups; i++) {
 		const struct bw_image_hsgroup *h = &g->t.groups[i];
 
 		if (h->lane == lane && h->role == role && h->cls == cls &&
-		    h->scope == scope && h->mode == mode)
+		    h->scope == scope && h->mode == mode) {
+			if (flags != NULL)
+				*flags = h->flags;
 			return g->db[i];
+		}
 	}
 	return NULL;
 }
 
 static hs_database_t *
 group_of(const struct groups *g, uint8_t lane, uint8_t role, uint16_t cls,
-	 uint8_t scope)
+	 uint8_t scope, uint16_t *flags)
 {
-	return group_of_mode(g, lane, role, cls, scope, BW_HSMODE_BLOCK);
+	return group_of_mode(g, lane, role, cls, scope, BW_HSMODE_BLOCK, flags);
 }
 
 static uint16_t
@@ -242,7 +250,7 @@ streams_pick(const struct groups *g, hs_database_t *single, struct payload *p,
 			     ? single
 			     : group_of_mode(g, BW_HSLANE_TCP, BW_HSROLE_BASE,
 					     0, BW_HSSCOPE_STREAM,
-					     BW_HSMODE_STREAM);
+					     BW_HSMODE_STREAM, NULL);
 		if (db != NULL)
 			f->db[f->nb++] = db;
 		c[0] = class_of(g, BW_HSLANE_TCP, BW_HSROLE_DST, p->dport);
@@ -253,7 +261,7 @@ streams_pick(const struct groups *g, hs_database_t *single, struct payload *p,
 			db = group_of_mode(
 				g, BW_HSLANE_TCP,
 				r == 0 ? BW_HSROLE_DST : BW_HSROLE_SRC, c[r],
-				BW_HSSCOPE_STREAM, BW_HSMODE_STREAM);
+				BW_HSSCOPE_STREAM, BW_HSMODE_STREAM, NULL);
 			if (db != NULL)
 				f->db[f->nb++] = db;
 		}
@@ -293,15 +301,22 @@ groups_pick(const struct groups *g, struct payload *p, int untracked)
 	}
 	p->nb_db = 0;
 	for (sc = 0; sc <= (untracked ? 1 : 0); sc++) {
-		db = group_of(g, lane, BW_HSROLE_BASE, 0, sc);
-		if (db != NULL)
+		hs_database_t *dd = NULL, *ds = NULL;
+		uint16_t fd = 0, fs = 0;
+
+		if (cd != 0)
+			dd = group_of(g, lane, BW_HSROLE_DST, cd, sc, &fd);
+		if (cs != 0)
+			ds = group_of(g, lane, BW_HSROLE_SRC, cs, sc, &fs);
+		/* a class group holding the BASE rules stands for BASE */
+		db = group_of(g, lane, BW_HSROLE_BASE, 0, sc, NULL);
+		if (db != NULL && !(dd != NULL && (fd & BW_HSGROUP_F_BASE)) &&
+		    !(ds != NULL && (fs & BW_HSGROUP_F_BASE)))
 			p->db[p->nb_db++] = db;
-		if (cd != 0 &&
-		    (db = group_of(g, lane, BW_HSROLE_DST, cd, sc)) != NULL)
-			p->db[p->nb_db++] = db;
-		if (cs != 0 &&
-		    (db = group_of(g, lane, BW_HSROLE_SRC, cs, sc)) != NULL)
-			p->db[p->nb_db++] = db;
+		if (dd != NULL)
+			p->db[p->nb_db++] = dd;
+		if (ds != NULL)
+			p->db[p->nb_db++] = ds;
 	}
 }
 

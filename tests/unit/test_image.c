@@ -1946,12 +1946,30 @@ test_rules_roundtrip(void)
 	CU_ASSERT(rs.rtab.block_len == 0 && rs.rtab.stream_len == 0);
 	CU_ASSERT(rs.rtab.nb_groups > 0 && rs.rtab.gdb_len > 0);
 	{
-		uint32_t i, nb_stream = 0;
+		uint32_t i, nb_stream = 0, nb_merged = 0;
 
-		for (i = 0; i < rs.rtab.nb_groups; i++)
-			nb_stream += rs.rtab.groups[i].mode == BW_HSMODE_STREAM;
+		for (i = 0; i < rs.rtab.nb_groups; i++) {
+			const struct bw_image_hsgroup *g = &rs.rtab.groups[i];
+
+			nb_stream += g->mode == BW_HSMODE_STREAM;
+			if (!(g->flags & BW_HSGROUP_F_BASE)) {
+				/* the packet scope's class groups all merge */
+				CU_ASSERT(g->role == BW_HSROLE_BASE ||
+					  g->scope != BW_HSSCOPE_PACKET);
+				continue;
+			}
+			/* sid 1002's classes with sid 1003 of the UDP BASE */
+			CU_ASSERT(g->lane == BW_HSLANE_UDP &&
+				  g->role != BW_HSROLE_BASE &&
+				  g->scope == BW_HSSCOPE_PACKET &&
+				  g->mode == BW_HSMODE_BLOCK &&
+				  g->nb_rules == 2);
+			nb_merged++;
+		}
 		/* sid 1001 is a stream rule on port 2404: its class */
 		CU_ASSERT(nb_stream > 0);
+		/* sid 1002 (<>) keys a source and a destination class */
+		CU_ASSERT(nb_merged == 2);
 	}
 	CU_ASSERT_FATAL(ctl_image_write_full(&rs, &m, &img, &len) == 0);
 	CU_ASSERT(dp_image_validate(img, len, &v, why, sizeof(why)) == 0);
@@ -2147,7 +2165,11 @@ test_rules_delta_refused(void)
  */
 static const struct bw_image_hsgroup hand_groups[] = {
 	{.lane = BW_HSLANE_TCP, .role = BW_HSROLE_BASE, .nb_rules = 1},
-	{.lane = BW_HSLANE_TCP, .role = BW_HSROLE_DST, .cls = 1, .nb_rules = 2},
+	{.lane = BW_HSLANE_TCP,
+	 .role = BW_HSROLE_DST,
+	 .cls = 1,
+	 .nb_rules = 2,
+	 .flags = BW_HSGROUP_F_BASE},
 	{.lane = BW_HSLANE_TCP,
 	 .role = BW_HSROLE_DST,
 	 .cls = 1,
@@ -2340,8 +2362,10 @@ test_scan_groups(void)
 		   "hsgroup 1: stream mode in the packet scope");
 	GROUP_CASE(&t, 2, mode, BW_HSMODE_STREAM, -EINVAL,
 		   "hsgroup 2: stream mode with a stream database");
-	GROUP_CASE(&t, 5, reserved, 0x100, -EINVAL,
-		   "hsgroup 5: reserved not zero");
+	GROUP_CASE(&t, 5, flags, 0x100, -EINVAL,
+		   "hsgroup 5: flags 0x100 unknown");
+	GROUP_CASE(&t, 0, flags, BW_HSGROUP_F_BASE, -EINVAL,
+		   "hsgroup 0: flag base on a base group");
 	/* (lane, role, cls, scope, mode) unique; a class in one (lane, role) */
 	GROUP_CASE(&t, 2, scope, BW_HSSCOPE_PACKET, -EINVAL,
 		   "hsgroup 2: duplicate of hsgroup 1 (lane 1 role 1 class 1 "
