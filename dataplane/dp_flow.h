@@ -39,6 +39,11 @@ _Static_assert(sizeof(struct dp_flow_key) == 48, "flow key size");
 struct dp_match_set;
 
 /* One tracked TCP flow; direction 0 is from end a to end b. */
+/*
+ * One flow, at its rte_hash position: one cache line, which the content
+ * stage prefetches after the burst's bulk lookup. The key stays in
+ * rte_hash's own key store (rte_hash_get_key_with_position()).
+ */
 struct dp_flow {
 	uint64_t last_tsc;		/* TSC of the last packet */
 	const struct dp_match_set *set; /* set whose streams hold state */
@@ -50,8 +55,9 @@ struct dp_flow {
 	uint8_t fin_wait[2];		/* FIN seen, data before it missing */
 	uint8_t client;			/* 0/1: sent the SYN; 2: unknown */
 	uint8_t used;			/* slot holds a flow */
-	struct dp_flow_key key;
-};
+} __attribute__((aligned(64)));
+
+_Static_assert(sizeof(struct dp_flow) == 64, "a flow is one cache line");
 
 struct rte_hash;
 

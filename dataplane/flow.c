@@ -95,10 +95,14 @@ dp_flow_get(struct dp_flow_table *t, const struct dp_flow_key *k, int32_t pos,
 		if (pos < 0 || (uint32_t)pos >= t->nb)
 			return NULL;
 		f = &t->flows[pos];
-		if (f->used && memcmp(&f->key, k, sizeof(*k)) == 0)
+		/*
+		 * A used slot holds a key rte_hash still has (dp_flow_del()
+		 * clears used when it removes one), so the position add gave
+		 * back is k's own: a packet earlier in the burst added it.
+		 */
+		if (f->used)
 			goto found;
 		memset(f, 0, sizeof(*f));
-		f->key = *k;
 		f->used = 1;
 		f->client = 2;
 		*created = 1;
@@ -114,10 +118,16 @@ void
 dp_flow_del(struct dp_flow_table *t, uint32_t slot)
 {
 	struct dp_flow *f = &t->flows[slot];
+	struct dp_flow_key k;
+	void *kp;
 
 	if (!f->used)
 		return;
-	rte_hash_del_key(t->h, &f->key);
+	/* a copy: the key store's entry is freed with the key */
+	if (rte_hash_get_key_with_position(t->h, (int32_t)slot, &kp) == 0) {
+		memcpy(&k, kp, sizeof(k));
+		rte_hash_del_key(t->h, &k);
+	}
 	if (f->dropped[0] || f->dropped[1])
 		t->nb_marked--;
 	f->used = 0;
