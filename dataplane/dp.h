@@ -108,6 +108,8 @@ struct dp_worker {
 	uint64_t match_seen[BW_RULE_SLOTS / 64]; /* bit per rule id */
 	uint32_t nb_stream_ids; /* ids the stream scan reported */
 	uint32_t stream_ids[DP_MATCH_IDS];
+	/* stream_ids from here on: the other direction's end (a RST) */
+	uint32_t stream_other;	    /* else UINT32_MAX */
 	struct dp_flow_table flows; /* TCP flows (stream matching) */
 	/* the burst's flow keys, bulk looked up before the content stage */
 	struct dp_flow_key fkey[DP_BURST] __rte_cache_aligned;

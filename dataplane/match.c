@@ -827,6 +827,20 @@ seg_bare(const struct dp_worker *w, const struct dp_match_set *s,
 	       w->flows.nb_marked == 0 && s->nb_hdr_only == 0;
 }
 
+/*
+ * The packet that would come the other way: pi with its ends swapped, for
+ * the other direction's ports and rule headers.
+ */
+static void
+pkt_reverse(const struct dp_pkt *pi, struct dp_pkt *r)
+{
+	*r = *pi;
+	r->src = pi->dst;
+	r->dst = pi->src;
+	r->sport = pi->dport;
+	r->dport = pi->sport;
+}
+
 /* What the flow stage did with one TCP segment. */
 enum seg_fate {
 	SEG_UNTRACKED = 0, /* no flow: every rule scanned per packet */
@@ -953,6 +967,21 @@ seg_track(struct dp_worker *w, const struct dp_match_set *s,
 	}
 	if (fin)
 		f->fin[dir] = 1;
+	/*
+	 * A RST ends the other direction's data too, wherever it stood:
+	 * its end's matches go after this direction's, from stream_other
+	 * on (counted, not dropped: this packet goes the other way).
+	 */
+	if (rst && f->seq_known[1 - dir] && !f->fin[1 - dir] &&
+	    !f->dropped[1 - dir]) {
+		struct dp_pkt rev;
+		struct gkey rk;
+
+		pkt_reverse(pi, &rev);
+		gkey_of(s, &rev, &rk);
+		w->stream_other = w->nb_stream_ids;
+		stream_end(w, s, &rk, strm, slot, (uint8_t)(1 - dir));
+	}
 	if (rst || (f->fin[0] && f->fin[1])) {
 		dp_flow_del(&w->flows, slot);
 		dp_cnt_add(&st->flow[BW_FLOW_CLOSED], 1);
@@ -993,6 +1022,52 @@ scan_groups(struct dp_worker *w, const struct dp_match_set *s,
 		if (cs != NULL && (db = cs->db[sc]) != NULL)
 			hs_scan(db, buf, len, 0, scr, on_match, w);
 	}
+}
+
+/*
+ * Count the hits of decision d on mbuf m: a pass rule decides alone, else
+ * the drop and alert rules count.
+ */
+static void
+count_hits(const struct dp_match_set *s, struct bw_rule_stats *rst,
+	   const struct decision *d, const struct rte_mbuf *m, uint64_t now)
+{
+	uint32_t k;
+
+	for (k = 0; k < d->nb; k++) {
+		const struct bw_image_rule *r = &s->rules[d->ids[k]];
+		struct bw_rule_stats *c = &rst[d->ids[k]];
+
+		if (d->nb_pass > 0 && r->action != BW_RULE_PASS)
+			continue;
+		dp_cnt_add(&c->pkts, 1);
+		dp_cnt_add(&c->bytes, m->pkt_len);
+		__atomic_store_n(&c->last_tsc, now, __ATOMIC_RELAXED);
+	}
+}
+
+/*
+ * The matches of the other direction's end (a RST of this direction
+ * closed it, stream_other on): their headers are checked as for a packet
+ * going that way, and their hits count on m, which is not dropped for
+ * them: it goes the other way, and the data they saw has passed.
+ */
+static void
+other_end(struct dp_worker *w, const struct dp_match_set *s,
+	  struct bw_rule_stats *rst, const struct dp_pkt *pi, int toward,
+	  const struct rte_mbuf *m, uint64_t now)
+{
+	struct decision d;
+	struct dp_pkt rev;
+	uint32_t k;
+
+	pkt_reverse(pi, &rev);
+	memset(&d, 0, offsetof(struct decision, ids));
+	d.nb = 0;
+	for (k = w->stream_other; k < w->nb_stream_ids; k++)
+		consider(s, &d, w->stream_ids[k], &rev, 0,
+			 toward < 0 ? -1 : !toward);
+	count_hits(s, rst, &d, m, now);
 }
 
 /* Payload lines fetched DP_PAYLOAD_AHEAD packets before their scan. */
@@ -1100,6 +1175,7 @@ dp_match_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 		toward = -1;
 		have_gk = 0;
 		w->nb_stream_ids = 0;
+		w->stream_other = UINT32_MAX;
 		if (track && w->ftrack[i] != DP_FT_NONE) {
 			if (w->ftrack[i] == DP_FT_BARE) {
 				if (w->flows.nb_marked == 0)
@@ -1144,23 +1220,15 @@ dp_match_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 			}
 			seen_clear(w, s);
 		}
-		for (k = 0; k < w->nb_stream_ids; k++)
+		for (k = 0; k < w->nb_stream_ids && k < w->stream_other; k++)
 			consider(s, &d, w->stream_ids[k], pi, len, toward);
 		for (k = 0; k < s->nb_hdr_only; k++)
 			consider(s, &d, s->hdr_only[k], pi, len, toward);
+		if (unlikely(w->stream_other < w->nb_stream_ids))
+			other_end(w, s, rst, pi, toward, m, now);
 		if (d.nb == 0)
 			continue;
-		for (k = 0; k < d.nb; k++) {
-			const struct bw_image_rule *r = &s->rules[d.ids[k]];
-			struct bw_rule_stats *c = &rst[d.ids[k]];
-
-			/* pass decides alone; else drop and alert count */
-			if (d.nb_pass > 0 && r->action != BW_RULE_PASS)
-				continue;
-			dp_cnt_add(&c->pkts, 1);
-			dp_cnt_add(&c->bytes, m->pkt_len);
-			__atomic_store_n(&c->last_tsc, now, __ATOMIC_RELAXED);
-		}
+		count_hits(s, rst, &d, m, now);
 		if (d.nb_pass == 0 && d.nb_drop > 0) {
 			verdict[i] = BW_REASON_RULE;
 			/* later segments of this flow direction drop too */

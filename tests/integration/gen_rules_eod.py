@@ -14,6 +14,9 @@ Flows:
   newline   7000: "PASS " + 10 x A + LF + 19 x B | 30 x B, FIN: nothing
   open      7000: as long, but no FIN: the data never ends, nothing
   reset     7000: as long, ending with the client's RST: 9101 at the RST
+  srvreset  7000: as long, ending with the server's RST, which ends the
+                  client's data too: 9101 counts at that RST, which passes
+                  (it goes to the client)
   late      7000: as long, but the client's bare FIN overtakes its second
                   segment: 9101 at that segment, which ends the data
   hello     7001: "HELLO " | "world", FIN: 9102 at the FIN
@@ -82,7 +85,7 @@ def flow(idx, kind):
     for p in parts:
         c(0x18, p)
     s(0x10, ss + 1)
-    h1 = int(kind in ("long", "reset"))
+    h1 = int(kind in ("long", "reset", "srvreset"))
     h2 = int(kind == "hello")
     if kind == "open":
         c(0x10)
@@ -90,6 +93,9 @@ def flow(idx, kind):
         return out, h1, h2
     if kind == "reset":
         c(0x14, drop=True)
+        return out, h1, h2
+    if kind == "srvreset":
+        s(0x14, ss + 1)
         return out, h1, h2
     c(0x11, drop=kind == "long")
     s(0x11, ss + 1)
@@ -101,7 +107,8 @@ def flow(idx, kind):
 
 def main():
     out = sys.argv[1]
-    kinds = ["long", "newline", "open", "reset", "late", "hello", "agent"]
+    kinds = ["long", "newline", "open", "reset", "srvreset", "late",
+             "hello", "agent"]
     marked, h1, h2 = [], 0, 0
     for i, k in enumerate(kinds):
         fr, a, b = flow(i + 1, k)

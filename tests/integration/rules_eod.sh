@@ -3,8 +3,9 @@
 # Content rules decided at the end of a TCP direction's data, through the
 # real dataplane (pcap vdevs): a negated content (gen_rules_eod.py builds
 # the flows and the oracle) holds only once the client's data has ended,
-# at its FIN or RST in sequence. The drop rule drops exactly that FIN or
-# RST; the alert rule counts its FIN; a
+# at its FIN or RST in sequence, or at the server's RST. The drop rule
+# drops exactly that FIN or client RST (a server RST passes, the hit
+# counted); the alert rule counts its FIN; a
 # flow whose data never ends, or holds the negated content, matches
 # nothing. Once with scan groups (class streams, kept compressed between
 # segments) and once with the single database (a stream per flow slot).
