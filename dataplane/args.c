@@ -21,6 +21,7 @@ enum {
 	OPT_MTU,
 	OPT_MBUFS,
 	OPT_FLOWS,
+	OPT_FLOW_IDLE,
 	OPT_FAIL_OPEN,
 	OPT_FAIL_CLOSED,
 	OPT_BPF_NO_JIT,
@@ -37,6 +38,7 @@ static const struct option long_opts[] = {
 	{"mtu", required_argument, NULL, OPT_MTU},
 	{"mbufs", required_argument, NULL, OPT_MBUFS},
 	{"flows", required_argument, NULL, OPT_FLOWS},
+	{"flow-idle", required_argument, NULL, OPT_FLOW_IDLE},
 	{"fail-open", no_argument, NULL, OPT_FAIL_OPEN},
 	{"fail-closed", no_argument, NULL, OPT_FAIL_CLOSED},
 	{"bpf-no-jit", no_argument, NULL, OPT_BPF_NO_JIT},
@@ -92,6 +94,10 @@ dp_args_usage(const char *prog)
 	       "stream\n"
 	       "                          matching (default 16384; 0: "
 	       "per packet only)\n"
+	       "  --flow-idle S           age out a tracked flow after S "
+	       "seconds\n"
+	       "                          without a packet (default 60, "
+	       "1..86400)\n"
 	       "  --mbufs N               at least N mbufs in the pool "
 	       "(default: what\n"
 	       "                          the rings, bursts and caches need); "
@@ -125,9 +131,10 @@ dp_args_usage(const char *prog)
 	       prog);
 }
 
+/* s as a number in min..max into *out; -EINVAL, said on stderr, if not. */
 static int
-parse_u16(const char *opt, const char *s, unsigned long min, unsigned long max,
-	  uint16_t *out)
+parse_u32(const char *opt, const char *s, unsigned long min, unsigned long max,
+	  uint32_t *out)
 {
 	char *end;
 	unsigned long v;
@@ -140,8 +147,20 @@ parse_u16(const char *opt, const char *s, unsigned long min, unsigned long max,
 			opt, s, min, max);
 		return -EINVAL;
 	}
-	*out = (uint16_t)v;
+	*out = (uint32_t)v;
 	return 0;
+}
+
+static int
+parse_u16(const char *opt, const char *s, unsigned long min, unsigned long max,
+	  uint16_t *out)
+{
+	uint32_t v;
+	int ret = parse_u32(opt, s, min, max, &v);
+
+	if (ret == 0)
+		*out = (uint16_t)v;
+	return ret;
 }
 
 static int
@@ -233,6 +252,7 @@ dp_args_parse(int argc, char **argv, struct dp_config *cfg)
 	cfg->nb_rxd = DP_RXD_DEFAULT;
 	cfg->nb_txd = DP_TXD_DEFAULT;
 	cfg->nb_flows = DP_FLOWS_DEFAULT;
+	cfg->flow_idle_s = DP_FLOW_IDLE_S;
 	for (r = 0; r < BW_REASON_COUNT; r++)
 		cfg->malformed_drop[r] = (uint8_t)bw_reason_is_malformed(r);
 
@@ -282,41 +302,18 @@ dp_args_parse(int argc, char **argv, struct dp_config *cfg)
 		case OPT_MTU:
 			ret = parse_u16("mtu", optarg, 68, 65535, &cfg->mtu);
 			break;
-		case OPT_MBUFS: {
-			char *end;
-			unsigned long v;
-
-			errno = 0;
-			v = strtoul(optarg, &end, 10);
-			if (errno != 0 || end == optarg || *end != '\0' ||
-			    v == 0 || v > (1ul << 26)) {
-				fprintf(stderr,
-					"bulwark: --mbufs: '%s' is not a "
-					"number "
-					"in 1..%lu\n",
-					optarg, 1ul << 26);
-				return -EINVAL;
-			}
-			cfg->nb_mbufs = (uint32_t)v;
+		case OPT_MBUFS:
+			ret = parse_u32("mbufs", optarg, 1, 1ul << 26,
+					&cfg->nb_mbufs);
 			break;
-		}
-		case OPT_FLOWS: {
-			char *end;
-			unsigned long v;
-
-			errno = 0;
-			v = strtoul(optarg, &end, 10);
-			if (errno != 0 || end == optarg || *end != '\0' ||
-			    v > DP_FLOWS_MAX) {
-				fprintf(stderr,
-					"bulwark: --flows: '%s' is not a "
-					"number in 0..%u\n",
-					optarg, DP_FLOWS_MAX);
-				return -EINVAL;
-			}
-			cfg->nb_flows = (uint32_t)v;
+		case OPT_FLOWS:
+			ret = parse_u32("flows", optarg, 0, DP_FLOWS_MAX,
+					&cfg->nb_flows);
 			break;
-		}
+		case OPT_FLOW_IDLE:
+			ret = parse_u32("flow-idle", optarg, 1,
+					DP_FLOW_IDLE_MAX, &cfg->flow_idle_s);
+			break;
 		case OPT_FAIL_OPEN:
 			cfg->fail_closed = 0;
 			break;

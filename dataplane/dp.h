@@ -48,9 +48,10 @@ struct dp_config {
 	uint32_t nb_mbufs; /* pool size floor; 0: computed */
 	/* policy per malformed reason: 1 drop, 0 pass (counted either way) */
 	uint8_t malformed_drop[BW_REASON_MAX];
-	uint8_t fail_closed; /* drop everything until a ruleset exists */
-	uint8_t bpf_no_jit;  /* run eBPF programs in the interpreter */
-	uint32_t nb_flows;   /* TCP flows tracked per worker, 0: none */
+	uint8_t fail_closed;  /* drop everything until a ruleset exists */
+	uint8_t bpf_no_jit;   /* run eBPF programs in the interpreter */
+	uint32_t nb_flows;    /* TCP flows tracked per worker, 0: none */
+	uint32_t flow_idle_s; /* a flow idle this long is aged out */
 };
 
 /*

@@ -19,10 +19,11 @@
 
 #define DP_FLOWS_DEFAULT    16384 /* flows per worker (--flows) */
 #define DP_FLOWS_MAX	    (1u << 22)
-#define DP_FLOW_IDLE_S	    60	 /* an idle flow is aged out after this */
-#define DP_FLOW_AGE_STEP_US 1000 /* between aging steps */
-#define DP_FLOW_AGE_BUDGET  64	 /* table entries looked at per step, */
-#define DP_FLOW_AGE_SHIFT   12	 /* ... or capacity >> this if more */
+#define DP_FLOW_IDLE_S	    60	  /* --flow-idle default: seconds */
+#define DP_FLOW_IDLE_MAX    86400 /* --flow-idle: seconds, at most a day */
+#define DP_FLOW_AGE_STEP_US 1000  /* between aging steps */
+#define DP_FLOW_AGE_BUDGET  64	  /* table entries looked at per step, */
+#define DP_FLOW_AGE_SHIFT   12	  /* ... or capacity >> this if more */
 
 /* Both directions of a flow give the same key: the lower end first. */
 struct dp_flow_key {
@@ -71,15 +72,16 @@ struct dp_flow_table {
 	uint64_t age_step_tsc; /* DP_FLOW_AGE_STEP_US in TSC ticks */
 	uint32_t dels;	       /* removals so far: stale bulk positions */
 	uint32_t nb_marked;    /* flows with a direction dropped */
-	uint64_t idle_tsc;     /* DP_FLOW_IDLE_S in TSC ticks */
+	uint64_t idle_tsc;     /* the idle time (--flow-idle) in TSC ticks */
 };
 
 /*
- * Create worker id's table of nb flows on socket. Returns 0 or a negative
- * errno. Main lcore, before the workers start.
+ * Create worker id's table of nb flows on socket, aging out a flow idle
+ * for idle_s seconds. Returns 0 or a negative errno. Main lcore, before
+ * the workers start.
  */
 int dp_flow_table_init(struct dp_flow_table *t, unsigned int id, uint32_t nb,
-		       int socket);
+		       uint32_t idle_s, int socket);
 
 /* Free a table made by dp_flow_table_init() (safe when it failed). */
 void dp_flow_table_fini(struct dp_flow_table *t);
@@ -149,7 +151,8 @@ void dp_flow_del(struct dp_flow_table *t, uint32_t slot);
 /*
  * One aging step when its time (every DP_FLOW_AGE_STEP_US) has come: look
  * at the next t->age_budget entries and remove those idle for longer than
- * DP_FLOW_IDLE_S. Returns how many were removed. Worker lcore.
+ * the table's idle time (--flow-idle). Returns how many were removed.
+ * Worker lcore.
  */
 uint32_t dp_flow_age(struct dp_flow_table *t, uint64_t now);
 

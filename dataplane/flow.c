@@ -20,7 +20,7 @@ _Static_assert(DP_BURST <= RTE_HASH_LOOKUP_BULK_MAX,
 
 int
 dp_flow_table_init(struct dp_flow_table *t, unsigned int id, uint32_t nb,
-		   int socket)
+		   uint32_t idle_s, int socket)
 {
 	char name[RTE_HASH_NAMESIZE];
 	struct rte_hash_parameters p = {
@@ -55,7 +55,7 @@ dp_flow_table_init(struct dp_flow_table *t, unsigned int id, uint32_t nb,
 		t->h = NULL;
 		return -ENOMEM;
 	}
-	t->idle_tsc = rte_get_tsc_hz() * DP_FLOW_IDLE_S;
+	t->idle_tsc = rte_get_tsc_hz() * idle_s;
 	t->age_step_tsc = rte_get_tsc_hz() / 1000000 * DP_FLOW_AGE_STEP_US;
 	t->age_budget = RTE_MAX((uint32_t)DP_FLOW_AGE_BUDGET,
 				t->nb >> DP_FLOW_AGE_SHIFT);

@@ -144,6 +144,7 @@ workers_init(unsigned int nb_workers)
 		w->rst[0] = dp_status_rule_stats(&status, i, 0);
 		w->rst[1] = dp_status_rule_stats(&status, i, 1);
 		if (dp_flow_table_init(&w->flows, i, cfg.nb_flows,
+				       cfg.flow_idle_s,
 				       (int)rte_lcore_to_socket_id(lcore)) != 0)
 			rte_exit(EXIT_FAILURE,
 				 "worker %u: no memory for %u flows "

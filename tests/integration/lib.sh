@@ -202,3 +202,39 @@ t_check_no_loss() {
 	t_check "nothing missed by the port" 0 \
 		"$(t_json "$f" 'sum(p["imissed"] + p["rx_nombuf"] for p in d["ports"])')"
 }
+
+# t_netns_up ID: two network namespaces, bwaID and bwbID, each joined by a
+# veth pair to a host end for bulwark's af_packet ports: bwoID (outside)
+# and bwiID (inside). Their eth0 get 10.199.0.1 and .2/24 and
+# fd00:b1:0:1::1 and ::2/64. Offloads are off on both ends, so that
+# af_packet hands over frames as the kernel would put them on a wire.
+# Sets T_NSA, T_NSB, T_VO, T_VI; t_netns_down removes them. Needs root.
+t_netns_up() {
+	local n=1 ns v
+	T_NSA="bwa$1" T_NSB="bwb$1" T_VO="bwo$1" T_VI="bwi$1"
+	ip netns add "$T_NSA"
+	ip netns add "$T_NSB"
+	ip link add "$T_VO" type veth peer name eth0 netns "$T_NSA"
+	ip link add "$T_VI" type veth peer name eth0 netns "$T_NSB"
+	for v in "$T_VO" "$T_VI"; do
+		sysctl -qw "net.ipv6.conf.$v.disable_ipv6=1"
+		ethtool -K "$v" tx off tso off gso off gro off >/dev/null 2>&1 || true
+		ip link set "$v" up
+	done
+	for ns in "$T_NSA" "$T_NSB"; do
+		ip netns exec "$ns" ethtool -K eth0 tx off tso off gso off gro off >/dev/null 2>&1 || true
+		ip netns exec "$ns" ip link set lo up
+		ip netns exec "$ns" ip addr add "10.199.0.$n/24" dev eth0
+		ip netns exec "$ns" ip addr add "fd00:b1:0:1::$n/64" dev eth0 nodad
+		ip netns exec "$ns" ip link set eth0 up
+		n=$((n + 1))
+	done
+}
+
+t_netns_down() {
+	[ -n "${T_NSA:-}" ] || return 0
+	ip netns del "$T_NSA" 2>/dev/null || true
+	ip netns del "$T_NSB" 2>/dev/null || true
+	ip link del "$T_VO" 2>/dev/null || true
+	ip link del "$T_VI" 2>/dev/null || true
+}

@@ -10,40 +10,18 @@
 [ "$(id -u)" -eq 0 ] || { t_log "FAIL: needs root for network namespaces"; exit 1; }
 
 id=$(($$ % 100000))
-nsa="bwa$id"
-nsb="bwb$id"
-vo="bwo$id" # host end, outside port
-vi="bwi$id" # host end, inside port
 inst="ns$id"
 
 t_extra_cleanup() {
-	ip netns del "$nsa" 2>/dev/null || true
-	ip netns del "$nsb" 2>/dev/null || true
-	ip link del "$vo" 2>/dev/null || true
-	ip link del "$vi" 2>/dev/null || true
+	t_netns_down
 	rm -f "/dev/shm/bulwark.$inst.status"
 }
 
-ip netns add "$nsa"
-ip netns add "$nsb"
-ip link add "$vo" type veth peer name eth0 netns "$nsa"
-ip link add "$vi" type veth peer name eth0 netns "$nsb"
-for v in "$vo" "$vi"; do
-	sysctl -qw "net.ipv6.conf.$v.disable_ipv6=1"
-	ethtool -K "$v" tx off tso off gso off gro off >/dev/null 2>&1 || true
-	ip link set "$v" up
-done
-n=1
-for ns in "$nsa" "$nsb"; do
-	# Checksums and segmentation are done in software: af_packet hands
-	# over frames exactly as the kernel would put them on a wire.
-	ip netns exec "$ns" ethtool -K eth0 tx off tso off gso off gro off >/dev/null 2>&1 || true
-	ip netns exec "$ns" ip link set lo up
-	ip netns exec "$ns" ip addr add "10.199.0.$n/24" dev eth0
-	ip netns exec "$ns" ip addr add "fd00:b1:0:1::$n/64" dev eth0 nodad
-	ip netns exec "$ns" ip link set eth0 up
-	n=$((n + 1))
-done
+t_netns_up "$id"
+nsa=$T_NSA
+nsb=$T_NSB
+vo=$T_VO
+vi=$T_VI
 
 bw_start "$inst" "$T_TMP/bulwark.log" \
 	--vdev "net_af_packet0,iface=$vo" --vdev "net_af_packet1,iface=$vi" \
