@@ -39,9 +39,9 @@ _Static_assert(sizeof(struct dp_flow_key) == 48, "flow key size");
 
 struct dp_match_set;
 
-/* One tracked TCP flow; direction 0 is from end a to end b. */
 /*
- * One flow, at its rte_hash position: one cache line, which the content
+ * One tracked TCP flow (direction 0 is from end a to end b of its key),
+ * at its rte_hash position: one cache line, which the content
  * stage prefetches after the burst's bulk lookup. The key stays in
  * rte_hash's own key store (rte_hash_get_key_with_position()).
  */

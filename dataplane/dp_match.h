@@ -21,8 +21,8 @@
 /* The per-packet scan groups of one port class, by scope. */
 struct dp_class_groups {
 	hs_database_t *db[2]; /* [scope], NULL where none */
-	uint8_t base[2];      /* [scope]: db holds its lane's BASE rules
-				 too (BW_HSGROUP_F_BASE) */
+	uint8_t base[2];      /* [scope]: db (not NULL) holds its lane's
+				 BASE rules too (BW_HSGROUP_F_BASE) */
 };
 
 /*

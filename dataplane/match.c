@@ -648,6 +648,14 @@ struct decision {
 	uint32_t nb;
 };
 
+/* Empty d (the id list is only read up to d->nb). */
+static inline void
+decision_clear(struct decision *d)
+{
+	d->nb_pass = d->nb_drop = d->nb_alert = 0;
+	d->nb = 0;
+}
+
 static void
 consider(const struct dp_match_set *s, struct decision *d, uint32_t id,
 	 const struct dp_pkt *pi, uint32_t len, int toward)
@@ -1013,9 +1021,8 @@ scan_groups(struct dp_worker *w, const struct dp_match_set *s,
 	for (sc = BW_HSSCOPE_PACKET;
 	     sc <= (untracked ? BW_HSSCOPE_STREAM : BW_HSSCOPE_PACKET); sc++) {
 		db = s->base[gk->lane][sc];
-		if (db != NULL &&
-		    !(cd != NULL && cd->db[sc] != NULL && cd->base[sc]) &&
-		    !(cs != NULL && cs->db[sc] != NULL && cs->base[sc]))
+		if (db != NULL && !(cd != NULL && cd->base[sc]) &&
+		    !(cs != NULL && cs->base[sc]))
 			hs_scan(db, buf, len, 0, scr, on_match, w);
 		if (cd != NULL && (db = cd->db[sc]) != NULL)
 			hs_scan(db, buf, len, 0, scr, on_match, w);
@@ -1062,8 +1069,7 @@ other_end(struct dp_worker *w, const struct dp_match_set *s,
 	uint32_t k;
 
 	pkt_reverse(pi, &rev);
-	memset(&d, 0, offsetof(struct decision, ids));
-	d.nb = 0;
+	decision_clear(&d);
 	for (k = w->stream_other; k < w->nb_stream_ids; k++)
 		consider(s, &d, w->stream_ids[k], &rev, 0,
 			 toward < 0 ? -1 : !toward);
@@ -1168,8 +1174,7 @@ dp_match_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 			len = (uint32_t)m->data_len - pi->payload_off;
 		payload = rte_pktmbuf_mtod_offset(m, const uint8_t *,
 						  pi->payload_off);
-		memset(&d, 0, offsetof(struct decision, ids));
-		d.nb = 0;
+		decision_clear(&d);
 		fate = SEG_UNTRACKED;
 		slot = UINT32_MAX;
 		toward = -1;
