@@ -86,6 +86,16 @@ t_json() {
 	"$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
 }
 
+# t_count KEY: the value of KEY in $T_TMP/counts.txt, the oracle a traffic
+# generator wrote ("KEY N" lines).
+t_count() { awk -v k="$1" '$1==k{print $2}' "$T_TMP/counts.txt"; }
+
+# t_rule_hits NAME SID: packets that rule SID hit, from $T_TMP/NAME.json
+# (`bulwarkctl stats --json`).
+t_rule_hits() {
+	t_json "$T_TMP/$1.json" "sum(r['hits_pkts'] for r in d['rules'] if r['sid'] == $2)"
+}
+
 # bw_start INSTANCE LOG EAL-ARGS... -- APP-ARGS...: start bulwark in the
 # background with one worker; sets BW_PID.
 bw_start() {

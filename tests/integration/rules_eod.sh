@@ -15,14 +15,11 @@ inst="re$$"
 t_extra_cleanup() { rm -f "/dev/shm/bulwark.$inst.status"; }
 
 "$PY" "$(dirname "$0")/gen_rules_eod.py" "$T_TMP"
-cnt() { awk -v k="$1" '$1==k{print $2}' "$T_TMP/counts.txt"; }
-frames=$(cnt frames)
-drops=$(cnt drops)
+frames=$(t_count frames)
+drops=$(t_count drops)
 printf '%s\n' 'drop tcp any any -> any 7000 (msg:"PASS without a newline"; flow:to_server,established; content:"PASS "; isdataat:40,relative; content:!"|0a|"; within:40; sid:9101; rev:1;)' \
 	'alert tcp any any -> any 7001 (msg:"HELLO without AGENT"; flow:to_server,established; content:"HELLO"; content:!"AGENT"; sid:9102; rev:1;)' \
 	>"$T_TMP/eod.rules"
-
-hits() { t_json "$T_TMP/$1.json" "sum(r['hits_pkts'] for r in d['rules'] if r['sid'] == $2)"; }
 
 run() { # run NAME [RULES LOAD OPTIONS]: replay in.pcap, check the oracle
 	local name=$1 sd=$T_TMP/$1.state
@@ -34,10 +31,10 @@ run() { # run NAME [RULES LOAD OPTIONS]: replay in.pcap, check the oracle
 		"$(t_json "$T_TMP/$name.json" 'd["totals"]["drops"]["content-rule"]')"
 	t_check "$name: no other drop" "$drops" \
 		"$(t_json "$T_TMP/$name.json" 'd["totals"]["drop_pkts"]')"
-	t_check "$name: 9101 at the end of the long lines" "$(cnt hits9101)" \
-		"$(hits "$name" 9101)"
+	t_check "$name: 9101 at the end of the long lines" "$(t_count hits9101)" \
+		"$(t_rule_hits "$name" 9101)"
 	t_check "$name: 9102 at the end of the HELLO without AGENT" \
-		"$(cnt hits9102)" "$(hits "$name" 9102)"
+		"$(t_count hits9102)" "$(t_rule_hits "$name" 9102)"
 	t_true "$name: output is the input minus the oracle's drops" \
 		"$PCAPTOOL" cmp "$T_TMP/expect.pcap" "$T_TMP/$name.out.pcap"
 }

@@ -19,8 +19,8 @@ sd=$T_TMP/state
 t_extra_cleanup() { rm -f "/dev/shm/bulwark.$inst.status"; }
 
 "$PY" "$(dirname "$0")/gen_rules_ics.py" "$T_TMP" "$BW_DATA"/pcaps/ics/*.pcap
-frames=$(awk '$1=="frames"{print $2}' "$T_TMP/counts.txt")
-drops=$(awk '$1=="drops"{print $2}' "$T_TMP/counts.txt")
+frames=$(t_count frames)
+drops=$(t_count drops)
 t_empty_pcap "$T_TMP/empty.pcap"
 sed -E '/sid:20461(5[89]|6[0-2]);/s/^alert /drop /' \
 	"$BW_DATA/rules/emerging-scada.rules" >"$T_TMP/drop.rules"
@@ -37,8 +37,7 @@ run() {
 	s=$T_TMP/$name.json
 	for sid in 2046158 2046159 2046160 2046161 2046162; do
 		t_check "$name: sid $sid hits (oracle)" \
-			"$(awk -v k="$sid" '$1==k{print $2}' "$T_TMP/counts.txt")" \
-			"$(t_json "$s" "sum(r['hits_pkts'] for r in d['rules'] if r['sid'] == $sid)")"
+			"$(t_count "$sid")" "$(t_rule_hits "$name" "$sid")"
 	done
 	t_log "$name: rules that fired: $(t_json "$s" '", ".join("%d:%d" % (r["sid"], r["hits_pkts"]) for r in d["rules"] if r["hits_pkts"])')"
 }

@@ -17,9 +17,8 @@ sd=$T_TMP/state
 t_extra_cleanup() { rm -f "/dev/shm/bulwark.$inst.status"; }
 
 "$PY" "$(dirname "$0")/gen_rules_stream.py" "$T_TMP"
-cnt() { awk -v k="$1" '$1==k{print $2}' "$T_TMP/counts.txt"; }
-frames=$(cnt frames)
-drops=$(cnt drops)
+frames=$(t_count frames)
+drops=$(t_count drops)
 # 9002/9003: the servers' "HTTP/1.0 200 OK" (8 flows), to the client
 printf '%s\n' 'drop tcp any any -> any 8080 (msg:"split pattern"; flow:to_server,established; content:"BULWARK-SPLIT-PATTERN-0123456789"; sid:9001; rev:1;)' \
 	'alert tcp any any -> any any (msg:"reply to client"; flow:to_client,established; content:"HTTP/1.0 200 OK"; sid:9002;)' \
@@ -36,31 +35,30 @@ run() { # run NAME [APP OPTIONS]: replay in.pcap; stats in $T_TMP/NAME.json
 		"$(t_json "$T_TMP/$name.json" 'd["totals"]["tx_pkts"] + d["totals"]["drop_pkts"]')"
 }
 flowc() { t_json "$T_TMP/$1.json" "d['totals']['flows']['$2']"; }
-hits() { t_json "$T_TMP/$1.json" "sum(r['hits_pkts'] for r in d['rules'] if r['sid'] == $2)"; }
 
 run streams
 s=$T_TMP/streams.json
 t_check "streams: drops (oracle)" "$drops" "$(t_json "$s" 'd["totals"]["drops"]["content-rule"]')"
 t_check "streams: no other drop" "$drops" "$(t_json "$s" 'd["totals"]["drop_pkts"]')"
-t_check "streams: hits = flows that match" "$(cnt matches)" \
+t_check "streams: hits = flows that match" "$(t_count matches)" \
 	"$(t_json "$s" 'd["rules"][0]["hits_pkts"]')"
 t_true "streams: output is the input minus the oracle's drops" \
 	"$PCAPTOOL" cmp "$T_TMP/expect.pcap" "$T_TMP/streams.out.pcap"
-t_check "streams: flows entered" "$(cnt flows)" "$(flowc streams new)"
-t_check "streams: retransmissions" "$(cnt retrans)" "$(flowc streams retransmitted)"
-t_check "streams: out of order" "$(cnt ooo)" "$(flowc streams out_of_order)"
-t_check "streams: overlaps" "$(cnt overlap)" "$(flowc streams overlap)"
-t_check "streams: dropped after the match" "$((drops - $(cnt matches)))" \
+t_check "streams: flows entered" "$(t_count flows)" "$(flowc streams new)"
+t_check "streams: retransmissions" "$(t_count retrans)" "$(flowc streams retransmitted)"
+t_check "streams: out of order" "$(t_count ooo)" "$(flowc streams out_of_order)"
+t_check "streams: overlaps" "$(t_count overlap)" "$(flowc streams overlap)"
+t_check "streams: dropped after the match" "$((drops - $(t_count matches)))" \
 	"$(flowc streams dropped_after_match)"
 t_check "streams: table never full" 0 "$(flowc streams table_full)"
-t_check "streams: to_client from the SYN" 8 "$(hits streams 9002)"
-t_check "streams: not to_server" 0 "$(hits streams 9003)"
+t_check "streams: to_client from the SYN" 8 "$(t_rule_hits streams 9002)"
+t_check "streams: not to_server" 0 "$(t_rule_hits streams 9003)"
 
 run perpacket --flows 0
 t_check "per packet only: no split pattern found" 0 \
 	"$(t_json "$T_TMP/perpacket.json" 'd["totals"]["drop_pkts"]')"
 t_check "per packet only: direction unknown, both flow options hold" "8 8" \
-	"$(hits perpacket 9002) $(hits perpacket 9003)"
+	"$(t_rule_hits perpacket 9002) $(t_rule_hits perpacket 9003)"
 
 run small --flows 4
 t_true "small table: segments of untracked flows counted" \
