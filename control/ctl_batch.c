@@ -17,11 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bw_util.h"
 #include "ctl.h"
 #include "ctl_txn.h"
 
 #define BATCH_USAGE "batch [FILE|-]"
-#define READ_CHUNK  65536
 
 struct bcmd {
 	size_t lineno;
@@ -33,33 +33,13 @@ struct bcmd {
 static int
 read_all(FILE *f, char **buf, size_t *len)
 {
-	size_t cap = READ_CHUNK, n = 0, got;
-	char *b = malloc(cap + 1), *nb;
+	void *b;
+	int ret;
 
-	if (b == NULL)
-		return -ENOMEM;
-	for (;;) {
-		got = fread(b + n, 1, cap - n, f);
-		n += got;
-		if (n < cap) {
-			if (ferror(f)) {
-				free(b);
-				return -EIO;
-			}
-			break;
-		}
-		cap *= 2;
-		nb = realloc(b, cap + 1);
-		if (nb == NULL) {
-			free(b);
-			return -ENOMEM;
-		}
-		b = nb;
-	}
-	b[n] = '\0';
-	*buf = b;
-	*len = n;
-	return 0;
+	ret = bw_file_read_fd(fileno(f), SIZE_MAX, sizeof(void *), &b, len);
+	if (ret == 0)
+		*buf = b;
+	return ret;
 }
 
 static int

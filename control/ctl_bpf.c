@@ -25,7 +25,7 @@
 #include "ctl_state.h"
 #include "ctl_text.h"
 #include "ctl_txn.h"
-#include "dp_image.h"
+#include "bw_image_view.h"
 
 #define BPF_USAGE                                                              \
 	"bpf load NAME OBJECT.o [--section SEC] [--order N]\n"                 \
@@ -108,7 +108,7 @@ help(FILE *f)
 static int
 name_ok(const struct ctl_txn *t, const struct bpf_req *r, const char *name)
 {
-	if (dp_image_name_valid(name))
+	if (bw_image_name_valid(name))
 		return 1;
 	ctl_txn_usage(t, r->usage,
 		      "invalid program name '%s': use 1 to %d characters of "

@@ -5,7 +5,7 @@
  * bpf_object__load() is never called. libbpf resolves no relocation at
  * open time, which is why objects with maps or global data (the only
  * relocations a program of ours could need) are refused outright, and
- * calls into other functions are refused by dp_bpf_code_check().
+ * calls into other functions are refused by bw_bpf_code_check().
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -16,7 +16,7 @@
 #include <bpf/libbpf.h>
 
 #include "ctl_bpfobj.h"
-#include "dp_bpf_load.h"
+#include "bw_bpf_load.h"
 
 /* The last warning libbpf printed while opening an object. */
 static char libbpf_said[256];
@@ -197,12 +197,12 @@ int
 ctl_bpfobj_verify(const struct bw_image_insn *insns, uint32_t nb, char *why,
 		  size_t why_len)
 {
-	struct dp_bpf_code code;
+	struct bw_bpf_code code;
 	int ret;
 
-	ret = dp_bpf_code_load(&code, insns, nb, NULL, 1, why, why_len);
+	ret = bw_bpf_code_load(&code, insns, nb, NULL, 1, why, why_len);
 	if (ret == 0)
-		dp_bpf_code_free(&code);
+		bw_bpf_code_free(&code);
 	return ret;
 }
 
@@ -210,7 +210,7 @@ int
 ctl_bpfobj_load(const char *path, const char *sec, struct ctl_bpfobj_prog *p,
 		char *why, size_t why_len)
 {
-	char vwhy[DP_BPF_WHY_LEN];
+	char vwhy[BW_BPF_WHY_LEN];
 	int ret;
 
 	ret = ctl_bpfobj_read(path, sec, p, why, why_len);

@@ -3,7 +3,7 @@
  * eBPF object files for bulwarkctl: open an ELF object with libbpf (no
  * kernel involved: nothing is loaded, no map is created), pick one
  * program, take its instructions, and verify them with rte_bpf exactly as
- * the dataplane will load them (dp_bpf_load.h), so that the operator sees
+ * the dataplane will load them (bw_bpf_load.h), so that the operator sees
  * the verifier's reason before anything is committed.
  */
 #ifndef CTL_BPFOBJ_H

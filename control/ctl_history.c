@@ -25,7 +25,7 @@
 #include "ctl_state.h"
 #include "ctl_text.h"
 #include "ctl_txn.h"
-#include "dp_image.h"
+#include "bw_image_view.h"
 
 #define HISTORY_USAGE  "history [--json]"
 #define ROLLBACK_USAGE "rollback [GENERATION]"
@@ -260,7 +260,7 @@ rollback_parse(const struct ctl_txn *t, int argc, char **argv, uint64_t *target,
 static int
 rollback_perform(struct ctl_txn *t, uint64_t target)
 {
-	char why[DP_IMAGE_WHY_LEN];
+	char why[BW_IMAGE_WHY_LEN];
 	uint64_t *gens, cur = t->parent_gen; /* what runs, or will */
 	struct ctl_ruleset rs;
 	size_t n, i;
@@ -389,8 +389,8 @@ is_image(const char *path)
 static int
 check_image(struct ctl_ctx *ctx, const char *path)
 {
-	char why[DP_IMAGE_WHY_LEN], when[32];
-	struct dp_image_view v;
+	char why[BW_IMAGE_WHY_LEN], when[32];
+	struct bw_image_view v;
 	uint64_t n4 = 0, n6 = 0;
 	size_t len;
 	uint32_t i;
@@ -402,7 +402,7 @@ check_image(struct ctl_ctx *ctx, const char *path)
 		fprintf(ctx->err, "%s: error: %s\n", path, strerror(-ret));
 		return -1;
 	}
-	ret = dp_image_validate(img, len, &v, why, sizeof(why));
+	ret = bw_image_validate(img, len, &v, why, sizeof(why));
 	if (ret < 0) {
 		fprintf(ctx->err, "%s: error: invalid image: %s\n", path, why);
 		free(img);

@@ -9,23 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bw_util.h"
 #include "ctl_hsdb.h"
 #include "ctl_region.h"
 
 #define PATTERN_EXCERPT 64 /* bytes of an expression quoted in an error */
-
-static void __attribute__((format(printf, 3, 4)))
-err_set(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || len == 0)
-		return;
-	va_start(ap, fmt);
-	/* a message cut to the buffer is still a message: display only */
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-}
 
 void
 ctl_hsdb_free(struct ctl_hsdb *db)
@@ -65,12 +53,12 @@ compile_error(const struct ctl_rules *rs, const struct ctl_hsexpr *e,
 	if (e->rule < rs->nb_rules) {
 		const struct ctl_rule *r = &rs->rules[e->rule];
 
-		err_set(err, err_len,
-			"%s:%u sid %u: hyperscan: %s (expression '%s')",
-			r->file, r->line, r->sid, msg, ex);
+		bw_why_set(err, err_len,
+			   "%s:%u sid %u: hyperscan: %s (expression '%s')",
+			   r->file, r->line, r->sid, msg, ex);
 	} else {
-		err_set(err, err_len, "hyperscan: %s (expression '%s')", msg,
-			ex);
+		bw_why_set(err, err_len, "hyperscan: %s (expression '%s')", msg,
+			   ex);
 	}
 }
 
@@ -96,11 +84,12 @@ ctl_hsdb_compile(const struct ctl_rules *rs, const struct ctl_hsmap *map,
 	db->mode = o->mode;
 	db->rule_space = (uint32_t)rs->nb_rules;
 	if (o->mode != CTL_HSDB_BLOCK && o->mode != CTL_HSDB_STREAM) {
-		err_set(err, err_len, "bad database mode %d", (int)o->mode);
+		bw_why_set(err, err_len, "bad database mode %d", (int)o->mode);
 		return -EINVAL;
 	}
 	if (map->nb_rules != rs->nb_rules) {
-		err_set(err, err_len,
+		bw_why_set(
+			err, err_len,
 			"the expression map is of another rule set (%zu rules, "
 			"not %zu)",
 			map->nb_rules, rs->nb_rules);
@@ -115,16 +104,16 @@ ctl_hsdb_compile(const struct ctl_rules *rs, const struct ctl_hsmap *map,
 	}
 	nb_exprs += eod;
 	if (nb_rules > lim->max_rules) {
-		err_set(err, err_len,
-			"%zu rules with payload conditions exceed the limit "
-			"of %u",
-			nb_rules, lim->max_rules);
+		bw_why_set(err, err_len,
+			   "%zu rules with payload conditions exceed the limit "
+			   "of %u",
+			   nb_rules, lim->max_rules);
 		return -E2BIG;
 	}
 	if (nb_exprs > lim->max_exprs) {
-		err_set(err, err_len,
-			"%zu hyperscan expressions exceed the limit of %u",
-			nb_exprs, lim->max_exprs);
+		bw_why_set(err, err_len,
+			   "%zu hyperscan expressions exceed the limit of %u",
+			   nb_exprs, lim->max_exprs);
 		return -E2BIG;
 	}
 	if (nb_rules == 0) {
@@ -140,7 +129,7 @@ ctl_hsdb_compile(const struct ctl_rules *rs, const struct ctl_hsmap *map,
 	src = calloc(nb_exprs, sizeof(*src));
 	if (pats == NULL || exts == NULL || flags == NULL || ids == NULL ||
 	    src == NULL) {
-		err_set(err, err_len, "out of memory");
+		bw_why_set(err, err_len, "out of memory");
 		ret = -ENOMEM;
 		goto out;
 	}
@@ -179,9 +168,9 @@ ctl_hsdb_compile(const struct ctl_rules *rs, const struct ctl_hsmap *map,
 			compile_error(rs, &map->e[src[cerr->expression]],
 				      cerr->message, err, err_len);
 		else
-			err_set(err, err_len, "hyperscan: %s",
-				cerr != NULL ? cerr->message
-					     : "compile failed");
+			bw_why_set(err, err_len, "hyperscan: %s",
+				   cerr != NULL ? cerr->message
+						: "compile failed");
 		hs_free_compile_error(cerr);
 		db->db = NULL;
 		ret = -EINVAL;
@@ -191,12 +180,13 @@ ctl_hsdb_compile(const struct ctl_rules *rs, const struct ctl_hsmap *map,
 	db->nb_rules = (uint32_t)nb_rules;
 	db->nb_exprs = (uint32_t)n;
 	if (hs_database_size(db->db, &db->db_bytes) != HS_SUCCESS) {
-		err_set(err, err_len, "hyperscan: cannot size the database");
+		bw_why_set(err, err_len, "hyperscan: cannot size the database");
 		ret = -EINVAL;
 		goto out;
 	}
 	if (db->db_bytes > lim->max_db_bytes) {
-		err_set(err, err_len,
+		bw_why_set(
+			err, err_len,
 			"hyperscan database of %zu bytes exceeds the limit of "
 			"%llu bytes",
 			db->db_bytes, (unsigned long long)lim->max_db_bytes);

@@ -60,23 +60,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bw_util.h"
 #include "ctl_hsmap.h"
 
 #define EOD_PATTERN   "[\\s\\S]\\z"
 #define PATTERN_IDMAX UINT32_MAX
-
-static void __attribute__((format(printf, 3, 4)))
-why_set(char *why, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why == NULL || len == 0)
-		return;
-	va_start(ap, fmt);
-	/* a reason cut to the buffer is still a reason: display only */
-	vsnprintf(why, len, fmt, ap);
-	va_end(ap);
-}
 
 /* ---------------------------------------------------------------------
  * A growing string.
@@ -324,7 +312,8 @@ head_window(const struct ctl_rule_match *m, struct term *t, char *why,
 			int64_t end = (int64_t)m->distance + m->within;
 
 			if (end - (int64_t)m->len < lo) {
-				why_set(why, why_len,
+				bw_why_set(
+					why, why_len,
 					"never matches: distance %d within %u "
 					"from the start",
 					m->distance, m->within);
@@ -354,8 +343,8 @@ relative_gap(const struct ctl_rule_match *m, struct piece *p, char *why,
 
 	if (m->kind == CTL_MATCH_CONTENT) {
 		if (m->distance < 0) {
-			why_set(why, why_len,
-				"cannot express negative distance exactly");
+			bw_why_set(why, why_len,
+				   "cannot express negative distance exactly");
 			return -EINVAL;
 		}
 		p->gmin = (uint32_t)m->distance;
@@ -366,7 +355,8 @@ relative_gap(const struct ctl_rule_match *m, struct piece *p, char *why,
 	}
 	rx_scan((const char *)m->data, m->len, &rx);
 	if (rx.other_caret || rx.esc_anchor) {
-		why_set(why, why_len,
+		bw_why_set(
+			why, why_len,
 			"cannot express ^, \\A or \\b inside a relative pcre "
 			"exactly");
 		return -EINVAL;
@@ -408,28 +398,30 @@ rule_terms(const struct ctl_rule *r, struct terms *ts, char *why,
 
 			rx_scan((const char *)m->data, m->len, &rx);
 			if ((m->pcre & CTL_PCRE_EXTENDED) && rx.hash) {
-				why_set(why, why_len,
-					"cannot wrap a pcre with the x flag "
-					"and '#'");
+				bw_why_set(why, why_len,
+					   "cannot wrap a pcre with the x flag "
+					   "and '#'");
 				return -EINVAL;
 			}
 		}
 		if (m->kind == CTL_MATCH_HSEXPR) {
-			why_set(why, why_len, "pattern expression in a rule");
+			bw_why_set(why, why_len,
+				   "pattern expression in a rule");
 			return -EINVAL;
 		}
 		if (m->kind == CTL_MATCH_ISDATAAT) {
 			if (!rel)
 				continue; /* the dataplane checks the length */
 			if (cur < 0) {
-				why_set(why, why_len,
-					"cannot express relative isdataat "
-					"without a match before it");
+				bw_why_set(why, why_len,
+					   "cannot express relative isdataat "
+					   "without a match before it");
 				return -EINVAL;
 			}
 			c = &ts->t[cur];
 			if (is_pcre_piece(&c->p[c->n - 1])) {
-				why_set(why, why_len,
+				bw_why_set(
+					why, why_len,
 					"cannot express isdataat relative to "
 					"a pcre match exactly");
 				return -EINVAL;
@@ -441,9 +433,9 @@ rule_terms(const struct ctl_rule *r, struct terms *ts, char *why,
 			}
 			if (neg) {
 				if (m->offset == 0) {
-					why_set(why, why_len,
-						"never matches: "
-						"isdataat:!0,relative");
+					bw_why_set(why, why_len,
+						   "never matches: "
+						   "isdataat:!0,relative");
 					return -EINVAL;
 				}
 				if (c->topen || m->offset - 1 < c->tmax) {
@@ -454,9 +446,9 @@ rule_terms(const struct ctl_rule *r, struct terms *ts, char *why,
 				c->tmin = m->offset;
 			}
 			if (!c->topen && c->tmin > c->tmax) {
-				why_set(why, why_len,
-					"never matches: contradicting "
-					"isdataat");
+				bw_why_set(why, why_len,
+					   "never matches: contradicting "
+					   "isdataat");
 				return -EINVAL;
 			}
 			continue;
@@ -480,16 +472,17 @@ rule_terms(const struct ctl_rule *r, struct terms *ts, char *why,
 		}
 		c = &ts->t[cur];
 		if (is_pcre_piece(&c->p[c->n - 1])) {
-			why_set(why, why_len,
-				"cannot express %s relative to a pcre match "
-				"exactly",
-				m->kind == CTL_MATCH_PCRE ? "pcre" : "content");
+			bw_why_set(why, why_len,
+				   "cannot express %s relative to a pcre match "
+				   "exactly",
+				   m->kind == CTL_MATCH_PCRE ? "pcre"
+							     : "content");
 			return -EINVAL;
 		}
 		if (!neg && c->tail) {
-			why_set(why, why_len,
-				"cannot express a match after a relative "
-				"isdataat exactly");
+			bw_why_set(why, why_len,
+				   "cannot express a match after a relative "
+				   "isdataat exactly");
 			return -EINVAL;
 		}
 		if (relative_gap(m, &pc, why, why_len))
@@ -623,8 +616,8 @@ hs_check(const char *pattern, unsigned int flags, const hs_expr_ext_t *ext,
 	flags &= ~(HS_FLAG_SINGLEMATCH | HS_FLAG_QUIET);
 	if (hs_expression_ext_info(pattern, flags, ext, &info, &cerr) !=
 	    HS_SUCCESS) {
-		why_set(why, why_len, "%s: %s", prefix,
-			cerr != NULL ? cerr->message : "unknown error");
+		bw_why_set(why, why_len, "%s: %s", prefix,
+			   cerr != NULL ? cerr->message : "unknown error");
 		hs_free_compile_error(cerr);
 		return -EINVAL;
 	}
@@ -673,7 +666,7 @@ rule_exprs(const struct ctl_rule *r, int check, struct rule_exprs *x, char *why,
 	for (i = 0; i < ts.n; i++)
 		nb_pos += !ts.t[i].negated;
 	if (ts.n > 0 && nb_pos == 0) {
-		why_set(why, why_len, "negated content only");
+		bw_why_set(why, why_len, "negated content only");
 		ret = -EINVAL;
 		goto out;
 	}
@@ -719,12 +712,12 @@ rule_exprs(const struct ctl_rule *r, int check, struct rule_exprs *x, char *why,
 		if (ret)
 			goto out;
 		if (width == 0) {
-			why_set(why, why_len,
-				ts.t[i].negated ? "never matches: a negated "
-						  "pcre matches the empty "
-						  "payload"
-						: "pcre can match an empty "
-						  "payload");
+			bw_why_set(why, why_len,
+				   ts.t[i].negated ? "never matches: a negated "
+						     "pcre matches the empty "
+						     "payload"
+						   : "pcre can match an empty "
+						     "payload");
 			ret = -EINVAL;
 			goto out;
 		}
@@ -745,7 +738,7 @@ ctl_hsmap_check(const struct ctl_rule *r, char *why, size_t why_len, void *arg)
 	(void)arg;
 	ret = rule_exprs(r, 1, &x, why, why_len);
 	if (ret == -ENOMEM)
-		why_set(why, why_len, "out of memory");
+		bw_why_set(why, why_len, "out of memory");
 	rule_exprs_free(&x);
 	return ret;
 }
@@ -835,10 +828,10 @@ rewrite_combination(const struct ctl_rule *r, const struct pat_key *keys,
 					      : bsearch(&k, keys, nb_keys,
 							sizeof(k), pat_key_cmp);
 			if (f == NULL) {
-				why_set(why, why_len,
-					"combination refers to ID %llu, not "
-					"loaded",
-					v);
+				bw_why_set(why, why_len,
+					   "combination refers to ID %llu, not "
+					   "loaded",
+					   v);
 				free(b.s);
 				return -EINVAL;
 			}
@@ -869,7 +862,7 @@ ctl_hsmap_build(const struct ctl_rules *rs, struct ctl_hsmap *map, char *err,
 	ctl_hsmap_free(map);
 	/* rule ids, the end-of-data id, then sub-expression ids */
 	if (rs->nb_rules >= UINT32_MAX / 2) {
-		why_set(err, err_len, "too many rules for hyperscan ids");
+		bw_why_set(err, err_len, "too many rules for hyperscan ids");
 		return -E2BIG;
 	}
 	next_id = rs->nb_rules;
@@ -983,8 +976,8 @@ ctl_hsmap_build(const struct ctl_rules *rs, struct ctl_hsmap *map, char *err,
 		}
 		if (next_id + x.n > UINT32_MAX) {
 			rule_exprs_free(&x);
-			why_set(err, err_len,
-				"too many expressions for hyperscan ids");
+			bw_why_set(err, err_len,
+				   "too many expressions for hyperscan ids");
 			ret = -E2BIG;
 			goto err_free;
 		}
@@ -1024,12 +1017,12 @@ ctl_hsmap_build(const struct ctl_rules *rs, struct ctl_hsmap *map, char *err,
 	return 0;
 
 err_rule:
-	why_set(err, err_len, "%s:%u sid %u: %s", rs->rules[i].file,
-		rs->rules[i].line, rs->rules[i].sid, why);
+	bw_why_set(err, err_len, "%s:%u sid %u: %s", rs->rules[i].file,
+		   rs->rules[i].line, rs->rules[i].sid, why);
 	ret = -EINVAL;
 	goto err_free;
 err_nomem:
-	why_set(err, err_len, "out of memory");
+	bw_why_set(err, err_len, "out of memory");
 	ret = -ENOMEM;
 err_free:
 	free(keys);
@@ -1128,7 +1121,7 @@ parse_ext(const char *s, struct ctl_rule_hsext *ext, char *why, size_t why_len)
 		goto err_bad;
 	}
 err_bad:
-	why_set(why, why_len, "invalid pattern: bad extended parameters");
+	bw_why_set(why, why_len, "invalid pattern: bad extended parameters");
 	return -EINVAL;
 }
 
@@ -1140,29 +1133,29 @@ parse_pline(char *s, struct pline *p)
 	char *slash, *f;
 
 	if (*s < '0' || *s > '9') {
-		why_set(p->why, sizeof(p->why), "invalid pattern: no ID");
+		bw_why_set(p->why, sizeof(p->why), "invalid pattern: no ID");
 		return -EINVAL;
 	}
 	while (*s >= '0' && *s <= '9') {
 		id = id * 10 + (unsigned long long)(*s++ - '0');
 		if (id > UINT32_MAX) {
-			why_set(p->why, sizeof(p->why),
-				"invalid pattern: ID above %u", UINT32_MAX);
+			bw_why_set(p->why, sizeof(p->why),
+				   "invalid pattern: ID above %u", UINT32_MAX);
 			return -EINVAL;
 		}
 	}
 	p->id = (uint32_t)id;
 	p->has_id = 1;
 	if (*s++ != ':' || *s != '/') {
-		why_set(p->why, sizeof(p->why),
-			"invalid pattern: not ID:/regex/flags");
+		bw_why_set(p->why, sizeof(p->why),
+			   "invalid pattern: not ID:/regex/flags");
 		return -EINVAL;
 	}
 	s++;
 	slash = strrchr(s, '/');
 	if (slash == NULL) {
-		why_set(p->why, sizeof(p->why),
-			"invalid pattern: no closing '/'");
+		bw_why_set(p->why, sizeof(p->why),
+			   "invalid pattern: no closing '/'");
 		return -EINVAL;
 	}
 	*slash = '\0';
@@ -1201,23 +1194,23 @@ parse_pline(char *s, struct pline *p)
 		case 'O': /* hscollider's ordering check: nothing here */
 			break;
 		case 'P':
-			why_set(p->why, sizeof(p->why),
-				"prefilter flag P refused (it matches more "
-				"than the regex)");
+			bw_why_set(p->why, sizeof(p->why),
+				   "prefilter flag P refused (it matches more "
+				   "than the regex)");
 			return -EINVAL;
 		default:
-			why_set(p->why, sizeof(p->why),
-				"unsupported pattern flag %c",
-				*f > 0x20 && *f < 0x7f ? *f : '?');
+			bw_why_set(p->why, sizeof(p->why),
+				   "unsupported pattern flag %c",
+				   *f > 0x20 && *f < 0x7f ? *f : '?');
 			return -EINVAL;
 		}
 	}
 	if (*f == '{' && parse_ext(f, &p->ext, p->why, sizeof(p->why)))
 		return -EINVAL;
 	if ((p->flags & HS_FLAG_COMBINATION) && p->ext.flags) {
-		why_set(p->why, sizeof(p->why),
-			"invalid pattern: combination with extended "
-			"parameters");
+		bw_why_set(p->why, sizeof(p->why),
+			   "invalid pattern: combination with extended "
+			   "parameters");
 		return -EINVAL;
 	}
 	p->expr = strdup(s);
@@ -1263,8 +1256,8 @@ check_combination(struct pline *p, struct pline **by_id, size_t nb)
 			continue;
 		}
 		if (*s < '0' || *s > '9') {
-			why_set(p->why, sizeof(p->why),
-				"invalid pattern: bad combination");
+			bw_why_set(p->why, sizeof(p->why),
+				   "invalid pattern: bad combination");
 			return -EINVAL;
 		}
 		while (*s >= '0' && *s <= '9') {
@@ -1275,18 +1268,18 @@ check_combination(struct pline *p, struct pline **by_id, size_t nb)
 		f = v > UINT32_MAX ? NULL : pline_find(by_id, nb, (uint32_t)v);
 		if (f == NULL || f->why[0] != '\0' ||
 		    (f->flags & HS_FLAG_COMBINATION)) {
-			why_set(p->why, sizeof(p->why),
-				"combination refers to ID %llu: %s", v,
-				f == NULL	    ? "not in the file"
-				: f->why[0] != '\0' ? "skipped"
-						    : "a combination");
+			bw_why_set(p->why, sizeof(p->why),
+				   "combination refers to ID %llu: %s", v,
+				   f == NULL	       ? "not in the file"
+				   : f->why[0] != '\0' ? "skipped"
+						       : "a combination");
 			return -EINVAL;
 		}
 		nb_ids++;
 	}
 	if (nb_ids == 0) {
-		why_set(p->why, sizeof(p->why),
-			"invalid pattern: empty combination");
+		bw_why_set(p->why, sizeof(p->why),
+			   "invalid pattern: empty combination");
 		return -EINVAL;
 	}
 	return 0;
@@ -1381,8 +1374,8 @@ ctl_hsmap_load_patterns_buf(struct ctl_rules *rs, const char *name,
 		memset(cur, 0, sizeof(*cur));
 		cur->line = lineno;
 		if (memchr(s, '\0', (size_t)(e - s)) != NULL) {
-			why_set(cur->why, sizeof(cur->why),
-				"invalid pattern: NUL byte");
+			bw_why_set(cur->why, sizeof(cur->why),
+				   "invalid pattern: NUL byte");
 			continue;
 		}
 		text = strndup(s, (size_t)(e - s));
@@ -1411,9 +1404,9 @@ ctl_hsmap_load_patterns_buf(struct ctl_rules *rs, const char *name,
 				     "pattern rejected by hyperscan", &width,
 				     cur->why, sizeof(cur->why)) == 0 &&
 			    width == 0 && !(cur->flags & HS_FLAG_ALLOWEMPTY))
-				why_set(cur->why, sizeof(cur->why),
-					"pattern matches the empty buffer "
-					"(flag V allows it)");
+				bw_why_set(cur->why, sizeof(cur->why),
+					   "pattern matches the empty buffer "
+					   "(flag V allows it)");
 		}
 	}
 	/* duplicate IDs: the first line keeps it */
@@ -1427,9 +1420,9 @@ ctl_hsmap_load_patterns_buf(struct ctl_rules *rs, const char *name,
 		if (by_id[i]->has_id && by_id[i - 1]->has_id &&
 		    by_id[i]->id == by_id[i - 1]->id &&
 		    by_id[i]->why[0] == '\0')
-			why_set(by_id[i]->why, sizeof(by_id[i]->why),
-				"duplicate ID (first at line %u)",
-				by_id[i - 1]->line);
+			bw_why_set(by_id[i]->why, sizeof(by_id[i]->why),
+				   "duplicate ID (first at line %u)",
+				   by_id[i - 1]->line);
 	}
 	for (i = 0; i < nb; i++) {
 		if (pl[i].why[0] == '\0' && (pl[i].flags & HS_FLAG_COMBINATION))

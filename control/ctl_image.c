@@ -3,7 +3,7 @@
  * Ruleset image writer and reader for bulwarkctl. The writer lays out
  * header, section table and section bodies, each 8-aligned, in one zeroed
  * allocation, fills the CRC last and runs the dataplane's own validator on
- * the result. The reader trusts nothing but dp_image_validate().
+ * the result. The reader trusts nothing but bw_image_validate().
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,9 +13,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bw_util.h"
+#include "bw_crc32c.h"
 #include "bw_bpf.h"
 #include "ctl_image.h"
-#include "dp_image.h"
+#include "bw_image_view.h"
 
 #define IMG_SEC_MAX 14 /* sections one image of ours holds: lists + 13 */
 
@@ -132,11 +134,11 @@ static int
 image_finish(uint8_t *img, uint64_t size, void **out, size_t *len)
 {
 	struct bw_image_hdr *h = (struct bw_image_hdr *)img;
-	struct dp_image_view v;
+	struct bw_image_view v;
 	int r;
 
 	h->crc32c = bw_crc32c(0, img + h->hdr_size, size - h->hdr_size);
-	r = dp_image_validate(img, size, &v, NULL, 0);
+	r = bw_image_validate(img, size, &v, NULL, 0);
 	if (r < 0) {
 		free(img);
 		return r;
@@ -214,7 +216,7 @@ lists_fill(struct bw_image_list *out, const struct ctl_ruleset *rs,
 
 	for (i = 0; i < rs->nb_lists; i++) {
 		l = &rs->lists[i];
-		if (!dp_image_name_valid(l->name))
+		if (!bw_image_name_valid(l->name))
 			return -EINVAL;
 		memcpy(out[i].name, l->name, strlen(l->name));
 		out[i].id = l->id;
@@ -246,7 +248,7 @@ count_insns(const struct ctl_ruleset *rs, uint32_t *total)
 	for (i = 0; i < rs->nb_progs; i++) {
 		const struct ctl_prog *p = &rs->progs[i];
 
-		if (!dp_image_name_valid(p->name) || p->nb_insns == 0 ||
+		if (!bw_image_name_valid(p->name) || p->nb_insns == 0 ||
 		    p->nb_insns > BW_BPF_INSNS_MAX || p->insns == NULL ||
 		    (i > 0 && p->order <= rs->progs[i - 1].order))
 			return -EINVAL;
@@ -317,7 +319,7 @@ blob_dup(void **dst, const void *src, size_t len)
 
 /* The content rule tables of a validated view, copied into t. */
 static int
-rtab_from_view(struct ctl_rtab *t, const struct dp_image_view *v)
+rtab_from_view(struct ctl_rtab *t, const struct bw_image_view *v)
 {
 	struct ctl_rtab src = {
 		.nb_rules = v->nb_rules,
@@ -627,7 +629,7 @@ err_free:
 
 /* The prefixes of list l of a validated FULL image, as a sorted set. */
 static int
-set_from_image(struct ctl_prefix_set *set, const struct dp_image_view *v,
+set_from_image(struct ctl_prefix_set *set, const struct bw_image_view *v,
 	       const struct bw_image_list *l)
 {
 	size_t n = (size_t)l->nb_v4 + l->nb_v6;
@@ -662,13 +664,13 @@ ctl_image_read(const void *img, size_t len, struct ctl_ruleset *rs,
 	       struct ctl_image_meta *m, char *why, size_t why_len)
 {
 	const struct bw_image_list *l;
-	struct dp_image_view v;
+	struct bw_image_view v;
 	struct ctl_list *cl;
 	uint32_t i;
 	int r;
 
 	memset(rs, 0, sizeof(*rs));
-	r = dp_image_validate(img, len, &v, why, why_len);
+	r = bw_image_validate(img, len, &v, why, why_len);
 	if (r < 0)
 		return r;
 	if (v.hdr->kind != BW_IMAGE_FULL) {
@@ -731,57 +733,11 @@ err_free:
 int
 ctl_image_load_file(const char *path, void **img, size_t *len)
 {
-	size_t size, alloc, got = 0;
-	struct stat st;
-	uint8_t *buf;
-	ssize_t n;
-	int fd, r;
+	int r;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0) {
-		r = -errno;
-		goto err_close;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		r = -EINVAL;
-		goto err_close;
-	}
-	if (st.st_size < 0 || (uint64_t)st.st_size > BW_IMAGE_SIZE_MAX) {
-		r = -E2BIG;
-		goto err_close;
-	}
-	size = (size_t)st.st_size;
-	alloc = (size + CTL_IMAGE_ALIGN) & ~(size_t)(CTL_IMAGE_ALIGN - 1);
-	buf = aligned_alloc(CTL_IMAGE_ALIGN, alloc);
-	if (buf == NULL) {
-		r = -ENOMEM;
-		goto err_close;
-	}
-	/* A file that shrinks meanwhile gives a short image: size refuses it */
-	while (got < size) {
-		n = read(fd, buf + got, size - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			r = -errno;
-			goto err_free;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	close(fd);
-	*img = buf;
-	*len = got;
-	return 0;
-
-err_free:
-	free(buf);
-err_close:
-	close(fd);
-	return r;
+	r = bw_file_read(path, BW_IMAGE_SIZE_MAX, CTL_IMAGE_ALIGN,
+			 BW_FILE_REGULAR, img, len);
+	return r == -EFBIG ? -E2BIG : r == -EISDIR ? -EINVAL : r;
 }
 
 void
@@ -816,7 +772,7 @@ ctl_ruleset_add_list(struct ctl_ruleset *rs, const char *name, uint16_t action,
 	struct ctl_list *l;
 	uint32_t i, id = 0;
 
-	if (!dp_image_name_valid(name))
+	if (!bw_image_name_valid(name))
 		return -EINVAL;
 	if (action != BW_ACTION_DROP && action != BW_ACTION_ALLOW)
 		return -EINVAL;
@@ -891,7 +847,7 @@ ctl_ruleset_put_prog(struct ctl_ruleset *rs, const char *name,
 	uint32_t i, want;
 	int clash = 0;
 
-	if (!dp_image_name_valid(name) || nb == 0 || nb > BW_BPF_INSNS_MAX ||
+	if (!bw_image_name_valid(name) || nb == 0 || nb > BW_BPF_INSNS_MAX ||
 	    insns == NULL)
 		return -EINVAL;
 	if (p == NULL && rs->nb_progs >= BW_BPF_MAX)

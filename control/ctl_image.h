@@ -3,7 +3,7 @@
  * The ruleset model bulwarkctl edits (lists of prefixes, eBPF programs) and
  * its ruleset image (include/bw_image.h): writing FULL and DELTA images,
  * reading a FULL image back into the model, loading an image file. Every image written is
- * checked with dp_image_validate() before it is handed out, so bulwarkctl
+ * checked with bw_image_validate() before it is handed out, so bulwarkctl
  * never produces an image the dataplane would refuse.
  */
 #ifndef CTL_IMAGE_H
@@ -117,12 +117,12 @@ int ctl_image_write_delta(const struct ctl_ruleset *result_lists,
 			  size_t *len);
 
 /*
- * Validate len bytes at img (8-aligned) with dp_image_validate(), refuse a
+ * Validate len bytes at img (8-aligned) with bw_image_validate(), refuse a
  * DELTA image, and rebuild the model into *rs (overwritten, not freed) and,
  * when m is not NULL, the header fields into *m. rs->generation is the
  * image's. Returns 0 (the caller then owns rs and frees it with
  * ctl_ruleset_free()), -EINVAL or -E2BIG with a reason in why (why_len
- * bytes; DP_IMAGE_WHY_LEN is enough), or -ENOMEM; on failure *rs is empty.
+ * bytes; BW_IMAGE_WHY_LEN is enough), or -ENOMEM; on failure *rs is empty.
  */
 int ctl_image_read(const void *img, size_t len, struct ctl_ruleset *rs,
 		   struct ctl_image_meta *m, char *why, size_t why_len);
@@ -144,7 +144,7 @@ struct ctl_list *ctl_ruleset_find(struct ctl_ruleset *rs, const char *name);
 /*
  * Add an empty list with the smallest id no list holds, keeping rs sorted
  * by id; *out (may be NULL) points at it until rs next changes. Returns 0,
- * -EINVAL for a bad name (dp_image_name_valid()), action or match,
+ * -EINVAL for a bad name (bw_image_name_valid()), action or match,
  * -EEXIST when the name is taken, -ENOSPC when rs holds BW_LIST_MAX lists.
  */
 int ctl_ruleset_add_list(struct ctl_ruleset *rs, const char *name,
@@ -168,7 +168,7 @@ struct ctl_prog *ctl_ruleset_find_prog(struct ctl_ruleset *rs,
  * one CTL_PROG_ORDER_STEP after the last (CTL_PROG_ORDER_STEP when it is
  * the first). When another program holds the order wanted, it and every
  * program after it move one down (order + 1) to make room. rs stays
- * sorted by order. Returns 0, -EINVAL for a bad name (dp_image_name_valid())
+ * sorted by order. Returns 0, -EINVAL for a bad name (bw_image_name_valid())
  * or instruction count, -ENOSPC when rs holds BW_BPF_MAX other programs,
  * -ERANGE when an order would pass UINT32_MAX, -ENOMEM; rs is unchanged
  * on failure.

@@ -27,7 +27,7 @@
 #include "ctl_state.h"
 #include "ctl_text.h"
 #include "ctl_txn.h"
-#include "dp_image.h"
+#include "bw_image_view.h"
 
 #define LIST_USAGE                                                             \
 	"list load NAME FILE [--format F] [--action drop|allow] "              \
@@ -130,7 +130,7 @@ help(FILE *f)
 static int
 name_ok(const struct ctl_txn *t, const struct list_req *r, const char *name)
 {
-	if (dp_image_name_valid(name))
+	if (bw_image_name_valid(name))
 		return 1;
 	ctl_txn_usage(t, r->usage,
 		      "invalid list name '%s': use 1 to %d characters of "

@@ -16,9 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bw_util.h"
 #include "ctl_listfile.h"
-
-#define READ_CHUNK_BYTES 65536
 
 struct span {
 	const char *p;
@@ -745,41 +744,17 @@ out_free:
 	return ret;
 }
 
-/* Read the whole of f into a malloc'd *buf. Returns 0 or a negative errno. */
+/* The whole of f into a NUL-terminated buffer. */
 static int
 read_all(FILE *f, char **buf, size_t *len)
 {
-	size_t cap = 0, n = 0, got;
-	char *b = NULL, *nb;
+	void *b;
+	int ret;
 
-	for (;;) {
-		if (cap - n < READ_CHUNK_BYTES) {
-			if (cap > SIZE_MAX / 2) {
-				free(b);
-				return -ENOMEM;
-			}
-			cap = cap == 0 ? READ_CHUNK_BYTES * 2 : cap * 2;
-			nb = realloc(b, cap);
-			if (nb == NULL) {
-				free(b);
-				return -ENOMEM;
-			}
-			b = nb;
-		}
-		got = fread(b + n, 1, cap - n, f);
-		n += got;
-		if (got == 0)
-			break;
-	}
-	if (ferror(f)) {
-		int err = errno != 0 ? errno : EIO;
-
-		free(b);
-		return -err;
-	}
-	*buf = b;
-	*len = n;
-	return 0;
+	ret = bw_file_read_fd(fileno(f), SIZE_MAX, sizeof(void *), &b, len);
+	if (ret == 0)
+		*buf = b;
+	return ret;
 }
 
 int

@@ -2,7 +2,7 @@
 /*
  * Which list decides for an address: the list stage's semantics computed
  * straight from the ruleset model, independently of the dataplane's FIB
- * encoding (dataplane/routes.c), so that tests can compare the two.
+ * encoding (lib/routes.c), so that tests can compare the two.
  *
  * For one side of a packet (its source or its destination address):
  * - a list takes part when its --match covers that side (src, dst, any)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bw_util.h"
 #include "ctl_prefix.h"
 
 #define SET_CAP_MIN 64
@@ -62,19 +63,6 @@ ctl_prefix_excerpt(char *buf, size_t len, const char *s, size_t n)
 	buf[o] = '\0';
 }
 
-static void __attribute__((format(printf, 3, 4)))
-why_set(char *why, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why == NULL || len == 0)
-		return;
-	va_start(ap, fmt);
-	/* a reason cut to the buffer is still a reason: display only */
-	vsnprintf(why, len, fmt, ap);
-	va_end(ap);
-}
-
 /*
  * Reason for an address (the alen bytes at s) that inet_pton() refused, in
  * the token of n bytes. For dotted decimal, name an octet above 255 or one
@@ -99,23 +87,24 @@ why_bad_addr(const char *s, size_t alen, size_t n, char *why, size_t len)
 		plen = i - start;
 		ctl_prefix_excerpt(part, sizeof(part), s + start, plen);
 		if (plen > 1 && s[start] == '0') {
-			why_set(why, len,
+			bw_why_set(
+				why, len,
 				"bad address '%s' (leading zero in octet '%s')",
 				text, part);
 			return;
 		}
 		if (plen > 3 ||
 		    (plen == 3 && memcmp(s + start, "255", 3) > 0)) {
-			why_set(why, len,
-				"bad address '%s' (octet %s out of range "
-				"0..255)",
-				text, part);
+			bw_why_set(why, len,
+				   "bad address '%s' (octet %s out of range "
+				   "0..255)",
+				   text, part);
 			return;
 		}
 		start = i + 1;
 	}
 plain:
-	why_set(why, len, "bad address '%s'", text);
+	bw_why_set(why, len, "bad address '%s'", text);
 }
 
 /*
@@ -145,15 +134,16 @@ parse_len(const char *s, size_t n, size_t alen, unsigned int bits,
 	ctl_prefix_excerpt(ex, sizeof(ex), s, n);
 	ctl_prefix_excerpt(lex, sizeof(lex), d, dlen);
 	if (dlen == 0) {
-		why_set(why, why_len, "empty prefix length in '%s'", ex);
+		bw_why_set(why, why_len, "empty prefix length in '%s'", ex);
 		return -EINVAL;
 	}
 	if (i < dlen) {
-		why_set(why, why_len, "bad prefix length '%s' in '%s'", lex,
-			ex);
+		bw_why_set(why, why_len, "bad prefix length '%s' in '%s'", lex,
+			   ex);
 		return -EINVAL;
 	}
-	why_set(why, why_len, "prefix length %s out of range 0..%u", lex, bits);
+	bw_why_set(why, why_len, "prefix length %s out of range 0..%u", lex,
+		   bits);
 	return -ERANGE;
 }
 
@@ -169,14 +159,14 @@ ctl_prefix_parse_why(const char *s, size_t n, struct ctl_prefix *out,
 	int hb = 0, ret;
 
 	if (n == 0) {
-		why_set(why, why_len, "empty address");
+		bw_why_set(why, why_len, "empty address");
 		return -EINVAL;
 	}
 	slash = memchr(s, '/', n);
 	alen = slash != NULL ? (size_t)(slash - s) : n;
 	if (alen == 0) {
 		ctl_prefix_excerpt(ex, sizeof(ex), s, n);
-		why_set(why, why_len, "empty address in '%s'", ex);
+		bw_why_set(why, why_len, "empty address in '%s'", ex);
 		return -EINVAL;
 	}
 	memset(&p, 0, sizeof(p));

@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bw_util.h"
 #include "ctl_rules.h"
 
 #define VAR_DEPTH_MAX  16   /* $A -> $B -> ... */
@@ -67,19 +68,6 @@ static const struct {
 };
 
 #define NB_DEFAULT_VARS (sizeof(default_vars) / sizeof(default_vars[0]))
-
-static void __attribute__((format(printf, 3, 4)))
-why_set(char *why, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why == NULL || len == 0)
-		return;
-	va_start(ap, fmt);
-	/* a reason cut to the buffer is still a reason: display only */
-	vsnprintf(why, len, fmt, ap);
-	va_end(ap);
-}
 
 /* ctl_prefix_excerpt() of at most EXCERPT_LEN characters. */
 static void
@@ -480,8 +468,8 @@ parse_addr_atom(struct xparse *x, const char *s, size_t n, struct gset *out)
 		    p.len != (p.family == CTL_PREFIX_V4 ? 32 : 128) ||
 		    q.len != p.len) {
 			excerpt(ex, sizeof(ex), s, n);
-			why_set(x->why, x->why_len, "bad address range '%s'",
-				ex);
+			bw_why_set(x->why, x->why_len, "bad address range '%s'",
+				   ex);
 			return x_fail(x, -EINVAL);
 		}
 		nb = p.family == CTL_PREFIX_V4 ? 4 : 16;
@@ -491,8 +479,8 @@ parse_addr_atom(struct xparse *x, const char *s, size_t n, struct gset *out)
 		}
 		if (lo > hi) {
 			excerpt(ex, sizeof(ex), s, n);
-			why_set(x->why, x->why_len,
-				"address range '%s' runs backwards", ex);
+			bw_why_set(x->why, x->why_len,
+				   "address range '%s' runs backwards", ex);
 			return x_fail(x, -EINVAL);
 		}
 		f = p.family == CTL_PREFIX_V4 ? 0 : 1;
@@ -544,8 +532,8 @@ parse_port_atom(struct xparse *x, const char *s, size_t n, struct gset *out)
 			goto err_bad;
 		if (lo > hi) {
 			excerpt(ex, sizeof(ex), s, n);
-			why_set(x->why, x->why_len,
-				"port range '%s' runs backwards", ex);
+			bw_why_set(x->why, x->why_len,
+				   "port range '%s' runs backwards", ex);
 			return x_fail(x, -EINVAL);
 		}
 	}
@@ -555,7 +543,7 @@ parse_port_atom(struct xparse *x, const char *s, size_t n, struct gset *out)
 
 err_bad:
 	excerpt(ex, sizeof(ex), s, n);
-	why_set(x->why, x->why_len, "bad port '%s'", ex);
+	bw_why_set(x->why, x->why_len, "bad port '%s'", ex);
 	return x_fail(x, -EINVAL);
 }
 
@@ -579,7 +567,7 @@ parse_list(struct xparse *x, const char **p, const char *end, int depth,
 
 		skip_blanks(p, end);
 		if (*p < end && **p == ']' && nb_items == 0) {
-			why_set(x->why, x->why_len, "empty list '[]'");
+			bw_why_set(x->why, x->why_len, "empty list '[]'");
 			x_fail(x, -EINVAL);
 			goto out;
 		}
@@ -609,7 +597,7 @@ parse_list(struct xparse *x, const char **p, const char *end, int depth,
 			(*p)++;
 			break;
 		}
-		why_set(x->why, x->why_len, "missing ']' in list");
+		bw_why_set(x->why, x->why_len, "missing ']' in list");
 		x_fail(x, -EINVAL);
 		goto out;
 	}
@@ -649,7 +637,7 @@ parse_expr(struct xparse *x, const char *s, int depth, int vdepth,
 	skip_blanks(&p, end);
 	if (p != end) {
 		excerpt(ex, sizeof(ex), p, (size_t)(end - p));
-		why_set(x->why, x->why_len, "unexpected '%s'", ex);
+		bw_why_set(x->why, x->why_len, "unexpected '%s'", ex);
 		return x_fail(x, -EINVAL);
 	}
 	for (f = 0; f < nb_fam(x->kind); f++)
@@ -670,14 +658,14 @@ parse_item(struct xparse *x, const char **p, const char *end, int depth,
 	size_t n;
 
 	if (depth > NEST_DEPTH_MAX) {
-		why_set(x->why, x->why_len, "nested deeper than %d",
-			NEST_DEPTH_MAX);
+		bw_why_set(x->why, x->why_len, "nested deeper than %d",
+			   NEST_DEPTH_MAX);
 		return x_fail(x, -EINVAL);
 	}
 	skip_blanks(p, end);
 	if (*p >= end) {
-		why_set(x->why, x->why_len, "empty %s",
-			x->kind == SET_ADDR ? "address" : "port");
+		bw_why_set(x->why, x->why_len, "empty %s",
+			   x->kind == SET_ADDR ? "address" : "port");
 		return x_fail(x, -EINVAL);
 	}
 	if (**p == '!') {
@@ -701,7 +689,7 @@ parse_item(struct xparse *x, const char **p, const char *end, int depth,
 	n = (size_t)(*p - s);
 	if (n == 0) {
 		excerpt(ex, sizeof(ex), s, (size_t)(end - s));
-		why_set(x->why, x->why_len, "unexpected '%s'", ex);
+		bw_why_set(x->why, x->why_len, "unexpected '%s'", ex);
 		return x_fail(x, -EINVAL);
 	}
 	if (s[0] == '$') {
@@ -709,25 +697,27 @@ parse_item(struct xparse *x, const char **p, const char *end, int depth,
 
 		if (!var_name_ok(s + 1, n - 1)) {
 			excerpt(ex, sizeof(ex), s, n);
-			why_set(x->why, x->why_len, "bad variable name '%s'",
-				ex);
+			bw_why_set(x->why, x->why_len, "bad variable name '%s'",
+				   ex);
 			return x_fail(x, -EINVAL);
 		}
 		value = var_lookup(x->vars, s + 1, n - 1);
 		if (value == NULL) {
 			excerpt(ex, sizeof(ex), s, n);
-			why_set(x->why, x->why_len, "unknown variable %s", ex);
+			bw_why_set(x->why, x->why_len, "unknown variable %s",
+				   ex);
 			return x_fail(x, -EINVAL);
 		}
 		if (++x->expansions > VAR_EXPAND_MAX) {
-			why_set(x->why, x->why_len,
-				"more than %d variables expanded",
-				VAR_EXPAND_MAX);
+			bw_why_set(x->why, x->why_len,
+				   "more than %d variables expanded",
+				   VAR_EXPAND_MAX);
 			return x_fail(x, -EINVAL);
 		}
 		if (vdepth >= VAR_DEPTH_MAX) {
 			excerpt(ex, sizeof(ex), s, n);
-			why_set(x->why, x->why_len,
+			bw_why_set(
+				x->why, x->why_len,
 				"variable %s nests deeper than %d (a cycle?)",
 				ex, VAR_DEPTH_MAX);
 			return x_fail(x, -EINVAL);
@@ -866,7 +856,7 @@ ctl_rule_addr_parse(const char *s, const struct ctl_rule_vars *vars,
 	if (ret)
 		goto out;
 	if (g.f[0].n == 0 && g.f[1].n == 0) {
-		why_set(why, why_len, "address set '%s' matches nothing", s);
+		bw_why_set(why, why_len, "address set '%s' matches nothing", s);
 		ret = -EINVAL;
 		goto out;
 	}
@@ -920,7 +910,7 @@ ctl_rule_ports_parse(const char *s, const struct ctl_rule_vars *vars,
 	if (ret)
 		goto out;
 	if (g.f[0].n == 0) {
-		why_set(why, why_len, "port set '%s' matches nothing", s);
+		bw_why_set(why, why_len, "port set '%s' matches nothing", s);
 		ret = -EINVAL;
 		goto out;
 	}
@@ -1063,8 +1053,8 @@ var_value_check(const struct ctl_rule_vars *vars, const char *value, char *why,
 	if (ra == -ENOMEM || rp == -ENOMEM)
 		return -ENOMEM;
 	/* name the reason of the reading that got further */
-	why_set(why, why_len, "neither addresses (%s) nor ports (%s)", awhy,
-		pwhy);
+	bw_why_set(why, why_len, "neither addresses (%s) nor ports (%s)", awhy,
+		   pwhy);
 	return -EINVAL;
 }
 
@@ -1155,10 +1145,10 @@ ctl_rule_vars_set(struct ctl_rule_vars *vars, const char *name,
 		name++;
 	if (!var_name_ok(name, strlen(name))) {
 		excerpt(ex, sizeof(ex), name, strlen(name));
-		why_set(why, why_len,
-			"bad variable name '%s' (1-%d of A-Z a-z 0-9 _, not "
-			"starting with a digit)",
-			ex, VAR_NAME_MAX);
+		bw_why_set(why, why_len,
+			   "bad variable name '%s' (1-%d of A-Z a-z 0-9 _, not "
+			   "starting with a digit)",
+			   ex, VAR_NAME_MAX);
 		return -EINVAL;
 	}
 	if (vars_copy(vars, &next) || vars_put(&next, name, value)) {
@@ -1191,66 +1181,12 @@ ctl_rule_vars_free(struct ctl_rule_vars *vars)
 int
 ctl_rules_read_file(const char *path, char **buf, size_t *len)
 {
-	size_t cap = 65536, n = 0;
-	char *b = NULL;
-	struct stat st;
-	int fd, ret;
+	void *b;
+	int ret;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0) {
-		ret = -errno;
-		goto err_close;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		ret = -EISDIR;
-		goto err_close;
-	}
-	b = malloc(cap);
-	if (b == NULL) {
-		ret = -ENOMEM;
-		goto err_close;
-	}
-	for (;;) {
-		ssize_t r;
-
-		if (n + 1 >= cap) {
-			char *nb;
-
-			if (cap >= RULES_FILE_MAX) {
-				ret = -EFBIG;
-				goto err_free;
-			}
-			nb = realloc(b, cap * 2);
-			if (nb == NULL) {
-				ret = -ENOMEM;
-				goto err_free;
-			}
-			b = nb;
-			cap *= 2;
-		}
-		r = read(fd, b + n, cap - n - 1);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			ret = -errno;
-			goto err_free;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	close(fd);
-	b[n] = '\0';
-	*buf = b;
-	*len = n;
-	return 0;
-
-err_free:
-	free(b);
-err_close:
-	close(fd);
+	ret = bw_file_read(path, RULES_FILE_MAX, sizeof(void *), 0, &b, len);
+	if (ret == 0)
+		*buf = b;
 	return ret;
 }
 

@@ -21,7 +21,7 @@
 #include "bw_ctl.h"
 #include "ctl.h"
 #include "ctl_state.h"
-#include "dp_image.h"
+#include "bw_image_view.h"
 
 #define LOCK_POLL_US 50000
 #define AUDIT_LINE_MAX                                                         \
@@ -342,7 +342,7 @@ int
 ctl_state_newest(const struct ctl_state *st, struct ctl_ruleset *rs,
 		 struct ctl_image_meta *m, uint64_t *max_gen)
 {
-	char why[DP_IMAGE_WHY_LEN], path[PATH_MAX];
+	char why[BW_IMAGE_WHY_LEN], path[PATH_MAX];
 	uint64_t *gens;
 	size_t n, i;
 	int ret;

@@ -84,7 +84,7 @@ int ctl_state_gens(const struct ctl_state *st, uint64_t **gens, size_t *n);
  * Read generation gen into *rs (and *m when not NULL). The file must be a
  * valid FULL image whose header names generation gen. Returns 0 (the caller
  * frees rs with ctl_ruleset_free()) or a negative errno with a reason in why
- * (why_len bytes; DP_IMAGE_WHY_LEN is enough); rs is then empty.
+ * (why_len bytes; BW_IMAGE_WHY_LEN is enough); rs is then empty.
  */
 int ctl_state_read(const struct ctl_state *st, uint64_t gen,
 		   struct ctl_ruleset *rs, struct ctl_image_meta *m, char *why,

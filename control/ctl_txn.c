@@ -23,7 +23,7 @@
 #include "ctl_commit.h"
 #include "ctl_region.h"
 #include "ctl_txn.h"
-#include "dp_image.h"
+#include "bw_image_view.h"
 
 #define START_POLL_US 100000
 
@@ -498,7 +498,7 @@ audit_fill(struct ctl_audit_rec *rec, uint64_t gen, uint64_t parent,
 static int
 pending_settle(struct ctl_txn *t)
 {
-	char why[DP_IMAGE_WHY_LEN];
+	char why[BW_IMAGE_WHY_LEN];
 	struct ctl_audit_rec rec;
 	struct ctl_image_meta m;
 	struct ctl_ruleset rs;
@@ -741,12 +741,12 @@ commit_staged(struct ctl_txn *t, uint64_t gen)
 int
 ctl_txn_commit(struct ctl_txn *t)
 {
-	char why[DP_IMAGE_WHY_LEN];
+	char why[BW_IMAGE_WHY_LEN];
 	struct ctl_delta_entry *d = NULL;
 	void *full = NULL, *delta = NULL;
 	size_t nb = 0, full_len = 0, delta_len = 0;
 	struct ctl_image_meta m;
-	struct dp_image_view v;
+	struct bw_image_view v;
 	struct bw_ctl_reply rep;
 	int plan, ret, rc = CTL_EXIT_FAIL, sent_delta;
 	uint64_t gen;
@@ -790,7 +790,7 @@ ctl_txn_commit(struct ctl_txn *t)
 		goto out;
 	}
 	/* what the dataplane checks at its next start, checked now */
-	ret = dp_image_validate(full, full_len, &v, why, sizeof(why));
+	ret = bw_image_validate(full, full_len, &v, why, sizeof(why));
 	if (ret < 0) {
 		ctl_txn_error(t,
 			      "image of generation %" PRIu64 " is invalid: %s",

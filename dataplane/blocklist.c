@@ -30,9 +30,9 @@ decide(struct dp_worker *w, struct rte_mbuf *m, uint8_t *verdict,
 	int id;
 
 	if (allow_nh != NULL) {
-		id = dp_nh_src(allow_nh[0]);
+		id = bw_nh_src(allow_nh[0]);
 		if (id < 0)
-			id = dp_nh_dst(allow_nh[1]);
+			id = bw_nh_dst(allow_nh[1]);
 		if (id >= 0) {
 			count_list(w, id, m);
 			*verdict = DP_VERDICT_ALLOW;
@@ -40,9 +40,9 @@ decide(struct dp_worker *w, struct rte_mbuf *m, uint8_t *verdict,
 		}
 	}
 	if (block_nh != NULL) {
-		id = dp_nh_src(block_nh[0]);
+		id = bw_nh_src(block_nh[0]);
 		if (id < 0)
-			id = dp_nh_dst(block_nh[1]);
+			id = bw_nh_dst(block_nh[1]);
 		if (id >= 0) {
 			count_list(w, id, m);
 			*verdict = BW_REASON_BLOCKLIST;
@@ -58,10 +58,10 @@ void
 dp_blocklist_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 		      struct rte_mbuf **pkts, uint16_t n, uint8_t *verdict)
 {
-	struct rte_fib *ab4 = rs->fib4[DP_ACT_ALLOW],
-		       *bb4 = rs->fib4[DP_ACT_BLOCK];
-	struct rte_fib6 *ab6 = rs->fib6[DP_ACT_ALLOW],
-			*bb6 = rs->fib6[DP_ACT_BLOCK];
+	struct rte_fib *ab4 = rs->fib4[BW_ACT_ALLOW],
+		       *bb4 = rs->fib4[BW_ACT_BLOCK];
+	struct rte_fib6 *ab6 = rs->fib6[BW_ACT_ALLOW],
+			*bb6 = rs->fib6[BW_ACT_BLOCK];
 	uint16_t idx4[DP_BURST], idx6[DP_BURST], n4 = 0, n6 = 0, i, k;
 
 	for (i = 0; i < n; i++) {

@@ -27,6 +27,7 @@
 #include <rte_mbuf.h>
 #include <rte_per_lcore.h>
 
+#include "bw_crc32c.h"
 #include "dp.h"
 #include "dp_bpf.h"
 #include "dp_bpf_ctx.h"
@@ -50,7 +51,7 @@ helper_list_lookup(uint64_t addr, uint64_t family, uint64_t how, uint64_t a4,
 	const struct dp_ruleset *rs = RTE_PER_LCORE(bpf_rs);
 	const uint8_t *a = (const uint8_t *)(uintptr_t)addr;
 	int act, id = -1;
-	uint64_t nh = DP_NH_NONE;
+	uint64_t nh = BW_NH_NONE;
 
 	(void)a4;
 	(void)a5;
@@ -59,7 +60,7 @@ helper_list_lookup(uint64_t addr, uint64_t family, uint64_t how, uint64_t a4,
 			       BW_BPF_LOOKUP_ALLOW)) != 0 ||
 	    (how & (BW_BPF_LOOKUP_SRC | BW_BPF_LOOKUP_DST)) == 0)
 		return (uint64_t)-1;
-	act = (how & BW_BPF_LOOKUP_ALLOW) ? DP_ACT_ALLOW : DP_ACT_BLOCK;
+	act = (how & BW_BPF_LOOKUP_ALLOW) ? BW_ACT_ALLOW : BW_ACT_BLOCK;
 	if (family == 4) {
 		uint32_t ip = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 |
 			      (uint32_t)a[2] << 8 | a[3];
@@ -78,13 +79,13 @@ helper_list_lookup(uint64_t addr, uint64_t family, uint64_t how, uint64_t a4,
 		return (uint64_t)-1;
 	}
 	if (how & BW_BPF_LOOKUP_SRC)
-		id = dp_nh_src(nh);
+		id = bw_nh_src(nh);
 	if (id < 0 && (how & BW_BPF_LOOKUP_DST))
-		id = dp_nh_dst(nh);
+		id = bw_nh_dst(nh);
 	return (uint64_t)(int64_t)id;
 }
 
-static const struct dp_bpf_helpers helpers = {
+static const struct bw_bpf_helpers helpers = {
 	.fn = {[BW_BPF_HELPER_LIST_LOOKUP] = helper_list_lookup},
 };
 
@@ -125,13 +126,13 @@ same_prog(const struct dp_bpf_set *cur, const struct dp_bpf_prog *p)
 }
 
 int
-dp_bpf_set_build(const struct dp_image_view *v, const struct dp_bpf_set *cur,
+dp_bpf_set_build(const struct bw_image_view *v, const struct dp_bpf_set *cur,
 		 const struct dp_status *st, uint32_t nb_workers, int jit,
 		 uint64_t gen, struct dp_bpf_set **out, char *why,
 		 size_t why_len)
 {
 	uint8_t busy[BW_BPF_SLOTS] = {0}, taken[BW_BPF_SLOTS] = {0};
-	char lwhy[DP_BPF_WHY_LEN];
+	char lwhy[BW_BPF_WHY_LEN];
 	const struct dp_bpf_prog *old;
 	struct dp_bpf_set *s;
 	struct dp_bpf_prog *p;
@@ -164,7 +165,7 @@ dp_bpf_set_build(const struct dp_image_view *v, const struct dp_bpf_set *cur,
 		p->nb_insns = b->nb_insns;
 		p->crc32c =
 			bw_crc32c(0, code, (size_t)b->nb_insns * sizeof(*code));
-		ret = dp_bpf_code_load(&p->code, code, b->nb_insns, &helpers,
+		ret = bw_bpf_code_load(&p->code, code, b->nb_insns, &helpers,
 				       jit, lwhy, sizeof(lwhy));
 		if (ret < 0) {
 			snprintf(why, why_len, "program '%s': %s", p->name,
@@ -244,7 +245,7 @@ dp_bpf_set_free(struct dp_bpf_set *s)
 	if (s == NULL)
 		return;
 	for (k = 0; k < s->nb; k++)
-		dp_bpf_code_free(&s->prog[k].code);
+		bw_bpf_code_free(&s->prog[k].code);
 	rte_free(s);
 }
 

@@ -11,13 +11,13 @@
 #include <stdint.h>
 
 #include "bw_image.h"
-#include "dp_bpf_load.h"
-#include "dp_image.h"
+#include "bw_bpf_load.h"
+#include "bw_image_view.h"
 #include "dp_status.h"
 
 /* One program as workers run it. */
 struct dp_bpf_prog {
-	struct dp_bpf_code code;
+	struct bw_bpf_code code;
 	uint64_t (*jit)(void *ctx); /* native code, NULL: rte_bpf_exec() */
 	uint32_t slot;		    /* its counters in the status region */
 	uint32_t order;
@@ -43,7 +43,7 @@ struct dp_bpf_set {
 /*
  * Load every program of the validated FULL image v into a new set *out
  * (NULL when v has none): our checks, rte_bpf's verifier, native code
- * when jit is set (bw_bpf.h, dp_bpf_load.h). A program keeps the counter
+ * when jit is set (bw_bpf.h, bw_bpf_load.h). A program keeps the counter
  * slot it has in cur (the set in force, may be NULL) when its name and
  * code are the same; any other takes a slot that cur does not use, and
  * its base counters are the slot's sums across nb_workers now (no worker
@@ -51,7 +51,7 @@ struct dp_bpf_set {
  * Returns 0, or a negative errno with "program 'NAME': reason" in why;
  * nothing is left allocated then. Control thread (or main lcore at boot).
  */
-int dp_bpf_set_build(const struct dp_image_view *v,
+int dp_bpf_set_build(const struct bw_image_view *v,
 		     const struct dp_bpf_set *cur, const struct dp_status *st,
 		     uint32_t nb_workers, int jit, uint64_t gen,
 		     struct dp_bpf_set **out, char *why, size_t why_len);

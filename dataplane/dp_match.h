@@ -15,7 +15,7 @@
 #include <hs.h>
 
 #include "bw_image.h"
-#include "dp_image.h"
+#include "bw_image_view.h"
 #include "dp_status.h"
 
 /* The per-packet scan groups of one port class, by scope. */
@@ -79,7 +79,7 @@ struct dp_match_set {
  * CRC32C of the rule sections of a validated FULL image (0 when it has
  * none), to tell whether a FULL image brings other rules than cur.
  */
-uint32_t dp_match_crc(const struct dp_image_view *v);
+uint32_t dp_match_crc(const struct bw_image_view *v);
 
 /*
  * Build the set of a validated FULL image v for nb_workers workers, with
@@ -94,7 +94,7 @@ uint32_t dp_match_crc(const struct dp_image_view *v);
  * *out is NULL when v has no rules. Returns 0, or -EINVAL (a database
  * Hyperscan refuses: its reason in why) or -ENOMEM. Control thread.
  */
-int dp_match_set_build(const struct dp_image_view *v, uint32_t nb_workers,
+int dp_match_set_build(const struct bw_image_view *v, uint32_t nb_workers,
 		       uint32_t nb_flows, uint32_t bank, uint64_t gen,
 		       struct dp_match_set **out, char *why, size_t why_len);
 

@@ -16,7 +16,7 @@
 #include "bw_ctl.h"
 #include "dp_bpf.h"
 #include "dp_match.h"
-#include "dp_routes.h"
+#include "bw_routes.h"
 #include "dp_status.h"
 
 /*
@@ -25,18 +25,18 @@
  */
 struct dp_ruleset {
 	uint64_t generation;
-	struct rte_fib *fib4[DP_ACT_COUNT];  /* NULL: no such prefixes */
-	struct rte_fib6 *fib6[DP_ACT_COUNT]; /* NULL: no such prefixes */
+	struct rte_fib *fib4[BW_ACT_COUNT];  /* NULL: no such prefixes */
+	struct rte_fib6 *fib6[BW_ACT_COUNT]; /* NULL: no such prefixes */
 	const struct dp_bpf_set *bpf;	     /* NULL: no eBPF program */
 	const struct dp_match_set *match;    /* NULL: no content rule */
 };
 
 /* One copy of the FIBs. Two exist: the active one and the standby. */
 struct dp_tables {
-	struct rte_fib *fib4[DP_ACT_COUNT];
-	struct rte_fib6 *fib6[DP_ACT_COUNT];
-	uint32_t tbl8[DP_ACT_COUNT][DP_FAM_COUNT];   /* tbl8 groups sized for */
-	uint32_t routes[DP_ACT_COUNT][DP_FAM_COUNT]; /* max routes sized for */
+	struct rte_fib *fib4[BW_ACT_COUNT];
+	struct rte_fib6 *fib6[BW_ACT_COUNT];
+	uint32_t tbl8[BW_ACT_COUNT][BW_FAM_COUNT];   /* tbl8 groups sized for */
+	uint32_t routes[BW_ACT_COUNT][BW_FAM_COUNT]; /* max routes sized for */
 	int dirty; /* content unknown: rebuild from the model before use */
 };
 
@@ -46,9 +46,9 @@ struct dp_rsctl {
 	struct rte_rcu_qsbr *qsbr; /* workers report quiescent once per loop */
 	struct dp_tables copy[2];
 	int cur;	       /* copy that active uses */
-	struct dp_model model; /* content of copy[cur] */
+	struct bw_model model; /* content of copy[cur] */
 	int model_broken;      /* a delta failed half-way: FULL needed */
-	struct dp_ops pending; /* FIB operations copy[1 - cur] still needs */
+	struct bw_ops pending; /* FIB operations copy[1 - cur] still needs */
 	int level_pending;     /* pending not applied yet */
 	struct dp_status *status;
 	uint32_t nb_workers;

@@ -31,6 +31,7 @@
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
 
+#include "bw_crc32c.h"
 #include "dp.h"
 #include "dp_flow.h"
 #include "dp_match.h"
@@ -44,7 +45,7 @@
 #define IPPROTO_ICMPV6_ 58
 
 uint32_t
-dp_match_crc(const struct dp_image_view *v)
+dp_match_crc(const struct bw_image_view *v)
 {
 	uint32_t crc = 0;
 
@@ -211,13 +212,13 @@ gkey_of(const struct dp_match_set *s, const struct dp_pkt *pi, struct gkey *k)
 }
 
 /*
- * The scan groups of v (validated by dp_image_validate(): keys unique,
+ * The scan groups of v (validated by bw_image_validate(): keys unique,
  * classes 1..BW_HSCLASS_MAX of one lane and role, port ranges sorted and
  * naming classes that have a group): deserialize each database, then
  * index them.
  */
 static int
-groups_load(struct dp_match_set *s, const struct dp_image_view *v, char *why,
+groups_load(struct dp_match_set *s, const struct bw_image_view *v, char *why,
 	    size_t why_len)
 {
 	hs_database_t *db;
@@ -346,7 +347,7 @@ class_streams_open(struct dp_match_set *s)
  * of them (and, with flow slots, its streams).
  */
 static int
-db_load(struct dp_match_set *s, const struct dp_image_view *v, char *why,
+db_load(struct dp_match_set *s, const struct bw_image_view *v, char *why,
 	size_t why_len)
 {
 	hs_scratch_t *proto = NULL;
@@ -398,7 +399,7 @@ db_load(struct dp_match_set *s, const struct dp_image_view *v, char *why,
 }
 
 int
-dp_match_set_build(const struct dp_image_view *v, uint32_t nb_workers,
+dp_match_set_build(const struct bw_image_view *v, uint32_t nb_workers,
 		   uint32_t nb_flows, uint32_t bank, uint64_t gen,
 		   struct dp_match_set **out, char *why, size_t why_len)
 {

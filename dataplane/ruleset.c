@@ -26,8 +26,9 @@
 #include <rte_memzone.h>
 #include <rte_malloc.h>
 
+#include "bw_util.h"
 #include "dp.h"
-#include "dp_image.h"
+#include "bw_image_view.h"
 #include "dp_ruleset.h"
 
 #define DP_TBL8_MIN    256
@@ -49,7 +50,7 @@ host4(const uint8_t *a)
 
 /* tbl8 groups a table of routes may need (upper bound, then some room). */
 static uint32_t
-tbl8_need(const struct dp_rtable *t, int fam)
+tbl8_need(const struct bw_rtable *t, int fam)
 {
 	uint64_t n = 0;
 	uint32_t i;
@@ -59,7 +60,7 @@ tbl8_need(const struct dp_rtable *t, int fam)
 			continue;
 		/* DIR24_8: one group per /24 with longer routes; the
 		 * trie: one per byte beyond the 24-bit first level */
-		n += fam == DP_FAM_V4 ? 1 : (t->r[i].len - 24 + 7) / 8;
+		n += fam == BW_FAM_V4 ? 1 : (t->r[i].len - 24 + 7) / 8;
 	}
 	n = n + n / 4 + DP_TBL8_MIN;
 	return n > UINT32_MAX / 2 ? UINT32_MAX / 2 : (uint32_t)n;
@@ -68,7 +69,7 @@ tbl8_need(const struct dp_rtable *t, int fam)
 static void
 tables_free_one(struct dp_tables *t, int act, int fam)
 {
-	if (fam == DP_FAM_V4) {
+	if (fam == BW_FAM_V4) {
 		rte_fib_free(t->fib4[act]);
 		t->fib4[act] = NULL;
 	} else {
@@ -86,17 +87,17 @@ fib_create(struct dp_rsctl *c, struct dp_tables *t, int act, int fam,
 {
 	char name[RTE_MEMZONE_NAMESIZE];
 
-	snprintf(name, sizeof(name), "bw%d%c%u", fam == DP_FAM_V4 ? 4 : 6,
-		 act == DP_ACT_BLOCK ? 'b' : 'a', c->fib_seq++);
+	snprintf(name, sizeof(name), "bw%d%c%u", fam == BW_FAM_V4 ? 4 : 6,
+		 act == BW_ACT_BLOCK ? 'b' : 'a', c->fib_seq++);
 	/*
 	 * 2-byte entries halve the tables (32 MiB of tbl24 instead of 64),
 	 * but index at most DP_TBL8_2B_MAX tbl8 groups (15 bits; the 16th
 	 * flags an extended entry); beyond that, 4-byte entries.
 	 */
-	if (fam == DP_FAM_V4) {
+	if (fam == BW_FAM_V4) {
 		struct rte_fib_conf conf = {
 			.type = RTE_FIB_DIR24_8,
-			.default_nh = DP_NH_NONE,
+			.default_nh = BW_NH_NONE,
 			.max_routes = (int)routes,
 			.dir24_8 = {.nh_sz = tbl8 <= DP_TBL8_2B_MAX
 						     ? RTE_FIB_DIR24_8_2B
@@ -110,7 +111,7 @@ fib_create(struct dp_rsctl *c, struct dp_tables *t, int act, int fam,
 	} else {
 		struct rte_fib6_conf conf = {
 			.type = RTE_FIB6_TRIE,
-			.default_nh = DP_NH_NONE,
+			.default_nh = BW_NH_NONE,
 			.max_routes = (int)routes,
 			.trie = {.nh_sz = tbl8 <= DP_TBL8_2B_MAX
 						  ? RTE_FIB6_TRIE_2B
@@ -137,7 +138,7 @@ fib_op(struct dp_tables *t, int act, int fam, const uint8_t *addr, uint8_t len,
 {
 	int ret;
 
-	if (fam == DP_FAM_V4)
+	if (fam == BW_FAM_V4)
 		ret = del ? rte_fib_delete(t->fib4[act], host4(addr), len)
 			  : rte_fib_add(t->fib4[act], host4(addr), len, nh);
 	else
@@ -152,7 +153,7 @@ fib_op(struct dp_tables *t, int act, int fam, const uint8_t *addr, uint8_t len,
  */
 static int
 fib_rebuild(struct dp_rsctl *c, struct dp_tables *t, int act, int fam,
-	    const struct dp_rtable *rt, uint32_t min_tbl8)
+	    const struct bw_rtable *rt, uint32_t min_tbl8)
 {
 	uint32_t i, tbl8, routes;
 	int ret;
@@ -188,17 +189,17 @@ fib_rebuild(struct dp_rsctl *c, struct dp_tables *t, int act, int fam,
  * which the copy is marked dirty.
  */
 static int
-tables_apply(struct dp_rsctl *c, struct dp_tables *t, const struct dp_ops *ops,
-	     const struct dp_model *m)
+tables_apply(struct dp_rsctl *c, struct dp_tables *t, const struct bw_ops *ops,
+	     const struct bw_model *m)
 {
 	int act, fam, ret;
 	uint32_t i;
 
-	for (act = 0; act < DP_ACT_COUNT; act++) {
-		for (fam = 0; fam < DP_FAM_COUNT; fam++) {
-			const struct dp_rtable *rt = &m->tab[act][fam];
-			const struct dp_opvec *v = &ops->v[act][fam];
-			int exists = fam == DP_FAM_V4 ? t->fib4[act] != NULL
+	for (act = 0; act < BW_ACT_COUNT; act++) {
+		for (fam = 0; fam < BW_FAM_COUNT; fam++) {
+			const struct bw_rtable *rt = &m->tab[act][fam];
+			const struct bw_opvec *v = &ops->v[act][fam];
+			int exists = fam == BW_FAM_V4 ? t->fib4[act] != NULL
 						      : t->fib6[act] != NULL;
 
 			if (t->dirty || (!exists && rt->n != 0)) {
@@ -237,24 +238,24 @@ tables_apply(struct dp_rsctl *c, struct dp_tables *t, const struct dp_ops *ops,
 	t->dirty = 0;
 	return 0;
 err:
-	DP_LOG(ERR, "FIB %s IPv%d: %s", act == DP_ACT_BLOCK ? "block" : "allow",
-	       fam == DP_FAM_V4 ? 4 : 6, strerror(-ret));
+	DP_LOG(ERR, "FIB %s IPv%d: %s", act == BW_ACT_BLOCK ? "block" : "allow",
+	       fam == BW_FAM_V4 ? 4 : 6, strerror(-ret));
 	t->dirty = 1;
 	return ret;
 }
 
 /* Publish list names, sizes and the generation in the status region. */
 static void
-status_publish(struct dp_rsctl *c, const struct dp_model *old)
+status_publish(struct dp_rsctl *c, const struct bw_model *old)
 {
 	struct bw_status_hdr *hdr = c->status->hdr;
 	struct bw_list_info *info = dp_status_list_info(c->status);
-	const struct dp_model *m = &c->model;
+	const struct bw_model *m = &c->model;
 	uint32_t id, w;
 
 	__atomic_store_n(&hdr->list_seq, hdr->list_seq + 1, __ATOMIC_RELEASE);
 	for (id = 0; id < BW_LIST_MAX; id++) {
-		const struct dp_list_meta *lm = &m->lists[id];
+		const struct bw_list_meta *lm = &m->lists[id];
 		struct bw_list_info *li = &info[id];
 
 		if (lm->action == 0) {
@@ -337,7 +338,7 @@ dp_rsctl_level(struct dp_rsctl *c)
 	if (tables_apply(c, &c->copy[1 - c->cur], &c->pending, &c->model) != 0)
 		DP_LOG(WARNING, "standby tables not levelled; the next commit "
 				"rebuilds them");
-	dp_ops_free(&c->pending);
+	bw_ops_free(&c->pending);
 	c->level_pending = 0;
 }
 
@@ -353,10 +354,10 @@ int
 dp_rsctl_apply(struct dp_rsctl *c, const void *img, size_t len, int boot,
 	       struct bw_ctl_reply *rep)
 {
-	char why[DP_IMAGE_WHY_LEN];
-	struct dp_image_view v;
-	struct dp_model next, *target;
-	struct dp_ops ops;
+	char why[BW_IMAGE_WHY_LEN];
+	struct bw_image_view v;
+	struct bw_model next, *target;
+	struct bw_ops ops;
 	struct dp_ruleset *rs, *old_rs;
 	struct dp_bpf_set *bpf = NULL, *old_bpf;
 	struct dp_match_set *match = NULL, *old_match = NULL;
@@ -382,7 +383,7 @@ dp_rsctl_apply(struct dp_rsctl *c, const void *img, size_t len, int boot,
 		return -ENOMEM;
 	}
 	memcpy(copy, img, len);
-	ret = dp_image_validate(copy, len, &v, why, sizeof(why));
+	ret = bw_image_validate(copy, len, &v, why, sizeof(why));
 	if (ret != 0) {
 		reply_set(rep, BW_CTL_REFUSED, ret, why);
 		goto out;
@@ -399,9 +400,9 @@ dp_rsctl_apply(struct dp_rsctl *c, const void *img, size_t len, int boot,
 		goto out;
 	}
 	if (full) {
-		ret = dp_model_from_full(&v, &next);
+		ret = bw_model_from_full(&v, &next);
 		if (ret == 0)
-			ret = dp_model_diff(&c->model, &next, &ops);
+			ret = bw_model_diff(&c->model, &next, &ops);
 		if (ret != 0) {
 			reply_set(rep, BW_CTL_REFUSED, ret, "out of memory");
 			goto out;
@@ -415,7 +416,7 @@ dp_rsctl_apply(struct dp_rsctl *c, const void *img, size_t len, int boot,
 			ret = -EINVAL;
 			goto out;
 		}
-		ret = dp_model_apply_delta(&c->model, &v, &ops, why,
+		ret = bw_model_apply_delta(&c->model, &v, &ops, why,
 					   sizeof(why));
 		if (ret == -ENOMEM)
 			c->model_broken = 1;
@@ -504,12 +505,12 @@ dp_rsctl_apply(struct dp_rsctl *c, const void *img, size_t len, int boot,
 	if (old_rs == NULL || c->model_broken)
 		c->copy[1 - standby].dirty = 1;
 	if (full) {
-		struct dp_model prev = c->model;
+		struct bw_model prev = c->model;
 
 		c->model = next;
 		memset(&next, 0, sizeof(next));
 		status_publish(c, &prev);
-		dp_model_free(&prev);
+		bw_model_free(&prev);
 		/* no worker runs the replaced set after the grace period */
 		old_bpf = c->bpf;
 		c->bpf = bpf;
@@ -538,7 +539,7 @@ dp_rsctl_apply(struct dp_rsctl *c, const void *img, size_t len, int boot,
 		 "%u FIB changes",
 		 c->model.generation, c->model.nb_lists,
 		 c->bpf != NULL ? c->bpf->nb : 0,
-		 c->match != NULL ? c->match->nb_rules : 0, dp_ops_count(&ops));
+		 c->match != NULL ? c->match->nb_rules : 0, bw_ops_count(&ops));
 	reply_set(rep, BW_CTL_OK, 0, why);
 	DP_LOG(INFO, "%s (%s) in %.3f ms", why, v.hdr->comment,
 	       (double)rep->total_ns / 1e6);
@@ -549,8 +550,8 @@ dp_rsctl_apply(struct dp_rsctl *c, const void *img, size_t len, int boot,
 out:
 	dp_match_set_free(match);
 	dp_bpf_set_free(bpf);
-	dp_model_free(&next);
-	dp_ops_free(&ops);
+	bw_model_free(&next);
+	bw_ops_free(&ops);
 	free(copy);
 	return ret;
 }
@@ -558,36 +559,15 @@ out:
 static int
 read_file(const char *path, void **buf, size_t *len)
 {
-	struct stat sb;
-	ssize_t n;
-	size_t off = 0;
-	int fd, ret = 0;
+	int ret;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &sb) != 0 || sb.st_size <= 0 ||
-	    (uint64_t)sb.st_size > BW_IMAGE_SIZE_MAX) {
-		close(fd);
+	ret = bw_file_read(path, BW_IMAGE_SIZE_MAX, 64, BW_FILE_REGULAR, buf,
+			   len);
+	if (ret == -EFBIG || ret == -EISDIR || (ret == 0 && *len == 0)) {
+		if (ret == 0)
+			free(*buf);
 		return -EINVAL;
 	}
-	*len = (size_t)sb.st_size;
-	*buf = aligned_alloc(64, (*len + 63) & ~(size_t)63);
-	if (*buf == NULL) {
-		close(fd);
-		return -ENOMEM;
-	}
-	while (off < *len) {
-		n = read(fd, (uint8_t *)*buf + off, *len - off);
-		if (n <= 0) {
-			ret = n < 0 ? -errno : -EIO;
-			break;
-		}
-		off += (size_t)n;
-	}
-	close(fd);
-	if (ret != 0)
-		free(*buf);
 	return ret;
 }
 
@@ -677,7 +657,7 @@ dp_rsctl_fini(struct dp_rsctl *c)
 {
 	int k, act, fam;
 
-	dp_ops_free(&c->pending);
+	bw_ops_free(&c->pending);
 	rte_free(c->active);
 	c->active = NULL;
 	dp_bpf_set_free(c->bpf);
@@ -685,9 +665,9 @@ dp_rsctl_fini(struct dp_rsctl *c)
 	dp_match_set_free(c->match);
 	c->match = NULL;
 	for (k = 0; k < 2; k++)
-		for (act = 0; act < DP_ACT_COUNT; act++)
-			for (fam = 0; fam < DP_FAM_COUNT; fam++)
+		for (act = 0; act < BW_ACT_COUNT; act++)
+			for (fam = 0; fam < BW_FAM_COUNT; fam++)
 				tables_free_one(&c->copy[k], act, fam);
-	dp_model_free(&c->model);
+	bw_model_free(&c->model);
 	rte_free(c->qsbr);
 }

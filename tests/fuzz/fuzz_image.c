@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * libFuzzer harness for dp_image_validate(). The first input byte is a mode,
+ * libFuzzer harness for bw_image_validate(). The first input byte is a mode,
  * the rest an image, copied into a heap block of exactly its length (malloc
  * returns 16-aligned memory) so that AddressSanitizer reports any read past
  * the end. Mode bits:
@@ -11,7 +11,7 @@
  * entry by entry and its view checked against the buffer's bounds.
  *
  * Build: clang -g -O1 -fsanitize=fuzzer,address,undefined
- *   -fno-sanitize-recover=all -Iinclude -Idataplane dataplane/image.c
+ *   -fno-sanitize-recover=all -Iinclude -Idataplane lib/image.c
  *   tests/fuzz/fuzz_image.c -o fuzz_image
  * Seeds: BW_WRITE_SEEDS=DIR test_image (mode byte 0x03, then an image).
  */
@@ -21,7 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dp_image.h"
+#include "bw_crc32c.h"
+#include "bw_image_view.h"
 
 #define MODE_FIX_SIZE 0x01
 #define MODE_FIX_CRC  0x02
@@ -43,7 +44,7 @@ check_range(const uint8_t *b, size_t len, const void *p, uint32_t n,
 
 /* Every promise of an accepted view; reads every entry (ASan checks). */
 static void
-check_view(const uint8_t *b, size_t len, const struct dp_image_view *v)
+check_view(const uint8_t *b, size_t len, const struct bw_image_view *v)
 {
 	uint64_t sum4 = 0, sum6 = 0, acc = 0;
 	uint32_t i;
@@ -93,9 +94,9 @@ check_view(const uint8_t *b, size_t len, const struct dp_image_view *v)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char why[DP_IMAGE_WHY_LEN];
+	char why[BW_IMAGE_WHY_LEN];
 	struct bw_image_hdr *h;
-	struct dp_image_view v;
+	struct bw_image_view v;
 	uint8_t mode, *b;
 	size_t len;
 	int r;
@@ -116,7 +117,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			h->crc32c = bw_crc32c(0, b + h->hdr_size,
 					      len - h->hdr_size);
 	}
-	r = dp_image_validate(b, len, &v, why, sizeof(why));
+	r = bw_image_validate(b, len, &v, why, sizeof(why));
 	if (r == 0) {
 		if (why[0] != '\0')
 			__builtin_trap();

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Unit tests of the eBPF stage, without EAL: the loader shared by
- * bulwarkctl and the dataplane (dp_bpf_load.h: our checks, rte_bpf's
+ * bulwarkctl and the dataplane (bw_bpf_load.h: our checks, rte_bpf's
  * verifier, its JIT and interpreter), the object reader of bulwarkctl
  * (ctl_bpfobj.h), the context filled from the real decoder
  * (dp_bpf_ctx.h), the example programs on crafted frames and on every
@@ -27,6 +27,7 @@
 #include <CUnit/Basic.h>
 #include <pcap/pcap.h>
 
+#include "bw_crc32c.h"
 #include "bw_cunit.h"
 #include "bw_testdata.h"
 #include "bw_bpf.h"
@@ -35,9 +36,9 @@
 #include "ctl_image.h"
 #include "ctl_txn.h"
 #include "dp_bpf_ctx.h"
-#include "dp_bpf_load.h"
+#include "bw_bpf_load.h"
 #include "dp_decode.h"
-#include "dp_image.h"
+#include "bw_image_view.h"
 
 #define NB_EXAMPLES 3
 
@@ -115,16 +116,16 @@ skip(const char *why)
 
 /* Loaded through the shared loader: JIT and interpreter available. */
 struct prog {
-	struct dp_bpf_code code;
+	struct bw_bpf_code code;
 	char name[32];
 };
 
 /* Load code; on failure why holds the reason. Returns the loader's code. */
 static int
 load(struct prog *p, const struct bw_image_insn *ins, uint32_t nb,
-     const struct dp_bpf_helpers *h, char *why, size_t why_len)
+     const struct bw_bpf_helpers *h, char *why, size_t why_len)
 {
-	return dp_bpf_code_load(&p->code, ins, nb, h, 1, why, why_len);
+	return bw_bpf_code_load(&p->code, ins, nb, h, 1, why, why_len);
 }
 
 /* Refused with a reason that contains keyword. */
@@ -132,7 +133,7 @@ static void
 expect_reject_at(int line, const struct bw_image_insn *ins, uint32_t nb,
 		 const char *keyword)
 {
-	char why[DP_BPF_WHY_LEN] = "";
+	char why[BW_BPF_WHY_LEN] = "";
 	struct prog p;
 	int r = load(&p, ins, nb, NULL, why, sizeof(why));
 	int ok = r < 0 && strstr(why, keyword) != NULL;
@@ -142,7 +143,7 @@ expect_reject_at(int line, const struct bw_image_insn *ins, uint32_t nb,
 		fprintf(stderr, "\n  line %d: got %d '%s', want '%s'", line, r,
 			why, keyword);
 	if (r == 0)
-		dp_bpf_code_free(&p.code);
+		bw_bpf_code_free(&p.code);
 }
 
 #define EXPECT_REJECT(ins, kw) expect_reject_at(__LINE__, ins, NB(ins), kw)
@@ -154,7 +155,7 @@ run_both_at(int line, const struct prog *p, struct bw_bpf_ctx *ctx)
 	uint64_t a, b;
 
 	a = p->code.jit(ctx);
-	b = dp_bpf_code_interp(&p->code, ctx);
+	b = bw_bpf_code_interp(&p->code, ctx);
 	check_at(line, a == b, "JIT and interpreter agree");
 	if (a != b)
 		fprintf(stderr, "\n  line %d: %s: JIT %llu, interpreter %llu",
@@ -186,7 +187,7 @@ test_reject_crafted(void)
 						   MOV_K(3, 1), CALL(1), EXIT};
 	const struct bw_image_insn no_ret[] = {EXIT};
 	struct bw_image_insn *many;
-	char why[DP_BPF_WHY_LEN];
+	char why[BW_BPF_WHY_LEN];
 	struct prog p;
 	uint32_t i;
 
@@ -215,7 +216,7 @@ test_reject_crafted(void)
 	many[BW_BPF_INSNS_MAX - 1] = EXIT;
 	CU_ASSERT(load(&p, many, BW_BPF_INSNS_MAX, NULL, why, sizeof(why)) ==
 		  0);
-	dp_bpf_code_free(&p.code);
+	bw_bpf_code_free(&p.code);
 	free(many);
 }
 
@@ -226,26 +227,26 @@ test_accept_crafted(void)
 	const struct bw_image_insn ok[] = {ST_W(10, -8, 7), LDX_B(2, 1, 639),
 					   LDX_B(0, 10, -8), EXIT};
 	struct bw_bpf_ctx *ctx = calloc(1, sizeof(*ctx));
-	char why[DP_BPF_WHY_LEN];
+	char why[BW_BPF_WHY_LEN];
 	struct prog p = {.name = "ok"};
 
 	CU_ASSERT_FATAL(ctx != NULL);
 	CU_ASSERT_FATAL(load(&p, ok, NB(ok), NULL, why, sizeof(why)) == 0);
 	CU_ASSERT(why[0] == '\0');
 	CU_ASSERT(p.code.bpf != NULL);
-	if (dp_bpf_jit_supported())
+	if (bw_bpf_jit_supported())
 		CU_ASSERT_FATAL(p.code.jit != NULL);
 	if (p.code.jit != NULL)
 		CU_ASSERT(RUN(&p, ctx) == 7);
-	CU_ASSERT(dp_bpf_code_interp(&p.code, ctx) == 7);
-	dp_bpf_code_free(&p.code);
+	CU_ASSERT(bw_bpf_code_interp(&p.code, ctx) == 7);
+	bw_bpf_code_free(&p.code);
 	CU_ASSERT(p.code.bpf == NULL && p.code.jit == NULL);
 	/* want_jit 0: the interpreter only */
-	CU_ASSERT_FATAL(dp_bpf_code_load(&p.code, ok, NB(ok), NULL, 0, why,
+	CU_ASSERT_FATAL(bw_bpf_code_load(&p.code, ok, NB(ok), NULL, 0, why,
 					 sizeof(why)) == 0);
 	CU_ASSERT(p.code.jit == NULL);
-	CU_ASSERT(dp_bpf_code_interp(&p.code, ctx) == 7);
-	dp_bpf_code_free(&p.code);
+	CU_ASSERT(bw_bpf_code_interp(&p.code, ctx) == 7);
+	bw_bpf_code_free(&p.code);
 	free(ctx);
 }
 
@@ -273,23 +274,23 @@ test_helper_call(void)
 		ADD_K(1, (int32_t)offsetof(struct bw_bpf_ctx, dst)),
 		MOV_K(2, 6), MOV_K(3, 3), CALL(BW_BPF_HELPER_LIST_LOOKUP),
 		EXIT};
-	struct dp_bpf_helpers h = {
+	struct bw_bpf_helpers h = {
 		.fn = {[BW_BPF_HELPER_LIST_LOOKUP] = spy_lookup}};
 	struct bw_bpf_ctx *ctx = calloc(1, sizeof(*ctx));
-	char why[DP_BPF_WHY_LEN];
+	char why[BW_BPF_WHY_LEN];
 	struct prog p = {.name = "call"};
 
 	CU_ASSERT_FATAL(ctx != NULL);
 	/* with the stub (bulwarkctl's verifier): no list */
 	CU_ASSERT_FATAL(load(&p, call, NB(call), NULL, why, sizeof(why)) == 0);
-	CU_ASSERT(dp_bpf_code_interp(&p.code, ctx) == (uint64_t)-1);
+	CU_ASSERT(bw_bpf_code_interp(&p.code, ctx) == (uint64_t)-1);
 	if (p.code.jit != NULL)
 		CU_ASSERT(RUN(&p, ctx) == (uint64_t)-1);
-	dp_bpf_code_free(&p.code);
+	bw_bpf_code_free(&p.code);
 	/* with an implementation: the arguments arrive as the ABI says */
 	CU_ASSERT_FATAL(load(&p, call, NB(call), &h, why, sizeof(why)) == 0);
 	seen_calls = 0;
-	CU_ASSERT(dp_bpf_code_interp(&p.code, ctx) == 42);
+	CU_ASSERT(bw_bpf_code_interp(&p.code, ctx) == 42);
 	CU_ASSERT(seen_calls == 1);
 	CU_ASSERT(seen_addr == (uintptr_t)ctx->dst);
 	CU_ASSERT(seen_family == 6 && seen_how == 3);
@@ -299,7 +300,7 @@ test_helper_call(void)
 		CU_ASSERT(seen_calls == 3);
 		CU_ASSERT(seen_addr == (uintptr_t)ctx->dst);
 	}
-	dp_bpf_code_free(&p.code);
+	bw_bpf_code_free(&p.code);
 	free(ctx);
 }
 
@@ -496,7 +497,7 @@ examples_load(void)
 			return 0;
 		}
 		ctl_bpfobj_prog_free(&op);
-		if (dp_bpf_jit_supported() && ex[i].code.jit == NULL) {
+		if (bw_bpf_jit_supported() && ex[i].code.jit == NULL) {
 			CU_FAIL("example not JIT-compiled");
 			return 0;
 		}
@@ -511,7 +512,7 @@ examples_free(void)
 	int i;
 
 	for (i = 0; i < NB_EXAMPLES; i++)
-		dp_bpf_code_free(&ex[i].code);
+		bw_bpf_code_free(&ex[i].code);
 	ex_loaded = 0;
 }
 
@@ -525,7 +526,7 @@ verdict_at(int line, int e, const struct frame *f, uint8_t dir)
 	dp_decode(f->b, f->len, f->len, dir, &pk);
 	dp_bpf_ctx_fill(&ctx, f->b, f->len, f->len, &pk);
 	if (ex[e].code.jit == NULL)
-		return dp_bpf_code_interp(&ex[e].code, &ctx);
+		return bw_bpf_code_interp(&ex[e].code, &ctx);
 	return run_both_at(line, &ex[e], &ctx);
 }
 
@@ -820,9 +821,9 @@ run_capture(const char *path, struct bw_bpf_ctx *ctx, struct tally *t)
 			for (e = 0; e < NB_EXAMPLES; e++) {
 				a = ex[e].code.jit != NULL
 					    ? ex[e].code.jit(ctx)
-					    : dp_bpf_code_interp(&ex[e].code,
+					    : bw_bpf_code_interp(&ex[e].code,
 								 ctx);
-				b = dp_bpf_code_interp(&ex[e].code, ctx);
+				b = bw_bpf_code_interp(&ex[e].code, ctx);
 				if (a != b) {
 					t->mismatch++;
 					fprintf(stderr,
@@ -1043,8 +1044,8 @@ prog_case_at(int line, const uint8_t *img, size_t len, uint32_t k,
 	     size_t field_off, const void *val, size_t val_len,
 	     const char *keyword)
 {
-	char why[DP_IMAGE_WHY_LEN] = "";
-	struct dp_image_view v;
+	char why[BW_IMAGE_WHY_LEN] = "";
+	struct bw_image_view v;
 	uint8_t *b = aligned_alloc(64, (len + 63) & ~(size_t)63);
 	const struct bw_image_section *s;
 	int r, ok;
@@ -1058,7 +1059,7 @@ prog_case_at(int line, const uint8_t *img, size_t len, uint32_t k,
 	memcpy(b + s->off + k * sizeof(struct bw_image_bpf) + field_off, val,
 	       val_len);
 	recrc(b);
-	r = dp_image_validate(b, len, &v, why, sizeof(why));
+	r = bw_image_validate(b, len, &v, why, sizeof(why));
 	ok = r == -EINVAL && strstr(why, keyword) != NULL;
 	check_at(line, ok, "program entry refused with the expected reason");
 	if (!ok)
@@ -1080,8 +1081,8 @@ test_image_programs(void)
 {
 	struct ctl_ruleset rs, back;
 	struct ctl_image_meta m;
-	struct dp_image_view v;
-	char why[DP_IMAGE_WHY_LEN];
+	struct bw_image_view v;
+	char why[BW_IMAGE_WHY_LEN];
 	void *img = NULL, *delta = NULL;
 	uint8_t name[BW_BPF_NAME_LEN];
 	size_t len = 0, dlen = 0;
@@ -1095,7 +1096,7 @@ test_image_programs(void)
 	CU_ASSERT(rs.progs[2].order == 2 * CTL_PROG_ORDER_STEP);
 	meta_init(&m, 7, 6);
 	CU_ASSERT_FATAL(ctl_image_write_full(&rs, &m, &img, &len) == 0);
-	CU_ASSERT_FATAL(dp_image_validate(img, len, &v, why, sizeof(why)) == 0);
+	CU_ASSERT_FATAL(bw_image_validate(img, len, &v, why, sizeof(why)) == 0);
 	CU_ASSERT(v.nb_progs == 3 && v.nb_insns == 7);
 	CU_ASSERT(v.progs[1].insn_first == 3 && v.progs[2].insn_first == 5);
 	CU_ASSERT(v.progs[0].ctx_size == sizeof(struct bw_bpf_ctx));
@@ -1148,7 +1149,7 @@ test_image_programs(void)
 	meta_init(&m, 8, 7);
 	CU_ASSERT_FATAL(
 		ctl_image_write_delta(&rs, NULL, 0, &m, &delta, &dlen) == 0);
-	CU_ASSERT_FATAL(dp_image_validate(delta, dlen, &v, why, sizeof(why)) ==
+	CU_ASSERT_FATAL(bw_image_validate(delta, dlen, &v, why, sizeof(why)) ==
 			0);
 	CU_ASSERT(v.nb_progs == 0 && v.progs == NULL && v.insns == NULL);
 	CU_ASSERT(sec_of(delta, BW_SEC_BPF) == NULL);
@@ -1165,7 +1166,7 @@ test_image_programs(void)
 		h->kind = BW_IMAGE_DELTA;
 		/* FULL's prefix sections are absent here: only BPF remains */
 		recrc(b);
-		CU_ASSERT(dp_image_validate(b, len, &v, why, sizeof(why)) ==
+		CU_ASSERT(bw_image_validate(b, len, &v, why, sizeof(why)) ==
 			  -EINVAL);
 		CU_ASSERT(strstr(why, "delta image has a bpf section") != NULL);
 		/* drop the table's BPF entry: the last one takes its place */
@@ -1177,7 +1178,7 @@ test_image_programs(void)
 		*s = *last;
 		h->nb_sections--;
 		recrc(b);
-		CU_ASSERT(dp_image_validate(b, len, &v, why, sizeof(why)) ==
+		CU_ASSERT(bw_image_validate(b, len, &v, why, sizeof(why)) ==
 			  -EINVAL);
 		CU_ASSERT(strstr(why, "bpf_insns section without a bpf "
 				      "section") != NULL);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Unit tests of the ruleset image: dp_image_validate() (dataplane) and the
+ * Unit tests of the ruleset image: bw_image_validate() (dataplane) and the
  * writer, reader and model of control/ctl_image.c. Round trips with the
  * real Spamhaus DROP lists and with random rulesets; every header byte
  * flipped; boundary values of every header field; broken section tables,
@@ -26,6 +26,7 @@
 #include <arpa/inet.h>
 #include <CUnit/Basic.h>
 
+#include "bw_crc32c.h"
 #include "bw_image.h"
 #include "ctl_image.h"
 #include "ctl_hsmap.h"
@@ -33,7 +34,7 @@
 #include "ctl_rtab.h"
 #include "ctl_rules.h"
 #include "ctl_txn.h"
-#include "dp_image.h"
+#include "bw_image_view.h"
 
 #define HDR_SIZE     sizeof(struct bw_image_hdr)
 #define SPAMHAUS_V4  "blocklists/spamhaus-drop-2025-01-17.txt"
@@ -155,12 +156,12 @@ recrc(struct timg *t)
 /*
  * Validate a copy of len bytes in a heap block of exactly len bytes; check
  * that validation changed nothing and that an accepted view lies inside
- * the block. why gets the reason (DP_IMAGE_WHY_LEN bytes).
+ * the block. why gets the reason (BW_IMAGE_WHY_LEN bytes).
  */
 static int
 validate_exact(const void *img, size_t len, char *why)
 {
-	struct dp_image_view v;
+	struct bw_image_view v;
 	const uint8_t *end;
 	uint8_t *b;
 	int r;
@@ -169,9 +170,9 @@ validate_exact(const void *img, size_t len, char *why)
 	CU_ASSERT_FATAL(b != NULL);
 	CU_ASSERT_FATAL(((uintptr_t)b & 7) == 0);
 	memcpy(b, img, len);
-	memset(why, 'X', DP_IMAGE_WHY_LEN);
-	r = dp_image_validate(b, len, &v, why, DP_IMAGE_WHY_LEN);
-	CU_ASSERT(memchr(why, '\0', DP_IMAGE_WHY_LEN) != NULL);
+	memset(why, 'X', BW_IMAGE_WHY_LEN);
+	r = bw_image_validate(b, len, &v, why, BW_IMAGE_WHY_LEN);
+	CU_ASSERT(memchr(why, '\0', BW_IMAGE_WHY_LEN) != NULL);
 	CU_ASSERT(memcmp(b, img, len) == 0);
 	end = b + len;
 	if (r == 0) {
@@ -200,7 +201,7 @@ static void
 expect_refuse_at(int line, const void *img, size_t len, int err,
 		 const char *keyword)
 {
-	char why[DP_IMAGE_WHY_LEN];
+	char why[BW_IMAGE_WHY_LEN];
 	int r = validate_exact(img, len, why);
 	int ok = r == err && strstr(why, keyword) != NULL;
 
@@ -213,7 +214,7 @@ expect_refuse_at(int line, const void *img, size_t len, int err,
 static void
 expect_ok_at(int line, const void *img, size_t len)
 {
-	char why[DP_IMAGE_WHY_LEN];
+	char why[BW_IMAGE_WHY_LEN];
 	int r = validate_exact(img, len, why);
 
 	check_at(line, r == 0, "accepted");
@@ -393,7 +394,7 @@ ruleset_equal(const struct ctl_ruleset *a, const struct ctl_ruleset *b)
 static void
 roundtrip(const struct ctl_ruleset *rs, uint64_t gen)
 {
-	char why[DP_IMAGE_WHY_LEN];
+	char why[BW_IMAGE_WHY_LEN];
 	struct ctl_image_meta m, m2;
 	struct ctl_ruleset back;
 	size_t len;
@@ -441,13 +442,13 @@ test_crc32c(void)
 static void
 test_small_roundtrip(void)
 {
-	char why[DP_IMAGE_WHY_LEN];
-	struct dp_image_view v;
+	char why[BW_IMAGE_WHY_LEN];
+	struct bw_image_view v;
 	struct ctl_ruleset rs;
 	struct timg t = small_full();
 	const struct bw_image_list *l;
 
-	CU_ASSERT_FATAL(dp_image_validate(t.b, t.len, &v, why, sizeof(why)) ==
+	CU_ASSERT_FATAL(bw_image_validate(t.b, t.len, &v, why, sizeof(why)) ==
 			0);
 	CU_ASSERT(v.hdr->generation == 5 && v.hdr->parent_gen == 4);
 	CU_ASSERT(v.hdr->kind == BW_IMAGE_FULL);
@@ -593,9 +594,9 @@ spamhaus_ruleset(struct ctl_ruleset *rs, size_t *nb4, size_t *nb6)
 static void
 test_spamhaus_roundtrip(void)
 {
-	char why[DP_IMAGE_WHY_LEN], path[] = "/tmp/bw_test_image.XXXXXX";
+	char why[BW_IMAGE_WHY_LEN], path[] = "/tmp/bw_test_image.XXXXXX";
 	struct ctl_image_meta m;
-	struct dp_image_view v;
+	struct bw_image_view v;
 	struct ctl_ruleset rs;
 	size_t nb4, nb6, len, len2;
 	void *img, *img2;
@@ -610,7 +611,7 @@ test_spamhaus_roundtrip(void)
 
 	meta_init(&m, 7, 6, "spamhaus 2025-01-17");
 	CU_ASSERT_FATAL(ctl_image_write_full(&rs, &m, &img, &len) == 0);
-	CU_ASSERT_FATAL(dp_image_validate(img, len, &v, why, sizeof(why)) == 0);
+	CU_ASSERT_FATAL(bw_image_validate(img, len, &v, why, sizeof(why)) == 0);
 	CU_ASSERT(v.nb_p4 == 2 * nb4 && v.nb_p6 == 2 * nb6);
 	CU_ASSERT(v.lists[2].v4_first == nb4 && v.lists[2].nb_v4 == nb4);
 	CU_ASSERT(v.lists[2].v6_first == nb6 && v.lists[2].nb_v6 == nb6);
@@ -689,7 +690,7 @@ test_header_flips(void)
 {
 	static const uint8_t masks[] = {0x01, 0x02, 0x04, 0x08, 0x10,
 					0x20, 0x40, 0x80, 0xff};
-	char why[DP_IMAGE_WHY_LEN];
+	char why[BW_IMAGE_WHY_LEN];
 	struct timg base = small_full(), t;
 	unsigned int nb_ok = 0, nb_refused = 0;
 	const char *kw;
@@ -851,24 +852,24 @@ test_header_bounds(void)
 	memcpy(huge, b.b, HDR_SIZE);
 	((struct bw_image_hdr *)huge)->size = fake;
 	{
-		char why[DP_IMAGE_WHY_LEN];
-		struct dp_image_view v;
+		char why[BW_IMAGE_WHY_LEN];
+		struct bw_image_view v;
 
-		CU_ASSERT(dp_image_validate(huge, fake, &v, why, sizeof(why)) ==
+		CU_ASSERT(bw_image_validate(huge, fake, &v, why, sizeof(why)) ==
 			  -E2BIG);
 		CU_ASSERT(strstr(why, "over the limit") != NULL);
 		((struct bw_image_hdr *)huge)->size = fake - 8;
-		CU_ASSERT(dp_image_validate(huge, fake, &v, why, sizeof(why)) ==
+		CU_ASSERT(bw_image_validate(huge, fake, &v, why, sizeof(why)) ==
 			  -EINVAL);
 		CU_ASSERT(strstr(why, "differs") != NULL);
 		/* no room for a reason: still refused, nothing written */
-		CU_ASSERT(dp_image_validate(huge, 3, &v, NULL, 0) == -EINVAL);
-		CU_ASSERT(dp_image_validate(NULL, 3, &v, why, sizeof(why)) ==
+		CU_ASSERT(bw_image_validate(huge, 3, &v, NULL, 0) == -EINVAL);
+		CU_ASSERT(bw_image_validate(NULL, 3, &v, why, sizeof(why)) ==
 			  -EINVAL);
-		CU_ASSERT(dp_image_validate(huge, 3, NULL, why, sizeof(why)) ==
+		CU_ASSERT(bw_image_validate(huge, 3, NULL, why, sizeof(why)) ==
 			  -EINVAL);
 		/* a reason cut to the buffer, still terminated */
-		CU_ASSERT(dp_image_validate(huge, 3, &v, why, 6) == -EINVAL);
+		CU_ASSERT(bw_image_validate(huge, 3, &v, why, 6) == -EINVAL);
 		CU_ASSERT(strcmp(why, "image") == 0);
 	}
 	free(huge);
@@ -1245,7 +1246,7 @@ test_prefixes(void)
 	struct timg b = small_full(), t = timg_copy(b.b, b.len);
 	struct bw_image_prefix4 *p4 = body_of(&t, BW_SEC_PREFIX4), x4;
 	struct bw_image_prefix6 *p6 = body_of(&t, BW_SEC_PREFIX6), x6;
-	char why[DP_IMAGE_WHY_LEN];
+	char why[BW_IMAGE_WHY_LEN];
 
 #define RESET() memcpy(t.b, b.b, b.len)
 	/* bogons v4: 1.2.3.4/32 10/8 10.0/16 172.16/12 192.168/16 */
@@ -1370,14 +1371,14 @@ static void
 test_delta(void)
 {
 	struct timg b = small_delta(), t = timg_copy(b.b, b.len);
-	char why[DP_IMAGE_WHY_LEN];
+	char why[BW_IMAGE_WHY_LEN];
 	struct bw_image_prefix4 *d4, x4;
 	struct bw_image_prefix6 *d6;
-	struct dp_image_view v;
+	struct bw_image_view v;
 	struct ctl_ruleset rs;
 	struct bw_image_list *l;
 
-	CU_ASSERT_FATAL(dp_image_validate(b.b, b.len, &v, why, sizeof(why)) ==
+	CU_ASSERT_FATAL(bw_image_validate(b.b, b.len, &v, why, sizeof(why)) ==
 			0);
 	CU_ASSERT(v.hdr->kind == BW_IMAGE_DELTA && v.hdr->parent_gen == 5);
 	CU_ASSERT(v.p4 == NULL && v.p6 == NULL && v.nb_p4 == 0);
@@ -1518,9 +1519,9 @@ static void
 test_delta_writer(void)
 {
 	struct ctl_delta_entry d[3];
-	char why[DP_IMAGE_WHY_LEN];
+	char why[BW_IMAGE_WHY_LEN];
 	struct ctl_image_meta m;
-	struct dp_image_view v;
+	struct bw_image_view v;
 	struct ctl_ruleset rs;
 	size_t len;
 	void *img;
@@ -1530,7 +1531,7 @@ test_delta_writer(void)
 	/* no changes at all: the list table alone */
 	CU_ASSERT_FATAL(ctl_image_write_delta(&rs, d, 0, &m, &img, &len) == 0);
 	CU_ASSERT(validate_exact(img, len, why) == 0);
-	CU_ASSERT_FATAL(dp_image_validate(img, len, &v, why, sizeof(why)) == 0);
+	CU_ASSERT_FATAL(bw_image_validate(img, len, &v, why, sizeof(why)) == 0);
 	CU_ASSERT(v.hdr->nb_sections == 1 && v.d4 == NULL && v.d6 == NULL);
 	free(img);
 	/* the same prefix in two lists is two changes */
@@ -1543,7 +1544,7 @@ test_delta_writer(void)
 	d[2].list = 0;
 	d[2].op = BW_OP_DEL;
 	CU_ASSERT_FATAL(ctl_image_write_delta(&rs, d, 3, &m, &img, &len) == 0);
-	CU_ASSERT_FATAL(dp_image_validate(img, len, &v, why, sizeof(why)) == 0);
+	CU_ASSERT_FATAL(bw_image_validate(img, len, &v, why, sizeof(why)) == 0);
 	CU_ASSERT(v.nb_d4 == 3 && v.d4[0].list == 0 && v.d4[2].list == 3);
 	CU_ASSERT(d[0].list == 3); /* the caller's array is not sorted */
 	free(img);
@@ -1606,8 +1607,8 @@ static void
 test_alignment(void)
 {
 	struct timg b = small_full();
-	char why[DP_IMAGE_WHY_LEN];
-	struct dp_image_view v;
+	char why[BW_IMAGE_WHY_LEN];
+	struct bw_image_view v;
 	uint8_t *buf;
 	size_t shift;
 
@@ -1615,12 +1616,12 @@ test_alignment(void)
 	CU_ASSERT_FATAL(buf != NULL);
 	for (shift = 1; shift < 8; shift++) {
 		memcpy(buf + shift, b.b, b.len);
-		CU_ASSERT(dp_image_validate(buf + shift, b.len, &v, why,
+		CU_ASSERT(bw_image_validate(buf + shift, b.len, &v, why,
 					    sizeof(why)) == -EINVAL);
 		CU_ASSERT(strstr(why, "not 8-byte aligned") != NULL);
 	}
 	memcpy(buf + 8, b.b, b.len);
-	CU_ASSERT(dp_image_validate(buf + 8, b.len, &v, why, sizeof(why)) == 0);
+	CU_ASSERT(bw_image_validate(buf + 8, b.len, &v, why, sizeof(why)) == 0);
 	free(buf);
 	timg_free(&b);
 }
@@ -1706,9 +1707,9 @@ test_random(void)
 {
 	struct ctl_delta_entry *d;
 	struct ctl_prefix_set chg;
-	char why[DP_IMAGE_WHY_LEN];
+	char why[BW_IMAGE_WHY_LEN];
 	struct ctl_image_meta m;
-	struct dp_image_view v;
+	struct bw_image_view v;
 	struct ctl_ruleset rs;
 	uint32_t i, nb, k;
 	size_t len, j;
@@ -1754,7 +1755,7 @@ test_random(void)
 			ctl_image_write_delta(&rs, d, k, &m, &img, &len) == 0);
 		CU_ASSERT(validate_exact(img, len, why) == 0);
 		CU_ASSERT_FATAL(
-			dp_image_validate(img, len, &v, why, sizeof(why)) == 0);
+			bw_image_validate(img, len, &v, why, sizeof(why)) == 0);
 		CU_ASSERT(v.nb_d4 + v.nb_d6 == k);
 		free(img);
 		free(d);
@@ -1830,7 +1831,7 @@ test_ruleset_ops(void)
 	CU_ASSERT(ctl_ruleset_add_list(&rs, "zero", BW_ACTION_DROP,
 				       BW_MATCH_SRC, &l) == 0);
 	CU_ASSERT(l == &rs.lists[0] && l->id == 0);
-	CU_ASSERT(dp_image_name_valid("a") && !dp_image_name_valid(NULL));
+	CU_ASSERT(bw_image_name_valid("a") && !bw_image_name_valid(NULL));
 	ctl_ruleset_free(&rs);
 }
 
@@ -1881,9 +1882,9 @@ test_rules_roundtrip(void)
 {
 	struct ctl_ruleset rs, back, dup;
 	struct ctl_image_meta m;
-	struct dp_image_view v;
+	struct bw_image_view v;
 	const struct bw_image_rule *r;
-	char why[DP_IMAGE_WHY_LEN];
+	char why[BW_IMAGE_WHY_LEN];
 	void *img;
 	size_t len;
 
@@ -1972,7 +1973,7 @@ test_rules_roundtrip(void)
 		CU_ASSERT(nb_merged == 2);
 	}
 	CU_ASSERT_FATAL(ctl_image_write_full(&rs, &m, &img, &len) == 0);
-	CU_ASSERT(dp_image_validate(img, len, &v, why, sizeof(why)) == 0);
+	CU_ASSERT(bw_image_validate(img, len, &v, why, sizeof(why)) == 0);
 	CU_ASSERT(v.hsdb_stream == NULL && v.nb_hsgroups == rs.rtab.nb_groups);
 	CU_ASSERT(ctl_image_read(img, len, &back, NULL, why, sizeof(why)) == 0);
 	CU_ASSERT(ctl_rtab_equal(&rs.rtab, &back.rtab));
@@ -2277,11 +2278,11 @@ static void
 test_scan_groups(void)
 {
 	struct ctl_ruleset rs, back, dup;
-	char why[DP_IMAGE_WHY_LEN];
+	char why[BW_IMAGE_WHY_LEN];
 	struct bw_image_hsport *pt, tmp;
 	struct bw_image_section *s;
 	struct ctl_image_meta m;
-	struct dp_image_view v;
+	struct bw_image_view v;
 	struct timg t, c;
 	void *img;
 	size_t len;
@@ -2293,7 +2294,7 @@ test_scan_groups(void)
 	CU_ASSERT(sec_of(&t, BW_SEC_HSDB_BLOCK) == NULL);
 	CU_ASSERT(sec_must(&t, BW_SEC_HSGROUPS)->off % 8 == 0);
 	CU_ASSERT(sec_must(&t, BW_SEC_HSDB_GROUPS)->count == rs.rtab.gdb_len);
-	CU_ASSERT_FATAL(dp_image_validate(t.b, t.len, &v, why, sizeof(why)) ==
+	CU_ASSERT_FATAL(bw_image_validate(t.b, t.len, &v, why, sizeof(why)) ==
 			0);
 	CU_ASSERT(v.nb_hsgroups == NB_HAND_GROUPS &&
 		  v.nb_hsports == NB_HAND_PORTS);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Unit tests of the list model (dataplane/routes.c): next hops against a
+ * Unit tests of the list model (lib/routes.c): next hops against a
  * brute-force oracle over randomly nested lists of every action and match
  * mode, FIB operation lists replayed on a simulated FIB, deltas against
  * rebuilds from scratch, and refusals that leave the model untouched.
@@ -13,7 +13,7 @@
 
 #include <CUnit/Basic.h>
 
-#include "dp_routes.h"
+#include "bw_routes.h"
 
 #define NB_LISTS     7
 #define MAX_PER_LIST 300
@@ -69,7 +69,7 @@ static void
 rand_addr(int fam, uint8_t *a)
 {
 	memset(a, 0, 16);
-	if (fam == DP_FAM_V4) {
+	if (fam == BW_FAM_V4) {
 		a[0] = 10;
 		a[1] = (uint8_t)(rnd() % 2);
 		a[2] = (uint8_t)(rnd() % 4);
@@ -111,14 +111,14 @@ gen_lists(void)
 		lists[id].action = act[rnd() % 3 == 0];
 		lists[id].match = (uint16_t)(1 + rnd() % 3);
 		for (fam = 0; fam < 2; fam++) {
-			unsigned int alen = fam == DP_FAM_V4 ? 4 : 16;
+			unsigned int alen = fam == BW_FAM_V4 ? 4 : 16;
 			uint32_t k, want = (uint32_t)(rnd() % 120);
 
 			for (k = 0; k < want; k++) {
 				struct tprefix p;
 
 				rand_addr(fam, p.addr);
-				p.len = fam == DP_FAM_V4
+				p.len = fam == BW_FAM_V4
 						? (uint8_t)(8 + rnd() % 25)
 						: (uint8_t)(24 + rnd() % 105);
 				mask(p.addr, p.len, alen);
@@ -141,7 +141,7 @@ static struct bw_image_prefix6 img_p6[NB_LISTS * MAX_PER_LIST];
 static struct bw_image_hdr img_hdr;
 
 static void
-view_full(struct dp_image_view *v, uint64_t gen)
+view_full(struct bw_image_view *v, uint64_t gen)
 {
 	uint32_t n4 = 0, n6 = 0, k;
 	int id;
@@ -192,13 +192,13 @@ view_full(struct dp_image_view *v, uint64_t gen)
 static int
 oracle(int act, int fam, const uint8_t *addr, uint16_t want)
 {
-	unsigned int alen = fam == DP_FAM_V4 ? 4 : 16;
+	unsigned int alen = fam == BW_FAM_V4 ? 4 : 16;
 	int id, best = -1, best_len = -1;
 	uint32_t k;
 
 	for (id = 0; id < NB_LISTS; id++) {
-		uint16_t a = lists[id].action == BW_ACTION_ALLOW ? DP_ACT_ALLOW
-								 : DP_ACT_BLOCK;
+		uint16_t a = lists[id].action == BW_ACTION_ALLOW ? BW_ACT_ALLOW
+								 : BW_ACT_BLOCK;
 
 		if (a != act || !(lists[id].match & want))
 			continue;
@@ -215,7 +215,7 @@ oracle(int act, int fam, const uint8_t *addr, uint16_t want)
 }
 
 static void
-check_against_oracle(const struct dp_model *m, int rounds)
+check_against_oracle(const struct bw_model *m, int rounds)
 {
 	int i, act, fam, bad = 0;
 
@@ -224,13 +224,13 @@ check_against_oracle(const struct dp_model *m, int rounds)
 			uint8_t addr[16];
 
 			rand_addr(fam, addr);
-			for (act = 0; act < DP_ACT_COUNT; act++) {
+			for (act = 0; act < BW_ACT_COUNT; act++) {
 				uint64_t nh =
-					dp_model_lookup(m, act, fam, addr);
+					bw_model_lookup(m, act, fam, addr);
 
-				if (dp_nh_src(nh) != oracle(act, fam, addr,
+				if (bw_nh_src(nh) != oracle(act, fam, addr,
 							    BW_MATCH_SRC) ||
-				    dp_nh_dst(nh) != oracle(act, fam, addr,
+				    bw_nh_dst(nh) != oracle(act, fam, addr,
 							    BW_MATCH_DST))
 					bad++;
 			}
@@ -249,7 +249,7 @@ static struct sim_route sim[2][2][NB_LISTS * MAX_PER_LIST * 2];
 static uint32_t sim_n[2][2];
 
 static void
-sim_apply(const struct dp_ops *ops)
+sim_apply(const struct bw_ops *ops)
 {
 	int act, fam;
 	uint32_t i, j;
@@ -257,7 +257,7 @@ sim_apply(const struct dp_ops *ops)
 	for (act = 0; act < 2; act++)
 		for (fam = 0; fam < 2; fam++)
 			for (i = 0; i < ops->v[act][fam].n; i++) {
-				const struct dp_route_op *o =
+				const struct bw_route_op *o =
 					&ops->v[act][fam].o[i];
 				struct sim_route *t = sim[act][fam];
 
@@ -281,14 +281,14 @@ sim_apply(const struct dp_ops *ops)
 
 /* The simulated FIB holds exactly the model's routes. */
 static void
-sim_check(const struct dp_model *m)
+sim_check(const struct bw_model *m)
 {
 	int act, fam, bad = 0;
 	uint32_t i, j;
 
 	for (act = 0; act < 2; act++)
 		for (fam = 0; fam < 2; fam++) {
-			const struct dp_rtable *t = &m->tab[act][fam];
+			const struct bw_rtable *t = &m->tab[act][fam];
 
 			CU_ASSERT_EQUAL(sim_n[act][fam], t->n);
 			for (i = 0; i < t->n; i++) {
@@ -307,14 +307,14 @@ sim_check(const struct dp_model *m)
 }
 
 static void
-models_equal(const struct dp_model *a, const struct dp_model *b)
+models_equal(const struct bw_model *a, const struct bw_model *b)
 {
 	int act, fam;
 
 	for (act = 0; act < 2; act++)
 		for (fam = 0; fam < 2; fam++) {
-			const struct dp_rtable *x = &a->tab[act][fam];
-			const struct dp_rtable *y = &b->tab[act][fam];
+			const struct bw_rtable *x = &a->tab[act][fam];
+			const struct bw_rtable *y = &b->tab[act][fam];
 
 			CU_ASSERT_EQUAL_FATAL(x->n, y->n);
 			CU_ASSERT(x->n == 0 ||
@@ -326,52 +326,52 @@ models_equal(const struct dp_model *a, const struct dp_model *b)
 static void
 test_full_matches_oracle(void)
 {
-	struct dp_image_view v;
-	struct dp_model m;
+	struct bw_image_view v;
+	struct bw_model m;
 	int round;
 
 	for (round = 0; round < 20; round++) {
 		gen_lists();
 		view_full(&v, 1);
-		CU_ASSERT_EQUAL_FATAL(dp_model_from_full(&v, &m), 0);
+		CU_ASSERT_EQUAL_FATAL(bw_model_from_full(&v, &m), 0);
 		check_against_oracle(&m, 400);
-		dp_model_free(&m);
+		bw_model_free(&m);
 	}
 }
 
 static void
 test_diff_replays(void)
 {
-	struct dp_model empty, a, b;
-	struct dp_image_view v;
-	struct dp_ops ops;
+	struct bw_model empty, a, b;
+	struct bw_image_view v;
+	struct bw_ops ops;
 
 	memset(&empty, 0, sizeof(empty));
 	memset(sim_n, 0, sizeof(sim_n));
 	gen_lists();
 	view_full(&v, 1);
-	CU_ASSERT_EQUAL_FATAL(dp_model_from_full(&v, &a), 0);
+	CU_ASSERT_EQUAL_FATAL(bw_model_from_full(&v, &a), 0);
 	memset(&ops, 0, sizeof(ops));
-	CU_ASSERT_EQUAL(dp_model_diff(&empty, &a, &ops), 0);
+	CU_ASSERT_EQUAL(bw_model_diff(&empty, &a, &ops), 0);
 	sim_apply(&ops);
 	sim_check(&a);
-	dp_ops_free(&ops);
+	bw_ops_free(&ops);
 
 	/* an unrelated second generation: the diff turns a into b */
 	gen_lists();
 	view_full(&v, 2);
-	CU_ASSERT_EQUAL_FATAL(dp_model_from_full(&v, &b), 0);
-	CU_ASSERT_EQUAL(dp_model_diff(&a, &b, &ops), 0);
+	CU_ASSERT_EQUAL_FATAL(bw_model_from_full(&v, &b), 0);
+	CU_ASSERT_EQUAL(bw_model_diff(&a, &b, &ops), 0);
 	sim_apply(&ops);
 	sim_check(&b);
-	dp_ops_free(&ops);
+	bw_ops_free(&ops);
 
 	/* no change, no operation */
-	CU_ASSERT_EQUAL(dp_model_diff(&b, &b, &ops), 0);
-	CU_ASSERT_EQUAL(dp_ops_count(&ops), 0);
-	dp_ops_free(&ops);
-	dp_model_free(&a);
-	dp_model_free(&b);
+	CU_ASSERT_EQUAL(bw_model_diff(&b, &b, &ops), 0);
+	CU_ASSERT_EQUAL(bw_ops_count(&ops), 0);
+	bw_ops_free(&ops);
+	bw_model_free(&a);
+	bw_model_free(&b);
 }
 
 /* Delta arrays and their view. */
@@ -407,14 +407,14 @@ d6_cmp(const void *x, const void *y)
  * result, and describe it in v (lists section = resulting lists).
  */
 static void
-gen_delta(struct dp_image_view *v, uint64_t parent, uint64_t gen)
+gen_delta(struct bw_image_view *v, uint64_t parent, uint64_t gen)
 {
 	uint32_t n4 = 0, n6 = 0;
 	int id, fam, k;
 
 	for (id = 0; id < NB_LISTS; id++) {
 		for (fam = 0; fam < 2; fam++) {
-			unsigned int alen = fam == DP_FAM_V4 ? 4 : 16;
+			unsigned int alen = fam == BW_FAM_V4 ? 4 : 16;
 			int changes = (int)(rnd() % 8);
 
 			for (k = 0; k < changes; k++) {
@@ -434,7 +434,7 @@ gen_delta(struct dp_image_view *v, uint64_t parent, uint64_t gen)
 					op = BW_OP_DEL;
 				} else {
 					rand_addr(fam, p.addr);
-					p.len = fam == DP_FAM_V4
+					p.len = fam == BW_FAM_V4
 							? (uint8_t)(8 +
 								    rnd() % 25)
 							: (uint8_t)(24 +
@@ -511,49 +511,49 @@ gen_delta(struct dp_image_view *v, uint64_t parent, uint64_t gen)
 static void
 test_deltas(void)
 {
-	struct dp_model m, fresh;
-	struct dp_image_view v;
-	struct dp_ops ops;
+	struct bw_model m, fresh;
+	struct bw_image_view v;
+	struct bw_ops ops;
 	char why[256];
 	uint64_t gen;
 
 	memset(sim_n, 0, sizeof(sim_n));
 	gen_lists();
 	view_full(&v, 1);
-	CU_ASSERT_EQUAL_FATAL(dp_model_from_full(&v, &m), 0);
+	CU_ASSERT_EQUAL_FATAL(bw_model_from_full(&v, &m), 0);
 	{
-		struct dp_model empty;
+		struct bw_model empty;
 
 		memset(&empty, 0, sizeof(empty));
 		memset(&ops, 0, sizeof(ops));
-		dp_model_diff(&empty, &m, &ops);
+		bw_model_diff(&empty, &m, &ops);
 		sim_apply(&ops);
-		dp_ops_free(&ops);
+		bw_ops_free(&ops);
 	}
 	for (gen = 2; gen < 200; gen++) {
 		gen_delta(&v, gen - 1, gen);
 		memset(&ops, 0, sizeof(ops));
 		CU_ASSERT_EQUAL_FATAL(
-			dp_model_apply_delta(&m, &v, &ops, why, sizeof(why)),
+			bw_model_apply_delta(&m, &v, &ops, why, sizeof(why)),
 			0);
 		CU_ASSERT_EQUAL(m.generation, gen);
 		sim_apply(&ops);
 		sim_check(&m);
-		dp_ops_free(&ops);
+		bw_ops_free(&ops);
 		if (gen % 20 == 0) {
 			view_full(&v, gen);
-			CU_ASSERT_EQUAL_FATAL(dp_model_from_full(&v, &fresh),
+			CU_ASSERT_EQUAL_FATAL(bw_model_from_full(&v, &fresh),
 					      0);
 			models_equal(&m, &fresh);
-			dp_model_free(&fresh);
+			bw_model_free(&fresh);
 			check_against_oracle(&m, 200);
 		}
 	}
-	dp_model_free(&m);
+	bw_model_free(&m);
 }
 
 static void
-snapshot_equal(const struct dp_model *m, const struct dp_model *snap)
+snapshot_equal(const struct bw_model *m, const struct bw_model *snap)
 {
 	CU_ASSERT_EQUAL(m->generation, snap->generation);
 	CU_ASSERT(memcmp(m->lists, snap->lists, sizeof(m->lists)) == 0);
@@ -563,9 +563,9 @@ snapshot_equal(const struct dp_model *m, const struct dp_model *snap)
 static void
 test_delta_refusals(void)
 {
-	struct dp_model m, snap;
-	struct dp_image_view v, full;
-	struct dp_ops ops;
+	struct bw_model m, snap;
+	struct bw_image_view v, full;
+	struct bw_ops ops;
 	char why[256];
 	int id;
 
@@ -578,13 +578,13 @@ test_delta_refusals(void)
 			lists[id].n[0] = 1;
 		}
 	view_full(&full, 5);
-	CU_ASSERT_EQUAL_FATAL(dp_model_from_full(&full, &m), 0);
-	CU_ASSERT_EQUAL_FATAL(dp_model_from_full(&full, &snap), 0);
+	CU_ASSERT_EQUAL_FATAL(bw_model_from_full(&full, &m), 0);
+	CU_ASSERT_EQUAL_FATAL(bw_model_from_full(&full, &snap), 0);
 	memset(&ops, 0, sizeof(ops));
 
 	/* wrong parent */
 	gen_delta(&v, 4, 6);
-	CU_ASSERT_EQUAL(dp_model_apply_delta(&m, &v, &ops, why, sizeof(why)),
+	CU_ASSERT_EQUAL(bw_model_apply_delta(&m, &v, &ops, why, sizeof(why)),
 			-ESTALE);
 	CU_ASSERT_PTR_NOT_NULL(strstr(why, "generation 4"));
 	snapshot_equal(&m, &snap);
@@ -604,7 +604,7 @@ test_delta_refusals(void)
 	v.nb_d4 = 1;
 	v.d6 = NULL;
 	v.nb_d6 = 0;
-	CU_ASSERT_EQUAL(dp_model_apply_delta(&m, &v, &ops, why, sizeof(why)),
+	CU_ASSERT_EQUAL(bw_model_apply_delta(&m, &v, &ops, why, sizeof(why)),
 			-EINVAL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(why, "already holds"));
 	snapshot_equal(&m, &snap);
@@ -614,7 +614,7 @@ test_delta_refusals(void)
 	d4[0].op = BW_OP_DEL;
 	d4[0].addr ^= 0x00000100u; /* a /32 or longer bit: keep host bits 0 */
 	d4[0].len = 32;
-	CU_ASSERT_EQUAL(dp_model_apply_delta(&m, &v, &ops, why, sizeof(why)),
+	CU_ASSERT_EQUAL(bw_model_apply_delta(&m, &v, &ops, why, sizeof(why)),
 			-EINVAL);
 	snapshot_equal(&m, &snap);
 
@@ -622,7 +622,7 @@ test_delta_refusals(void)
 	d4[0] = img_p4[img_lists[0].v4_first];
 	d4[0].op = BW_OP_DEL;
 	img_lists[0].nb_v4 += 2; /* one more than the truth */
-	CU_ASSERT_EQUAL(dp_model_apply_delta(&m, &v, &ops, why, sizeof(why)),
+	CU_ASSERT_EQUAL(bw_model_apply_delta(&m, &v, &ops, why, sizeof(why)),
 			-EINVAL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(why, "image says"));
 	snapshot_equal(&m, &snap);
@@ -630,27 +630,27 @@ test_delta_refusals(void)
 	/* a changed list definition */
 	img_lists[0].nb_v4--;
 	img_lists[1].match = (uint16_t)(img_lists[1].match % 3 + 1);
-	CU_ASSERT_EQUAL(dp_model_apply_delta(&m, &v, &ops, why, sizeof(why)),
+	CU_ASSERT_EQUAL(bw_model_apply_delta(&m, &v, &ops, why, sizeof(why)),
 			-EINVAL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(why, "lists differ"));
 	snapshot_equal(&m, &snap);
-	CU_ASSERT_EQUAL(dp_ops_count(&ops), 0);
+	CU_ASSERT_EQUAL(bw_ops_count(&ops), 0);
 
-	dp_ops_free(&ops);
-	dp_model_free(&m);
-	dp_model_free(&snap);
+	bw_ops_free(&ops);
+	bw_model_free(&m);
+	bw_model_free(&snap);
 }
 
 static void
 test_nh_encoding(void)
 {
-	CU_ASSERT_EQUAL(dp_nh_encode(-1, -1), DP_NH_NONE);
-	CU_ASSERT_EQUAL(dp_nh_src(dp_nh_encode(126, 0)), 126);
-	CU_ASSERT_EQUAL(dp_nh_dst(dp_nh_encode(126, 0)), 0);
-	CU_ASSERT_EQUAL(dp_nh_src(dp_nh_encode(-1, 126)), -1);
-	CU_ASSERT_EQUAL(dp_nh_dst(dp_nh_encode(-1, 126)), 126);
+	CU_ASSERT_EQUAL(bw_nh_encode(-1, -1), BW_NH_NONE);
+	CU_ASSERT_EQUAL(bw_nh_src(bw_nh_encode(126, 0)), 126);
+	CU_ASSERT_EQUAL(bw_nh_dst(bw_nh_encode(126, 0)), 0);
+	CU_ASSERT_EQUAL(bw_nh_src(bw_nh_encode(-1, 126)), -1);
+	CU_ASSERT_EQUAL(bw_nh_dst(bw_nh_encode(-1, 126)), 126);
 	/* the largest next hop fits the 15 bits a 2-byte DIR24_8 entry has */
-	CU_ASSERT(dp_nh_encode(BW_LIST_MAX - 1, BW_LIST_MAX - 1) < 0x8000);
+	CU_ASSERT(bw_nh_encode(BW_LIST_MAX - 1, BW_LIST_MAX - 1) < 0x8000);
 }
 
 int

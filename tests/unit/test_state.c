@@ -32,8 +32,8 @@
 #include "ctl_prefix.h"
 #include "ctl_state.h"
 #include "ctl_txn.h"
-#include "dp_image.h"
-#include "dp_routes.h"
+#include "bw_image_view.h"
+#include "bw_routes.h"
 
 /* A scratch directory, removed with everything in it by tmp_done(). */
 struct tmp {
@@ -175,7 +175,7 @@ test_write_read(void)
 {
 	struct ctl_ruleset rs, back;
 	struct ctl_image_meta m;
-	char path[PATH_MAX], why[DP_IMAGE_WHY_LEN];
+	char path[PATH_MAX], why[BW_IMAGE_WHY_LEN];
 	struct ctl_state st;
 	uint64_t *gens;
 	struct stat sb;
@@ -524,13 +524,13 @@ static void
 delta_accepted(const struct ctl_ruleset *base, const struct ctl_ruleset *cur,
 	       const struct ctl_delta_entry *d, size_t nb)
 {
-	struct dp_model m_base, m_cur;
-	struct dp_image_view v, vd;
+	struct bw_model m_base, m_cur;
+	struct bw_image_view v, vd;
 	struct ctl_image_meta meta;
-	char why[DP_IMAGE_WHY_LEN];
+	char why[BW_IMAGE_WHY_LEN];
 	size_t len_b, len_c, len_d;
 	void *ib, *ic, *id = NULL;
-	struct dp_ops ops;
+	struct bw_ops ops;
 	int act, fam;
 
 	ib = full_image(base, 1, &len_b);
@@ -540,19 +540,19 @@ delta_accepted(const struct ctl_ruleset *base, const struct ctl_ruleset *cur,
 	meta.parent_gen = 1;
 	CU_ASSERT_FATAL(ctl_image_write_delta(cur, d, nb, &meta, &id, &len_d) ==
 			0);
-	CU_ASSERT_FATAL(dp_image_validate(ib, len_b, &v, NULL, 0) == 0);
-	CU_ASSERT_FATAL(dp_model_from_full(&v, &m_base) == 0);
-	CU_ASSERT_FATAL(dp_image_validate(id, len_d, &vd, why, sizeof(why)) ==
+	CU_ASSERT_FATAL(bw_image_validate(ib, len_b, &v, NULL, 0) == 0);
+	CU_ASSERT_FATAL(bw_model_from_full(&v, &m_base) == 0);
+	CU_ASSERT_FATAL(bw_image_validate(id, len_d, &vd, why, sizeof(why)) ==
 			0);
 	memset(&ops, 0, sizeof(ops));
 	CU_ASSERT_EQUAL(
-		dp_model_apply_delta(&m_base, &vd, &ops, why, sizeof(why)), 0);
-	CU_ASSERT_FATAL(dp_image_validate(ic, len_c, &v, NULL, 0) == 0);
-	CU_ASSERT_FATAL(dp_model_from_full(&v, &m_cur) == 0);
-	for (act = 0; act < DP_ACT_COUNT; act++) {
-		for (fam = 0; fam < DP_FAM_COUNT; fam++) {
-			const struct dp_rtable *x = &m_base.tab[act][fam];
-			const struct dp_rtable *y = &m_cur.tab[act][fam];
+		bw_model_apply_delta(&m_base, &vd, &ops, why, sizeof(why)), 0);
+	CU_ASSERT_FATAL(bw_image_validate(ic, len_c, &v, NULL, 0) == 0);
+	CU_ASSERT_FATAL(bw_model_from_full(&v, &m_cur) == 0);
+	for (act = 0; act < BW_ACT_COUNT; act++) {
+		for (fam = 0; fam < BW_FAM_COUNT; fam++) {
+			const struct bw_rtable *x = &m_base.tab[act][fam];
+			const struct bw_rtable *y = &m_cur.tab[act][fam];
 			uint32_t i;
 
 			CU_ASSERT_EQUAL_FATAL(x->n, y->n);
@@ -564,9 +564,9 @@ delta_accepted(const struct ctl_ruleset *base, const struct ctl_ruleset *cur,
 			}
 		}
 	}
-	dp_ops_free(&ops);
-	dp_model_free(&m_base);
-	dp_model_free(&m_cur);
+	bw_ops_free(&ops);
+	bw_model_free(&m_base);
+	bw_model_free(&m_cur);
 	free(ib);
 	free(ic);
 	free(id);
@@ -789,19 +789,19 @@ test_lookup_semantics(void)
 
 /* The deciding list id of the dataplane model for one side, or -1. */
 static int
-model_decider(const struct dp_model *m, int fam, const uint8_t *addr, int side,
+model_decider(const struct bw_model *m, int fam, const uint8_t *addr, int side,
 	      int *drop)
 {
 	uint64_t nh;
 	int id;
 
-	nh = dp_model_lookup(m, DP_ACT_ALLOW, fam, addr);
-	id = side == CTL_SIDE_SRC ? dp_nh_src(nh) : dp_nh_dst(nh);
+	nh = bw_model_lookup(m, BW_ACT_ALLOW, fam, addr);
+	id = side == CTL_SIDE_SRC ? bw_nh_src(nh) : bw_nh_dst(nh);
 	*drop = 0;
 	if (id >= 0)
 		return id;
-	nh = dp_model_lookup(m, DP_ACT_BLOCK, fam, addr);
-	id = side == CTL_SIDE_SRC ? dp_nh_src(nh) : dp_nh_dst(nh);
+	nh = bw_model_lookup(m, BW_ACT_BLOCK, fam, addr);
+	id = side == CTL_SIDE_SRC ? bw_nh_src(nh) : bw_nh_dst(nh);
 	*drop = id >= 0;
 	return id;
 }
@@ -823,10 +823,10 @@ test_lookup_vs_model(void)
 					    "10.9.9.0",	      "10.0.0.0",
 					    "2001:db8:1:2::", "2001:db8::"};
 	struct ctl_lookup_side out;
-	struct dp_image_view v;
+	struct bw_image_view v;
 	struct ctl_ruleset rs;
 	struct ctl_prefix p;
-	struct dp_model m;
+	struct bw_model m;
 	uint64_t seed = 42;
 	int side, k, drop, id, mismatches = 0;
 	size_t len;
@@ -834,8 +834,8 @@ test_lookup_vs_model(void)
 
 	lookup_rs(&rs);
 	img = full_image(&rs, 1, &len);
-	CU_ASSERT_FATAL(dp_image_validate(img, len, &v, NULL, 0) == 0);
-	CU_ASSERT_FATAL(dp_model_from_full(&v, &m) == 0);
+	CU_ASSERT_FATAL(bw_image_validate(img, len, &v, NULL, 0) == 0);
+	CU_ASSERT_FATAL(bw_model_from_full(&v, &m) == 0);
 	for (k = 0; k < 20000; k++) {
 		uint32_t r = rnd(&seed);
 
@@ -854,8 +854,8 @@ test_lookup_vs_model(void)
 			ctl_lookup_side(&rs, p.family, p.addr, side, &out);
 			id = model_decider(&m,
 					   p.family == CTL_PREFIX_V4
-						   ? DP_FAM_V4
-						   : DP_FAM_V6,
+						   ? BW_FAM_V4
+						   : BW_FAM_V6,
 					   p.addr, side, &drop);
 			if (id != (out.decider >= 0
 					   ? (int)rs.lists[out.hits[out.decider]
@@ -867,7 +867,7 @@ test_lookup_vs_model(void)
 		}
 	}
 	CU_ASSERT_EQUAL(mismatches, 0);
-	dp_model_free(&m);
+	bw_model_free(&m);
 	free(img);
 	ctl_ruleset_free(&rs);
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Block/allow list model and FIB operation lists (see dp_routes.h).
+ * Block/allow list model and FIB operation lists (see bw_routes.h).
  * Runs on the dataplane's control thread, never on a worker.
  */
 #include <errno.h>
@@ -8,18 +8,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dp_routes.h"
+#include "bw_routes.h"
 
 static unsigned int
 fam_alen(int fam)
 {
-	return fam == DP_FAM_V4 ? 4 : 16;
+	return fam == BW_FAM_V4 ? 4 : 16;
 }
 
 static int
 act_of(uint16_t action)
 {
-	return action == BW_ACTION_ALLOW ? DP_ACT_ALLOW : DP_ACT_BLOCK;
+	return action == BW_ACTION_ALLOW ? BW_ACT_ALLOW : BW_ACT_BLOCK;
 }
 
 static void
@@ -66,7 +66,7 @@ key_cmp(const uint8_t *a, unsigned int al, const uint8_t *b, unsigned int bl,
 
 /* First index whose (addr, len) is >= the key. */
 static uint32_t
-lower_bound(const struct dp_rtable *t, const uint8_t *addr, unsigned int len,
+lower_bound(const struct bw_rtable *t, const uint8_t *addr, unsigned int len,
 	    unsigned int alen)
 {
 	uint32_t lo = 0, hi = t->n;
@@ -83,7 +83,7 @@ lower_bound(const struct dp_rtable *t, const uint8_t *addr, unsigned int len,
 }
 
 static int
-find_exact(const struct dp_rtable *t, const uint8_t *addr, unsigned int len,
+find_exact(const struct bw_rtable *t, const uint8_t *addr, unsigned int len,
 	   unsigned int alen, uint32_t *pos)
 {
 	*pos = lower_bound(t, addr, len, alen);
@@ -109,7 +109,7 @@ struct masks {
 };
 
 static void
-model_masks(const struct dp_model *m, struct masks *mk)
+model_masks(const struct bw_model *m, struct masks *mk)
 {
 	unsigned int id;
 
@@ -125,9 +125,9 @@ model_masks(const struct dp_model *m, struct masks *mk)
 }
 
 static int
-opvec_push(struct dp_opvec *v, const struct dp_route *r, int del)
+opvec_push(struct bw_opvec *v, const struct bw_route *r, int del)
 {
-	struct dp_route_op *op;
+	struct bw_route_op *op;
 
 	if (v->n == v->cap) {
 		uint32_t cap = v->cap ? v->cap * 2 : 256;
@@ -147,7 +147,7 @@ opvec_push(struct dp_opvec *v, const struct dp_route *r, int del)
 }
 
 static int
-rtable_reserve(struct dp_rtable *t, uint32_t need)
+rtable_reserve(struct bw_rtable *t, uint32_t need)
 {
 	uint32_t cap;
 	void *r;
@@ -172,14 +172,14 @@ rtable_reserve(struct dp_rtable *t, uint32_t need)
  * changes are pushed to ops as adds (when ops is not NULL).
  */
 static int
-recompute_range(struct dp_rtable *t, const uint8_t *pa, unsigned int pl,
+recompute_range(struct bw_rtable *t, const uint8_t *pa, unsigned int pl,
 		int in_src, int in_dst, unsigned int alen,
-		const struct masks *mk, struct dp_opvec *ops)
+		const struct masks *mk, struct bw_opvec *ops)
 {
 	uint32_t stack[129], depth = 0, i;
 
 	for (i = lower_bound(t, pa, pl, alen); i < t->n; i++) {
-		struct dp_route *e = &t->r[i];
+		struct bw_route *e = &t->r[i];
 		int src, dst;
 		uint16_t nh;
 
@@ -191,8 +191,8 @@ recompute_range(struct dp_rtable *t, const uint8_t *pa, unsigned int pl,
 					e->len, alen))
 			depth--;
 		if (depth > 0) {
-			src = dp_nh_src(t->r[stack[depth - 1]].nh);
-			dst = dp_nh_dst(t->r[stack[depth - 1]].nh);
+			src = bw_nh_src(t->r[stack[depth - 1]].nh);
+			dst = bw_nh_dst(t->r[stack[depth - 1]].nh);
 		} else {
 			src = in_src;
 			dst = in_dst;
@@ -201,7 +201,7 @@ recompute_range(struct dp_rtable *t, const uint8_t *pa, unsigned int pl,
 			src = lowest_list(e->member, mk->src);
 		if (lowest_list(e->member, mk->dst) >= 0)
 			dst = lowest_list(e->member, mk->dst);
-		nh = dp_nh_encode(src, dst);
+		nh = bw_nh_encode(src, dst);
 		if (nh != e->nh) {
 			e->nh = nh;
 			if (ops != NULL && opvec_push(ops, e, 0) != 0)
@@ -214,7 +214,7 @@ recompute_range(struct dp_rtable *t, const uint8_t *pa, unsigned int pl,
 
 /* Lists inherited by prefix (pa, pl) from its nearest enclosing entry. */
 static void
-inherited(const struct dp_rtable *t, const uint8_t *pa, unsigned int pl,
+inherited(const struct bw_rtable *t, const uint8_t *pa, unsigned int pl,
 	  unsigned int alen, int *src, int *dst)
 {
 	uint8_t m[16];
@@ -226,8 +226,8 @@ inherited(const struct dp_rtable *t, const uint8_t *pa, unsigned int pl,
 	for (l = (int)pl - 1; l >= 0; l--) {
 		prefix_mask(pa, (unsigned int)l, alen, m);
 		if (find_exact(t, m, (unsigned int)l, alen, &pos)) {
-			*src = dp_nh_src(t->r[pos].nh);
-			*dst = dp_nh_dst(t->r[pos].nh);
+			*src = bw_nh_src(t->r[pos].nh);
+			*dst = bw_nh_dst(t->r[pos].nh);
 			return;
 		}
 	}
@@ -253,8 +253,8 @@ flat_cmp(const void *a, const void *b, void *alen)
  * Build one action/family table from the lists of a validated FULL image.
  */
 static int
-table_from_view(const struct dp_image_view *v, int act, int fam,
-		struct dp_rtable *t)
+table_from_view(const struct bw_image_view *v, int act, int fam,
+		struct bw_rtable *t)
 {
 	unsigned int alen = fam_alen(fam);
 	struct flat *f;
@@ -263,7 +263,7 @@ table_from_view(const struct dp_image_view *v, int act, int fam,
 
 	for (l = 0; l < v->nb_lists; l++)
 		if (act_of(v->lists[l].action) == act)
-			n += fam == DP_FAM_V4 ? v->lists[l].nb_v4
+			n += fam == BW_FAM_V4 ? v->lists[l].nb_v4
 					      : v->lists[l].nb_v6;
 	if (n == 0)
 		return 0;
@@ -275,7 +275,7 @@ table_from_view(const struct dp_image_view *v, int act, int fam,
 
 		if (act_of(li->action) != act)
 			continue;
-		if (fam == DP_FAM_V4) {
+		if (fam == BW_FAM_V4) {
 			for (j = li->v4_first; j < li->v4_first + li->nb_v4;
 			     j++) {
 				uint32_t a = v->p4[j].addr;
@@ -303,7 +303,7 @@ table_from_view(const struct dp_image_view *v, int act, int fam,
 		return -ENOMEM;
 	}
 	for (i = 0; i < n; i++) {
-		struct dp_route *r;
+		struct bw_route *r;
 
 		if (t->n == 0 ||
 		    key_cmp(t->r[t->n - 1].addr, t->r[t->n - 1].len, f[i].addr,
@@ -325,7 +325,7 @@ table_from_view(const struct dp_image_view *v, int act, int fam,
  * FULL image. Returns 0 or -ENOMEM (m is then freed). Control thread.
  */
 int
-dp_model_from_full(const struct dp_image_view *v, struct dp_model *m)
+bw_model_from_full(const struct bw_image_view *v, struct bw_model *m)
 {
 	static const uint8_t zero[16];
 	struct masks mk;
@@ -337,7 +337,7 @@ dp_model_from_full(const struct dp_image_view *v, struct dp_model *m)
 	m->nb_lists = v->nb_lists;
 	for (l = 0; l < v->nb_lists; l++) {
 		const struct bw_image_list *li = &v->lists[l];
-		struct dp_list_meta *lm = &m->lists[li->id];
+		struct bw_list_meta *lm = &m->lists[li->id];
 
 		memcpy(lm->name, li->name, sizeof(lm->name));
 		lm->action = li->action;
@@ -346,13 +346,13 @@ dp_model_from_full(const struct dp_image_view *v, struct dp_model *m)
 		lm->nb_v6 = li->nb_v6;
 	}
 	model_masks(m, &mk);
-	for (act = 0; act < DP_ACT_COUNT; act++) {
-		for (fam = 0; fam < DP_FAM_COUNT; fam++) {
-			struct dp_rtable *t = &m->tab[act][fam];
+	for (act = 0; act < BW_ACT_COUNT; act++) {
+		for (fam = 0; fam < BW_FAM_COUNT; fam++) {
+			struct bw_rtable *t = &m->tab[act][fam];
 
 			ret = table_from_view(v, act, fam, t);
 			if (ret != 0) {
-				dp_model_free(m);
+				bw_model_free(m);
 				return ret;
 			}
 			recompute_range(t, zero, 0, -1, -1, fam_alen(fam), &mk,
@@ -369,16 +369,16 @@ dp_model_from_full(const struct dp_image_view *v, struct dp_model *m)
  * Returns 0 or -ENOMEM.
  */
 int
-dp_model_diff(const struct dp_model *old, const struct dp_model *m,
-	      struct dp_ops *ops)
+bw_model_diff(const struct bw_model *old, const struct bw_model *m,
+	      struct bw_ops *ops)
 {
 	int act, fam;
 
-	for (act = 0; act < DP_ACT_COUNT; act++) {
-		for (fam = 0; fam < DP_FAM_COUNT; fam++) {
-			const struct dp_rtable *a = &old->tab[act][fam];
-			const struct dp_rtable *b = &m->tab[act][fam];
-			struct dp_opvec *v = &ops->v[act][fam];
+	for (act = 0; act < BW_ACT_COUNT; act++) {
+		for (fam = 0; fam < BW_FAM_COUNT; fam++) {
+			const struct bw_rtable *a = &old->tab[act][fam];
+			const struct bw_rtable *b = &m->tab[act][fam];
+			struct bw_opvec *v = &ops->v[act][fam];
 			unsigned int alen = fam_alen(fam);
 			uint32_t i = 0, j = 0;
 			int ret = 0;
@@ -414,11 +414,11 @@ dp_model_diff(const struct dp_model *old, const struct dp_model *m,
 }
 
 static void
-delta_entry(const struct dp_image_view *v, int fam, uint32_t i,
+delta_entry(const struct bw_image_view *v, int fam, uint32_t i,
 	    uint8_t addr[16], uint8_t *len, uint16_t *list, uint8_t *op)
 {
 	memset(addr, 0, 16);
-	if (fam == DP_FAM_V4) {
+	if (fam == BW_FAM_V4) {
 		uint32_t a = v->d4[i].addr;
 
 		addr[0] = (uint8_t)(a >> 24);
@@ -438,10 +438,10 @@ delta_entry(const struct dp_image_view *v, int fam, uint32_t i,
 
 /* Check a delta against the model without changing anything. */
 static int
-delta_check(const struct dp_model *m, const struct dp_image_view *v, char *why,
+delta_check(const struct bw_model *m, const struct bw_image_view *v, char *why,
 	    size_t why_len)
 {
-	int64_t cnt[BW_LIST_MAX][DP_FAM_COUNT];
+	int64_t cnt[BW_LIST_MAX][BW_FAM_COUNT];
 	uint32_t l, i, pos, nb;
 	int fam;
 
@@ -457,20 +457,20 @@ delta_check(const struct dp_model *m, const struct dp_image_view *v, char *why,
 		goto err_lists;
 	for (l = 0; l < v->nb_lists; l++) {
 		const struct bw_image_list *li = &v->lists[l];
-		const struct dp_list_meta *lm = &m->lists[li->id];
+		const struct bw_list_meta *lm = &m->lists[li->id];
 
 		if (lm->action != li->action || lm->match != li->match ||
 		    strncmp(lm->name, li->name, sizeof(lm->name)) != 0)
 			goto err_lists;
-		cnt[li->id][DP_FAM_V4] = lm->nb_v4;
-		cnt[li->id][DP_FAM_V6] = lm->nb_v6;
+		cnt[li->id][BW_FAM_V4] = lm->nb_v4;
+		cnt[li->id][BW_FAM_V6] = lm->nb_v6;
 	}
-	for (fam = 0; fam < DP_FAM_COUNT; fam++) {
-		nb = fam == DP_FAM_V4 ? v->nb_d4 : v->nb_d6;
+	for (fam = 0; fam < BW_FAM_COUNT; fam++) {
+		nb = fam == BW_FAM_V4 ? v->nb_d4 : v->nb_d6;
 		for (i = 0; i < nb; i++) {
 			uint8_t addr[16], len, op;
 			uint16_t list;
-			const struct dp_rtable *t;
+			const struct bw_rtable *t;
 			int in;
 
 			delta_entry(v, fam, i, addr, &len, &list, &op);
@@ -498,13 +498,13 @@ delta_check(const struct dp_model *m, const struct dp_image_view *v, char *why,
 	for (l = 0; l < v->nb_lists; l++) {
 		const struct bw_image_list *li = &v->lists[l];
 
-		if (cnt[li->id][DP_FAM_V4] != li->nb_v4 ||
-		    cnt[li->id][DP_FAM_V6] != li->nb_v6) {
+		if (cnt[li->id][BW_FAM_V4] != li->nb_v4 ||
+		    cnt[li->id][BW_FAM_V6] != li->nb_v6) {
 			snprintf(why, why_len,
 				 "list '%s': delta leaves %lld/%lld prefixes, "
 				 "image says %u/%u",
-				 li->name, (long long)cnt[li->id][DP_FAM_V4],
-				 (long long)cnt[li->id][DP_FAM_V6], li->nb_v4,
+				 li->name, (long long)cnt[li->id][BW_FAM_V4],
+				 (long long)cnt[li->id][BW_FAM_V6], li->nb_v4,
 				 li->nb_v6);
 			return -EINVAL;
 		}
@@ -520,11 +520,11 @@ err_lists:
 
 /* Apply one checked delta entry in place and fix up next hops. */
 static int
-delta_one(struct dp_model *m, int fam, const uint8_t *addr, uint8_t len,
+delta_one(struct bw_model *m, int fam, const uint8_t *addr, uint8_t len,
 	  uint16_t list, uint8_t op, const struct masks *mk,
-	  struct dp_opvec *ops)
+	  struct bw_opvec *ops)
 {
-	struct dp_rtable *t = &m->tab[act_of(m->lists[list].action)][fam];
+	struct bw_rtable *t = &m->tab[act_of(m->lists[list].action)][fam];
 	unsigned int alen = fam_alen(fam);
 	uint32_t pos;
 	int src, dst, ret;
@@ -566,8 +566,8 @@ delta_one(struct dp_model *m, int fam, const uint8_t *addr, uint8_t len,
  * or -ENOMEM (m is then unusable: rebuild it from a FULL image).
  */
 int
-dp_model_apply_delta(struct dp_model *m, const struct dp_image_view *v,
-		     struct dp_ops *ops, char *why, size_t why_len)
+bw_model_apply_delta(struct bw_model *m, const struct bw_image_view *v,
+		     struct bw_ops *ops, char *why, size_t why_len)
 {
 	struct masks mk;
 	uint32_t i, nb;
@@ -577,8 +577,8 @@ dp_model_apply_delta(struct dp_model *m, const struct dp_image_view *v,
 	if (ret != 0)
 		return ret;
 	model_masks(m, &mk);
-	for (fam = 0; fam < DP_FAM_COUNT; fam++) {
-		nb = fam == DP_FAM_V4 ? v->nb_d4 : v->nb_d6;
+	for (fam = 0; fam < BW_FAM_COUNT; fam++) {
+		nb = fam == BW_FAM_V4 ? v->nb_d4 : v->nb_d6;
 		for (i = 0; i < nb; i++) {
 			uint8_t addr[16], len, op;
 			uint16_t list;
@@ -603,13 +603,13 @@ dp_model_apply_delta(struct dp_model *m, const struct dp_image_view *v,
 
 /*
  * Longest-prefix lookup of addr in one table of the model: the next hop a
- * FIB built from it returns (DP_NH_NONE when nothing covers addr). Slow
+ * FIB built from it returns (BW_NH_NONE when nothing covers addr). Slow
  * (one binary search per length); for tests and the lookup request.
  */
 uint64_t
-dp_model_lookup(const struct dp_model *m, int act, int fam, const uint8_t *addr)
+bw_model_lookup(const struct bw_model *m, int act, int fam, const uint8_t *addr)
 {
-	const struct dp_rtable *t = &m->tab[act][fam];
+	const struct bw_rtable *t = &m->tab[act][fam];
 	unsigned int alen = fam_alen(fam);
 	uint8_t key[16];
 	uint32_t pos;
@@ -620,16 +620,16 @@ dp_model_lookup(const struct dp_model *m, int act, int fam, const uint8_t *addr)
 		if (find_exact(t, key, (unsigned int)l, alen, &pos))
 			return t->r[pos].nh;
 	}
-	return DP_NH_NONE;
+	return BW_NH_NONE;
 }
 
 void
-dp_model_free(struct dp_model *m)
+bw_model_free(struct bw_model *m)
 {
 	int act, fam;
 
-	for (act = 0; act < DP_ACT_COUNT; act++)
-		for (fam = 0; fam < DP_FAM_COUNT; fam++) {
+	for (act = 0; act < BW_ACT_COUNT; act++)
+		for (fam = 0; fam < BW_FAM_COUNT; fam++) {
 			free(m->tab[act][fam].r);
 			m->tab[act][fam].r = NULL;
 			m->tab[act][fam].n = 0;
@@ -638,25 +638,25 @@ dp_model_free(struct dp_model *m)
 }
 
 void
-dp_ops_free(struct dp_ops *ops)
+bw_ops_free(struct bw_ops *ops)
 {
 	int act, fam;
 
-	for (act = 0; act < DP_ACT_COUNT; act++)
-		for (fam = 0; fam < DP_FAM_COUNT; fam++) {
+	for (act = 0; act < BW_ACT_COUNT; act++)
+		for (fam = 0; fam < BW_FAM_COUNT; fam++) {
 			free(ops->v[act][fam].o);
 			memset(&ops->v[act][fam], 0, sizeof(ops->v[act][fam]));
 		}
 }
 
 uint32_t
-dp_ops_count(const struct dp_ops *ops)
+bw_ops_count(const struct bw_ops *ops)
 {
 	uint32_t n = 0;
 	int act, fam;
 
-	for (act = 0; act < DP_ACT_COUNT; act++)
-		for (fam = 0; fam < DP_FAM_COUNT; fam++)
+	for (act = 0; act < BW_ACT_COUNT; act++)
+		for (fam = 0; fam < BW_FAM_COUNT; fam++)
 			n += ops->v[act][fam].n;
 	return n;
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * One eBPF program through our checks, rte_bpf's verifier and its JIT
- * (dp_bpf_load.h). Linked by the dataplane and by bulwarkctl: it needs
+ * (bw_bpf_load.h). Linked by the dataplane and by bulwarkctl: it needs
  * librte_bpf (and librte_eal for the log stream) but never an EAL.
  */
 #include <ctype.h>
@@ -15,7 +15,7 @@
 #include <rte_errno.h>
 #include <rte_log.h>
 
-#include "dp_bpf_load.h"
+#include "bw_bpf_load.h"
 
 /* Opcode fields of the eBPF instruction set (RFC 9669). */
 #define OP_CLASS(c)  ((c)&0x07)
@@ -46,7 +46,7 @@ stub_list_lookup(uint64_t addr, uint64_t family, uint64_t how, uint64_t a4,
 	return (uint64_t)-1;
 }
 
-/* Entry 0 of the external table is never called (dp_bpf_code_check()). */
+/* Entry 0 of the external table is never called (bw_bpf_code_check()). */
 static uint64_t
 stub_reserved(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
@@ -59,7 +59,7 @@ stub_reserved(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 }
 
 int
-dp_bpf_jit_supported(void)
+bw_bpf_jit_supported(void)
 {
 #if defined(RTE_ARCH_X86_64) || defined(RTE_ARCH_ARM64)
 	return 1;
@@ -82,7 +82,7 @@ refuse(char *why, size_t why_len, int err, const char *fmt, ...)
 }
 
 int
-dp_bpf_code_check(const struct bw_image_insn *insns, uint32_t nb_insns,
+bw_bpf_code_check(const struct bw_image_insn *insns, uint32_t nb_insns,
 		  char *why, size_t why_len)
 {
 	const struct bw_image_insn *in;
@@ -191,8 +191,8 @@ reason_from_log(const char *log, char *why, size_t why_len)
 }
 
 int
-dp_bpf_code_load(struct dp_bpf_code *c, const struct bw_image_insn *insns,
-		 uint32_t nb_insns, const struct dp_bpf_helpers *helpers,
+bw_bpf_code_load(struct bw_bpf_code *c, const struct bw_image_insn *insns,
+		 uint32_t nb_insns, const struct bw_bpf_helpers *helpers,
 		 int want_jit, char *why, size_t why_len)
 {
 	struct rte_bpf_xsym xsym[BW_BPF_HELPER_MAX + 1];
@@ -204,7 +204,7 @@ dp_bpf_code_load(struct dp_bpf_code *c, const struct bw_image_insn *insns,
 	int ret, err;
 
 	memset(c, 0, sizeof(*c));
-	ret = dp_bpf_code_check(insns, nb_insns, why, why_len);
+	ret = bw_bpf_code_check(insns, nb_insns, why, why_len);
 	if (ret < 0)
 		return ret;
 
@@ -266,9 +266,9 @@ dp_bpf_code_load(struct dp_bpf_code *c, const struct bw_image_insn *insns,
 		free(log);
 		return err > 0 ? -err : -EINVAL;
 	}
-	if (want_jit && dp_bpf_jit_supported()) {
+	if (want_jit && bw_bpf_jit_supported()) {
 		if (rte_bpf_get_jit(c->bpf, &jit) != 0 || jit.func == NULL) {
-			char jwhy[DP_BPF_WHY_LEN] = "";
+			char jwhy[BW_BPF_WHY_LEN] = "";
 
 			if (log != NULL && log[0] != '\0')
 				reason_from_log(log, jwhy, sizeof(jwhy));
@@ -276,7 +276,7 @@ dp_bpf_code_load(struct dp_bpf_code *c, const struct bw_image_insn *insns,
 				     "JIT compilation failed%s%s",
 				     jwhy[0] != '\0' ? ": " : "", jwhy);
 			free(log);
-			dp_bpf_code_free(c);
+			bw_bpf_code_free(c);
 			return ret;
 		}
 		c->jit = jit.func;
@@ -289,13 +289,13 @@ dp_bpf_code_load(struct dp_bpf_code *c, const struct bw_image_insn *insns,
 }
 
 uint64_t
-dp_bpf_code_interp(const struct dp_bpf_code *c, struct bw_bpf_ctx *ctx)
+bw_bpf_code_interp(const struct bw_bpf_code *c, struct bw_bpf_ctx *ctx)
 {
 	return rte_bpf_exec(c->bpf, ctx);
 }
 
 void
-dp_bpf_code_free(struct dp_bpf_code *c)
+bw_bpf_code_free(struct bw_bpf_code *c)
 {
 	if (c->bpf != NULL)
 		rte_bpf_destroy(c->bpf);

@@ -4,16 +4,16 @@
  * allocation, no global state beyond bw_crc32c()'s table, so that the
  * dataplane, bulwarkctl, the unit tests and the fuzzer all run the same code.
  */
-#ifndef DP_IMAGE_H
-#define DP_IMAGE_H
+#ifndef BW_IMAGE_VIEW_H
+#define BW_IMAGE_VIEW_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include "bw_image.h"
 
-/* Enough for every reason dp_image_validate() writes; longer ones are cut. */
-#define DP_IMAGE_WHY_LEN 256
+/* Enough for every reason bw_image_validate() writes; longer ones are cut. */
+#define BW_IMAGE_WHY_LEN 256
 
 /*
  * A validated image: pointers into the caller's buffer, valid for as long as
@@ -21,7 +21,7 @@
  * zero count. FULL images set p4/p6 and leave d4/d6 NULL; DELTA images the
  * other way round.
  */
-struct dp_image_view {
+struct bw_image_view {
 	const struct bw_image_hdr *hdr;
 	const struct bw_image_list *lists; /* sorted by id */
 	uint32_t nb_lists;
@@ -104,7 +104,7 @@ struct dp_image_view {
  *   each other in table order from 0 and cover BPF_INSNS exactly;
  *   ctx_size equal to sizeof(struct bw_bpf_ctx) of this build; reserved
  *   zero. The instructions themselves are checked when they are loaded
- *   (dp_bpf_load.h), not here;
+ *   (bw_bpf_load.h), not here;
  * - content rules (FULL only; RULES absent means none, and then RADDRS,
  *   RPORTS, RSTRINGS, HSDB_BLOCK, HSDB_STREAM, HSGROUPS, HSPORTS and
  *   HSDB_GROUPS must be absent too): RSTRINGS present and ending with a
@@ -146,15 +146,15 @@ struct dp_image_view {
  * On failure *v is zeroed and why (when why_len > 0) holds a lowercase
  * reason without trailing period, cut to why_len - 1 characters; on success
  * why holds "". Called by the dataplane main lcore and by bulwarkctl;
- * thread-safe once bw_crc32c()'s table is built (first call).
+ * thread-safe.
  */
-int dp_image_validate(const void *buf, size_t len, struct dp_image_view *v,
+int bw_image_validate(const void *buf, size_t len, struct bw_image_view *v,
 		      char *why, size_t why_len);
 
 /*
  * Returns 1 when name is a valid list name: 1 to BW_LIST_NAME_LEN - 1
  * characters of [A-Za-z0-9_.-], NUL terminated; 0 otherwise.
  */
-int dp_image_name_valid(const char *name);
+int bw_image_name_valid(const char *name);
 
-#endif /* DP_IMAGE_H */
+#endif /* BW_IMAGE_VIEW_H */

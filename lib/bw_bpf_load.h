@@ -6,8 +6,8 @@
  * so that an operator sees the verifier's reason before anything is
  * committed). Needs librte_bpf but no EAL. No DPDK type in this header.
  */
-#ifndef DP_BPF_LOAD_H
-#define DP_BPF_LOAD_H
+#ifndef BW_BPF_LOAD_H
+#define BW_BPF_LOAD_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -16,10 +16,10 @@
 #include "bw_image.h"
 
 /* Enough for every reason this module writes; longer ones are cut. */
-#define DP_BPF_WHY_LEN 256
+#define BW_BPF_WHY_LEN 256
 
 /* An rte_bpf external function: five 64-bit arguments, one result. */
-typedef uint64_t (*dp_bpf_helper_fn)(uint64_t, uint64_t, uint64_t, uint64_t,
+typedef uint64_t (*bw_bpf_helper_fn)(uint64_t, uint64_t, uint64_t, uint64_t,
 				     uint64_t);
 
 /*
@@ -27,14 +27,14 @@ typedef uint64_t (*dp_bpf_helper_fn)(uint64_t, uint64_t, uint64_t, uint64_t,
  * (entry 0 unused). A NULL entry, or a NULL table, is a stub that answers
  * as bw_bpf.h says the stub does.
  */
-struct dp_bpf_helpers {
-	dp_bpf_helper_fn fn[BW_BPF_HELPER_MAX + 1];
+struct bw_bpf_helpers {
+	bw_bpf_helper_fn fn[BW_BPF_HELPER_MAX + 1];
 };
 
 struct rte_bpf;
 
 /* A loaded program. */
-struct dp_bpf_code {
+struct bw_bpf_code {
 	struct rte_bpf *bpf;	    /* rte_bpf handle: rte_bpf_exec() */
 	uint64_t (*jit)(void *ctx); /* native code, NULL: interpreter only */
 	size_t jit_size;	    /* bytes of native code */
@@ -49,11 +49,11 @@ struct dp_bpf_code {
  * Returns 0, or -EINVAL with a lowercase reason in why that names the
  * instruction ("insn 12: ..."). Pure; any thread.
  */
-int dp_bpf_code_check(const struct bw_image_insn *insns, uint32_t nb_insns,
+int bw_bpf_code_check(const struct bw_image_insn *insns, uint32_t nb_insns,
 		      char *why, size_t why_len);
 
 /*
- * dp_bpf_code_check(), then rte_bpf_load() with the helpers' table and a
+ * bw_bpf_code_check(), then rte_bpf_load() with the helpers' table and a
  * context argument of sizeof(struct bw_bpf_ctx) bytes, then rte_bpf_get_jit().
  * want_jit: native code is required where rte_bpf has a JIT (x86-64,
  * arm64): a program it could not compile is refused; elsewhere, or with
@@ -61,22 +61,22 @@ int dp_bpf_code_check(const struct bw_image_insn *insns, uint32_t nb_insns,
  * rte_bpf's log lines are captured while it runs (rte_openlog_stream()) to
  * give the verifier's own words in why: "memory boundary violation at pc
  * 3", "loops detected; loop at pc:12 --> pc:6". Returns 0 (free with
- * dp_bpf_code_free()) or a negative errno with why set. Control thread of
+ * bw_bpf_code_free()) or a negative errno with why set. Control thread of
  * the dataplane, or bulwarkctl; not thread-safe (the log stream is
  * process-wide).
  */
-int dp_bpf_code_load(struct dp_bpf_code *c, const struct bw_image_insn *insns,
-		     uint32_t nb_insns, const struct dp_bpf_helpers *helpers,
+int bw_bpf_code_load(struct bw_bpf_code *c, const struct bw_image_insn *insns,
+		     uint32_t nb_insns, const struct bw_bpf_helpers *helpers,
 		     int want_jit, char *why, size_t why_len);
 
 /* Run a loaded program on ctx with the interpreter. Any thread. */
-uint64_t dp_bpf_code_interp(const struct dp_bpf_code *c,
+uint64_t bw_bpf_code_interp(const struct bw_bpf_code *c,
 			    struct bw_bpf_ctx *ctx);
 
-/* Free what dp_bpf_code_load() made; c is zeroed. Safe on a zeroed c. */
-void dp_bpf_code_free(struct dp_bpf_code *c);
+/* Free what bw_bpf_code_load() made; c is zeroed. Safe on a zeroed c. */
+void bw_bpf_code_free(struct bw_bpf_code *c);
 
 /* 1 when this build of rte_bpf has a JIT for the machine it runs on. */
-int dp_bpf_jit_supported(void);
+int bw_bpf_jit_supported(void);
 
-#endif /* DP_BPF_LOAD_H */
+#endif /* BW_BPF_LOAD_H */

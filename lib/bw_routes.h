@@ -14,58 +14,58 @@
  * (or destination)" in one step, even when lists with different --match
  * modes nest inside each other.
  */
-#ifndef DP_ROUTES_H
-#define DP_ROUTES_H
+#ifndef BW_ROUTES_H
+#define BW_ROUTES_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include "bw_image.h"
-#include "dp_image.h"
+#include "bw_image_view.h"
 
-#define DP_ACT_BLOCK 0
-#define DP_ACT_ALLOW 1
-#define DP_ACT_COUNT 2
-#define DP_FAM_V4    0
-#define DP_FAM_V6    1
-#define DP_FAM_COUNT 2
+#define BW_ACT_BLOCK 0
+#define BW_ACT_ALLOW 1
+#define BW_ACT_COUNT 2
+#define BW_FAM_V4    0
+#define BW_FAM_V6    1
+#define BW_FAM_COUNT 2
 
 /* A 15-bit FIB next hop: (src list id + 1) | (dst list id + 1) << 7. */
-#define DP_NH_NONE 0
+#define BW_NH_NONE 0
 static inline uint16_t
-dp_nh_encode(int src_id, int dst_id)
+bw_nh_encode(int src_id, int dst_id)
 {
 	return (uint16_t)((unsigned int)(src_id + 1) |
 			  (unsigned int)(dst_id + 1) << 7);
 }
 /* List id that decides for a source address, or -1. */
 static inline int
-dp_nh_src(uint64_t nh)
+bw_nh_src(uint64_t nh)
 {
 	return (int)(nh & 0x7f) - 1;
 }
 /* List id that decides for a destination address, or -1. */
 static inline int
-dp_nh_dst(uint64_t nh)
+bw_nh_dst(uint64_t nh)
 {
 	return (int)((nh >> 7) & 0x7f) - 1;
 }
 
-struct dp_route {
+struct bw_route {
 	uint64_t member[2]; /* bit i: list id i holds this prefix */
 	uint8_t addr[16];   /* network order; IPv4 in addr[0..3] */
-	uint16_t nh;	    /* dp_nh_encode() */
+	uint16_t nh;	    /* bw_nh_encode() */
 	uint8_t len;	    /* prefix length */
 	uint8_t pad[5];
 };
 
-struct dp_rtable {
-	struct dp_route *r; /* sorted by (addr, len), unique */
+struct bw_rtable {
+	struct bw_route *r; /* sorted by (addr, len), unique */
 	uint32_t n;
 	uint32_t cap;
 };
 
-struct dp_list_meta {
+struct bw_list_meta {
 	char name[BW_LIST_NAME_LEN];
 	uint16_t action; /* BW_ACTION_*; 0: no list with this id */
 	uint16_t match;	 /* BW_MATCH_* */
@@ -73,40 +73,40 @@ struct dp_list_meta {
 	uint32_t nb_v6;
 };
 
-struct dp_model {
+struct bw_model {
 	uint64_t generation;
 	uint32_t nb_lists;
-	struct dp_list_meta lists[BW_LIST_MAX]; /* indexed by list id */
-	struct dp_rtable tab[DP_ACT_COUNT][DP_FAM_COUNT];
+	struct bw_list_meta lists[BW_LIST_MAX]; /* indexed by list id */
+	struct bw_rtable tab[BW_ACT_COUNT][BW_FAM_COUNT];
 };
 
 /* One FIB change: add (or replace the next hop of) / delete a prefix. */
-struct dp_route_op {
+struct bw_route_op {
 	uint8_t addr[16];
 	uint8_t len;
 	uint8_t del; /* 1: delete */
 	uint16_t nh; /* for adds */
 };
 
-struct dp_opvec {
-	struct dp_route_op *o;
+struct bw_opvec {
+	struct bw_route_op *o;
 	uint32_t n;
 	uint32_t cap;
 };
 
-struct dp_ops {
-	struct dp_opvec v[DP_ACT_COUNT][DP_FAM_COUNT];
+struct bw_ops {
+	struct bw_opvec v[BW_ACT_COUNT][BW_FAM_COUNT];
 };
 
-int dp_model_from_full(const struct dp_image_view *v, struct dp_model *m);
-int dp_model_diff(const struct dp_model *old, const struct dp_model *m,
-		  struct dp_ops *ops);
-int dp_model_apply_delta(struct dp_model *m, const struct dp_image_view *v,
-			 struct dp_ops *ops, char *why, size_t why_len);
-uint64_t dp_model_lookup(const struct dp_model *m, int act, int fam,
+int bw_model_from_full(const struct bw_image_view *v, struct bw_model *m);
+int bw_model_diff(const struct bw_model *old, const struct bw_model *m,
+		  struct bw_ops *ops);
+int bw_model_apply_delta(struct bw_model *m, const struct bw_image_view *v,
+			 struct bw_ops *ops, char *why, size_t why_len);
+uint64_t bw_model_lookup(const struct bw_model *m, int act, int fam,
 			 const uint8_t *addr);
-void dp_model_free(struct dp_model *m);
-void dp_ops_free(struct dp_ops *ops);
-uint32_t dp_ops_count(const struct dp_ops *ops);
+void bw_model_free(struct bw_model *m);
+void bw_ops_free(struct bw_ops *ops);
+uint32_t bw_ops_count(const struct bw_ops *ops);
 
-#endif /* DP_ROUTES_H */
+#endif /* BW_ROUTES_H */

@@ -15,8 +15,9 @@
 
 #include <arpa/inet.h>
 
+#include "bw_crc32c.h"
 #include "bw_bpf.h"
-#include "dp_image.h"
+#include "bw_image_view.h"
 
 #define SEC_TYPE_MAX BW_SEC_HSDB_GROUPS /* highest section type of this minor */
 #define SEC_ALIGN    8u			/* bytes: table and section offsets */
@@ -176,7 +177,7 @@ name_char_ok(char ch)
 }
 
 int
-dp_image_name_valid(const char *name)
+bw_image_name_valid(const char *name)
 {
 	size_t i;
 
@@ -1407,7 +1408,7 @@ sec_ptr(const struct val *c, uint32_t type)
 }
 
 int
-dp_image_validate(const void *buf, size_t len, struct dp_image_view *v,
+bw_image_validate(const void *buf, size_t len, struct bw_image_view *v,
 		  char *why, size_t why_len)
 {
 	struct val c;
