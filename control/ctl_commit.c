@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bw_names.h"
 #include "ctl_commit.h"
 #include "ctl_region.h"
 
@@ -29,7 +30,7 @@ sock_connect(const char *instance)
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sun_family = AF_UNIX;
-	if (bw_ctl_sock_name(instance, sa.sun_path, sizeof(sa.sun_path),
+	if (bw_name_ctl_sock(instance, sa.sun_path, sizeof(sa.sun_path),
 			     &nlen) != 0)
 		return -EINVAL;
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
@@ -175,9 +176,10 @@ ctl_commit_apply(const char *instance, const void *img, size_t len,
 		return -EINVAL;
 	request_init(&req, BW_CTL_APPLY);
 	req.image_size = len;
-	if (snprintf(req.shm_name, sizeof(req.shm_name), "/bulwark.%s.img.%ld",
-		     instance, (long)getpid()) >= (int)sizeof(req.shm_name))
-		return -ENAMETOOLONG;
+	ret = bw_name_image_shm(instance, getpid(), req.shm_name,
+				sizeof(req.shm_name));
+	if (ret < 0)
+		return ret;
 	fd = shm_fill(req.shm_name, img, len);
 	if (fd < 0)
 		return fd;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bw_names.h"
 #include "ctl.h"
 
 int
@@ -26,7 +27,7 @@ ctl_ctx_init(struct ctl_ctx *ctx, const char *instance, const char *state_dir)
 			instance = CTL_INSTANCE_DEFAULT;
 	}
 	/* The rules of the dataplane: 1-31 bytes of [A-Za-z0-9_-]. */
-	if (bw_status_shm_name(instance, shm_name, sizeof(shm_name)) < 0)
+	if (bw_name_status_shm(instance, shm_name, sizeof(shm_name)) < 0)
 		return -EINVAL;
 	memcpy(ctx->instance, instance, strlen(instance) + 1);
 

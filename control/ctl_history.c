@@ -68,7 +68,7 @@ ctl_cmd_history(struct ctl_ctx *ctx, int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	struct ctl_audit_rec *recs = NULL;
+	struct bw_audit_rec *recs = NULL;
 	struct bw_ctl_reply rep;
 	struct ctl_ruleset rs;
 	struct ctl_state st;

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bw_names.h"
 #include "ctl_region.h"
 #include "ctl_text.h"
 
@@ -250,13 +251,13 @@ ctl_region_open(struct ctl_region *r, const char *instance)
 
 	memset(r, 0, sizeof(*r));
 	r->verdict = CTL_VERDICT_OPEN_ERROR;
-	rc = bw_status_shm_name(instance, r->shm_name, sizeof(r->shm_name));
+	rc = bw_name_status_shm(instance, r->shm_name, sizeof(r->shm_name));
 	if (rc < 0) {
 		region_fail(r, CTL_VERDICT_OPEN_ERROR, -rc,
 			    "invalid instance name");
 		return rc;
 	}
-	/* bw_status_shm_name() accepted it: shorter than BW_NAME_LEN. */
+	/* bw_name_status_shm() accepted it: shorter than BW_NAME_LEN. */
 	memcpy(r->instance, instance, strlen(instance) + 1);
 
 	fd = shm_open(r->shm_name, O_RDONLY, 0);

@@ -4,7 +4,6 @@
  * written atomically (pending file, fsync, rename, fsync of the directory),
  * the audit log, the commit lock and pruning.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -25,7 +24,7 @@
 
 #define LOCK_POLL_US 50000
 #define AUDIT_LINE_MAX                                                         \
-	(CTL_AUDIT_OP_LEN + CTL_AUDIT_USER_LEN + CTL_AUDIT_HOW_LEN + 128)
+	(BW_AUDIT_OP_LEN + BW_AUDIT_USER_LEN + BW_AUDIT_HOW_LEN + 128)
 
 static void __attribute__((format(printf, 2, 3)))
 warn(const struct ctl_state *st, const char *fmt, ...)
@@ -119,7 +118,7 @@ lock_wait(struct ctl_state *st, int fd, int op)
 			return -errno;
 		if (waited_ms == 0)
 			warn(st,
-			     "waiting for %s/" CTL_STATE_LOCK_FILE
+			     "waiting for %s/" BW_STATE_LOCK_FILE
 			     " (another bulwarkctl is committing)",
 			     st->dir);
 		if (waited_ms >= CTL_STATE_LOCK_WAIT_MS)
@@ -161,18 +160,18 @@ ctl_state_open(struct ctl_state *st, const char *dir, int exclusive,
 		return ret;
 	}
 	if (exclusive)
-		st->lock_fd = openat(st->dir_fd, CTL_STATE_LOCK_FILE,
+		st->lock_fd = openat(st->dir_fd, BW_STATE_LOCK_FILE,
 				     O_RDWR | O_CREAT | O_CLOEXEC,
 				     CTL_STATE_FILE_MODE);
 	else
-		st->lock_fd = openat(st->dir_fd, CTL_STATE_LOCK_FILE,
+		st->lock_fd = openat(st->dir_fd, BW_STATE_LOCK_FILE,
 				     O_RDONLY | O_CLOEXEC);
 	if (st->lock_fd < 0) {
 		ret = -errno;
 		/* a reader of a directory never committed to needs no lock */
 		if (!exclusive && (ret == -ENOENT || ret == -EACCES))
 			return 0;
-		warn(st, "%s/" CTL_STATE_LOCK_FILE ": %s", dir, strerror(-ret));
+		warn(st, "%s/" BW_STATE_LOCK_FILE ": %s", dir, strerror(-ret));
 		goto err_close;
 	}
 	ret = lock_wait(st, st->lock_fd, exclusive ? LOCK_EX : LOCK_SH);
@@ -183,7 +182,7 @@ ctl_state_open(struct ctl_state *st, const char *dir, int exclusive,
 			     "bulwarkctl stuck?",
 			     dir, CTL_STATE_LOCK_WAIT_MS / 1000);
 		else
-			warn(st, "cannot lock %s/" CTL_STATE_LOCK_FILE ": %s",
+			warn(st, "cannot lock %s/" BW_STATE_LOCK_FILE ": %s",
 			     dir, strerror(-ret));
 		goto err_close;
 	}
@@ -214,94 +213,24 @@ ctl_state_path(const struct ctl_state *st, uint64_t gen, char *buf, size_t len)
 	return 0;
 }
 
-static int
-gen_cmp_asc(const void *a, const void *b)
+int
+ctl_state_gens(const struct ctl_state *st, uint64_t **gens, size_t *n)
 {
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y ? 1 : 0;
-}
-
-/*
- * Names "<prefix><20 digits>.img" exactly as written by us (a stray
- * "gen-7.img" is not ours; sscanf alone would take it).
- */
-static int
-name_gen(const char *name, const char *prefix, uint64_t *gen)
-{
-	size_t pl = strlen(prefix), i;
-	uint64_t g = 0;
-
-	if (strncmp(name, prefix, pl) != 0 || strlen(name) != pl + 24 ||
-	    strcmp(name + pl + 20, ".img") != 0)
-		return 0;
-	for (i = pl; i < pl + 20; i++) {
-		if (name[i] < '0' || name[i] > '9')
-			return 0;
-		if (g > (UINT64_MAX - (uint64_t)(name[i] - '0')) / 10)
-			return 0;
-		g = g * 10 + (uint64_t)(name[i] - '0');
-	}
-	*gen = g;
-	return 1;
-}
-
-/* Generations of files named prefix<gen>.img, ascending. */
-static int
-list_gens(const struct ctl_state *st, const char *prefix, uint64_t **gens,
-	  size_t *n)
-{
-	uint64_t *v = NULL, *nv, g;
-	size_t cnt = 0, cap = 0;
-	struct dirent *de;
-	DIR *d;
-	int fd;
-
 	*gens = NULL;
 	*n = 0;
 	if (st->dir_fd < 0)
 		return 0;
-	fd = openat(st->dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	d = fdopendir(fd);
-	if (d == NULL) {
-		close(fd);
-		return -errno;
-	}
-	while ((de = readdir(d)) != NULL) {
-		if (!name_gen(de->d_name, prefix, &g))
-			continue;
-		if (cnt == cap) {
-			cap = cap ? cap * 2 : 64;
-			nv = realloc(v, cap * sizeof(*v));
-			if (nv == NULL) {
-				free(v);
-				closedir(d);
-				return -ENOMEM;
-			}
-			v = nv;
-		}
-		v[cnt++] = g;
-	}
-	closedir(d);
-	if (cnt > 1)
-		qsort(v, cnt, sizeof(*v), gen_cmp_asc);
-	*gens = v;
-	*n = cnt;
-	return 0;
-}
-
-int
-ctl_state_gens(const struct ctl_state *st, uint64_t **gens, size_t *n)
-{
-	return list_gens(st, "gen-", gens, n);
+	return bw_state_gens(st->dir_fd, BW_STATE_IMAGE_PREFIX, gens, n);
 }
 
 int
 ctl_state_pending(const struct ctl_state *st, uint64_t **gens, size_t *n)
 {
-	return list_gens(st, ".pending-gen-", gens, n);
+	*gens = NULL;
+	*n = 0;
+	if (st->dir_fd < 0)
+		return 0;
+	return bw_state_gens(st->dir_fd, BW_STATE_PENDING_PREFIX, gens, n);
 }
 
 int
@@ -396,7 +325,7 @@ ctl_state_current(const char *dir, FILE *warn_f, struct ctl_ruleset *rs,
 static int
 pending_name(char *buf, size_t len, uint64_t gen)
 {
-	if (snprintf(buf, len, CTL_STATE_PENDING_FMT, gen) >= (int)len)
+	if (snprintf(buf, len, BW_STATE_PENDING_FMT, gen) >= (int)len)
 		return -ENAMETOOLONG;
 	return 0;
 }
@@ -571,151 +500,9 @@ ctl_state_prune(const struct ctl_state *st, size_t keep)
 	return removed;
 }
 
-void
-ctl_audit_set_uid(struct ctl_audit_rec *rec, uint32_t uid)
-{
-	struct passwd pw, *pwp = NULL;
-	char buf[4096];
-
-	rec->uid = uid;
-	if (getpwuid_r((uid_t)uid, &pw, buf, sizeof(buf), &pwp) == 0 &&
-	    pwp != NULL && strlen(pwp->pw_name) < sizeof(rec->user))
-		snprintf(rec->user, sizeof(rec->user), "%s", pwp->pw_name);
-	else
-		snprintf(rec->user, sizeof(rec->user), "%u", (unsigned int)uid);
-}
-
-void
-ctl_audit_self(struct ctl_audit_rec *rec)
-{
-	ctl_audit_set_uid(rec, (uint32_t)getuid());
-	rec->time_s = (uint64_t)time(NULL);
-}
-
-/* Append s with control characters (tab, newline...) as spaces. */
-static size_t
-put_clean(char *buf, size_t len, size_t at, const char *s, size_t max)
-{
-	size_t i;
-
-	for (i = 0; i < max && s[i] != '\0' && at + 1 < len; i++)
-		buf[at++] =
-			(unsigned char)s[i] < 0x20 || s[i] == 0x7f ? ' ' : s[i];
-	return at;
-}
-
-int
-ctl_audit_format(const struct ctl_audit_rec *rec, char *buf, size_t len)
-{
-	char when[32];
-	struct tm tm;
-	time_t t = (time_t)rec->time_s;
-	size_t at;
-	int n;
-
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(when, sizeof(when), "1970-01-01T00:00:00Z");
-	n = snprintf(buf, len, "%" PRIu64 "\t%" PRIu64 "\t%s\t%u\t", rec->gen,
-		     rec->parent, when, (unsigned int)rec->uid);
-	if (n < 0 || (size_t)n >= len)
-		return -ENOSPC;
-	at = put_clean(buf, len, (size_t)n, rec->user, sizeof(rec->user));
-	if (at + 1 < len)
-		buf[at++] = '\t';
-	at = put_clean(buf, len, at, rec->how, sizeof(rec->how));
-	if (at + 1 < len)
-		buf[at++] = '\t';
-	at = put_clean(buf, len, at, rec->op, sizeof(rec->op));
-	if (at + 2 > len)
-		return -ENOSPC;
-	buf[at++] = '\n';
-	buf[at] = '\0';
-	return 0;
-}
-
-/* A decimal uint64 of exactly the n bytes at s. */
-static int
-parse_u64(const char *s, size_t n, uint64_t *v)
-{
-	uint64_t r = 0;
-	size_t i;
-
-	if (n == 0 || n > 20)
-		return -EINVAL;
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -EINVAL;
-		if (r > (UINT64_MAX - (uint64_t)(s[i] - '0')) / 10)
-			return -EINVAL;
-		r = r * 10 + (uint64_t)(s[i] - '0');
-	}
-	*v = r;
-	return 0;
-}
-
-static int
-copy_field(char *dst, size_t dlen, const char *s, size_t n)
-{
-	if (n >= dlen)
-		n = dlen - 1;
-	memcpy(dst, s, n);
-	dst[n] = '\0';
-	return 0;
-}
-
-int
-ctl_audit_parse(const char *line, size_t n, struct ctl_audit_rec *rec)
-{
-	const char *f[7];
-	size_t fl[7], i, k = 0, start = 0;
-	char when[21], extra;
-	struct tm tm;
-	uint64_t uid;
-	time_t t;
-
-	memset(rec, 0, sizeof(*rec));
-	if (n > 0 && line[n - 1] == '\n')
-		n--;
-	for (i = 0; i <= n && k < 7; i++) {
-		if (i == n || (line[i] == '\t' && k < 6)) {
-			f[k] = line + start;
-			fl[k] = i - start;
-			k++;
-			start = i + 1;
-		}
-	}
-	if (k != 7)
-		return -EINVAL;
-	if (parse_u64(f[0], fl[0], &rec->gen) < 0 ||
-	    parse_u64(f[1], fl[1], &rec->parent) < 0 ||
-	    parse_u64(f[3], fl[3], &uid) < 0 || uid > UINT32_MAX)
-		return -EINVAL;
-	rec->uid = (uint32_t)uid;
-	memset(&tm, 0, sizeof(tm));
-	if (fl[2] != 20)
-		return -EINVAL;
-	memcpy(when, f[2], 20);
-	when[20] = '\0';
-	if (sscanf(when, "%4d-%2d-%2dT%2d:%2d:%2dZ%c", &tm.tm_year, &tm.tm_mon,
-		   &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec,
-		   &extra) != 6)
-		return -EINVAL;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	t = timegm(&tm);
-	if (t == (time_t)-1)
-		return -EINVAL;
-	rec->time_s = (uint64_t)t;
-	copy_field(rec->user, sizeof(rec->user), f[4], fl[4]);
-	copy_field(rec->how, sizeof(rec->how), f[5], fl[5]);
-	copy_field(rec->op, sizeof(rec->op), f[6], fl[6]);
-	return 0;
-}
-
 int
 ctl_state_audit_append(const struct ctl_state *st,
-		       const struct ctl_audit_rec *rec)
+		       const struct bw_audit_rec *rec)
 {
 	char *line;
 	int fd, ret, created = 0;
@@ -725,13 +512,13 @@ ctl_state_audit_append(const struct ctl_state *st,
 	line = malloc(AUDIT_LINE_MAX);
 	if (line == NULL)
 		return -ENOMEM;
-	ret = ctl_audit_format(rec, line, AUDIT_LINE_MAX);
+	ret = bw_audit_format(rec, line, AUDIT_LINE_MAX);
 	if (ret < 0)
 		goto out;
-	fd = openat(st->dir_fd, CTL_STATE_AUDIT_FILE,
+	fd = openat(st->dir_fd, BW_STATE_AUDIT_FILE,
 		    O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0 && errno == ENOENT) {
-		fd = openat(st->dir_fd, CTL_STATE_AUDIT_FILE,
+		fd = openat(st->dir_fd, BW_STATE_AUDIT_FILE,
 			    O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
 				    O_NOFOLLOW,
 			    CTL_STATE_FILE_MODE);
@@ -757,10 +544,10 @@ out:
 }
 
 int
-ctl_state_audit_read(const struct ctl_state *st, struct ctl_audit_rec **recs,
+ctl_state_audit_read(const struct ctl_state *st, struct bw_audit_rec **recs,
 		     size_t *n)
 {
-	struct ctl_audit_rec *v = NULL, *nv;
+	struct bw_audit_rec *v = NULL, *nv;
 	size_t cnt = 0, cap = 0, lineno = 0, ll;
 	char *line = NULL;
 	size_t lcap = 0;
@@ -772,7 +559,7 @@ ctl_state_audit_read(const struct ctl_state *st, struct ctl_audit_rec **recs,
 	*n = 0;
 	if (st->dir_fd < 0)
 		return 0;
-	fd = openat(st->dir_fd, CTL_STATE_AUDIT_FILE, O_RDONLY | O_CLOEXEC);
+	fd = openat(st->dir_fd, BW_STATE_AUDIT_FILE, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -errno;
 	f = fdopen(fd, "r");
@@ -794,9 +581,9 @@ ctl_state_audit_read(const struct ctl_state *st, struct ctl_audit_rec **recs,
 			}
 			v = nv;
 		}
-		if (ctl_audit_parse(line, ll, &v[cnt]) < 0) {
+		if (bw_audit_parse(line, ll, &v[cnt]) < 0) {
 			warn(st,
-			     "warning: %s/" CTL_STATE_AUDIT_FILE
+			     "warning: %s/" BW_STATE_AUDIT_FILE
 			     ":%zu: malformed line skipped",
 			     st->dir, lineno);
 			continue;

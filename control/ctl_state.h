@@ -1,17 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The state directory of an instance (--state-dir, default
- * /var/lib/bulwark/NAME): one FULL ruleset image per committed generation
- * (BW_STATE_IMAGE_FMT, read by the dataplane when it starts), an audit log
- * with one line per generation, and a lock file that serializes commits.
- *
- *   DIR/gen-00000000000000000007.img   FULL image of generation 7 (0640)
- *   DIR/.pending-gen-...img            written and fsync'd before a commit
- *                                      is sent; renamed into place when
- *                                      the dataplane accepted it
- *   DIR/audit.log                      GEN PARENT TIME UID USER HOW OP
- *   DIR/lock                           flock(): exclusive for a commit,
- *                                      shared for readers
+ * /var/lib/bulwark/NAME) as bulwarkctl writes it: one FULL ruleset image
+ * per committed generation (read by the dataplane when it starts), an
+ * audit log with one line per generation, and a lock file that serializes
+ * commits. The names and the audit line format are lib/bw_statedir.h's;
+ * image files are mode 0640.
  *
  * Every file is written by bulwarkctl alone, on the CLI thread.
  */
@@ -24,6 +18,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "bw_statedir.h"
 #include "ctl_image.h"
 
 /*
@@ -32,11 +27,8 @@
  */
 #define CTL_STATE_KEEP 32
 
-#define CTL_STATE_LOCK_FILE   "lock"
-#define CTL_STATE_AUDIT_FILE  "audit.log"
-#define CTL_STATE_PENDING_FMT ".pending-gen-%020" PRIu64 ".img"
-#define CTL_STATE_DIR_MODE    0750
-#define CTL_STATE_FILE_MODE   0640
+#define CTL_STATE_DIR_MODE  0750
+#define CTL_STATE_FILE_MODE 0640
 
 /* How long ctl_state_open() waits for another commit to finish. */
 #define CTL_STATE_LOCK_WAIT_MS 60000
@@ -141,47 +133,9 @@ int ctl_state_pending_load(const struct ctl_state *st, uint64_t gen, void **img,
  */
 int ctl_state_prune(const struct ctl_state *st, size_t keep);
 
-/* One line of the audit log. */
-#define CTL_AUDIT_USER_LEN 64
-#define CTL_AUDIT_HOW_LEN  16
-#define CTL_AUDIT_OP_LEN   1024
-
-struct ctl_audit_rec {
-	uint64_t gen;		       /* generation committed */
-	uint64_t parent;	       /* generation it was made against */
-	uint64_t time_s;	       /* CLOCK_REALTIME seconds */
-	uint32_t uid;		       /* real uid of the operator */
-	char user[CTL_AUDIT_USER_LEN]; /* user name, or the uid */
-	char how[CTL_AUDIT_HOW_LEN];   /* applied-delta, applied-full, ... */
-	char op[CTL_AUDIT_OP_LEN];     /* summary of the change */
-};
-
-/* How a generation came to be, for ctl_audit_rec.how. */
-#define CTL_HOW_DELTA	"applied-delta" /* applied as a DELTA image */
-#define CTL_HOW_FULL	"applied-full"	/* applied as a FULL image */
-#define CTL_HOW_STAGED	"staged"	/* dataplane not running */
-#define CTL_HOW_ADOPTED "adopted"	/* applied after its reply timed out */
-
-/* Fill uid, user and time_s with the caller's identity and now. */
-void ctl_audit_self(struct ctl_audit_rec *rec);
-
-/* Fill uid and user (its name, or the number when it has none). */
-void ctl_audit_set_uid(struct ctl_audit_rec *rec, uint32_t uid);
-
-/*
- * The audit line of rec (newline included) into buf: fields separated by
- * one tab: generation, parent, time as ISO 8601 UTC ("2025-01-17T10:22:33Z"),
- * uid, user, how, op. Tabs, newlines and other control characters in user,
- * how and op are written as spaces. Returns 0 or -ENOSPC.
- */
-int ctl_audit_format(const struct ctl_audit_rec *rec, char *buf, size_t len);
-
-/* Parse one audit line (newline optional). Returns 0 or -EINVAL. */
-int ctl_audit_parse(const char *line, size_t n, struct ctl_audit_rec *rec);
-
 /* Append rec's line to the audit log with one write(), then fsync. */
 int ctl_state_audit_append(const struct ctl_state *st,
-			   const struct ctl_audit_rec *rec);
+			   const struct bw_audit_rec *rec);
 
 /*
  * Every well-formed line of the audit log, in file order, into *recs
@@ -189,7 +143,7 @@ int ctl_state_audit_append(const struct ctl_state *st,
  * warning "DIR/audit.log:LINE: ...". A missing log is empty. Returns 0 or
  * a negative errno.
  */
-int ctl_state_audit_read(const struct ctl_state *st,
-			 struct ctl_audit_rec **recs, size_t *n);
+int ctl_state_audit_read(const struct ctl_state *st, struct bw_audit_rec **recs,
+			 size_t *n);
 
 #endif /* CTL_STATE_H */

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bw_names.h"
 #include "ctl_commit.h"
 #include "ctl_region.h"
 #include "ctl_txn.h"
@@ -398,7 +399,7 @@ dp_starting(const char *instance, int32_t *pid)
 		return v == CTL_VERDICT_STARTING || v == CTL_VERDICT_RUNNING;
 	}
 	if (r.verdict != CTL_VERDICT_CORRUPT ||
-	    bw_status_shm_name(instance, name, sizeof(name)) < 0)
+	    bw_name_status_shm(instance, name, sizeof(name)) < 0)
 		return 0;
 	/* not published: only the pid, set at creation, can be trusted */
 	fd = shm_open(name, O_RDONLY | O_CLOEXEC, 0);
@@ -480,11 +481,11 @@ probe(struct ctl_txn *t)
 
 /* An audit record for gen made by the caller now. */
 static void
-audit_fill(struct ctl_audit_rec *rec, uint64_t gen, uint64_t parent,
+audit_fill(struct bw_audit_rec *rec, uint64_t gen, uint64_t parent,
 	   const char *how, const char *op)
 {
 	memset(rec, 0, sizeof(*rec));
-	ctl_audit_self(rec);
+	bw_audit_self(rec);
 	rec->gen = gen;
 	rec->parent = parent;
 	snprintf(rec->how, sizeof(rec->how), "%s", how);
@@ -499,7 +500,7 @@ static int
 pending_settle(struct ctl_txn *t)
 {
 	char why[BW_IMAGE_WHY_LEN];
-	struct ctl_audit_rec rec;
+	struct bw_audit_rec rec;
 	struct ctl_image_meta m;
 	struct ctl_ruleset rs;
 	uint64_t *gens, g;
@@ -528,7 +529,7 @@ pending_settle(struct ctl_txn *t)
 		}
 		if (ret != 0) {
 			ctl_txn_warn(t,
-				     "discarding %s/" CTL_STATE_PENDING_FMT
+				     "discarding %s/" BW_STATE_PENDING_FMT
 				     ": the dataplane does not run "
 				     "generation %" PRIu64,
 				     t->st.dir, g, g);
@@ -545,13 +546,13 @@ pending_settle(struct ctl_txn *t)
 			free(gens);
 			return ret;
 		}
-		audit_fill(&rec, g, m.parent_gen, CTL_HOW_ADOPTED, m.comment);
-		ctl_audit_set_uid(&rec, m.creator_uid);
+		audit_fill(&rec, g, m.parent_gen, BW_HOW_ADOPTED, m.comment);
+		bw_audit_set_uid(&rec, m.creator_uid);
 		rec.time_s = m.created_ns / 1000000000ull;
 		ret = ctl_state_audit_append(&t->st, &rec);
 		if (ret < 0)
 			ctl_txn_warn(t,
-				     "cannot append to %s/" CTL_STATE_AUDIT_FILE
+				     "cannot append to %s/" BW_STATE_AUDIT_FILE
 				     ": %s",
 				     t->st.dir, strerror(-ret));
 		ctl_txn_warn(t,
@@ -615,7 +616,7 @@ mismatch(struct ctl_txn *t)
 int
 ctl_txn_begin(struct ctl_txn *t)
 {
-	struct ctl_audit_rec *recs;
+	struct bw_audit_rec *recs;
 	size_t n, i;
 	int ret;
 
@@ -678,7 +679,7 @@ ms(uint64_t ns)
 static int
 record(struct ctl_txn *t, uint64_t gen, const char *how)
 {
-	struct ctl_audit_rec rec;
+	struct bw_audit_rec rec;
 	int ret;
 
 	ret = ctl_state_publish(&t->st, gen);
@@ -694,7 +695,7 @@ record(struct ctl_txn *t, uint64_t gen, const char *how)
 	if (ret < 0) {
 		ctl_txn_error(t,
 			      "generation %" PRIu64 " recorded, but "
-			      "appending to %s/" CTL_STATE_AUDIT_FILE
+			      "appending to %s/" BW_STATE_AUDIT_FILE
 			      " failed: %s",
 			      gen, t->st.dir, strerror(-ret));
 		return ret;
@@ -729,7 +730,7 @@ meta_fill(struct ctl_txn *t, struct ctl_image_meta *m, uint64_t gen)
 static int
 commit_staged(struct ctl_txn *t, uint64_t gen)
 {
-	if (record(t, gen, CTL_HOW_STAGED) < 0)
+	if (record(t, gen, BW_HOW_STAGED) < 0)
 		return CTL_EXIT_FAIL;
 	fprintf(t->ctx->out,
 		"generation %" PRIu64 " staged (full): dataplane instance '%s' "
@@ -870,7 +871,7 @@ ctl_txn_commit(struct ctl_txn *t)
 			     "dataplane replied OK but runs generation "
 			     "%" PRIu64 ", not %" PRIu64,
 			     rep.applied_gen, gen);
-	if (record(t, gen, sent_delta ? CTL_HOW_DELTA : CTL_HOW_FULL) < 0)
+	if (record(t, gen, sent_delta ? BW_HOW_DELTA : BW_HOW_FULL) < 0)
 		goto out;
 	fprintf(t->ctx->out,
 		"generation %" PRIu64 " applied (%s): validate %.3f ms, "

@@ -55,8 +55,8 @@ struct ctl_txn {
 				    generation than the base */
 	uint64_t parent_gen;	 /* the new generation's parent: the base,
 				    or what the dataplane runs (replace_ok) */
-	char summary[CTL_AUDIT_OP_LEN]; /* "op; op; ...", for the audit */
-	unsigned int nb_ops;		/* changes noted in summary */
+	char summary[BW_AUDIT_OP_LEN]; /* "op; op; ...", for the audit */
+	unsigned int nb_ops;	       /* changes noted in summary */
 };
 
 /* Set t up for ctx with no I/O. */

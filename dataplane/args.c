@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bw_names.h"
 #include "dp.h"
 
 enum {
@@ -261,7 +262,7 @@ dp_args_parse(int argc, char **argv, struct dp_config *cfg)
 		ret = 0;
 		switch (opt) {
 		case OPT_INSTANCE:
-			if (bw_status_shm_name(optarg, shm_name,
+			if (bw_name_status_shm(optarg, shm_name,
 					       sizeof(shm_name)) != 0) {
 				fprintf(stderr,
 					"bulwark: --instance '%s': use 1-%d of "

@@ -22,6 +22,7 @@
 
 #include <rte_lcore.h>
 
+#include "bw_names.h"
 #include "dp.h"
 #include "dp_ruleset.h"
 
@@ -78,9 +79,7 @@ serve_apply(struct dp_rsctl *c, const struct bw_ctl_request *req,
 	void *map;
 	int fd;
 
-	if (memchr(req->shm_name, '\0', sizeof(req->shm_name)) == NULL ||
-	    strncmp(req->shm_name, "/bulwark.", 9) != 0 ||
-	    strchr(req->shm_name + 1, '/') != NULL) {
+	if (!bw_name_image_shm_valid(req->shm_name, sizeof(req->shm_name))) {
 		rep->status = BW_CTL_BAD_REQUEST;
 		snprintf(rep->message, sizeof(rep->message),
 			 "bad image object name");
@@ -198,7 +197,7 @@ dp_ctlsrv_start(struct dp_rsctl *c, const char *instance)
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sun_family = AF_UNIX;
-	if (bw_ctl_sock_name(instance, sa.sun_path, sizeof(sa.sun_path),
+	if (bw_name_ctl_sock(instance, sa.sun_path, sizeof(sa.sun_path),
 			     &nlen) != 0)
 		return -EINVAL;
 	listen_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);

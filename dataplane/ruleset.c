@@ -11,7 +11,6 @@
  * copy that just went out of use, so both stay level. Adding one address
  * to a million-prefix list is then a handful of FIB operations per copy.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -26,6 +25,7 @@
 #include <rte_memzone.h>
 #include <rte_malloc.h>
 
+#include "bw_statedir.h"
 #include "bw_util.h"
 #include "dp.h"
 #include "bw_image_view.h"
@@ -571,14 +571,6 @@ read_file(const char *path, void **buf, size_t *len)
 	return ret;
 }
 
-static int
-gen_cmp_desc(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? 1 : x > y ? -1 : 0;
-}
-
 /*
  * Apply the newest valid generation found in the state directory, skipping
  * (with a log line) any that does not validate or build. Returns 0 when
@@ -590,42 +582,36 @@ dp_rsctl_load_state(struct dp_rsctl *c, const char *dir)
 {
 	char path[PATH_MAX];
 	struct bw_ctl_reply rep;
-	uint64_t *gens = NULL, g;
-	size_t n = 0, cap = 0, i, len = 0;
-	struct dirent *de;
+	uint64_t *gens = NULL;
+	size_t n = 0, i, len = 0;
 	void *buf = NULL;
-	DIR *d;
+	int fd, ret;
 
-	d = opendir(dir);
-	if (d == NULL) {
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
 		DP_LOG(INFO,
 		       "state directory %s: %s; starting without a "
 		       "ruleset",
 		       dir, strerror(errno));
 		return 0;
 	}
-	while ((de = readdir(d)) != NULL) {
-		char tail[8];
-
-		if (sscanf(de->d_name, BW_STATE_IMAGE_SCAN, &g, tail) != 2 ||
-		    strcmp(tail, "img") != 0)
-			continue;
-		if (n == cap) {
-			uint64_t *ng;
-
-			cap = cap ? cap * 2 : 16;
-			ng = realloc(gens, cap * sizeof(*gens));
-			if (ng == NULL)
-				break;
-			gens = ng;
-		}
-		gens[n++] = g;
+	ret = bw_state_gens(fd, BW_STATE_IMAGE_PREFIX, &gens, &n);
+	close(fd);
+	if (ret < 0) {
+		DP_LOG(INFO,
+		       "state directory %s: %s; starting without a "
+		       "ruleset",
+		       dir, strerror(-ret));
+		return 0;
 	}
-	closedir(d);
-	qsort(gens, n, sizeof(*gens), gen_cmp_desc);
-	for (i = 0; i < n; i++) {
-		int ret;
+	/* newest first */
+	for (i = 0; i < n / 2; i++) {
+		uint64_t t = gens[i];
 
+		gens[i] = gens[n - 1 - i];
+		gens[n - 1 - i] = t;
+	}
+	for (i = 0; i < n; i++) {
 		snprintf(path, sizeof(path), "%s/" BW_STATE_IMAGE_FMT, dir,
 			 gens[i]);
 		ret = read_file(path, &buf, &len);

@@ -15,6 +15,7 @@
 
 #include <rte_log.h>
 
+#include "bw_names.h"
 #include "dp.h"
 #include "dp_status.h"
 
@@ -80,7 +81,7 @@ dp_status_create(struct dp_status *st, const char *instance,
 	memset(st, 0, sizeof(*st));
 	if (nb_workers > BW_WORKER_MAX || nb_ports > BW_PORT_MAX)
 		return -E2BIG;
-	ret = bw_status_shm_name(instance, st->name, sizeof(st->name));
+	ret = bw_name_status_shm(instance, st->name, sizeof(st->name));
 	if (ret != 0)
 		return ret;
 	ret = check_previous(st->name, instance);

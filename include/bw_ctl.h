@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The request channel from bulwarkctl to the dataplane: a SOCK_SEQPACKET
- * Unix socket in the abstract namespace, named by bw_ctl_sock_name(). One
+ * Unix socket in the abstract namespace, named by bw_name_ctl_sock(). One
  * request, one reply, per connection. The dataplane learns who asks from
  * SO_PEERCRED and refuses anyone who is neither root nor a member of the
  * operators' group (BW_OPERATOR_GROUP). Requests are served one at a time.
@@ -60,25 +60,5 @@ struct bw_ctl_reply {
 };
 
 _Static_assert(sizeof(struct bw_ctl_reply) == 368, "reply size");
-
-/*
- * Abstract-namespace socket name of an instance into buf (leading NUL
- * included; *len gets the length to pass with offsetof(sun_path)).
- * Returns 0 or -22 (EINVAL) when buf is too small.
- */
-static inline int
-bw_ctl_sock_name(const char *instance, char *buf, size_t size, size_t *len)
-{
-	int n;
-
-	if (size < 2)
-		return -22;
-	buf[0] = '\0';
-	n = snprintf(buf + 1, size - 1, "bulwark.%s.ctl", instance);
-	if (n < 0 || (size_t)n >= size - 1)
-		return -22;
-	*len = (size_t)n + 1;
-	return 0;
-}
 
 #endif /* BW_CTL_H */

@@ -52,13 +52,6 @@
 #define BW_HSCLASS_MAX	    2047	 /* port classes (ids 1..max) */
 #define BW_HSPORTS_MAX	    (1u << 20)	 /* port map ranges */
 
-/*
- * Files of the state directory: one FULL image per committed generation,
- * written by bulwarkctl, read by the dataplane when it starts.
- */
-#define BW_STATE_IMAGE_FMT  "gen-%020" PRIu64 ".img"
-#define BW_STATE_IMAGE_SCAN "gen-%" SCNu64 ".%7s"
-
 /* bw_image_hdr.kind */
 #define BW_IMAGE_FULL  1
 #define BW_IMAGE_DELTA 2

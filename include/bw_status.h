@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The status region: a POSIX shared-memory object that the dataplane creates
- * at start (mode 0660, name from bw_status_shm_name()) and that bulwarkctl maps
+ * at start (mode 0660, name from bw_name_status_shm()) and that bulwarkctl maps
  * read-only. It holds identity, liveness and counters. libc types only.
  *
  * Layout: struct bw_status_hdr at offset 0, then nb_workers records of
@@ -253,32 +253,6 @@ _Static_assert(sizeof(struct bw_bpf_stats) == 64, "bpf stats size");
 
 /* Bytes of one worker's block of program counters (whole cache lines). */
 #define BW_BPF_STATS_BLOCK (BW_BPF_SLOTS * sizeof(struct bw_bpf_stats))
-
-/*
- * Build the shm object name of an instance into buf. Returns 0, or -EINVAL
- * when the instance name is empty, too long or holds characters other than
- * [A-Za-z0-9_-], or -ENAMETOOLONG when buf is too small.
- */
-static inline int
-bw_status_shm_name(const char *instance, char *buf, size_t len)
-{
-	size_t i;
-
-	if (instance == NULL || instance[0] == '\0')
-		return -22; /* EINVAL, without errno.h in an ABI header */
-	for (i = 0; instance[i] != '\0'; i++) {
-		char c = instance[i];
-
-		if (i >= BW_NAME_LEN - 1)
-			return -22;
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      (c >= '0' && c <= '9') || c == '_' || c == '-'))
-			return -22;
-	}
-	if (snprintf(buf, len, "/bulwark.%s.status", instance) >= (int)len)
-		return -36; /* ENAMETOOLONG */
-	return 0;
-}
 
 /* Bytes of one worker's block of list counters (whole cache lines). */
 #define BW_LIST_STATS_BLOCK (BW_LIST_SLOTS * sizeof(struct bw_list_stats))

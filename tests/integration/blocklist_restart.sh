@@ -3,7 +3,8 @@
 # Restart: a dataplane killed with SIGKILL comes back with the generation
 # that was in force, before it forwards its first packet; a corrupted
 # newest generation on disk is skipped with a log line and the one before
-# it is applied.
+# it is applied; a file named like a generation but not as bulwarkctl names
+# them (gen-9.img) is not a generation, for the dataplane as for the CLI.
 . "$(dirname "$0")/lib.sh"
 
 drop4=$BW_DATA/blocklists/spamhaus-drop-2025-01-17.txt
@@ -60,4 +61,17 @@ t_check "corrupt: generation 2 in force" 2 \
 	"$(t_json "$T_TMP/corrupt.json" 'd["applied_generation"]')"
 t_check "corrupt: same verdicts as before" "$v6" \
 	"$("$PCAPTOOL" count "$T_TMP/corrupt.out.pcap")"
+# a stray file that sscanf("gen-%lu.%7s") took: generation 1's content
+cp "$sd/gen-00000000000000000001.img" "$sd/gen-9.img"
+run stray
+t_check "stray: gen-9.img is not a generation, 2 stays in force" 2 \
+	"$(t_json "$T_TMP/stray.json" 'd["applied_generation"]')"
+t_check "stray: same verdicts as before" "$v6" \
+	"$("$PCAPTOOL" count "$T_TMP/stray.out.pcap")"
+# before lib/statedir.c the dataplane listed it as generation 9, then
+# failed to open gen-00000000000000000009.img and logged a skip
+t_true "stray: the dataplane does not list gen-9.img as generation 9" \
+	sh -c "! grep -q 'generation 9\|0000000009' '$T_TMP/stray.log'"
+t_true "stray: the CLI agrees: history names no generation 9" \
+	sh -c "! $BWCTL --instance $inst --state-dir $sd history | grep -qw 9"
 t_done

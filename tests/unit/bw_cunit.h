@@ -23,6 +23,22 @@ struct bw_cunit_test {
 int bw_cunit_run(const char *suite, const struct bw_cunit_test *tests,
 		 size_t n);
 
+/* A suite with fixtures: any of the functions may be NULL. */
+struct bw_cunit_suite {
+	const char *name;
+	CU_InitializeFunc init;	  /* once before the tests; non-zero fails */
+	CU_CleanupFunc clean;	  /* once after them */
+	CU_SetUpFunc setup;	  /* before each test */
+	CU_TearDownFunc teardown; /* after each test */
+};
+
+/*
+ * bw_cunit_run() with fixtures. A suite whose init or clean failed counts
+ * as a failure too.
+ */
+int bw_cunit_run_suite(const struct bw_cunit_suite *suite,
+		       const struct bw_cunit_test *tests, size_t n);
+
 #define BW_CUNIT_RUN(suite, tests)                                             \
 	bw_cunit_run((suite), (tests), sizeof(tests) / sizeof((tests)[0]))
 

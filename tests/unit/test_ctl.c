@@ -18,6 +18,8 @@
 #include <CUnit/Basic.h>
 #include <CUnit/CUnit.h>
 
+#include "bw_cunit.h"
+#include "bw_names.h"
 #include "bw_status.h"
 #include "ctl.h"
 #include "ctl_json.h"
@@ -137,7 +139,7 @@ static int
 suite_init(void)
 {
 	snprintf(g_instance, sizeof(g_instance), "ctltest%ld", (long)getpid());
-	if (bw_status_shm_name(g_instance, g_shm_name, sizeof(g_shm_name)) < 0)
+	if (bw_name_status_shm(g_instance, g_shm_name, sizeof(g_shm_name)) < 0)
 		return -1;
 	shm_unlink(g_shm_name);
 	g_s[0] = calloc(1, sizeof(*g_s[0]));
@@ -1214,62 +1216,47 @@ test_ctx_init(void)
 	CU_ASSERT_EQUAL(ctl_ctx_init(&ctx, "red", long_dir), -ENAMETOOLONG);
 }
 
+static const struct bw_cunit_test tests[] = {
+	{"missing region", test_missing},
+	{"invalid instance name", test_bad_instance_name},
+	{"bad magic", test_bad_magic},
+	{"ABI major mismatch", test_abi_major},
+	{"region smaller than region_size", test_region_too_small},
+	{"records out of bounds", test_records_out_of_bounds},
+	{"unterminated strings", test_unterminated_strings},
+	{"bad pid", test_bad_pid},
+	{"stale pid", test_stale_pid},
+	{"zombie pid", test_zombie_pid},
+	{"stopped", test_stopped},
+	{"old heartbeat", test_old_heartbeat},
+	{"healthy running", test_healthy},
+	{"starting, stopping, unknown", test_other_states},
+	{"replaced region", test_replaced},
+	{"json totals, workers, ports", test_json_totals},
+	{"json rates", test_json_rates},
+	{"json unknown reasons", test_unknown_reason},
+	{"json stopped", test_json_stopped},
+	{"json string escaping", test_json_escape},
+	{"json writer", test_json_writer},
+	{"text output", test_text},
+	{"status command", test_cmd_status},
+	{"stats command", test_cmd_stats},
+	{"stats --watch", test_cmd_stats_watch},
+	{"context", test_ctx_init},
+};
+
+/* Returns 0 when every assertion passed, 1 otherwise (CUnit error too). */
 int
 main(void)
 {
-	static const struct {
-		const char *name;
-		CU_TestFunc fn;
-	} tests[] = {
-		{"missing region", test_missing},
-		{"invalid instance name", test_bad_instance_name},
-		{"bad magic", test_bad_magic},
-		{"ABI major mismatch", test_abi_major},
-		{"region smaller than region_size", test_region_too_small},
-		{"records out of bounds", test_records_out_of_bounds},
-		{"unterminated strings", test_unterminated_strings},
-		{"bad pid", test_bad_pid},
-		{"stale pid", test_stale_pid},
-		{"zombie pid", test_zombie_pid},
-		{"stopped", test_stopped},
-		{"old heartbeat", test_old_heartbeat},
-		{"healthy running", test_healthy},
-		{"starting, stopping, unknown", test_other_states},
-		{"replaced region", test_replaced},
-		{"json totals, workers, ports", test_json_totals},
-		{"json rates", test_json_rates},
-		{"json unknown reasons", test_unknown_reason},
-		{"json stopped", test_json_stopped},
-		{"json string escaping", test_json_escape},
-		{"json writer", test_json_writer},
-		{"text output", test_text},
-		{"status command", test_cmd_status},
-		{"stats command", test_cmd_stats},
-		{"stats --watch", test_cmd_stats_watch},
-		{"context", test_ctx_init},
+	static const struct bw_cunit_suite suite = {
+		.name = "ctl",
+		.init = suite_init,
+		.clean = suite_clean,
+		.setup = test_setup,
+		.teardown = test_teardown,
 	};
-	unsigned int failures, i;
-	CU_pSuite suite;
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	suite = CU_add_suite_with_setup_and_teardown(
-		"ctl", suite_init, suite_clean, test_setup, test_teardown);
-	if (suite == NULL)
-		goto err_registry;
-	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
-		if (CU_add_test(suite, tests[i].name, tests[i].fn) == NULL)
-			goto err_registry;
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	if (CU_basic_run_tests() != CUE_SUCCESS)
-		goto err_registry;
-	failures =
-		CU_get_number_of_failures() + CU_get_number_of_suites_failed();
-	CU_cleanup_registry();
-	return failures != 0;
-
-err_registry:
-	fprintf(stderr, "test_ctl: CUnit: %s\n", CU_get_error_msg());
-	CU_cleanup_registry();
-	return 1;
+	return bw_cunit_run_suite(&suite, tests,
+				  sizeof(tests) / sizeof(tests[0]));
 }

@@ -27,6 +27,7 @@
 #include <CUnit/Basic.h>
 
 #include "bw_crc32c.h"
+#include "bw_cunit.h"
 #include "bw_image.h"
 #include "ctl_image.h"
 #include "ctl_hsmap.h"
@@ -2738,10 +2739,7 @@ test_write_seeds(void)
 	CU_ASSERT(write_seeds(getenv("BW_WRITE_SEEDS")) == 0);
 }
 
-static const struct {
-	const char *name;
-	CU_TestFunc fn;
-} tests[] = {
+static const struct bw_cunit_test tests[] = {
 	{"crc32c check values", test_crc32c},
 	{"small round trip", test_small_roundtrip},
 	{"spamhaus round trip", test_spamhaus_roundtrip},
@@ -2768,42 +2766,18 @@ static const struct {
 	{"scan groups", test_scan_groups},
 };
 
+/* BW_WRITE_SEEDS=DIR: write the fuzzer's seed images instead of testing. */
+static const struct bw_cunit_test seed_tests[] = {
+	{"write seeds", test_write_seeds},
+};
+
 /* Returns 0 when every assertion passed, 1 otherwise (CUnit error too). */
 int
 main(int argc, char **argv)
 {
-	const char *seeds = getenv("BW_WRITE_SEEDS");
-	unsigned int nb_fail;
-	CU_pSuite suite;
-	size_t i;
-
 	if (argc > 1)
 		data_dir_arg = argv[1];
-	if (CU_initialize_registry() != CUE_SUCCESS) {
-		fprintf(stderr, "test_image: %s\n", CU_get_error_msg());
-		return 1;
-	}
-	suite = CU_add_suite("image", NULL, NULL);
-	if (suite == NULL)
-		goto err_registry;
-	if (seeds != NULL) {
-		if (CU_add_test(suite, "write seeds", test_write_seeds) == NULL)
-			goto err_registry;
-	}
-	for (i = 0; seeds == NULL && i < sizeof(tests) / sizeof(tests[0]);
-	     i++) {
-		if (CU_add_test(suite, tests[i].name, tests[i].fn) == NULL)
-			goto err_registry;
-	}
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	if (CU_basic_run_tests() != CUE_SUCCESS)
-		goto err_registry;
-	nb_fail = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return nb_fail != 0 ? 1 : 0;
-
-err_registry:
-	fprintf(stderr, "test_image: %s\n", CU_get_error_msg());
-	CU_cleanup_registry();
-	return 1;
+	if (getenv("BW_WRITE_SEEDS") != NULL)
+		return BW_CUNIT_RUN("image", seed_tests);
+	return BW_CUNIT_RUN("image", tests);
 }

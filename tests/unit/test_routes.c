@@ -13,6 +13,7 @@
 
 #include <CUnit/Basic.h>
 
+#include "bw_cunit.h"
 #include "bw_routes.h"
 
 #define NB_LISTS     7
@@ -653,30 +654,17 @@ test_nh_encoding(void)
 	CU_ASSERT(bw_nh_encode(BW_LIST_MAX - 1, BW_LIST_MAX - 1) < 0x8000);
 }
 
+static const struct bw_cunit_test tests[] = {
+	{"next hop encoding", test_nh_encoding},
+	{"full build matches brute force", test_full_matches_oracle},
+	{"diff ops replay to the new tables", test_diff_replays},
+	{"200 deltas equal rebuilds", test_deltas},
+	{"refused deltas change nothing", test_delta_refusals},
+};
+
+/* Returns 0 when every assertion passed, 1 otherwise (CUnit error too). */
 int
 main(void)
 {
-	CU_pSuite s;
-	unsigned int failures;
-
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	s = CU_add_suite("routes", NULL, NULL);
-	if (s == NULL ||
-	    CU_add_test(s, "next hop encoding", test_nh_encoding) == NULL ||
-	    CU_add_test(s, "full build matches brute force",
-			test_full_matches_oracle) == NULL ||
-	    CU_add_test(s, "diff ops replay to the new tables",
-			test_diff_replays) == NULL ||
-	    CU_add_test(s, "200 deltas equal rebuilds", test_deltas) == NULL ||
-	    CU_add_test(s, "refused deltas change nothing",
-			test_delta_refusals) == NULL) {
-		CU_cleanup_registry();
-		return 2;
-	}
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return failures == 0 ? 0 : 1;
+	return BW_CUNIT_RUN("routes", tests);
 }

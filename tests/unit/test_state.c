@@ -253,7 +253,7 @@ test_lock(void)
 
 	tmp_make(&t);
 	CU_ASSERT_FATAL(ctl_state_open(&st, t.dir, 1, NULL) == 0);
-	snprintf(path, sizeof(path), "%s/" CTL_STATE_LOCK_FILE, t.dir);
+	snprintf(path, sizeof(path), "%s/" BW_STATE_LOCK_FILE, t.dir);
 	fd = open(path, O_RDONLY);
 	CU_ASSERT_FATAL(fd >= 0);
 	/* another open file description: conflicts like another process */
@@ -384,7 +384,7 @@ static void
 test_audit(void)
 {
 	char line[2048], path[PATH_MAX], *msg = NULL;
-	struct ctl_audit_rec r, back, *recs;
+	struct bw_audit_rec r, back, *recs;
 	struct ctl_state st;
 	size_t n, msg_len = 0;
 	struct tmp t;
@@ -396,13 +396,13 @@ test_audit(void)
 	r.time_s = 1737109353; /* 2025-01-17T10:22:33Z */
 	r.uid = 1000;
 	snprintf(r.user, sizeof(r.user), "alice");
-	snprintf(r.how, sizeof(r.how), CTL_HOW_DELTA);
+	snprintf(r.how, sizeof(r.how), BW_HOW_DELTA);
 	snprintf(r.op, sizeof(r.op), "list add blocked 192.0.2.1/32\tx\ny");
-	CU_ASSERT_EQUAL(ctl_audit_format(&r, line, sizeof(line)), 0);
+	CU_ASSERT_EQUAL(bw_audit_format(&r, line, sizeof(line)), 0);
 	CU_ASSERT_STRING_EQUAL(line, "12\t11\t2025-01-17T10:22:33Z\t1000\t"
 				     "alice\tapplied-delta\tlist add blocked "
 				     "192.0.2.1/32 x y\n");
-	CU_ASSERT_EQUAL(ctl_audit_parse(line, strlen(line), &back), 0);
+	CU_ASSERT_EQUAL(bw_audit_parse(line, strlen(line), &back), 0);
 	CU_ASSERT_EQUAL(back.gen, 12);
 	CU_ASSERT_EQUAL(back.parent, 11);
 	CU_ASSERT_EQUAL(back.time_s, 1737109353);
@@ -410,14 +410,14 @@ test_audit(void)
 	CU_ASSERT_STRING_EQUAL(back.user, "alice");
 	CU_ASSERT_STRING_EQUAL(back.how, "applied-delta");
 	CU_ASSERT_STRING_EQUAL(back.op, "list add blocked 192.0.2.1/32 x y");
-	CU_ASSERT_EQUAL(ctl_audit_format(&r, line, 20), -ENOSPC);
+	CU_ASSERT_EQUAL(bw_audit_format(&r, line, 20), -ENOSPC);
 	snprintf(line, sizeof(line), "12\t11\tyesterday\t0\tu\th\top\n");
-	CU_ASSERT_EQUAL(ctl_audit_parse(line, strlen(line), &back), -EINVAL);
+	CU_ASSERT_EQUAL(bw_audit_parse(line, strlen(line), &back), -EINVAL);
 	snprintf(line, sizeof(line), "12\t11");
-	CU_ASSERT_EQUAL(ctl_audit_parse(line, strlen(line), &back), -EINVAL);
+	CU_ASSERT_EQUAL(bw_audit_parse(line, strlen(line), &back), -EINVAL);
 	snprintf(line, sizeof(line),
 		 "x\t11\t2025-01-17T10:22:33Z\t0\tu\th\top\n");
-	CU_ASSERT_EQUAL(ctl_audit_parse(line, strlen(line), &back), -EINVAL);
+	CU_ASSERT_EQUAL(bw_audit_parse(line, strlen(line), &back), -EINVAL);
 
 	tmp_make(&t);
 	CU_ASSERT_FATAL(ctl_state_open(&st, t.dir, 1, NULL) == 0);
@@ -427,11 +427,11 @@ test_audit(void)
 	CU_ASSERT_EQUAL(ctl_state_audit_append(&st, &r), 0);
 	r.gen = 13;
 	r.parent = 12;
-	snprintf(r.how, sizeof(r.how), CTL_HOW_STAGED);
+	snprintf(r.how, sizeof(r.how), BW_HOW_STAGED);
 	snprintf(r.op, sizeof(r.op), "list drop blocked (-1)");
 	CU_ASSERT_EQUAL(ctl_state_audit_append(&st, &r), 0);
 
-	snprintf(path, sizeof(path), "%s/" CTL_STATE_AUDIT_FILE, t.dir);
+	snprintf(path, sizeof(path), "%s/" BW_STATE_AUDIT_FILE, t.dir);
 	f = fopen(path, "r");
 	CU_ASSERT_FATAL(f != NULL);
 	CU_ASSERT(fgets(line, sizeof(line), f) != NULL);
@@ -461,17 +461,17 @@ test_audit(void)
 					     "skipped") != NULL);
 	free(msg);
 
-	/* ctl_audit_self() names the caller */
+	/* bw_audit_self() names the caller */
 	memset(&r, 0, sizeof(r));
-	ctl_audit_self(&r);
+	bw_audit_self(&r);
 	CU_ASSERT_EQUAL(r.uid, (uint32_t)getuid());
 	CU_ASSERT(r.user[0] != '\0');
 	CU_ASSERT(r.time_s > 1600000000);
-	ctl_audit_set_uid(&r, 0);
+	bw_audit_set_uid(&r, 0);
 	CU_ASSERT_EQUAL(r.uid, 0);
 	CU_ASSERT_STRING_EQUAL(r.user, "root");
 	/* a uid without a name is written as its number */
-	ctl_audit_set_uid(&r, 3999999999u);
+	bw_audit_set_uid(&r, 3999999999u);
 	CU_ASSERT_STRING_EQUAL(r.user, "3999999999");
 
 	ctl_state_close(&st);

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The names an instance is reached by, made and checked here for both
+ * programs: the instance name itself, its status region, its request
+ * socket and the shared-memory objects that carry images to it.
+ */
+#ifndef BW_NAMES_H
+#define BW_NAMES_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/*
+ * Returns 1 when instance is 1 to BW_NAME_LEN - 1 characters of
+ * [A-Za-z0-9_-], 0 otherwise.
+ */
+int bw_name_instance_valid(const char *instance);
+
+/*
+ * The POSIX shm name of an instance's status region ("/bulwark.I.status")
+ * into buf. Returns 0, -EINVAL for an invalid instance name, or
+ * -ENAMETOOLONG when buf is too small.
+ */
+int bw_name_status_shm(const char *instance, char *buf, size_t len);
+
+/*
+ * Abstract-namespace socket name of an instance into buf (leading NUL
+ * included; *len gets the length to pass with offsetof(sun_path)).
+ * Returns 0 or -EINVAL when the instance is invalid or buf too small.
+ */
+int bw_name_ctl_sock(const char *instance, char *buf, size_t size, size_t *len);
+
+/*
+ * The shm name of the image bulwarkctl process pid hands to an instance
+ * ("/bulwark.I.img.PID") into buf. Returns 0, -EINVAL or -ENAMETOOLONG.
+ */
+int bw_name_image_shm(const char *instance, pid_t pid, char *buf, size_t len);
+
+/*
+ * Returns 1 when the len bytes at name hold a NUL-terminated name that
+ * bw_name_image_shm() makes (for any valid instance and pid), 0 otherwise.
+ * The dataplane checks a request's object name with it before shm_open().
+ */
+int bw_name_image_shm_valid(const char *name, size_t len);
+
+#endif /* BW_NAMES_H */
