@@ -1418,7 +1418,8 @@ ms_since(const struct timespec *t0)
 	       (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
-static void
+/* One row of the database table. Returns 0, or 1 when it did not compile. */
+static int
 print_db(const char *what, const struct ctl_rules *rs,
 	 const struct ctl_hsmap *map, struct ctl_hsdb_opts *o)
 {
@@ -1428,7 +1429,8 @@ print_db(const char *what, const struct ctl_rules *rs,
 
 	if (ctl_hsdb_compile(rs, map, o, &db, err, sizeof(err)) != 0) {
 		printf("| %s | error: %s | | | |\n", what, err);
-		return;
+		fprintf(stderr, "test_rules: %s: %s\n", what, err);
+		return 1;
 	}
 	if (db.db != NULL)
 		ctl_hsdb_serialize(&db, &ser, &ser_len);
@@ -1436,8 +1438,10 @@ print_db(const char *what, const struct ctl_rules *rs,
 	       db.nb_exprs, (double)db.compile_ns / 1e6, ser_len);
 	free(ser);
 	ctl_hsdb_free(&db);
+	return 0;
 }
 
+/* Returns 0, or 1 when a file or database failed (the tables say which). */
 static int
 print_counts(void)
 {
@@ -1447,6 +1451,7 @@ print_counts(void)
 	struct timespec t0;
 	size_t nb, i;
 	char **names;
+	int bad = 0;
 
 	if (data_dir_find(dir, sizeof(dir)) == NULL) {
 		fprintf(stderr, "test_rules: test data not found\n");
@@ -1499,23 +1504,24 @@ print_counts(void)
 		struct ctl_hsdb_opts o = {CTL_HSDB_BLOCK, CTL_HSDB_SCOPE_ALL, 0,
 					  NULL, NULL};
 
-		print_db("block, every rule (one database)", &all, &map, &o);
+		bad |= print_db("block, every rule (one database)", &all, &map,
+				&o);
 		o.scopes = 0;
-		print_db("block, packet-scoped rules", &all, &map, &o);
+		bad |= print_db("block, packet-scoped rules", &all, &map, &o);
 		o.mode = CTL_HSDB_STREAM;
-		print_db("stream, TCP stream rules", &all, &map, &o);
+		bad |= print_db("stream, TCP stream rules", &all, &map, &o);
 		o.mode = CTL_HSDB_BLOCK;
 		o.protos = 1u << CTL_RULE_PROTO_UDP;
-		print_db("block, packet-scoped udp", &all, &map, &o);
+		bad |= print_db("block, packet-scoped udp", &all, &map, &o);
 		o.protos = 1u << CTL_RULE_PROTO_TCP;
-		print_db("block, packet-scoped tcp", &all, &map, &o);
+		bad |= print_db("block, packet-scoped tcp", &all, &map, &o);
 		o.protos = 1u << CTL_RULE_PROTO_IP | 1u << CTL_RULE_PROTO_ICMP;
-		print_db("block, packet-scoped ip+icmp", &all, &map, &o);
+		bad |= print_db("block, packet-scoped ip+icmp", &all, &map, &o);
 	}
 	ctl_hsmap_free(&map);
 	ctl_rules_free(&all);
 	free_names(names, nb);
-	return 0;
+	return bad;
 }
 
 static const struct bw_cunit_test tests[] = {
