@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Ruleset image validator. The image is untrusted: every field is checked
+ * Ruleset image validator: the header, the section table, lists and
+ * prefixes, and the entry point (image_match.c checks programs, rules and
+ * scan groups). The image is untrusted: every field is checked
  * against the bytes actually present before any other field is derived from
  * it, all offset and length arithmetic is done in 64 bits from 32-bit or
  * range-checked 64-bit values so that it cannot wrap, and the view handed
@@ -18,21 +20,9 @@
 #include "bw_crc32c.h"
 #include "bw_bpf.h"
 #include "bw_image_view.h"
+#include "image_check.h"
 
-#define SEC_TYPE_MAX BW_SEC_HSDB_GROUPS /* highest section type of this minor */
-#define SEC_ALIGN    8u			/* bytes: table and section offsets */
-#define ADDR_STR_LEN 64			/* "a.b.c.d" or RFC 5952 text */
-#define INSNS_MAX    (BW_BPF_MAX * BW_BPF_INSNS_MAX) /* in one image */
-/* Up to BW_HSGROUP_MAX databases of BW_HSDB_MAX each: the image bounds it. */
-#define HSDB_GROUPS_MAX ((uint32_t)BW_IMAGE_SIZE_MAX)
-
-struct sec_info {
-	const char *name;   /* in reasons */
-	uint32_t elem_size; /* bytes */
-	uint32_t count_max; /* entries */
-};
-
-static const struct sec_info sec_infos[SEC_TYPE_MAX + 1] = {
+const struct sec_info img_sec_infos[SEC_TYPE_MAX + 1] = {
 	[BW_SEC_LISTS] = {"lists", sizeof(struct bw_image_list), BW_LIST_MAX},
 	[BW_SEC_PREFIX4] = {"prefix4", sizeof(struct bw_image_prefix4),
 			    BW_PREFIX_MAX},
@@ -60,37 +50,9 @@ static const struct sec_info sec_infos[SEC_TYPE_MAX + 1] = {
 	[BW_SEC_HSDB_GROUPS] = {"hsdb_groups", 1, HSDB_GROUPS_MAX},
 };
 
-/* grp_of_cls and grp_of_base hold 1 + a group index in 16 bits. */
-_Static_assert(BW_HSGROUP_MAX < UINT16_MAX, "group index fits 16 bits");
-
-/* Validation in progress: what has been established so far. */
-struct val {
-	const uint8_t *base;
-	uint64_t size;			    /* bytes, == len */
-	const struct bw_image_hdr *hdr;	    /* header checked */
-	const struct bw_image_section *tab; /* section table */
-	/* Per section type: the table entry and its index, NULL if absent. */
-	const struct bw_image_section *sec[SEC_TYPE_MAX + 1];
-	uint32_t sec_idx[SEC_TYPE_MAX + 1];
-	const struct bw_image_list *lists;
-	uint32_t nb_lists;
-	/* For list ids: 1 + index in the LISTS section, 0 if no such list. */
-	uint8_t list_of_id[BW_LIST_MAX];
-	/*
-	 * Scan groups seen so far, as 1 + index in HSGROUPS (0: none): per
-	 * (class, scope), and per (lane, scope) for the BASE groups. A class
-	 * names its (lane, role) through any of its groups.
-	 */
-	uint16_t grp_of_cls[BW_HSCLASS_MAX + 1][3];
-	uint16_t grp_of_base[BW_HSLANE_MAX + 1][3];
-	uint32_t nb_stream_groups; /* groups in stream mode */
-	char *why;
-	size_t why_len;
-};
-
 /* Write the reason and return err (a negative errno). */
-static int __attribute__((format(printf, 3, 4)))
-refuse(struct val *c, int err, const char *fmt, ...)
+int
+img_refuse(struct val *c, int err, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -103,8 +65,8 @@ refuse(struct val *c, int err, const char *fmt, ...)
 	return err;
 }
 
-static const void *
-at(const struct val *c, uint64_t off)
+const void *
+img_at(const struct val *c, uint64_t off)
 {
 	return c->base + off;
 }
@@ -123,16 +85,16 @@ addr6_str(const uint8_t addr[16], char *buf, size_t size)
 		snprintf(buf, size, "?");
 }
 
-static int
-host_bits4(uint32_t addr, uint8_t len)
+int
+img_host_bits4(uint32_t addr, uint8_t len)
 {
 	if (len >= 32)
 		return 0;
 	return (addr & (UINT32_MAX >> len)) != 0;
 }
 
-static int
-host_bits6(const uint8_t addr[16], uint8_t len)
+int
+img_host_bits6(const uint8_t addr[16], uint8_t len)
 {
 	unsigned int i = len / 8u;
 
@@ -169,8 +131,8 @@ cmp6(const struct bw_image_prefix6 *a, const struct bw_image_prefix6 *b)
 	return (int)a->len - (int)b->len;
 }
 
-static int
-name_char_ok(char ch)
+int
+img_name_char_ok(char ch)
 {
 	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
 	       (ch >= '0' && ch <= '9') || ch == '_' || ch == '.' || ch == '-';
@@ -184,7 +146,7 @@ bw_image_name_valid(const char *name)
 	if (name == NULL || name[0] == '\0')
 		return 0;
 	for (i = 0; name[i] != '\0'; i++) {
-		if (i >= BW_LIST_NAME_LEN - 1 || !name_char_ok(name[i]))
+		if (i >= BW_LIST_NAME_LEN - 1 || !img_name_char_ok(name[i]))
 			return 0;
 	}
 	return 1;
@@ -203,107 +165,112 @@ check_header(struct val *c, size_t len)
 	size_t i;
 
 	if (len < sizeof(*h))
-		return refuse(c, -EINVAL,
-			      "image too short (%zu bytes, header is %zu)", len,
-			      sizeof(*h));
+		return img_refuse(c, -EINVAL,
+				  "image too short (%zu bytes, header is %zu)",
+				  len, sizeof(*h));
 	h = (const struct bw_image_hdr *)c->base;
 	if (h->magic != BW_IMAGE_MAGIC)
-		return refuse(c, -EINVAL, "bad magic 0x%016" PRIx64, h->magic);
+		return img_refuse(c, -EINVAL, "bad magic 0x%016" PRIx64,
+				  h->magic);
 	if (h->abi_major != BW_IMAGE_ABI_MAJOR)
-		return refuse(c, -EINVAL,
-			      "abi major %u not supported (want %u)",
-			      h->abi_major, BW_IMAGE_ABI_MAJOR);
+		return img_refuse(c, -EINVAL,
+				  "abi major %u not supported (want %u)",
+				  h->abi_major, BW_IMAGE_ABI_MAJOR);
 	if (h->hdr_size < sizeof(*h))
-		return refuse(c, -EINVAL, "hdr_size %" PRIu32 " below %zu",
-			      h->hdr_size, sizeof(*h));
+		return img_refuse(c, -EINVAL, "hdr_size %" PRIu32 " below %zu",
+				  h->hdr_size, sizeof(*h));
 	if (h->hdr_size > sizeof(*h)) {
 		/* A later minor may append header fields; we skip them. */
 		if (h->abi_minor <= BW_IMAGE_ABI_MINOR)
-			return refuse(c, -EINVAL,
-				      "hdr_size %" PRIu32
-				      " in abi minor %u (want %zu)",
-				      h->hdr_size, h->abi_minor, sizeof(*h));
+			return img_refuse(c, -EINVAL,
+					  "hdr_size %" PRIu32
+					  " in abi minor %u (want %zu)",
+					  h->hdr_size, h->abi_minor,
+					  sizeof(*h));
 		if (h->hdr_size % SEC_ALIGN != 0)
-			return refuse(c, -EINVAL,
-				      "hdr_size %" PRIu32 " not 8-aligned",
-				      h->hdr_size);
+			return img_refuse(c, -EINVAL,
+					  "hdr_size %" PRIu32 " not 8-aligned",
+					  h->hdr_size);
 		if (h->hdr_size > len)
-			return refuse(c, -EINVAL,
-				      "hdr_size %" PRIu32
-				      " past the image (%zu bytes)",
-				      h->hdr_size, len);
+			return img_refuse(c, -EINVAL,
+					  "hdr_size %" PRIu32
+					  " past the image (%zu bytes)",
+					  h->hdr_size, len);
 	}
 	if (h->size != len)
-		return refuse(c, -EINVAL,
-			      "size %" PRIu64 " differs from image length %zu",
-			      h->size, len);
+		return img_refuse(c, -EINVAL,
+				  "size %" PRIu64
+				  " differs from image length %zu",
+				  h->size, len);
 	if (h->size > BW_IMAGE_SIZE_MAX)
-		return refuse(c, -E2BIG,
-			      "size %" PRIu64 " over the limit %llu bytes",
-			      h->size, BW_IMAGE_SIZE_MAX);
+		return img_refuse(c, -E2BIG,
+				  "size %" PRIu64 " over the limit %llu bytes",
+				  h->size, BW_IMAGE_SIZE_MAX);
 	if (h->kind != BW_IMAGE_FULL && h->kind != BW_IMAGE_DELTA)
-		return refuse(c, -EINVAL, "unknown kind %" PRIu32, h->kind);
+		return img_refuse(c, -EINVAL, "unknown kind %" PRIu32, h->kind);
 	if (h->generation == 0)
-		return refuse(c, -EINVAL, "generation 0 (must be >= 1)");
+		return img_refuse(c, -EINVAL, "generation 0 (must be >= 1)");
 	if (h->parent_gen >= h->generation)
-		return refuse(c, -EINVAL,
-			      "parent_gen %" PRIu64
-			      " not below generation %" PRIu64,
-			      h->parent_gen, h->generation);
+		return img_refuse(c, -EINVAL,
+				  "parent_gen %" PRIu64
+				  " not below generation %" PRIu64,
+				  h->parent_gen, h->generation);
 	if (h->reserved0 != 0)
-		return refuse(c, -EINVAL, "header reserved0 not zero");
+		return img_refuse(c, -EINVAL, "header reserved0 not zero");
 	for (i = 0; i < sizeof(h->reserved); i++) {
 		if (h->reserved[i] != 0)
-			return refuse(c, -EINVAL,
-				      "header reserved byte %zu not zero", i);
+			return img_refuse(c, -EINVAL,
+					  "header reserved byte %zu not zero",
+					  i);
 	}
 	nul = memchr(h->comment, '\0', sizeof(h->comment));
 	if (nul == NULL)
-		return refuse(c, -EINVAL, "comment not NUL terminated");
+		return img_refuse(c, -EINVAL, "comment not NUL terminated");
 	/* Zero padding keeps images canonical: same ruleset, same bytes. */
 	for (i = (size_t)(nul - h->comment) + 1; i < sizeof(h->comment); i++) {
 		if (h->comment[i] != '\0')
-			return refuse(c, -EINVAL,
-				      "comment byte %zu after the NUL not zero",
-				      i);
+			return img_refuse(
+				c, -EINVAL,
+				"comment byte %zu after the NUL not zero", i);
 	}
 	if (h->nb_sections > BW_IMAGE_SECTIONS_MAX)
-		return refuse(c, -EINVAL,
-			      "nb_sections %" PRIu32 " over the limit %d",
-			      h->nb_sections, BW_IMAGE_SECTIONS_MAX);
+		return img_refuse(c, -EINVAL,
+				  "nb_sections %" PRIu32 " over the limit %d",
+				  h->nb_sections, BW_IMAGE_SECTIONS_MAX);
 	if (h->section_off % SEC_ALIGN != 0)
-		return refuse(c, -EINVAL,
-			      "section table off %" PRIu32 " not 8-aligned",
-			      h->section_off);
+		return img_refuse(c, -EINVAL,
+				  "section table off %" PRIu32 " not 8-aligned",
+				  h->section_off);
 	if (h->section_off < h->hdr_size)
-		return refuse(c, -EINVAL,
-			      "section table off %" PRIu32
-			      " overlaps the header (%" PRIu32 " bytes)",
-			      h->section_off, h->hdr_size);
+		return img_refuse(c, -EINVAL,
+				  "section table off %" PRIu32
+				  " overlaps the header (%" PRIu32 " bytes)",
+				  h->section_off, h->hdr_size);
 	tab_end = (uint64_t)h->section_off +
 		  (uint64_t)h->nb_sections * sizeof(struct bw_image_section);
 	if (tab_end > h->size)
-		return refuse(c, -EINVAL,
-			      "section table ends past the image (off %" PRIu32
-			      ", %" PRIu32 " sections, size %" PRIu64 ")",
-			      h->section_off, h->nb_sections, h->size);
+		return img_refuse(
+			c, -EINVAL,
+			"section table ends past the image (off %" PRIu32
+			", %" PRIu32 " sections, size %" PRIu64 ")",
+			h->section_off, h->nb_sections, h->size);
 	c->hdr = h;
 	c->size = h->size;
-	c->tab = at(c, h->section_off);
+	c->tab = img_at(c, h->section_off);
 	return 0;
 }
 
 static int
 check_crc(struct val *c)
 {
-	uint32_t crc = bw_crc32c(0, at(c, c->hdr->hdr_size),
+	uint32_t crc = bw_crc32c(0, img_at(c, c->hdr->hdr_size),
 				 (size_t)(c->size - c->hdr->hdr_size));
 
 	if (crc != c->hdr->crc32c)
-		return refuse(c, -EINVAL,
-			      "crc32c mismatch: header 0x%08" PRIx32
-			      ", body 0x%08" PRIx32,
-			      c->hdr->crc32c, crc);
+		return img_refuse(c, -EINVAL,
+				  "crc32c mismatch: header 0x%08" PRIx32
+				  ", body 0x%08" PRIx32,
+				  c->hdr->crc32c, crc);
 	return 0;
 }
 
@@ -324,66 +291,69 @@ check_section(struct val *c, uint32_t i)
 	uint32_t j;
 
 	if (s->type == 0 || s->type > SEC_TYPE_MAX)
-		return refuse(c, -EINVAL,
-			      "section %" PRIu32 ": unknown type %" PRIu32, i,
-			      s->type);
-	info = &sec_infos[s->type];
+		return img_refuse(c, -EINVAL,
+				  "section %" PRIu32 ": unknown type %" PRIu32,
+				  i, s->type);
+	info = &img_sec_infos[s->type];
 	if (c->sec[s->type] != NULL)
-		return refuse(c, -EINVAL,
-			      "section %" PRIu32 " (%s): duplicate type, "
-			      "also section %" PRIu32,
-			      i, info->name, c->sec_idx[s->type]);
+		return img_refuse(c, -EINVAL,
+				  "section %" PRIu32 " (%s): duplicate type, "
+				  "also section %" PRIu32,
+				  i, info->name, c->sec_idx[s->type]);
 	if (s->elem_size != info->elem_size)
-		return refuse(c, -EINVAL,
-			      "section %" PRIu32 " (%s): elem_size %" PRIu32
-			      " (want %" PRIu32 ")",
-			      i, info->name, s->elem_size, info->elem_size);
+		return img_refuse(c, -EINVAL,
+				  "section %" PRIu32 " (%s): elem_size %" PRIu32
+				  " (want %" PRIu32 ")",
+				  i, info->name, s->elem_size, info->elem_size);
 	if (s->reserved != 0)
-		return refuse(c, -EINVAL,
-			      "section %" PRIu32 " (%s): reserved not zero", i,
-			      info->name);
+		return img_refuse(c, -EINVAL,
+				  "section %" PRIu32 " (%s): reserved not zero",
+				  i, info->name);
 	/* 64-bit product: count * elem_size cannot wrap. */
 	if (s->len != (uint64_t)s->count * s->elem_size)
-		return refuse(c, -EINVAL,
-			      "section %" PRIu32 " (%s): len %" PRIu64
-			      " is not count %" PRIu32 " * elem_size %" PRIu32,
-			      i, info->name, s->len, s->count, s->elem_size);
+		return img_refuse(
+			c, -EINVAL,
+			"section %" PRIu32 " (%s): len %" PRIu64
+			" is not count %" PRIu32 " * elem_size %" PRIu32,
+			i, info->name, s->len, s->count, s->elem_size);
 	if (s->count > info->count_max)
-		return refuse(c, -E2BIG,
-			      "section %" PRIu32 " (%s): %" PRIu32
-			      " entries over the limit %" PRIu32,
-			      i, info->name, s->count, info->count_max);
+		return img_refuse(c, -E2BIG,
+				  "section %" PRIu32 " (%s): %" PRIu32
+				  " entries over the limit %" PRIu32,
+				  i, info->name, s->count, info->count_max);
 	if (s->off % SEC_ALIGN != 0)
-		return refuse(c, -EINVAL,
-			      "section %" PRIu32 " (%s): off %" PRIu64
-			      " not 8-aligned",
-			      i, info->name, s->off);
+		return img_refuse(c, -EINVAL,
+				  "section %" PRIu32 " (%s): off %" PRIu64
+				  " not 8-aligned",
+				  i, info->name, s->off);
 	if (s->off < c->hdr->hdr_size)
-		return refuse(c, -EINVAL,
-			      "section %" PRIu32 " (%s) overlaps the header "
-			      "(off %" PRIu64 ", header %" PRIu32 " bytes)",
-			      i, info->name, s->off, c->hdr->hdr_size);
+		return img_refuse(c, -EINVAL,
+				  "section %" PRIu32
+				  " (%s) overlaps the header "
+				  "(off %" PRIu64 ", header %" PRIu32 " bytes)",
+				  i, info->name, s->off, c->hdr->hdr_size);
 	if (s->off > c->size || s->len > c->size - s->off)
-		return refuse(c, -EINVAL,
-			      "section %" PRIu32 " (%s) ends past the image "
-			      "(off %" PRIu64 " len %" PRIu64 ", size %" PRIu64
-			      ")",
-			      i, info->name, s->off, s->len, c->size);
+		return img_refuse(
+			c, -EINVAL,
+			"section %" PRIu32 " (%s) ends past the image "
+			"(off %" PRIu64 " len %" PRIu64 ", size %" PRIu64 ")",
+			i, info->name, s->off, s->len, c->size);
 	if (overlap(s->off, s->len, c->hdr->section_off, tab_len))
-		return refuse(c, -EINVAL,
-			      "section %" PRIu32 " (%s) overlaps the section "
-			      "table (off %" PRIu64 " len %" PRIu64
-			      ", table off %" PRIu32 " len %" PRIu64 ")",
-			      i, info->name, s->off, s->len,
-			      c->hdr->section_off, tab_len);
+		return img_refuse(c, -EINVAL,
+				  "section %" PRIu32
+				  " (%s) overlaps the section "
+				  "table (off %" PRIu64 " len %" PRIu64
+				  ", table off %" PRIu32 " len %" PRIu64 ")",
+				  i, info->name, s->off, s->len,
+				  c->hdr->section_off, tab_len);
 	for (j = 0; j < i; j++) {
 		o = &c->tab[j];
 		if (overlap(s->off, s->len, o->off, o->len))
-			return refuse(c, -EINVAL,
-				      "section %" PRIu32 " (%s) overlaps "
-				      "section %" PRIu32 " (%s)",
-				      i, info->name, j,
-				      sec_infos[o->type].name);
+			return img_refuse(c, -EINVAL,
+					  "section %" PRIu32 " (%s) overlaps "
+					  "section %" PRIu32 " (%s)",
+					  i, info->name, j,
+					  img_sec_infos[o->type].name);
 	}
 	c->sec[s->type] = s;
 	c->sec_idx[s->type] = i;
@@ -412,7 +382,7 @@ check_sections(struct val *c)
 			return r;
 	}
 	if (c->sec[BW_SEC_LISTS] == NULL)
-		return refuse(c, -EINVAL, "no lists section");
+		return img_refuse(c, -EINVAL, "no lists section");
 	if (c->hdr->kind == BW_IMAGE_FULL) {
 		no = full_no;
 		nb_no = sizeof(full_no) / sizeof(full_no[0]);
@@ -424,17 +394,18 @@ check_sections(struct val *c)
 	}
 	for (i = 0; i < nb_no; i++) {
 		if (c->sec[no[i]] != NULL)
-			return refuse(
+			return img_refuse(
 				c, -EINVAL,
 				"%s image has a %s section (section %" PRIu32
 				")",
-				kind, sec_infos[no[i]].name, c->sec_idx[no[i]]);
+				kind, img_sec_infos[no[i]].name,
+				c->sec_idx[no[i]]);
 	}
 	return 0;
 }
 
-static uint32_t
-sec_count(const struct val *c, uint32_t type)
+uint32_t
+img_sec_count(const struct val *c, uint32_t type)
 {
 	return c->sec[type] != NULL ? c->sec[type]->count : 0;
 }
@@ -447,32 +418,37 @@ check_list_name(struct val *c, uint32_t i, const struct bw_image_list *l)
 	uint32_t j;
 
 	if (nul == NULL)
-		return refuse(c, -EINVAL,
-			      "list %" PRIu32 ": name not NUL terminated", i);
+		return img_refuse(c, -EINVAL,
+				  "list %" PRIu32 ": name not NUL terminated",
+				  i);
 	n = (size_t)(nul - l->name);
 	if (n == 0)
-		return refuse(c, -EINVAL, "list %" PRIu32 ": empty name", i);
+		return img_refuse(c, -EINVAL, "list %" PRIu32 ": empty name",
+				  i);
 	for (k = 0; k < n; k++) {
-		if (!name_char_ok(l->name[k]))
-			return refuse(c, -EINVAL,
-				      "list %" PRIu32 ": name has character "
-				      "0x%02x at %zu (charset A-Za-z0-9_.-)",
-				      i, (unsigned int)(uint8_t)l->name[k], k);
+		if (!img_name_char_ok(l->name[k]))
+			return img_refuse(
+				c, -EINVAL,
+				"list %" PRIu32 ": name has character "
+				"0x%02x at %zu (charset A-Za-z0-9_.-)",
+				i, (unsigned int)(uint8_t)l->name[k], k);
 	}
 	for (k = n + 1; k < sizeof(l->name); k++) {
 		if (l->name[k] != '\0')
-			return refuse(c, -EINVAL,
-				      "list %" PRIu32 ": name byte %zu after "
-				      "the NUL not zero",
-				      i, k);
+			return img_refuse(c, -EINVAL,
+					  "list %" PRIu32
+					  ": name byte %zu after "
+					  "the NUL not zero",
+					  i, k);
 	}
 	/* At most BW_LIST_MAX lists: quadratic is a few thousand strcmp. */
 	for (j = 0; j < i; j++) {
 		if (strcmp(c->lists[j].name, l->name) == 0)
-			return refuse(c, -EINVAL,
-				      "list %" PRIu32 ": duplicate name '%s' "
-				      "(also list %" PRIu32 ")",
-				      i, l->name, j);
+			return img_refuse(c, -EINVAL,
+					  "list %" PRIu32
+					  ": duplicate name '%s' "
+					  "(also list %" PRIu32 ")",
+					  i, l->name, j);
 	}
 	return 0;
 }
@@ -487,7 +463,7 @@ check_lists(struct val *c)
 	uint32_t i;
 	int r;
 
-	c->lists = at(c, s->off);
+	c->lists = img_at(c, s->off);
 	c->nb_lists = s->count;
 	for (i = 0; i < c->nb_lists; i++) {
 		l = &c->lists[i];
@@ -495,66 +471,70 @@ check_lists(struct val *c)
 		if (r < 0)
 			return r;
 		if (l->id >= BW_LIST_MAX)
-			return refuse(c, -EINVAL,
-				      "list %" PRIu32 " ('%s'): id %" PRIu32
-				      " not below %d",
-				      i, l->name, l->id, BW_LIST_MAX);
+			return img_refuse(c, -EINVAL,
+					  "list %" PRIu32 " ('%s'): id %" PRIu32
+					  " not below %d",
+					  i, l->name, l->id, BW_LIST_MAX);
 		if (i > 0 && l->id <= c->lists[i - 1].id)
-			return refuse(c, -EINVAL,
-				      "list ids not ascending at %" PRIu32
-				      " (id %" PRIu32 " after %" PRIu32 ")",
-				      i, l->id, c->lists[i - 1].id);
+			return img_refuse(c, -EINVAL,
+					  "list ids not ascending at %" PRIu32
+					  " (id %" PRIu32 " after %" PRIu32 ")",
+					  i, l->id, c->lists[i - 1].id);
 		if (l->action != BW_ACTION_DROP && l->action != BW_ACTION_ALLOW)
-			return refuse(c, -EINVAL,
-				      "list %" PRIu32
-				      " ('%s'): unknown action %u",
-				      i, l->name, l->action);
+			return img_refuse(c, -EINVAL,
+					  "list %" PRIu32
+					  " ('%s'): unknown action %u",
+					  i, l->name, l->action);
 		if (l->match != BW_MATCH_SRC && l->match != BW_MATCH_DST &&
 		    l->match != BW_MATCH_ANY)
-			return refuse(c, -EINVAL,
-				      "list %" PRIu32
-				      " ('%s'): unknown match %u",
-				      i, l->name, l->match);
+			return img_refuse(c, -EINVAL,
+					  "list %" PRIu32
+					  " ('%s'): unknown match %u",
+					  i, l->name, l->match);
 		if (l->reserved != 0)
-			return refuse(c, -EINVAL,
-				      "list %" PRIu32
-				      " ('%s'): reserved not zero",
-				      i, l->name);
+			return img_refuse(c, -EINVAL,
+					  "list %" PRIu32
+					  " ('%s'): reserved not zero",
+					  i, l->name);
 		if (full && (l->v4_first != sum4 || l->v6_first != sum6))
-			return refuse(c, -EINVAL,
-				      "list %" PRIu32
-				      " ('%s'): range v4_first %" PRIu32
-				      " v6_first %" PRIu32 ", want %" PRIu64
-				      " and %" PRIu64
-				      " (ranges follow each other in id order)",
-				      i, l->name, l->v4_first, l->v6_first,
-				      sum4, sum6);
+			return img_refuse(
+				c, -EINVAL,
+				"list %" PRIu32
+				" ('%s'): range v4_first %" PRIu32
+				" v6_first %" PRIu32 ", want %" PRIu64
+				" and %" PRIu64
+				" (ranges follow each other in id order)",
+				i, l->name, l->v4_first, l->v6_first, sum4,
+				sum6);
 		if (!full && (l->v4_first != 0 || l->v6_first != 0))
-			return refuse(c, -EINVAL,
-				      "list %" PRIu32
-				      " ('%s'): v4_first %" PRIu32
-				      " v6_first %" PRIu32
-				      " not zero in a delta image",
-				      i, l->name, l->v4_first, l->v6_first);
+			return img_refuse(c, -EINVAL,
+					  "list %" PRIu32
+					  " ('%s'): v4_first %" PRIu32
+					  " v6_first %" PRIu32
+					  " not zero in a delta image",
+					  i, l->name, l->v4_first, l->v6_first);
 		sum4 += l->nb_v4;
 		sum6 += l->nb_v6;
 		c->list_of_id[l->id] = (uint8_t)(i + 1);
 	}
-	if (full && sum4 != sec_count(c, BW_SEC_PREFIX4))
-		return refuse(c, -EINVAL,
-			      "list ranges cover %" PRIu64
-			      " ipv4 entries, the prefix4 section has %" PRIu32,
-			      sum4, sec_count(c, BW_SEC_PREFIX4));
-	if (full && sum6 != sec_count(c, BW_SEC_PREFIX6))
-		return refuse(c, -EINVAL,
-			      "list ranges cover %" PRIu64
-			      " ipv6 entries, the prefix6 section has %" PRIu32,
-			      sum6, sec_count(c, BW_SEC_PREFIX6));
+	if (full && sum4 != img_sec_count(c, BW_SEC_PREFIX4))
+		return img_refuse(
+			c, -EINVAL,
+			"list ranges cover %" PRIu64
+			" ipv4 entries, the prefix4 section has %" PRIu32,
+			sum4, img_sec_count(c, BW_SEC_PREFIX4));
+	if (full && sum6 != img_sec_count(c, BW_SEC_PREFIX6))
+		return img_refuse(
+			c, -EINVAL,
+			"list ranges cover %" PRIu64
+			" ipv6 entries, the prefix6 section has %" PRIu32,
+			sum6, img_sec_count(c, BW_SEC_PREFIX6));
 	if (sum4 > BW_PREFIX_MAX || sum6 > BW_PREFIX_MAX)
-		return refuse(c, -E2BIG,
-			      "list sizes sum to %" PRIu64 " ipv4 and %" PRIu64
-			      " ipv6 prefixes, over the limit %u",
-			      sum4, sum6, BW_PREFIX_MAX);
+		return img_refuse(c, -E2BIG,
+				  "list sizes sum to %" PRIu64
+				  " ipv4 and %" PRIu64
+				  " ipv6 prefixes, over the limit %u",
+				  sum4, sum6, BW_PREFIX_MAX);
 	return 0;
 }
 
@@ -577,7 +557,7 @@ entry4_fault(const struct bw_image_prefix4 *p,
 
 	if (p->len > 32)
 		return ENTRY_LEN;
-	if (host_bits4(p->addr, p->len))
+	if (img_host_bits4(p->addr, p->len))
 		return ENTRY_HOST;
 	if (prev == NULL)
 		return ENTRY_OK;
@@ -593,7 +573,7 @@ entry6_fault(const struct bw_image_prefix6 *p,
 
 	if (p->len > 128)
 		return ENTRY_LEN;
-	if (host_bits6(p->addr, p->len))
+	if (img_host_bits6(p->addr, p->len))
 		return ENTRY_HOST;
 	if (p->reserved != 0)
 		return ENTRY_RESERVED;
@@ -611,7 +591,7 @@ static int
 refuse_entry(struct val *c, enum entry_fault f, uint32_t sec, uint32_t k,
 	     const char *list, uint32_t a4, const uint8_t *a6, uint8_t len)
 {
-	const char *sname = sec_infos[sec].name;
+	const char *sname = img_sec_infos[sec].name;
 	char a[ADDR_STR_LEN];
 
 	if (a6 != NULL)
@@ -620,27 +600,30 @@ refuse_entry(struct val *c, enum entry_fault f, uint32_t sec, uint32_t k,
 		addr4_str(a4, a, sizeof(a));
 	switch (f) {
 	case ENTRY_LEN:
-		return refuse(c, -EINVAL,
-			      "%s %" PRIu32 " of list '%s': len %u over %u",
-			      sname, k, list, len, a6 != NULL ? 128u : 32u);
+		return img_refuse(c, -EINVAL,
+				  "%s %" PRIu32 " of list '%s': len %u over %u",
+				  sname, k, list, len, a6 != NULL ? 128u : 32u);
 	case ENTRY_HOST:
-		return refuse(c, -EINVAL,
-			      "%s %" PRIu32 " of list '%s': host bits set "
-			      "(%s/%u)",
-			      sname, k, list, a, len);
+		return img_refuse(c, -EINVAL,
+				  "%s %" PRIu32 " of list '%s': host bits set "
+				  "(%s/%u)",
+				  sname, k, list, a, len);
 	case ENTRY_RESERVED:
-		return refuse(c, -EINVAL,
-			      "%s %" PRIu32 " of list '%s': reserved not zero",
-			      sname, k, list);
+		return img_refuse(c, -EINVAL,
+				  "%s %" PRIu32
+				  " of list '%s': reserved not zero",
+				  sname, k, list);
 	case ENTRY_DUP:
-		return refuse(c, -EINVAL,
-			      "%s %" PRIu32 " of list '%s': duplicate (%s/%u)",
-			      sname, k, list, a, len);
+		return img_refuse(c, -EINVAL,
+				  "%s %" PRIu32
+				  " of list '%s': duplicate (%s/%u)",
+				  sname, k, list, a, len);
 	case ENTRY_ORDER:
-		return refuse(c, -EINVAL,
-			      "%s entries of list '%s' not sorted at %" PRIu32
-			      " (%s/%u)",
-			      sname, list, k, a, len);
+		return img_refuse(
+			c, -EINVAL,
+			"%s entries of list '%s' not sorted at %" PRIu32
+			" (%s/%u)",
+			sname, list, k, a, len);
 	case ENTRY_OK:
 		break;
 	}
@@ -658,24 +641,24 @@ check_full(struct val *c)
 	uint32_t i, k;
 
 	if (c->sec[BW_SEC_PREFIX4] != NULL)
-		p4 = at(c, c->sec[BW_SEC_PREFIX4]->off);
+		p4 = img_at(c, c->sec[BW_SEC_PREFIX4]->off);
 	if (c->sec[BW_SEC_PREFIX6] != NULL)
-		p6 = at(c, c->sec[BW_SEC_PREFIX6]->off);
+		p6 = img_at(c, c->sec[BW_SEC_PREFIX6]->off);
 	for (i = 0; i < c->nb_lists; i++) {
 		l = &c->lists[i];
 		for (k = l->v4_first; k < l->v4_first + l->nb_v4; k++) {
 			if (p4[k].op != BW_OP_PRESENT)
-				return refuse(c, -EINVAL,
-					      "prefix4 %" PRIu32
-					      " of list '%s': "
-					      "op %u in a full image (want 0)",
-					      k, l->name, p4[k].op);
+				return img_refuse(
+					c, -EINVAL,
+					"prefix4 %" PRIu32 " of list '%s': "
+					"op %u in a full image (want 0)",
+					k, l->name, p4[k].op);
 			if (p4[k].list != l->id)
-				return refuse(c, -EINVAL,
-					      "prefix4 %" PRIu32
-					      " of list '%s': "
-					      "list %u, want %" PRIu32,
-					      k, l->name, p4[k].list, l->id);
+				return img_refuse(
+					c, -EINVAL,
+					"prefix4 %" PRIu32 " of list '%s': "
+					"list %u, want %" PRIu32,
+					k, l->name, p4[k].list, l->id);
 			f = entry4_fault(&p4[k],
 					 k > l->v4_first ? &p4[k - 1] : NULL);
 			if (f != ENTRY_OK)
@@ -685,17 +668,17 @@ check_full(struct val *c)
 		}
 		for (k = l->v6_first; k < l->v6_first + l->nb_v6; k++) {
 			if (p6[k].op != BW_OP_PRESENT)
-				return refuse(c, -EINVAL,
-					      "prefix6 %" PRIu32
-					      " of list '%s': "
-					      "op %u in a full image (want 0)",
-					      k, l->name, p6[k].op);
+				return img_refuse(
+					c, -EINVAL,
+					"prefix6 %" PRIu32 " of list '%s': "
+					"op %u in a full image (want 0)",
+					k, l->name, p6[k].op);
 			if (p6[k].list != l->id)
-				return refuse(c, -EINVAL,
-					      "prefix6 %" PRIu32
-					      " of list '%s': "
-					      "list %u, want %" PRIu32,
-					      k, l->name, p6[k].list, l->id);
+				return img_refuse(
+					c, -EINVAL,
+					"prefix6 %" PRIu32 " of list '%s': "
+					"list %u, want %" PRIu32,
+					k, l->name, p6[k].list, l->id);
 			f = entry6_fault(&p6[k],
 					 k > l->v6_first ? &p6[k - 1] : NULL);
 			if (f != ENTRY_OK)
@@ -715,22 +698,22 @@ static int
 check_delta_list(struct val *c, uint32_t sec, uint32_t k, uint8_t op,
 		 uint16_t list, uint16_t prev_list)
 {
-	const char *sname = sec_infos[sec].name;
+	const char *sname = img_sec_infos[sec].name;
 
 	if (op != BW_OP_ADD && op != BW_OP_DEL)
-		return refuse(c, -EINVAL,
-			      "%s %" PRIu32 ": op %u (want add 1 or del 2)",
-			      sname, k, op);
+		return img_refuse(c, -EINVAL,
+				  "%s %" PRIu32 ": op %u (want add 1 or del 2)",
+				  sname, k, op);
 	if (list >= BW_LIST_MAX || c->list_of_id[list] == 0)
-		return refuse(c, -EINVAL,
-			      "%s %" PRIu32
-			      ": list %u not in the lists section",
-			      sname, k, list);
+		return img_refuse(c, -EINVAL,
+				  "%s %" PRIu32
+				  ": list %u not in the lists section",
+				  sname, k, list);
 	if (k > 0 && prev_list > list)
-		return refuse(c, -EINVAL,
-			      "%s entries not sorted at %" PRIu32
-			      " (list %u after %u)",
-			      sname, k, list, prev_list);
+		return img_refuse(c, -EINVAL,
+				  "%s entries not sorted at %" PRIu32
+				  " (list %u after %u)",
+				  sname, k, list, prev_list);
 	return 0;
 }
 
@@ -746,11 +729,11 @@ check_delta(struct val *c)
 	int r;
 
 	if (s4 != NULL) {
-		d4 = at(c, s4->off);
+		d4 = img_at(c, s4->off);
 		nb4 = s4->count;
 	}
 	if (s6 != NULL) {
-		d6 = at(c, s6->off);
+		d6 = img_at(c, s6->off);
 		nb6 = s6->count;
 	}
 	for (k = 0; k < nb4; k++) {
@@ -784,627 +767,10 @@ check_delta(struct val *c)
 	return 0;
 }
 
-static int
-check_bpf_name(struct val *c, uint32_t i, const struct bw_image_bpf *b,
-	       const struct bw_image_bpf *progs)
-{
-	const char *nul = memchr(b->name, '\0', sizeof(b->name));
-	size_t n, k;
-	uint32_t j;
-
-	if (nul == NULL)
-		return refuse(c, -EINVAL,
-			      "program %" PRIu32 ": name not NUL terminated",
-			      i);
-	n = (size_t)(nul - b->name);
-	if (n == 0)
-		return refuse(c, -EINVAL, "program %" PRIu32 ": empty name", i);
-	for (k = 0; k < n; k++) {
-		if (!name_char_ok(b->name[k]))
-			return refuse(c, -EINVAL,
-				      "program %" PRIu32 ": name has "
-				      "character 0x%02x at %zu (charset "
-				      "A-Za-z0-9_.-)",
-				      i, (unsigned int)(uint8_t)b->name[k], k);
-	}
-	for (k = n + 1; k < sizeof(b->name); k++) {
-		if (b->name[k] != '\0')
-			return refuse(c, -EINVAL,
-				      "program %" PRIu32 ": name byte %zu "
-				      "after the NUL not zero",
-				      i, k);
-	}
-	/* At most BW_BPF_MAX programs: quadratic is cheap. */
-	for (j = 0; j < i; j++) {
-		if (strcmp(progs[j].name, b->name) == 0)
-			return refuse(c, -EINVAL,
-				      "program %" PRIu32 ": duplicate name "
-				      "'%s' (also program %" PRIu32 ")",
-				      i, b->name, j);
-	}
-	return 0;
-}
-
-/* FULL: the program table against the instruction section. */
-static int
-check_bpf(struct val *c)
-{
-	const struct bw_image_bpf *progs, *b;
-	uint32_t i, k, nb, nb_insns = sec_count(c, BW_SEC_BPF_INSNS);
-	uint64_t sum = 0;
-	int r;
-
-	if (c->sec[BW_SEC_BPF] == NULL) {
-		if (nb_insns != 0)
-			return refuse(c, -EINVAL,
-				      "bpf_insns section without a bpf "
-				      "section");
-		return 0;
-	}
-	progs = at(c, c->sec[BW_SEC_BPF]->off);
-	nb = c->sec[BW_SEC_BPF]->count;
-	for (i = 0; i < nb; i++) {
-		b = &progs[i];
-		r = check_bpf_name(c, i, b, progs);
-		if (r < 0)
-			return r;
-		if (i > 0 && b->order <= progs[i - 1].order)
-			return refuse(c, -EINVAL,
-				      "program orders not ascending at %" PRIu32
-				      " ('%s': %" PRIu32 " after %" PRIu32 ")",
-				      i, b->name, b->order, progs[i - 1].order);
-		if (b->nb_insns == 0 || b->nb_insns > BW_BPF_INSNS_MAX)
-			return refuse(c, -EINVAL,
-				      "program %" PRIu32 " ('%s'): %" PRIu32
-				      " instructions (1 to %d)",
-				      i, b->name, b->nb_insns,
-				      BW_BPF_INSNS_MAX);
-		if (b->insn_first != sum)
-			return refuse(c, -EINVAL,
-				      "program %" PRIu32 " ('%s'): insn_first "
-				      "%" PRIu32 ", want %" PRIu64
-				      " (ranges follow each other in table "
-				      "order)",
-				      i, b->name, b->insn_first, sum);
-		if (b->ctx_size != sizeof(struct bw_bpf_ctx))
-			return refuse(c, -EINVAL,
-				      "program %" PRIu32 " ('%s'): verified "
-				      "for a context of %" PRIu32 " bytes, "
-				      "this dataplane has %zu",
-				      i, b->name, b->ctx_size,
-				      sizeof(struct bw_bpf_ctx));
-		for (k = 0; k < sizeof(b->reserved); k++) {
-			if (b->reserved[k] != 0)
-				return refuse(c, -EINVAL,
-					      "program %" PRIu32
-					      " ('%s'): reserved not zero",
-					      i, b->name);
-		}
-		sum += b->nb_insns;
-	}
-	if (sum != nb_insns)
-		return refuse(c, -EINVAL,
-			      "program ranges cover %" PRIu64 " instructions, "
-			      "the bpf_insns section has %" PRIu32,
-			      sum, nb_insns);
-	return 0;
-}
-
-/* A rule's [first, first + nb) inside a table of count entries. */
-static int
-range_ok(uint32_t first, uint32_t nb, uint32_t count)
-{
-	return (uint64_t)first + nb <= count;
-}
-
-/* One raddr entry on its own; NULL when fine, else what is wrong. */
-static const char *
-raddr_fault(const struct bw_image_raddr *a)
-{
-	uint32_t v4;
-	size_t k;
-
-	if (a->reserved0 != 0 || a->reserved != 0)
-		return "reserved not zero";
-	if (a->family == 4) {
-		if (a->len > 32)
-			return "prefix length over 32";
-		for (k = 4; k < sizeof(a->addr); k++) {
-			if (a->addr[k] != 0)
-				return "ipv4 address with bytes past 4";
-		}
-		v4 = (uint32_t)a->addr[0] << 24 | (uint32_t)a->addr[1] << 16 |
-		     (uint32_t)a->addr[2] << 8 | (uint32_t)a->addr[3];
-		if (host_bits4(v4, a->len))
-			return "host bits set";
-		return NULL;
-	}
-	if (a->family == 6) {
-		if (a->len > 128)
-			return "prefix length over 128";
-		if (host_bits6(a->addr, a->len))
-			return "host bits set";
-		return NULL;
-	}
-	return "unknown family";
-}
-
-/* A rule's address range: in bounds and sorted, unique. */
-static int
-check_rule_addrs(struct val *c, uint32_t i, const char *which, uint32_t first,
-		 uint32_t nb)
-{
-	const struct bw_image_raddr *t = NULL;
-	uint32_t count = sec_count(c, BW_SEC_RADDRS), k;
-
-	if (!range_ok(first, nb, count))
-		return refuse(c, -EINVAL,
-			      "rule %" PRIu32 ": %s addresses [%" PRIu32
-			      ", +%" PRIu32
-			      ") past the raddrs section (%" PRIu32 ")",
-			      i, which, first, nb, count);
-	if (nb > 0)
-		t = at(c, c->sec[BW_SEC_RADDRS]->off);
-	for (k = first; k < first + nb; k++) {
-		const char *f = raddr_fault(&t[k]);
-
-		if (f != NULL)
-			return refuse(c, -EINVAL,
-				      "raddr %" PRIu32 " (rule %" PRIu32
-				      " %s): %s",
-				      k, i, which, f);
-		if (k > first && bw_raddr_cmp(&t[k - 1], &t[k]) >= 0)
-			return refuse(c, -EINVAL,
-				      "rule %" PRIu32 ": %s addresses not "
-				      "sorted and unique at raddr %" PRIu32,
-				      i, which, k);
-	}
-	return 0;
-}
-
-/* A rule's port range: in bounds, lo <= hi, sorted and disjoint. */
-static int
-check_rule_ports(struct val *c, uint32_t i, const char *which, uint32_t first,
-		 uint32_t nb)
-{
-	const struct bw_image_rport *t = NULL;
-	uint32_t count = sec_count(c, BW_SEC_RPORTS), k;
-
-	if (!range_ok(first, nb, count))
-		return refuse(c, -EINVAL,
-			      "rule %" PRIu32 ": %s ports [%" PRIu32
-			      ", +%" PRIu32
-			      ") past the rports section (%" PRIu32 ")",
-			      i, which, first, nb, count);
-	if (nb > 0)
-		t = at(c, c->sec[BW_SEC_RPORTS]->off);
-	for (k = first; k < first + nb; k++) {
-		if (t[k].lo > t[k].hi)
-			return refuse(c, -EINVAL,
-				      "rport %" PRIu32 " (rule %" PRIu32
-				      " %s): lo %u above hi %u",
-				      k, i, which, t[k].lo, t[k].hi);
-		if (k > first && t[k].lo <= t[k - 1].hi)
-			return refuse(c, -EINVAL,
-				      "rule %" PRIu32 ": %s ports not sorted "
-				      "and disjoint at rport %" PRIu32,
-				      i, which, k);
-	}
-	return 0;
-}
-
-/* A string offset: inside the string table (which ends with a NUL). */
-static int
-check_rule_string(struct val *c, uint32_t i, const char *which, uint32_t off)
-{
-	uint32_t count = sec_count(c, BW_SEC_RSTRINGS);
-
-	if (off >= count)
-		return refuse(c, -EINVAL,
-			      "rule %" PRIu32 ": %s offset %" PRIu32
-			      " past the rstrings section (%" PRIu32 " bytes)",
-			      i, which, off, count);
-	return 0;
-}
-
-/* The fields of one rule that need no other section. */
-static int
-check_rule_fields(struct val *c, uint32_t i, const struct bw_image_rule *r)
-{
-	if (r->action < BW_RULE_ALERT || r->action > BW_RULE_PASS)
-		return refuse(c, -EINVAL,
-			      "rule %" PRIu32 " (sid %" PRIu32
-			      "): unknown action %u",
-			      i, r->sid, r->action);
-	if (r->proto < BW_RULE_PROTO_IP || r->proto > BW_RULE_PROTO_ICMP)
-		return refuse(c, -EINVAL,
-			      "rule %" PRIu32 " (sid %" PRIu32
-			      "): unknown protocol %u",
-			      i, r->sid, r->proto);
-	if (r->scan != BW_RULE_SCAN_PACKET && r->scan != BW_RULE_SCAN_STREAM)
-		return refuse(c, -EINVAL,
-			      "rule %" PRIu32 " (sid %" PRIu32
-			      "): unknown scan scope %u",
-			      i, r->sid, r->scan);
-	if (r->scan == BW_RULE_SCAN_STREAM && r->proto != BW_RULE_PROTO_TCP)
-		return refuse(c, -EINVAL,
-			      "rule %" PRIu32 " (sid %" PRIu32
-			      "): stream scope for a non-tcp rule",
-			      i, r->sid);
-	if (r->dsize_op > BW_DSIZE_OUT)
-		return refuse(c, -EINVAL,
-			      "rule %" PRIu32 " (sid %" PRIu32
-			      "): unknown dsize op %u",
-			      i, r->sid, r->dsize_op);
-	if (r->dsize_op != BW_DSIZE_NONE && r->dsize_min > r->dsize_max)
-		return refuse(c, -EINVAL,
-			      "rule %" PRIu32 " (sid %" PRIu32
-			      "): dsize min %" PRIu32 " above max %" PRIu32,
-			      i, r->sid, r->dsize_min, r->dsize_max);
-	if (r->dsize_op == BW_DSIZE_NONE &&
-	    (r->dsize_min != 0 || r->dsize_max != 0))
-		return refuse(c, -EINVAL,
-			      "rule %" PRIu32 " (sid %" PRIu32
-			      "): dsize bounds without a dsize op",
-			      i, r->sid);
-	if ((r->flags & ~(uint32_t)BW_RULE_F_ALL) != 0)
-		return refuse(c, -EINVAL,
-			      "rule %" PRIu32 " (sid %" PRIu32
-			      "): unknown flags 0x%" PRIx32,
-			      i, r->sid, r->flags & ~(uint32_t)BW_RULE_F_ALL);
-	if ((r->flags & BW_RULE_F_TO_SERVER) &&
-	    (r->flags & BW_RULE_F_TO_CLIENT))
-		return refuse(c, -EINVAL,
-			      "rule %" PRIu32 " (sid %" PRIu32
-			      "): flow to_server and to_client",
-			      i, r->sid);
-	if (r->priority < 0 || r->priority > 255)
-		return refuse(c, -EINVAL,
-			      "rule %" PRIu32 " (sid %" PRIu32
-			      "): priority %" PRId32 " not in 0..255",
-			      i, r->sid, r->priority);
-	if (r->reserved != 0)
-		return refuse(c, -EINVAL,
-			      "rule %" PRIu32 " (sid %" PRIu32
-			      "): reserved not zero",
-			      i, r->sid);
-	if ((r->flags & BW_RULE_F_CONTENT) &&
-	    c->sec[BW_SEC_HSDB_BLOCK] == NULL &&
-	    c->sec[BW_SEC_HSGROUPS] == NULL)
-		return refuse(c, -EINVAL,
-			      "rule %" PRIu32 " (sid %" PRIu32
-			      "): content rule without a block database or "
-			      "scan groups",
-			      i, r->sid);
-	if ((r->flags & BW_RULE_F_CONTENT) && r->scan == BW_RULE_SCAN_STREAM &&
-	    c->sec[BW_SEC_HSDB_STREAM] == NULL && c->nb_stream_groups == 0)
-		return refuse(c, -EINVAL,
-			      "rule %" PRIu32 " (sid %" PRIu32
-			      "): stream content rule without a stream "
-			      "database or stream groups",
-			      i, r->sid);
-	return 0;
-}
-
-/*
- * Which per-packet layout the image carries: scan groups (HSGROUPS with
- * their databases in HSDB_GROUPS, HSPORTS optional) or one block
- * database, never both.
- */
-static int
-check_hs_layout(struct val *c)
-{
-	int groups = c->sec[BW_SEC_HSGROUPS] != NULL;
-
-	if (groups && c->sec[BW_SEC_HSDB_GROUPS] == NULL)
-		return refuse(c, -EINVAL,
-			      "hsgroups section without an hsdb_groups "
-			      "section");
-	if (!groups && c->sec[BW_SEC_HSDB_GROUPS] != NULL)
-		return refuse(c, -EINVAL,
-			      "hsdb_groups section without an hsgroups "
-			      "section");
-	if (!groups && c->sec[BW_SEC_HSPORTS] != NULL)
-		return refuse(c, -EINVAL,
-			      "hsports section without an hsgroups section");
-	if (groups && c->sec[BW_SEC_HSDB_BLOCK] != NULL)
-		return refuse(c, -EINVAL,
-			      "both a block database and scan groups "
-			      "(sections %" PRIu32 " and %" PRIu32 ")",
-			      c->sec_idx[BW_SEC_HSDB_BLOCK],
-			      c->sec_idx[BW_SEC_HSGROUPS]);
-	return 0;
-}
-
-/* The fields of one scan group that need no other group. */
-static int
-check_hsgroup_fields(struct val *c, uint32_t i,
-		     const struct bw_image_hsgroup *g)
-{
-	uint32_t blob = sec_count(c, BW_SEC_HSDB_GROUPS);
-	uint32_t nb_rules = sec_count(c, BW_SEC_RULES);
-
-	if (g->lane < 1 || g->lane > BW_HSLANE_MAX)
-		return refuse(c, -EINVAL,
-			      "hsgroup %" PRIu32 ": lane %u unknown", i,
-			      g->lane);
-	if (g->role > BW_HSROLE_SRC)
-		return refuse(c, -EINVAL,
-			      "hsgroup %" PRIu32 ": role %u unknown", i,
-			      g->role);
-	if (g->scope > BW_HSSCOPE_STREAM)
-		return refuse(c, -EINVAL,
-			      "hsgroup %" PRIu32 ": scope %u unknown", i,
-			      g->scope);
-	if (g->role == BW_HSROLE_BASE && g->cls != 0)
-		return refuse(c, -EINVAL,
-			      "hsgroup %" PRIu32 ": base group with class %u "
-			      "(want 0)",
-			      i, g->cls);
-	if (g->role != BW_HSROLE_BASE && g->lane != BW_HSLANE_TCP &&
-	    g->lane != BW_HSLANE_UDP)
-		return refuse(c, -EINVAL,
-			      "hsgroup %" PRIu32 ": role %u on lane %u (port "
-			      "roles only on the tcp and udp lanes)",
-			      i, g->role, g->lane);
-	if (g->role != BW_HSROLE_BASE &&
-	    (g->cls < 1 || g->cls > BW_HSCLASS_MAX))
-		return refuse(c, -EINVAL,
-			      "hsgroup %" PRIu32 ": class %u not in 1..%d", i,
-			      g->cls, BW_HSCLASS_MAX);
-	if (g->scope == BW_HSSCOPE_STREAM && g->lane != BW_HSLANE_TCP)
-		return refuse(c, -EINVAL,
-			      "hsgroup %" PRIu32 ": stream scope on lane %u "
-			      "(tcp only)",
-			      i, g->lane);
-	if (g->db_off % SEC_ALIGN != 0)
-		return refuse(c, -EINVAL,
-			      "hsgroup %" PRIu32 ": db_off %" PRIu32
-			      " not 8-aligned",
-			      i, g->db_off);
-	if (g->db_len == 0)
-		return refuse(c, -EINVAL, "hsgroup %" PRIu32 ": db_len 0", i);
-	if (g->db_len > BW_HSDB_MAX)
-		return refuse(c, -E2BIG,
-			      "hsgroup %" PRIu32 ": db_len %" PRIu32
-			      " over the limit %u",
-			      i, g->db_len, BW_HSDB_MAX);
-	/* 64-bit sum: db_off + db_len cannot wrap. */
-	if ((uint64_t)g->db_off + g->db_len > blob)
-		return refuse(c, -EINVAL,
-			      "hsgroup %" PRIu32 ": database [%" PRIu32
-			      ", +%" PRIu32 ") past the hsdb_groups section "
-			      "(%" PRIu32 " bytes)",
-			      i, g->db_off, g->db_len, blob);
-	if (g->nb_rules > nb_rules)
-		return refuse(c, -EINVAL,
-			      "hsgroup %" PRIu32 ": %" PRIu32
-			      " rules, the image has %" PRIu32,
-			      i, g->nb_rules, nb_rules);
-	if (g->mode > BW_HSMODE_STREAM)
-		return refuse(c, -EINVAL,
-			      "hsgroup %" PRIu32 ": mode %u unknown", i,
-			      g->mode);
-	if (g->mode == BW_HSMODE_STREAM && g->scope != BW_HSSCOPE_STREAM)
-		return refuse(c, -EINVAL,
-			      "hsgroup %" PRIu32 ": stream mode in the packet "
-			      "scope",
-			      i);
-	if (g->mode == BW_HSMODE_STREAM && c->sec[BW_SEC_HSDB_STREAM] != NULL)
-		return refuse(c, -EINVAL,
-			      "hsgroup %" PRIu32 ": stream mode with a stream "
-			      "database",
-			      i);
-	if (g->flags & ~BW_HSGROUP_F_ALL)
-		return refuse(c, -EINVAL,
-			      "hsgroup %" PRIu32 ": flags 0x%x unknown", i,
-			      g->flags & ~BW_HSGROUP_F_ALL);
-	if ((g->flags & BW_HSGROUP_F_BASE) &&
-	    (g->role == BW_HSROLE_BASE || g->mode != BW_HSMODE_BLOCK))
-		return refuse(
-			c, -EINVAL,
-			"hsgroup %" PRIu32 ": flag base on a %s group "
-			"(class groups in block mode only)",
-			i, g->role == BW_HSROLE_BASE ? "base" : "stream mode");
-	return 0;
-}
-
-/*
- * FULL with HSGROUPS: each group on its own, then (lane, role, cls,
- * scope) unique and each class in one (lane, role). The per-class and
- * per-lane tables of struct val make this one pass.
- */
-static int
-check_hsgroups(struct val *c)
-{
-	const struct bw_image_hsgroup *groups, *g, *o;
-	uint32_t i, s, nb = sec_count(c, BW_SEC_HSGROUPS);
-	uint16_t *slot, other;
-	int r, k;
-
-	if (nb == 0)
-		return 0;
-	groups = at(c, c->sec[BW_SEC_HSGROUPS]->off);
-	for (i = 0; i < nb; i++) {
-		g = &groups[i];
-		r = check_hsgroup_fields(c, i, g);
-		if (r < 0)
-			return r;
-		/* (scope, mode): PACKET, STREAM, STREAM in stream mode */
-		k = g->scope + g->mode;
-		c->nb_stream_groups += g->mode == BW_HSMODE_STREAM;
-		if (g->role == BW_HSROLE_BASE) {
-			slot = &c->grp_of_base[g->lane][k];
-		} else {
-			slot = &c->grp_of_cls[g->cls][k];
-			for (s = 0; s < 3; s++) {
-				other = c->grp_of_cls[g->cls][s];
-				if (other == 0)
-					continue;
-				o = &groups[other - 1];
-				if (o->lane != g->lane || o->role != g->role)
-					return refuse(
-						c, -EINVAL,
-						"hsgroup %" PRIu32
-						": class %u on lane %u role "
-						"%u, hsgroup %u has it on "
-						"lane %u role %u",
-						i, g->cls, g->lane, g->role,
-						other - 1u, o->lane, o->role);
-			}
-		}
-		if (*slot != 0)
-			return refuse(c, -EINVAL,
-				      "hsgroup %" PRIu32 ": duplicate of "
-				      "hsgroup %u (lane %u role %u class %u "
-				      "scope %u mode %u)",
-				      i, *slot - 1u, g->lane, g->role, g->cls,
-				      g->scope, g->mode);
-		*slot = (uint16_t)(i + 1);
-	}
-	return 0;
-}
-
-/*
- * FULL with HSPORTS: each range names a class of a group of its own
- * (lane, role); ranges sorted by (lane, role, lo), disjoint within one
- * (lane, role). Runs after check_hsgroups() filled grp_of_cls.
- */
-static int
-check_hsports(struct val *c)
-{
-	const struct bw_image_hsgroup *groups = NULL, *g;
-	const struct bw_image_hsport *ports, *p, *q;
-	uint32_t k, nb = sec_count(c, BW_SEC_HSPORTS);
-	uint16_t idx;
-
-	if (nb == 0)
-		return 0;
-	if (sec_count(c, BW_SEC_HSGROUPS) > 0)
-		groups = at(c, c->sec[BW_SEC_HSGROUPS]->off);
-	ports = at(c, c->sec[BW_SEC_HSPORTS]->off);
-	for (k = 0; k < nb; k++) {
-		p = &ports[k];
-		if (p->lane != BW_HSLANE_TCP && p->lane != BW_HSLANE_UDP)
-			return refuse(c, -EINVAL,
-				      "hsport %" PRIu32 ": lane %u (tcp or udp "
-				      "only)",
-				      k, p->lane);
-		if (p->role != BW_HSROLE_DST && p->role != BW_HSROLE_SRC)
-			return refuse(c, -EINVAL,
-				      "hsport %" PRIu32 ": role %u (dst or src "
-				      "only)",
-				      k, p->role);
-		if (p->lo > p->hi)
-			return refuse(c, -EINVAL,
-				      "hsport %" PRIu32 ": lo %u above hi %u",
-				      k, p->lo, p->hi);
-		if (p->cls < 1 || p->cls > BW_HSCLASS_MAX)
-			return refuse(c, -EINVAL,
-				      "hsport %" PRIu32 ": class %u not in "
-				      "1..%d",
-				      k, p->cls, BW_HSCLASS_MAX);
-		idx = c->grp_of_cls[p->cls][BW_HSSCOPE_PACKET];
-		if (idx == 0)
-			idx = c->grp_of_cls[p->cls][BW_HSSCOPE_STREAM];
-		g = idx != 0 && groups != NULL ? &groups[idx - 1] : NULL;
-		if (g == NULL || g->lane != p->lane || g->role != p->role)
-			return refuse(c, -EINVAL,
-				      "hsport %" PRIu32 ": class %u has no "
-				      "group of lane %u role %u",
-				      k, p->cls, p->lane, p->role);
-		if (k == 0)
-			continue;
-		q = &ports[k - 1];
-		if (p->lane < q->lane ||
-		    (p->lane == q->lane && p->role < q->role) ||
-		    (p->lane == q->lane && p->role == q->role &&
-		     p->lo <= q->hi))
-			return refuse(c, -EINVAL,
-				      "hsports not sorted and disjoint at "
-				      "hsport %" PRIu32 " (lane %u role %u "
-				      "ports %u-%u after lane %u role %u "
-				      "ports %u-%u)",
-				      k, p->lane, p->role, p->lo, p->hi,
-				      q->lane, q->role, q->lo, q->hi);
-	}
-	return 0;
-}
-
-/*
- * FULL: the rule table against the address, port and string tables, then
- * the scan groups and their port map; the databases only as byte blobs
- * (their contents are checked by Hyperscan when the dataplane
- * deserializes them, dp_match.h).
- */
-static int
-check_rules(struct val *c)
-{
-	static const uint32_t needs_rules[] = {
-		BW_SEC_RADDRS,	   BW_SEC_RPORTS,      BW_SEC_RSTRINGS,
-		BW_SEC_HSDB_BLOCK, BW_SEC_HSDB_STREAM, BW_SEC_HSGROUPS,
-		BW_SEC_HSPORTS,	   BW_SEC_HSDB_GROUPS};
-	const struct bw_image_rule *rules, *r;
-	const char *str;
-	uint32_t i, nb, nb_str;
-	int ret;
-
-	if (c->sec[BW_SEC_RULES] == NULL) {
-		for (i = 0; i < sizeof(needs_rules) / sizeof(needs_rules[0]);
-		     i++) {
-			if (c->sec[needs_rules[i]] != NULL)
-				return refuse(c, -EINVAL,
-					      "%s section without a rules "
-					      "section",
-					      sec_infos[needs_rules[i]].name);
-		}
-		return 0;
-	}
-	nb_str = sec_count(c, BW_SEC_RSTRINGS);
-	if (nb_str == 0)
-		return refuse(c, -EINVAL, "rules without a rstrings section");
-	str = at(c, c->sec[BW_SEC_RSTRINGS]->off);
-	/* one NUL at the end makes every offset inside a terminated string */
-	if (str[nb_str - 1] != '\0')
-		return refuse(c, -EINVAL,
-			      "rstrings section does not end with a NUL");
-	ret = check_hs_layout(c);
-	if (ret == 0)
-		ret = check_hsgroups(c); /* before the rules: they need it */
-	if (ret < 0)
-		return ret;
-	rules = at(c, c->sec[BW_SEC_RULES]->off);
-	nb = c->sec[BW_SEC_RULES]->count;
-	for (i = 0; i < nb; i++) {
-		r = &rules[i];
-		ret = check_rule_fields(c, i, r);
-		if (ret == 0)
-			ret = check_rule_addrs(c, i, "source", r->src_first,
-					       r->nb_src);
-		if (ret == 0)
-			ret = check_rule_addrs(c, i, "destination",
-					       r->dst_first, r->nb_dst);
-		if (ret == 0)
-			ret = check_rule_ports(c, i, "source", r->sport_first,
-					       r->nb_sport);
-		if (ret == 0)
-			ret = check_rule_ports(c, i, "destination",
-					       r->dport_first, r->nb_dport);
-		if (ret == 0)
-			ret = check_rule_string(c, i, "msg", r->msg_off);
-		if (ret == 0)
-			ret = check_rule_string(c, i, "classtype",
-						r->classtype_off);
-		if (ret < 0)
-			return ret;
-	}
-	return check_hsports(c);
-}
-
 static const void *
 sec_ptr(const struct val *c, uint32_t type)
 {
-	return c->sec[type] != NULL ? at(c, c->sec[type]->off) : NULL;
+	return c->sec[type] != NULL ? img_at(c, c->sec[type]->off) : NULL;
 }
 
 int
@@ -1419,13 +785,14 @@ bw_image_validate(const void *buf, size_t len, struct bw_image_view *v,
 	c.why = why;
 	c.why_len = why_len;
 	if (v == NULL)
-		return refuse(&c, -EINVAL, "no view to fill");
+		return img_refuse(&c, -EINVAL, "no view to fill");
 	memset(v, 0, sizeof(*v));
 	if (buf == NULL)
-		return refuse(&c, -EINVAL, "no image");
+		return img_refuse(&c, -EINVAL, "no image");
 	/* The structs hold 64-bit fields; offsets are 8-aligned from buf. */
 	if ((uintptr_t)buf % SEC_ALIGN != 0)
-		return refuse(&c, -EINVAL, "image buffer not 8-byte aligned");
+		return img_refuse(&c, -EINVAL,
+				  "image buffer not 8-byte aligned");
 	r = check_header(&c, len);
 	if (r < 0)
 		return r;
@@ -1441,9 +808,9 @@ bw_image_validate(const void *buf, size_t len, struct bw_image_view *v,
 	if (c.hdr->kind == BW_IMAGE_FULL) {
 		r = check_full(&c);
 		if (r == 0)
-			r = check_bpf(&c);
+			r = img_check_bpf(&c);
 		if (r == 0)
-			r = check_rules(&c);
+			r = img_check_rules(&c);
 	} else {
 		r = check_delta(&c);
 	}
@@ -1455,36 +822,36 @@ bw_image_validate(const void *buf, size_t len, struct bw_image_view *v,
 	v->nb_lists = c.nb_lists;
 	if (c.hdr->kind == BW_IMAGE_FULL) {
 		v->p4 = sec_ptr(&c, BW_SEC_PREFIX4);
-		v->nb_p4 = sec_count(&c, BW_SEC_PREFIX4);
+		v->nb_p4 = img_sec_count(&c, BW_SEC_PREFIX4);
 		v->p6 = sec_ptr(&c, BW_SEC_PREFIX6);
-		v->nb_p6 = sec_count(&c, BW_SEC_PREFIX6);
+		v->nb_p6 = img_sec_count(&c, BW_SEC_PREFIX6);
 		v->progs = sec_ptr(&c, BW_SEC_BPF);
-		v->nb_progs = sec_count(&c, BW_SEC_BPF);
+		v->nb_progs = img_sec_count(&c, BW_SEC_BPF);
 		v->insns = sec_ptr(&c, BW_SEC_BPF_INSNS);
-		v->nb_insns = sec_count(&c, BW_SEC_BPF_INSNS);
+		v->nb_insns = img_sec_count(&c, BW_SEC_BPF_INSNS);
 		v->rules = sec_ptr(&c, BW_SEC_RULES);
-		v->nb_rules = sec_count(&c, BW_SEC_RULES);
+		v->nb_rules = img_sec_count(&c, BW_SEC_RULES);
 		v->raddrs = sec_ptr(&c, BW_SEC_RADDRS);
-		v->nb_raddrs = sec_count(&c, BW_SEC_RADDRS);
+		v->nb_raddrs = img_sec_count(&c, BW_SEC_RADDRS);
 		v->rports = sec_ptr(&c, BW_SEC_RPORTS);
-		v->nb_rports = sec_count(&c, BW_SEC_RPORTS);
+		v->nb_rports = img_sec_count(&c, BW_SEC_RPORTS);
 		v->rstrings = sec_ptr(&c, BW_SEC_RSTRINGS);
-		v->rstrings_len = sec_count(&c, BW_SEC_RSTRINGS);
+		v->rstrings_len = img_sec_count(&c, BW_SEC_RSTRINGS);
 		v->hsdb_block = sec_ptr(&c, BW_SEC_HSDB_BLOCK);
-		v->hsdb_block_len = sec_count(&c, BW_SEC_HSDB_BLOCK);
+		v->hsdb_block_len = img_sec_count(&c, BW_SEC_HSDB_BLOCK);
 		v->hsdb_stream = sec_ptr(&c, BW_SEC_HSDB_STREAM);
-		v->hsdb_stream_len = sec_count(&c, BW_SEC_HSDB_STREAM);
+		v->hsdb_stream_len = img_sec_count(&c, BW_SEC_HSDB_STREAM);
 		v->hsgroups = sec_ptr(&c, BW_SEC_HSGROUPS);
-		v->nb_hsgroups = sec_count(&c, BW_SEC_HSGROUPS);
+		v->nb_hsgroups = img_sec_count(&c, BW_SEC_HSGROUPS);
 		v->hsports = sec_ptr(&c, BW_SEC_HSPORTS);
-		v->nb_hsports = sec_count(&c, BW_SEC_HSPORTS);
+		v->nb_hsports = img_sec_count(&c, BW_SEC_HSPORTS);
 		v->hsdb_groups = sec_ptr(&c, BW_SEC_HSDB_GROUPS);
-		v->hsdb_groups_len = sec_count(&c, BW_SEC_HSDB_GROUPS);
+		v->hsdb_groups_len = img_sec_count(&c, BW_SEC_HSDB_GROUPS);
 	} else {
 		v->d4 = sec_ptr(&c, BW_SEC_DELTA4);
-		v->nb_d4 = sec_count(&c, BW_SEC_DELTA4);
+		v->nb_d4 = img_sec_count(&c, BW_SEC_DELTA4);
 		v->d6 = sec_ptr(&c, BW_SEC_DELTA6);
-		v->nb_d6 = sec_count(&c, BW_SEC_DELTA6);
+		v->nb_d6 = img_sec_count(&c, BW_SEC_DELTA6);
 	}
 	if (why != NULL && why_len > 0)
 		why[0] = '\0';
