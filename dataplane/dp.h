@@ -146,6 +146,14 @@ void dp_args_usage(const char *prog);
 int dp_worker_main(void *arg);
 
 /*
+ * worker.c: one poll of leg: receive a burst on leg->rx_port, classify it
+ * under the ruleset in force, send what passes on leg->tx_port, free the
+ * rest and count it all in w->st. Returns the number of packets received.
+ * The lcore that owns w (the worker; a unit test).
+ */
+uint16_t dp_worker_leg_poll(struct dp_worker *w, const struct dp_leg *leg);
+
+/*
  * pipeline.c: classify a burst received on one leg. Fills pass[] with the
  * packets to forward and drop[] with those to free, counts every drop by
  * reason in w->st, and returns the number in pass[] (*n_drop gets the rest).

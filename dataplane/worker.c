@@ -14,7 +14,7 @@ volatile int dp_stopping;
 
 /*
  * Receive a burst on one leg, classify it, forward what passes and free the
- * rest. Returns the number of packets received.
+ * rest. Returns the number of packets received. Worker lcore.
  */
 static inline uint16_t
 leg_poll(struct dp_worker *w, const struct dp_leg *leg)
@@ -53,6 +53,13 @@ leg_poll(struct dp_worker *w, const struct dp_leg *leg)
 	if (n_drop != 0)
 		rte_pktmbuf_free_bulk(drop, n_drop);
 	return nb_rx;
+}
+
+/* See dp.h: leg_poll() for callers outside this file (the unit tests). */
+uint16_t
+dp_worker_leg_poll(struct dp_worker *w, const struct dp_leg *leg)
+{
+	return leg_poll(w, leg);
 }
 
 /*
