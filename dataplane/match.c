@@ -58,12 +58,12 @@ on_match(unsigned int id, unsigned long long from, unsigned long long to,
 	(void)flags;
 	if (unlikely(id >= BW_RULE_SLOTS))
 		return 0;
-	if (w->match_seen[id / 64] & bit)
+	if (w->match_scr.seen[id / 64] & bit)
 		return 0;
-	w->match_seen[id / 64] |= bit;
-	if (likely(w->nb_match_ids < DP_MATCH_IDS))
-		w->match_ids[w->nb_match_ids] = id;
-	w->nb_match_ids++;
+	w->match_scr.seen[id / 64] |= bit;
+	if (likely(w->match_scr.nb_ids < DP_MATCH_IDS))
+		w->match_scr.ids[w->match_scr.nb_ids] = id;
+	w->match_scr.nb_ids++;
 	return 0;
 }
 
@@ -235,14 +235,14 @@ seen_clear(struct dp_worker *w, const struct dp_match_set *s)
 {
 	uint32_t k;
 
-	if (likely(w->nb_match_ids <= DP_MATCH_IDS)) {
-		for (k = 0; k < w->nb_match_ids; k++)
-			w->match_seen[w->match_ids[k] / 64] = 0;
+	if (likely(w->match_scr.nb_ids <= DP_MATCH_IDS)) {
+		for (k = 0; k < w->match_scr.nb_ids; k++)
+			w->match_scr.seen[w->match_scr.ids[k] / 64] = 0;
 	} else {
-		memset(w->match_seen, 0,
+		memset(w->match_scr.seen, 0,
 		       ((s->nb_rules + 63) / 64) * sizeof(uint64_t));
 	}
-	w->nb_match_ids = 0;
+	w->match_scr.nb_ids = 0;
 }
 
 /*
@@ -317,8 +317,8 @@ other_end(struct dp_worker *w, const struct dp_match_set *s,
 
 	dp_pkt_reverse(pi, &rev);
 	decision_clear(&d);
-	for (k = w->stream_other; k < w->nb_stream_ids; k++)
-		consider(s, &d, w->stream_ids[k], &rev, 0,
+	for (k = w->match_scr.stream_other; k < w->match_scr.nb_stream_ids; k++)
+		consider(s, &d, w->match_scr.stream_ids[k], &rev, 0,
 			 toward < 0 ? -1 : !toward);
 	count_hits(s, rst, &d, m, now);
 }
@@ -375,25 +375,26 @@ dp_match_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 		for (i = 0; i < n; i++) {
 			const struct dp_pkt *pi = &w->info[i];
 
-			w->ftrack[i] = DP_FT_NONE;
+			w->flow_scr.track[i] = DP_FT_NONE;
 			if (verdict[i] != DP_VERDICT_PASS ||
 			    pi->l3 == DP_L3_NONE ||
 			    pi->l4_proto != IPPROTO_TCP_ ||
 			    !(pi->flags & DP_PKT_L4))
 				continue;
 			if (dp_stream_seg_bare(w, s, pi)) {
-				w->ftrack[i] = DP_FT_BARE;
+				w->flow_scr.track[i] = DP_FT_BARE;
 				continue;
 			}
-			w->ftrack[i] = DP_FT_KEYED;
-			dp_flow_key_of(pi, &w->fkey[i], &w->fdir[i]);
+			w->flow_scr.track[i] = DP_FT_KEYED;
+			dp_flow_key_of(pi, &w->flow_scr.key[i],
+				       &w->flow_scr.dir[i]);
 			at[k] = i;
-			kp[k++] = &w->fkey[i];
+			kp[k++] = &w->flow_scr.key[i];
 		}
 		dp_flow_lookup_bulk(&w->flows, kp, k, pos);
 		/* positions to their packets; their entries to cache */
 		for (j = 0; j < k; j++) {
-			w->fpos[at[j]] = pos[j];
+			w->flow_scr.pos[at[j]] = pos[j];
 			if (pos[j] >= 0 && (uint32_t)pos[j] < w->flows.nb)
 				rte_prefetch0(&w->flows.flows[pos[j]]);
 		}
@@ -426,15 +427,16 @@ dp_match_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 		slot = UINT32_MAX;
 		toward = -1;
 		have_gk = 0;
-		w->nb_stream_ids = 0;
-		w->stream_other = UINT32_MAX;
-		if (track && w->ftrack[i] != DP_FT_NONE) {
-			if (w->ftrack[i] == DP_FT_BARE) {
+		w->match_scr.nb_stream_ids = 0;
+		w->match_scr.stream_other = UINT32_MAX;
+		if (track && w->flow_scr.track[i] != DP_FT_NONE) {
+			if (w->flow_scr.track[i] == DP_FT_BARE) {
 				if (w->flows.nb_marked == 0)
 					continue; /* nothing to scan or decide */
 				/* a flow of the burst got a drop mark since */
-				dp_flow_key_of(pi, &w->fkey[i], &w->fdir[i]);
-				w->fpos[i] = -ENOENT;
+				dp_flow_key_of(pi, &w->flow_scr.key[i],
+					       &w->flow_scr.dir[i]);
+				w->flow_scr.pos[i] = -ENOENT;
 			}
 			dp_match_gkey_of(s, pi, &gk);
 			have_gk = 1;
@@ -451,19 +453,19 @@ dp_match_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 				dp_match_gkey_of(s, pi, &gk);
 			scan_groups(w, s, &gk, payload, len, scr,
 				    fate != DP_SEG_FED);
-			for (k = 0; k < w->nb_match_ids && k < DP_MATCH_IDS;
+			for (k = 0; k < w->match_scr.nb_ids && k < DP_MATCH_IDS;
 			     k++) {
-				id = w->match_ids[k];
+				id = w->match_scr.ids[k];
 				/* stream rules of a fed segment: the stream */
 				if (fate == DP_SEG_FED && id < s->nb_rules &&
 				    s->rules[id].scan == BW_RULE_SCAN_STREAM)
 					continue;
 				consider(s, &d, id, pi, len, toward);
 			}
-			if (unlikely(w->nb_match_ids > DP_MATCH_IDS)) {
+			if (unlikely(w->match_scr.nb_ids > DP_MATCH_IDS)) {
 				/* more ids than the list holds: the bitmap */
 				for (id = 0; id < s->nb_rules; id++)
-					if ((w->match_seen[id / 64] &
+					if ((w->match_scr.seen[id / 64] &
 					     (1ull << (id % 64))) &&
 					    !(fate == DP_SEG_FED &&
 					      s->rules[id].scan ==
@@ -473,11 +475,15 @@ dp_match_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 			}
 			seen_clear(w, s);
 		}
-		for (k = 0; k < w->nb_stream_ids && k < w->stream_other; k++)
-			consider(s, &d, w->stream_ids[k], pi, len, toward);
+		for (k = 0; k < w->match_scr.nb_stream_ids &&
+			    k < w->match_scr.stream_other;
+		     k++)
+			consider(s, &d, w->match_scr.stream_ids[k], pi, len,
+				 toward);
 		for (k = 0; k < s->nb_hdr_only; k++)
 			consider(s, &d, s->hdr_only[k], pi, len, toward);
-		if (unlikely(w->stream_other < w->nb_stream_ids))
+		if (unlikely(w->match_scr.stream_other <
+			     w->match_scr.nb_stream_ids))
 			other_end(w, s, rst, pi, toward, m, now);
 		if (d.nb == 0)
 			continue;

@@ -30,11 +30,11 @@ on_stream_match(unsigned int id, unsigned long long from, unsigned long long to,
 	(void)from;
 	(void)to;
 	(void)flags;
-	for (k = 0; k < w->nb_stream_ids; k++)
-		if (w->stream_ids[k] == id)
+	for (k = 0; k < w->match_scr.nb_stream_ids; k++)
+		if (w->match_scr.stream_ids[k] == id)
 			return 0;
-	if (w->nb_stream_ids < DP_MATCH_IDS)
-		w->stream_ids[w->nb_stream_ids++] = id;
+	if (w->match_scr.nb_stream_ids < DP_MATCH_IDS)
+		w->match_scr.stream_ids[w->match_scr.nb_stream_ids++] = id;
 	return 0;
 }
 
@@ -158,9 +158,9 @@ dp_stream_seg_track(struct dp_worker *w, const struct dp_match_set *s,
 	uint8_t dir;
 
 	*flow_slot = UINT32_MAX;
-	dir = w->fdir[i];
-	f = dp_flow_get(&w->flows, &w->fkey[i], w->fpos[i], dels, now, &slot,
-			&created);
+	dir = w->flow_scr.dir[i];
+	f = dp_flow_get(&w->flows, &w->flow_scr.key[i], w->flow_scr.pos[i],
+			dels, now, &slot, &created);
 	if (f == NULL) {
 		dp_cnt_add(&st->flow[BW_FLOW_FULL], 1);
 		return DP_SEG_UNTRACKED;
@@ -261,7 +261,7 @@ dp_stream_seg_track(struct dp_worker *w, const struct dp_match_set *s,
 
 		dp_pkt_reverse(pi, &rev);
 		dp_match_gkey_of(s, &rev, &rk);
-		w->stream_other = w->nb_stream_ids;
+		w->match_scr.stream_other = w->match_scr.nb_stream_ids;
 		stream_end(w, s, &rk, strm, slot, (uint8_t)(1 - dir));
 	}
 	if (rst || (f->fin[0] && f->fin[1])) {
