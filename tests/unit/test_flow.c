@@ -8,6 +8,7 @@
  * time each was last seen).
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -242,8 +243,8 @@ static const struct bw_cunit_test tests[] = {
 
 /* EAL arguments: memory without hugepages, no device. */
 static const char *const eal_args[] = {
-	"--no-huge", "-m", "128",	  "--no-pci", "--no-shconf",
-	"-l",	     "0",  "--log-level", "error",
+	"--no-huge",	  "-m", "128", "--no-pci",    "--no-shconf",
+	"--no-telemetry", "-l", "0",   "--log-level", "error",
 };
 
 int
@@ -251,6 +252,7 @@ main(int argc, char **argv)
 {
 	char *eal_argv[RTE_DIM(eal_args) + 3], prefix[64];
 	unsigned int i;
+	char rundir[PATH_MAX];
 	int ret;
 
 	(void)argc;
@@ -272,6 +274,9 @@ main(int argc, char **argv)
 		return 1;
 	}
 	ret = BW_CUNIT_RUN("flow", tests);
+	/* EAL leaves its (empty, --no-shconf) runtime directory behind */
+	snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());
 	rte_eal_cleanup();
+	rmdir(rundir);
 	return ret;
 }

@@ -11,6 +11,7 @@
  * drop over alert, and only the rules that decide are counted.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -272,8 +273,8 @@ static const struct bw_cunit_test tests[] = {
 
 /* EAL arguments: memory without hugepages, no device. */
 static const char *const eal_args[] = {
-	"--no-huge", "-m", "256",	  "--no-pci", "--no-shconf",
-	"-l",	     "0",  "--log-level", "error",
+	"--no-huge",	  "-m", "256", "--no-pci",    "--no-shconf",
+	"--no-telemetry", "-l", "0",   "--log-level", "error",
 };
 
 int
@@ -281,6 +282,7 @@ main(int argc, char **argv)
 {
 	char *eal_argv[RTE_DIM(eal_args) + 3], prefix[64], instance[32];
 	unsigned int i;
+	char rundir[PATH_MAX];
 	int ret;
 
 	(void)argc;
@@ -327,6 +329,9 @@ main(int argc, char **argv)
 	dp_status_close(&status);
 	rte_free(w);
 	rte_mempool_free(pool);
+	/* EAL leaves its (empty, --no-shconf) runtime directory behind */
+	snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());
 	rte_eal_cleanup();
+	rmdir(rundir);
 	return ret;
 }

@@ -10,6 +10,7 @@
  * driver may once it owns them (net_pcap frees them inside the call; the
  * pool may hand them out again).
  */
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -218,9 +219,9 @@ static const struct bw_cunit_test tests[] = {
 
 /* EAL arguments: memory without hugepages, the two ring ports. */
 static const char *const eal_args[] = {
-	"--no-huge", "-m",     "128",	      "--no-pci", "--no-shconf",
-	"-l",	     "0",      "--log-level", "error",	  "--vdev",
-	"net_ring0", "--vdev", "net_ring1",
+	"--no-huge",	  "-m",	       "128",	 "--no-pci",	"--no-shconf",
+	"--no-telemetry", "-l",	       "0",	 "--log-level", "error",
+	"--vdev",	  "net_ring0", "--vdev", "net_ring1",
 };
 
 int
@@ -228,6 +229,7 @@ main(int argc, char **argv)
 {
 	char *eal_argv[RTE_DIM(eal_args) + 3], prefix[64];
 	unsigned int i;
+	char rundir[PATH_MAX];
 	int ret;
 
 	(void)argc;
@@ -276,6 +278,9 @@ main(int argc, char **argv)
 	rte_eth_dev_stop(port_in);
 	rte_eth_dev_stop(port_out);
 	rte_mempool_free(pool);
+	/* EAL leaves its (empty, --no-shconf) runtime directory behind */
+	snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());
 	rte_eal_cleanup();
+	rmdir(rundir);
 	return ret;
 }
