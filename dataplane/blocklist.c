@@ -62,6 +62,7 @@ dp_blocklist_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 		       *bb4 = rs->fib4[BW_ACT_BLOCK];
 	struct rte_fib6 *ab6 = rs->fib6[BW_ACT_ALLOW],
 			*bb6 = rs->fib6[BW_ACT_BLOCK];
+	struct dp_list_scratch *ls = &w->list_scr;
 	uint16_t idx4[DP_BURST], idx6[DP_BURST], n4 = 0, n6 = 0, i, k;
 
 	for (i = 0; i < n; i++) {
@@ -70,34 +71,36 @@ dp_blocklist_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 		if (verdict[i] != DP_VERDICT_PASS)
 			continue;
 		if (pi->l3 == DP_L3_IPV4 && (ab4 != NULL || bb4 != NULL)) {
-			w->ip4[2 * n4] = rte_be_to_cpu_32(pi->src.a32[0]);
-			w->ip4[2 * n4 + 1] = rte_be_to_cpu_32(pi->dst.a32[0]);
+			ls->ip4[2 * n4] = rte_be_to_cpu_32(pi->src.a32[0]);
+			ls->ip4[2 * n4 + 1] = rte_be_to_cpu_32(pi->dst.a32[0]);
 			idx4[n4++] = i;
 		} else if (pi->l3 == DP_L3_IPV6 &&
 			   (ab6 != NULL || bb6 != NULL)) {
-			memcpy(w->ip6[2 * n6], pi->src.a8, 16);
-			memcpy(w->ip6[2 * n6 + 1], pi->dst.a8, 16);
+			memcpy(ls->ip6[2 * n6], pi->src.a8, 16);
+			memcpy(ls->ip6[2 * n6 + 1], pi->dst.a8, 16);
 			idx6[n6++] = i;
 		}
 	}
 	if (n4 != 0) {
 		if (ab4 != NULL)
-			rte_fib_lookup_bulk(ab4, w->ip4, w->nh_allow, 2 * n4);
+			rte_fib_lookup_bulk(ab4, ls->ip4, ls->nh_allow, 2 * n4);
 		if (bb4 != NULL)
-			rte_fib_lookup_bulk(bb4, w->ip4, w->nh_block, 2 * n4);
+			rte_fib_lookup_bulk(bb4, ls->ip4, ls->nh_block, 2 * n4);
 		for (k = 0; k < n4; k++)
 			decide(w, pkts[idx4[k]], &verdict[idx4[k]],
-			       ab4 != NULL ? &w->nh_allow[2 * k] : NULL,
-			       bb4 != NULL ? &w->nh_block[2 * k] : NULL);
+			       ab4 != NULL ? &ls->nh_allow[2 * k] : NULL,
+			       bb4 != NULL ? &ls->nh_block[2 * k] : NULL);
 	}
 	if (n6 != 0) {
 		if (ab6 != NULL)
-			rte_fib6_lookup_bulk(ab6, w->ip6, w->nh_allow, 2 * n6);
+			rte_fib6_lookup_bulk(ab6, ls->ip6, ls->nh_allow,
+					     2 * n6);
 		if (bb6 != NULL)
-			rte_fib6_lookup_bulk(bb6, w->ip6, w->nh_block, 2 * n6);
+			rte_fib6_lookup_bulk(bb6, ls->ip6, ls->nh_block,
+					     2 * n6);
 		for (k = 0; k < n6; k++)
 			decide(w, pkts[idx6[k]], &verdict[idx6[k]],
-			       ab6 != NULL ? &w->nh_allow[2 * k] : NULL,
-			       bb6 != NULL ? &w->nh_block[2 * k] : NULL);
+			       ab6 != NULL ? &ls->nh_allow[2 * k] : NULL,
+			       bb6 != NULL ? &ls->nh_block[2 * k] : NULL);
 	}
 }

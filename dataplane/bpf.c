@@ -269,7 +269,7 @@ dp_bpf_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 
 		if (verdict[i] != DP_VERDICT_PASS)
 			continue;
-		ctx[nb_pend] = &w->bpf_ctx[nb_pend];
+		ctx[nb_pend] = &w->bpf_scr.ctx[nb_pend];
 		dp_bpf_ctx_fill(ctx[nb_pend],
 				rte_pktmbuf_mtod(m, const uint8_t *),
 				m->data_len, m->pkt_len, &w->info[i]);

@@ -77,6 +77,44 @@ struct dp_ruleset;
 struct rte_rcu_qsbr;
 
 /*
+ * The per-burst scratch of each stage, one of each per worker (in struct
+ * dp_worker, so reaching it costs no indirection), written and read by
+ * that worker alone while it classifies a burst.
+ */
+
+/* List stage: (src, dst) pairs of the burst and their next hops. */
+struct dp_list_scratch {
+	uint32_t ip4[2 * DP_BURST];
+	uint8_t ip6[2 * DP_BURST][16];
+	uint64_t nh_allow[2 * DP_BURST];
+	uint64_t nh_block[2 * DP_BURST];
+};
+
+/* eBPF stage: the contexts of the burst's undecided packets. */
+struct dp_bpf_scratch {
+	struct bw_bpf_ctx ctx[DP_BURST];
+};
+
+/* Content rule stage: the rule ids of the current scan. */
+struct dp_match_scratch {
+	uint32_t nb_ids; /* ids reported, may exceed DP_MATCH_IDS */
+	uint32_t ids[DP_MATCH_IDS];
+	uint64_t seen[BW_RULE_SLOTS / 64]; /* bit per rule id */
+	uint32_t nb_stream_ids;		   /* ids the stream scan reported */
+	uint32_t stream_ids[DP_MATCH_IDS];
+	/* stream_ids from here on: the other direction's end (a RST) */
+	uint32_t stream_other; /* else UINT32_MAX */
+};
+
+/* Flow stage: the burst's flow keys, bulk looked up before the scans. */
+struct dp_flow_scratch {
+	struct dp_flow_key key[DP_BURST];
+	int32_t pos[DP_BURST];
+	uint8_t dir[DP_BURST];
+	uint8_t track[DP_BURST]; /* DP_FT_*: what the flow table does */
+};
+
+/*
  * Per-worker context: written by the main lcore before launch, then owned by
  * the worker lcore alone.
  */
@@ -95,31 +133,16 @@ struct dp_worker {
 	struct rte_rcu_qsbr *qsbr;
 	struct dp_pkt info[DP_BURST]; /* decode results of the burst */
 	uint8_t verdict[DP_BURST];
-	/* list stage: (src, dst) pairs of the burst and their next hops */
-	uint32_t ip4[2 * DP_BURST];
-	uint8_t ip6[2 * DP_BURST][16];
-	uint64_t nh_allow[2 * DP_BURST];
-	uint64_t nh_block[2 * DP_BURST];
-	/* eBPF stage: the contexts of the burst's undecided packets */
-	struct bw_bpf_ctx bpf_ctx[DP_BURST] __rte_cache_aligned;
-	/* content rule stage: counters per bank, ids of the current scan */
-	struct bw_rule_stats *rst[2];
-	uint32_t nb_match_ids; /* ids reported, may exceed DP_MATCH_IDS */
-	uint32_t match_ids[DP_MATCH_IDS];
-	uint64_t match_seen[BW_RULE_SLOTS / 64]; /* bit per rule id */
-	uint32_t nb_stream_ids; /* ids the stream scan reported */
-	uint32_t stream_ids[DP_MATCH_IDS];
-	/* stream_ids from here on: the other direction's end (a RST) */
-	uint32_t stream_other;	    /* else UINT32_MAX */
+	/* each stage's scratch for the burst in hand, and its state */
+	struct dp_list_scratch list_scr;
+	struct dp_bpf_scratch bpf_scr __rte_cache_aligned;
+	struct bw_rule_stats *rst[2]; /* content rule counters per bank */
+	struct dp_match_scratch match_scr;
 	struct dp_flow_table flows; /* TCP flows (stream matching) */
-	/* the burst's flow keys, bulk looked up before the content stage */
-	struct dp_flow_key fkey[DP_BURST] __rte_cache_aligned;
-	int32_t fpos[DP_BURST];
-	uint8_t fdir[DP_BURST];
-	uint8_t ftrack[DP_BURST]; /* DP_FT_*: what the flow table does */
+	struct dp_flow_scratch flow_scr __rte_cache_aligned;
 } __rte_cache_aligned;
 
-/* dp_worker.ftrack[]: a burst packet and the TCP flow table */
+/* dp_flow_scratch.track[]: a burst packet and the TCP flow table */
 #define DP_FT_NONE  0 /* not a tracked TCP segment */
 #define DP_FT_BARE  1 /* a bare ACK, left out (match.c) */
 #define DP_FT_KEYED 2 /* keyed and looked up in bulk */
@@ -144,6 +167,14 @@ void dp_args_usage(const char *prog);
 
 /* worker.c: lcore entry point, arg is a struct dp_worker. Returns 0. */
 int dp_worker_main(void *arg);
+
+/*
+ * worker.c: one poll of leg: receive a burst on leg->rx_port, classify it
+ * under the ruleset in force, send what passes on leg->tx_port, free the
+ * rest and count it all in w->st. Returns the number of packets received.
+ * The lcore that owns w (the worker; a unit test).
+ */
+uint16_t dp_worker_leg_poll(struct dp_worker *w, const struct dp_leg *leg);
 
 /*
  * pipeline.c: classify a burst received on one leg. Fills pass[] with the

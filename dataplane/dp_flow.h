@@ -149,6 +149,20 @@ struct dp_flow *dp_flow_get(struct dp_flow_table *t,
 void dp_flow_del(struct dp_flow_table *t, uint32_t slot);
 
 /*
+ * Drop the rest of direction dir of the flow at slot (the content stage,
+ * on a drop rule's match). Worker lcore.
+ */
+static inline void
+dp_flow_mark(struct dp_flow_table *t, uint32_t slot, uint8_t dir)
+{
+	struct dp_flow *f = &t->flows[slot];
+
+	if (!f->dropped[0] && !f->dropped[1])
+		t->nb_marked++;
+	f->dropped[dir] = 1;
+}
+
+/*
  * One aging step when its time (every DP_FLOW_AGE_STEP_US) has come: look
  * at the next t->age_budget entries and remove those idle for longer than
  * the table's idle time (--flow-idle). Returns how many were removed.

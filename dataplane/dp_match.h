@@ -16,6 +16,7 @@
 
 #include "bw_image.h"
 #include "bw_image_view.h"
+#include "dp_decode.h"
 #include "dp_status.h"
 
 /* The per-packet scan groups of one port class, by scope. */
@@ -74,6 +75,44 @@ struct dp_match_set {
 	uint16_t *cused;      /* bytes in each cbuf entry, 0: empty */
 	uint32_t cbuf_cap;    /* bytes per entry */
 };
+
+/* The port map slot of (lane, role, port): lanes TCP/UDP, roles DST/SRC. */
+static inline uint32_t
+dp_match_pmap_at(uint8_t lane, uint8_t role, uint16_t port)
+{
+	return ((uint32_t)(lane - BW_HSLANE_TCP) * 2u +
+		(uint32_t)(role - BW_HSROLE_DST)) *
+		       65536u +
+	       port;
+}
+
+/* What picks a packet's scan groups: its lane and its ports' classes. */
+struct dp_match_gkey {
+	uint8_t lane;
+	uint16_t cd; /* class of the destination port (role DST), 0: none */
+	uint16_t cs; /* class of the source port (role SRC), 0: none */
+};
+
+/* The scan group key of packet pi under s. Worker lcore. */
+static inline void
+dp_match_gkey_of(const struct dp_match_set *s, const struct dp_pkt *pi,
+		 struct dp_match_gkey *k)
+{
+	uint32_t ad, as;
+
+	k->lane = bw_hslane((pi->flags & DP_PKT_L4) ? pi->l4_proto : -1);
+	k->cd = 0;
+	k->cs = 0;
+	if (s->pmap == NULL ||
+	    (k->lane != BW_HSLANE_TCP && k->lane != BW_HSLANE_UDP))
+		return;
+	ad = dp_match_pmap_at(k->lane, BW_HSROLE_DST, pi->dport);
+	as = dp_match_pmap_at(k->lane, BW_HSROLE_SRC, pi->sport);
+	if (s->pbits[ad / 64] & (1ull << (ad % 64)))
+		k->cd = s->pmap[ad];
+	if (s->pbits[as / 64] & (1ull << (as % 64)))
+		k->cs = s->pmap[as];
+}
 
 /*
  * CRC32C of the rule sections of a validated FULL image (0 when it has

@@ -22,8 +22,6 @@
 #include "dp_ruleset.h"
 #include "dp_status.h"
 
-RTE_LOG_REGISTER_DEFAULT(dp_logtype, INFO);
-
 #define DP_MBUF_CACHE	     256
 #define DP_SERVICE_PERIOD_US 10000 /* main loop tick */
 #define DP_STATS_PERIOD_MS   100   /* heartbeat and port counters */

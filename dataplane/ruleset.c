@@ -3,6 +3,13 @@
  * Ruleset build and swap. Runs on the dataplane's control thread (and on
  * the main lcore at boot, before workers start); never on a worker.
  *
+ * A commit has the shape of OpenBSD pf's DIOCXBEGIN .. DIOCXCOMMIT:
+ * validate the image, let every stage (eBPF programs, content rules,
+ * lists) prepare its part of the standby ruleset, where any failure
+ * changes nothing and releases what was prepared, then swap the ruleset
+ * pointer (the RCU release store) and retire the replaced parts after the
+ * grace period (rte_rcu_qsbr).
+ *
  * Two copies of the FIBs exist. A commit computes the FIB operations that
  * turn the generation in force into the new one (a diff for a FULL image,
  * the delta itself for a DELTA image), applies them to the standby copy,
@@ -343,33 +350,42 @@ dp_rsctl_level(struct dp_rsctl *c)
 }
 
 /*
- * Apply an image: copy it, validate it, build the standby tables, swap,
- * wait a grace period; dp_rsctl_level() then levels the other copy. boot: loading from the state
- * directory before workers run (parent generation not checked). Fills
- * *rep (status, times, message) and returns 0 or a negative errno; on any
- * failure the ruleset in force is untouched. Control thread or, at boot,
- * main lcore.
+ * One commit in the making, from DIOCXBEGIN to DIOCXCOMMIT in OpenBSD pf's
+ * terms: what validation found, and what each stage prepared for the
+ * standby ruleset. Control thread (or main lcore at boot).
  */
-int
-dp_rsctl_apply(struct dp_rsctl *c, const void *img, size_t len, int boot,
-	       struct bw_ctl_reply *rep)
-{
-	char why[BW_IMAGE_WHY_LEN];
-	struct bw_image_view v;
-	struct bw_model next, *target;
-	struct bw_ops ops;
-	struct dp_ruleset *rs, *old_rs;
-	struct dp_bpf_set *bpf = NULL, *old_bpf;
-	struct dp_match_set *match = NULL, *old_match = NULL;
-	int new_match = 0;
-	uint64_t t0 = now_ns(), t1, t2, t3, in_force;
-	void *copy;
-	int ret, standby, full;
+struct txn {
+	void *copy;		       /* our copy of the image */
+	struct bw_image_view v;	       /* of copy, once validated */
+	int full;		       /* a FULL image (else a DELTA) */
+	struct bw_model next;	       /* FULL: the model it brings */
+	const struct bw_model *target; /* what the tables must equal */
+	struct bw_ops ops;	       /* FIB operations to get there */
+	uint64_t t1;		       /* end of validation, ns */
+	/* the stages' parts */
+	struct dp_ruleset rs;	    /* what workers will see */
+	int standby;		    /* lists: the copy of the tables */
+	struct dp_bpf_set *bpf;	    /* eBPF: FULL's new set, or NULL */
+	struct dp_match_set *match; /* content rules: a new set, or NULL */
+	int new_match;		   /* rs.match is match, not the set in force */
+	struct dp_ruleset *old_rs; /* the ruleset the swap replaced */
+	char why[BW_IMAGE_WHY_LEN]; /* a refusal's reason */
+};
 
-	dp_rsctl_level(c);
-	in_force = c->active != NULL ? c->active->generation : 0;
-	memset(&ops, 0, sizeof(ops));
-	memset(&next, 0, sizeof(next));
+/*
+ * Validate: copy the image, check it, check its parent generation (FULL)
+ * and compute the model it leads to and the FIB operations from the model
+ * in force (a DELTA applies to that model in place). Fills *rep on a
+ * refusal and returns 0 or a negative errno. Control thread.
+ */
+static int
+txn_begin(struct dp_rsctl *c, struct txn *t, const void *img, size_t len,
+	  int boot, struct bw_ctl_reply *rep)
+{
+	uint64_t in_force = c->active != NULL ? c->active->generation : 0;
+	int ret;
+
+	memset(t, 0, sizeof(*t));
 	rep->applied_gen = in_force;
 	if (len == 0 || len > BW_IMAGE_SIZE_MAX) {
 		reply_set(rep, BW_CTL_REFUSED, -E2BIG,
@@ -377,182 +393,344 @@ dp_rsctl_apply(struct dp_rsctl *c, const void *img, size_t len, int boot,
 		return -E2BIG;
 	}
 	/* our own copy: the writer cannot change what we validated */
-	copy = aligned_alloc(64, (len + 63) & ~(size_t)63);
-	if (copy == NULL) {
+	t->copy = aligned_alloc(64, (len + 63) & ~(size_t)63);
+	if (t->copy == NULL) {
 		reply_set(rep, BW_CTL_REFUSED, -ENOMEM, "out of memory");
 		return -ENOMEM;
 	}
-	memcpy(copy, img, len);
-	ret = bw_image_validate(copy, len, &v, why, sizeof(why));
+	memcpy(t->copy, img, len);
+	ret = bw_image_validate(t->copy, len, &t->v, t->why, sizeof(t->why));
 	if (ret != 0) {
-		reply_set(rep, BW_CTL_REFUSED, ret, why);
-		goto out;
+		reply_set(rep, BW_CTL_REFUSED, ret, t->why);
+		return ret;
 	}
-	t1 = now_ns();
-	full = v.hdr->kind == BW_IMAGE_FULL;
-	if (!boot && full && v.hdr->parent_gen != in_force) {
-		snprintf(why, sizeof(why),
+	t->t1 = now_ns();
+	t->full = t->v.hdr->kind == BW_IMAGE_FULL;
+	t->rs.generation = t->v.hdr->generation;
+	if (!boot && t->full && t->v.hdr->parent_gen != in_force) {
+		snprintf(t->why, sizeof(t->why),
 			 "image made against generation %" PRIu64
 			 ", generation %" PRIu64 " is in force",
-			 v.hdr->parent_gen, in_force);
-		reply_set(rep, BW_CTL_CONFLICT, -ESTALE, why);
-		ret = -ESTALE;
-		goto out;
+			 t->v.hdr->parent_gen, in_force);
+		reply_set(rep, BW_CTL_CONFLICT, -ESTALE, t->why);
+		return -ESTALE;
 	}
-	if (full) {
-		ret = bw_model_from_full(&v, &next);
+	if (t->full) {
+		ret = bw_model_from_full(&t->v, &t->next);
 		if (ret == 0)
-			ret = bw_model_diff(&c->model, &next, &ops);
+			ret = bw_model_diff(&c->model, &t->next, &t->ops);
 		if (ret != 0) {
 			reply_set(rep, BW_CTL_REFUSED, ret, "out of memory");
-			goto out;
+			return ret;
 		}
-		target = &next;
-	} else {
-		if (c->model_broken || boot) {
-			reply_set(
-				rep, BW_CTL_REFUSED, -EINVAL,
-				"a full image is needed (no base for a delta)");
-			ret = -EINVAL;
-			goto out;
-		}
-		ret = bw_model_apply_delta(&c->model, &v, &ops, why,
-					   sizeof(why));
-		if (ret == -ENOMEM)
-			c->model_broken = 1;
-		if (ret != 0) {
-			reply_set(rep,
-				  ret == -ESTALE ? BW_CTL_CONFLICT
-						 : BW_CTL_REFUSED,
-				  ret, why);
-			goto out;
-		}
-		target = &c->model;
+		t->target = &t->next;
+		return 0;
 	}
-	/*
-	 * A FULL image brings its own programs, loaded (and JIT-compiled:
-	 * native code is per process) before any table is touched, so that
-	 * a program the dataplane cannot load refuses the whole commit. A
-	 * DELTA keeps the programs in force.
-	 */
-	if (full) {
-		ret = dp_bpf_set_build(&v, c->bpf, c->status, c->nb_workers,
-				       c->bpf_jit, v.hdr->generation, &bpf, why,
-				       sizeof(why));
-		if (ret != 0) {
-			reply_set(rep, BW_CTL_REFUSED, ret, why);
-			goto out;
-		}
-		/*
-		 * Content rules: the set in force stays when the image brings
-		 * the same rules (its counters go on); else a new set on the
-		 * other counter bank, deserialized before anything is touched.
-		 */
-		if (c->match == NULL || dp_match_crc(&v) != c->match->crc32c) {
-			ret = dp_match_set_build(
-				&v, c->nb_workers, c->nb_flows,
-				c->match != NULL ? 1 - c->match->bank : 0,
-				v.hdr->generation, &match, why, sizeof(why));
-			if (ret != 0) {
-				reply_set(rep, BW_CTL_REFUSED, ret, why);
-				goto out;
-			}
-			new_match = 1;
-		}
+	if (c->model_broken || boot) {
+		reply_set(rep, BW_CTL_REFUSED, -EINVAL,
+			  "a full image is needed (no base for a delta)");
+		return -EINVAL;
 	}
+	ret = bw_model_apply_delta(&c->model, &t->v, &t->ops, t->why,
+				   sizeof(t->why));
+	if (ret == -ENOMEM)
+		c->model_broken = 1;
+	if (ret != 0) {
+		reply_set(rep,
+			  ret == -ESTALE ? BW_CTL_CONFLICT : BW_CTL_REFUSED,
+			  ret, t->why);
+		return ret;
+	}
+	t->target = &c->model;
+	return 0;
+}
 
-	standby = c->active == NULL ? c->cur : 1 - c->cur;
+/* Free what validation made (the stages' parts are theirs). */
+static void
+txn_end(struct txn *t)
+{
+	bw_model_free(&t->next);
+	bw_ops_free(&t->ops);
+	free(t->copy);
+}
+
+/*
+ * The stages of a ruleset and their life cycle around a commit. Each
+ * hook runs on the control thread (or main lcore at boot); the per-burst
+ * classify of each stage runs on the workers (dp.h).
+ */
+struct stage_ops {
+	/*
+	 * Build the stage's part of the standby ruleset into t. May fail:
+	 * fills *rep, leaves nothing of its own allocated and returns a
+	 * negative errno.
+	 */
+	int (*prepare)(struct dp_rsctl *c, struct txn *t,
+		       struct bw_ctl_reply *rep);
+	/* Release what prepare made: a later step failed. */
+	void (*abort)(struct dp_rsctl *c, struct txn *t);
+	/* Just before the swap (cannot fail); NULL: nothing to do. */
+	void (*publish)(struct dp_rsctl *c, struct txn *t);
+	/*
+	 * After the grace period that followed the swap: no worker runs the
+	 * replaced part any more. Adopt the new part, free the old one.
+	 */
+	void (*retire)(struct dp_rsctl *c, struct txn *t);
+};
+
+/*
+ * eBPF: a FULL image brings its own programs, loaded (and JIT-compiled:
+ * native code is per process) before any table is touched, so that a
+ * program the dataplane cannot load refuses the whole commit. A DELTA
+ * keeps the programs in force.
+ */
+static int
+bpf_prepare(struct dp_rsctl *c, struct txn *t, struct bw_ctl_reply *rep)
+{
+	int ret;
+
+	t->rs.bpf = c->bpf;
+	if (!t->full)
+		return 0;
+	ret = dp_bpf_set_build(&t->v, c->bpf, c->status, c->nb_workers,
+			       c->bpf_jit, t->v.hdr->generation, &t->bpf,
+			       t->why, sizeof(t->why));
+	if (ret != 0) {
+		reply_set(rep, BW_CTL_REFUSED, ret, t->why);
+		return ret;
+	}
+	t->rs.bpf = t->bpf;
+	return 0;
+}
+
+static void
+bpf_abort(struct dp_rsctl *c, struct txn *t)
+{
+	(void)c;
+	dp_bpf_set_free(t->bpf);
+	t->bpf = NULL;
+}
+
+static void
+bpf_retire(struct dp_rsctl *c, struct txn *t)
+{
+	struct dp_bpf_set *old;
+
+	if (!t->full)
+		return;
+	old = c->bpf;
+	c->bpf = t->bpf;
+	t->bpf = NULL;
+	dp_bpf_set_publish(c->bpf, c->status);
+	dp_bpf_set_free(old);
+}
+
+/*
+ * Content rules: the set in force stays when the image brings the same
+ * rules (its counters go on); else a new set on the other counter bank,
+ * deserialized before anything is touched. A DELTA keeps the set.
+ */
+static int
+match_prepare(struct dp_rsctl *c, struct txn *t, struct bw_ctl_reply *rep)
+{
+	int ret;
+
+	t->rs.match = c->match;
+	if (!t->full ||
+	    (c->match != NULL && dp_match_crc(&t->v) == c->match->crc32c))
+		return 0;
+	ret = dp_match_set_build(&t->v, c->nb_workers, c->nb_flows,
+				 c->match != NULL ? 1 - c->match->bank : 0,
+				 t->v.hdr->generation, &t->match, t->why,
+				 sizeof(t->why));
+	if (ret != 0) {
+		reply_set(rep, BW_CTL_REFUSED, ret, t->why);
+		return ret;
+	}
+	t->new_match = 1;
+	t->rs.match = t->match;
+	return 0;
+}
+
+static void
+match_abort(struct dp_rsctl *c, struct txn *t)
+{
+	(void)c;
+	dp_match_set_free(t->match);
+	t->match = NULL;
+	t->new_match = 0;
+}
+
+/* zero the new set's counter bank and name it before the swap */
+static void
+match_publish(struct dp_rsctl *c, struct txn *t)
+{
+	if (t->new_match)
+		dp_match_set_publish(t->match, c->status, c->nb_workers);
+}
+
+static void
+match_retire(struct dp_rsctl *c, struct txn *t)
+{
+	struct dp_match_set *old;
+
+	if (!t->new_match)
+		return;
+	old = c->match;
+	c->match = t->match;
+	t->match = NULL;
+	dp_match_set_free(old);
+}
+
+/*
+ * Lists: bring the standby copy of the FIBs to the new model (the copy
+ * in force before the first ruleset exists).
+ */
+static int
+lists_prepare(struct dp_rsctl *c, struct txn *t, struct bw_ctl_reply *rep)
+{
+	int ret;
+
+	t->standby = c->active == NULL ? c->cur : 1 - c->cur;
 	/* a model broken by a failed delta no longer describes the tables:
 	 * rebuild both copies from the new one */
 	if (c->model_broken)
-		c->copy[standby].dirty = 1;
-	ret = tables_apply(c, &c->copy[standby], &ops, target);
+		c->copy[t->standby].dirty = 1;
+	ret = tables_apply(c, &c->copy[t->standby], &t->ops, t->target);
 	if (ret != 0) {
-		if (!full)
+		if (!t->full)
 			c->model_broken = 1;
 		reply_set(rep, BW_CTL_REFUSED, ret,
 			  "cannot build the tables (out of memory?)");
-		goto out;
+		return ret;
 	}
-	rs = rte_zmalloc("bw_ruleset", sizeof(*rs), RTE_CACHE_LINE_SIZE);
-	if (rs == NULL) {
-		if (!full)
-			c->model_broken = 1;
-		c->copy[standby].dirty = 1;
-		reply_set(rep, BW_CTL_REFUSED, -ENOMEM, "out of memory");
-		ret = -ENOMEM;
-		goto out;
-	}
-	rs->generation = v.hdr->generation;
-	memcpy(rs->fib4, c->copy[standby].fib4, sizeof(rs->fib4));
-	memcpy(rs->fib6, c->copy[standby].fib6, sizeof(rs->fib6));
-	rs->bpf = full ? bpf : c->bpf;
-	rs->match = new_match ? match : c->match;
-	/* zero the new set's counter bank and name it before the swap */
-	if (new_match)
-		dp_match_set_publish(match, c->status, c->nb_workers);
-	t2 = now_ns();
+	memcpy(t->rs.fib4, c->copy[t->standby].fib4, sizeof(t->rs.fib4));
+	memcpy(t->rs.fib6, c->copy[t->standby].fib6, sizeof(t->rs.fib6));
+	return 0;
+}
 
-	old_rs = c->active;
-	/* pairs with the acquire load in worker.c leg_poll() */
-	__atomic_store_n(&c->active, rs, __ATOMIC_RELEASE);
-	rte_rcu_qsbr_synchronize(c->qsbr, RTE_QSBR_THRID_INVALID);
-	rte_free(old_rs);
-	t3 = now_ns();
+/* The standby no longer equals any model: rebuilt at the next commit. */
+static void
+lists_abort(struct dp_rsctl *c, struct txn *t)
+{
+	if (!t->full)
+		c->model_broken = 1;
+	c->copy[t->standby].dirty = 1;
+}
 
+static void
+lists_retire(struct dp_rsctl *c, struct txn *t)
+{
 	/* the copy that just went out of use (or the second copy, after the
 	 * very first load) is levelled by dp_rsctl_level(), after the reply */
-	if (old_rs == NULL || c->model_broken)
-		c->copy[1 - standby].dirty = 1;
-	if (full) {
+	if (t->old_rs == NULL || c->model_broken)
+		c->copy[1 - t->standby].dirty = 1;
+	if (t->full) {
 		struct bw_model prev = c->model;
 
-		c->model = next;
-		memset(&next, 0, sizeof(next));
+		c->model = t->next;
+		memset(&t->next, 0, sizeof(t->next));
 		status_publish(c, &prev);
 		bw_model_free(&prev);
-		/* no worker runs the replaced set after the grace period */
-		old_bpf = c->bpf;
-		c->bpf = bpf;
-		bpf = NULL;
-		dp_bpf_set_publish(c->bpf, c->status);
-		dp_bpf_set_free(old_bpf);
-		if (new_match) {
-			old_match = c->match;
-			c->match = match;
-			match = NULL;
-			dp_match_set_free(old_match);
-		}
 	} else {
 		status_publish(c, &c->model);
 	}
 	c->model_broken = 0;
-	c->cur = standby;
+	c->cur = t->standby;
+}
+
+/*
+ * In prepare order: programs and rules are loaded before any table is
+ * touched. Retired in the reverse order: the lists' status (and the
+ * applied generation) first, as before the stages had hooks. The flow
+ * tables are per worker and outlive rulesets: their per-set state (the
+ * streams) is the content rule set's.
+ */
+static const struct stage_ops stages[] = {
+	{bpf_prepare, bpf_abort, NULL, bpf_retire},
+	{match_prepare, match_abort, match_publish, match_retire},
+	{lists_prepare, lists_abort, NULL, lists_retire},
+};
+
+/*
+ * Apply an image: validate it, let every stage prepare its part of the
+ * standby ruleset, swap, wait a grace period, retire the replaced parts;
+ * dp_rsctl_level() then levels the other copy of the tables. boot:
+ * loading from the state directory before workers run (parent generation
+ * not checked). Fills *rep (status, times, message) and returns 0 or a
+ * negative errno; on any failure the ruleset in force is untouched and
+ * whatever was prepared is released. Control thread or, at boot, main
+ * lcore.
+ */
+int
+dp_rsctl_apply(struct dp_rsctl *c, const void *img, size_t len, int boot,
+	       struct bw_ctl_reply *rep)
+{
+	struct txn t;
+	struct dp_ruleset *rs;
+	uint64_t t0 = now_ns(), t2, t3;
+	unsigned int k, nb_ready = 0;
+	int ret;
+
+	dp_rsctl_level(c);
+	ret = txn_begin(c, &t, img, len, boot, rep);
+	if (ret != 0)
+		goto out;
+	for (k = 0; k < RTE_DIM(stages); k++) {
+		ret = stages[k].prepare(c, &t, rep);
+		if (ret != 0)
+			goto err_abort;
+		nb_ready++;
+	}
+	rs = rte_zmalloc("bw_ruleset", sizeof(*rs), RTE_CACHE_LINE_SIZE);
+	if (rs == NULL) {
+		reply_set(rep, BW_CTL_REFUSED, -ENOMEM, "out of memory");
+		ret = -ENOMEM;
+		goto err_abort;
+	}
+	*rs = t.rs;
+	for (k = 0; k < RTE_DIM(stages); k++)
+		if (stages[k].publish != NULL)
+			stages[k].publish(c, &t);
+	t2 = now_ns();
+
+	t.old_rs = c->active;
+	/* pairs with the acquire load in worker.c leg_poll() */
+	__atomic_store_n(&c->active, rs, __ATOMIC_RELEASE);
+	rte_rcu_qsbr_synchronize(c->qsbr, RTE_QSBR_THRID_INVALID);
+	rte_free(t.old_rs);
+	t3 = now_ns();
+	for (k = RTE_DIM(stages); k-- > 0;)
+		stages[k].retire(c, &t);
 
 	rep->applied_gen = c->model.generation;
-	rep->validate_ns = t1 - t0;
-	rep->build_ns = t2 - t1;
+	rep->validate_ns = t.t1 - t0;
+	rep->build_ns = t2 - t.t1;
 	rep->swap_ns = t3 - t2;
 	rep->total_ns = now_ns() - t0;
-	snprintf(why, sizeof(why),
+	snprintf(t.why, sizeof(t.why),
 		 "generation %" PRIu64 ": %u lists, %u programs, %u rules, "
 		 "%u FIB changes",
 		 c->model.generation, c->model.nb_lists,
 		 c->bpf != NULL ? c->bpf->nb : 0,
-		 c->match != NULL ? c->match->nb_rules : 0, bw_ops_count(&ops));
-	reply_set(rep, BW_CTL_OK, 0, why);
-	DP_LOG(INFO, "%s (%s) in %.3f ms", why, v.hdr->comment,
+		 c->match != NULL ? c->match->nb_rules : 0,
+		 bw_ops_count(&t.ops));
+	reply_set(rep, BW_CTL_OK, 0, t.why);
+	DP_LOG(INFO, "%s (%s) in %.3f ms", t.why, t.v.hdr->comment,
 	       (double)rep->total_ns / 1e6);
-	c->pending = ops;
-	memset(&ops, 0, sizeof(ops));
+	c->pending = t.ops;
+	memset(&t.ops, 0, sizeof(t.ops));
 	c->level_pending = 1;
 	ret = 0;
+	goto out;
+
+err_abort:
+	while (nb_ready > 0) {
+		nb_ready--;
+		stages[nb_ready].abort(c, &t);
+	}
 out:
-	dp_match_set_free(match);
-	dp_bpf_set_free(bpf);
-	bw_model_free(&next);
-	bw_ops_free(&ops);
-	free(copy);
+	txn_end(&t);
 	return ret;
 }
 

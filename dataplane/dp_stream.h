@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * TCP stream matching of the content rules (stream.c), as the content
+ * stage (match.c) calls it. Worker lcores only.
+ */
+#ifndef DP_STREAM_H
+#define DP_STREAM_H
+
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+#include "dp.h"
+#include "dp_match.h"
+
+/* What the flow stage did with one TCP segment. */
+enum dp_seg_fate {
+	DP_SEG_UNTRACKED = 0, /* no flow: every rule scanned per packet */
+	DP_SEG_FED,	      /* its new bytes went to the stream */
+	DP_SEG_DROP,	      /* its flow direction is dropped */
+};
+
+/*
+ * A TCP segment the flow table can leave alone: no payload, no SYN, FIN
+ * or RST, no flow direction marked dropped on this worker and no rule
+ * without a payload condition (for which its direction would matter).
+ * Its flow is neither entered nor refreshed (docs/rules.md).
+ */
+static inline int
+dp_stream_seg_bare(const struct dp_worker *w, const struct dp_match_set *s,
+		   const struct dp_pkt *pi)
+{
+	return pi->payload_len == 0 && !(pi->tcp_flags & 0x07) &&
+	       w->flows.nb_marked == 0 && s->nb_hdr_only == 0;
+}
+
+/*
+ * The packet that would come the other way: pi with its ends swapped, for
+ * the other direction's ports and rule headers.
+ */
+static inline void
+dp_pkt_reverse(const struct dp_pkt *pi, struct dp_pkt *r)
+{
+	*r = *pi;
+	r->src = pi->dst;
+	r->dst = pi->src;
+	r->sport = pi->dport;
+	r->dport = pi->sport;
+}
+
+/*
+ * Track TCP segment pi of mbuf m in the worker's flow table and feed its
+ * payload bytes not yet scanned to the direction's stream, in sequence
+ * order: a segment ahead of the next byte expected is not fed (scanned per
+ * packet only), one wholly behind it (a retransmission) is skipped, one
+ * partly behind it has its new bytes fed. *flow_slot gets the slot (or
+ * UINT32_MAX) and *flow_dir the direction, for the drop mark; *toward
+ * 1 when the segment goes to the end that received the SYN, 0 when it
+ * goes to the end that sent it, -1 when no SYN was seen.
+ * Worker lcore.
+ */
+enum dp_seg_fate
+dp_stream_seg_track(struct dp_worker *w, const struct dp_match_set *s,
+		    const struct dp_pkt *pi, const struct dp_match_gkey *gk,
+		    const struct rte_mbuf *m, const uint8_t *payload,
+		    uint32_t len, uint64_t now, uint16_t i, uint32_t dels,
+		    uint32_t *flow_slot, uint8_t *flow_dir, int *toward);
+
+#endif /* DP_STREAM_H */

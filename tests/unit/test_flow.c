@@ -1,0 +1,282 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Unit tests of the per-worker TCP flow table (dataplane/flow.c,
+ * dp_flow.h) under EAL (--no-huge --no-pci, no shared config): the
+ * symmetric key of both directions of a connection, and a table driven by
+ * random inserts, lookups, deletions and aging, checked after every step
+ * against an oracle of its own (a plain array of the live flows and the
+ * time each was last seen).
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <CUnit/Basic.h>
+#include <rte_cycles.h>
+#include <rte_eal.h>
+
+#include "bw_cunit.h"
+#include "dp.h"
+#include "dp_flow.h"
+
+#define NB_FLOWS 256 /* table capacity asked for */
+#define NB_KEYS	 200 /* distinct connections the test knows */
+
+static uint64_t rng = 0x9e3779b97f4a7c15ull;
+
+static uint64_t
+rnd(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+/* A TCP packet between two random ends, IPv4 or IPv6. */
+static void
+pkt_random(struct dp_pkt *pi, int v6)
+{
+	unsigned int i, words = v6 ? 4 : 1;
+
+	memset(pi, 0, sizeof(*pi));
+	pi->l3 = v6 ? DP_L3_IPV6 : DP_L3_IPV4;
+	pi->l4_proto = 6;
+	pi->flags = DP_PKT_L4;
+	for (i = 0; i < words; i++) {
+		pi->src.a32[i] = (uint32_t)rnd();
+		pi->dst.a32[i] = (uint32_t)rnd();
+	}
+	pi->sport = (uint16_t)rnd();
+	pi->dport = (uint16_t)rnd();
+}
+
+static void
+pkt_swap(const struct dp_pkt *pi, struct dp_pkt *r)
+{
+	*r = *pi;
+	r->src = pi->dst;
+	r->dst = pi->src;
+	r->sport = pi->dport;
+	r->dport = pi->sport;
+}
+
+static void
+test_key_symmetric(void)
+{
+	struct dp_flow_key k1, k2;
+	struct dp_pkt pi, rev;
+	uint8_t d1, d2;
+	unsigned int i;
+
+	for (i = 0; i < 2000; i++) {
+		pkt_random(&pi, i & 1);
+		if (i % 7 == 0) /* the same address both ends: ports decide */
+			pi.dst = pi.src;
+		pkt_swap(&pi, &rev);
+		dp_flow_key_of(&pi, &k1, &d1);
+		dp_flow_key_of(&rev, &k2, &d2);
+		CU_ASSERT(memcmp(&k1, &k2, sizeof(k1)) == 0);
+		if (pi.sport != pi.dport ||
+		    memcmp(&pi.src, &pi.dst, sizeof(pi.src)) != 0)
+			CU_ASSERT_EQUAL(d1 ^ d2, 1);
+		CU_ASSERT_EQUAL(k1.family, (i & 1) ? 6 : 4);
+	}
+	/* and two different connections never share a key */
+	pkt_random(&pi, 0);
+	rev = pi;
+	rev.sport++;
+	dp_flow_key_of(&pi, &k1, &d1);
+	dp_flow_key_of(&rev, &k2, &d2);
+	CU_ASSERT(memcmp(&k1, &k2, sizeof(k1)) != 0);
+}
+
+/* The oracle: which of the test's keys are in the table, and where. */
+struct oracle {
+	struct dp_flow_key key[NB_KEYS];
+	int live[NB_KEYS];
+	uint32_t slot[NB_KEYS];
+	uint64_t seen[NB_KEYS];
+};
+
+static struct oracle o;
+
+/* Every key is where the oracle says (bulk lookup), or absent. */
+static void
+check_table(struct dp_flow_table *t)
+{
+	const struct dp_flow_key *kp[DP_BURST];
+	int32_t pos[DP_BURST];
+	uint32_t i, j, n;
+
+	for (i = 0; i < NB_KEYS; i += n) {
+		n = RTE_MIN((uint32_t)DP_BURST, NB_KEYS - i);
+		for (j = 0; j < n; j++)
+			kp[j] = &o.key[i + j];
+		dp_flow_lookup_bulk(t, kp, n, pos);
+		for (j = 0; j < n; j++) {
+			if (o.live[i + j]) {
+				CU_ASSERT_EQUAL(pos[j], (int32_t)o.slot[i + j]);
+				CU_ASSERT(t->flows[o.slot[i + j]].used);
+				CU_ASSERT_EQUAL(
+					t->flows[o.slot[i + j]].last_tsc,
+					o.seen[i + j]);
+			} else {
+				CU_ASSERT_EQUAL(pos[j], -ENOENT);
+			}
+		}
+	}
+}
+
+static void
+test_table_against_oracle(void)
+{
+	struct dp_flow_table t;
+	struct dp_pkt pi;
+	struct dp_flow *f;
+	uint64_t now = 1000;
+	uint32_t i, k, slot, nb_live = 0, removed, expired = 0;
+	uint8_t dir;
+	int created;
+
+	memset(&o, 0, sizeof(o));
+	CU_ASSERT_FATAL(dp_flow_table_init(&t, 0, NB_FLOWS, 1, SOCKET_ID_ANY) ==
+			0);
+	CU_ASSERT_FATAL(t.nb >= NB_FLOWS);
+	for (i = 0; i < NB_KEYS; i++) {
+		pkt_random(&pi, (int)(i % 3 == 0));
+		dp_flow_key_of(&pi, &o.key[i], &dir);
+	}
+	for (i = 0; i < 4000; i++) {
+		k = (uint32_t)(rnd() % NB_KEYS);
+		now += 1 + rnd() % 100;
+		if (o.live[k] && rnd() % 4 == 0) {
+			dp_flow_del(&t, o.slot[k]);
+			o.live[k] = 0;
+			nb_live--;
+		} else {
+			/* a stale position must not matter: t.dels differs */
+			f = dp_flow_get(&t, &o.key[k], -ENOENT, t.dels, now,
+					&slot, &created);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+			CU_ASSERT_EQUAL(created, !o.live[k]);
+			if (o.live[k])
+				CU_ASSERT_EQUAL(slot, o.slot[k]);
+			if (!o.live[k])
+				nb_live++;
+			o.live[k] = 1;
+			o.slot[k] = slot;
+			o.seen[k] = now;
+			CU_ASSERT_PTR_EQUAL(f, &t.flows[slot]);
+			if (created) /* no SYN seen yet */
+				CU_ASSERT_EQUAL(f->client, 2);
+		}
+		if (i % 500 == 0)
+			check_table(&t);
+	}
+	check_table(&t);
+
+	/*
+	 * Aging: with the idle time set to 1000 ticks, every flow seen more
+	 * than 1000 ticks before now goes, the others stay, however many
+	 * steps it takes the cursor to go round.
+	 */
+	t.idle_tsc = 1000;
+	removed = 0;
+	now++;
+	for (i = 0; i < 2 * (t.nb / t.age_budget + 2); i++) {
+		t.age_next_tsc = 0; /* a step each call, at the same time */
+		removed += dp_flow_age(&t, now);
+	}
+	for (k = 0; k < NB_KEYS; k++) {
+		if (o.live[k] && now - o.seen[k] > 1000) {
+			o.live[k] = 0;
+			nb_live--;
+			expired++;
+		}
+	}
+	CU_ASSERT_EQUAL(removed, expired);
+	CU_ASSERT(expired > 0);
+	check_table(&t);
+	CU_ASSERT(nb_live > 0); /* something stayed to be checked */
+	dp_flow_table_fini(&t);
+}
+
+static void
+test_table_full(void)
+{
+	struct dp_flow_table t;
+	struct dp_flow_key key;
+	struct dp_pkt pi;
+	uint32_t i, slot, nb = 0;
+	uint8_t dir;
+	int created;
+
+	CU_ASSERT_FATAL(dp_flow_table_init(&t, 1, 64, 60, SOCKET_ID_ANY) == 0);
+	for (i = 0; i < 4 * t.nb; i++) {
+		pkt_random(&pi, 0);
+		dp_flow_key_of(&pi, &key, &dir);
+		if (dp_flow_get(&t, &key, -ENOENT, t.dels, 1, &slot,
+				&created) == NULL)
+			break;
+		CU_ASSERT(created);
+		CU_ASSERT(slot < t.nb);
+		nb++;
+	}
+	/* at least what was asked for fits; a full table says so */
+	CU_ASSERT(nb >= 64);
+	CU_ASSERT(nb <= t.nb);
+	CU_ASSERT(i < 4 * t.nb);
+	dp_flow_table_fini(&t);
+}
+
+static const struct bw_cunit_test tests[] = {
+	{"both directions give one key", test_key_symmetric},
+	{"random gets, deletions and aging equal the oracle",
+	 test_table_against_oracle},
+	{"a full table refuses a new flow", test_table_full},
+};
+
+/* EAL arguments: memory without hugepages, no device. */
+static const char *const eal_args[] = {
+	"--no-huge",	  "-m", "128", "--no-pci",    "--no-shconf",
+	"--no-telemetry", "-l", "0",   "--log-level", "error",
+};
+
+int
+main(int argc, char **argv)
+{
+	char *eal_argv[RTE_DIM(eal_args) + 3], prefix[64];
+	unsigned int i;
+	char rundir[PATH_MAX];
+	int ret;
+
+	(void)argc;
+	/* rte_eal_init() may permute argv: copies it can write */
+	eal_argv[0] = argv[0];
+	for (i = 0; i < RTE_DIM(eal_args); i++) {
+		eal_argv[i + 1] = strdup(eal_args[i]);
+		if (eal_argv[i + 1] == NULL)
+			return 1;
+	}
+	/* tests run in parallel: a runtime directory of its own */
+	snprintf(prefix, sizeof(prefix), "bw-ut-flow-%d", (int)getpid());
+	eal_argv[i + 1] = strdup("--file-prefix");
+	eal_argv[i + 2] = prefix;
+	if (eal_argv[i + 1] == NULL)
+		return 1;
+	if (rte_eal_init((int)RTE_DIM(eal_argv), eal_argv) < 0) {
+		fprintf(stderr, "test_flow: EAL init failed\n");
+		return 1;
+	}
+	ret = BW_CUNIT_RUN("flow", tests);
+	/* EAL leaves its (empty, --no-shconf) runtime directory behind */
+	snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());
+	rte_eal_cleanup();
+	rmdir(rundir);
+	return ret;
+}
