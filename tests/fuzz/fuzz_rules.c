@@ -13,9 +13,10 @@
  * every rule maps. Compiling is left out (seconds per input).
  *
  * Build: clang -g -O1 -fsanitize=fuzzer,address,undefined
- *   -fno-sanitize-recover=all -D_GNU_SOURCE -Iinclude -Icontrol
- *   -isystem /usr/include/hs control/ctl_prefix.c control/ctl_rules.c
- *   control/ctl_hsmap.c tests/fuzz/fuzz_rules.c -lhs -o fuzz_rules
+ *   -fno-sanitize-recover=all -D_GNU_SOURCE -Iinclude -Ilib -Icontrol
+ *   -Icontrol/rules -isystem /usr/include/hs lib/util.c
+ *   control/ctl_prefix.c control/rules/ctl_rules.c
+ *   control/rules/ctl_hsmap.c tests/fuzz/fuzz_rules.c -lhs -o fuzz_rules
  * Seeds: one rule per file, a 0 byte first, e.g. from every rule file F
  *   of tests/data/rules: awk '/^(alert|drop|pass)/{f="seeds/" NR;
  *   printf "%c", 0 > f; print > f; close(f)}' F
