@@ -24,6 +24,11 @@
  *             within startswith fast_pattern (ignored) pcre dsize flow
  *             isdataat
  * Any other keyword skips the rule: "unsupported keyword K".
+ *
+ * The library of control/rules/ implements it: ctl_ruleparse.c (rule
+ * files, headers), ctl_rulekw.c (option keywords), ctl_ruleaddr.c
+ * (address and port sets), ctl_rulevars.c (variables), ctl_ruleset.c (the
+ * rule set), ctl_rulelex.c (shared text input).
  */
 #ifndef CTL_RULES_H
 #define CTL_RULES_H

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Unit tests of the content-rule parser (ctl_rules.c), the Hyperscan
+ * Unit tests of the content-rule parser (control/rules/), the Hyperscan
  * mapping (ctl_hsmap.c) and compile (ctl_hsdb.c): every ET rule file of
  * tests/data/rules is either taken or skipped with a reason, rule counts
  * computed apart from the parser; content/depth/offset/distance/within/
