@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Owns the option keywords of a rule: one parse function per keyword,
- * which fill the rule model, and the dispatch on the keyword.
+ * Owns the option keywords of a rule: the keyword table (ctl_rulekw.h)
+ * and one parse function per keyword, which fill the rule model.
  */
+#include <assert.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -12,16 +13,8 @@
 #include "ctl_rulelex.h"
 #include "ctl_rules.h"
 
-#define NUM_MAX	 65535 /* offset, depth, within, isdataat */
-#define PORT_MAX 65535u
-
-#define OPT_SID	      0x01
-#define OPT_REV	      0x02
-#define OPT_MSG	      0x04
-#define OPT_CLASSTYPE 0x08
-#define OPT_PRIORITY  0x10
-#define OPT_DSIZE     0x20
-#define OPT_FLOW      0x40
+#define NUM_MAX	  65535	 /* offset, depth, within, isdataat */
+#define DSIZE_MAX 65535u /* bytes of payload */
 
 static int
 hexval(char c)
@@ -207,13 +200,14 @@ negation(const char **s, size_t *n)
 }
 
 static int
-opt_content(struct ctl_ruleparse *rp, const char *v, size_t n)
+kw_content(struct ctl_ruleparse *rp, const char *kw, const char *v, size_t n)
 {
 	struct ctl_rule_match *m;
 	int neg = negation(&v, &n);
 	uint8_t *bytes = NULL;
 	uint32_t len = 0;
 
+	(void)kw;
 	if (unquote(&v, &n))
 		return ctl_ruleparse_fail(
 			rp, -EINVAL, "invalid content: not a quoted string");
@@ -231,71 +225,65 @@ opt_content(struct ctl_ruleparse *rp, const char *v, size_t n)
 	return 0;
 }
 
-/* The content a modifier applies to, or NULL after an error. */
+/* The content a modifier applies to (the dispatcher checked there is one). */
 static struct ctl_rule_match *
-last_content(struct ctl_ruleparse *rp, const char *kw)
+last_content(struct ctl_ruleparse *rp)
 {
-	if (rp->last_content < 0) {
-		ctl_ruleparse_fail(rp, -EINVAL,
-				   "invalid rule: %s without a content", kw);
-		return NULL;
-	}
 	return &rp->r.m[rp->last_content];
 }
 
+static int
+kw_nocase(struct ctl_ruleparse *rp, const char *kw, const char *v, size_t n)
+{
+	struct ctl_rule_match *m = last_content(rp);
+
+	(void)kw;
+	(void)v;
+	(void)n;
+	if (m->flags & CTL_MATCH_NOCASE)
+		return ctl_ruleparse_fail(rp, -EINVAL,
+					  "invalid rule: nocase twice");
+	m->flags |= CTL_MATCH_NOCASE;
+	return 0;
+}
+
+/* startswith is offset:0; depth:len */
+static int
+kw_startswith(struct ctl_ruleparse *rp, const char *kw, const char *v, size_t n)
+{
+	struct ctl_rule_match *m = last_content(rp);
+
+	(void)kw;
+	(void)v;
+	(void)n;
+	if (m->flags & (CTL_MATCH_OFFSET | CTL_MATCH_DEPTH |
+			CTL_MATCH_DISTANCE | CTL_MATCH_WITHIN))
+		return ctl_ruleparse_fail(rp, -EINVAL,
+					  "invalid rule: startswith with "
+					  "offset, depth, distance or within");
+	m->flags |= CTL_MATCH_OFFSET | CTL_MATCH_DEPTH;
+	m->offset = 0;
+	m->depth = m->len;
+	return 0;
+}
+
 /*
- * depth, offset, distance, within, nocase, startswith, fast_pattern on
- * the last content, with Suricata's consistency checks.
+ * depth, offset, distance or within (bit) of the last content, with
+ * Suricata's consistency checks.
  */
 static int
-opt_modifier(struct ctl_ruleparse *rp, const char *kw, const char *v, size_t n)
+content_position(struct ctl_ruleparse *rp, const char *kw, const char *v,
+		 size_t n, uint32_t bit)
 {
-	struct ctl_rule_match *m = last_content(rp, kw);
-	uint32_t bit = 0;
+	struct ctl_rule_match *m = last_content(rp);
 	long val = 0;
 
-	if (m == NULL)
-		return rp->err;
-	if (strcmp(kw, "fast_pattern") == 0)
-		return 0; /* a prefilter hint: Hyperscan needs none */
-	if (strcmp(kw, "nocase") == 0 || strcmp(kw, "startswith") == 0) {
-		if (v != NULL)
-			return ctl_ruleparse_fail(
-				rp, -EINVAL, "invalid rule: %s takes no value",
-				kw);
-		if (kw[0] == 'n') {
-			if (m->flags & CTL_MATCH_NOCASE)
-				return ctl_ruleparse_fail(
-					rp, -EINVAL,
-					"invalid rule: nocase twice");
-			m->flags |= CTL_MATCH_NOCASE;
-			return 0;
-		}
-		/* startswith is offset:0; depth:len */
-		if (m->flags & (CTL_MATCH_OFFSET | CTL_MATCH_DEPTH |
-				CTL_MATCH_DISTANCE | CTL_MATCH_WITHIN))
-			return ctl_ruleparse_fail(
-				rp, -EINVAL,
-				"invalid rule: startswith with "
-				"offset, depth, distance or within");
-		m->flags |= CTL_MATCH_OFFSET | CTL_MATCH_DEPTH;
-		m->offset = 0;
-		m->depth = m->len;
-		return 0;
-	}
-	if (v == NULL)
-		return ctl_ruleparse_fail(rp, -EINVAL,
-					  "invalid rule: %s needs a value", kw);
-	if (strcmp(kw, "distance") == 0) {
+	if (bit == CTL_MATCH_DISTANCE) {
 		if (ctl_rulelex_long(v, n, -NUM_MAX, NUM_MAX, &val))
 			goto err_value;
-		bit = CTL_MATCH_DISTANCE;
 	} else {
 		if (ctl_rulelex_long(v, n, 0, NUM_MAX, &val))
 			goto err_value;
-		bit = strcmp(kw, "depth") == 0	  ? CTL_MATCH_DEPTH
-		      : strcmp(kw, "offset") == 0 ? CTL_MATCH_OFFSET
-						  : CTL_MATCH_WITHIN;
 	}
 	if (m->flags & bit)
 		return ctl_ruleparse_fail(rp, -EINVAL, "invalid rule: %s twice",
@@ -303,10 +291,9 @@ opt_modifier(struct ctl_ruleparse *rp, const char *kw, const char *v, size_t n)
 	m->flags |= bit;
 	if ((m->flags & (CTL_MATCH_OFFSET | CTL_MATCH_DEPTH)) &&
 	    (m->flags & (CTL_MATCH_DISTANCE | CTL_MATCH_WITHIN)))
-		return ctl_ruleparse_fail(
-			rp, -EINVAL,
-			"invalid rule: content mixes depth/offset "
-			"with distance/within");
+		return ctl_ruleparse_fail(rp, -EINVAL,
+					  "invalid rule: content mixes "
+					  "depth/offset with distance/within");
 	switch (bit) {
 	case CTL_MATCH_DEPTH:
 		if ((uint32_t)val < m->len)
@@ -347,7 +334,30 @@ err_value : {
 }
 
 static int
-opt_pcre(struct ctl_ruleparse *rp, const char *v, size_t n)
+kw_depth(struct ctl_ruleparse *rp, const char *kw, const char *v, size_t n)
+{
+	return content_position(rp, kw, v, n, CTL_MATCH_DEPTH);
+}
+
+static int
+kw_offset(struct ctl_ruleparse *rp, const char *kw, const char *v, size_t n)
+{
+	return content_position(rp, kw, v, n, CTL_MATCH_OFFSET);
+}
+
+static int
+kw_distance(struct ctl_ruleparse *rp, const char *kw, const char *v, size_t n)
+{
+	return content_position(rp, kw, v, n, CTL_MATCH_DISTANCE);
+}
+
+static int
+kw_within(struct ctl_ruleparse *rp, const char *kw, const char *v, size_t n)
+{
+	return content_position(rp, kw, v, n, CTL_MATCH_WITHIN);
+}
+static int
+kw_pcre(struct ctl_ruleparse *rp, const char *kw, const char *v, size_t n)
 {
 	struct ctl_rule_match *m;
 	int neg = negation(&v, &n);
@@ -355,6 +365,7 @@ opt_pcre(struct ctl_ruleparse *rp, const char *v, size_t n)
 	uint32_t pf = 0, mf = 0;
 	size_t i, blen;
 
+	(void)kw;
 	if (unquote(&v, &n) || n < 2 || v[0] != '/')
 		return ctl_ruleparse_fail(
 			rp, -EINVAL, "invalid pcre: not a quoted /regex/flags");
@@ -414,7 +425,7 @@ opt_pcre(struct ctl_ruleparse *rp, const char *v, size_t n)
 }
 
 static int
-opt_isdataat(struct ctl_ruleparse *rp, const char *v, size_t n)
+kw_isdataat(struct ctl_ruleparse *rp, const char *kw, const char *v, size_t n)
 {
 	struct ctl_rule_match *m;
 	const char *comma;
@@ -423,6 +434,7 @@ opt_isdataat(struct ctl_ruleparse *rp, const char *v, size_t n)
 	size_t a;
 	long val;
 
+	(void)kw;
 	comma = memchr(v, ',', n);
 	a = comma != NULL ? (size_t)(comma - v) : n;
 	if (ctl_rulelex_long(v, a, 0, NUM_MAX, &val))
@@ -461,49 +473,46 @@ opt_isdataat(struct ctl_ruleparse *rp, const char *v, size_t n)
  * Suricata), A-B (the same). Stored as an inclusive [min, max].
  */
 static int
-opt_dsize(struct ctl_ruleparse *rp, const char *v, size_t n)
+kw_dsize(struct ctl_ruleparse *rp, const char *kw, const char *v, size_t n)
 {
 	struct ctl_rule_dsize *d = &rp->r.dsize;
 	const char *sep;
 	long a, b;
 
+	(void)kw;
 	trim(&v, &n);
-	if (rp->seen & OPT_DSIZE)
-		return ctl_ruleparse_fail(rp, -EINVAL,
-					  "invalid rule: dsize twice");
-	rp->seen |= OPT_DSIZE;
 	d->op = CTL_DSIZE_IN;
 	if (n >= 2 && (v[0] == '<' || v[0] == '>') && v[1] == '=') {
-		if (ctl_rulelex_long(v + 2, n - 2, 0, PORT_MAX, &a))
+		if (ctl_rulelex_long(v + 2, n - 2, 0, DSIZE_MAX, &a))
 			goto err_bad;
 		d->min = v[0] == '<' ? 0 : (uint32_t)a;
-		d->max = v[0] == '<' ? (uint32_t)a : PORT_MAX;
+		d->max = v[0] == '<' ? (uint32_t)a : DSIZE_MAX;
 	} else if (n >= 1 && (v[0] == '<' || v[0] == '>')) {
-		if (ctl_rulelex_long(v + 1, n - 1, 0, PORT_MAX, &a))
+		if (ctl_rulelex_long(v + 1, n - 1, 0, DSIZE_MAX, &a))
 			goto err_bad;
-		if ((v[0] == '<' && a == 0) || (v[0] == '>' && a == PORT_MAX))
+		if ((v[0] == '<' && a == 0) || (v[0] == '>' && a == DSIZE_MAX))
 			goto err_never;
 		d->min = v[0] == '<' ? 0 : (uint32_t)a + 1;
-		d->max = v[0] == '<' ? (uint32_t)a - 1 : PORT_MAX;
+		d->max = v[0] == '<' ? (uint32_t)a - 1 : DSIZE_MAX;
 	} else if (n >= 1 && v[0] == '!') {
-		if (ctl_rulelex_long(v + 1, n - 1, 0, PORT_MAX, &a))
+		if (ctl_rulelex_long(v + 1, n - 1, 0, DSIZE_MAX, &a))
 			goto err_bad;
 		d->op = CTL_DSIZE_OUT;
 		d->min = d->max = (uint32_t)a;
 	} else if ((sep = strstr(v, "<>")) != NULL && sep < v + n) {
-		if (ctl_rulelex_long(v, (size_t)(sep - v), 0, PORT_MAX, &a) ||
+		if (ctl_rulelex_long(v, (size_t)(sep - v), 0, DSIZE_MAX, &a) ||
 		    ctl_rulelex_long(sep + 2, n - (size_t)(sep - v) - 2, 0,
-				     PORT_MAX, &b))
+				     DSIZE_MAX, &b))
 			goto err_bad;
 		goto range;
 	} else if ((sep = memchr(v + 1, '-', n > 1 ? n - 1 : 0)) != NULL) {
-		if (ctl_rulelex_long(v, (size_t)(sep - v), 0, PORT_MAX, &a) ||
+		if (ctl_rulelex_long(v, (size_t)(sep - v), 0, DSIZE_MAX, &a) ||
 		    ctl_rulelex_long(sep + 1, n - (size_t)(sep - v) - 1, 0,
-				     PORT_MAX, &b))
+				     DSIZE_MAX, &b))
 			goto err_bad;
 		goto range;
 	} else {
-		if (ctl_rulelex_long(v, n, 0, PORT_MAX, &a))
+		if (ctl_rulelex_long(v, n, 0, DSIZE_MAX, &a))
 			goto err_bad;
 		d->min = d->max = (uint32_t)a;
 	}
@@ -529,14 +538,11 @@ err_bad : {
 }
 
 static int
-opt_flow(struct ctl_ruleparse *rp, const char *v, size_t n)
+kw_flow(struct ctl_ruleparse *rp, const char *kw, const char *v, size_t n)
 {
 	const char *end = v + n;
 
-	if (rp->seen & OPT_FLOW)
-		return ctl_ruleparse_fail(rp, -EINVAL,
-					  "invalid rule: flow twice");
-	rp->seen |= OPT_FLOW;
+	(void)kw;
 	while (v < end) {
 		const char *comma = memchr(v, ',', (size_t)(end - v));
 		const char *w = v;
@@ -573,126 +579,159 @@ opt_flow(struct ctl_ruleparse *rp, const char *v, size_t n)
 }
 
 static int
-opt_once(struct ctl_ruleparse *rp, uint32_t bit, const char *kw)
+kw_msg(struct ctl_ruleparse *rp, const char *kw, const char *v, size_t n)
 {
-	if (rp->seen & bit)
-		return ctl_ruleparse_fail(rp, -EINVAL, "invalid rule: %s twice",
-					  kw);
-	rp->seen |= bit;
+	(void)kw;
+	trim(&v, &n);
+	if (n >= 2 && v[0] == '"' && unquote(&v, &n))
+		return ctl_ruleparse_fail(rp, -EINVAL, "invalid rule: bad msg");
+	free(rp->r.msg);
+	rp->r.msg = unescape_text(v, n);
+	return rp->r.msg == NULL ? ctl_ruleparse_fail(rp, -ENOMEM, "%s", "")
+				 : 0;
+}
+
+/* sid, rev and priority: a missing value is a bad one. */
+static int
+kw_number(struct ctl_ruleparse *rp, const char *kw, const char *v, size_t n)
+{
+	int is_sid = kw[0] == 's', is_rev = kw[0] == 'r';
+	char ex[CTL_RULELEX_EXCERPT_LEN + 8];
+	long val;
+
+	if (v == NULL ||
+	    ctl_rulelex_long(v, n, is_rev ? 0 : 1,
+			     is_sid || is_rev ? (long)UINT32_MAX : 255, &val)) {
+		ctl_rulelex_excerpt(ex, sizeof(ex), v != NULL ? v : "",
+				    v ? n : 0);
+		return ctl_ruleparse_fail(rp, -EINVAL,
+					  "invalid rule: bad %s '%s'", kw, ex);
+	}
+	if (is_sid)
+		rp->r.sid = (uint32_t)val;
+	else if (is_rev)
+		rp->r.rev = (uint32_t)val;
+	else
+		rp->r.priority = (int32_t)val;
 	return 0;
 }
 
-/* Keywords that change nothing in matching, taken and ignored. */
-static const char *const ignored_kw[] = {"reference", "metadata", "target"};
+/* classtype: a missing value is a bad one. */
+static int
+kw_classtype(struct ctl_ruleparse *rp, const char *kw, const char *v, size_t n)
+{
+	size_t i;
+
+	(void)kw;
+	if (v != NULL)
+		trim(&v, &n);
+	if (v == NULL || n == 0)
+		return ctl_ruleparse_fail(rp, -EINVAL,
+					  "invalid rule: bad classtype");
+	for (i = 0; i < n; i++) {
+		if (!is_word(v[i]) && v[i] != '-')
+			return ctl_ruleparse_fail(
+				rp, -EINVAL, "invalid rule: bad classtype");
+	}
+	free(rp->r.classtype);
+	rp->r.classtype = strndup(v, n);
+	return rp->r.classtype == NULL
+		       ? ctl_ruleparse_fail(rp, -ENOMEM, "%s", "")
+		       : 0;
+}
+
+/*
+ * Every keyword the parser takes; any other skips the rule. A row's
+ * index is its bit in struct ctl_ruleparse.seen. sid, rev, priority and
+ * classtype have no VALUE flag: their parse functions name a missing
+ * value a bad one ("invalid rule: bad sid ''"), after the repeat check.
+ */
+static const struct ctl_rulekw keywords[] = {
+	/* about the rule: no effect on matching */
+	{"msg", kw_msg, CTL_RULEKW_VALUE | CTL_RULEKW_ONCE,
+	 "invalid rule: bad msg"},
+	{"sid", kw_number, CTL_RULEKW_ONCE, NULL},
+	{"rev", kw_number, CTL_RULEKW_ONCE, NULL},
+	{"priority", kw_number, CTL_RULEKW_ONCE, NULL},
+	{"classtype", kw_classtype, CTL_RULEKW_ONCE, NULL},
+	{"reference", NULL, 0, NULL},
+	{"metadata", NULL, 0, NULL},
+	{"target", NULL, 0, NULL},
+	/* payload conditions */
+	{"content", kw_content, CTL_RULEKW_VALUE, "invalid content: no value"},
+	{"pcre", kw_pcre, CTL_RULEKW_VALUE, "invalid pcre: no value"},
+	{"isdataat", kw_isdataat, CTL_RULEKW_VALUE,
+	 "invalid rule: bad isdataat"},
+	/* content modifiers */
+	{"nocase", kw_nocase, CTL_RULEKW_MODIFIER | CTL_RULEKW_NOVALUE, NULL},
+	{"startswith", kw_startswith, CTL_RULEKW_MODIFIER | CTL_RULEKW_NOVALUE,
+	 NULL},
+	{"depth", kw_depth, CTL_RULEKW_MODIFIER | CTL_RULEKW_VALUE, NULL},
+	{"offset", kw_offset, CTL_RULEKW_MODIFIER | CTL_RULEKW_VALUE, NULL},
+	{"distance", kw_distance, CTL_RULEKW_MODIFIER | CTL_RULEKW_VALUE, NULL},
+	{"within", kw_within, CTL_RULEKW_MODIFIER | CTL_RULEKW_VALUE, NULL},
+	/* a prefilter hint: Hyperscan needs none */
+	{"fast_pattern", NULL, CTL_RULEKW_MODIFIER, NULL},
+	/* packet and flow conditions */
+	{"dsize", kw_dsize, CTL_RULEKW_VALUE | CTL_RULEKW_ONCE,
+	 "invalid rule: bad dsize"},
+	{"flow", kw_flow, CTL_RULEKW_VALUE | CTL_RULEKW_ONCE,
+	 "invalid rule: bad flow"},
+};
+
+#define NB_KEYWORDS (sizeof(keywords) / sizeof(keywords[0]))
+
+static_assert(NB_KEYWORDS <= 32, "struct ctl_ruleparse.seen has 32 bits");
+
+const struct ctl_rulekw *
+ctl_rulekw_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NB_KEYWORDS; i++) {
+		if (strcmp(name, keywords[i].name) == 0)
+			return &keywords[i];
+	}
+	return NULL;
+}
+
+const char *
+ctl_rule_keyword(size_t i)
+{
+	return i < NB_KEYWORDS ? keywords[i].name : NULL;
+}
 
 int
 ctl_rulekw_parse(struct ctl_ruleparse *rp, const char *kw, const char *v,
 		 size_t n)
 {
-	char ex[CTL_RULELEX_EXCERPT_LEN + 8];
-	long val;
-	size_t i;
+	const struct ctl_rulekw *k = ctl_rulekw_find(kw);
+	uint32_t bit;
 
-	for (i = 0; i < sizeof(ignored_kw) / sizeof(ignored_kw[0]); i++) {
-		if (strcmp(kw, ignored_kw[i]) == 0)
-			return 0;
-	}
-	if (strcmp(kw, "msg") == 0) {
-		if (v == NULL || opt_once(rp, OPT_MSG, kw))
-			return ctl_ruleparse_fail(rp, -EINVAL,
-						  "invalid rule: bad msg");
-		trim(&v, &n);
-		if (n >= 2 && v[0] == '"' && unquote(&v, &n))
-			return ctl_ruleparse_fail(rp, -EINVAL,
-						  "invalid rule: bad msg");
-		free(rp->r.msg);
-		rp->r.msg = unescape_text(v, n);
-		return rp->r.msg == NULL
-			       ? ctl_ruleparse_fail(rp, -ENOMEM, "%s", "")
-			       : 0;
-	}
-	if (strcmp(kw, "sid") == 0 || strcmp(kw, "rev") == 0 ||
-	    strcmp(kw, "priority") == 0) {
-		int is_sid = kw[0] == 's', is_rev = kw[0] == 'r';
-
-		if (opt_once(rp,
-			     is_sid   ? OPT_SID
-			     : is_rev ? OPT_REV
-				      : OPT_PRIORITY,
-			     kw))
-			return rp->err;
-		if (v == NULL ||
-		    ctl_rulelex_long(v, n, is_rev ? 0 : 1,
-				     is_sid || is_rev ? (long)UINT32_MAX : 255,
-				     &val)) {
-			ctl_rulelex_excerpt(ex, sizeof(ex), v != NULL ? v : "",
-					    v ? n : 0);
-			return ctl_ruleparse_fail(rp, -EINVAL,
-						  "invalid rule: bad %s '%s'",
-						  kw, ex);
-		}
-		if (is_sid)
-			rp->r.sid = (uint32_t)val;
-		else if (is_rev)
-			rp->r.rev = (uint32_t)val;
-		else
-			rp->r.priority = (int32_t)val;
+	if (k == NULL)
+		return ctl_ruleparse_fail(rp, -EINVAL, "unsupported keyword %s",
+					  kw);
+	bit = 1u << (k - keywords);
+	if ((k->flags & CTL_RULEKW_MODIFIER) && rp->last_content < 0)
+		return ctl_ruleparse_fail(
+			rp, -EINVAL, "invalid rule: %s without a content", kw);
+	if (k->parse == NULL)
 		return 0;
+	if ((k->flags & CTL_RULEKW_NOVALUE) && v != NULL)
+		return ctl_ruleparse_fail(
+			rp, -EINVAL, "invalid rule: %s takes no value", kw);
+	if ((k->flags & CTL_RULEKW_VALUE) && v == NULL) {
+		if (k->no_value != NULL)
+			return ctl_ruleparse_fail(rp, -EINVAL, "%s",
+						  k->no_value);
+		return ctl_ruleparse_fail(rp, -EINVAL,
+					  "invalid rule: %s needs a value", kw);
 	}
-	if (strcmp(kw, "classtype") == 0) {
-		if (opt_once(rp, OPT_CLASSTYPE, kw))
-			return rp->err;
-		if (v != NULL)
-			trim(&v, &n);
-		if (v == NULL || n == 0)
-			return ctl_ruleparse_fail(
-				rp, -EINVAL, "invalid rule: bad classtype");
-		for (i = 0; i < n; i++) {
-			if (!is_word(v[i]) && v[i] != '-')
-				return ctl_ruleparse_fail(
-					rp, -EINVAL,
-					"invalid rule: bad classtype");
-		}
-		free(rp->r.classtype);
-		rp->r.classtype = strndup(v, n);
-		return rp->r.classtype == NULL
-			       ? ctl_ruleparse_fail(rp, -ENOMEM, "%s", "")
-			       : 0;
-	}
-	if (strcmp(kw, "content") == 0) {
-		if (v == NULL)
+	if (k->flags & CTL_RULEKW_ONCE) {
+		if (rp->seen & bit)
 			return ctl_ruleparse_fail(rp, -EINVAL,
-						  "invalid content: no value");
-		return opt_content(rp, v, n);
+						  "invalid rule: %s twice", kw);
+		rp->seen |= bit;
 	}
-	if (strcmp(kw, "nocase") == 0 || strcmp(kw, "depth") == 0 ||
-	    strcmp(kw, "offset") == 0 || strcmp(kw, "distance") == 0 ||
-	    strcmp(kw, "within") == 0 || strcmp(kw, "startswith") == 0 ||
-	    strcmp(kw, "fast_pattern") == 0)
-		return opt_modifier(rp, kw, v, n);
-	if (strcmp(kw, "pcre") == 0) {
-		if (v == NULL)
-			return ctl_ruleparse_fail(rp, -EINVAL,
-						  "invalid pcre: no value");
-		return opt_pcre(rp, v, n);
-	}
-	if (strcmp(kw, "isdataat") == 0) {
-		if (v == NULL)
-			return ctl_ruleparse_fail(rp, -EINVAL,
-						  "invalid rule: bad isdataat");
-		return opt_isdataat(rp, v, n);
-	}
-	if (strcmp(kw, "dsize") == 0) {
-		if (v == NULL)
-			return ctl_ruleparse_fail(rp, -EINVAL,
-						  "invalid rule: bad dsize");
-		return opt_dsize(rp, v, n);
-	}
-	if (strcmp(kw, "flow") == 0) {
-		if (v == NULL)
-			return ctl_ruleparse_fail(rp, -EINVAL,
-						  "invalid rule: bad flow");
-		return opt_flow(rp, v, n);
-	}
-	return ctl_ruleparse_fail(rp, -EINVAL, "unsupported keyword %s", kw);
+	return k->parse(rp, kw, v, n);
 }

@@ -39,12 +39,9 @@ ctl_ruleparse_fail(struct ctl_ruleparse *rp, int err, const char *fmt, ...)
  * ';' and call fn on each option. A keyword is [A-Za-z0-9_.-]+; cut to
  * 63 bytes for fn. Returns 0 or the first error of fn or of the syntax.
  */
-typedef int (*option_fn)(struct ctl_ruleparse *rp, const char *kw,
-			 const char *v, size_t n);
-
 static int
 for_each_option(struct ctl_ruleparse *rp, const char *s, const char *end,
-		option_fn fn, int stop_on_error)
+		ctl_rulekw_fn fn, int stop_on_error)
 {
 	while (s < end) {
 		const char *k, *v = NULL, *e;
