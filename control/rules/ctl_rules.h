@@ -151,7 +151,7 @@ struct ctl_rule_hsext {
  * Isdataat without RELATIVE is the dataplane's to check, as Suricata does:
  * true when the payload has a byte at position offset (len > offset),
  * with NEGATED when it has not. Relative ones are in the Hyperscan
- * expression (ctl_hsmap.c).
+ * expression (ctl_hsexpr.c).
  */
 struct ctl_rule_match {
 	enum ctl_match_kind kind;
