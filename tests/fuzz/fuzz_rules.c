@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * libFuzzer harness for the rule parser (ctl_rules.c), the Hyperscan
- * mapping (ctl_hsmap.c) and the pattern-file loader. The first input byte
- * picks what the rest is:
+ * libFuzzer harness for the rule parser (control/rules/), the Hyperscan
+ * mapping (ctl_hsexpr.c, ctl_hsmap.c) and the pattern-file loader
+ * (ctl_hspattern.c). The first input byte picks what the rest is:
  *   0  a rule file, parsed with ctl_hsmap_check() as the check, then
  *      mapped with ctl_hsmap_build(), which must succeed for what the
  *      check took, and every taken rule's sets formatted
@@ -13,9 +13,11 @@
  * every rule maps. Compiling is left out (seconds per input).
  *
  * Build: clang -g -O1 -fsanitize=fuzzer,address,undefined
- *   -fno-sanitize-recover=all -D_GNU_SOURCE -Iinclude -Icontrol
- *   -isystem /usr/include/hs control/ctl_prefix.c control/ctl_rules.c
- *   control/ctl_hsmap.c tests/fuzz/fuzz_rules.c -lhs -o fuzz_rules
+ *   -fno-sanitize-recover=all -D_GNU_SOURCE -Iinclude -Ilib -Icontrol
+ *   -Icontrol/rules -isystem /usr/include/hs lib/util.c
+ *   control/ctl_prefix.c control/rules/ctl_rule{addr,kw,lex,parse,set,vars}.c
+ *   control/rules/ctl_hs{expr,map,pattern}.c tests/fuzz/fuzz_rules.c -lhs
+ *   -o fuzz_rules
  * Seeds: one rule per file, a 0 byte first, e.g. from every rule file F
  *   of tests/data/rules: awk '/^(alert|drop|pass)/{f="seeds/" NR;
  *   printf "%c", 0 > f; print > f; close(f)}' F

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Unit tests of the content-rule parser (ctl_rules.c), the Hyperscan
- * mapping (ctl_hsmap.c) and compile (ctl_hsdb.c): every ET rule file of
- * tests/data/rules is either taken or skipped with a reason, rule counts
- * computed apart from the parser; content/depth/offset/distance/within/
+ * Unit tests of the content-rule parser (control/rules/), the Hyperscan
+ * mapping (ctl_hsexpr.c, ctl_hsmap.c) and compile (ctl_hsdb.c): every ET
+ * rule file of tests/data/rules is either taken or skipped with a
+ * reason, rule counts computed apart from the parser;
+ * content/depth/offset/distance/within/
  * nocase/hex/negation/pcre/isdataat mapped and checked with crafted
  * payloads on both sides of every edge; compile errors name the rule;
  * limits refuse oversized sets; the ET IEC-104 rules match the STARTDT

@@ -23,7 +23,13 @@
  *             content (|hex|, escapes, !) nocase depth offset distance
  *             within startswith fast_pattern (ignored) pcre dsize flow
  *             isdataat
- * Any other keyword skips the rule: "unsupported keyword K".
+ * Any other keyword skips the rule: "unsupported keyword K". The keyword
+ * table (ctl_rulekw.c, ctl_rule_keyword()) is the list.
+ *
+ * The library of control/rules/ implements it: ctl_ruleparse.c (rule
+ * files, headers), ctl_rulekw.c (option keywords), ctl_ruleaddr.c
+ * (address and port sets), ctl_rulevars.c (variables), ctl_ruleset.c (the
+ * rule set), ctl_rulelex.c (shared text input).
  */
 #ifndef CTL_RULES_H
 #define CTL_RULES_H
@@ -145,7 +151,7 @@ struct ctl_rule_hsext {
  * Isdataat without RELATIVE is the dataplane's to check, as Suricata does:
  * true when the payload has a byte at position offset (len > offset),
  * with NEGATED when it has not. Relative ones are in the Hyperscan
- * expression (ctl_hsmap.c).
+ * expression (ctl_hsexpr.c).
  */
 struct ctl_rule_match {
 	enum ctl_match_kind kind;
@@ -314,6 +320,12 @@ const char *ctl_rules_intern(struct ctl_rules *rs, const char *name);
 int ctl_rules_add(struct ctl_rules *rs, struct ctl_rule *r);
 int ctl_rules_add_skip(struct ctl_rules *rs, const char *file, uint32_t line,
 		       uint32_t sid, const char *reason);
+
+/*
+ * The i-th option keyword the parser takes (in the order of its keyword
+ * table), NULL past the last one. Any thread.
+ */
+const char *ctl_rule_keyword(size_t i);
 
 /* Release what one rule holds (not the struct itself). */
 void ctl_rule_free(struct ctl_rule *r);

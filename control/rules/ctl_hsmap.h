@@ -10,7 +10,8 @@
  * of quiet sub-expressions whose ids lie above the rule indexes. Every
  * mapping is exact or can only match less than Suricata (a rule that
  * cannot be mapped so is skipped with a reason): the table and the
- * argument are at the top of ctl_hsmap.c and in docs/rules.md.
+ * argument are at the top of ctl_hsexpr.c and in docs/rules.md. The
+ * map is built in ctl_hsmap.c, pattern files are read in ctl_hspattern.c.
  */
 #ifndef CTL_HSMAP_H
 #define CTL_HSMAP_H
