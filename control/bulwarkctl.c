@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "ctl.h"
+#include "ctl_cmd.h"
 #include "ctl_text.h"
 
 static int cmd_help(struct ctl_ctx *ctx, int argc, char **argv);

@@ -158,14 +158,4 @@ int ctl_txn_plan(const struct ctl_ruleset *base, const struct ctl_ruleset *cur,
 /* A deep copy of src into *dst. Returns 0 or -ENOMEM (dst then empty). */
 int ctl_ruleset_dup(struct ctl_ruleset *dst, const struct ctl_ruleset *src);
 
-/*
- * The change commands, run inside an open transaction by their own
- * handler or by `batch`: argv[0] is "list", "bpf" or "rollback", as
- * typed ("rules" too). They change t->cur only when they succeed and return CTL_EXIT_*.
- */
-int ctl_list_change(struct ctl_txn *t, int argc, char **argv);
-int ctl_bpf_change(struct ctl_txn *t, int argc, char **argv);
-int ctl_rules_change(struct ctl_txn *t, int argc, char **argv);
-int ctl_rollback_change(struct ctl_txn *t, int argc, char **argv);
-
 #endif /* CTL_TXN_H */

@@ -71,17 +71,4 @@ int ctl_getopt_error(struct ctl_ctx *ctx, const char *usage, int c,
 /* Write only the "bulwarkctl: <message>" line of ctl_getopt_error() to f. */
 void ctl_getopt_report(FILE *f, int c, char **argv);
 
-/* Command handlers, one file each (ctl_<name>.c). */
-int ctl_cmd_status(struct ctl_ctx *ctx, int argc, char **argv);
-int ctl_cmd_stats(struct ctl_ctx *ctx, int argc, char **argv);
-int ctl_cmd_list(struct ctl_ctx *ctx, int argc, char **argv);
-int ctl_cmd_bpf(struct ctl_ctx *ctx, int argc, char **argv);
-int ctl_cmd_lookup(struct ctl_ctx *ctx, int argc, char **argv);
-int ctl_cmd_history(struct ctl_ctx *ctx, int argc, char **argv);
-int ctl_cmd_rollback(struct ctl_ctx *ctx, int argc, char **argv);
-int ctl_cmd_check(struct ctl_ctx *ctx, int argc, char **argv);
-int ctl_cmd_batch(struct ctl_ctx *ctx, int argc, char **argv);
-int ctl_cmd_rules(struct ctl_ctx *ctx, int argc, char **argv);
-int ctl_cmd_vars(struct ctl_ctx *ctx, int argc, char **argv);
-
 #endif /* CTL_H */

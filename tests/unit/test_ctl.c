@@ -20,6 +20,7 @@
 
 #include "bw_status.h"
 #include "ctl.h"
+#include "ctl_cmd.h"
 #include "ctl_json.h"
 #include "ctl_region.h"
 #include "ctl_sample.h"

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ctl.h"
+#include "ctl_cmd.h"
 #include "ctl_region.h"
 #include "ctl_sample.h"
 #include "ctl_text.h"

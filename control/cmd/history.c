@@ -1,13 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * `bulwarkctl history`, `rollback` and `check`:
+ * `bulwarkctl history` and `rollback`:
  *
  *   history [--json]        generations from the audit log, which are still
  *                           in the state directory, which one is in force
  *   rollback [GENERATION]   commit the content of an earlier generation as
  *                           a new one (default: the newest one before the
  *                           current generation that is still on disk)
- *   check FILE...           validate images and list files, commit nothing
  */
 #include <errno.h>
 #include <getopt.h>
@@ -17,6 +16,7 @@
 #include <time.h>
 
 #include "ctl.h"
+#include "ctl_cmd.h"
 #include "ctl_bpfobj.h"
 #include "ctl_commit.h"
 #include "ctl_json.h"
@@ -29,7 +29,6 @@
 
 #define HISTORY_USAGE  "history [--json]"
 #define ROLLBACK_USAGE "rollback [GENERATION]"
-#define CHECK_USAGE    "check [--format F] FILE..."
 
 static int
 gen_present(const uint64_t *gens, size_t n, uint64_t g)
@@ -47,17 +46,6 @@ gen_present(const uint64_t *gens, size_t n, uint64_t g)
 			hi = mid;
 	}
 	return 0;
-}
-
-static void
-fmt_iso(char *buf, size_t len, uint64_t time_s)
-{
-	time_t t = (time_t)time_s;
-	struct tm tm;
-
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(buf, len, "?");
 }
 
 int
@@ -138,7 +126,7 @@ ctl_cmd_history(struct ctl_ctx *ctx, int argc, char **argv)
 			ctl_json_null(&j, "applied_gen");
 		ctl_json_array_begin(&j, "generations");
 		for (i = 0; i < n; i++) {
-			fmt_iso(when, sizeof(when), recs[i].time_s);
+			ctl_fmt_utc(when, sizeof(when), recs[i].time_s);
 			ctl_json_object_begin(&j, NULL);
 			ctl_json_u64(&j, "generation", recs[i].gen);
 			ctl_json_u64(&j, "parent", recs[i].parent);
@@ -163,7 +151,7 @@ ctl_cmd_history(struct ctl_ctx *ctx, int argc, char **argv)
 			"GEN", "PARENT", "TIME", "USER", "HOW", "ON-DISK",
 			"CHANGE");
 		for (i = 0; i < n; i++) {
-			fmt_iso(when, sizeof(when), recs[i].time_s);
+			ctl_fmt_utc(when, sizeof(when), recs[i].time_s);
 			fprintf(ctx->out,
 				" %c %-6" PRIu64 " %-6" PRIu64
 				" %-20s %-12s %-13s %-7s %s\n",
@@ -369,174 +357,4 @@ ctl_cmd_rollback(struct ctl_ctx *ctx, int argc, char **argv)
 		rc = ctl_txn_commit(&t);
 	ctl_txn_end(&t);
 	return rc;
-}
-
-/* 1 when the file starts with the image magic. */
-static int
-is_image(const char *path)
-{
-	uint64_t magic = 0;
-	FILE *f = fopen(path, "rb");
-	size_t n;
-
-	if (f == NULL)
-		return 0;
-	n = fread(&magic, 1, sizeof(magic), f);
-	fclose(f);
-	return n == sizeof(magic) && magic == BW_IMAGE_MAGIC;
-}
-
-static int
-check_image(struct ctl_ctx *ctx, const char *path)
-{
-	char why[BW_IMAGE_WHY_LEN], when[32];
-	struct bw_image_view v;
-	uint64_t n4 = 0, n6 = 0;
-	size_t len;
-	uint32_t i;
-	void *img;
-	int ret;
-
-	ret = ctl_image_load_file(path, &img, &len);
-	if (ret < 0) {
-		fprintf(ctx->err, "%s: error: %s\n", path, strerror(-ret));
-		return -1;
-	}
-	ret = bw_image_validate(img, len, &v, why, sizeof(why));
-	if (ret < 0) {
-		fprintf(ctx->err, "%s: error: invalid image: %s\n", path, why);
-		free(img);
-		return -1;
-	}
-	for (i = 0; i < v.nb_lists; i++) {
-		n4 += v.lists[i].nb_v4;
-		n6 += v.lists[i].nb_v6;
-	}
-	fmt_iso(when, sizeof(when), v.hdr->created_ns / 1000000000ull);
-	fprintf(ctx->out,
-		"%s: %s image, generation %" PRIu64 " (parent %" PRIu64
-		"), %zu bytes, created %s by uid %" PRIu32 ": %s\n",
-		path, v.hdr->kind == BW_IMAGE_FULL ? "full" : "delta",
-		v.hdr->generation, v.hdr->parent_gen, len, when,
-		v.hdr->creator_uid, v.hdr->comment);
-	if (v.hdr->kind == BW_IMAGE_FULL)
-		fprintf(ctx->out,
-			"%s: %" PRIu32 " lists, %" PRIu64 " IPv4 and %" PRIu64
-			" IPv6 prefixes\n",
-			path, v.nb_lists, n4, n6);
-	else
-		fprintf(ctx->out,
-			"%s: %" PRIu32 " lists, %" PRIu32 " IPv4 and %" PRIu32
-			" IPv6 changes\n",
-			path, v.nb_lists, v.nb_d4, v.nb_d6);
-	for (i = 0; i < v.nb_lists; i++)
-		fprintf(ctx->out,
-			"  %-20s id %-3" PRIu32 " %-5s %-3s %" PRIu32
-			" IPv4, %" PRIu32 " IPv6\n",
-			v.lists[i].name, v.lists[i].id,
-			ctl_action_name(v.lists[i].action),
-			ctl_match_name(v.lists[i].match), v.lists[i].nb_v4,
-			v.lists[i].nb_v6);
-	if (v.nb_progs > 0)
-		fprintf(ctx->out, "%s: %" PRIu32 " eBPF programs\n", path,
-			v.nb_progs);
-	/* programs are verified as the dataplane will load them */
-	ret = 0;
-	for (i = 0; i < v.nb_progs; i++) {
-		const struct bw_image_bpf *b = &v.progs[i];
-		char vwhy[CTL_BPFOBJ_WHY_LEN];
-
-		if (ctl_bpfobj_verify(v.insns + b->insn_first, b->nb_insns,
-				      vwhy, sizeof(vwhy)) < 0) {
-			fprintf(ctx->err,
-				"%s: error: program '%s': verifier: %s\n", path,
-				b->name, vwhy);
-			ret = -1;
-			continue;
-		}
-		fprintf(ctx->out,
-			"  %-20s order %-10" PRIu32 " %" PRIu32
-			" instructions, verified\n",
-			b->name, b->order, b->nb_insns);
-	}
-	free(img);
-	return ret;
-}
-
-static int
-check_list(struct ctl_ctx *ctx, const char *path,
-	   const struct ctl_list_parse_opts *o)
-{
-	struct ctl_list_parse_stats st;
-	struct ctl_prefix_set set = {0};
-	int ret;
-
-	memset(&st, 0, sizeof(st));
-	ret = ctl_list_parse_file(path, o, &set, &st);
-	ctl_prefix_set_free(&set);
-	if (ret < 0 && ret != -EINVAL)
-		return -1; /* the parser said why */
-	fprintf(ctx->out,
-		"%s: %s list, %zu lines, %zu IPv4 and %zu IPv6 prefixes, "
-		"%zu invalid, %zu with host bits, %zu duplicates\n",
-		path, ctl_list_format_name(st.format), st.lines, st.nb_v4,
-		st.nb_v6, st.invalid, st.host_bits_fixed, st.duplicates);
-	return st.invalid > 0 ? -1 : 0;
-}
-
-int
-ctl_cmd_check(struct ctl_ctx *ctx, int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{"format", required_argument, NULL, 'f'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	struct ctl_list_parse_opts o;
-	int c, i, bad = 0;
-
-	memset(&o, 0, sizeof(o));
-	o.diag = ctx->err;
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'f':
-			if (ctl_list_format_parse(optarg, &o.format,
-						  &o.csv_column) < 0)
-				return ctl_usage_error(
-					ctx, CHECK_USAGE,
-					"unknown format '%s': auto, plain, "
-					"spamhaus, ipsum, csv, csv:N, rules",
-					optarg);
-			break;
-		case 'h':
-			fprintf(ctx->out,
-				"usage: " CTL_PROG
-				" [GLOBAL OPTIONS] " CHECK_USAGE "\n\n"
-				"Check files without committing anything. A "
-				"ruleset image (a file of\n"
-				"the state directory) is validated as the "
-				"dataplane would and\n"
-				"summarized; any other file is parsed as a "
-				"block list (format\n"
-				"detected, or --format) and its counts, "
-				"warnings and errors shown.\n"
-				"Exits 1 when any file is bad.\n");
-			return CTL_EXIT_OK;
-		default:
-			return ctl_getopt_error(ctx, CHECK_USAGE, c, argv);
-		}
-	}
-	if (optind >= argc)
-		return ctl_usage_error(ctx, CHECK_USAGE, "no file given");
-	for (i = optind; i < argc; i++) {
-		if (is_image(argv[i])) {
-			if (check_image(ctx, argv[i]) < 0)
-				bad++;
-		} else if (check_list(ctx, argv[i], &o) < 0) {
-			bad++;
-		}
-	}
-	return bad > 0 ? CTL_EXIT_FAIL : CTL_EXIT_OK;
 }

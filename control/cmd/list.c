@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "ctl.h"
+#include "ctl_cmd.h"
 #include "ctl_commit.h"
 #include "ctl_json.h"
 #include "ctl_listfile.h"

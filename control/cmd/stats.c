@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "ctl.h"
+#include "ctl_cmd.h"
 #include "ctl_json.h"
 #include "ctl_region.h"
 #include "ctl_lookup.h"

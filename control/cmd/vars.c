@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "ctl.h"
+#include "ctl_cmd.h"
 #include "ctl_state.h"
 #include "ctl_vars.h"
 

@@ -16,7 +16,6 @@
  * travel in a delta. A parse, compile or size error leaves the ruleset in
  * force as it was. Variables come from the built-in defaults, the state
  * directory's vars file (`bulwarkctl vars`) and --vars, in that order.
- * The file is ctl_rulecmd.c because ctl_rules.c is the parser.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -25,6 +24,7 @@
 #include <string.h>
 
 #include "ctl.h"
+#include "ctl_cmd.h"
 #include "ctl_hsmap.h"
 #include "ctl_json.h"
 #include "ctl_region.h"

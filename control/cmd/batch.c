@@ -19,6 +19,7 @@
 
 #include "bw_util.h"
 #include "ctl.h"
+#include "ctl_cmd.h"
 #include "ctl_txn.h"
 
 #define BATCH_USAGE "batch [FILE|-]"
