@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * bulwarkctl: the context every command receives and the command table.
+ * bulwarkctl: the context every command receives, its exit statuses and
+ * its command-line error report.
  *
- * A command is a row of the table in bulwarkctl.c: a name, a handler declared
- * here and a one-line summary. A handler gets argv with argv[0] set to the
- * command name, parses its own options (getopt_long after optind = 0), writes
+ * A command is a row of the command table (ctl_cli.h, rows in
+ * control/cmd): its handler gets the parsed options and operands, writes
  * results to ctx->out and errors to ctx->err, and returns an exit status.
  */
 #ifndef CTL_H
@@ -36,14 +36,6 @@ struct ctl_ctx {
 	FILE *err;		    /* errors and warnings */
 };
 
-typedef int (*ctl_cmd_fn)(struct ctl_ctx *ctx, int argc, char **argv);
-
-struct ctl_cmd {
-	const char *name;    /* first word after the global options */
-	ctl_cmd_fn run;	     /* handler, returns CTL_EXIT_* */
-	const char *summary; /* one line for the usage text */
-};
-
 /*
  * Fill ctx from the instance name (NULL: $BULWARK_INSTANCE, else "default")
  * and state directory (NULL: /var/lib/bulwark/<instance>). Output goes to
@@ -54,21 +46,11 @@ int ctl_ctx_init(struct ctl_ctx *ctx, const char *instance,
 		 const char *state_dir);
 
 /*
- * Report a command-line error of command cmd: "bulwarkctl: <message>" and
- * the command's usage line on ctx->err. Returns CTL_EXIT_USAGE.
+ * Report a command-line error: "bulwarkctl: <message>" and the usage line
+ * on ctx->err (ctl_usage_report() in ctl_cli.h for a batch line too).
+ * Returns CTL_EXIT_USAGE.
  */
 int ctl_usage_error(struct ctl_ctx *ctx, const char *usage, const char *fmt,
 		    ...) __attribute__((format(printf, 3, 4)));
-
-/*
- * Report the error getopt_long() signalled by returning c ('?' for an
- * unknown option, ':' for a missing argument; opterr must be 0 and the
- * option string start with "+:"). Returns CTL_EXIT_USAGE.
- */
-int ctl_getopt_error(struct ctl_ctx *ctx, const char *usage, int c,
-		     char **argv);
-
-/* Write only the "bulwarkctl: <message>" line of ctl_getopt_error() to f. */
-void ctl_getopt_report(FILE *f, int c, char **argv);
 
 #endif /* CTL_H */

@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The context of a bulwarkctl run and the command-line error reports that
+ * The context of a bulwarkctl run and the command-line error report that
  * every command shares.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ctl.h"
+#include "ctl_cli.h"
 
 int
 ctl_ctx_init(struct ctl_ctx *ctx, const char *instance, const char *state_dir)
@@ -44,57 +44,48 @@ ctl_ctx_init(struct ctl_ctx *ctx, const char *instance, const char *state_dir)
 }
 
 int
-ctl_usage_error(struct ctl_ctx *ctx, const char *usage, const char *fmt, ...)
+ctl_usage_vreport(struct ctl_ctx *ctx, const char *where, const char *usage,
+		  const char *fmt, va_list ap)
 {
-	va_list ap;
+	FILE *f = ctx->err;
 
-	fputs(CTL_PROG ": ", ctx->err);
-	va_start(ap, fmt);
-	vfprintf(ctx->err, fmt, ap);
-	va_end(ap);
-	fprintf(ctx->err, "\nusage: " CTL_PROG " [GLOBAL OPTIONS] %s\n", usage);
+	if (where != NULL)
+		fprintf(f, "%s: error: ", where);
+	else
+		fputs(CTL_PROG ": ", f);
+	vfprintf(f, fmt, ap);
+	if (where != NULL && strchr(usage, '\n') != NULL)
+		fprintf(f, " (see '" CTL_PROG " help %.*s')\n",
+			(int)strcspn(usage, " "), usage);
+	else if (where != NULL)
+		fprintf(f, " (usage: %s)\n", usage);
+	else
+		fprintf(f, "\nusage: " CTL_PROG " [GLOBAL OPTIONS] %s\n",
+			usage);
 	return CTL_EXIT_USAGE;
 }
 
-/* The message of a getopt_long() error, into buf. */
-static void
-getopt_message(char *buf, size_t len, int c, char **argv)
+int
+ctl_usage_report(struct ctl_ctx *ctx, const char *where, const char *usage,
+		 const char *fmt, ...)
 {
-	const char *arg = optind > 0 ? argv[optind - 1] : "";
-	const char *eq;
+	va_list ap;
+	int rc;
 
-	if (c == ':') {
-		snprintf(buf, len, "option '%s' needs an argument", arg);
-		return;
-	}
-	if (arg[0] != '-' || arg[1] != '-') {
-		/* A short option, maybe inside a cluster such as -hx. */
-		snprintf(buf, len, "unknown option '-%c'", optopt);
-		return;
-	}
-	eq = strchr(arg, '=');
-	/* glibc sets optopt to the option's value when it takes no argument. */
-	if (optopt != 0 && eq != NULL)
-		snprintf(buf, len, "option '%.*s' takes no argument",
-			 (int)(eq - arg), arg);
-	else
-		snprintf(buf, len, "unknown option '%s'", arg);
+	va_start(ap, fmt);
+	rc = ctl_usage_vreport(ctx, where, usage, fmt, ap);
+	va_end(ap);
+	return rc;
 }
 
 int
-ctl_getopt_error(struct ctl_ctx *ctx, const char *usage, int c, char **argv)
+ctl_usage_error(struct ctl_ctx *ctx, const char *usage, const char *fmt, ...)
 {
-	char msg[160];
+	va_list ap;
+	int rc;
 
-	getopt_message(msg, sizeof(msg), c, argv);
-	return ctl_usage_error(ctx, usage, "%s", msg);
-}
-
-void
-ctl_getopt_report(FILE *f, int c, char **argv)
-{
-	char msg[160];
-
-	getopt_message(msg, sizeof(msg), c, argv);
-	fprintf(f, CTL_PROG ": %s\n", msg);
+	va_start(ap, fmt);
+	rc = ctl_usage_vreport(ctx, NULL, usage, fmt, ap);
+	va_end(ap);
+	return rc;
 }

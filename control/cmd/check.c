@@ -4,18 +4,16 @@
  * commit nothing.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ctl.h"
-#include "ctl_cmd.h"
 #include "ctl_bpfobj.h"
-#include "ctl_json.h"
+#include "ctl_cmd.h"
 #include "ctl_listfile.h"
 #include "ctl_lookup.h"
-#include "ctl_state.h"
 #include "ctl_text.h"
 #include "bw_image_view.h"
 
@@ -134,59 +132,53 @@ check_list(struct ctl_ctx *ctx, const char *path,
 	return st.invalid > 0 ? -1 : 0;
 }
 
-int
-ctl_cmd_check(struct ctl_ctx *ctx, int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{"format", required_argument, NULL, 'f'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	struct ctl_list_parse_opts o;
-	int c, i, bad = 0;
+/* A parsed `check` command line. */
+struct check_req {
+	struct ctl_list_parse_opts popts;
+};
 
-	memset(&o, 0, sizeof(o));
+static int
+check_run(struct ctl_ctx *ctx, const struct ctl_args *a)
+{
+	struct ctl_list_parse_opts o = CTL_REQ(a, struct check_req)->popts;
+	int i, bad = 0;
+
 	o.diag = ctx->err;
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'f':
-			if (ctl_list_format_parse(optarg, &o.format,
-						  &o.csv_column) < 0)
-				return ctl_usage_error(
-					ctx, CHECK_USAGE,
-					"unknown format '%s': auto, plain, "
-					"spamhaus, ipsum, csv, csv:N, rules",
-					optarg);
-			break;
-		case 'h':
-			fprintf(ctx->out,
-				"usage: " CTL_PROG
-				" [GLOBAL OPTIONS] " CHECK_USAGE "\n\n"
-				"Check files without committing anything. A "
-				"ruleset image (a file of\n"
-				"the state directory) is validated as the "
-				"dataplane would and\n"
-				"summarized; any other file is parsed as a "
-				"block list (format\n"
-				"detected, or --format) and its counts, "
-				"warnings and errors shown.\n"
-				"Exits 1 when any file is bad.\n");
-			return CTL_EXIT_OK;
-		default:
-			return ctl_getopt_error(ctx, CHECK_USAGE, c, argv);
-		}
-	}
-	if (optind >= argc)
-		return ctl_usage_error(ctx, CHECK_USAGE, "no file given");
-	for (i = optind; i < argc; i++) {
-		if (is_image(argv[i])) {
-			if (check_image(ctx, argv[i]) < 0)
+	for (i = 0; i < a->argc; i++) {
+		if (is_image(a->argv[i])) {
+			if (check_image(ctx, a->argv[i]) < 0)
 				bad++;
-		} else if (check_list(ctx, argv[i], &o) < 0) {
+		} else if (check_list(ctx, a->argv[i], &o) < 0) {
 			bad++;
 		}
 	}
 	return bad > 0 ? CTL_EXIT_FAIL : CTL_EXIT_OK;
 }
+
+static const struct ctl_opt check_opts[] = {
+	{.name = "format",
+	 .type = CTL_OPT_PARSE,
+	 .off = offsetof(struct check_req, popts),
+	 .parse = ctl_list_format_opt,
+	 .bad = "unknown format '%a': auto, plain, spamhaus, ipsum, csv, "
+		"csv:N, rules"},
+	{.name = NULL},
+};
+
+const struct ctl_cmd ctl_cmd_check = {
+	.name = "check",
+	.summary = "validate list files and ruleset images, commit nothing",
+	.usage = CHECK_USAGE,
+	.help = "Check files without committing anything. A ruleset image (a "
+		"file of\n"
+		"the state directory) is validated as the dataplane would "
+		"and\n"
+		"summarized; any other file is parsed as a block list (format\n"
+		"detected, or --format) and its counts, warnings and errors "
+		"shown.\n"
+		"Exits 1 when any file is bad.\n",
+	.run = check_run,
+	.opts = check_opts,
+	.args = {.min = 1, .max = CTL_ARGS_ANY, .missing = {"no file given"}},
+	.req_size = sizeof(struct check_req),
+};

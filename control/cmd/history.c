@@ -9,19 +9,16 @@
  *                           current generation that is still on disk)
  */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "ctl.h"
 #include "ctl_cmd.h"
-#include "ctl_bpfobj.h"
 #include "ctl_commit.h"
 #include "ctl_json.h"
-#include "ctl_listfile.h"
-#include "ctl_lookup.h"
 #include "ctl_state.h"
 #include "ctl_text.h"
 #include "ctl_txn.h"
@@ -48,54 +45,24 @@ gen_present(const uint64_t *gens, size_t n, uint64_t g)
 	return 0;
 }
 
-int
-ctl_cmd_history(struct ctl_ctx *ctx, int argc, char **argv)
+/* A parsed `history` command line. */
+struct history_req {
+	int json;
+};
+
+static int
+history_run(struct ctl_ctx *ctx, const struct ctl_args *a)
 {
-	static const struct option opts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
+	int json = CTL_REQ(a, struct history_req)->json;
 	struct ctl_audit_rec *recs = NULL;
 	struct bw_ctl_reply rep;
 	struct ctl_ruleset rs;
 	struct ctl_state st;
 	uint64_t *gens = NULL, current = 0, in_force = 0;
 	size_t n = 0, ng = 0, i;
-	int c, json = 0, running, rc = CTL_EXIT_FAIL;
+	int running, rc = CTL_EXIT_FAIL;
 	char when[32];
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			json = 1;
-			break;
-		case 'h':
-			fprintf(ctx->out,
-				"usage: " CTL_PROG
-				" [GLOBAL OPTIONS] " HISTORY_USAGE "\n\n"
-				"Every committed generation from the audit "
-				"log of the state directory,\n"
-				"oldest first: parent, time (UTC), user, how "
-				"it was committed and\n"
-				"what changed. ON-DISK says whether its image "
-				"is still kept (the\n"
-				"newest %d are); '*' marks the generation in "
-				"force (the running\n"
-				"dataplane's, else the newest valid one, which "
-				"it starts with).\n",
-				CTL_STATE_KEEP);
-			return CTL_EXIT_OK;
-		default:
-			return ctl_getopt_error(ctx, HISTORY_USAGE, c, argv);
-		}
-	}
-	if (optind < argc)
-		return ctl_usage_error(ctx, HISTORY_USAGE,
-				       "unexpected argument '%s'",
-				       argv[optind]);
 	if (ctl_state_open(&st, ctx->state_dir, 0, ctx->err) < 0)
 		return CTL_EXIT_FAIL;
 	if (ctl_state_newest(&st, &rs, NULL, NULL) < 0)
@@ -198,49 +165,16 @@ parse_gen(const char *s, uint64_t *g)
 	return 0;
 }
 
-/* Parse rollback's argv into *target (0: the default). */
+/* GENERATION of rollback into *target (0: the default). */
 static int
-rollback_parse(const struct ctl_txn *t, int argc, char **argv, uint64_t *target,
-	       int *help_shown)
+rollback_target(const struct ctl_txn *t, const struct ctl_args *a,
+		uint64_t *target)
 {
-	static const struct option opts[] = {
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int c;
-
 	*target = 0;
-	*help_shown = 0;
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			fprintf(t->ctx->out,
-				"usage: " CTL_PROG
-				" [GLOBAL OPTIONS] " ROLLBACK_USAGE "\n\n"
-				"Commit the content of an earlier generation "
-				"as a new generation (the\n"
-				"earlier one is not changed). GENERATION must "
-				"still be in the state\n"
-				"directory (see 'history'); by default, the "
-				"newest one before the\n"
-				"current generation. Rolling back twice "
-				"returns to where it started.\n");
-			*help_shown = 1;
-			return CTL_EXIT_OK;
-		default:
-			return ctl_txn_getopt_error(t, ROLLBACK_USAGE, c, argv);
-		}
-	}
-	if (argc - optind > 1)
-		return ctl_txn_usage(t, ROLLBACK_USAGE,
-				     "unexpected argument '%s'",
-				     argv[optind + 1]);
-	if (argc - optind == 1 && parse_gen(argv[optind], target) < 0)
-		return ctl_txn_usage(t, ROLLBACK_USAGE,
+	if (a->argc == 1 && parse_gen(a->argv[0], target) < 0)
+		return ctl_txn_usage(t, a->usage,
 				     "bad generation '%s': a number from 1",
-				     argv[optind]);
+				     a->argv[0]);
 	return CTL_EXIT_OK;
 }
 
@@ -324,30 +258,28 @@ rollback_perform(struct ctl_txn *t, uint64_t target)
 	return CTL_EXIT_OK;
 }
 
-int
-ctl_rollback_change(struct ctl_txn *t, int argc, char **argv)
+static int
+rollback_change(struct ctl_txn *t, const struct ctl_args *a)
 {
 	uint64_t target;
-	int rc, help_shown;
+	int rc;
 
-	rc = rollback_parse(t, argc, argv, &target, &help_shown);
-	if (rc == CTL_EXIT_OK && help_shown)
-		rc = ctl_txn_usage(t, ROLLBACK_USAGE, "--help in a batch");
+	rc = rollback_target(t, a, &target);
 	if (rc == CTL_EXIT_OK)
 		rc = rollback_perform(t, target);
 	return rc;
 }
 
-int
-ctl_cmd_rollback(struct ctl_ctx *ctx, int argc, char **argv)
+static int
+rollback_run(struct ctl_ctx *ctx, const struct ctl_args *a)
 {
 	struct ctl_txn t;
 	uint64_t target;
-	int rc, help_shown;
+	int rc;
 
 	ctl_txn_init(&t, ctx);
-	rc = rollback_parse(&t, argc, argv, &target, &help_shown);
-	if (rc != CTL_EXIT_OK || help_shown)
+	rc = rollback_target(&t, a, &target);
+	if (rc != CTL_EXIT_OK)
 		return rc;
 	t.replace_ok = 1;
 	if (ctl_txn_begin(&t) < 0)
@@ -358,3 +290,49 @@ ctl_cmd_rollback(struct ctl_ctx *ctx, int argc, char **argv)
 	ctl_txn_end(&t);
 	return rc;
 }
+
+static const struct ctl_opt history_opts[] = {
+	{.name = "json",
+	 .type = CTL_OPT_FLAG,
+	 .off = offsetof(struct history_req, json)},
+	{.name = NULL},
+};
+
+const struct ctl_cmd ctl_cmd_history = {
+	.name = "history",
+	.summary = "committed generations, who made them, which is in force",
+	.usage = HISTORY_USAGE,
+	.help = "Every committed generation from the audit log of the state "
+		"directory,\n"
+		"oldest first: parent, time (UTC), user, how it was committed "
+		"and\n"
+		"what changed. ON-DISK says whether its image is still kept "
+		"(the\n"
+		"newest " CTL_STR(
+			CTL_STATE_KEEP) " are); '*' marks the "
+					"generation in force (the running\n"
+					"dataplane's, else the newest valid "
+					"one, which it starts "
+					"with).\n",
+	.run = history_run,
+	.opts = history_opts,
+	.args = {.max = 0},
+	.req_size = sizeof(struct history_req),
+};
+
+const struct ctl_cmd ctl_cmd_rollback = {
+	.name = "rollback",
+	.summary = "commit an earlier generation's content as a new one",
+	.usage = ROLLBACK_USAGE,
+	.help = "Commit the content of an earlier generation as a new "
+		"generation (the\n"
+		"earlier one is not changed). GENERATION must still be in the "
+		"state\n"
+		"directory (see 'history'); by default, the newest one before "
+		"the\n"
+		"current generation. Rolling back twice returns to where it "
+		"started.\n",
+	.run = rollback_run,
+	.change = rollback_change,
+	.args = {.max = 1},
+};

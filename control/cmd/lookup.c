@@ -5,9 +5,8 @@
  * and the verdict, from the current generation in the state directory.
  * The decision rules are in ctl_lookup.h.
  */
-#include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -110,58 +109,24 @@ side_json(struct ctl_json *j, const char *key, const struct ctl_ruleset *rs,
 	ctl_json_object_end(j);
 }
 
-int
-ctl_cmd_lookup(struct ctl_ctx *ctx, int argc, char **argv)
+/* A parsed `lookup` command line. */
+struct lookup_req {
+	int json;
+};
+
+static int
+lookup_run(struct ctl_ctx *ctx, const struct ctl_args *a)
 {
-	static const struct option opts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
+	int i, json = CTL_REQ(a, struct lookup_req)->json, hb;
 	char why[CTL_PREFIX_WHY_LEN], addr_s[CTL_PREFIX_STR_LEN];
 	struct ctl_lookup_side *src = NULL, *dst = NULL;
+	int argc = a->argc, rc = CTL_EXIT_FAIL;
+	char **argv = a->argv;
 	struct ctl_ruleset rs;
 	struct ctl_prefix p;
-	int c, i, json = 0, hb, rc = CTL_EXIT_FAIL;
 	const char *arg;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			json = 1;
-			break;
-		case 'h':
-			fprintf(ctx->out,
-				"usage: " CTL_PROG
-				" [GLOBAL OPTIONS] " LOOKUP_USAGE "\n\n"
-				"Which lists of the current generation (the "
-				"newest in the state\n"
-				"directory) contain ADDRESS, which one decides "
-				"for it as a packet's\n"
-				"source and as its destination, and the "
-				"verdict. Allow lists win\n"
-				"over block lists; among lists of one action "
-				"the longest prefix\n"
-				"wins, then the lowest list id; a list counts "
-				"only on the sides its\n"
-				"--match covers. With --json, the top-level "
-				"\"verdict\" is drop when\n"
-				"the address is dropped as a source or as a "
-				"destination; \"source\" and\n"
-				"\"destination\" hold each side's verdict, "
-				"deciding list and matches.\n"
-				"Several addresses: one answer each (with "
-				"--json, one object a line).\n");
-			return CTL_EXIT_OK;
-		default:
-			return ctl_getopt_error(ctx, LOOKUP_USAGE, c, argv);
-		}
-	}
-	if (optind >= argc)
-		return ctl_usage_error(ctx, LOOKUP_USAGE, "no address given");
-	for (i = optind; i < argc; i++) {
+	for (i = 0; i < argc; i++) {
 		arg = argv[i];
 		if (strchr(arg, '/') != NULL)
 			return ctl_usage_error(
@@ -189,7 +154,7 @@ ctl_cmd_lookup(struct ctl_ctx *ctx, int argc, char **argv)
 				rs.generation);
 	}
 	/* one answer per address: text blocks, or one JSON object a line */
-	for (i = optind; i < argc; i++) {
+	for (i = 0; i < argc; i++) {
 		arg = argv[i];
 		ctl_prefix_parse_why(arg, strlen(arg), &p, &hb, why,
 				     sizeof(why));
@@ -225,3 +190,40 @@ out:
 	ctl_ruleset_free(&rs);
 	return rc;
 }
+
+static const struct ctl_opt lookup_opts[] = {
+	{.name = "json",
+	 .type = CTL_OPT_FLAG,
+	 .off = offsetof(struct lookup_req, json)},
+	{.name = NULL},
+};
+
+const struct ctl_cmd ctl_cmd_lookup = {
+	.name = "lookup",
+	.summary = "which list decides for an address, and the verdict",
+	.usage = LOOKUP_USAGE,
+	.help = "Which lists of the current generation (the newest in the "
+		"state\n"
+		"directory) contain ADDRESS, which one decides for it as a "
+		"packet's\n"
+		"source and as its destination, and the verdict. Allow lists "
+		"win\n"
+		"over block lists; among lists of one action the longest "
+		"prefix\n"
+		"wins, then the lowest list id; a list counts only on the "
+		"sides its\n"
+		"--match covers. With --json, the top-level \"verdict\" is "
+		"drop when\n"
+		"the address is dropped as a source or as a destination; "
+		"\"source\" and\n"
+		"\"destination\" hold each side's verdict, deciding list and "
+		"matches.\n"
+		"Several addresses: one answer each (with --json, one object "
+		"a line).\n",
+	.run = lookup_run,
+	.opts = lookup_opts,
+	.args = {.min = 1,
+		 .max = CTL_ARGS_ANY,
+		 .missing = {"no address given"}},
+	.req_size = sizeof(struct lookup_req),
+};
