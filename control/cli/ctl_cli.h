@@ -35,7 +35,7 @@ enum ctl_opt_type {
 	CTL_OPT_REAL,	 /* double in [real_min, real_max], finite */
 	CTL_OPT_KEYWORD, /* int: the value of the choice named */
 	CTL_OPT_PARSE,	 /* parse(argument, field) */
-	CTL_OPT_LAST,	 /* no argument; int set to 1, the rest not read */
+	CTL_OPT_LAST,	 /* no argument; int set to 1, then stop (--version) */
 };
 
 /* One word a CTL_OPT_KEYWORD option takes, and the value it stands for. */
@@ -64,9 +64,9 @@ struct ctl_opt {
 	enum ctl_opt_type type; /* of the value */
 	size_t off;		/* of the value in the command's request */
 	size_t seen_off;	/* CTL_FIELD1() of an int set to 1, or 0 */
-	size_t count_off;	/* CTL_STRS: CTL_FIELD1() of an unsigned int */
-	uint32_t subs;		/* CTL_SUB()s it applies to; 0: every one */
-	uint64_t min, max;	/* CTL_OPT_UINT range; STR, STRS: see above */
+	size_t count_off;  /* CTL_OPT_STRS: CTL_FIELD1() of an unsigned int */
+	uint32_t subs;	   /* CTL_SUB()s it applies to; 0: every one */
+	uint64_t min, max; /* CTL_OPT_UINT range; STR, STRS: see above */
 	double real_min, real_max;		    /* CTL_OPT_REAL range */
 	const struct ctl_opt_choice *choices;	    /* ends with a NULL word */
 	int (*parse)(const char *arg, void *field); /* 0 or -EINVAL */
