@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "bw_names.h"
+#include "ctl_cli.h"
 #include "ctl_commit.h"
 #include "ctl_region.h"
 #include "ctl_txn.h"
@@ -78,76 +79,13 @@ ctl_txn_warn(const struct ctl_txn *t, const char *fmt, ...)
 int
 ctl_txn_usage(const struct ctl_txn *t, const char *usage, const char *fmt, ...)
 {
-	FILE *f = t->ctx->err;
 	va_list ap;
+	int rc;
 
-	if (t->where != NULL)
-		fprintf(f, "%s: error: ", t->where);
-	else
-		fputs(CTL_PROG ": ", f);
 	va_start(ap, fmt);
-	vfprintf(f, fmt, ap);
+	rc = ctl_usage_vreport(t->ctx, t->where, usage, fmt, ap);
 	va_end(ap);
-	if (t->where != NULL && strchr(usage, '\n') != NULL)
-		fprintf(f, " (see '" CTL_PROG " help %.*s')\n",
-			(int)strcspn(usage, " "), usage);
-	else if (t->where != NULL)
-		fprintf(f, " (usage: %s)\n", usage);
-	else
-		fprintf(f, "\nusage: " CTL_PROG " [GLOBAL OPTIONS] %s\n",
-			usage);
-	return CTL_EXIT_USAGE;
-}
-
-int
-ctl_txn_getopt_error(const struct ctl_txn *t, const char *usage, int c,
-		     char **argv)
-{
-	char buf[256], *nl;
-	size_t skip = strlen(CTL_PROG ": ");
-	FILE *m;
-
-	if (t->where == NULL)
-		return ctl_getopt_error(t->ctx, usage, c, argv);
-	/* reuse the shared wording, without its "bulwarkctl: " */
-	memset(buf, 0, sizeof(buf));
-	m = fmemopen(buf, sizeof(buf) - 1, "w");
-	if (m != NULL) {
-		ctl_getopt_report(m, c, argv);
-		fclose(m);
-	}
-	nl = strchr(buf, '\n');
-	if (nl != NULL)
-		*nl = '\0';
-	if (strncmp(buf, CTL_PROG ": ", skip) != 0)
-		skip = 0;
-	return ctl_txn_usage(t, usage, "%s", buf + skip);
-}
-
-int
-ctl_txn_sub(const struct ctl_txn *t, const char *family, const char *usage,
-	    void (*help)(FILE *f), const struct ctl_sub *subs, size_t nb,
-	    int argc, char **argv, const struct ctl_sub **sub, int *help_shown)
-{
-	size_t i;
-
-	*sub = NULL;
-	*help_shown = 0;
-	if (argc < 2)
-		return ctl_txn_usage(t, usage, "no %s command given", family);
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		help(t->ctx->out);
-		*help_shown = 1;
-		return CTL_EXIT_OK;
-	}
-	for (i = 0; i < nb; i++) {
-		if (strcmp(argv[1], subs[i].name) == 0) {
-			*sub = &subs[i];
-			return CTL_EXIT_OK;
-		}
-	}
-	return ctl_txn_usage(t, usage, "unknown %s command '%s'", family,
-			     argv[1]);
+	return rc;
 }
 
 int

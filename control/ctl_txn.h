@@ -105,29 +105,6 @@ void ctl_txn_warn(const struct ctl_txn *t, const char *fmt, ...)
 int ctl_txn_usage(const struct ctl_txn *t, const char *usage, const char *fmt,
 		  ...) __attribute__((format(printf, 3, 4)));
 
-/* ctl_getopt_error() for a change command (see ctl.h). */
-int ctl_txn_getopt_error(const struct ctl_txn *t, const char *usage, int c,
-			 char **argv);
-
-/* One subcommand of a command family (list, bpf, rules). */
-struct ctl_sub {
-	const char *name;  /* "load" */
-	int sub;	   /* the family's own enum value */
-	const char *usage; /* its usage line */
-};
-
-/*
- * Pick argv[1] (argc arguments from the family's name on) among the nb
- * subcommands of family ("list"), whose whole usage is usage and whose
- * --help text help() prints. Returns CTL_EXIT_OK with *sub set, or with
- * *help_shown set after the help; else CTL_EXIT_USAGE after reporting
- * ("no list command given", "unknown list command 'X'").
- */
-int ctl_txn_sub(const struct ctl_txn *t, const char *family, const char *usage,
-		void (*help)(FILE *f), const struct ctl_sub *subs, size_t nb,
-		int argc, char **argv, const struct ctl_sub **sub,
-		int *help_shown);
-
 /*
  * Run one change: begin, perform(t, req), commit when it succeeded, end.
  * Returns the first failing exit status, or CTL_EXIT_OK.
@@ -157,15 +134,5 @@ int ctl_txn_plan(const struct ctl_ruleset *base, const struct ctl_ruleset *cur,
 
 /* A deep copy of src into *dst. Returns 0 or -ENOMEM (dst then empty). */
 int ctl_ruleset_dup(struct ctl_ruleset *dst, const struct ctl_ruleset *src);
-
-/*
- * The change commands, run inside an open transaction by their own
- * handler or by `batch`: argv[0] is "list", "bpf" or "rollback", as
- * typed ("rules" too). They change t->cur only when they succeed and return CTL_EXIT_*.
- */
-int ctl_list_change(struct ctl_txn *t, int argc, char **argv);
-int ctl_bpf_change(struct ctl_txn *t, int argc, char **argv);
-int ctl_rules_change(struct ctl_txn *t, int argc, char **argv);
-int ctl_rollback_change(struct ctl_txn *t, int argc, char **argv);
 
 #endif /* CTL_TXN_H */

@@ -22,6 +22,7 @@
 #include "bw_names.h"
 #include "bw_status.h"
 #include "ctl.h"
+#include "ctl_cmd.h"
 #include "ctl_json.h"
 #include "ctl_region.h"
 #include "ctl_sample.h"
@@ -1065,7 +1066,7 @@ struct cmd_out {
 };
 
 static void
-run_cmd(ctl_cmd_fn fn, int argc, char **argv, struct cmd_out *o)
+run_cmd(const struct ctl_cmd *cmd, int argc, char **argv, struct cmd_out *o)
 {
 	struct ctl_ctx ctx;
 
@@ -1074,7 +1075,7 @@ run_cmd(ctl_cmd_fn fn, int argc, char **argv, struct cmd_out *o)
 	ctx.out = open_memstream(&o->out, &o->out_len);
 	ctx.err = open_memstream(&o->err, &o->err_len);
 	CU_ASSERT_FATAL(ctx.out != NULL && ctx.err != NULL);
-	o->rc = fn(&ctx, argc, argv);
+	o->rc = ctl_cli_exec(&ctx, cmd, argc, argv);
 	fclose(ctx.out);
 	fclose(ctx.err);
 }
@@ -1093,7 +1094,7 @@ test_cmd_status(void)
 	char *argv[] = {a0, NULL, NULL};
 	struct cmd_out o;
 
-	run_cmd(ctl_cmd_status, 1, argv, &o);
+	run_cmd(&ctl_cmd_status, 1, argv, &o);
 	CU_ASSERT_EQUAL(o.rc, CTL_EXIT_FAIL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(o.err, "is not running (no status"));
 	cmd_out_free(&o);
@@ -1101,7 +1102,7 @@ test_cmd_status(void)
 	CU_ASSERT_FATAL(region_create(2, 2, 0) == 0);
 	fill_counters();
 	worker(1)->lcore_id = 3;
-	run_cmd(ctl_cmd_status, 1, argv, &o);
+	run_cmd(&ctl_cmd_status, 1, argv, &o);
 	CU_ASSERT_EQUAL(o.rc, CTL_EXIT_OK);
 	CU_ASSERT_STRING_EQUAL(o.err, "");
 	CU_ASSERT_PTR_NOT_NULL(strstr(o.out, "state      running\n"));
@@ -1113,14 +1114,14 @@ test_cmd_status(void)
 
 	hdr()->state = BW_STATE_STOPPED;
 	hdr()->stop_time_ns = hdr()->start_time_ns + NS;
-	run_cmd(ctl_cmd_status, 1, argv, &o);
+	run_cmd(&ctl_cmd_status, 1, argv, &o);
 	CU_ASSERT_EQUAL(o.rc, CTL_EXIT_FAIL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(o.err, "' stopped at "));
 	CU_ASSERT_PTR_NOT_NULL(strstr(o.out, "state      stopped\n"));
 	cmd_out_free(&o);
 
 	argv[1] = a1;
-	run_cmd(ctl_cmd_status, 2, argv, &o);
+	run_cmd(&ctl_cmd_status, 2, argv, &o);
 	CU_ASSERT_EQUAL(o.rc, CTL_EXIT_USAGE);
 	CU_ASSERT_PTR_NOT_NULL(strstr(o.err, "unknown option '--bogus'"));
 	cmd_out_free(&o);
@@ -1134,7 +1135,7 @@ test_cmd_stats(void)
 	char *argv[] = {a0, a1, NULL, NULL, NULL};
 	struct cmd_out o;
 
-	run_cmd(ctl_cmd_stats, 2, argv, &o);
+	run_cmd(&ctl_cmd_stats, 2, argv, &o);
 	CU_ASSERT_EQUAL(o.rc, CTL_EXIT_FAIL);
 	CU_ASSERT_STRING_EQUAL(o.out, "");
 	cmd_out_free(&o);
@@ -1143,7 +1144,7 @@ test_cmd_stats(void)
 	CU_ASSERT_FATAL(region_create(2, 2, 0) == 0);
 	fill_counters();
 	hdr()->state = BW_STATE_STOPPED;
-	run_cmd(ctl_cmd_stats, 2, argv, &o);
+	run_cmd(&ctl_cmd_stats, 2, argv, &o);
 	CU_ASSERT_EQUAL(o.rc, CTL_EXIT_OK);
 	CU_ASSERT(json_valid_line(o.out));
 	CU_ASSERT_PTR_NOT_NULL(strstr(o.out, "\"rx_pkts\":300,"));
@@ -1153,12 +1154,12 @@ test_cmd_stats(void)
 	/* Bad --watch values are usage errors. */
 	argv[2] = a2;
 	argv[3] = a3;
-	run_cmd(ctl_cmd_stats, 4, argv, &o);
+	run_cmd(&ctl_cmd_stats, 4, argv, &o);
 	CU_ASSERT_EQUAL(o.rc, CTL_EXIT_USAGE);
 	cmd_out_free(&o);
 	argv[2] = a4;
 	argv[3] = a3;
-	run_cmd(ctl_cmd_stats, 4, argv, &o);
+	run_cmd(&ctl_cmd_stats, 4, argv, &o);
 	CU_ASSERT_EQUAL(o.rc, CTL_EXIT_USAGE);
 	cmd_out_free(&o);
 }
@@ -1175,7 +1176,7 @@ test_cmd_stats_watch(void)
 	/* The one test that sleeps: two samples 10 ms apart. */
 	CU_ASSERT_FATAL(region_create(2, 2, 0) == 0);
 	fill_counters();
-	run_cmd(ctl_cmd_stats, 6, argv, &o);
+	run_cmd(&ctl_cmd_stats, 6, argv, &o);
 	CU_ASSERT_EQUAL(o.rc, CTL_EXIT_OK);
 	CU_ASSERT_STRING_EQUAL(o.err, "");
 	second = strchr(o.out, '\n');

@@ -140,6 +140,17 @@ ctl_fmt_time(char *buf, size_t len, uint64_t real_ns)
 }
 
 void
+ctl_fmt_utc(char *buf, size_t len, uint64_t time_s)
+{
+	time_t t = (time_t)time_s;
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, len, "?");
+}
+
+void
 ctl_fmt_duration(char *buf, size_t len, uint64_t ns)
 {
 	uint64_t s = ns / 1000000000u;

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "ctl.h"
+#include "ctl_cmd.h"
 #include "ctl_state.h"
 #include "ctl_vars.h"
 
@@ -208,39 +209,44 @@ do_show(struct ctl_ctx *ctx)
 	return CTL_EXIT_OK;
 }
 
-int
-ctl_cmd_vars(struct ctl_ctx *ctx, int argc, char **argv)
+enum vars_sub { SUB_SET, SUB_UNSET, SUB_SHOW };
+
+static int
+vars_run(struct ctl_ctx *ctx, const struct ctl_args *a)
 {
-	if (argc < 2)
-		return ctl_usage_error(ctx, VARS_USAGE,
-				       "no vars command given");
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		fprintf(ctx->out,
-			"usage: " CTL_PROG " [GLOBAL OPTIONS] " VARS_USAGE
-			"\n\nRule variables ($HOME_NET, $HTTP_PORTS, ...) "
-			"used by later 'rules load'\ncommands; unset ones "
-			"keep their defaults (docs/rules.md).\n");
-		return CTL_EXIT_OK;
+	switch ((enum vars_sub)a->sub) {
+	case SUB_SET:
+		return do_change(ctx, 1, a->argv[0], a->argv[1]);
+	case SUB_UNSET:
+		return do_change(ctx, 0, a->argv[0], NULL);
+	case SUB_SHOW:
+		break;
 	}
-	if (strcmp(argv[1], "set") == 0) {
-		if (argc != 4)
-			return ctl_usage_error(ctx, VARS_USAGE,
-					       "vars set takes NAME VALUE");
-		return do_change(ctx, 1, argv[2], argv[3]);
-	}
-	if (strcmp(argv[1], "unset") == 0) {
-		if (argc != 3)
-			return ctl_usage_error(ctx, VARS_USAGE,
-					       "vars unset takes NAME");
-		return do_change(ctx, 0, argv[2], NULL);
-	}
-	if (strcmp(argv[1], "show") == 0) {
-		if (argc != 2)
-			return ctl_usage_error(ctx, VARS_USAGE,
-					       "unexpected argument '%s'",
-					       argv[2]);
-		return do_show(ctx);
-	}
-	return ctl_usage_error(ctx, VARS_USAGE, "unknown vars command '%s'",
-			       argv[1]);
+	return do_show(ctx);
 }
+
+/* No options: a VALUE may start with '-'. */
+static const struct ctl_sub vars_subs[] = {
+	[SUB_SET] = {"set",
+		     VARS_USAGE,
+		     {.min = 2,
+		      .max = 2,
+		      .arity = "vars set takes NAME VALUE"}},
+	[SUB_UNSET] = {"unset",
+		       VARS_USAGE,
+		       {.min = 1, .max = 1, .arity = "vars unset takes NAME"}},
+	[SUB_SHOW] = {"show", VARS_USAGE, {.max = 0}},
+	{NULL, NULL, {0}},
+};
+
+const struct ctl_cmd ctl_cmd_vars = {
+	.name = "vars",
+	.summary = "rule variables ($HOME_NET, ...): set, unset, show",
+	.usage = VARS_USAGE,
+	.help = "Rule variables ($HOME_NET, $HTTP_PORTS, ...) used by later "
+		"'rules load'\n"
+		"commands; unset ones keep their defaults (docs/rules.md).\n",
+	.run = vars_run,
+	.subs = vars_subs,
+	.flags = CTL_CMD_VERBATIM,
+};

@@ -5,8 +5,8 @@
  * rates between samples.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -14,9 +14,10 @@
 #include <time.h>
 
 #include "ctl.h"
+#include "ctl_cmd.h"
 #include "ctl_json.h"
-#include "ctl_region.h"
 #include "ctl_lookup.h"
+#include "ctl_region.h"
 #include "ctl_rtab.h"
 #include "ctl_sample.h"
 #include "ctl_stats.h"
@@ -483,38 +484,6 @@ stats_on_signal(int sig)
 	stats_stop = 1;
 }
 
-/* Parse --watch SECONDS: a finite number in [WATCH_MIN_S, WATCH_MAX_S]. */
-static int
-parse_interval(const char *arg, double *out)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(arg, &end);
-	if (errno != 0 || end == arg || *end != '\0' || !isfinite(v) ||
-	    v < WATCH_MIN_S || v > WATCH_MAX_S)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
-static int
-parse_count(const char *arg, unsigned long *out)
-{
-	char *end;
-	unsigned long v;
-
-	if (arg[0] < '0' || arg[0] > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtoul(arg, &end, 10);
-	if (errno != 0 || *end != '\0' || v == 0)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
 static void
 stats_print(struct ctl_ctx *ctx, const struct ctl_sample *cur,
 	    const struct ctl_sample *prev, int json, int watch)
@@ -570,13 +539,13 @@ timespec_add_s(struct timespec *ts, double s)
 /* Sample every interval_s until a signal or count samples; 0 or -errno. */
 static int
 stats_watch(struct ctl_ctx *ctx, struct ctl_region *r, struct ctl_sample *s[2],
-	    int json, double interval_s, unsigned long count)
+	    int json, double interval_s, uint64_t count)
 {
 	struct sigaction sa, old_int, old_term;
 	enum ctl_verdict last = s[0]->verdict;
 	struct ctl_sample *tmp;
 	struct timespec next;
-	unsigned long nb = 1;
+	uint64_t nb = 1;
 	int have_prev, rc = 0;
 	uint64_t now;
 
@@ -627,81 +596,25 @@ stats_watch(struct ctl_ctx *ctx, struct ctl_region *r, struct ctl_sample *s[2],
 	return rc;
 }
 
-static void
-stats_help(FILE *f)
-{
-	fprintf(f, "usage: " CTL_PROG " [GLOBAL OPTIONS] " STATS_USAGE "\n"
-		   "\n"
-		   "Counters of the dataplane: totals, per worker, per port, "
-		   "drops\n"
-		   "and passed anomalies by reason. Works on a stopped "
-		   "dataplane's\n"
-		   "final counters (with a warning).\n"
-		   "\n"
-		   "  --json           one JSON object (docs/stats-json.md)\n"
-		   "  --watch SECONDS  print every SECONDS (0.01-86400) until\n"
-		   "                   SIGINT or SIGTERM, with rates; with "
-		   "--json,\n"
-		   "                   one object per line\n"
-		   "  --count N        with --watch: stop after N samples\n"
-		   "  -h, --help       show this help\n");
-}
+/* A parsed `stats` command line. */
+struct stats_req {
+	int json;
+	int watch;	   /* --watch given */
+	double interval_s; /* its SECONDS */
+	uint64_t count;	   /* --count, 0: until a signal */
+};
 
-int
-ctl_cmd_stats(struct ctl_ctx *ctx, int argc, char **argv)
+static int
+stats_run(struct ctl_ctx *ctx, const struct ctl_args *a)
 {
-	static const struct option opts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{"watch", required_argument, NULL, 'w'},
-		{"count", required_argument, NULL, 'c'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
+	const struct stats_req *q = CTL_REQ(a, struct stats_req);
 	struct ctl_sample *s[2] = {NULL, NULL};
-	unsigned long count = 0;
-	double interval_s = 0;
 	struct ctl_region r;
-	int c, json = 0, watch = 0, rc;
+	int rc;
 	uint64_t now;
 
-	optind = 0; /* glibc: rescan from argv[1] */
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			json = 1;
-			break;
-		case 'w':
-			if (parse_interval(optarg, &interval_s) < 0)
-				return ctl_usage_error(
-					ctx, STATS_USAGE,
-					"--watch needs seconds between %g "
-					"and %g, not '%s'",
-					WATCH_MIN_S, WATCH_MAX_S, optarg);
-			watch = 1;
-			break;
-		case 'c':
-			if (parse_count(optarg, &count) < 0)
-				return ctl_usage_error(
-					ctx, STATS_USAGE,
-					"--count needs a positive integer, "
-					"not '%s'",
-					optarg);
-			break;
-		case 'h':
-			stats_help(ctx->out);
-			return CTL_EXIT_OK;
-		default:
-			return ctl_getopt_error(ctx, STATS_USAGE, c, argv);
-		}
-	}
-	if (optind < argc)
-		return ctl_usage_error(ctx, STATS_USAGE,
-				       "unexpected argument '%s'",
-				       argv[optind]);
-	if (count != 0 && !watch)
-		return ctl_usage_error(ctx, STATS_USAGE,
-				       "--count needs --watch");
+	if (q->count != 0 && !q->watch)
+		return ctl_usage_error(ctx, a->usage, "--count needs --watch");
 
 	if (ctl_region_open(&r, ctx->instance) < 0) {
 		ctl_region_report(ctx->err, &r, r.verdict, 0, "");
@@ -717,10 +630,10 @@ ctl_cmd_stats(struct ctl_ctx *ctx, int argc, char **argv)
 	now = ctl_now_mono_ns();
 	ctl_sample_take(&r, s[0], now, ctl_now_real_ns());
 	ctl_region_report(ctx->err, &r, s[0]->verdict, now, "warning: ");
-	stats_print(ctx, s[0], NULL, json, watch);
+	stats_print(ctx, s[0], NULL, q->json, q->watch);
 	rc = CTL_EXIT_OK;
-	if (watch && !ferror(ctx->out) &&
-	    stats_watch(ctx, &r, s, json, interval_s, count) < 0)
+	if (q->watch && !ferror(ctx->out) &&
+	    stats_watch(ctx, &r, s, q->json, q->interval_s, q->count) < 0)
 		rc = CTL_EXIT_FAIL;
 	if (ferror(ctx->out)) {
 		fprintf(ctx->err, CTL_PROG ": cannot write the output\n");
@@ -733,3 +646,48 @@ out_free:
 	ctl_region_close(&r);
 	return rc;
 }
+
+static const struct ctl_opt stats_opts[] = {
+	{.name = "json",
+	 .type = CTL_OPT_FLAG,
+	 .off = offsetof(struct stats_req, json)},
+	{.name = "watch",
+	 .type = CTL_OPT_REAL,
+	 .off = offsetof(struct stats_req, interval_s),
+	 .seen_off = CTL_FIELD1(struct stats_req, watch),
+	 .real_min = WATCH_MIN_S,
+	 .real_max = WATCH_MAX_S,
+	 .bad = "%o needs seconds between %m and %M, not '%a'"},
+	{.name = "count",
+	 .type = CTL_OPT_UINT,
+	 .off = offsetof(struct stats_req, count),
+	 .min = 1,
+	 .max = ULONG_MAX,
+	 .bad = "%o needs a positive integer, not '%a'"},
+	{.name = NULL},
+};
+
+const struct ctl_cmd ctl_cmd_stats = {
+	.name = "stats",
+	.summary = "counters: totals, workers, ports, drops by reason "
+		   "(--json, --watch)",
+	.usage = STATS_USAGE,
+	.help = "Counters of the dataplane: totals, per worker, per port, "
+		"drops\n"
+		"and passed anomalies by reason. Works on a stopped "
+		"dataplane's\n"
+		"final counters (with a warning).\n"
+		"\n"
+		"  --json           one JSON object (docs/stats-json.md)\n"
+		"  --watch SECONDS  print every SECONDS (0.01-86400) until\n"
+		"                   SIGINT or SIGTERM, with rates; with "
+		"--json,\n"
+		"                   one object per line\n"
+		"  --count N        with --watch: stop after N samples\n"
+		"  -h, --help       show this help\n",
+	.run = stats_run,
+	.opts = stats_opts,
+	.args = {.max = 0},
+	.req_size = sizeof(struct stats_req),
+	.flags = CTL_CMD_IN_ORDER,
+};

@@ -13,13 +13,14 @@
  * nothing is committed.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "bw_util.h"
 #include "ctl.h"
+#include "ctl_cli.h"
+#include "ctl_cmd.h"
 #include "ctl_txn.h"
+#include "bw_util.h"
 
 #define BATCH_USAGE "batch [FILE|-]"
 
@@ -105,65 +106,41 @@ split(char *s, struct bcmd *c, const char **why)
 	}
 }
 
-static void
-help(FILE *f)
+/*
+ * Run one line of a batch (argv[0] a change command) inside t. Returns
+ * CTL_EXIT_OK or the exit status of a line that was reported.
+ */
+static int
+batch_line(struct ctl_txn *t, const struct ctl_cmd *cmd, int argc, char **argv)
 {
-	fprintf(f,
-		"usage: " CTL_PROG " [GLOBAL OPTIONS] " BATCH_USAGE "\n"
-		"\n"
-		"Read changes from FILE (or standard input: '-' or no FILE), "
-		"one a line,\n"
-		"and commit them together as ONE generation. A line is a "
-		"command as on\n"
-		"the command line, without 'bulwarkctl' and global options:\n"
-		"\n"
-		"  list load NAME FILE [--format F] [--action A] [--match M] "
-		"[--skip-invalid]\n"
-		"  list add NAME CIDR...    list del NAME CIDR...\n"
-		"  list flush NAME          list drop NAME\n"
-		"  bpf load NAME OBJECT.o [--section SEC] [--order N]\n"
-		"  bpf unload NAME\n"
-		"  rollback [GENERATION]\n"
-		"\n"
-		"'#' starts a comment; blank lines are ignored; quote words "
-		"with '...' or\n"
-		"\"...\". Lines apply in order. Any bad line is reported as "
-		"FILE:LINE and\n"
-		"nothing is committed.\n");
+	struct ctl_args a;
+	int rc;
+
+	rc = ctl_cli_parse(t->ctx, t->where, cmd, argc, argv, &a);
+	if (rc == CTL_EXIT_OK && a.help) {
+		/* the help still goes out, as it always has */
+		ctl_cli_help(cmd, t->ctx->out);
+		rc = ctl_txn_usage(t, cmd->usage, "--help in a batch");
+	} else if (rc == CTL_EXIT_OK)
+		rc = cmd->change(t, &a);
+	ctl_args_free(&a);
+	return rc;
 }
 
-int
-ctl_cmd_batch(struct ctl_ctx *ctx, int argc, char **argv)
+static int
+batch_run(struct ctl_ctx *ctx, const struct ctl_args *a)
 {
-	static const struct option opts[] = {
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
 	struct bcmd *cmds = NULL, *nc;
 	size_t ncmds = 0, cap = 0, lineno = 0, len, i, nbad = 0;
 	const char *path = "-", *name, *why = NULL;
 	char *buf = NULL, *line, *next, where[PATH_MAX + 32];
+	const struct ctl_cmd *cmd;
 	struct ctl_txn t;
-	int c, ret, rc = CTL_EXIT_FAIL;
+	int ret, rc = CTL_EXIT_FAIL;
 	FILE *f;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			help(ctx->out);
-			return CTL_EXIT_OK;
-		default:
-			return ctl_getopt_error(ctx, BATCH_USAGE, c, argv);
-		}
-	}
-	if (argc - optind > 1)
-		return ctl_usage_error(ctx, BATCH_USAGE,
-				       "unexpected argument '%s'",
-				       argv[optind + 1]);
-	if (argc - optind == 1)
-		path = argv[optind];
+	if (a->argc == 1)
+		path = a->argv[0];
 	name = strcmp(path, "-") == 0 ? "stdin" : path;
 	f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
 	if (f == NULL) {
@@ -212,10 +189,8 @@ ctl_cmd_batch(struct ctl_ctx *ctx, int argc, char **argv)
 			free(nc->argv);
 			continue;
 		}
-		if (strcmp(nc->argv[0], "list") != 0 &&
-		    strcmp(nc->argv[0], "bpf") != 0 &&
-		    strcmp(nc->argv[0], "rules") != 0 &&
-		    strcmp(nc->argv[0], "rollback") != 0) {
+		cmd = ctl_cli_find(&ctl_cli_table, nc->argv[0]);
+		if (cmd == NULL || cmd->change == NULL) {
 			fprintf(ctx->err,
 				"%s:%zu: error: '%s' is not a change: a batch "
 				"holds list load/add/del/flush/drop, bpf "
@@ -235,15 +210,8 @@ ctl_cmd_batch(struct ctl_ctx *ctx, int argc, char **argv)
 	for (i = 0; i < ncmds; i++) {
 		snprintf(where, sizeof(where), "%s:%zu", name, cmds[i].lineno);
 		t.where = where;
-		if (strcmp(cmds[i].argv[0], "list") == 0)
-			ret = ctl_list_change(&t, cmds[i].argc, cmds[i].argv);
-		else if (strcmp(cmds[i].argv[0], "bpf") == 0)
-			ret = ctl_bpf_change(&t, cmds[i].argc, cmds[i].argv);
-		else if (strcmp(cmds[i].argv[0], "rules") == 0)
-			ret = ctl_rules_change(&t, cmds[i].argc, cmds[i].argv);
-		else
-			ret = ctl_rollback_change(&t, cmds[i].argc,
-						  cmds[i].argv);
+		cmd = ctl_cli_find(&ctl_cli_table, cmds[i].argv[0]);
+		ret = batch_line(&t, cmd, cmds[i].argc, cmds[i].argv);
 		if (ret != CTL_EXIT_OK)
 			nbad++;
 	}
@@ -266,3 +234,31 @@ out:
 	free(buf);
 	return rc;
 }
+
+const struct ctl_cmd ctl_cmd_batch = {
+	.name = "batch",
+	.summary = "commit several list and program changes as one generation",
+	.usage = BATCH_USAGE,
+	.help = "Read changes from FILE (or standard input: '-' or no FILE), "
+		"one a line,\n"
+		"and commit them together as ONE generation. A line is a "
+		"command as on\n"
+		"the command line, without 'bulwarkctl' and global options:\n"
+		"\n"
+		"  list load NAME FILE [--format F] [--action A] [--match M] "
+		"[--skip-invalid]\n"
+		"  list add NAME CIDR...    list del NAME CIDR...\n"
+		"  list flush NAME          list drop NAME\n"
+		"  bpf load NAME OBJECT.o [--section SEC] [--order N]\n"
+		"  bpf unload NAME\n"
+		"  rollback [GENERATION]\n"
+		"\n"
+		"'#' starts a comment; blank lines are ignored; quote words "
+		"with '...' or\n"
+		"\"...\". Lines apply in order. Any bad line is reported as "
+		"FILE:LINE and\n"
+		"nothing is committed.\n",
+	.run = batch_run,
+	.args = {.max = 1},
+	.flags = CTL_CMD_IN_ORDER,
+};

@@ -39,6 +39,9 @@ void ctl_table_print(const struct ctl_table *t, FILE *f, unsigned int indent);
 /* Local time "YYYY-MM-DD HH:MM:SS +ZZZZ" of a CLOCK_REALTIME ns value. */
 void ctl_fmt_time(char *buf, size_t len, uint64_t real_ns);
 
+/* UTC time "YYYY-MM-DDTHH:MM:SSZ" of seconds since the epoch; "?" if none. */
+void ctl_fmt_utc(char *buf, size_t len, uint64_t time_s);
+
 /* Duration like "3d 04:05:06" or "04:05:06". */
 void ctl_fmt_duration(char *buf, size_t len, uint64_t ns);
 

@@ -16,15 +16,16 @@
  * travel in a delta. A parse, compile or size error leaves the ruleset in
  * force as it was. Variables come from the built-in defaults, the state
  * directory's vars file (`bulwarkctl vars`) and --vars, in that order.
- * The file is ctl_rulecmd.c because ctl_rules.c is the parser.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ctl.h"
+#include "ctl_cli.h"
+#include "ctl_cmd.h"
 #include "ctl_hsmap.h"
 #include "ctl_json.h"
 #include "ctl_region.h"
@@ -49,28 +50,20 @@
 
 #define PATTERNS_MAX 16 /* --patterns files in one load */
 
-enum rules_sub { SUB_LOAD = 1, SUB_CHECK, SUB_FLUSH, SUB_SHOW };
+enum rules_sub { SUB_LOAD, SUB_CHECK, SUB_FLUSH, SUB_SHOW };
 
-static const struct ctl_sub subs[] = {
-	{"load", SUB_LOAD, LOAD_USAGE},
-	{"check", SUB_CHECK, CHECK_USAGE},
-	{"flush", SUB_FLUSH, FLUSH_USAGE},
-	{"show", SUB_SHOW, SHOW_USAGE},
-};
-
-#define NB_SUBS (sizeof(subs) / sizeof(subs[0]))
-
+/* A parsed `rules` command line: the options, then the operands. */
 struct rules_req {
-	enum rules_sub sub;
-	const char *usage;
 	int strict;
 	int single_db;
 	int json;
 	const char *vars_file;
 	const char *patterns[PATTERNS_MAX];
 	unsigned int nb_patterns;
-	enum ctl_rule_action action; /* of the pattern files */
+	int action; /* enum ctl_rule_action of the pattern files */
 	int has_action;
+	enum rules_sub sub;
+	const char *usage;
 	char **files;
 	int nb_files;
 };
@@ -100,149 +93,24 @@ rules_hits_read(const struct ctl_ctx *ctx)
 	return h;
 }
 
-static void
-help(FILE *f)
-{
-	fprintf(f,
-		"usage: " CTL_PROG " [GLOBAL OPTIONS] " LOAD_USAGE "\n"
-		"       " CTL_PROG " [GLOBAL OPTIONS] " CHECK_USAGE "\n"
-		"       " CTL_PROG " [GLOBAL OPTIONS] " FLUSH_USAGE "\n"
-		"       " CTL_PROG " [GLOBAL OPTIONS] " SHOW_USAGE "\n"
-		"\n"
-		"Content rules: Suricata/Snort rules and Hyperscan pattern\n"
-		"files, matched by the dataplane (docs/rules.md).\n"
-		"\n"
-		"  load     replace the rule set with the rules of the files\n"
-		"  check    parse and compile the files; commit nothing\n"
-		"  flush    remove every rule\n"
-		"  show     the rules in force with their hit counters\n"
-		"\n"
-		"Options:\n"
-		"  --strict          fail when any rule is skipped\n"
-		"  --vars FILE       variables (NAME VALUE lines) over those "
-		"of\n"
-		"                    '" CTL_PROG " vars'\n"
-		"  --patterns FILE   a Hyperscan pattern file "
-		"(ID:/regex/flags)\n"
-		"  --action A        action of the pattern files: drop, alert\n"
-		"                    (default) or pass\n"
-		"  --single-db       one per-packet database for every packet\n"
-		"                    instead of scan groups by protocol and\n"
-		"                    port (for comparison; docs/rules.md)\n"
-		"  --json            show: machine-readable output\n");
-}
-
-static int
-action_parse(const char *s, enum ctl_rule_action *a)
-{
-	if (strcmp(s, "drop") == 0)
-		*a = CTL_RULE_DROP;
-	else if (strcmp(s, "alert") == 0)
-		*a = CTL_RULE_ALERT;
-	else if (strcmp(s, "pass") == 0)
-		*a = CTL_RULE_PASS;
-	else
-		return -EINVAL;
-	return 0;
-}
-
 /*
- * Parse argv ("rules", SUB, ...) into r. Returns CTL_EXIT_OK, or an exit
- * status after reporting; *help_shown set when --help was asked for.
+ * The request of a parsed command line a into r. Returns CTL_EXIT_OK, or
+ * CTL_EXIT_USAGE after reporting.
  */
 static int
-req_parse(const struct ctl_txn *t, int argc, char **argv, struct rules_req *r,
-	  int *help_shown)
+req_from_args(const struct ctl_txn *t, const struct ctl_args *a,
+	      struct rules_req *r)
 {
-	static const struct option opts[] = {
-		{"strict", no_argument, NULL, 's'},
-		{"vars", required_argument, NULL, 'v'},
-		{"patterns", required_argument, NULL, 'p'},
-		{"action", required_argument, NULL, 'a'},
-		{"json", no_argument, NULL, 'j'},
-		{"single-db", no_argument, NULL, '1'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	const char *opt_name;
-	const struct ctl_sub *sub;
-	int rc, c;
-
-	memset(r, 0, sizeof(*r));
-	*help_shown = 0;
-	r->usage = RULES_USAGE;
-	r->action = CTL_RULE_ALERT;
-	rc = ctl_txn_sub(t, "rules", RULES_USAGE, help, subs, NB_SUBS, argc,
-			 argv, &sub, help_shown);
-	if (rc != CTL_EXIT_OK || *help_shown)
-		return rc;
-	r->sub = (enum rules_sub)sub->sub;
-	r->usage = sub->usage;
-
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc - 1, argv + 1, ":h", opts, NULL)) != -1) {
-		opt_name = NULL;
-		switch (c) {
-		case 's':
-			opt_name = "--strict";
-			r->strict = 1;
-			break;
-		case '1':
-			opt_name = "--single-db";
-			r->single_db = 1;
-			break;
-		case 'v':
-			opt_name = "--vars";
-			r->vars_file = optarg;
-			break;
-		case 'p':
-			opt_name = "--patterns";
-			if (r->nb_patterns == PATTERNS_MAX)
-				return ctl_txn_usage(t, r->usage,
-						     "more than %d --patterns "
-						     "files",
-						     PATTERNS_MAX);
-			r->patterns[r->nb_patterns++] = optarg;
-			break;
-		case 'a':
-			opt_name = "--action";
-			if (action_parse(optarg, &r->action) < 0)
-				return ctl_txn_usage(t, r->usage,
-						     "--action '%s': not drop, "
-						     "alert or pass",
-						     optarg);
-			r->has_action = 1;
-			break;
-		case 'j':
-			if (r->sub != SUB_SHOW)
-				return ctl_txn_usage(t, r->usage,
-						     "option '--json' applies "
-						     "to 'rules show' only");
-			r->json = 1;
-			break;
-		case 'h':
-			help(t->ctx->out);
-			*help_shown = 1;
-			return CTL_EXIT_OK;
-		default:
-			return ctl_txn_getopt_error(t, r->usage, c, argv + 1);
-		}
-		if (opt_name != NULL && r->sub != SUB_LOAD &&
-		    r->sub != SUB_CHECK)
-			return ctl_txn_usage(t, r->usage,
-					     "option '%s' applies to 'rules "
-					     "load' and 'rules check' only",
-					     opt_name);
-	}
-	r->files = argv + 1 + optind;
-	r->nb_files = argc - 1 - optind;
+	*r = *CTL_REQ(a, struct rules_req);
+	r->sub = (enum rules_sub)a->sub;
+	r->usage = a->usage;
+	if (!r->has_action)
+		r->action = CTL_RULE_ALERT;
+	r->files = a->argv;
+	r->nb_files = a->argc;
 	if (r->has_action && r->nb_patterns == 0)
 		return ctl_txn_usage(t, r->usage,
 				     "--action applies to --patterns files");
-	if ((r->sub == SUB_FLUSH || r->sub == SUB_SHOW) && r->nb_files > 0)
-		return ctl_txn_usage(t, r->usage, "unexpected argument '%s'",
-				     r->files[0]);
 	if ((r->sub == SUB_LOAD || r->sub == SUB_CHECK) && r->nb_files == 0 &&
 	    r->nb_patterns == 0)
 		return ctl_txn_usage(t, r->usage, "no rule file given");
@@ -431,15 +299,13 @@ perform(struct ctl_txn *t, void *req)
 	return CTL_EXIT_USAGE;
 }
 
-int
-ctl_rules_change(struct ctl_txn *t, int argc, char **argv)
+static int
+rules_change(struct ctl_txn *t, const struct ctl_args *a)
 {
 	struct rules_req r;
-	int rc, help_shown;
+	int rc;
 
-	rc = req_parse(t, argc, argv, &r, &help_shown);
-	if (rc == CTL_EXIT_OK && help_shown)
-		rc = ctl_txn_usage(t, RULES_USAGE, "--help in a batch");
+	rc = req_from_args(t, a, &r);
 	if (rc == CTL_EXIT_OK)
 		rc = perform(t, &r);
 	return rc;
@@ -603,17 +469,17 @@ out:
 	return rc;
 }
 
-int
-ctl_cmd_rules(struct ctl_ctx *ctx, int argc, char **argv)
+static int
+rules_run(struct ctl_ctx *ctx, const struct ctl_args *a)
 {
 	struct ctl_rtab tab;
 	struct rules_req r;
 	struct ctl_txn t;
-	int rc, help_shown;
+	int rc;
 
 	ctl_txn_init(&t, ctx);
-	rc = req_parse(&t, argc, argv, &r, &help_shown);
-	if (rc != CTL_EXIT_OK || help_shown)
+	rc = req_from_args(&t, a, &r);
+	if (rc != CTL_EXIT_OK)
 		return rc;
 	if (r.sub == SUB_SHOW)
 		return do_show(ctx, &r);
@@ -624,3 +490,92 @@ ctl_cmd_rules(struct ctl_ctx *ctx, int argc, char **argv)
 	}
 	return ctl_txn_run(&t, perform, &r);
 }
+
+static const struct ctl_sub rules_subs[] = {
+	[SUB_LOAD] = {"load", LOAD_USAGE, {.max = CTL_ARGS_ANY}},
+	[SUB_CHECK] = {"check", CHECK_USAGE, {.max = CTL_ARGS_ANY}},
+	[SUB_FLUSH] = {"flush", FLUSH_USAGE, {.max = 0}},
+	[SUB_SHOW] = {"show", SHOW_USAGE, {.max = 0}},
+	{NULL, NULL, {0}},
+};
+
+static const struct ctl_opt_choice action_words[] = {
+	{"drop", CTL_RULE_DROP},
+	{"alert", CTL_RULE_ALERT},
+	{"pass", CTL_RULE_PASS},
+	{NULL, 0},
+};
+
+#define LOAD_CHECK (CTL_SUB(SUB_LOAD) | CTL_SUB(SUB_CHECK))
+
+static const struct ctl_opt rules_opts[] = {
+	{.name = "strict",
+	 .type = CTL_OPT_FLAG,
+	 .off = offsetof(struct rules_req, strict),
+	 .subs = LOAD_CHECK},
+	{.name = "vars",
+	 .type = CTL_OPT_STR,
+	 .off = offsetof(struct rules_req, vars_file),
+	 .subs = LOAD_CHECK},
+	{.name = "patterns",
+	 .type = CTL_OPT_STRS,
+	 .off = offsetof(struct rules_req, patterns),
+	 .count_off = CTL_FIELD1(struct rules_req, nb_patterns),
+	 .subs = LOAD_CHECK,
+	 .max = PATTERNS_MAX,
+	 .bad = "more than %M %o files"},
+	{.name = "action",
+	 .type = CTL_OPT_KEYWORD,
+	 .off = offsetof(struct rules_req, action),
+	 .seen_off = CTL_FIELD1(struct rules_req, has_action),
+	 .subs = LOAD_CHECK,
+	 .choices = action_words,
+	 .bad = "%o '%a': not drop, alert or pass"},
+	{.name = "json",
+	 .type = CTL_OPT_FLAG,
+	 .off = offsetof(struct rules_req, json),
+	 .subs = CTL_SUB(SUB_SHOW)},
+	{.name = "single-db",
+	 .type = CTL_OPT_FLAG,
+	 .off = offsetof(struct rules_req, single_db),
+	 .subs = LOAD_CHECK},
+	{.name = NULL},
+};
+
+const struct ctl_cmd ctl_cmd_rules = {
+	.name = "rules",
+	.summary = "content rules: load (Suricata/Snort, Hyperscan), check, "
+		   "flush, show",
+	.usage = RULES_USAGE,
+	.help_usage = LOAD_USAGE
+	"\n"
+	"       " CTL_PROG " [GLOBAL OPTIONS] " CHECK_USAGE "\n"
+	"       " CTL_PROG " [GLOBAL OPTIONS] " FLUSH_USAGE "\n"
+	"       " CTL_PROG " [GLOBAL OPTIONS] " SHOW_USAGE,
+	.help = "Content rules: Suricata/Snort rules and Hyperscan pattern\n"
+		"files, matched by the dataplane (docs/rules.md).\n"
+		"\n"
+		"  load     replace the rule set with the rules of the files\n"
+		"  check    parse and compile the files; commit nothing\n"
+		"  flush    remove every rule\n"
+		"  show     the rules in force with their hit counters\n"
+		"\n"
+		"Options:\n"
+		"  --strict          fail when any rule is skipped\n"
+		"  --vars FILE       variables (NAME VALUE lines) over those "
+		"of\n"
+		"                    '" CTL_PROG " vars'\n"
+		"  --patterns FILE   a Hyperscan pattern file "
+		"(ID:/regex/flags)\n"
+		"  --action A        action of the pattern files: drop, alert\n"
+		"                    (default) or pass\n"
+		"  --single-db       one per-packet database for every packet\n"
+		"                    instead of scan groups by protocol and\n"
+		"                    port (for comparison; docs/rules.md)\n"
+		"  --json            show: machine-readable output\n",
+	.run = rules_run,
+	.change = rules_change,
+	.subs = rules_subs,
+	.opts = rules_opts,
+	.req_size = sizeof(struct rules_req),
+};

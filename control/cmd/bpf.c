@@ -13,13 +13,15 @@
  * in a delta. `batch` runs several changes in one.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ctl.h"
 #include "ctl_bpfobj.h"
+#include "ctl_cli.h"
+#include "ctl_cmd.h"
 #include "ctl_json.h"
 #include "ctl_region.h"
 #include "ctl_state.h"
@@ -36,73 +38,16 @@
 
 enum bpf_sub { SUB_LOAD, SUB_UNLOAD, SUB_SHOW };
 
-static const struct ctl_sub subs[] = {
-	{"load", SUB_LOAD, LOAD_USAGE},
-	{"unload", SUB_UNLOAD, UNLOAD_USAGE},
-	{"show", SUB_SHOW, SHOW_USAGE},
-};
-
-#define NB_SUBS (sizeof(subs) / sizeof(subs[0]))
-
-/* A parsed `bpf` command line. */
+/* A parsed `bpf` command line: the options, then the operands. */
 struct bpf_req {
+	const char *section; /* NULL: the object's only program */
+	uint64_t order;	     /* 0 .. UINT32_MAX */
+	int has_order, json;
 	enum bpf_sub sub;
 	const char *usage;
 	const char *name; /* NULL for show without NAME */
 	const char *file;
-	const char *section; /* NULL: the object's only program */
-	uint32_t order;
-	int has_order, json;
 };
-
-static void
-help(FILE *f)
-{
-	fprintf(f,
-		"usage: " CTL_PROG " [GLOBAL OPTIONS] " BPF_USAGE "\n"
-		"\n"
-		"Operator eBPF programs, run by the dataplane after the block "
-		"lists and\n"
-		"before content rules, in ascending order, on every packet "
-		"no earlier\n"
-		"stage decided. A program returns continue (0), pass (1) or "
-		"drop (2);\n"
-		"include/bw_bpf.h is its ABI, docs/bpf.md the guide. Each "
-		"change is one\n"
-		"atomic commit of the whole ruleset (a new generation), "
-		"staged in the\n"
-		"state directory when the dataplane is not running.\n"
-		"\n"
-		"  load NAME OBJECT.o  add program NAME, or replace its code, "
-		"from an ELF\n"
-		"                      object built with clang -O2 -target "
-		"bpf; it is\n"
-		"                      verified (rte_bpf) before anything is "
-		"committed\n"
-		"    --section SEC       the object's program to take "
-		"(default: its only\n"
-		"                        one)\n"
-		"    --order N           run position, 0 to 4294967295, "
-		"lower first\n"
-		"                        (default: a replaced program keeps "
-		"its own, a\n"
-		"                        new one goes %d after the last); "
-		"programs at N\n"
-		"                        and after move one down to make "
-		"room\n"
-		"  unload NAME         remove the program\n"
-		"  show [NAME]         programs with order, size, CRC32C and, "
-		"from a\n"
-		"                      running dataplane, JIT or interpreter, "
-		"runs, drops,\n"
-		"                      passes, errors, cycles per run; --json "
-		"for JSON\n"
-		"\n"
-		"At most %d programs of at most %d instructions; no maps, no "
-		"global data,\n"
-		"no loops, no kernel helpers (docs/bpf.md says why).\n",
-		CTL_PROG_ORDER_STEP, BW_BPF_MAX, BW_BPF_INSNS_MAX);
-}
 
 /* 1 when name is a valid program name; reports otherwise. */
 static int
@@ -117,135 +62,24 @@ name_ok(const struct ctl_txn *t, const struct bpf_req *r, const char *name)
 	return 0;
 }
 
-static int
-order_parse(const char *s, uint32_t *out)
-{
-	unsigned long long v;
-	char *end;
-
-	if (s[0] < '0' || s[0] > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v > UINT32_MAX)
-		return -EINVAL;
-	*out = (uint32_t)v;
-	return 0;
-}
-
 /*
- * Parse argv ("bpf", SUB, ...) into r. Returns CTL_EXIT_OK, or an exit
- * status after reporting; *help_shown set when --help was asked for.
+ * The request of a parsed command line a into r (names checked). Returns
+ * CTL_EXIT_OK, or CTL_EXIT_USAGE after reporting.
  */
 static int
-req_parse(const struct ctl_txn *t, int argc, char **argv, struct bpf_req *r,
-	  int *help_shown)
+req_from_args(const struct ctl_txn *t, const struct ctl_args *a,
+	      struct bpf_req *r)
 {
-	static const struct option opts[] = {
-		{"section", required_argument, NULL, 's'},
-		{"order", required_argument, NULL, 'o'},
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	const char *opt_name;
-	const struct ctl_sub *sub;
-	int rc, c, nargs;
-	char **args;
-
-	memset(r, 0, sizeof(*r));
-	*help_shown = 0;
-	r->usage = BPF_USAGE;
-	rc = ctl_txn_sub(t, "bpf", BPF_USAGE, help, subs, NB_SUBS, argc, argv,
-			 &sub, help_shown);
-	if (rc != CTL_EXIT_OK || *help_shown)
-		return rc;
-	r->sub = (enum bpf_sub)sub->sub;
-	r->usage = sub->usage;
-
-	/* options may follow the operands: getopt permutes argv + 1 */
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc - 1, argv + 1, ":h", opts, NULL)) != -1) {
-		opt_name = NULL;
-		switch (c) {
-		case 's':
-			opt_name = "--section";
-			if (optarg[0] == '\0')
-				return ctl_txn_usage(t, r->usage,
-						     "empty section name");
-			r->section = optarg;
-			break;
-		case 'o':
-			opt_name = "--order";
-			if (order_parse(optarg, &r->order) < 0)
-				return ctl_txn_usage(t, r->usage,
-						     "--order '%s': not a "
-						     "number in 0..%" PRIu32,
-						     optarg, UINT32_MAX);
-			r->has_order = 1;
-			break;
-		case 'j':
-			if (r->sub != SUB_SHOW)
-				return ctl_txn_usage(t, r->usage,
-						     "option '--json' applies "
-						     "to 'bpf show' only");
-			r->json = 1;
-			break;
-		case 'h':
-			help(t->ctx->out);
-			*help_shown = 1;
-			return CTL_EXIT_OK;
-		default:
-			return ctl_txn_getopt_error(t, r->usage, c, argv + 1);
-		}
-		if (opt_name != NULL && r->sub != SUB_LOAD)
-			return ctl_txn_usage(t, r->usage,
-					     "option '%s' applies to 'bpf "
-					     "load' only",
-					     opt_name);
-	}
-	args = argv + 1 + optind;
-	nargs = argc - 1 - optind;
-
-	switch (r->sub) {
-	case SUB_SHOW:
-		if (nargs > 1)
-			return ctl_txn_usage(t, r->usage,
-					     "unexpected argument '%s'",
-					     args[1]);
-		if (nargs == 1) {
-			if (!name_ok(t, r, args[0]))
-				return CTL_EXIT_USAGE;
-			r->name = args[0];
-		}
-		return CTL_EXIT_OK;
-	case SUB_LOAD:
-		if (nargs < 2)
-			return ctl_txn_usage(t, r->usage, "%s",
-					     nargs == 0 ? "no program name "
-							  "given"
-							: "no object file "
-							  "given");
-		if (nargs > 2)
-			return ctl_txn_usage(t, r->usage,
-					     "unexpected argument '%s'",
-					     args[2]);
-		r->file = args[1];
-		break;
-	case SUB_UNLOAD:
-		if (nargs < 1)
-			return ctl_txn_usage(t, r->usage,
-					     "no program name given");
-		if (nargs > 1)
-			return ctl_txn_usage(t, r->usage,
-					     "unexpected argument '%s'",
-					     args[1]);
-		break;
-	}
-	if (!name_ok(t, r, args[0]))
+	*r = *CTL_REQ(a, struct bpf_req);
+	r->sub = (enum bpf_sub)a->sub;
+	r->usage = a->usage;
+	if (a->argc == 0)
+		return CTL_EXIT_OK; /* show */
+	if (!name_ok(t, r, a->argv[0]))
 		return CTL_EXIT_USAGE;
-	r->name = args[0];
+	r->name = a->argv[0];
+	if (r->sub == SUB_LOAD)
+		r->file = a->argv[1];
 	return CTL_EXIT_OK;
 }
 
@@ -254,6 +88,7 @@ do_load(struct ctl_txn *t, const struct bpf_req *r)
 {
 	char why[CTL_BPFOBJ_WHY_LEN];
 	struct ctl_bpfobj_prog op;
+	uint32_t order = (uint32_t)r->order;
 	const struct ctl_prog *old;
 	struct ctl_prog *now;
 	uint32_t old_order = 0, old_crc = 0, old_nb = 0;
@@ -272,7 +107,7 @@ do_load(struct ctl_txn *t, const struct bpf_req *r)
 		old_nb = old->nb_insns;
 	}
 	ret = ctl_ruleset_put_prog(&t->cur, r->name, op.insns, op.nb_insns,
-				   r->has_order ? &r->order : NULL);
+				   r->has_order ? &order : NULL);
 	if (ret == -ENOSPC)
 		ctl_txn_error(t,
 			      "cannot load program '%s': %d programs exist, "
@@ -332,15 +167,13 @@ perform(struct ctl_txn *t, void *req)
 	return CTL_EXIT_USAGE;
 }
 
-int
-ctl_bpf_change(struct ctl_txn *t, int argc, char **argv)
+static int
+bpf_change(struct ctl_txn *t, const struct ctl_args *a)
 {
 	struct bpf_req r;
-	int rc, help_shown;
+	int rc;
 
-	rc = req_parse(t, argc, argv, &r, &help_shown);
-	if (rc == CTL_EXIT_OK && help_shown)
-		rc = ctl_txn_usage(t, BPF_USAGE, "--help in a batch");
+	rc = req_from_args(t, a, &r);
 	if (rc == CTL_EXIT_OK && r.sub == SUB_SHOW) {
 		ctl_txn_error(t, "'bpf show' is not a change: a batch holds "
 				 "list and bpf changes and rollback");
@@ -544,18 +377,118 @@ out:
 	return rc;
 }
 
-int
-ctl_cmd_bpf(struct ctl_ctx *ctx, int argc, char **argv)
+static int
+bpf_run(struct ctl_ctx *ctx, const struct ctl_args *a)
 {
 	struct bpf_req r;
 	struct ctl_txn t;
-	int rc, help_shown;
+	int rc;
 
 	ctl_txn_init(&t, ctx);
-	rc = req_parse(&t, argc, argv, &r, &help_shown);
-	if (rc != CTL_EXIT_OK || help_shown)
+	rc = req_from_args(&t, a, &r);
+	if (rc != CTL_EXIT_OK)
 		return rc;
 	if (r.sub == SUB_SHOW)
 		return do_show(ctx, &r);
 	return ctl_txn_run(&t, perform, &r);
 }
+
+static const struct ctl_sub bpf_subs[] = {
+	[SUB_LOAD] = {"load",
+		      LOAD_USAGE,
+		      {.min = 2,
+		       .max = 2,
+		       .missing = {"no program name given",
+				   "no object file given"}}},
+	[SUB_UNLOAD] = {"unload",
+			UNLOAD_USAGE,
+			{.min = 1,
+			 .max = 1,
+			 .missing = {"no program name given"}}},
+	[SUB_SHOW] = {"show", SHOW_USAGE, {.max = 1}},
+	{NULL, NULL, {0}},
+};
+
+static const struct ctl_opt bpf_opts[] = {
+	{.name = "section",
+	 .type = CTL_OPT_STR,
+	 .off = offsetof(struct bpf_req, section),
+	 .subs = CTL_SUB(SUB_LOAD),
+	 .min = 1,
+	 .bad = "empty section name"},
+	{.name = "order",
+	 .type = CTL_OPT_UINT,
+	 .off = offsetof(struct bpf_req, order),
+	 .seen_off = CTL_FIELD1(struct bpf_req, has_order),
+	 .subs = CTL_SUB(SUB_LOAD),
+	 .min = 0,
+	 .max = UINT32_MAX,
+	 .bad = "%o '%a': not a number in %m..%M"},
+	{.name = "json",
+	 .type = CTL_OPT_FLAG,
+	 .off = offsetof(struct bpf_req, json),
+	 .subs = CTL_SUB(SUB_SHOW)},
+	{.name = NULL},
+};
+
+const struct ctl_cmd ctl_cmd_bpf = {
+	.name = "bpf",
+	.summary = "eBPF programs: load (verified first), unload, show",
+	.usage = BPF_USAGE,
+	.help = "Operator eBPF programs, run by the dataplane after the block "
+		"lists and\n"
+		"before content rules, in ascending order, on every packet "
+		"no earlier\n"
+		"stage decided. A program returns continue (0), pass (1) or "
+		"drop (2);\n"
+		"include/bw_bpf.h is its ABI, docs/bpf.md the guide. Each "
+		"change is one\n"
+		"atomic commit of the whole ruleset (a new generation), "
+		"staged in the\n"
+		"state directory when the dataplane is not running.\n"
+		"\n"
+		"  load NAME OBJECT.o  add program NAME, or replace its code, "
+		"from an ELF\n"
+		"                      object built with clang -O2 -target "
+		"bpf; it is\n"
+		"                      verified (rte_bpf) before anything is "
+		"committed\n"
+		"    --section SEC       the object's program to take "
+		"(default: its only\n"
+		"                        one)\n"
+		"    --order N           run position, 0 to 4294967295, "
+		"lower first\n"
+		"                        (default: a replaced program keeps "
+		"its own, a\n"
+		"                        new one goes " CTL_STR(
+			CTL_PROG_ORDER_STEP) " after the last); "
+					     "programs at N\n"
+					     "                        and "
+					     "after move one down to make "
+					     "room\n"
+					     "  unload NAME         remove the "
+					     "program\n"
+					     "  show [NAME]         programs "
+					     "with order, size, CRC32C and, "
+					     "from a\n"
+					     "                      running "
+					     "dataplane, JIT or interpreter, "
+					     "runs, drops,\n"
+					     "                      passes, "
+					     "errors, cycles per run; --json "
+					     "for JSON\n"
+					     "\n"
+					     "At most " CTL_STR(
+						     BW_BPF_MAX) " programs of "
+								 "at "
+								 "most"
+								 " " CTL_STR(
+									 BW_BPF_INSNS_MAX) " instructions; no maps, no "
+											   "global data,\n"
+											   "no loops, no kernel helpers (docs/bpf.md says why).\n",
+	.run = bpf_run,
+	.change = bpf_change,
+	.subs = bpf_subs,
+	.opts = bpf_opts,
+	.req_size = sizeof(struct bpf_req),
+};

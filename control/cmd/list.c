@@ -13,12 +13,14 @@
  * Each change is one transaction (ctl_txn.h); `batch` runs several in one.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ctl.h"
+#include "ctl_cli.h"
+#include "ctl_cmd.h"
 #include "ctl_commit.h"
 #include "ctl_json.h"
 #include "ctl_listfile.h"
@@ -50,23 +52,15 @@
 
 enum list_sub { SUB_LOAD, SUB_ADD, SUB_DEL, SUB_FLUSH, SUB_DROP, SUB_SHOW };
 
-static const struct ctl_sub subs[] = {
-	{"load", SUB_LOAD, LOAD_USAGE}, {"add", SUB_ADD, ADD_USAGE},
-	{"del", SUB_DEL, DEL_USAGE},	{"flush", SUB_FLUSH, FLUSH_USAGE},
-	{"drop", SUB_DROP, DROP_USAGE}, {"show", SUB_SHOW, SHOW_USAGE},
-};
-
-#define NB_SUBS (sizeof(subs) / sizeof(subs[0]))
-
-/* A parsed `list` command line. */
+/* A parsed `list` command line: the options, then the operands. */
 struct list_req {
+	struct ctl_list_parse_opts popts; /* --format, --skip-invalid */
+	uint16_t action, match;
+	int has_action, has_match, json;
 	enum list_sub sub;
 	const char *usage;
 	const char *name; /* NULL for show without NAME */
 	const char *file;
-	struct ctl_list_parse_opts popts;
-	uint16_t action, match;
-	int has_action, has_match, json;
 	struct ctl_prefix_set cidrs; /* add, del: sorted, unique */
 };
 
@@ -74,56 +68,6 @@ static void
 req_free(struct list_req *r)
 {
 	ctl_prefix_set_free(&r->cidrs);
-}
-
-static void
-help(FILE *f)
-{
-	fprintf(f,
-		"usage: " CTL_PROG " [GLOBAL OPTIONS] " LIST_USAGE "\n"
-		"\n"
-		"Block and allow lists of prefixes. Each change is one "
-		"atomic commit: a new\n"
-		"generation applied to the running dataplane, or staged in "
-		"the state\n"
-		"directory when it is not running. An address matches a "
-		"list when one of its\n"
-		"prefixes contains it; allow lists win over block lists.\n"
-		"\n"
-		"  load NAME FILE   replace NAME's prefixes with FILE's "
-		"(creates NAME)\n"
-		"    --format F       auto (default), plain, spamhaus, ipsum, "
-		"csv, csv:N, rules\n"
-		"    --action A       drop (block list, default for a new "
-		"list) or allow\n"
-		"    --match M        which address is looked up: src, dst, "
-		"any (default:\n"
-		"                     source or destination)\n"
-		"    --skip-invalid   load the valid lines of FILE and count "
-		"the others;\n"
-		"                     by default one bad line loads nothing\n"
-		"  add NAME CIDR... add prefixes (creates NAME: drop, any); "
-		"sent as a delta\n"
-		"  del NAME CIDR... remove prefixes; each must be in NAME\n"
-		"  flush NAME       remove every prefix, keep the list\n"
-		"  drop NAME        remove the list\n"
-		"  show [NAME]      lists with sizes and hits (from a "
-		"running dataplane);\n"
-		"                   with NAME also its prefixes; --json for "
-		"JSON\n"
-		"\n"
-		"Prefix changes (add, del, load of an existing list) reach "
-		"the dataplane as a\n"
-		"delta when there are at most %d; creating, dropping, "
-		"flushing or re-typing\n"
-		"a list sends the full ruleset. An apply waits up to %d s "
-		"for the dataplane\n"
-		"($" CTL_COMMIT_TIMEOUT_ENV " seconds). Every generation is "
-		"kept in the state directory\n"
-		"with an audit line (the newest %d images; see 'history', "
-		"'rollback').\n",
-		CTL_TXN_DELTA_MAX, CTL_COMMIT_TIMEOUT_MS / 1000,
-		CTL_STATE_KEEP);
 }
 
 /* 1 when name is a valid list name; reports otherwise. */
@@ -174,145 +118,34 @@ cidrs_parse(const struct ctl_txn *t, struct list_req *r, int n, char **v)
 }
 
 /*
- * Parse argv ("list", SUB, ...) into r. Returns CTL_EXIT_OK, or an exit
- * status after reporting; *help_shown set when --help was asked for.
+ * The request of a parsed command line a into r (its operands checked:
+ * names, prefixes). Returns CTL_EXIT_OK, or an exit status after
+ * reporting; req_free(r) in both cases.
  */
 static int
-req_parse(const struct ctl_txn *t, int argc, char **argv, struct list_req *r,
-	  int *help_shown)
+req_from_args(const struct ctl_txn *t, const struct ctl_args *a,
+	      struct list_req *r)
 {
-	static const struct option opts[] = {
-		{"format", required_argument, NULL, 'f'},
-		{"action", required_argument, NULL, 'a'},
-		{"match", required_argument, NULL, 'm'},
-		{"skip-invalid", no_argument, NULL, 's'},
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	const char *opt_name = NULL;
-	const struct ctl_sub *sub;
-	int rc, c, nargs, ret;
-	char **args;
+	char **args = a->argv;
+	int ret;
 
-	memset(r, 0, sizeof(*r));
-	*help_shown = 0;
-	r->usage = LIST_USAGE;
-	r->action = BW_ACTION_DROP;
-	r->match = BW_MATCH_ANY;
+	*r = *CTL_REQ(a, struct list_req);
+	r->sub = (enum list_sub)a->sub;
+	r->usage = a->usage;
+	if (!r->has_action)
+		r->action = BW_ACTION_DROP;
+	if (!r->has_match)
+		r->match = BW_MATCH_ANY;
 	r->popts.diag = t->ctx->err;
-	rc = ctl_txn_sub(t, "list", LIST_USAGE, help, subs, NB_SUBS, argc, argv,
-			 &sub, help_shown);
-	if (rc != CTL_EXIT_OK || *help_shown)
-		return rc;
-	r->sub = (enum list_sub)sub->sub;
-	r->usage = sub->usage;
-
-	/* options may follow the operands: getopt permutes argv + 1 */
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc - 1, argv + 1, ":h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'f':
-			opt_name = "--format";
-			if (ctl_list_format_parse(optarg, &r->popts.format,
-						  &r->popts.csv_column) < 0)
-				return ctl_txn_usage(
-					t, r->usage,
-					"unknown format '%s': auto, plain, "
-					"spamhaus, ipsum, csv, csv:N, rules",
-					optarg);
-			break;
-		case 'a':
-			opt_name = "--action";
-			if (ctl_action_parse(optarg, &r->action) < 0)
-				return ctl_txn_usage(t, r->usage,
-						     "unknown action '%s': "
-						     "drop or allow",
-						     optarg);
-			r->has_action = 1;
-			break;
-		case 'm':
-			opt_name = "--match";
-			if (ctl_match_parse(optarg, &r->match) < 0)
-				return ctl_txn_usage(t, r->usage,
-						     "unknown match '%s': "
-						     "src, dst or any",
-						     optarg);
-			r->has_match = 1;
-			break;
-		case 's':
-			opt_name = "--skip-invalid";
-			r->popts.skip_invalid = 1;
-			break;
-		case 'j':
-			if (r->sub != SUB_SHOW)
-				return ctl_txn_usage(t, r->usage,
-						     "option '--json' applies "
-						     "to 'list show' only");
-			r->json = 1;
-			break;
-		case 'h':
-			help(t->ctx->out);
-			*help_shown = 1;
-			return CTL_EXIT_OK;
-		default:
-			return ctl_txn_getopt_error(t, r->usage, c, argv + 1);
-		}
-		if (opt_name != NULL && r->sub != SUB_LOAD)
-			return ctl_txn_usage(t, r->usage,
-					     "option '%s' applies to 'list "
-					     "load' only",
-					     opt_name);
-	}
-	args = argv + 1 + optind;
-	nargs = argc - 1 - optind;
-
-	switch (r->sub) {
-	case SUB_SHOW:
-		if (nargs > 1)
-			return ctl_txn_usage(t, r->usage,
-					     "unexpected argument '%s'",
-					     args[1]);
-		if (nargs == 1) {
-			if (!name_ok(t, r, args[0]))
-				return CTL_EXIT_USAGE;
-			r->name = args[0];
-		}
-		return CTL_EXIT_OK;
-	case SUB_LOAD:
-		if (nargs < 2)
-			return ctl_txn_usage(t, r->usage, "%s",
-					     nargs == 0 ? "no list name given"
-							: "no file given");
-		if (nargs > 2)
-			return ctl_txn_usage(t, r->usage,
-					     "unexpected argument '%s'",
-					     args[2]);
-		r->file = args[1];
-		break;
-	case SUB_ADD:
-	case SUB_DEL:
-		if (nargs < 2)
-			return ctl_txn_usage(t, r->usage, "%s",
-					     nargs == 0 ? "no list name given"
-							: "no prefix given");
-		break;
-	case SUB_FLUSH:
-	case SUB_DROP:
-		if (nargs < 1)
-			return ctl_txn_usage(t, r->usage, "no list name given");
-		if (nargs > 1)
-			return ctl_txn_usage(t, r->usage,
-					     "unexpected argument '%s'",
-					     args[1]);
-		break;
-	}
+	if (a->argc == 0)
+		return CTL_EXIT_OK; /* show */
 	if (!name_ok(t, r, args[0]))
 		return CTL_EXIT_USAGE;
 	r->name = args[0];
+	if (r->sub == SUB_LOAD)
+		r->file = args[1];
 	if (r->sub == SUB_ADD || r->sub == SUB_DEL) {
-		ret = cidrs_parse(t, r, nargs - 1, args + 1);
+		ret = cidrs_parse(t, r, a->argc - 1, args + 1);
 		if (ret != CTL_EXIT_OK)
 			return ret;
 	}
@@ -642,15 +475,13 @@ perform(struct ctl_txn *t, void *req)
 	return CTL_EXIT_USAGE;
 }
 
-int
-ctl_list_change(struct ctl_txn *t, int argc, char **argv)
+static int
+list_change(struct ctl_txn *t, const struct ctl_args *a)
 {
 	struct list_req r;
-	int rc, help_shown;
+	int rc;
 
-	rc = req_parse(t, argc, argv, &r, &help_shown);
-	if (rc == CTL_EXIT_OK && help_shown)
-		rc = ctl_txn_usage(t, LIST_USAGE, "--help in a batch");
+	rc = req_from_args(t, a, &r);
 	if (rc == CTL_EXIT_OK && r.sub == SUB_SHOW) {
 		ctl_txn_error(t, "'list show' is not a change: a batch holds "
 				 "list load/add/del/flush/drop and rollback");
@@ -865,16 +696,16 @@ out:
 	return rc;
 }
 
-int
-ctl_cmd_list(struct ctl_ctx *ctx, int argc, char **argv)
+static int
+list_run(struct ctl_ctx *ctx, const struct ctl_args *a)
 {
 	struct list_req r;
 	struct ctl_txn t;
-	int rc, help_shown;
+	int rc;
 
 	ctl_txn_init(&t, ctx);
-	rc = req_parse(&t, argc, argv, &r, &help_shown);
-	if (rc != CTL_EXIT_OK || help_shown)
+	rc = req_from_args(&t, a, &r);
+	if (rc != CTL_EXIT_OK)
 		goto out;
 	if (r.sub == SUB_SHOW) {
 		rc = do_show(ctx, &r);
@@ -885,3 +716,151 @@ out:
 	req_free(&r);
 	return rc;
 }
+
+int
+ctl_list_format_opt(const char *arg, void *field)
+{
+	struct ctl_list_parse_opts *o = field;
+
+	return ctl_list_format_parse(arg, &o->format, &o->csv_column);
+}
+
+static int
+action_opt(const char *arg, void *field)
+{
+	return ctl_action_parse(arg, field);
+}
+
+static int
+match_opt(const char *arg, void *field)
+{
+	return ctl_match_parse(arg, field);
+}
+
+static const struct ctl_sub list_subs[] = {
+	[SUB_LOAD] = {"load",
+		      LOAD_USAGE,
+		      {.min = 2,
+		       .max = 2,
+		       .missing = {"no list name given", "no file given"}}},
+	[SUB_ADD] = {"add",
+		     ADD_USAGE,
+		     {.min = 2,
+		      .max = CTL_ARGS_ANY,
+		      .missing = {"no list name given", "no prefix given"}}},
+	[SUB_DEL] = {"del",
+		     DEL_USAGE,
+		     {.min = 2,
+		      .max = CTL_ARGS_ANY,
+		      .missing = {"no list name given", "no prefix given"}}},
+	[SUB_FLUSH] = {"flush",
+		       FLUSH_USAGE,
+		       {.min = 1, .max = 1, .missing = {"no list name given"}}},
+	[SUB_DROP] = {"drop",
+		      DROP_USAGE,
+		      {.min = 1, .max = 1, .missing = {"no list name given"}}},
+	[SUB_SHOW] = {"show", SHOW_USAGE, {.max = 1}},
+	{NULL, NULL, {0}},
+};
+
+static const struct ctl_opt list_opts[] = {
+	{.name = "format",
+	 .type = CTL_OPT_PARSE,
+	 .off = offsetof(struct list_req, popts),
+	 .subs = CTL_SUB(SUB_LOAD),
+	 .parse = ctl_list_format_opt,
+	 .bad = "unknown format '%a': auto, plain, spamhaus, ipsum, csv, "
+		"csv:N, rules"},
+	{.name = "action",
+	 .type = CTL_OPT_PARSE,
+	 .off = offsetof(struct list_req, action),
+	 .seen_off = CTL_FIELD1(struct list_req, has_action),
+	 .subs = CTL_SUB(SUB_LOAD),
+	 .parse = action_opt,
+	 .bad = "unknown action '%a': drop or allow"},
+	{.name = "match",
+	 .type = CTL_OPT_PARSE,
+	 .off = offsetof(struct list_req, match),
+	 .seen_off = CTL_FIELD1(struct list_req, has_match),
+	 .subs = CTL_SUB(SUB_LOAD),
+	 .parse = match_opt,
+	 .bad = "unknown match '%a': src, dst or any"},
+	{.name = "skip-invalid",
+	 .type = CTL_OPT_FLAG,
+	 .off = offsetof(struct list_req, popts.skip_invalid),
+	 .subs = CTL_SUB(SUB_LOAD)},
+	{.name = "json",
+	 .type = CTL_OPT_FLAG,
+	 .off = offsetof(struct list_req, json),
+	 .subs = CTL_SUB(SUB_SHOW)},
+	{.name = NULL},
+};
+
+/* The apply timeout in whole seconds, for the help text. */
+#define TIMEOUT_S 30
+_Static_assert(TIMEOUT_S * 1000 == CTL_COMMIT_TIMEOUT_MS,
+	       "the help text says TIMEOUT_S");
+
+const struct ctl_cmd ctl_cmd_list = {
+	.name = "list",
+	.summary = "block and allow lists: load, add, del, flush, drop, show",
+	.usage = LIST_USAGE,
+	.help = "Block and allow lists of prefixes. Each change is one "
+		"atomic commit: a new\n"
+		"generation applied to the running dataplane, or staged in "
+		"the state\n"
+		"directory when it is not running. An address matches a "
+		"list when one of its\n"
+		"prefixes contains it; allow lists win over block lists.\n"
+		"\n"
+		"  load NAME FILE   replace NAME's prefixes with FILE's "
+		"(creates NAME)\n"
+		"    --format F       auto (default), plain, spamhaus, ipsum, "
+		"csv, csv:N, rules\n"
+		"    --action A       drop (block list, default for a new "
+		"list) or allow\n"
+		"    --match M        which address is looked up: src, dst, "
+		"any (default:\n"
+		"                     source or destination)\n"
+		"    --skip-invalid   load the valid lines of FILE and count "
+		"the others;\n"
+		"                     by default one bad line loads nothing\n"
+		"  add NAME CIDR... add prefixes (creates NAME: drop, any); "
+		"sent as a delta\n"
+		"  del NAME CIDR... remove prefixes; each must be in NAME\n"
+		"  flush NAME       remove every prefix, keep the list\n"
+		"  drop NAME        remove the list\n"
+		"  show [NAME]      lists with sizes and hits (from a "
+		"running dataplane);\n"
+		"                   with NAME also its prefixes; --json for "
+		"JSON\n"
+		"\n"
+		"Prefix changes (add, del, load of an existing list) reach "
+		"the dataplane as a\n"
+		"delta when there are at most " CTL_STR(
+			CTL_TXN_DELTA_MAX) "; creating, dropping, "
+					   "flushing or re-typing\n"
+					   "a list sends the full ruleset. An "
+					   "apply waits up to " CTL_STR(
+						   TIMEOUT_S) " s "
+							      "for the "
+							      "dataplane\n"
+							      "("
+							      "$" CTL_COMMIT_TIMEOUT_ENV
+							      " seconds). "
+							      "Every "
+							      "generation is "
+							      "kept in the "
+							      "state "
+							      "directory\n"
+							      "with an audit "
+							      "line (the "
+							      "newest " CTL_STR(
+								      CTL_STATE_KEEP) " images; see 'history', "
+										      "'rollback').\n",
+	.run = list_run,
+	.change = list_change,
+	.subs = list_subs,
+	.opts = list_opts,
+	.req_size = sizeof(struct list_req),
+};

@@ -3,12 +3,12 @@
  * `bulwarkctl status`: is the dataplane running and healthy, and with which
  * workers, ports and ruleset. Exit 0 only for a running, healthy dataplane.
  */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ctl.h"
+#include "ctl_cmd.h"
 #include "ctl_region.h"
 #include "ctl_sample.h"
 #include "ctl_text.h"
@@ -139,44 +139,15 @@ status_print(FILE *f, const struct ctl_sample *s)
 		fputs("  (out of memory)\n", f);
 }
 
-int
-ctl_cmd_status(struct ctl_ctx *ctx, int argc, char **argv)
+static int
+status_run(struct ctl_ctx *ctx, const struct ctl_args *a)
 {
-	static const struct option opts[] = {
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
 	struct ctl_sample *s;
 	struct ctl_region r;
 	enum ctl_verdict v;
 	uint64_t now;
-	int c;
 
-	optind = 0; /* glibc: rescan from argv[1] */
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			fprintf(ctx->out,
-				"usage: " CTL_PROG
-				" [GLOBAL OPTIONS] " STATUS_USAGE "\n"
-				"\n"
-				"Show whether the dataplane instance runs: "
-				"state, pid, uptime,\n"
-				"heartbeat, workers, ports, ruleset "
-				"generation. Exits 0 only when\n"
-				"it is running and healthy, else 1 with one "
-				"line on stderr.\n");
-			return CTL_EXIT_OK;
-		default:
-			return ctl_getopt_error(ctx, STATUS_USAGE, c, argv);
-		}
-	}
-	if (optind < argc)
-		return ctl_usage_error(ctx, STATUS_USAGE,
-				       "unexpected argument '%s'",
-				       argv[optind]);
-
+	(void)a;
 	if (ctl_region_open(&r, ctx->instance) < 0) {
 		ctl_region_report(ctx->err, &r, r.verdict, 0, "");
 		return CTL_EXIT_FAIL;
@@ -197,3 +168,18 @@ ctl_cmd_status(struct ctl_ctx *ctx, int argc, char **argv)
 	ctl_region_close(&r);
 	return v == CTL_VERDICT_RUNNING ? CTL_EXIT_OK : CTL_EXIT_FAIL;
 }
+
+const struct ctl_cmd ctl_cmd_status = {
+	.name = "status",
+	.summary =
+		"is the dataplane running and healthy: state, workers, ports",
+	.usage = STATUS_USAGE,
+	.help = "Show whether the dataplane instance runs: state, pid, "
+		"uptime,\n"
+		"heartbeat, workers, ports, ruleset generation. Exits 0 only "
+		"when\n"
+		"it is running and healthy, else 1 with one line on stderr.\n",
+	.run = status_run,
+	.args = {.max = 0},
+	.flags = CTL_CMD_IN_ORDER,
+};

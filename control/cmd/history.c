@@ -1,0 +1,338 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * `bulwarkctl history` and `rollback`:
+ *
+ *   history [--json]        generations from the audit log, which are still
+ *                           in the state directory, which one is in force
+ *   rollback [GENERATION]   commit the content of an earlier generation as
+ *                           a new one (default: the newest one before the
+ *                           current generation that is still on disk)
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ctl.h"
+#include "ctl_cmd.h"
+#include "ctl_commit.h"
+#include "ctl_json.h"
+#include "ctl_state.h"
+#include "ctl_text.h"
+#include "ctl_txn.h"
+#include "bw_image_view.h"
+
+#define HISTORY_USAGE  "history [--json]"
+#define ROLLBACK_USAGE "rollback [GENERATION]"
+
+static int
+gen_present(const uint64_t *gens, size_t n, uint64_t g)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (gens[mid] == g)
+			return 1;
+		if (gens[mid] < g)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+/* A parsed `history` command line. */
+struct history_req {
+	int json;
+};
+
+static int
+history_run(struct ctl_ctx *ctx, const struct ctl_args *a)
+{
+	int json = CTL_REQ(a, struct history_req)->json;
+	struct bw_audit_rec *recs = NULL;
+	struct bw_ctl_reply rep;
+	struct ctl_ruleset rs;
+	struct ctl_state st;
+	uint64_t *gens = NULL, current = 0, in_force = 0;
+	size_t n = 0, ng = 0, i;
+	int running, rc = CTL_EXIT_FAIL;
+	char when[32];
+
+	if (ctl_state_open(&st, ctx->state_dir, 0, ctx->err) < 0)
+		return CTL_EXIT_FAIL;
+	if (ctl_state_newest(&st, &rs, NULL, NULL) < 0)
+		goto out;
+	current = rs.generation;
+	ctl_ruleset_free(&rs);
+	if (ctl_state_gens(&st, &gens, &ng) < 0 ||
+	    ctl_state_audit_read(&st, &recs, &n) < 0) {
+		fprintf(ctx->err, CTL_PROG ": cannot read %s\n",
+			ctx->state_dir);
+		goto out;
+	}
+	running = ctl_commit_ping(ctx->instance, CTL_PING_TIMEOUT_MS, &rep) ==
+			  0 &&
+		  rep.status == BW_CTL_OK;
+	in_force = running ? rep.applied_gen : current;
+	if (json) {
+		struct ctl_json j;
+
+		ctl_json_init(&j, ctx->out);
+		ctl_json_object_begin(&j, NULL);
+		ctl_json_str(&j, "state_dir", ctx->state_dir);
+		ctl_json_u64(&j, "current", current);
+		ctl_json_bool(&j, "running", running != 0);
+		if (running)
+			ctl_json_u64(&j, "applied_gen", rep.applied_gen);
+		else
+			ctl_json_null(&j, "applied_gen");
+		ctl_json_array_begin(&j, "generations");
+		for (i = 0; i < n; i++) {
+			ctl_fmt_utc(when, sizeof(when), recs[i].time_s);
+			ctl_json_object_begin(&j, NULL);
+			ctl_json_u64(&j, "generation", recs[i].gen);
+			ctl_json_u64(&j, "parent", recs[i].parent);
+			ctl_json_str(&j, "time", when);
+			ctl_json_u64(&j, "uid", recs[i].uid);
+			ctl_json_str(&j, "user", recs[i].user);
+			ctl_json_str(&j, "how", recs[i].how);
+			ctl_json_str(&j, "change", recs[i].op);
+			ctl_json_bool(&j, "on_disk",
+				      gen_present(gens, ng, recs[i].gen));
+			ctl_json_bool(&j, "in_force", recs[i].gen == in_force);
+			ctl_json_object_end(&j);
+		}
+		ctl_json_array_end(&j);
+		ctl_json_object_end(&j);
+		fputc('\n', ctx->out);
+	} else if (n == 0) {
+		fprintf(ctx->out, "no generation committed in %s\n",
+			ctx->state_dir);
+	} else {
+		fprintf(ctx->out, "   %-6s %-6s %-20s %-12s %-13s %-7s %s\n",
+			"GEN", "PARENT", "TIME", "USER", "HOW", "ON-DISK",
+			"CHANGE");
+		for (i = 0; i < n; i++) {
+			ctl_fmt_utc(when, sizeof(when), recs[i].time_s);
+			fprintf(ctx->out,
+				" %c %-6" PRIu64 " %-6" PRIu64
+				" %-20s %-12s %-13s %-7s %s\n",
+				recs[i].gen == in_force ? '*' : ' ',
+				recs[i].gen, recs[i].parent, when, recs[i].user,
+				recs[i].how,
+				gen_present(gens, ng, recs[i].gen) ? "yes"
+								   : "no",
+				recs[i].op);
+		}
+		if (running)
+			fprintf(ctx->out,
+				"dataplane instance '%s' runs generation "
+				"%" PRIu64 "\n",
+				ctx->instance, rep.applied_gen);
+		else
+			fprintf(ctx->out,
+				"dataplane instance '%s' is not running; it "
+				"starts with generation %" PRIu64 "\n",
+				ctx->instance, current);
+	}
+	rc = CTL_EXIT_OK;
+out:
+	free(recs);
+	free(gens);
+	ctl_state_close(&st);
+	return rc;
+}
+
+/* A decimal generation number >= 1. */
+static int
+parse_gen(const char *s, uint64_t *g)
+{
+	char *end;
+	unsigned long long v;
+
+	if (s[0] < '0' || s[0] > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v == 0)
+		return -EINVAL;
+	*g = v;
+	return 0;
+}
+
+/* GENERATION of rollback into *target (0: the default). */
+static int
+rollback_target(const struct ctl_txn *t, const struct ctl_args *a,
+		uint64_t *target)
+{
+	*target = 0;
+	if (a->argc == 1 && parse_gen(a->argv[0], target) < 0)
+		return ctl_txn_usage(t, a->usage,
+				     "bad generation '%s': a number from 1",
+				     a->argv[0]);
+	return CTL_EXIT_OK;
+}
+
+/* Roll t->cur back to target (0: the newest valid before the current). */
+static int
+rollback_perform(struct ctl_txn *t, uint64_t target)
+{
+	char why[BW_IMAGE_WHY_LEN];
+	uint64_t *gens, cur = t->parent_gen; /* what runs, or will */
+	struct ctl_ruleset rs;
+	size_t n, i;
+	int ret;
+
+	if (target == 0) {
+		ret = ctl_state_gens(&t->st, &gens, &n);
+		if (ret < 0) {
+			ctl_txn_error(t, "cannot read %s: %s", t->st.dir,
+				      strerror(-ret));
+			return CTL_EXIT_FAIL;
+		}
+		for (i = n; i-- > 0;) {
+			if (gens[i] >= cur)
+				continue;
+			if (ctl_state_read(&t->st, gens[i], &rs, NULL, why,
+					   sizeof(why)) == 0) {
+				target = gens[i];
+				break;
+			}
+			ctl_txn_warn(t, "skipping generation %" PRIu64 ": %s",
+				     gens[i], why);
+		}
+		free(gens);
+		if (target == 0) {
+			if (cur == 0)
+				ctl_txn_error(t,
+					      "nothing to roll back: no "
+					      "generation in %s",
+					      t->st.dir);
+			else
+				ctl_txn_error(t,
+					      "no generation before %" PRIu64
+					      " is left in %s",
+					      cur, t->st.dir);
+			return CTL_EXIT_FAIL;
+		}
+	} else {
+		if (target == cur) {
+			ctl_txn_error(t,
+				      "generation %" PRIu64 " is the current "
+				      "one; nothing to roll back to",
+				      target);
+			return CTL_EXIT_FAIL;
+		}
+		ret = ctl_state_read(&t->st, target, &rs, NULL, why,
+				     sizeof(why));
+		if (ret == -ENOENT && target > t->max_gen) {
+			ctl_txn_error(t,
+				      "no generation %" PRIu64 " was ever "
+				      "committed (the newest is %" PRIu64 ")",
+				      target, t->max_gen);
+			return CTL_EXIT_FAIL;
+		}
+		if (ret == -ENOENT) {
+			ctl_txn_error(t,
+				      "generation %" PRIu64 " is not in %s "
+				      "(the newest %d are kept; see "
+				      "'history')",
+				      target, t->st.dir, CTL_STATE_KEEP);
+			return CTL_EXIT_FAIL;
+		}
+		if (ret < 0) {
+			ctl_txn_error(t,
+				      "generation %" PRIu64 " is unusable: %s",
+				      target, why);
+			return CTL_EXIT_FAIL;
+		}
+	}
+	rs.generation = cur;
+	ctl_txn_replace(t, &rs);
+	ctl_txn_note(t, "rollback to %" PRIu64, target);
+	return CTL_EXIT_OK;
+}
+
+static int
+rollback_change(struct ctl_txn *t, const struct ctl_args *a)
+{
+	uint64_t target;
+	int rc;
+
+	rc = rollback_target(t, a, &target);
+	if (rc == CTL_EXIT_OK)
+		rc = rollback_perform(t, target);
+	return rc;
+}
+
+static int
+rollback_run(struct ctl_ctx *ctx, const struct ctl_args *a)
+{
+	struct ctl_txn t;
+	uint64_t target;
+	int rc;
+
+	ctl_txn_init(&t, ctx);
+	rc = rollback_target(&t, a, &target);
+	if (rc != CTL_EXIT_OK)
+		return rc;
+	t.replace_ok = 1;
+	if (ctl_txn_begin(&t) < 0)
+		return CTL_EXIT_FAIL;
+	rc = rollback_perform(&t, target);
+	if (rc == CTL_EXIT_OK)
+		rc = ctl_txn_commit(&t);
+	ctl_txn_end(&t);
+	return rc;
+}
+
+static const struct ctl_opt history_opts[] = {
+	{.name = "json",
+	 .type = CTL_OPT_FLAG,
+	 .off = offsetof(struct history_req, json)},
+	{.name = NULL},
+};
+
+const struct ctl_cmd ctl_cmd_history = {
+	.name = "history",
+	.summary = "committed generations, who made them, which is in force",
+	.usage = HISTORY_USAGE,
+	.help = "Every committed generation from the audit log of the state "
+		"directory,\n"
+		"oldest first: parent, time (UTC), user, how it was committed "
+		"and\n"
+		"what changed. ON-DISK says whether its image is still kept "
+		"(the\n"
+		"newest " CTL_STR(
+			CTL_STATE_KEEP) " are); '*' marks the "
+					"generation in force (the running\n"
+					"dataplane's, else the newest valid "
+					"one, which it starts "
+					"with).\n",
+	.run = history_run,
+	.opts = history_opts,
+	.args = {.max = 0},
+	.req_size = sizeof(struct history_req),
+};
+
+const struct ctl_cmd ctl_cmd_rollback = {
+	.name = "rollback",
+	.summary = "commit an earlier generation's content as a new one",
+	.usage = ROLLBACK_USAGE,
+	.help = "Commit the content of an earlier generation as a new "
+		"generation (the\n"
+		"earlier one is not changed). GENERATION must still be in the "
+		"state\n"
+		"directory (see 'history'); by default, the newest one before "
+		"the\n"
+		"current generation. Rolling back twice returns to where it "
+		"started.\n",
+	.run = rollback_run,
+	.change = rollback_change,
+	.args = {.max = 1},
+};
