@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Unit tests of bulwarkctl's status reader: real shm regions under a
- * per-process instance name, every verdict, the stats JSON with exact
- * numbers and rates between two samples with injected timestamps.
+ * per-process instance name, every verdict, the stats JSON (parsed with
+ * jansson, checked by key) with exact numbers and rates between two
+ * samples with injected timestamps.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +20,7 @@
 #include <CUnit/CUnit.h>
 
 #include "bw_cunit.h"
+#include "bw_json.h"
 #include "bw_names.h"
 #include "bw_status.h"
 #include "ctl.h"
@@ -190,155 +192,6 @@ report_of(enum ctl_verdict v, uint64_t now_mono_ns)
 	ctl_region_report(f, &g_r, v, now_mono_ns, "");
 	fclose(f);
 	return line;
-}
-
-/* --- a minimal JSON validator (RFC 8259 grammar, UTF-8 checked) ------- */
-
-static const char *json_value(const char *p, int depth);
-
-static const char *
-json_ws(const char *p)
-{
-	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
-		p++;
-	return p;
-}
-
-static const char *
-json_string(const char *p)
-{
-	if (*p++ != '"')
-		return NULL;
-	while (*p != '"') {
-		unsigned char c = (unsigned char)*p;
-
-		if (c < 0x20)
-			return NULL;
-		if (c == '\\') {
-			p++;
-			if (*p == 'u') {
-				int i;
-
-				for (i = 1; i <= 4; i++)
-					if (!strchr("0123456789abcdefABCDEF",
-						    p[i]) ||
-					    p[i] == '\0')
-						return NULL;
-				p += 5;
-			} else if (*p != '\0' && strchr("\"\\/bfnrt", *p)) {
-				p++;
-			} else {
-				return NULL;
-			}
-		} else if (c < 0x80) {
-			p++;
-		} else {
-			int n = c >= 0xf0   ? 3
-				: c >= 0xe0 ? 2
-				: c >= 0xc2 ? 1
-					    : -1;
-
-			if (n < 0 || c > 0xf4)
-				return NULL;
-			for (p++; n > 0; n--, p++)
-				if (((unsigned char)*p & 0xc0) != 0x80)
-					return NULL;
-		}
-	}
-	return p + 1;
-}
-
-static const char *
-json_number(const char *p)
-{
-	const char *start;
-
-	if (*p == '-')
-		p++;
-	if (*p == '0')
-		p++;
-	else if (*p >= '1' && *p <= '9')
-		while (*p >= '0' && *p <= '9')
-			p++;
-	else
-		return NULL;
-	if (*p == '.') {
-		start = ++p;
-		while (*p >= '0' && *p <= '9')
-			p++;
-		if (p == start)
-			return NULL;
-	}
-	if (*p == 'e' || *p == 'E') {
-		p++;
-		if (*p == '+' || *p == '-')
-			p++;
-		start = p;
-		while (*p >= '0' && *p <= '9')
-			p++;
-		if (p == start)
-			return NULL;
-	}
-	return p;
-}
-
-static const char *
-json_members(const char *p, int depth, char close, int object)
-{
-	p = json_ws(p + 1);
-	if (*p == close)
-		return p + 1;
-	for (;;) {
-		if (object) {
-			p = json_string(json_ws(p));
-			if (p == NULL)
-				return NULL;
-			p = json_ws(p);
-			if (*p++ != ':')
-				return NULL;
-		}
-		p = json_value(p, depth + 1);
-		if (p == NULL)
-			return NULL;
-		p = json_ws(p);
-		if (*p == close)
-			return p + 1;
-		if (*p++ != ',')
-			return NULL;
-	}
-}
-
-static const char *
-json_value(const char *p, int depth)
-{
-	if (depth > 32)
-		return NULL;
-	p = json_ws(p);
-	switch (*p) {
-	case '{':
-		return json_members(p, depth, '}', 1);
-	case '[':
-		return json_members(p, depth, ']', 0);
-	case '"':
-		return json_string(p);
-	case 't':
-		return strncmp(p, "true", 4) == 0 ? p + 4 : NULL;
-	case 'f':
-		return strncmp(p, "false", 5) == 0 ? p + 5 : NULL;
-	case 'n':
-		return strncmp(p, "null", 4) == 0 ? p + 4 : NULL;
-	default:
-		return json_number(p);
-	}
-}
-
-/* Non-zero when s is exactly one JSON value followed by a newline. */
-static int
-json_valid_line(const char *s)
-{
-	const char *end = json_value(s, 0);
-
-	return end != NULL && strcmp(end, "\n") == 0;
 }
 
 /* --- verdicts ----------------------------------------------------------- */
@@ -761,11 +614,79 @@ last_malformed(void)
 	return bw_reason_name(r);
 }
 
+/* "prefix.key" for a key known at run time (a reason name), static. */
+static const char *
+path_of(const char *prefix, const char *key)
+{
+	static char path[160];
+
+	snprintf(path, sizeof(path), "%s.%s", prefix, key);
+	return path;
+}
+
+struct int_member {
+	const char *path;
+	json_int_t v;
+};
+
 static void
 test_json_totals(void)
 {
-	char key[128];
-	char *js;
+	/* The counters of fill_counters(), summed over both workers. */
+	static const struct int_member totals[] = {
+		{"totals.rx_pkts", 300},
+		{"totals.rx_bytes", 32000},
+		{"totals.tx_pkts", 280},
+		{"totals.tx_bytes", 30080},
+		{"totals.drop_pkts", 20},
+		{"totals.drop_bytes", 1920},
+		{"totals.busy_tsc", 90000},
+		{"totals.idle_tsc", 6000},
+		{"totals.loops", 120},
+		{"totals.ipv4_pkts", 230},
+		{"totals.ipv6_pkts", 65},
+		{"totals.nonip_pkts", 5},
+		{"totals.frag_pkts", 2},
+		{"totals.anomaly_pass_pkts", 3},
+		{"totals.drops.l2-truncated", 0},
+		{"totals.drops.ipv4-truncated", 5},
+		{"totals.drops.udp-bad-length", 9},
+		{"totals.drops.tx-full", 6},
+		{"totals.anomalies_passed.l2-truncated", 0},
+		{"totals.anomalies_passed.ipv4-bad-options", 3},
+		{"totals.flows.new", 0},
+		{"totals.flows.dropped_after_match", 0},
+		{"workers[0].id", 0},
+		{"workers[0].lcore", 2},
+		{"workers[0].socket", 0},
+		{"workers[0].rx_pkts", 100},
+		{"workers[0].rx_bytes", 6400},
+		{"workers[0].tx_pkts", 90},
+		{"workers[1].id", 1},
+		{"workers[1].lcore", 3},
+		{"workers[1].socket", 1},
+		{"workers[1].rx_pkts", 200},
+		{"ports[0].id", 10},
+		{"ports[0].pair", 0},
+		{"ports[0].speed_mbps", 25000},
+		{"ports[0].queues", 2},
+		{"ports[0].ipackets", 1111},
+		{"ports[0].opackets", 2222},
+		{"ports[0].ibytes", 3333},
+		{"ports[0].obytes", 4444},
+		{"ports[0].imissed", 5},
+		{"ports[0].ierrors", 6},
+		{"ports[0].oerrors", 7},
+		{"ports[0].rx_nombuf", 8},
+		{"ports[1].id", 11},
+		{"ports[1].pair", 0},
+	};
+	/* fill_counters()'s port name, U+FFFD for the invalid byte. */
+	static const char name1[] = "we\"ird\\\x01\xef\xbf\xbd";
+	const char *last = bw_reason_name(BW_REASON_COUNT - 1);
+	char *txt;
+	json_t *js;
+	size_t i;
 
 	CU_ASSERT_FATAL(region_create(2, 2, 0) == 0);
 	fill_counters();
@@ -776,70 +697,129 @@ test_json_totals(void)
 	CU_ASSERT_EQUAL(g_s[0]->total.reason_drop_pkts[BW_REASON_IP4_TRUNC], 5);
 	CU_ASSERT_DOUBLE_EQUAL(ctl_cycles_per_pkt(&g_s[0]->total), 300.0, 1e-9);
 
-	js = render_json(g_s[0], NULL, 0);
+	txt = render_json(g_s[0], NULL, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(txt);
+	js = bw_json_line(txt, 0);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(js);
-	CU_ASSERT(json_valid_line(js));
-	CU_ASSERT_PTR_NOT_NULL(strstr(js, "{\"instance\":\"ctltest"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(js, "\"version\":\"9.8.7\",\"pid\":"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(
-		js, "\"state\":\"running\",\"health\":\"running\","
-		    "\"running\":true,\"time\":1700000010.123456789,"
-		    "\"start_time\":1700000000.123456789,\"stop_time\":null,"
-		    "\"uptime_s\":10.000,\"heartbeat_age_s\":0.250,"
-		    "\"tsc_hz\":2500000000,\"applied_generation\":42,"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(
-		js, "\"totals\":{\"rx_pkts\":300,\"rx_bytes\":32000,"
-		    "\"tx_pkts\":280,\"tx_bytes\":30080,\"drop_pkts\":20,"
-		    "\"drop_bytes\":1920,\"busy_tsc\":90000,\"idle_tsc\":6000,"
-		    "\"loops\":120,\"cycles_per_pkt\":300.00,\"ipv4_pkts\":230,"
-		    "\"ipv6_pkts\":65,\"nonip_pkts\":5,\"frag_pkts\":2,"
-		    "\"anomaly_pass_pkts\":3,\"drops\":{\"l2-truncated\":0,"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(js, "\"ipv4-truncated\":5,"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(js, "\"udp-bad-length\":9,"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(js, "\"tx-full\":6,"));
-	/* Drops end with the last reason this build defines. */
-	snprintf(key, sizeof(key), "\"%s\":0},\"anomalies_passed\":",
-		 bw_reason_name(BW_REASON_COUNT - 1));
-	CU_ASSERT_PTR_NOT_NULL(strstr(js, key));
-	CU_ASSERT_PTR_NULL(strstr(js, "\"none\""));
+
+	/* Top level, in the order of docs/stats-json.md. */
+	CU_ASSERT(bw_json_first_key(js, "", "instance"));
+	CU_ASSERT(bw_json_keys_run(
+		js, "", "instance", "version", "pid", "state", "health",
+		"running", "time", "start_time", "stop_time", "uptime_s",
+		"heartbeat_age_s", "tsc_hz", "applied_generation", "totals",
+		"workers", "ports", NULL));
+	CU_ASSERT(bw_json_is_str(js, "instance", g_instance));
+	CU_ASSERT(bw_json_is_str(js, "version", "9.8.7"));
+	CU_ASSERT(bw_json_is_int(js, "pid", getpid()));
+	CU_ASSERT(bw_json_is_str(js, "state", "running"));
+	CU_ASSERT(bw_json_is_str(js, "health", "running"));
+	CU_ASSERT(bw_json_is_bool(js, "running", 1));
+	CU_ASSERT(bw_json_is_real(js, "time", 1700000010.123456789));
+	CU_ASSERT(bw_json_is_real(js, "start_time", 1700000000.123456789));
+	/*
+	 * A double keeps 17 digits and these times have 19: the nanoseconds
+	 * written without rounding are checked on the text.
+	 */
+	CU_ASSERT_PTR_NOT_NULL(strstr(txt,
+				      "\"time\":1700000010.123456789,"
+				      "\"start_time\":1700000000.123456789,"));
+	CU_ASSERT(bw_json_is_null(js, "stop_time"));
+	CU_ASSERT(bw_json_is_real(js, "uptime_s", 10.0));
+	CU_ASSERT(bw_json_is_real(js, "heartbeat_age_s", 0.25));
+	CU_ASSERT(bw_json_is_int(js, "tsc_hz", 2500000000LL));
+	CU_ASSERT(bw_json_is_int(js, "applied_generation", 42));
+	CU_ASSERT(bw_json_absent(js, "", "rates"));
+
+	for (i = 0; i < sizeof(totals) / sizeof(totals[0]); i++)
+		CU_ASSERT(bw_json_is_int(js, totals[i].path, totals[i].v));
+
+	/* Totals: counters, then the reason tables, flows appended last. */
+	CU_ASSERT(bw_json_first_key(js, "totals", "rx_pkts"));
+	CU_ASSERT(bw_json_keys_run(
+		js, "totals", "rx_pkts", "rx_bytes", "tx_pkts", "tx_bytes",
+		"drop_pkts", "drop_bytes", "busy_tsc", "idle_tsc", "loops",
+		"cycles_per_pkt", "ipv4_pkts", "ipv6_pkts", "nonip_pkts",
+		"frag_pkts", "anomaly_pass_pkts", "drops", "anomalies_passed",
+		"flows", NULL));
+	CU_ASSERT(bw_json_last_key(js, "totals", "flows"));
+	CU_ASSERT(bw_json_is_real(js, "totals.cycles_per_pkt", 300.0));
+	/* Drops: every reason but "none", up to the last this build defines. */
+	CU_ASSERT(bw_json_first_key(js, "totals.drops", "l2-truncated"));
+	CU_ASSERT(bw_json_last_key(js, "totals.drops", last));
+	CU_ASSERT(bw_json_is_int(js, path_of("totals.drops", last), 0));
+	CU_ASSERT(bw_json_nowhere(js, "none"));
 	/* Passes: malformed reasons only, so no "tx-full" there. */
-	CU_ASSERT_PTR_NOT_NULL(
-		strstr(js, "\"anomalies_passed\":{\"l2-truncated\":0,"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(js, "\"ipv4-bad-options\":3,"));
-	snprintf(key, sizeof(key), "\"%s\":0},\"flows\":{\"new\":0,",
-		 last_malformed());
-	CU_ASSERT_PTR_NOT_NULL(strstr(js, key));
-	/* TCP stream counters, appended last */
-	CU_ASSERT_PTR_NOT_NULL(
-		strstr(js, "\"dropped_after_match\":0}},\"workers\":["));
+	CU_ASSERT(bw_json_first_key(js, "totals.anomalies_passed",
+				    "l2-truncated"));
+	CU_ASSERT(bw_json_last_key(js, "totals.anomalies_passed",
+				   last_malformed()));
+	CU_ASSERT(bw_json_is_int(
+		js, path_of("totals.anomalies_passed", last_malformed()), 0));
+	CU_ASSERT(bw_json_absent(js, "totals.anomalies_passed", "tx-full"));
+	/* TCP stream counters. */
+	CU_ASSERT(bw_json_first_key(js, "totals.flows", "new"));
+	CU_ASSERT(bw_json_last_key(js, "totals.flows", "dropped_after_match"));
+
 	/* Workers. */
-	CU_ASSERT_PTR_NOT_NULL(strstr(
-		js, "\"workers\":[{\"id\":0,\"lcore\":2,\"socket\":0,"
-		    "\"rx_pkts\":100,\"rx_bytes\":6400,\"tx_pkts\":90,"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(
-		js, "{\"id\":1,\"lcore\":3,\"socket\":1,\"rx_pkts\":200,"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(js, "\"cycles_per_pkt\":200.00,"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(js, "\"cycles_per_pkt\":350.00,"));
+	CU_ASSERT_EQUAL(json_array_size(bw_json_get(js, "workers")), 2);
+	CU_ASSERT(bw_json_first_key(js, "workers[0]", "id"));
+	CU_ASSERT(bw_json_keys_run(js, "workers[0]", "id", "lcore", "socket",
+				   "rx_pkts", "rx_bytes", "tx_pkts", NULL));
+	CU_ASSERT(bw_json_keys_run(js, "workers[1]", "id", "lcore", "socket",
+				   "rx_pkts", NULL));
+	CU_ASSERT(bw_json_is_real(js, "workers[0].cycles_per_pkt", 200.0));
+	CU_ASSERT(bw_json_is_real(js, "workers[1].cycles_per_pkt", 350.0));
+
 	/* Ports. */
-	CU_ASSERT_PTR_NOT_NULL(strstr(
-		js, "\"ports\":[{\"id\":10,\"name\":\"net_memif0\","
-		    "\"role\":\"outside\",\"pair\":0,\"link_up\":true,"
-		    "\"speed_mbps\":25000,\"queues\":2,\"ipackets\":1111,"
-		    "\"opackets\":2222,\"ibytes\":3333,\"obytes\":4444,"
-		    "\"imissed\":5,\"ierrors\":6,\"oerrors\":7,"
-		    "\"rx_nombuf\":8,\"mac\":\"02:00:5e:ab:cd:ef\"}"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(
-		js, "{\"id\":11,\"name\":\"we\\\"ird\\\\\\u0001\\ufffd\","
-		    "\"role\":\"inside\",\"pair\":0,\"link_up\":false,"));
-	CU_ASSERT_PTR_NULL(strstr(js, "\"rates\""));
-	free(js);
+	CU_ASSERT_EQUAL(json_array_size(bw_json_get(js, "ports")), 2);
+	CU_ASSERT(bw_json_first_key(js, "ports[0]", "id"));
+	CU_ASSERT(bw_json_keys_run(js, "ports[0]", "id", "name", "role", "pair",
+				   "link_up", "speed_mbps", "queues",
+				   "ipackets", "opackets", "ibytes", "obytes",
+				   "imissed", "ierrors", "oerrors", "rx_nombuf",
+				   "mac", NULL));
+	CU_ASSERT(bw_json_last_key(js, "ports[0]", "mac"));
+	CU_ASSERT(bw_json_is_str(js, "ports[0].name", "net_memif0"));
+	CU_ASSERT(bw_json_is_str(js, "ports[0].role", "outside"));
+	CU_ASSERT(bw_json_is_bool(js, "ports[0].link_up", 1));
+	CU_ASSERT(bw_json_is_str(js, "ports[0].mac", "02:00:5e:ab:cd:ef"));
+	CU_ASSERT(bw_json_first_key(js, "ports[1]", "id"));
+	CU_ASSERT(bw_json_keys_run(js, "ports[1]", "id", "name", "role", "pair",
+				   "link_up", NULL));
+	CU_ASSERT(
+		bw_json_is_strn(js, "ports[1].name", name1, sizeof(name1) - 1));
+	CU_ASSERT(bw_json_is_str(js, "ports[1].role", "inside"));
+	CU_ASSERT(bw_json_is_bool(js, "ports[1].link_up", 0));
+	json_decref(js);
+	free(txt);
+}
+
+/* Worker i of rates.workers[]: its id, packet rates and cycles per packet. */
+static void
+check_worker_rate(json_t *js, unsigned int i, double rx, double tx, double drop,
+		  double cycles)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "rates.workers[%u]", i);
+	CU_ASSERT(bw_json_first_key(js, path, "id"));
+	CU_ASSERT(bw_json_keys_run(js, path, "id", "rx_pps", "tx_pps",
+				   "drop_pps", "cycles_per_pkt", NULL));
+	CU_ASSERT(bw_json_last_key(js, path, "cycles_per_pkt"));
+	CU_ASSERT(bw_json_is_int(js, path_of(path, "id"), i));
+	CU_ASSERT(bw_json_is_real(js, path_of(path, "rx_pps"), rx));
+	CU_ASSERT(bw_json_is_real(js, path_of(path, "tx_pps"), tx));
+	CU_ASSERT(bw_json_is_real(js, path_of(path, "drop_pps"), drop));
+	CU_ASSERT(bw_json_is_real(js, path_of(path, "cycles_per_pkt"), cycles));
 }
 
 static void
 test_json_rates(void)
 {
 	struct ctl_rates rates;
-	char *js;
+	char *txt;
+	json_t *js;
 
 	CU_ASSERT_FATAL(region_create(2, 2, 0) == 0);
 	fill_counters();
@@ -862,25 +842,38 @@ test_json_rates(void)
 	CU_ASSERT_DOUBLE_EQUAL(rates.workers[0].cycles_per_pkt, 150.0, 1e-9);
 	CU_ASSERT_DOUBLE_EQUAL(rates.workers[1].rx_pps, 0.0, 1e-12);
 
-	js = render_json(g_s[1], g_s[0], 1);
+	txt = render_json(g_s[1], g_s[0], 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(txt);
+	js = bw_json_line(txt, 0);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(js);
-	CU_ASSERT(json_valid_line(js));
-	CU_ASSERT_PTR_NOT_NULL(strstr(
-		js, ",\"rates\":{\"interval_s\":2.000,\"rx_pps\":500.0,"
-		    "\"tx_pps\":450.0,\"drop_pps\":50.0,\"rx_bps\":256000.0,"
-		    "\"tx_bps\":230400.0,\"cycles_per_pkt\":150.00,"
-		    "\"workers\":[{\"id\":0,\"rx_pps\":500.0,\"tx_pps\":450.0,"
-		    "\"drop_pps\":50.0,\"cycles_per_pkt\":150.00},"
-		    "{\"id\":1,\"rx_pps\":0.0,\"tx_pps\":0.0,\"drop_pps\":0.0,"
-		    "\"cycles_per_pkt\":0.00}]}}\n"));
-	free(js);
+	CU_ASSERT(bw_json_last_key(js, "", "rates"));
+	CU_ASSERT(bw_json_first_key(js, "rates", "interval_s"));
+	CU_ASSERT(bw_json_keys_run(js, "rates", "interval_s", "rx_pps",
+				   "tx_pps", "drop_pps", "rx_bps", "tx_bps",
+				   "cycles_per_pkt", "workers", NULL));
+	CU_ASSERT(bw_json_last_key(js, "rates", "workers"));
+	CU_ASSERT(bw_json_is_real(js, "rates.interval_s", 2.0));
+	CU_ASSERT(bw_json_is_real(js, "rates.rx_pps", 500.0));
+	CU_ASSERT(bw_json_is_real(js, "rates.tx_pps", 450.0));
+	CU_ASSERT(bw_json_is_real(js, "rates.drop_pps", 50.0));
+	CU_ASSERT(bw_json_is_real(js, "rates.rx_bps", 256000.0));
+	CU_ASSERT(bw_json_is_real(js, "rates.tx_bps", 230400.0));
+	CU_ASSERT(bw_json_is_real(js, "rates.cycles_per_pkt", 150.0));
+	CU_ASSERT_EQUAL(json_array_size(bw_json_get(js, "rates.workers")), 2);
+	check_worker_rate(js, 0, 500.0, 450.0, 50.0, 150.0);
+	check_worker_rate(js, 1, 0.0, 0.0, 0.0, 0.0);
+	json_decref(js);
+	free(txt);
 
 	/* First sample of a watch: the member is there, null. */
-	js = render_json(g_s[0], NULL, 1);
+	txt = render_json(g_s[0], NULL, 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(txt);
+	js = bw_json_line(txt, 0);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(js);
-	CU_ASSERT(json_valid_line(js));
-	CU_ASSERT_PTR_NOT_NULL(strstr(js, ",\"rates\":null}\n"));
-	free(js);
+	CU_ASSERT(bw_json_is_null(js, "rates"));
+	CU_ASSERT(bw_json_last_key(js, "", "rates"));
+	json_decref(js);
+	free(txt);
 
 	/* Not comparable: no time elapsed, another run of the dataplane. */
 	CU_ASSERT_EQUAL(ctl_rates_compute(g_s[1], g_s[1], &rates), -EINVAL);
@@ -899,8 +892,10 @@ static void
 test_unknown_reason(void)
 {
 	unsigned int r = BW_REASON_COUNT + 1;
-	char key[128];
-	char *js;
+	const char *last = bw_reason_name(BW_REASON_COUNT - 1);
+	char unk0[32], unk1[32];
+	char *txt;
+	json_t *js;
 
 	CU_ASSERT_FATAL(region_create(2, 2, 0) == 0);
 	fill_counters();
@@ -909,39 +904,55 @@ test_unknown_reason(void)
 	worker(1)->reason_pass_pkts[r] = 4;
 	CU_ASSERT_EQUAL_FATAL(reader_open(), 0);
 	ctl_sample_take(&g_r, g_s[0], t_mono, t_real);
-	js = render_json(g_s[0], NULL, 0);
+	txt = render_json(g_s[0], NULL, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(txt);
+	js = bw_json_line(txt, 0);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(js);
-	CU_ASSERT(json_valid_line(js));
-	snprintf(key, sizeof(key),
-		 "\"%s\":0,\"reason-%u\":0,"
-		 "\"reason-%u\":17}",
-		 bw_reason_name(BW_REASON_COUNT - 1), r - 1, r);
-	CU_ASSERT_PTR_NOT_NULL(strstr(js, key));
+	snprintf(unk0, sizeof(unk0), "reason-%u", r - 1);
+	snprintf(unk1, sizeof(unk1), "reason-%u", r);
+	CU_ASSERT(bw_json_keys_run(js, "totals.drops", last, unk0, unk1, NULL));
+	CU_ASSERT(bw_json_last_key(js, "totals.drops", unk1));
+	CU_ASSERT(bw_json_is_int(js, path_of("totals.drops", last), 0));
+	CU_ASSERT(bw_json_is_int(js, path_of("totals.drops", unk0), 0));
+	CU_ASSERT(bw_json_is_int(js, path_of("totals.drops", unk1), 17));
 	/* Unknown reasons may be malformed: listed among passes too. */
-	snprintf(key, sizeof(key),
-		 "\"%s\":0,\"reason-%u\":0,"
-		 "\"reason-%u\":4}",
-		 last_malformed(), r - 1, r);
-	CU_ASSERT_PTR_NOT_NULL(strstr(js, key));
-	free(js);
+	CU_ASSERT(bw_json_keys_run(js, "totals.anomalies_passed",
+				   last_malformed(), unk0, unk1, NULL));
+	CU_ASSERT(bw_json_last_key(js, "totals.anomalies_passed", unk1));
+	CU_ASSERT(bw_json_is_int(
+		js, path_of("totals.anomalies_passed", last_malformed()), 0));
+	CU_ASSERT(bw_json_is_int(js, path_of("totals.anomalies_passed", unk0),
+				 0));
+	CU_ASSERT(bw_json_is_int(js, path_of("totals.anomalies_passed", unk1),
+				 4));
+	json_decref(js);
+	free(txt);
 
 	/* A dataplane defining fewer reasons: only its own are keys. */
 	hdr()->nb_reasons = BW_REASON_TX_FULL;
 	ctl_region_close(&g_r);
 	CU_ASSERT_EQUAL_FATAL(reader_open(), 0);
 	ctl_sample_take(&g_r, g_s[0], t_mono, t_real);
-	js = render_json(g_s[0], NULL, 0);
+	txt = render_json(g_s[0], NULL, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(txt);
+	js = bw_json_line(txt, 0);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(js);
-	CU_ASSERT(json_valid_line(js));
-	CU_ASSERT_PTR_NULL(strstr(js, "tx-full"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(js, "\"fragment-too-small\":0}"));
-	free(js);
+	CU_ASSERT(bw_json_nowhere(js, "tx-full"));
+	CU_ASSERT(bw_json_last_key(js, "totals.drops", "fragment-too-small"));
+	CU_ASSERT(bw_json_is_int(js, "totals.drops.fragment-too-small", 0));
+	CU_ASSERT(bw_json_last_key(js, "totals.anomalies_passed",
+				   "fragment-too-small"));
+	CU_ASSERT(bw_json_is_int(
+		js, "totals.anomalies_passed.fragment-too-small", 0));
+	json_decref(js);
+	free(txt);
 }
 
 static void
 test_json_stopped(void)
 {
-	char *js;
+	char *txt;
+	json_t *js;
 
 	CU_ASSERT_FATAL(region_create(2, 2, 0) == 0);
 	fill_counters();
@@ -949,40 +960,65 @@ test_json_stopped(void)
 	hdr()->stop_time_ns = hdr()->start_time_ns + 90 * NS + 500000000ULL;
 	CU_ASSERT_EQUAL_FATAL(reader_open(), 0);
 	ctl_sample_take(&g_r, g_s[0], t_mono, t_real);
-	js = render_json(g_s[0], NULL, 0);
+	txt = render_json(g_s[0], NULL, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(txt);
+	js = bw_json_line(txt, 0);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(js);
-	CU_ASSERT(json_valid_line(js));
+	CU_ASSERT(bw_json_keys_run(js, "", "state", "health", "running", NULL));
+	CU_ASSERT(bw_json_is_str(js, "state", "stopped"));
+	CU_ASSERT(bw_json_is_str(js, "health", "stopped"));
+	CU_ASSERT(bw_json_is_bool(js, "running", 0));
+	CU_ASSERT(bw_json_keys_run(js, "", "stop_time", "uptime_s", NULL));
+	CU_ASSERT(bw_json_is_real(js, "stop_time", 1700000090.623456789));
+	/* 19 digits: the exact nanoseconds on the text (test_json_totals). */
 	CU_ASSERT_PTR_NOT_NULL(
-		strstr(js, "\"state\":\"stopped\",\"health\":\"stopped\","
-			   "\"running\":false,"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(
-		js, "\"stop_time\":1700000090.623456789,\"uptime_s\":90.500,"));
-	free(js);
+		strstr(txt, "\"stop_time\":1700000090.623456789,"));
+	CU_ASSERT(bw_json_is_real(js, "uptime_s", 90.5));
+	json_decref(js);
+	free(txt);
 }
 
 static void
 test_json_escape(void)
 {
-	static const char in[] = "a\"b\\c\n\t\x1f\x7f"
-				 "\xc3\xa9"	    /* é, valid */
-				 "\xe2\x82\xac"	    /* €, valid */
-				 "\xf0\x9f\x98\x80" /* emoji, valid */
-				 "\xc0\xaf"	    /* overlong '/' */
-				 "\xed\xa0\x80"	    /* surrogate */
-				 "\xe2\x82";	    /* truncated */
+	static const char valid[] = "a\"b\\c\n\t\x1f\x7f"
+				    "\xc3\xa9"		/* é */
+				    "\xe2\x82\xac"	/* € */
+				    "\xf0\x9f\x98\x80"; /* emoji */
+	static const char invalid[] = "\xc0\xaf"	/* overlong '/' */
+				      "\xed\xa0\x80"	/* surrogate */
+				      "\xe2\x82";	/* truncated */
+	/* Each of the 7 invalid bytes reads back as U+FFFD. */
+	static const char fffd[] = "\xef\xbf\xbd";
+	char in[sizeof(valid) - 1 + sizeof(invalid)];
+	char expect[sizeof(valid) - 1 + 7 * (sizeof(fffd) - 1)];
 	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	size_t len = 0, n;
+	json_t *js;
+	FILE *f;
 
+	memcpy(in, valid, sizeof(valid) - 1);
+	memcpy(in + sizeof(valid) - 1, invalid, sizeof(invalid));
+	memcpy(expect, valid, sizeof(valid) - 1);
+	for (n = 0; n < 7; n++)
+		memcpy(expect + sizeof(valid) - 1 + n * (sizeof(fffd) - 1),
+		       fffd, sizeof(fffd) - 1);
+
+	f = open_memstream(&buf, &len);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
 	ctl_json_write_string(f, in, sizeof(in));
 	fputc('\n', f);
 	fclose(f);
+	/* The escapes themselves: \u for controls and DEL, UTF-8 as is. */
 	CU_ASSERT_STRING_EQUAL(
 		buf, "\"a\\\"b\\\\c\\n\\t\\u001f\\u007f\xc3\xa9\xe2\x82\xac"
 		     "\xf0\x9f\x98\x80\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd"
 		     "\\ufffd\\ufffd\"\n");
-	CU_ASSERT(json_valid_line(buf));
+	/* What a JSON reader gets back: the bytes, invalid ones replaced. */
+	js = bw_json_line(buf, JSON_DECODE_ANY);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(js);
+	CU_ASSERT(bw_json_is_strn(js, "", expect, sizeof(expect)));
+	json_decref(js);
 	free(buf);
 
 	/* Length bounds the read: no NUL needed. */
@@ -990,8 +1026,13 @@ test_json_escape(void)
 	f = open_memstream(&buf, &len);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
 	ctl_json_write_string(f, "abcdef", 3);
+	fputc('\n', f);
 	fclose(f);
-	CU_ASSERT_STRING_EQUAL(buf, "\"abc\"");
+	CU_ASSERT_STRING_EQUAL(buf, "\"abc\"\n");
+	js = bw_json_line(buf, JSON_DECODE_ANY);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(js);
+	CU_ASSERT(bw_json_is_str(js, "", "abc"));
+	json_decref(js);
 	free(buf);
 }
 
@@ -1002,6 +1043,7 @@ test_json_writer(void)
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
+	json_t *js;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
 	ctl_json_init(&j, f);
@@ -1024,7 +1066,23 @@ test_json_writer(void)
 			       "{\"max\":18446744073709551615,\"neg\":-5,"
 			       "\"nan\":null,\"negzero\":0.0,"
 			       "\"t\":0.000000005,\"a\":[true,null,{}]}\n");
-	CU_ASSERT(json_valid_line(buf));
+	/* jansson's integers are int64_t: UINT64_MAX reads as a real. */
+	js = bw_json_line(buf, JSON_DECODE_INT_AS_REAL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(js);
+	CU_ASSERT(bw_json_keys_run(js, "", "max", "neg", "nan", "negzero", "t",
+				   "a", NULL));
+	CU_ASSERT(bw_json_is_real(js, "max", (double)UINT64_MAX));
+	CU_ASSERT(bw_json_is_real(js, "neg", -5.0));
+	CU_ASSERT(bw_json_is_null(js, "nan"));
+	CU_ASSERT(bw_json_is_real(js, "negzero", 0.0));
+	CU_ASSERT(!signbit(json_real_value(bw_json_get(js, "negzero"))));
+	CU_ASSERT(bw_json_is_real(js, "t", 5e-9));
+	CU_ASSERT_EQUAL(json_array_size(bw_json_get(js, "a")), 3);
+	CU_ASSERT(bw_json_is_bool(js, "a[0]", 1));
+	CU_ASSERT(bw_json_is_null(js, "a[1]"));
+	CU_ASSERT(json_is_object(bw_json_get(js, "a[2]")));
+	CU_ASSERT_EQUAL(json_object_size(bw_json_get(js, "a[2]")), 0);
+	json_decref(js);
 	free(buf);
 }
 
@@ -1134,6 +1192,7 @@ test_cmd_stats(void)
 	     a4[] = "--count";
 	char *argv[] = {a0, a1, NULL, NULL, NULL};
 	struct cmd_out o;
+	json_t *js;
 
 	run_cmd(&ctl_cmd_stats, 2, argv, &o);
 	CU_ASSERT_EQUAL(o.rc, CTL_EXIT_FAIL);
@@ -1146,8 +1205,11 @@ test_cmd_stats(void)
 	hdr()->state = BW_STATE_STOPPED;
 	run_cmd(&ctl_cmd_stats, 2, argv, &o);
 	CU_ASSERT_EQUAL(o.rc, CTL_EXIT_OK);
-	CU_ASSERT(json_valid_line(o.out));
-	CU_ASSERT_PTR_NOT_NULL(strstr(o.out, "\"rx_pkts\":300,"));
+	js = bw_json_line(o.out, 0);
+	CU_ASSERT_PTR_NOT_NULL(js);
+	CU_ASSERT(bw_json_is_int(js, "totals.rx_pkts", 300));
+	CU_ASSERT(bw_json_is_str(js, "state", "stopped"));
+	json_decref(js);
 	CU_ASSERT_PTR_NOT_NULL(strstr(o.err, "bulwarkctl: warning: "));
 	cmd_out_free(&o);
 
@@ -1171,7 +1233,7 @@ test_cmd_stats_watch(void)
 	     a4[] = "--count", a5[] = "2";
 	char *argv[] = {a0, a1, a2, a3, a4, a5, NULL};
 	struct cmd_out o;
-	char *second;
+	json_t *js[3];
 
 	/* The one test that sleeps: two samples 10 ms apart. */
 	CU_ASSERT_FATAL(region_create(2, 2, 0) == 0);
@@ -1179,14 +1241,17 @@ test_cmd_stats_watch(void)
 	run_cmd(&ctl_cmd_stats, 6, argv, &o);
 	CU_ASSERT_EQUAL(o.rc, CTL_EXIT_OK);
 	CU_ASSERT_STRING_EQUAL(o.err, "");
-	second = strchr(o.out, '\n');
-	CU_ASSERT_PTR_NOT_NULL_FATAL(second);
-	second++;
-	CU_ASSERT_PTR_NOT_NULL(strstr(o.out, ",\"rates\":null}\n"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(second, ",\"rates\":{\"interval_s\":"));
-	CU_ASSERT(json_valid_line(second));
-	CU_ASSERT_PTR_NOT_NULL_FATAL(strchr(second, '\n'));
-	CU_ASSERT_EQUAL(strchr(second, '\n')[1], '\0');
+	/* JSON Lines: exactly two objects, each on its own line. */
+	CU_ASSERT_EQUAL_FATAL(bw_json_lines(o.out, js, 3), 2);
+	CU_ASSERT(bw_json_is_null(js[0], "rates"));
+	CU_ASSERT(bw_json_last_key(js[0], "", "rates"));
+	CU_ASSERT(bw_json_last_key(js[1], "", "rates"));
+	CU_ASSERT(bw_json_first_key(js[1], "rates", "interval_s"));
+	CU_ASSERT(json_is_real(bw_json_get(js[1], "rates.interval_s")));
+	CU_ASSERT(json_real_value(bw_json_get(js[1], "rates.interval_s")) >
+		  0.0);
+	json_decref(js[0]);
+	json_decref(js[1]);
 	cmd_out_free(&o);
 }
 
