@@ -24,7 +24,7 @@
 
 #include "ctl.h"
 
-struct ctl_txn; /* control/ctl_txn.h: the table only passes it on */
+struct ctl_txn; /* commit/ctl_txn.h: the table only passes it on */
 
 /* The type of an option's value, and of the request field it fills. */
 enum ctl_opt_type {

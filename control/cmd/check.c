@@ -12,6 +12,7 @@
 #include "ctl.h"
 #include "ctl_bpfobj.h"
 #include "ctl_cmd.h"
+#include "ctl_image.h"
 #include "ctl_listfile.h"
 #include "ctl_lookup.h"
 #include "ctl_text.h"

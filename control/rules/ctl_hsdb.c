@@ -16,8 +16,8 @@
 #define PATTERN_EXCERPT 64 /* bytes of an expression quoted in an error */
 
 /*
- * CLOCK_MONOTONIC in ns, as ctl_now_mono_ns() of ctl_region.c: kept here
- * so that the rules library does not link the status-region reader.
+ * CLOCK_MONOTONIC in ns, as ctl_now_mono_ns() of status/ctl_region.c:
+ * kept here so that the rules library does not link the status reader.
  */
 static uint64_t
 mono_ns(void)

@@ -13,9 +13,10 @@
  * every rule maps. Compiling is left out (seconds per input).
  *
  * Build: clang -g -O1 -fsanitize=fuzzer,address,undefined
- *   -fno-sanitize-recover=all -D_GNU_SOURCE -Iinclude -Ilib -Icontrol
+ *   -fno-sanitize-recover=all -D_GNU_SOURCE -Iinclude -Ilib -Icontrol/model
  *   -Icontrol/rules -isystem /usr/include/hs lib/util.c
- *   control/ctl_prefix.c control/rules/ctl_rule{addr,kw,lex,parse,set,vars}.c
+ *   control/model/ctl_prefix.c
+ *   control/rules/ctl_rule{addr,kw,lex,parse,set,vars}.c
  *   control/rules/ctl_hs{expr,map,pattern}.c tests/fuzz/fuzz_rules.c -lhs
  *   -o fuzz_rules
  * Seeds: one rule per file, a 0 byte first, e.g. from every rule file F

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Unit tests of the scan group planner (control/ctl_hsgroup.c): a crafted
+ * Unit tests of the scan group planner (control/rules/ctl_hsgroup.c): a crafted
  * rule table with the groups and port classes spelled out, and random
  * rule tables against an oracle: for random packets (lane, source port,
  * destination port), the rules in the groups the dataplane would scan

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Unit tests of the ruleset image: bw_image_validate() (dataplane) and the
- * writer, reader and model of control/ctl_image.c. Round trips with the
+ * writer and reader of control/commit/ctl_image.c and the model of
+ * control/model/ctl_model.c. Round trips with the
  * real Spamhaus DROP lists and with random rulesets; every header byte
  * flipped; boundary values of every header field; broken section tables,
  * lists and prefixes; truncation at every length. Every image validated is

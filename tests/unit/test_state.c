@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Unit tests of the state directory (control/ctl_state.c), the commit plan
- * of a transaction (ctl_txn_plan() in control/ctl_txn.c) and the lookup
- * oracle (control/ctl_lookup.c): atomic writes and modes, newest valid
- * generation with corrupt newer ones skipped, pruning, the audit log's
- * exact lines, the lock; DELTA against FULL decisions, with each DELTA
- * accepted by the dataplane's own model code; lookup on nested lists with
- * every match mode and allow over block, cross-checked against the
- * dataplane model's next hops on random addresses.
+ * Unit tests of the state directory (control/commit/ctl_state.c), the
+ * commit plan of a transaction (ctl_txn_plan() in control/commit/ctl_txn.c)
+ * and the lookup oracle (control/model/ctl_lookup.c): atomic writes and
+ * modes, newest valid generation with corrupt newer ones skipped,
+ * pruning, the audit log's exact lines, the lock; DELTA against FULL
+ * decisions, with each DELTA accepted by the dataplane's own model code;
+ * lookup on nested lists with every match mode and allow over block,
+ * cross-checked against the dataplane model's next hops on random
+ * addresses.
  *
  * Every test works in its own directory under $TMPDIR (or /tmp).
  */

@@ -19,7 +19,7 @@
 
 #include <stdint.h>
 
-#include "ctl_image.h"
+#include "ctl_model.h"
 
 #define CTL_SIDE_SRC 0 /* the address as a packet's source */
 #define CTL_SIDE_DST 1 /* the address as a packet's destination */

@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #include "ctl_hsdb.h"
-#include "ctl_image.h"
+#include "ctl_model.h"
 #include "ctl_rules.h"
 
 /* What one build produced, for the operator. */

@@ -138,52 +138,6 @@ ctl_txn_note(struct ctl_txn *t, const char *fmt, ...)
 	t->nb_ops++;
 }
 
-int
-ctl_ruleset_dup(struct ctl_ruleset *dst, const struct ctl_ruleset *src)
-{
-	const struct ctl_prefix_set *s;
-	struct ctl_prefix_set *d;
-	uint32_t i;
-
-	memcpy(dst, src, sizeof(*dst));
-	/* nothing of dst is owned until its copy is made */
-	dst->nb_progs = 0;
-	memset(&dst->rtab, 0, sizeof(dst->rtab));
-	for (i = 0; i < src->nb_lists; i++) {
-		s = &src->lists[i].set;
-		d = &dst->lists[i].set;
-		memset(d, 0, sizeof(*d));
-		if (s->n == 0)
-			continue;
-		d->v = malloc(s->n * sizeof(*s->v));
-		if (d->v == NULL) {
-			dst->nb_lists = i;
-			ctl_ruleset_free(dst);
-			return -ENOMEM;
-		}
-		memcpy(d->v, s->v, s->n * sizeof(*s->v));
-		d->n = s->n;
-		d->cap = s->n;
-	}
-	for (i = 0; i < src->nb_progs; i++) {
-		size_t bytes = (size_t)src->progs[i].nb_insns *
-			       sizeof(*src->progs[i].insns);
-
-		dst->progs[i].insns = malloc(bytes);
-		if (dst->progs[i].insns == NULL) {
-			ctl_ruleset_free(dst);
-			return -ENOMEM;
-		}
-		memcpy(dst->progs[i].insns, src->progs[i].insns, bytes);
-		dst->nb_progs = i + 1;
-	}
-	if (ctl_rtab_dup(&dst->rtab, &src->rtab) < 0) {
-		ctl_ruleset_free(dst);
-		return -ENOMEM;
-	}
-	return 0;
-}
-
 void
 ctl_txn_replace(struct ctl_txn *t, struct ctl_ruleset *rs)
 {

@@ -132,7 +132,4 @@ int ctl_txn_plan(const struct ctl_ruleset *base, const struct ctl_ruleset *cur,
 		 int structural, size_t delta_max, struct ctl_delta_entry **d,
 		 size_t *nb);
 
-/* A deep copy of src into *dst. Returns 0 or -ENOMEM (dst then empty). */
-int ctl_ruleset_dup(struct ctl_ruleset *dst, const struct ctl_ruleset *src);
-
 #endif /* CTL_TXN_H */
