@@ -2,7 +2,7 @@
 /*
  * The layout of an instance's state directory, owned here for both
  * programs: file names, how a generation is read off a name, and the audit
- * log's line format. bulwarkctl writes the directory (control/ctl_state.c);
+ * log's line format. bulwarkctl writes the directory (control/commit/ctl_state.c);
  * the dataplane reads it when it starts (dataplane/ruleset.c).
  *
  *   DIR/gen-00000000000000000007.img   FULL image of generation 7

@@ -19,6 +19,7 @@
 #include <rte_cycles.h>
 #include <rte_eal.h>
 
+#include "bw_eal.h"
 #include "bw_cunit.h"
 #include "dp.h"
 #include "dp_flow.h"
@@ -242,41 +243,14 @@ static const struct bw_cunit_test tests[] = {
 };
 
 /* EAL arguments: memory without hugepages, no device. */
-static const char *const eal_args[] = {
-	"--no-huge",	  "-m", "128", "--no-pci",    "--no-shconf",
-	"--no-telemetry", "-l", "0",   "--log-level", "error",
-};
-
 int
-main(int argc, char **argv)
+main(void)
 {
-	char *eal_argv[RTE_DIM(eal_args) + 3], prefix[64];
-	unsigned int i;
-	char rundir[PATH_MAX];
 	int ret;
 
-	(void)argc;
-	/* rte_eal_init() may permute argv: copies it can write */
-	eal_argv[0] = argv[0];
-	for (i = 0; i < RTE_DIM(eal_args); i++) {
-		eal_argv[i + 1] = strdup(eal_args[i]);
-		if (eal_argv[i + 1] == NULL)
-			return 1;
-	}
-	/* tests run in parallel: a runtime directory of its own */
-	snprintf(prefix, sizeof(prefix), "bw-ut-flow-%d", (int)getpid());
-	eal_argv[i + 1] = strdup("--file-prefix");
-	eal_argv[i + 2] = prefix;
-	if (eal_argv[i + 1] == NULL)
+	if (bw_ut_eal_init("flow", 128, NULL, 0) != 0)
 		return 1;
-	if (rte_eal_init((int)RTE_DIM(eal_argv), eal_argv) < 0) {
-		fprintf(stderr, "test_flow: EAL init failed\n");
-		return 1;
-	}
 	ret = BW_CUNIT_RUN("flow", tests);
-	/* EAL leaves its (empty, --no-shconf) runtime directory behind */
-	snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());
-	rte_eal_cleanup();
-	rmdir(rundir);
+	bw_ut_eal_fini();
 	return ret;
 }

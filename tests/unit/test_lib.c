@@ -319,7 +319,7 @@ test_audit(void)
 	CU_ASSERT_EQUAL(back.uid, 1000);
 	CU_ASSERT_STRING_EQUAL(back.op, "list add drop 192.0.2.1 forged");
 	CU_ASSERT_EQUAL(
-		bw_audit_parse("9\t8\tyesterday\t0\tu\th\to", 24, &back),
+		bw_audit_parse("9\t8\tyesterday\t0\tu\th\to", 21, &back),
 		-EINVAL);
 	CU_ASSERT_EQUAL(bw_audit_format(&r, line, 20), -ENOSPC);
 }

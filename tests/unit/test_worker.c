@@ -23,6 +23,7 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 
+#include "bw_eal.h"
 #include "bw_cunit.h"
 #include "dp.h"
 #include "dp_ruleset.h"
@@ -218,38 +219,20 @@ static const struct bw_cunit_test tests[] = {
 };
 
 /* EAL arguments: memory without hugepages, the two ring ports. */
-static const char *const eal_args[] = {
-	"--no-huge",	  "-m",	       "128",	 "--no-pci",	"--no-shconf",
-	"--no-telemetry", "-l",	       "0",	 "--log-level", "error",
-	"--vdev",	  "net_ring0", "--vdev", "net_ring1",
+static const char *const eal_vdevs[] = {
+	"--vdev",
+	"net_ring0",
+	"--vdev",
+	"net_ring1",
 };
 
 int
-main(int argc, char **argv)
+main(void)
 {
-	char *eal_argv[RTE_DIM(eal_args) + 3], prefix[64];
-	unsigned int i;
-	char rundir[PATH_MAX];
 	int ret;
 
-	(void)argc;
-	/* rte_eal_init() may permute argv: copies it can write */
-	eal_argv[0] = argv[0];
-	for (i = 0; i < RTE_DIM(eal_args); i++) {
-		eal_argv[i + 1] = strdup(eal_args[i]);
-		if (eal_argv[i + 1] == NULL)
-			return 1;
-	}
-	/* tests run in parallel: a runtime directory of its own */
-	snprintf(prefix, sizeof(prefix), "bw-ut-worker-%d", (int)getpid());
-	eal_argv[i + 1] = strdup("--file-prefix");
-	eal_argv[i + 2] = prefix;
-	if (eal_argv[i + 1] == NULL)
+	if (bw_ut_eal_init("worker", 128, eal_vdevs, RTE_DIM(eal_vdevs)) != 0)
 		return 1;
-	if (rte_eal_init((int)RTE_DIM(eal_argv), eal_argv) < 0) {
-		fprintf(stderr, "test_worker: EAL init failed\n");
-		return 1;
-	}
 	pool = rte_pktmbuf_pool_create("ut_mbufs", NB_MBUFS, 0, 0,
 				       RTE_MBUF_DEFAULT_BUF_SIZE,
 				       rte_socket_id());
@@ -278,9 +261,6 @@ main(int argc, char **argv)
 	rte_eth_dev_stop(port_in);
 	rte_eth_dev_stop(port_out);
 	rte_mempool_free(pool);
-	/* EAL leaves its (empty, --no-shconf) runtime directory behind */
-	snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());
-	rte_eal_cleanup();
-	rmdir(rundir);
+	bw_ut_eal_fini();
 	return ret;
 }
