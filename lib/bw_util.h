@@ -7,6 +7,7 @@
 #define BW_UTIL_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 /* bw_file_read() flags */
 #define BW_FILE_REGULAR 0x1u /* refuse anything but a regular file */
@@ -28,6 +29,13 @@ int bw_file_read_fd(int fd, size_t max, size_t align, void **buf, size_t *len);
  */
 int bw_file_read(const char *path, size_t max, size_t align, unsigned int flags,
 		 void **buf, size_t *len);
+
+/*
+ * The whole of the open stream f (nothing read from it yet) as text:
+ * bw_file_read_fd() on its descriptor, no size limit, the buffer
+ * NUL-terminated. Returns 0 or a negative errno. Any thread.
+ */
+int bw_file_read_text(FILE *f, char **buf, size_t *len);
 
 /*
  * printf into why (len bytes, may be 0 or why NULL: nothing written). A

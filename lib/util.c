@@ -124,6 +124,18 @@ out_close:
 	return ret;
 }
 
+int
+bw_file_read_text(FILE *f, char **buf, size_t *len)
+{
+	void *b;
+	int ret;
+
+	ret = bw_file_read_fd(fileno(f), SIZE_MAX, sizeof(void *), &b, len);
+	if (ret == 0)
+		*buf = b;
+	return ret;
+}
+
 void
 bw_why_set(char *why, size_t len, const char *fmt, ...)
 {

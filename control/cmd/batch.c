@@ -30,19 +30,6 @@ struct bcmd {
 	char **argv; /* NULL terminated, words point into the buffer */
 };
 
-/* The whole of f into a NUL-terminated buffer. */
-static int
-read_all(FILE *f, char **buf, size_t *len)
-{
-	void *b;
-	int ret;
-
-	ret = bw_file_read_fd(fileno(f), SIZE_MAX, sizeof(void *), &b, len);
-	if (ret == 0)
-		*buf = b;
-	return ret;
-}
-
 static int
 argv_push(struct bcmd *c, size_t *cap, char *w)
 {
@@ -147,7 +134,7 @@ batch_run(struct ctl_ctx *ctx, const struct ctl_args *a)
 		fprintf(ctx->err, "%s: error: %s\n", path, strerror(errno));
 		return CTL_EXIT_FAIL;
 	}
-	ret = read_all(f, &buf, &len);
+	ret = bw_file_read_text(f, &buf, &len);
 	if (f != stdin)
 		fclose(f);
 	if (ret < 0) {

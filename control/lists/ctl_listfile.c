@@ -744,19 +744,6 @@ out_free:
 	return ret;
 }
 
-/* The whole of f into a NUL-terminated buffer. */
-static int
-read_all(FILE *f, char **buf, size_t *len)
-{
-	void *b;
-	int ret;
-
-	ret = bw_file_read_fd(fileno(f), SIZE_MAX, sizeof(void *), &b, len);
-	if (ret == 0)
-		*buf = b;
-	return ret;
-}
-
 int
 ctl_list_parse_file(const char *path, const struct ctl_list_parse_opts *o,
 		    struct ctl_prefix_set *out, struct ctl_list_parse_stats *st)
@@ -775,7 +762,7 @@ ctl_list_parse_file(const char *path, const struct ctl_list_parse_opts *o,
 		goto err_report;
 	}
 	errno = 0;
-	ret = read_all(f, &buf, &len);
+	ret = bw_file_read_text(f, &buf, &len);
 	fclose(f);
 	if (ret < 0)
 		goto err_report;

@@ -7,10 +7,18 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/mman.h>
+
 #include <rte_common.h>
+#include <rte_cycles.h>
 #include <rte_eal.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
 
 #include "bw_eal.h"
+#include "dp.h"
+#include "dp_ruleset.h"
+#include "dp_status.h"
 
 #define ARGS_MAX 32
 #define ARG_LEN	 64
@@ -69,4 +77,51 @@ bw_ut_eal_fini(void)
 	snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());
 	rte_eal_cleanup();
 	rmdir(rundir);
+}
+
+int
+bw_ut_dp_setup(const char *name, unsigned int mem_mb, unsigned int nb_mbufs,
+	       struct rte_mempool **pool, struct dp_status *status,
+	       struct dp_rsctl *rsctl, struct dp_worker **w,
+	       const uint8_t *malformed_drop)
+{
+	char instance[32];
+	struct dp_worker *k;
+
+	if (bw_ut_eal_init(name, mem_mb, NULL, 0) != 0)
+		return -1;
+	snprintf(instance, sizeof(instance), "ut-%.12s-%d", name,
+		 (int)getpid());
+	*pool = rte_pktmbuf_pool_create("ut_mbufs", nb_mbufs, 0, 0,
+					RTE_MBUF_DEFAULT_BUF_SIZE,
+					rte_socket_id());
+	k = rte_zmalloc("ut_worker", sizeof(*k), RTE_CACHE_LINE_SIZE);
+	if (*pool == NULL || k == NULL ||
+	    dp_status_create(status, instance, 1, 0, rte_get_tsc_hz()) != 0 ||
+	    dp_rsctl_init(rsctl, 1, status) != 0) {
+		fprintf(stderr, "test_%s: cannot set up\n", name);
+		return -1;
+	}
+	k->st = dp_status_worker(status, 0);
+	k->lst = dp_status_list_stats(status, 0);
+	k->bst = dp_status_bpf_stats(status, 0);
+	k->rst[0] = dp_status_rule_stats(status, 0, 0);
+	k->rst[1] = dp_status_rule_stats(status, 0, 1);
+	k->malformed_drop = malformed_drop;
+	k->active = &rsctl->active;
+	k->qsbr = rsctl->qsbr;
+	*w = k;
+	return 0;
+}
+
+void
+bw_ut_dp_teardown(struct rte_mempool *pool, struct dp_status *status,
+		  struct dp_rsctl *rsctl, struct dp_worker *w)
+{
+	dp_rsctl_fini(rsctl);
+	shm_unlink(status->name);
+	dp_status_close(status);
+	rte_free(w);
+	rte_mempool_free(pool);
+	bw_ut_eal_fini();
 }

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Where the unit tests find the bundled third-party data (tests/data).
+ * Where the unit tests find the bundled third-party data (tests/data),
+ * and the pseudo-random sequence they share.
  */
 #ifndef BW_TESTDATA_H
 #define BW_TESTDATA_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Use dir as tests/data (a test's DATA_DIR argument); NULL: no change. */
 void bw_testdata_set(const char *dir);
@@ -17,5 +19,21 @@ void bw_testdata_set(const char *dir);
  * BW_TEST_DATA_DIR). Returns buf when that path exists, NULL otherwise.
  */
 const char *bw_testdata_path(const char *sub, char *buf, size_t size);
+
+/*
+ * xorshift64: the next pseudo-random number of the sequence *state holds
+ * (not 0). Tests seed it with a constant, so a failure replays.
+ */
+static inline uint64_t
+bw_test_rnd(uint64_t *state)
+{
+	uint64_t x = *state;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	*state = x;
+	return x;
+}
 
 #endif /* BW_TESTDATA_H */

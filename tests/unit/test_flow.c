@@ -19,6 +19,7 @@
 #include <rte_cycles.h>
 #include <rte_eal.h>
 
+#include "bw_testdata.h"
 #include "bw_eal.h"
 #include "bw_cunit.h"
 #include "dp.h"
@@ -32,10 +33,7 @@ static uint64_t rng = 0x9e3779b97f4a7c15ull;
 static uint64_t
 rnd(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
+	return bw_test_rnd(&rng);
 }
 
 /* A TCP packet between two random ends, IPv4 or IPv6. */

@@ -25,6 +25,7 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 
+#include "bw_testdata.h"
 #include "bw_eal.h"
 #include "bw_cunit.h"
 #include "ctl_image.h"
@@ -56,10 +57,7 @@ static uint64_t rng = 0x2545f4914f6cdd1dull;
 static uint64_t
 rnd(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
+	return bw_test_rnd(&rng);
 }
 
 /* Compile rules_text into a FULL image laid out as layout. */
@@ -272,41 +270,16 @@ static const struct bw_cunit_test tests[] = {
 	{"every mbuf back in the pool", test_no_mbuf_leaked},
 };
 
-/* EAL arguments: memory without hugepages, no device. */
+/* One worker without ports (bw_eal.h). */
 int
 main(void)
 {
-	char instance[32];
 	int ret;
 
-	if (bw_ut_eal_init("match", 256, NULL, 0) != 0)
+	if (bw_ut_dp_setup("match", 256, NB_MBUFS, &pool, &status, &rsctl, &w,
+			   malformed_drop) != 0)
 		return 1;
-	snprintf(instance, sizeof(instance), "utmt%d", (int)getpid());
-	pool = rte_pktmbuf_pool_create("ut_mbufs", NB_MBUFS, 0, 0,
-				       RTE_MBUF_DEFAULT_BUF_SIZE,
-				       rte_socket_id());
-	w = rte_zmalloc("ut_worker", sizeof(*w), RTE_CACHE_LINE_SIZE);
-	if (pool == NULL || w == NULL ||
-	    dp_status_create(&status, instance, 1, 0, rte_get_tsc_hz()) != 0 ||
-	    dp_rsctl_init(&rsctl, 1, &status) != 0) {
-		fprintf(stderr, "test_match: cannot set up\n");
-		return 1;
-	}
-	w->st = dp_status_worker(&status, 0);
-	w->lst = dp_status_list_stats(&status, 0);
-	w->bst = dp_status_bpf_stats(&status, 0);
-	w->rst[0] = dp_status_rule_stats(&status, 0, 0);
-	w->rst[1] = dp_status_rule_stats(&status, 0, 1);
-	w->malformed_drop = malformed_drop;
-	w->active = &rsctl.active;
-	w->qsbr = rsctl.qsbr;
-
 	ret = BW_CUNIT_RUN("match", tests);
-	dp_rsctl_fini(&rsctl);
-	shm_unlink(status.name);
-	dp_status_close(&status);
-	rte_free(w);
-	rte_mempool_free(pool);
-	bw_ut_eal_fini();
+	bw_ut_dp_teardown(pool, &status, &rsctl, w);
 	return ret;
 }

@@ -13,6 +13,7 @@
 
 #include <CUnit/Basic.h>
 
+#include "bw_testdata.h"
 #include "bw_cunit.h"
 #include "bw_routes.h"
 
@@ -36,10 +37,7 @@ static uint64_t rng = 88172645463325252ull;
 static uint64_t
 rnd(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
+	return bw_test_rnd(&rng);
 }
 
 static void

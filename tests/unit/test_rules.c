@@ -1250,10 +1250,7 @@ test_et_mutations(void)
 		CU_ASSERT_FATAL(m != NULL);
 		memcpy(m, buf, len);
 		for (i = 0; i < 200; i++) {
-			/* xorshift64 */
-			x ^= x << 13;
-			x ^= x >> 7;
-			x ^= x << 17;
+			bw_test_rnd(&x);
 			m[x % len] = "\\|;:\"!()[],$ -x0\n\0"[(x >> 32) % 18];
 		}
 		ctl_rules_init(&rs);
