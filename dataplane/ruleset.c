@@ -782,14 +782,8 @@ dp_rsctl_load_state(struct dp_rsctl *c, const char *dir)
 		       dir, strerror(-ret));
 		return 0;
 	}
-	/* newest first */
-	for (i = 0; i < n / 2; i++) {
-		uint64_t t = gens[i];
-
-		gens[i] = gens[n - 1 - i];
-		gens[n - 1 - i] = t;
-	}
-	for (i = 0; i < n; i++) {
+	/* newest first: bw_state_gens() sorts ascending */
+	for (i = n; i-- > 0;) {
 		snprintf(path, sizeof(path), "%s/" BW_STATE_IMAGE_FMT, dir,
 			 gens[i]);
 		ret = read_file(path, &buf, &len);

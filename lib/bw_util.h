@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Small helpers both programs need once: reading a whole file, and writing
- * a reason into a caller's buffer.
+ * Small helpers both programs need once: reading a whole file, a clock in
+ * nanoseconds, and writing a reason into a caller's buffer.
  */
 #ifndef BW_UTIL_H
 #define BW_UTIL_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 /* bw_file_read() flags */
 #define BW_FILE_REGULAR 0x1u /* refuse anything but a regular file */
@@ -36,6 +38,9 @@ int bw_file_read(const char *path, size_t max, size_t align, unsigned int flags,
  * NUL-terminated. Returns 0 or a negative errno. Any thread.
  */
 int bw_file_read_text(FILE *f, char **buf, size_t *len);
+
+/* clock_gettime(clk) in nanoseconds. Any thread. */
+uint64_t bw_clock_ns(clockid_t clk);
 
 /*
  * printf into why (len bytes, may be 0 or why NULL: nothing written). A

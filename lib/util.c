@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Whole-file reading and reason buffers (see bw_util.h).
+ * Whole-file reading, clocks and reason buffers (see bw_util.h).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -134,6 +134,15 @@ bw_file_read_text(FILE *f, char **buf, size_t *len)
 	if (ret == 0)
 		*buf = b;
 	return ret;
+}
+
+uint64_t
+bw_clock_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 void

@@ -15,19 +15,6 @@
 
 #define PATTERN_EXCERPT 64 /* bytes of an expression quoted in an error */
 
-/*
- * CLOCK_MONOTONIC in ns, as ctl_now_mono_ns() of status/ctl_region.c:
- * kept here so that the rules library does not link the status reader.
- */
-static uint64_t
-mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 void
 ctl_hsdb_free(struct ctl_hsdb *db)
 {
@@ -173,7 +160,7 @@ ctl_hsdb_compile(const struct ctl_rules *rs, const struct ctl_hsmap *map,
 	mode = o->mode == CTL_HSDB_STREAM ? HS_MODE_STREAM : HS_MODE_BLOCK;
 	if (som && mode == HS_MODE_STREAM)
 		mode |= HS_MODE_SOM_HORIZON_LARGE;
-	t0 = mono_ns();
+	t0 = bw_clock_ns(CLOCK_MONOTONIC);
 	if (hs_compile_ext_multi(pats, flags, ids, exts, (unsigned int)n, mode,
 				 NULL, &db->db, &cerr) != HS_SUCCESS) {
 		if (cerr != NULL && cerr->expression >= 0 &&
@@ -189,7 +176,7 @@ ctl_hsdb_compile(const struct ctl_rules *rs, const struct ctl_hsmap *map,
 		ret = -EINVAL;
 		goto out;
 	}
-	db->compile_ns = mono_ns() - t0;
+	db->compile_ns = bw_clock_ns(CLOCK_MONOTONIC) - t0;
 	db->nb_rules = (uint32_t)nb_rules;
 	db->nb_exprs = (uint32_t)n;
 	if (hs_database_size(db->db, &db->db_bytes) != HS_SUCCESS) {

@@ -11,24 +11,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "bw_util.h"
 #include "ctl_hsgroup.h"
 #include "ctl_rtab.h"
 
 #define REUSE_WINDOW 16 /* recent address/port/string ranges compared */
-
-/*
- * CLOCK_MONOTONIC in ns, as ctl_now_mono_ns() of status/ctl_region.c:
- * read in place so that the rules library does not reach the status
- * reader (the same reason as in ctl_hsdb.c).
- */
-static uint64_t
-mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* A growable byte array. */
 struct vec {
@@ -557,7 +544,7 @@ ctl_rtab_build_layout(const struct ctl_rules *rs,
 				     : "out of memory");
 		goto out;
 	}
-	t0 = mono_ns();
+	t0 = bw_clock_ns(CLOCK_MONOTONIC);
 	if (layout == CTL_RTAB_SINGLE) {
 		r = db_make(rs, &map, lim, CTL_HSDB_BLOCK, CTL_HSDB_SCOPE_ALL,
 			    &block, &t->block, &t->block_len, err, err_len);
@@ -569,7 +556,7 @@ ctl_rtab_build_layout(const struct ctl_rules *rs,
 		r = db_make(rs, &map, lim, CTL_HSDB_STREAM,
 			    CTL_HSDB_SCOPE_STREAM, &stream, &t->stream,
 			    &t->stream_len, err, err_len);
-	info->compile_ns = mono_ns() - t0;
+	info->compile_ns = bw_clock_ns(CLOCK_MONOTONIC) - t0;
 	if (r < 0)
 		goto out;
 	info->nb_rules = t->nb_rules;

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "bw_names.h"
+#include "bw_util.h"
 #include "ctl_region.h"
 #include "ctl_text.h"
 
@@ -603,25 +604,16 @@ ctl_region_report(FILE *f, const struct ctl_region *r, enum ctl_verdict v,
 	}
 }
 
-static uint64_t
-now_ns(clockid_t clk)
-{
-	struct timespec ts;
-
-	clock_gettime(clk, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 uint64_t
 ctl_now_mono_ns(void)
 {
-	return now_ns(CLOCK_MONOTONIC);
+	return bw_clock_ns(CLOCK_MONOTONIC);
 }
 
 uint64_t
 ctl_now_real_ns(void)
 {
-	return now_ns(CLOCK_REALTIME);
+	return bw_clock_ns(CLOCK_REALTIME);
 }
 
 #define LIST_READ_TRIES 1000
