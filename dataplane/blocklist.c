@@ -22,6 +22,18 @@ count_list(struct dp_worker *w, int id, const struct rte_mbuf *m)
 	dp_cnt_add(&w->lst[id].bytes, m->pkt_len);
 }
 
+/*
+ * The list that decides for a packet from its (source, destination)
+ * lookups in one table: the source's, else the destination's; -1 none.
+ */
+static inline int
+nh_list(const uint64_t *nh)
+{
+	int id = bw_nh_src(nh[0]);
+
+	return id >= 0 ? id : bw_nh_dst(nh[1]);
+}
+
 /* Decide for packet idx from its (src, dst) lookups in allow and block. */
 static inline void
 decide(struct dp_worker *w, struct rte_mbuf *m, uint8_t *verdict,
@@ -30,9 +42,7 @@ decide(struct dp_worker *w, struct rte_mbuf *m, uint8_t *verdict,
 	int id;
 
 	if (allow_nh != NULL) {
-		id = bw_nh_src(allow_nh[0]);
-		if (id < 0)
-			id = bw_nh_dst(allow_nh[1]);
+		id = nh_list(allow_nh);
 		if (id >= 0) {
 			count_list(w, id, m);
 			*verdict = DP_VERDICT_ALLOW;
@@ -40,9 +50,7 @@ decide(struct dp_worker *w, struct rte_mbuf *m, uint8_t *verdict,
 		}
 	}
 	if (block_nh != NULL) {
-		id = bw_nh_src(block_nh[0]);
-		if (id < 0)
-			id = bw_nh_dst(block_nh[1]);
+		id = nh_list(block_nh);
 		if (id >= 0) {
 			count_list(w, id, m);
 			*verdict = BW_REASON_BLOCKLIST;

@@ -192,20 +192,15 @@ int
 dp_ctlsrv_start(struct dp_rsctl *c, const char *instance)
 {
 	struct sockaddr_un sa;
-	size_t nlen;
+	socklen_t salen;
 	int ret;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sun_family = AF_UNIX;
-	if (bw_name_ctl_sock(instance, sa.sun_path, sizeof(sa.sun_path),
-			     &nlen) != 0)
+	if (bw_name_ctl_sockaddr(instance, &sa, &salen) != 0)
 		return -EINVAL;
 	listen_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (listen_fd < 0)
 		return -errno;
-	if (bind(listen_fd, (struct sockaddr *)&sa,
-		 (socklen_t)(offsetof(struct sockaddr_un, sun_path) + nlen)) !=
-		    0 ||
+	if (bind(listen_fd, (struct sockaddr *)&sa, salen) != 0 ||
 	    listen(listen_fd, 8) != 0) {
 		ret = -errno;
 		close(listen_fd);

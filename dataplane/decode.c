@@ -147,29 +147,22 @@ decode_l4(const uint8_t *data, uint32_t data_len, uint32_t l3_end,
 		p->flags |= DP_PKT_L4;
 		return BW_REASON_NONE;
 	}
-	if (p->l4_proto == DP_IPPROTO_ICMP && p->l3 == DP_L3_IPV4) {
-		/* RFC 792: type, code, checksum, 4 bytes of rest-of-header */
-		if (first && dgram < DP_ICMP_HLEN)
+	if ((p->l4_proto == DP_IPPROTO_ICMP && p->l3 == DP_L3_IPV4) ||
+	    (p->l4_proto == DP_IPPROTO_ICMPV6 && p->l3 == DP_L3_IPV6)) {
+		/*
+		 * RFC 792: type, code, checksum, 4 bytes of rest-of-header;
+		 * RFC 4443 section 2.1: type, code, checksum, then body.
+		 */
+		hlen = p->l3 == DP_L3_IPV4 ? DP_ICMP_HLEN : DP_ICMP6_HLEN;
+		if (first && dgram < hlen)
 			return BW_REASON_FRAG_TINY;
-		if (avail < DP_ICMP_HLEN)
-			return BW_REASON_ICMP_TRUNC;
+		if (avail < hlen)
+			return p->l3 == DP_L3_IPV4 ? BW_REASON_ICMP_TRUNC
+						   : BW_REASON_ICMP6_TRUNC;
 		p->icmp_type = l4[0];
 		p->icmp_code = l4[1];
-		p->payload_off = (uint16_t)(off + DP_ICMP_HLEN);
-		p->payload_len = dgram - DP_ICMP_HLEN;
-		p->flags |= DP_PKT_L4;
-		return BW_REASON_NONE;
-	}
-	if (p->l4_proto == DP_IPPROTO_ICMPV6 && p->l3 == DP_L3_IPV6) {
-		/* RFC 4443 section 2.1: type, code, checksum, then body */
-		if (first && dgram < DP_ICMP6_HLEN)
-			return BW_REASON_FRAG_TINY;
-		if (avail < DP_ICMP6_HLEN)
-			return BW_REASON_ICMP6_TRUNC;
-		p->icmp_type = l4[0];
-		p->icmp_code = l4[1];
-		p->payload_off = (uint16_t)(off + DP_ICMP6_HLEN);
-		p->payload_len = dgram - DP_ICMP6_HLEN;
+		p->payload_off = (uint16_t)(off + hlen);
+		p->payload_len = dgram - hlen;
 		p->flags |= DP_PKT_L4;
 		return BW_REASON_NONE;
 	}

@@ -47,15 +47,13 @@
 
 /* Hyperscan match callback: note rule id once. */
 static int
-on_match(unsigned int id, unsigned long long from, unsigned long long to,
-	 unsigned int flags, void *ctx)
+on_match(unsigned int id, unsigned long long from __rte_unused,
+	 unsigned long long to __rte_unused, unsigned int flags __rte_unused,
+	 void *ctx)
 {
 	struct dp_worker *w = ctx;
 	uint64_t bit = 1ull << (id % 64);
 
-	(void)from;
-	(void)to;
-	(void)flags;
 	if (unlikely(id >= BW_RULE_SLOTS))
 		return 0;
 	if (w->match_scr.seen[id / 64] & bit)

@@ -176,73 +176,72 @@ dp_status_publish(struct dp_status *st)
 	__atomic_store_n(&st->hdr->magic, BW_STATUS_MAGIC, __ATOMIC_RELEASE);
 }
 
+/* The region's record i of size bytes of the table at off. */
+static inline void *
+region_at(const struct dp_status *st, uint64_t off, uint32_t i, uint64_t size)
+{
+	return (uint8_t *)st->hdr + off + (size_t)i * size;
+}
+
 /* Record of worker i. */
 struct bw_worker_stats *
 dp_status_worker(const struct dp_status *st, uint32_t i)
 {
-	return (struct bw_worker_stats *)((uint8_t *)st->hdr +
-					  st->hdr->worker_off +
-					  (size_t)i * st->hdr->worker_size);
+	return region_at(st, st->hdr->worker_off, i, st->hdr->worker_size);
 }
 
 /* List info table (BW_LIST_SLOTS entries). */
 struct bw_list_info *
 dp_status_list_info(const struct dp_status *st)
 {
-	return (struct bw_list_info *)((uint8_t *)st->hdr +
-				       st->hdr->list_info_off);
+	return region_at(st, st->hdr->list_info_off, 0, 0);
 }
 
 /* Worker i's list counters (BW_LIST_SLOTS entries). */
 struct bw_list_stats *
 dp_status_list_stats(const struct dp_status *st, uint32_t i)
 {
-	return (struct bw_list_stats *)((uint8_t *)st->hdr +
-					st->hdr->list_stats_off +
-					(size_t)i * st->hdr->list_stats_size);
+	return region_at(st, st->hdr->list_stats_off, i,
+			 st->hdr->list_stats_size);
 }
 
 /* Content rule table header; its bw_rule_info entries follow it. */
 struct bw_rule_tab *
 dp_status_rule_tab(const struct dp_status *st)
 {
-	return (struct bw_rule_tab *)((uint8_t *)st->hdr +
-				      st->hdr->rule_tab_off);
+	return region_at(st, st->hdr->rule_tab_off, 0, 0);
 }
 
 /* Worker i's rule counters: bank b, BW_RULE_SLOTS entries. */
 struct bw_rule_stats *
 dp_status_rule_stats(const struct dp_status *st, uint32_t i, uint32_t b)
 {
-	return (struct bw_rule_stats *)((uint8_t *)st->hdr +
-					st->hdr->rule_stats_off +
-					(size_t)i * st->hdr->rule_stats_size) +
-	       (size_t)b * BW_RULE_SLOTS;
+	struct bw_rule_stats *w = region_at(st, st->hdr->rule_stats_off, i,
+					    st->hdr->rule_stats_size);
+
+	return w + (size_t)b * BW_RULE_SLOTS;
 }
 
 /* Program info table (BW_BPF_SLOTS entries). */
 struct bw_bpf_info *
 dp_status_bpf_info(const struct dp_status *st)
 {
-	return (struct bw_bpf_info *)((uint8_t *)st->hdr +
-				      st->hdr->bpf_info_off);
+	return region_at(st, st->hdr->bpf_info_off, 0, 0);
 }
 
 /* Worker i's program counters (BW_BPF_SLOTS entries). */
 struct bw_bpf_stats *
 dp_status_bpf_stats(const struct dp_status *st, uint32_t i)
 {
-	return (struct bw_bpf_stats *)((uint8_t *)st->hdr +
-				       st->hdr->bpf_stats_off +
-				       (size_t)i * st->hdr->bpf_stats_size);
+	return region_at(st, st->hdr->bpf_stats_off, i,
+			 st->hdr->bpf_stats_size);
 }
 
 /* Record of port slot i (not the DPDK port id). */
 struct bw_port_stats *
 dp_status_port(const struct dp_status *st, uint32_t i)
 {
-	return (struct bw_port_stats *)((uint8_t *)st->hdr + st->hdr->port_off +
-					(size_t)i * st->hdr->port_size);
+	return region_at(st, st->hdr->port_off, i, st->hdr->port_size);
 }
 
 /*

@@ -21,15 +21,13 @@
 
 /* Hyperscan stream match callback: note rule id once. */
 static int
-on_stream_match(unsigned int id, unsigned long long from, unsigned long long to,
-		unsigned int flags, void *ctx)
+on_stream_match(unsigned int id, unsigned long long from __rte_unused,
+		unsigned long long to __rte_unused,
+		unsigned int flags __rte_unused, void *ctx)
 {
 	struct dp_worker *w = ctx;
 	uint32_t k;
 
-	(void)from;
-	(void)to;
-	(void)flags;
 	for (k = 0; k < w->match_scr.nb_stream_ids; k++)
 		if (w->match_scr.stream_ids[k] == id)
 			return 0;

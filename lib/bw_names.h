@@ -8,6 +8,9 @@
 #define BW_NAMES_H
 
 #include <stddef.h>
+
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/types.h>
 
 /*
@@ -29,6 +32,13 @@ int bw_name_status_shm(const char *instance, char *buf, size_t len);
  * Returns 0 or -EINVAL when the instance is invalid or buf too small.
  */
 int bw_name_ctl_sock(const char *instance, char *buf, size_t size, size_t *len);
+
+/*
+ * The same name as a whole address for bind() or connect(): sa filled,
+ * *salen its length. Returns 0 or -EINVAL for an invalid instance.
+ */
+int bw_name_ctl_sockaddr(const char *instance, struct sockaddr_un *sa,
+			 socklen_t *salen);
 
 /*
  * The shm name of the image bulwarkctl process pid hands to an instance

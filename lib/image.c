@@ -410,37 +410,52 @@ img_sec_count(const struct val *c, uint32_t type)
 	return c->sec[type] != NULL ? c->sec[type]->count : 0;
 }
 
-static int
-check_list_name(struct val *c, uint32_t i, const struct bw_image_list *l)
+/*
+ * A name field of size bytes of item i of a kind ("list", "program"): NUL
+ * terminated, not empty, of the name charset, zero after the NUL.
+ */
+int
+img_check_name(struct val *c, const char *kind, uint32_t i, const char *name,
+	       size_t size)
 {
-	const char *nul = memchr(l->name, '\0', sizeof(l->name));
+	const char *nul = memchr(name, '\0', size);
 	size_t n, k;
-	uint32_t j;
 
 	if (nul == NULL)
 		return img_refuse(c, -EINVAL,
-				  "list %" PRIu32 ": name not NUL terminated",
-				  i);
-	n = (size_t)(nul - l->name);
+				  "%s %" PRIu32 ": name not NUL terminated",
+				  kind, i);
+	n = (size_t)(nul - name);
 	if (n == 0)
-		return img_refuse(c, -EINVAL, "list %" PRIu32 ": empty name",
-				  i);
+		return img_refuse(c, -EINVAL, "%s %" PRIu32 ": empty name",
+				  kind, i);
 	for (k = 0; k < n; k++) {
-		if (!img_name_char_ok(l->name[k]))
+		if (!img_name_char_ok(name[k]))
 			return img_refuse(
 				c, -EINVAL,
-				"list %" PRIu32 ": name has character "
+				"%s %" PRIu32 ": name has character "
 				"0x%02x at %zu (charset A-Za-z0-9_.-)",
-				i, (unsigned int)(uint8_t)l->name[k], k);
+				kind, i, (unsigned int)(uint8_t)name[k], k);
 	}
-	for (k = n + 1; k < sizeof(l->name); k++) {
-		if (l->name[k] != '\0')
+	for (k = n + 1; k < size; k++) {
+		if (name[k] != '\0')
 			return img_refuse(c, -EINVAL,
-					  "list %" PRIu32
-					  ": name byte %zu after "
+					  "%s %" PRIu32 ": name byte %zu after "
 					  "the NUL not zero",
-					  i, k);
+					  kind, i, k);
 	}
+	return 0;
+}
+
+static int
+check_list_name(struct val *c, uint32_t i, const struct bw_image_list *l)
+{
+	uint32_t j;
+	int ret;
+
+	ret = img_check_name(c, "list", i, l->name, sizeof(l->name));
+	if (ret != 0)
+		return ret;
 	/* At most BW_LIST_MAX lists: quadratic is a few thousand strcmp. */
 	for (j = 0; j < i; j++) {
 		if (strcmp(c->lists[j].name, l->name) == 0)
@@ -630,6 +645,30 @@ refuse_entry(struct val *c, enum entry_fault f, uint32_t sec, uint32_t k,
 	return 0;
 }
 
+/*
+ * FULL: entry k of section sec (a prefix of list l) is present and says it
+ * belongs to l.
+ */
+static int
+check_full_member(struct val *c, uint32_t sec, uint32_t k,
+		  const struct bw_image_list *l, unsigned int op,
+		  unsigned int list)
+{
+	const char *sname = img_sec_infos[sec].name;
+
+	if (op != BW_OP_PRESENT)
+		return img_refuse(c, -EINVAL,
+				  "%s %" PRIu32 " of list '%s': "
+				  "op %u in a full image (want 0)",
+				  sname, k, l->name, op);
+	if (list != l->id)
+		return img_refuse(c, -EINVAL,
+				  "%s %" PRIu32 " of list '%s': "
+				  "list %u, want %" PRIu32,
+				  sname, k, l->name, list, l->id);
+	return 0;
+}
+
 /* FULL: the entries of each list's range, as check_lists() bounded them. */
 static int
 check_full(struct val *c)
@@ -639,6 +678,7 @@ check_full(struct val *c)
 	const struct bw_image_list *l;
 	enum entry_fault f;
 	uint32_t i, k;
+	int ret;
 
 	if (c->sec[BW_SEC_PREFIX4] != NULL)
 		p4 = img_at(c, c->sec[BW_SEC_PREFIX4]->off);
@@ -647,18 +687,10 @@ check_full(struct val *c)
 	for (i = 0; i < c->nb_lists; i++) {
 		l = &c->lists[i];
 		for (k = l->v4_first; k < l->v4_first + l->nb_v4; k++) {
-			if (p4[k].op != BW_OP_PRESENT)
-				return img_refuse(
-					c, -EINVAL,
-					"prefix4 %" PRIu32 " of list '%s': "
-					"op %u in a full image (want 0)",
-					k, l->name, p4[k].op);
-			if (p4[k].list != l->id)
-				return img_refuse(
-					c, -EINVAL,
-					"prefix4 %" PRIu32 " of list '%s': "
-					"list %u, want %" PRIu32,
-					k, l->name, p4[k].list, l->id);
+			ret = check_full_member(c, BW_SEC_PREFIX4, k, l,
+						p4[k].op, p4[k].list);
+			if (ret != 0)
+				return ret;
 			f = entry4_fault(&p4[k],
 					 k > l->v4_first ? &p4[k - 1] : NULL);
 			if (f != ENTRY_OK)
@@ -667,18 +699,10 @@ check_full(struct val *c)
 						    p4[k].len);
 		}
 		for (k = l->v6_first; k < l->v6_first + l->nb_v6; k++) {
-			if (p6[k].op != BW_OP_PRESENT)
-				return img_refuse(
-					c, -EINVAL,
-					"prefix6 %" PRIu32 " of list '%s': "
-					"op %u in a full image (want 0)",
-					k, l->name, p6[k].op);
-			if (p6[k].list != l->id)
-				return img_refuse(
-					c, -EINVAL,
-					"prefix6 %" PRIu32 " of list '%s': "
-					"list %u, want %" PRIu32,
-					k, l->name, p6[k].list, l->id);
+			ret = check_full_member(c, BW_SEC_PREFIX6, k, l,
+						p6[k].op, p6[k].list);
+			if (ret != 0)
+				return ret;
 			f = entry6_fault(&p6[k],
 					 k > l->v6_first ? &p6[k - 1] : NULL);
 			if (f != ENTRY_OK)

@@ -71,6 +71,12 @@ int img_host_bits6(const uint8_t addr[16], uint8_t len);
 
 /* A character of list and program names: [A-Za-z0-9_.-]. */
 int img_name_char_ok(char ch);
+/*
+ * Refuses item i of kind ("list 3: empty name") unless its name field of
+ * size bytes is NUL terminated, not empty, of that charset, zero after.
+ */
+int img_check_name(struct val *c, const char *kind, uint32_t i,
+		   const char *name, size_t size);
 
 /* FULL: the program table against the instruction section. */
 int img_check_bpf(struct val *c);

@@ -19,34 +19,12 @@ static int
 check_bpf_name(struct val *c, uint32_t i, const struct bw_image_bpf *b,
 	       const struct bw_image_bpf *progs)
 {
-	const char *nul = memchr(b->name, '\0', sizeof(b->name));
-	size_t n, k;
 	uint32_t j;
+	int ret;
 
-	if (nul == NULL)
-		return img_refuse(
-			c, -EINVAL,
-			"program %" PRIu32 ": name not NUL terminated", i);
-	n = (size_t)(nul - b->name);
-	if (n == 0)
-		return img_refuse(c, -EINVAL, "program %" PRIu32 ": empty name",
-				  i);
-	for (k = 0; k < n; k++) {
-		if (!img_name_char_ok(b->name[k]))
-			return img_refuse(c, -EINVAL,
-					  "program %" PRIu32 ": name has "
-					  "character 0x%02x at %zu (charset "
-					  "A-Za-z0-9_.-)",
-					  i, (unsigned int)(uint8_t)b->name[k],
-					  k);
-	}
-	for (k = n + 1; k < sizeof(b->name); k++) {
-		if (b->name[k] != '\0')
-			return img_refuse(c, -EINVAL,
-					  "program %" PRIu32 ": name byte %zu "
-					  "after the NUL not zero",
-					  i, k);
-	}
+	ret = img_check_name(c, "program", i, b->name, sizeof(b->name));
+	if (ret != 0)
+		return ret;
 	/* At most BW_BPF_MAX programs: quadratic is cheap. */
 	for (j = 0; j < i; j++) {
 		if (strcmp(progs[j].name, b->name) == 0)
@@ -166,22 +144,44 @@ raddr_fault(const struct bw_image_raddr *a)
 	return "unknown family";
 }
 
+/*
+ * Entries [first, first + nb) of section sec, the noun ("addresses") set of
+ * rule i: *t is their section (NULL when nb is 0); refused past its end.
+ */
+static int
+rule_range(struct val *c, uint32_t i, const char *which, const char *noun,
+	   uint32_t sec, uint32_t first, uint32_t nb, const void **t)
+{
+	uint32_t count = img_sec_count(c, sec);
+
+	*t = NULL;
+	if (!range_ok(first, nb, count))
+		return img_refuse(c, -EINVAL,
+				  "rule %" PRIu32 ": %s %s [%" PRIu32
+				  ", +%" PRIu32
+				  ") past the %s section (%" PRIu32 ")",
+				  i, which, noun, first, nb,
+				  img_sec_infos[sec].name, count);
+	if (nb > 0)
+		*t = img_at(c, c->sec[sec]->off);
+	return 0;
+}
+
 /* A rule's address range: in bounds and sorted, unique. */
 static int
 check_rule_addrs(struct val *c, uint32_t i, const char *which, uint32_t first,
 		 uint32_t nb)
 {
-	const struct bw_image_raddr *t = NULL;
-	uint32_t count = img_sec_count(c, BW_SEC_RADDRS), k;
+	const struct bw_image_raddr *t;
+	const void *sec;
+	uint32_t k;
+	int ret;
 
-	if (!range_ok(first, nb, count))
-		return img_refuse(c, -EINVAL,
-				  "rule %" PRIu32 ": %s addresses [%" PRIu32
-				  ", +%" PRIu32
-				  ") past the raddrs section (%" PRIu32 ")",
-				  i, which, first, nb, count);
-	if (nb > 0)
-		t = img_at(c, c->sec[BW_SEC_RADDRS]->off);
+	ret = rule_range(c, i, which, "addresses", BW_SEC_RADDRS, first, nb,
+			 &sec);
+	if (ret != 0)
+		return ret;
+	t = sec;
 	for (k = first; k < first + nb; k++) {
 		const char *f = raddr_fault(&t[k]);
 
@@ -204,17 +204,15 @@ static int
 check_rule_ports(struct val *c, uint32_t i, const char *which, uint32_t first,
 		 uint32_t nb)
 {
-	const struct bw_image_rport *t = NULL;
-	uint32_t count = img_sec_count(c, BW_SEC_RPORTS), k;
+	const struct bw_image_rport *t;
+	const void *sec;
+	uint32_t k;
+	int ret;
 
-	if (!range_ok(first, nb, count))
-		return img_refuse(c, -EINVAL,
-				  "rule %" PRIu32 ": %s ports [%" PRIu32
-				  ", +%" PRIu32
-				  ") past the rports section (%" PRIu32 ")",
-				  i, which, first, nb, count);
-	if (nb > 0)
-		t = img_at(c, c->sec[BW_SEC_RPORTS]->off);
+	ret = rule_range(c, i, which, "ports", BW_SEC_RPORTS, first, nb, &sec);
+	if (ret != 0)
+		return ret;
+	t = sec;
 	for (k = first; k < first + nb; k++) {
 		if (t[k].lo > t[k].hi)
 			return img_refuse(c, -EINVAL,

@@ -59,6 +59,21 @@ bw_name_ctl_sock(const char *instance, char *buf, size_t size, size_t *len)
 }
 
 int
+bw_name_ctl_sockaddr(const char *instance, struct sockaddr_un *sa,
+		     socklen_t *salen)
+{
+	size_t nlen;
+
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_UNIX;
+	if (bw_name_ctl_sock(instance, sa->sun_path, sizeof(sa->sun_path),
+			     &nlen) != 0)
+		return -EINVAL;
+	*salen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + nlen);
+	return 0;
+}
+
+int
 bw_name_image_shm(const char *instance, pid_t pid, char *buf, size_t len)
 {
 	if (!bw_name_instance_valid(instance) || pid <= 0)

@@ -25,20 +25,15 @@ static int
 sock_connect(const char *instance)
 {
 	struct sockaddr_un sa;
-	size_t nlen;
+	socklen_t salen;
 	int fd, ret;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sun_family = AF_UNIX;
-	if (bw_name_ctl_sock(instance, sa.sun_path, sizeof(sa.sun_path),
-			     &nlen) != 0)
+	if (bw_name_ctl_sockaddr(instance, &sa, &salen) != 0)
 		return -EINVAL;
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	if (connect(fd, (struct sockaddr *)&sa,
-		    (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
-				nlen)) != 0) {
+	if (connect(fd, (struct sockaddr *)&sa, salen) != 0) {
 		ret = -errno;
 		close(fd);
 		/* abstract names vanish with their process */

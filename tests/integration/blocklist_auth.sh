@@ -7,8 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 
 [ "$(id -u)" -eq 0 ] || { t_log "FAIL: needs root to change identity"; exit 1; }
-sd="$T_TMP/state"
-inst="au$$"
+t_instance au
 created_group=
 t_extra_cleanup() {
 	rm -f "/dev/shm/bulwark.$inst.status"

@@ -10,10 +10,7 @@
 
 drop4=$BW_DATA/blocklists/spamhaus-drop-2025-01-17.txt
 drop6=$BW_DATA/blocklists/spamhaus-dropv6-2025-01-17.txt
-sd="$T_TMP/state"
-inst="lk$$"
-ctl() { "$BWCTL" --instance "$inst" --state-dir "$sd" "$@"; }
-t_extra_cleanup() { rm -f "/dev/shm/bulwark.$inst.status"; }
+t_instance lk
 
 "$PY" "$(dirname "$0")/gen_lookup.py" "$T_TMP" "$drop4" "$drop6"
 probes=$(awk '$1=="probes"{print $2}' "$T_TMP/counts.txt")

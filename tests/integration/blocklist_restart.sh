@@ -9,10 +9,7 @@
 
 drop4=$BW_DATA/blocklists/spamhaus-drop-2025-01-17.txt
 drop6=$BW_DATA/blocklists/spamhaus-dropv6-2025-01-17.txt
-sd="$T_TMP/state"
-inst="rs$$"
-ctl() { "$BWCTL" --instance "$inst" --state-dir "$sd" "$@"; }
-t_extra_cleanup() { rm -f "/dev/shm/bulwark.$inst.status"; }
+t_instance rs
 
 # IPv4 probes all come from or go to 192.0.2.77; IPv6 probes are not listed
 "$PY" "$(dirname "$0")/gen_lookup.py" "$T_TMP" "$drop4" "$drop6"

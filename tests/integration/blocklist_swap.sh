@@ -12,10 +12,7 @@
 
 old=$BW_DATA/blocklists/spamhaus-drop-2024-10-18.txt
 new=$BW_DATA/blocklists/spamhaus-drop-2025-01-17.txt
-sd="$T_TMP/state"
-inst="sw$$"
-ctl() { "$BWCTL" --instance "$inst" --state-dir "$sd" "$@"; }
-t_extra_cleanup() { rm -f "/dev/shm/bulwark.$inst.status"; }
+t_instance sw
 
 # probes of both lists (and just outside them), to and from 192.0.2.77
 "$PY" "$(dirname "$0")/gen_lookup.py" "$T_TMP" "$old" "$new"

@@ -16,10 +16,7 @@
 
 ex=$BW_BUILD/examples/bpf
 bad=$BW_BUILD/tests/bpf
-sd="$T_TMP/state"
-inst="br$$"
-ctl() { "$BWCTL" --instance "$inst" --state-dir "$sd" "$@"; }
-t_extra_cleanup() { rm -f "/dev/shm/bulwark.$inst.status"; }
+t_instance br
 
 for f in "$ex/modbus_write.o" "$bad/bad_oob.o" "$bad/two_progs.o"; do
 	[ -f "$f" ] || { t_log "skipped: $f not built (clang BPF target)"; exit 77; }

@@ -11,10 +11,7 @@
 . "$(dirname "$0")/lib.sh"
 
 ex=$BW_BUILD/examples/bpf
-sd="$T_TMP/state"
-inst="bs$$"
-ctl() { "$BWCTL" --instance "$inst" --state-dir "$sd" "$@"; }
-t_extra_cleanup() { rm -f "/dev/shm/bulwark.$inst.status"; }
+t_instance bs
 
 for p in modbus_write dnp3_restart tcp_flags; do
 	[ -f "$ex/$p.o" ] || { t_log "skipped: $ex/$p.o not built (clang BPF target)"; exit 77; }

@@ -42,6 +42,18 @@ trap t_cleanup EXIT
 
 t_log() { printf '[%s] %s\n' "$T_NAME" "$*"; }
 
+# t_instance PREFIX: this test's dataplane instance ($inst, unique per
+# process), its state directory ($sd) and the removal of its status region
+# at exit (a test with more to clean defines its own t_extra_cleanup after).
+t_instance() {
+	inst="$1$$"
+	sd="$T_TMP/state"
+}
+t_extra_cleanup() { [ -z "${inst:-}" ] || rm -f "/dev/shm/bulwark.$inst.status"; }
+
+# ctl ARGS...: bulwarkctl for this test's instance and state directory.
+ctl() { "$BWCTL" --instance "$inst" --state-dir "$sd" "$@"; }
+
 # t_check DESCRIPTION EXPECTED ACTUAL
 t_check() {
 	T_CHECKS=$((T_CHECKS + 1))

@@ -11,8 +11,7 @@
 # segments) and once with the single database (a stream per flow slot).
 . "$(dirname "$0")/lib.sh"
 
-inst="re$$"
-t_extra_cleanup() { rm -f "/dev/shm/bulwark.$inst.status"; }
+t_instance re
 
 "$PY" "$(dirname "$0")/gen_rules_eod.py" "$T_TMP"
 frames=$(t_count frames)

@@ -15,9 +15,7 @@
 #   packet, the stream groups too).
 . "$(dirname "$0")/lib.sh"
 
-inst="rg$$"
-sd=$T_TMP/state
-t_extra_cleanup() { rm -f "/dev/shm/bulwark.$inst.status"; }
+t_instance rg
 
 frames=$("$PY" "$(dirname "$0")/gen_rules_groups.py" "$T_TMP" \
 	"$BW_DATA"/rules/emerging-*.rules)

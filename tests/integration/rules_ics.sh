@@ -14,9 +14,7 @@
 #   add up to them), the output is the input minus them.
 . "$(dirname "$0")/lib.sh"
 
-inst="ri$$"
-sd=$T_TMP/state
-t_extra_cleanup() { rm -f "/dev/shm/bulwark.$inst.status"; }
+t_instance ri
 
 "$PY" "$(dirname "$0")/gen_rules_ics.py" "$T_TMP" "$BW_DATA"/pcaps/ics/*.pcap
 frames=$(t_count frames)

@@ -10,11 +10,8 @@
 # rules survive a restart of the dataplane.
 . "$(dirname "$0")/lib.sh"
 
-sd="$T_TMP/state"
-inst="rl$$"
+t_instance rl
 scada=$BW_DATA/rules/emerging-scada.rules
-ctl() { "$BWCTL" --instance "$inst" --state-dir "$sd" "$@"; }
-t_extra_cleanup() { rm -f "/dev/shm/bulwark.$inst.status"; }
 
 start() {
 	bw_start "$inst" "$T_TMP/bulwark.log" --vdev net_null0,no-rx=1 \

@@ -12,9 +12,7 @@
 # segments of flows it lacks are counted and scanned per packet.
 . "$(dirname "$0")/lib.sh"
 
-inst="rt$$"
-sd=$T_TMP/state
-t_extra_cleanup() { rm -f "/dev/shm/bulwark.$inst.status"; }
+t_instance rt
 
 "$PY" "$(dirname "$0")/gen_rules_stream.py" "$T_TMP"
 frames=$(t_count frames)

@@ -13,10 +13,7 @@
 # drop, nothing missed by the port, every commit applied.
 . "$(dirname "$0")/lib.sh"
 
-sd="$T_TMP/state"
-inst="rs$$"
-ctl() { "$BWCTL" --instance "$inst" --state-dir "$sd" "$@"; }
-t_extra_cleanup() { rm -f "/dev/shm/bulwark.$inst.status"; }
+t_instance rs
 
 "$PY" "$(dirname "$0")/gen_rules_ics.py" "$T_TMP" "$BW_DATA"/pcaps/ics/*.pcap
 cat >"$T_TMP/a.rules" <<'R'

@@ -110,6 +110,8 @@ static void
 test_names(void)
 {
 	char buf[128], small[8];
+	struct sockaddr_un sa;
+	socklen_t salen = 0;
 	size_t len = 0;
 
 	CU_ASSERT(bw_name_instance_valid("edge-1_a"));
@@ -128,6 +130,14 @@ test_names(void)
 	CU_ASSERT_EQUAL(buf[0], '\0');
 	CU_ASSERT_STRING_EQUAL(buf + 1, "bulwark.edge.ctl");
 	CU_ASSERT_EQUAL(len, 1 + strlen("bulwark.edge.ctl"));
+	/* the whole address both programs bind and connect to */
+	memset(&sa, 0xa5, sizeof(sa));
+	CU_ASSERT_EQUAL(bw_name_ctl_sockaddr("edge", &sa, &salen), 0);
+	CU_ASSERT_EQUAL(sa.sun_family, AF_UNIX);
+	CU_ASSERT_EQUAL(sa.sun_path[0], '\0');
+	CU_ASSERT_EQUAL(memcmp(sa.sun_path + 1, "bulwark.edge.ctl", 16), 0);
+	CU_ASSERT_EQUAL(salen, sizeof(sa.sun_family) + 1 + 16);
+	CU_ASSERT_EQUAL(bw_name_ctl_sockaddr("a/b", &sa, &salen), -EINVAL);
 
 	/* what the CLI makes, the dataplane takes; nothing else */
 	CU_ASSERT_EQUAL(bw_name_image_shm("edge", 4242, buf, sizeof(buf)), 0);
