@@ -18,12 +18,22 @@ where(const char *path)
 	return path[0] != '\0' ? path : "(root)";
 }
 
-/* Print "json: PATH: want WANT, found VALUE" to stderr. */
-static void
-mismatch(const char *path, const char *want, json_t *found)
+/*
+ * Return ok; when it is 0, first print "json: PATH: want WANT, found
+ * VALUE" to stderr, WANT as fmt makes it.
+ */
+static int __attribute__((format(printf, 4, 5)))
+holds(int ok, const char *path, json_t *found, const char *fmt, ...)
 {
+	char want[512]; /* WANT, cut short past this */
 	char *txt = NULL;
+	va_list ap;
 
+	if (ok)
+		return 1;
+	va_start(ap, fmt);
+	vsnprintf(want, sizeof(want), fmt, ap);
+	va_end(ap);
 	if (found != NULL)
 		txt = json_dumps(found, JSON_ENCODE_ANY | JSON_COMPACT);
 	fprintf(stderr, "json: %s: want %s, found %s\n", where(path), want,
@@ -31,6 +41,18 @@ mismatch(const char *path, const char *want, json_t *found)
 		: txt != NULL ? txt
 			      : "?");
 	free(txt);
+	return 0;
+}
+
+/* Member k (NULL: none) is key, the `which` member of the object at path. */
+static int
+member_is(const char *path, const char *which, const char *k, const char *key)
+{
+	if (k != NULL && strcmp(k, key) == 0)
+		return 1;
+	fprintf(stderr, "json: %s: want %s member \"%s\", found %s\n",
+		where(path), which, key, k != NULL ? k : "none");
+	return 0;
 }
 
 json_t *
@@ -132,27 +154,19 @@ int
 bw_json_is_int(json_t *root, const char *path, json_int_t v)
 {
 	json_t *found = bw_json_get(root, path);
-	char want[48];
 
-	if (json_is_integer(found) && json_integer_value(found) == v)
-		return 1;
-	snprintf(want, sizeof(want), "integer %" JSON_INTEGER_FORMAT, v);
-	mismatch(path, want, found);
-	return 0;
+	return holds(json_is_integer(found) && json_integer_value(found) == v,
+		     path, found, "integer %" JSON_INTEGER_FORMAT, v);
 }
 
 int
 bw_json_is_real(json_t *root, const char *path, double v)
 {
 	json_t *found = bw_json_get(root, path);
-	char want[48];
 
 	/* Exact: the writer prints decimals that strtod reads back as v. */
-	if (json_is_real(found) && json_real_value(found) == v)
-		return 1;
-	snprintf(want, sizeof(want), "real %.17g", v);
-	mismatch(path, want, found);
-	return 0;
+	return holds(json_is_real(found) && json_real_value(found) == v, path,
+		     found, "real %.17g", v);
 }
 
 int
@@ -167,7 +181,7 @@ bw_json_is_strn(json_t *root, const char *path, const char *s, size_t len)
 		return 1;
 	want = json_stringn_nocheck(s, len);
 	txt = want != NULL ? json_dumps(want, JSON_ENCODE_ANY) : NULL;
-	mismatch(path, txt != NULL ? txt : "a string (not UTF-8)", found);
+	holds(0, path, found, "%s", txt != NULL ? txt : "a string (not UTF-8)");
 	free(txt);
 	json_decref(want);
 	return 0;
@@ -184,10 +198,8 @@ bw_json_is_bool(json_t *root, const char *path, int v)
 {
 	json_t *found = bw_json_get(root, path);
 
-	if (v ? json_is_true(found) : json_is_false(found))
-		return 1;
-	mismatch(path, v ? "true" : "false", found);
-	return 0;
+	return holds(v ? json_is_true(found) : json_is_false(found), path,
+		     found, "%s", v ? "true" : "false");
 }
 
 int
@@ -195,23 +207,16 @@ bw_json_is_null(json_t *root, const char *path)
 {
 	json_t *found = bw_json_get(root, path);
 
-	if (json_is_null(found))
-		return 1;
-	mismatch(path, "null", found);
-	return 0;
+	return holds(json_is_null(found), path, found, "null");
 }
 
 int
 bw_json_absent(json_t *root, const char *path, const char *key)
 {
 	json_t *obj = bw_json_get(root, path);
-	char want[KEY_MAX + 32];
 
-	if (json_is_object(obj) && json_object_get(obj, key) == NULL)
-		return 1;
-	snprintf(want, sizeof(want), "an object without \"%s\"", key);
-	mismatch(path, want, obj);
-	return 0;
+	return holds(json_is_object(obj) && json_object_get(obj, key) == NULL,
+		     path, obj, "an object without \"%s\"", key);
 }
 
 int
@@ -243,10 +248,8 @@ bw_json_keys_run(json_t *root, const char *path, ...)
 	void *it;
 	int ok;
 
-	if (!json_is_object(obj)) {
-		mismatch(path, "an object", obj);
+	if (!holds(json_is_object(obj), path, obj, "an object"))
 		return 0;
-	}
 	va_start(ap, path);
 	key = va_arg(ap, const char *);
 	it = key != NULL ? json_object_iter_at(obj, key) : NULL;
@@ -268,15 +271,10 @@ bw_json_keys_run(json_t *root, const char *path, ...)
 int
 bw_json_first_key(json_t *root, const char *path, const char *key)
 {
-	json_t *obj = bw_json_get(root, path);
-	void *it = json_object_iter(obj);
+	void *it = json_object_iter(bw_json_get(root, path));
 
-	if (it != NULL && strcmp(json_object_iter_key(it), key) == 0)
-		return 1;
-	fprintf(stderr, "json: %s: want first member \"%s\", found %s\n",
-		where(path), key,
-		it != NULL ? json_object_iter_key(it) : "none");
-	return 0;
+	return member_is(path, "first",
+			 it != NULL ? json_object_iter_key(it) : NULL, key);
 }
 
 int
@@ -289,9 +287,5 @@ bw_json_last_key(json_t *root, const char *path, const char *key)
 	for (it = json_object_iter(obj); it != NULL;
 	     it = json_object_iter_next(obj, it))
 		last = json_object_iter_key(it);
-	if (last != NULL && strcmp(last, key) == 0)
-		return 1;
-	fprintf(stderr, "json: %s: want last member \"%s\", found %s\n",
-		where(path), key, last != NULL ? last : "none");
-	return 0;
+	return member_is(path, "last", last, key);
 }
