@@ -1,21 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Unit tests of the state directory (control/commit/ctl_state.c), the
- * commit plan of a transaction (ctl_txn_plan() in control/commit/ctl_txn.c)
- * and the lookup oracle (control/model/ctl_lookup.c): atomic writes and
- * modes, newest valid generation with corrupt newer ones skipped,
- * pruning, the audit log's exact lines, the lock; DELTA against FULL
- * decisions, with each DELTA accepted by the dataplane's own model code;
- * lookup on nested lists with every match mode and allow over block,
- * cross-checked against the dataplane model's next hops on random
- * addresses.
+ * Unit tests of the state directory (control/commit/ctl_state.c,
+ * lib/statedir.c): atomic writes and modes, pending generations, newest
+ * valid generation with corrupt newer ones skipped, pruning with keep, the
+ * audit log's exact lines, the commit lock. The commit plan is
+ * test_state_plan.c, the lookup oracle test_state_lookup.c.
  *
  * Every test works in its own directory under $TMPDIR (or /tmp).
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -29,12 +24,9 @@
 
 #include "bw_cunit.h"
 #include "ctl_image.h"
-#include "ctl_lookup.h"
-#include "ctl_prefix.h"
 #include "ctl_state.h"
-#include "ctl_txn.h"
 #include "bw_image_view.h"
-#include "bw_routes.h"
+#include "test_state_util.h"
 
 /* A scratch directory, removed with everything in it by tmp_done(). */
 struct tmp {
@@ -88,60 +80,18 @@ tmp_done(struct tmp *t)
 	rm_rf(t->base);
 }
 
-static void
-pfx(struct ctl_prefix *p, const char *s)
-{
-	CU_ASSERT_FATAL(ctl_prefix_parse(s, strlen(s), p, NULL) == 0);
-}
-
-/* Add list name with the given prefixes (NULL-terminated) to rs. */
-static struct ctl_list *
-add_list(struct ctl_ruleset *rs, const char *name, uint16_t action,
-	 uint16_t match, const char *const *prefixes)
-{
-	struct ctl_list *l = NULL;
-	struct ctl_prefix p;
-
-	CU_ASSERT_FATAL(ctl_ruleset_add_list(rs, name, action, match, &l) == 0);
-	for (; prefixes != NULL && *prefixes != NULL; prefixes++) {
-		pfx(&p, *prefixes);
-		CU_ASSERT_FATAL(ctl_prefix_set_add(&l->set, &p) == 0);
-	}
-	ctl_prefix_set_sort_unique(&l->set);
-	return l;
-}
-
-/* FULL image of rs as generation gen (parent gen - 1). */
-static void *
-full_image(const struct ctl_ruleset *rs, uint64_t gen, size_t *len)
-{
-	struct ctl_image_meta m;
-	void *img = NULL;
-
-	memset(&m, 0, sizeof(m));
-	m.generation = gen;
-	m.parent_gen = gen - 1;
-	m.created_ns = 1;
-	snprintf(m.comment, sizeof(m.comment), "test gen %" PRIu64, gen);
-	CU_ASSERT_FATAL(ctl_image_write_full(rs, &m, &img, len) == 0);
-	return img;
-}
-
 /* A small ruleset whose content depends on k. */
 static void
 sample_rs(struct ctl_ruleset *rs, unsigned int k)
 {
 	static const char *const v[] = {"192.0.2.0/24", "2001:db8::/32", NULL};
-	struct ctl_prefix p;
 	struct ctl_list *l;
 	char s[32];
 
 	memset(rs, 0, sizeof(*rs));
-	l = add_list(rs, "blocked", BW_ACTION_DROP, BW_MATCH_ANY, v);
+	l = state_add_list(rs, "blocked", BW_ACTION_DROP, BW_MATCH_ANY, v);
 	snprintf(s, sizeof(s), "10.%u.0.0/16", k % 256);
-	pfx(&p, s);
-	CU_ASSERT_FATAL(ctl_prefix_set_add(&l->set, &p) == 0);
-	ctl_prefix_set_sort_unique(&l->set);
+	state_set_put(l, s);
 }
 
 static void
@@ -152,7 +102,7 @@ write_gen(struct ctl_state *st, uint64_t gen)
 	void *img;
 
 	sample_rs(&rs, (unsigned int)gen);
-	img = full_image(&rs, gen, &len);
+	img = state_full_image(&rs, gen, &len);
 	CU_ASSERT_EQUAL(ctl_state_write(st, img, len, gen), 0);
 	free(img);
 	ctl_ruleset_free(&rs);
@@ -199,7 +149,7 @@ test_write_read(void)
 	CU_ASSERT_EQUAL(sb.st_mode & 07777, CTL_STATE_DIR_MODE);
 
 	sample_rs(&rs, 7);
-	img = full_image(&rs, 1, &len);
+	img = state_full_image(&rs, 1, &len);
 	CU_ASSERT_EQUAL(ctl_state_write(&st, img, len, 1), 0);
 	free(img);
 	CU_ASSERT_EQUAL(ctl_state_path(&st, 1, path, sizeof(path)), 0);
@@ -219,7 +169,7 @@ test_write_read(void)
 	CU_ASSERT_EQUAL(ctl_state_pending(&st, &gens, &n), 0);
 	CU_ASSERT_EQUAL(n, 0);
 	free(gens);
-	img = full_image(&rs, 2, &len);
+	img = state_full_image(&rs, 2, &len);
 	CU_ASSERT_EQUAL(ctl_state_prepare(&st, img, len, 2), 0);
 	free(img);
 	CU_ASSERT_EQUAL(ctl_state_gens(&st, &gens, &n), 0);
@@ -479,426 +429,12 @@ test_audit(void)
 	tmp_done(&t);
 }
 
-/* Base ruleset of the plan tests: two lists. */
-static void
-plan_base(struct ctl_ruleset *rs)
-{
-	static const char *const a[] = {"10.0.0.0/8", "192.0.2.0/24",
-					"2001:db8::/32", NULL};
-	static const char *const b[] = {"10.1.0.0/16", NULL};
-
-	memset(rs, 0, sizeof(*rs));
-	add_list(rs, "blocked", BW_ACTION_DROP, BW_MATCH_ANY, a);
-	add_list(rs, "ours", BW_ACTION_ALLOW, BW_MATCH_SRC, b);
-	rs->generation = 1;
-}
-
-static void
-set_put(struct ctl_list *l, const char *s)
-{
-	struct ctl_prefix p;
-
-	pfx(&p, s);
-	CU_ASSERT_FATAL(ctl_prefix_set_add(&l->set, &p) == 0);
-	ctl_prefix_set_sort_unique(&l->set);
-}
-
-static void
-set_remove(struct ctl_list *l, const char *s)
-{
-	struct ctl_prefix p;
-	int i;
-
-	pfx(&p, s);
-	i = ctl_prefix_set_find(&l->set, &p);
-	CU_ASSERT_FATAL(i >= 0);
-	memmove(&l->set.v[i], &l->set.v[i + 1],
-		(l->set.n - (size_t)i - 1) * sizeof(l->set.v[0]));
-	l->set.n--;
-}
-
-/*
- * The DELTA of base -> cur must be what the dataplane accepts against
- * base's FULL image, and leave its model equal to cur's FULL image's.
- */
-static void
-delta_accepted(const struct ctl_ruleset *base, const struct ctl_ruleset *cur,
-	       const struct ctl_delta_entry *d, size_t nb)
-{
-	struct bw_model m_base, m_cur;
-	struct bw_image_view v, vd;
-	struct ctl_image_meta meta;
-	char why[BW_IMAGE_WHY_LEN];
-	size_t len_b, len_c, len_d;
-	void *ib, *ic, *id = NULL;
-	struct bw_ops ops;
-	int act, fam;
-
-	ib = full_image(base, 1, &len_b);
-	ic = full_image(cur, 2, &len_c);
-	memset(&meta, 0, sizeof(meta));
-	meta.generation = 2;
-	meta.parent_gen = 1;
-	CU_ASSERT_FATAL(ctl_image_write_delta(cur, d, nb, &meta, &id, &len_d) ==
-			0);
-	CU_ASSERT_FATAL(bw_image_validate(ib, len_b, &v, NULL, 0) == 0);
-	CU_ASSERT_FATAL(bw_model_from_full(&v, &m_base) == 0);
-	CU_ASSERT_FATAL(bw_image_validate(id, len_d, &vd, why, sizeof(why)) ==
-			0);
-	memset(&ops, 0, sizeof(ops));
-	CU_ASSERT_EQUAL(
-		bw_model_apply_delta(&m_base, &vd, &ops, why, sizeof(why)), 0);
-	CU_ASSERT_FATAL(bw_image_validate(ic, len_c, &v, NULL, 0) == 0);
-	CU_ASSERT_FATAL(bw_model_from_full(&v, &m_cur) == 0);
-	for (act = 0; act < BW_ACT_COUNT; act++) {
-		for (fam = 0; fam < BW_FAM_COUNT; fam++) {
-			const struct bw_rtable *x = &m_base.tab[act][fam];
-			const struct bw_rtable *y = &m_cur.tab[act][fam];
-			uint32_t i;
-
-			CU_ASSERT_EQUAL_FATAL(x->n, y->n);
-			for (i = 0; i < x->n; i++) {
-				CU_ASSERT_EQUAL(x->r[i].len, y->r[i].len);
-				CU_ASSERT_EQUAL(x->r[i].nh, y->r[i].nh);
-				CU_ASSERT(memcmp(x->r[i].addr, y->r[i].addr,
-						 16) == 0);
-			}
-		}
-	}
-	bw_ops_free(&ops);
-	bw_model_free(&m_base);
-	bw_model_free(&m_cur);
-	free(ib);
-	free(ic);
-	free(id);
-}
-
-static void
-test_plan(void)
-{
-	struct ctl_ruleset base, cur;
-	struct ctl_delta_entry *d;
-	char s[32];
-	size_t nb;
-	int i;
-
-	plan_base(&base);
-	CU_ASSERT_FATAL(ctl_ruleset_dup(&cur, &base) == 0);
-	CU_ASSERT_EQUAL(ctl_txn_plan(&base, &cur, 0, 100, &d, &nb),
-			CTL_PLAN_NOOP);
-	CU_ASSERT_PTR_NULL(d);
-	/* structural with nothing changed (drop and re-create): no-op */
-	CU_ASSERT_EQUAL(ctl_txn_plan(&base, &cur, 1, 100, &d, &nb),
-			CTL_PLAN_NOOP);
-
-	/* one addition: a delta with one ADD in the right list */
-	set_put(&cur.lists[1], "198.51.100.7/32");
-	CU_ASSERT_EQUAL(ctl_txn_plan(&base, &cur, 0, 100, &d, &nb),
-			CTL_PLAN_DELTA);
-	CU_ASSERT_FATAL(nb == 1);
-	CU_ASSERT_EQUAL(d[0].list, 1);
-	CU_ASSERT_EQUAL(d[0].op, BW_OP_ADD);
-	CU_ASSERT_EQUAL(d[0].p.len, 32);
-	delta_accepted(&base, &cur, d, nb);
-	free(d);
-
-	/* added, then removed again: nothing */
-	set_remove(&cur.lists[1], "198.51.100.7/32");
-	CU_ASSERT_EQUAL(ctl_txn_plan(&base, &cur, 0, 100, &d, &nb),
-			CTL_PLAN_NOOP);
-
-	/* a removal and additions in both lists and families */
-	set_remove(&cur.lists[0], "192.0.2.0/24");
-	set_put(&cur.lists[0], "2001:db8:1::/48");
-	set_put(&cur.lists[1], "10.2.0.0/16");
-	CU_ASSERT_EQUAL(ctl_txn_plan(&base, &cur, 0, 100, &d, &nb),
-			CTL_PLAN_DELTA);
-	CU_ASSERT_EQUAL(nb, 3);
-	delta_accepted(&base, &cur, d, nb);
-	free(d);
-
-	/* exactly delta_max changes: delta; one more: full */
-	CU_ASSERT_EQUAL(ctl_txn_plan(&base, &cur, 0, 3, &d, &nb),
-			CTL_PLAN_DELTA);
-	free(d);
-	CU_ASSERT_EQUAL(ctl_txn_plan(&base, &cur, 0, 2, &d, &nb),
-			CTL_PLAN_FULL);
-	CU_ASSERT_PTR_NULL(d);
-	/* a structural change forces a full image */
-	CU_ASSERT_EQUAL(ctl_txn_plan(&base, &cur, 1, 100, &d, &nb),
-			CTL_PLAN_FULL);
-	CU_ASSERT_PTR_NULL(d);
-	ctl_ruleset_free(&cur);
-
-	/* many changes: full above the limit */
-	CU_ASSERT_FATAL(ctl_ruleset_dup(&cur, &base) == 0);
-	for (i = 0; i < 300; i++) {
-		snprintf(s, sizeof(s), "172.16.%d.%d/32", i / 256, i % 256);
-		set_put(&cur.lists[0], s);
-	}
-	CU_ASSERT_EQUAL(ctl_txn_plan(&base, &cur, 0, 300, &d, &nb),
-			CTL_PLAN_DELTA);
-	CU_ASSERT_EQUAL(nb, 300);
-	delta_accepted(&base, &cur, d, nb);
-	free(d);
-	CU_ASSERT_EQUAL(ctl_txn_plan(&base, &cur, 0, 299, &d, &nb),
-			CTL_PLAN_FULL);
-	ctl_ruleset_free(&cur);
-
-	/* a re-typed list: full, even without prefix changes */
-	CU_ASSERT_FATAL(ctl_ruleset_dup(&cur, &base) == 0);
-	cur.lists[0].match = BW_MATCH_DST;
-	CU_ASSERT_EQUAL(ctl_txn_plan(&base, &cur, 0, 100, &d, &nb),
-			CTL_PLAN_FULL);
-	cur.lists[0].match = BW_MATCH_ANY;
-	cur.lists[1].action = BW_ACTION_DROP;
-	CU_ASSERT_EQUAL(ctl_txn_plan(&base, &cur, 0, 100, &d, &nb),
-			CTL_PLAN_FULL);
-	ctl_ruleset_free(&cur);
-
-	/* a new list, a dropped list: full */
-	CU_ASSERT_FATAL(ctl_ruleset_dup(&cur, &base) == 0);
-	add_list(&cur, "new", BW_ACTION_DROP, BW_MATCH_ANY, NULL);
-	CU_ASSERT_EQUAL(ctl_txn_plan(&base, &cur, 0, 100, &d, &nb),
-			CTL_PLAN_FULL);
-	ctl_ruleset_free(&cur);
-	CU_ASSERT_FATAL(ctl_ruleset_dup(&cur, &base) == 0);
-	CU_ASSERT_EQUAL(ctl_ruleset_del_list(&cur, "ours"), 0);
-	CU_ASSERT_EQUAL(ctl_txn_plan(&base, &cur, 0, 100, &d, &nb),
-			CTL_PLAN_FULL);
-	ctl_ruleset_free(&cur);
-	ctl_ruleset_free(&base);
-}
-
-/*
- * Nested lists, ids 0..5:
- *   0 wide      drop  any  10.0.0.0/8
- *   1 src16     drop  src  10.1.0.0/16
- *   2 okdst24   allow dst  10.1.2.0/24
- *   3 blk24     drop  any  10.1.2.0/24
- *   4 dup16     drop  any  10.1.0.0/16      (ties with 1 on sources)
- *   5 v6        allow any  2001:db8::/32 ; drop from 6 below
- *   6 v6blk     drop  any  2001:db8:1::/48, 2001:db8:1:2::/64
- *   7 dst32     drop  dst  10.9.9.9/32
- *   8 oksrc     allow src  10.9.0.0/16, 10.9.9.0/24
- */
-static void
-lookup_rs(struct ctl_ruleset *rs)
-{
-	static const char *const wide[] = {"10.0.0.0/8", NULL};
-	static const char *const src16[] = {"10.1.0.0/16", NULL};
-	static const char *const okdst24[] = {"10.1.2.0/24", NULL};
-	static const char *const blk24[] = {"10.1.2.0/24", NULL};
-	static const char *const dup16[] = {"10.1.0.0/16", NULL};
-	static const char *const v6[] = {"2001:db8::/32", NULL};
-	static const char *const v6blk[] = {"2001:db8:1::/48",
-					    "2001:db8:1:2::/64", NULL};
-	static const char *const dst32[] = {"10.9.9.9/32", NULL};
-	static const char *const oksrc[] = {"10.9.0.0/16", "10.9.9.0/24", NULL};
-
-	memset(rs, 0, sizeof(*rs));
-	add_list(rs, "wide", BW_ACTION_DROP, BW_MATCH_ANY, wide);
-	add_list(rs, "src16", BW_ACTION_DROP, BW_MATCH_SRC, src16);
-	add_list(rs, "okdst24", BW_ACTION_ALLOW, BW_MATCH_DST, okdst24);
-	add_list(rs, "blk24", BW_ACTION_DROP, BW_MATCH_ANY, blk24);
-	add_list(rs, "dup16", BW_ACTION_DROP, BW_MATCH_ANY, dup16);
-	add_list(rs, "v6", BW_ACTION_ALLOW, BW_MATCH_ANY, v6);
-	add_list(rs, "v6blk", BW_ACTION_DROP, BW_MATCH_ANY, v6blk);
-	add_list(rs, "dst32", BW_ACTION_DROP, BW_MATCH_DST, dst32);
-	add_list(rs, "oksrc", BW_ACTION_ALLOW, BW_MATCH_SRC, oksrc);
-	rs->generation = 1;
-}
-
-/*
- * Look s up on side; check the deciding list's name ("" for none), its
- * prefix, the verdict and the number of lists that contain s.
- */
-static void
-expect(const struct ctl_ruleset *rs, const char *s, int side,
-       const char *decider, const char *prefix, int drop, uint32_t nb_hits)
-{
-	struct ctl_lookup_side out;
-	char got[CTL_PREFIX_STR_LEN];
-	struct ctl_prefix p;
-
-	pfx(&p, s);
-	ctl_lookup_side(rs, p.family, p.addr, side, &out);
-	CU_ASSERT_EQUAL(out.nb_hits, nb_hits);
-	CU_ASSERT_EQUAL(out.drop, drop);
-	if (decider[0] == '\0') {
-		CU_ASSERT_EQUAL(out.decider, -1);
-		return;
-	}
-	CU_ASSERT_FATAL(out.decider >= 0);
-	CU_ASSERT_STRING_EQUAL(rs->lists[out.hits[out.decider].index].name,
-			       decider);
-	ctl_prefix_format(&out.hits[out.decider].match, got, sizeof(got));
-	CU_ASSERT_STRING_EQUAL(got, prefix);
-}
-
-static void
-test_lookup_semantics(void)
-{
-	struct ctl_ruleset rs;
-	struct ctl_lookup_side out;
-	struct ctl_prefix p;
-	uint32_t i;
-
-	lookup_rs(&rs);
-	/* source: the allow list matches destinations only; /24 block wins */
-	expect(&rs, "10.1.2.3", CTL_SIDE_SRC, "blk24", "10.1.2.0/24", 1, 5);
-	/* destination: allow wins over the longer-or-equal block lists */
-	expect(&rs, "10.1.2.3", CTL_SIDE_DST, "okdst24", "10.1.2.0/24", 0, 5);
-	/* tie at /16 on sources: lowest id; src16 does not count on dst */
-	expect(&rs, "10.1.9.9", CTL_SIDE_SRC, "src16", "10.1.0.0/16", 1, 3);
-	expect(&rs, "10.1.9.9", CTL_SIDE_DST, "dup16", "10.1.0.0/16", 1, 3);
-	expect(&rs, "10.200.0.1", CTL_SIDE_SRC, "wide", "10.0.0.0/8", 1, 1);
-	expect(&rs, "10.200.0.1", CTL_SIDE_DST, "wide", "10.0.0.0/8", 1, 1);
-	expect(&rs, "11.0.0.1", CTL_SIDE_SRC, "", "", 0, 0);
-	expect(&rs, "11.0.0.1", CTL_SIDE_DST, "", "", 0, 0);
-	/* /32 destination block; as a source an allow /24 beats it */
-	expect(&rs, "10.9.9.9", CTL_SIDE_DST, "dst32", "10.9.9.9/32", 1, 3);
-	expect(&rs, "10.9.9.9", CTL_SIDE_SRC, "oksrc", "10.9.9.0/24", 0, 3);
-	/* allow wins even with a shorter prefix than the block */
-	expect(&rs, "2001:db8:1:2::1", CTL_SIDE_SRC, "v6", "2001:db8::/32", 0,
-	       2);
-	expect(&rs, "2001:db8:1:2::1", CTL_SIDE_DST, "v6", "2001:db8::/32", 0,
-	       2);
-	expect(&rs, "2001:db9::1", CTL_SIDE_SRC, "", "", 0, 0);
-	/* IPv4 lists never match an IPv4-mapped IPv6 address */
-	expect(&rs, "::ffff:10.1.2.3", CTL_SIDE_SRC, "", "", 0, 0);
-
-	/* the longest prefix of a list is reported, and counts marked */
-	pfx(&p, "2001:db8:1:2::1");
-	ctl_lookup_side(&rs, p.family, p.addr, CTL_SIDE_SRC, &out);
-	for (i = 0; i < out.nb_hits; i++) {
-		char got[CTL_PREFIX_STR_LEN];
-
-		ctl_prefix_format(&out.hits[i].match, got, sizeof(got));
-		if (strcmp(rs.lists[out.hits[i].index].name, "v6blk") == 0)
-			CU_ASSERT_STRING_EQUAL(got, "2001:db8:1:2::/64");
-		CU_ASSERT_EQUAL(out.hits[i].counts, 1);
-	}
-	pfx(&p, "10.1.2.3");
-	ctl_lookup_side(&rs, p.family, p.addr, CTL_SIDE_SRC, &out);
-	for (i = 0; i < out.nb_hits; i++)
-		CU_ASSERT_EQUAL(out.hits[i].counts,
-				strcmp(rs.lists[out.hits[i].index].name,
-				       "okdst24") != 0);
-	ctl_ruleset_free(&rs);
-}
-
-/* The deciding list id of the dataplane model for one side, or -1. */
-static int
-model_decider(const struct bw_model *m, int fam, const uint8_t *addr, int side,
-	      int *drop)
-{
-	uint64_t nh;
-	int id;
-
-	nh = bw_model_lookup(m, BW_ACT_ALLOW, fam, addr);
-	id = side == CTL_SIDE_SRC ? bw_nh_src(nh) : bw_nh_dst(nh);
-	*drop = 0;
-	if (id >= 0)
-		return id;
-	nh = bw_model_lookup(m, BW_ACT_BLOCK, fam, addr);
-	id = side == CTL_SIDE_SRC ? bw_nh_src(nh) : bw_nh_dst(nh);
-	*drop = id >= 0;
-	return id;
-}
-
-static uint32_t
-rnd(uint64_t *s)
-{
-	/* xorshift64*: reproducible without libc's rand() state */
-	*s ^= *s >> 12;
-	*s ^= *s << 25;
-	*s ^= *s >> 27;
-	return (uint32_t)((*s * 0x2545f4914f6cdd1dull) >> 32);
-}
-
-static void
-test_lookup_vs_model(void)
-{
-	static const char *const bases[] = {"10.1.2.0",	      "10.1.0.0",
-					    "10.9.9.0",	      "10.0.0.0",
-					    "2001:db8:1:2::", "2001:db8::"};
-	struct ctl_lookup_side out;
-	struct bw_image_view v;
-	struct ctl_ruleset rs;
-	struct ctl_prefix p;
-	struct bw_model m;
-	uint64_t seed = 42;
-	int side, k, drop, id, mismatches = 0;
-	size_t len;
-	void *img;
-
-	lookup_rs(&rs);
-	img = full_image(&rs, 1, &len);
-	CU_ASSERT_FATAL(bw_image_validate(img, len, &v, NULL, 0) == 0);
-	CU_ASSERT_FATAL(bw_model_from_full(&v, &m) == 0);
-	for (k = 0; k < 20000; k++) {
-		uint32_t r = rnd(&seed);
-
-		pfx(&p, bases[r % 6]);
-		/* randomize the low bits around each interesting prefix */
-		if (p.family == CTL_PREFIX_V4) {
-			p.addr[1] ^= (uint8_t)((r >> 8) & 0x0f ? 0 : r >> 16);
-			p.addr[2] ^= (uint8_t)((r >> 4) & 0x3 ? 0 : r >> 24);
-			p.addr[3] = (uint8_t)(r >> 12);
-		} else {
-			p.addr[5] ^= (uint8_t)((r >> 8) & 0x7 ? 0 : r >> 16);
-			p.addr[7] ^= (uint8_t)((r >> 4) & 0x3 ? 0 : r >> 24);
-			p.addr[15] = (uint8_t)(r >> 12);
-		}
-		for (side = CTL_SIDE_SRC; side <= CTL_SIDE_DST; side++) {
-			ctl_lookup_side(&rs, p.family, p.addr, side, &out);
-			id = model_decider(&m,
-					   p.family == CTL_PREFIX_V4
-						   ? BW_FAM_V4
-						   : BW_FAM_V6,
-					   p.addr, side, &drop);
-			if (id != (out.decider >= 0
-					   ? (int)rs.lists[out.hits[out.decider]
-								   .index]
-						     .id
-					   : -1) ||
-			    drop != out.drop)
-				mismatches++;
-		}
-	}
-	CU_ASSERT_EQUAL(mismatches, 0);
-	bw_model_free(&m);
-	free(img);
-	ctl_ruleset_free(&rs);
-}
-
-static void
-test_names(void)
-{
-	uint16_t v;
-
-	CU_ASSERT_STRING_EQUAL(ctl_action_name(BW_ACTION_DROP), "drop");
-	CU_ASSERT_STRING_EQUAL(ctl_action_name(BW_ACTION_ALLOW), "allow");
-	CU_ASSERT_STRING_EQUAL(ctl_match_name(BW_MATCH_ANY), "any");
-	CU_ASSERT_EQUAL(ctl_action_parse("allow", &v), 0);
-	CU_ASSERT_EQUAL(v, BW_ACTION_ALLOW);
-	CU_ASSERT_EQUAL(ctl_match_parse("dst", &v), 0);
-	CU_ASSERT_EQUAL(v, BW_MATCH_DST);
-	CU_ASSERT_EQUAL(ctl_match_parse("both", &v), -EINVAL);
-	CU_ASSERT_EQUAL(ctl_action_parse("block", &v), -EINVAL);
-}
-
 static const struct bw_cunit_test tests[] = {
 	{"write, read, pending, modes", test_write_read},
 	{"commit lock", test_lock},
 	{"newest with corrupt newer ones skipped", test_newest_corrupt_skipped},
 	{"prune", test_prune},
 	{"audit lines", test_audit},
-	{"commit plan: delta or full", test_plan},
-	{"lookup semantics", test_lookup_semantics},
-	{"lookup against the dataplane model", test_lookup_vs_model},
-	{"action and match names", test_names},
 };
 
 /* Returns 0 when every assertion passed, 1 otherwise (CUnit error too). */
