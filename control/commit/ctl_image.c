@@ -16,6 +16,7 @@
 #include "bw_util.h"
 #include "bw_crc32c.h"
 #include "bw_bpf.h"
+#include "ctl_array.h"
 #include "ctl_image.h"
 #include "bw_image_view.h"
 
@@ -81,6 +82,15 @@ layout_find(struct layout *lo, uint32_t type)
 			return &lo->sec[i];
 	}
 	return NULL;
+}
+
+/* The body of the planned section type in buf, or NULL when not planned. */
+static void *
+layout_body(struct layout *lo, uint8_t *buf, uint32_t type)
+{
+	struct bw_image_section *s = layout_find(lo, type);
+
+	return s != NULL ? buf + s->off : NULL;
 }
 
 /*
@@ -162,6 +172,38 @@ addr4_net(uint32_t addr, uint8_t *a)
 	a[1] = (uint8_t)(addr >> 16);
 	a[2] = (uint8_t)(addr >> 8);
 	a[3] = (uint8_t)addr;
+}
+
+/* An image being written: its plan, its buffer, its prefix sections. */
+struct writer {
+	struct layout lo;
+	uint8_t *buf;
+	uint32_t nb4[BW_LIST_MAX], nb6[BW_LIST_MAX]; /* of each list */
+	uint32_t tot4, tot6;			     /* of all lists */
+	struct bw_image_prefix4 *p4; /* PREFIX4 or DELTA4, NULL when empty */
+	struct bw_image_prefix6 *p6; /* PREFIX6 or DELTA6, NULL when empty */
+	uint32_t k4, k6;	     /* entries written */
+};
+
+/* Append p, of list with op, to the section of its family. */
+static void
+pfx_put(struct writer *o, const struct ctl_prefix *p, uint8_t op, uint16_t list)
+{
+	if (p->family == CTL_PREFIX_V4) {
+		struct bw_image_prefix4 *e = &o->p4[o->k4++];
+
+		e->addr = addr4_host(p->addr);
+		e->len = p->len;
+		e->op = op;
+		e->list = list;
+	} else {
+		struct bw_image_prefix6 *e = &o->p6[o->k6++];
+
+		memcpy(e->addr, p->addr, sizeof(p->addr));
+		e->len = p->len;
+		e->op = op;
+		e->list = list;
+	}
 }
 
 /*
@@ -331,99 +373,104 @@ rtab_from_view(struct ctl_rtab *t, const struct bw_image_view *v)
 	return ctl_rtab_dup(t, &src);
 }
 
+/* Count the prefixes of rs's lists and plan its LISTS section, the first. */
+static int
+plan_lists(struct writer *w, const struct ctl_ruleset *rs)
+{
+	int r = count_prefixes(rs, w->nb4, w->nb6, &w->tot4, &w->tot6);
+
+	if (r == 0)
+		layout_add(&w->lo, BW_SEC_LISTS, sizeof(struct bw_image_list),
+			   rs->nb_lists, 0);
+	return r;
+}
+
+/*
+ * Place the planned sections, start an image of kind in w->buf and fill
+ * its LISTS section from rs (with each list's ranges in a FULL image);
+ * then find the prefix sections p4 and p6 (types t4, t6). Returns 0 or a
+ * negative errno (w->buf then not allocated).
+ */
+static int
+image_begin(struct writer *w, const struct ctl_ruleset *rs,
+	    const struct ctl_image_meta *m, uint32_t kind, uint32_t t4,
+	    uint32_t t6)
+{
+	int r;
+
+	r = layout_place(&w->lo);
+	if (r < 0)
+		return r;
+	r = image_start(&w->lo, m, kind, &w->buf);
+	if (r < 0)
+		return r;
+	r = lists_fill((struct bw_image_list *)(w->buf + w->lo.sec[0].off), rs,
+		       w->nb4, w->nb6, kind == BW_IMAGE_FULL);
+	if (r < 0) {
+		free(w->buf);
+		return r;
+	}
+	w->p4 = layout_body(&w->lo, w->buf, t4);
+	w->p6 = layout_body(&w->lo, w->buf, t6);
+	return 0;
+}
+
 int
 ctl_image_write_full(const struct ctl_ruleset *rs,
 		     const struct ctl_image_meta *m, void **img, size_t *len)
 {
-	uint32_t nb4[BW_LIST_MAX], nb6[BW_LIST_MAX];
-	struct bw_image_prefix4 *p4 = NULL;
-	struct bw_image_prefix6 *p6 = NULL;
-	struct bw_image_section *s, *sb;
-	const struct ctl_prefix *p;
-	struct layout lo = {0};
-	uint32_t i, tot4, tot6, k4 = 0, k6 = 0, nb_insns;
-	uint8_t *buf;
+	struct bw_image_insn *code;
+	struct bw_image_bpf *tab;
+	struct writer w = {0};
+	uint32_t i, nb_insns;
 	size_t k;
 	int r;
 
-	r = count_prefixes(rs, nb4, nb6, &tot4, &tot6);
+	r = plan_lists(&w, rs);
 	if (r < 0)
 		return r;
 	r = count_insns(rs, &nb_insns);
 	if (r < 0)
 		return r;
-	layout_add(&lo, BW_SEC_LISTS, sizeof(struct bw_image_list),
-		   rs->nb_lists, 0);
-	layout_add(&lo, BW_SEC_PREFIX4, sizeof(*p4), tot4, 1);
-	layout_add(&lo, BW_SEC_PREFIX6, sizeof(*p6), tot6, 1);
-	layout_add(&lo, BW_SEC_BPF, sizeof(struct bw_image_bpf), rs->nb_progs,
+	layout_add(&w.lo, BW_SEC_PREFIX4, sizeof(*w.p4), w.tot4, 1);
+	layout_add(&w.lo, BW_SEC_PREFIX6, sizeof(*w.p6), w.tot6, 1);
+	layout_add(&w.lo, BW_SEC_BPF, sizeof(struct bw_image_bpf), rs->nb_progs,
 		   1);
-	layout_add(&lo, BW_SEC_BPF_INSNS, sizeof(struct bw_image_insn),
+	layout_add(&w.lo, BW_SEC_BPF_INSNS, sizeof(struct bw_image_insn),
 		   nb_insns, 1);
-	layout_add(&lo, BW_SEC_RULES, sizeof(struct bw_image_rule),
+	layout_add(&w.lo, BW_SEC_RULES, sizeof(struct bw_image_rule),
 		   rs->rtab.nb_rules, 1);
-	layout_add(&lo, BW_SEC_RADDRS, sizeof(struct bw_image_raddr),
+	layout_add(&w.lo, BW_SEC_RADDRS, sizeof(struct bw_image_raddr),
 		   rs->rtab.nb_addrs, 1);
-	layout_add(&lo, BW_SEC_RPORTS, sizeof(struct bw_image_rport),
+	layout_add(&w.lo, BW_SEC_RPORTS, sizeof(struct bw_image_rport),
 		   rs->rtab.nb_ports, 1);
-	layout_add(&lo, BW_SEC_RSTRINGS, 1, rs->rtab.strings_len, 1);
-	layout_add(&lo, BW_SEC_HSDB_BLOCK, 1, rs->rtab.block_len, 1);
-	layout_add(&lo, BW_SEC_HSDB_STREAM, 1, rs->rtab.stream_len, 1);
-	layout_add(&lo, BW_SEC_HSGROUPS, sizeof(struct bw_image_hsgroup),
+	layout_add(&w.lo, BW_SEC_RSTRINGS, 1, rs->rtab.strings_len, 1);
+	layout_add(&w.lo, BW_SEC_HSDB_BLOCK, 1, rs->rtab.block_len, 1);
+	layout_add(&w.lo, BW_SEC_HSDB_STREAM, 1, rs->rtab.stream_len, 1);
+	layout_add(&w.lo, BW_SEC_HSGROUPS, sizeof(struct bw_image_hsgroup),
 		   rs->rtab.nb_groups, 1);
-	layout_add(&lo, BW_SEC_HSPORTS, sizeof(struct bw_image_hsport),
+	layout_add(&w.lo, BW_SEC_HSPORTS, sizeof(struct bw_image_hsport),
 		   rs->rtab.nb_hsports, 1);
-	layout_add(&lo, BW_SEC_HSDB_GROUPS, 1, rs->rtab.gdb_len, 1);
-	r = layout_place(&lo);
+	layout_add(&w.lo, BW_SEC_HSDB_GROUPS, 1, rs->rtab.gdb_len, 1);
+	r = image_begin(&w, rs, m, BW_IMAGE_FULL, BW_SEC_PREFIX4,
+			BW_SEC_PREFIX6);
 	if (r < 0)
 		return r;
-	r = image_start(&lo, m, BW_IMAGE_FULL, &buf);
-	if (r < 0)
-		return r;
-	/* LISTS is always the first section */
-	r = lists_fill((struct bw_image_list *)(buf + lo.sec[0].off), rs, nb4,
-		       nb6, 1);
-	if (r < 0)
-		goto err_free;
-	s = layout_find(&lo, BW_SEC_PREFIX4);
-	if (s != NULL)
-		p4 = (struct bw_image_prefix4 *)(buf + s->off);
-	s = layout_find(&lo, BW_SEC_PREFIX6);
-	if (s != NULL)
-		p6 = (struct bw_image_prefix6 *)(buf + s->off);
 	/*
 	 * ctl_prefix_cmp() orders by family, then address bytes, then length:
 	 * a sorted set yields each family in the image's (addr, len) order.
 	 */
 	for (i = 0; i < rs->nb_lists; i++) {
-		for (k = 0; k < rs->lists[i].set.n; k++) {
-			p = &rs->lists[i].set.v[k];
-			if (p->family == CTL_PREFIX_V4) {
-				p4[k4].addr = addr4_host(p->addr);
-				p4[k4].len = p->len;
-				p4[k4].op = BW_OP_PRESENT;
-				p4[k4].list = (uint16_t)rs->lists[i].id;
-				k4++;
-			} else {
-				memcpy(p6[k6].addr, p->addr, sizeof(p->addr));
-				p6[k6].len = p->len;
-				p6[k6].op = BW_OP_PRESENT;
-				p6[k6].list = (uint16_t)rs->lists[i].id;
-				k6++;
-			}
-		}
+		for (k = 0; k < rs->lists[i].set.n; k++)
+			pfx_put(&w, &rs->lists[i].set.v[k], BW_OP_PRESENT,
+				(uint16_t)rs->lists[i].id);
 	}
-	sb = layout_find(&lo, BW_SEC_BPF);
-	s = layout_find(&lo, BW_SEC_BPF_INSNS);
-	if (sb != NULL && s != NULL)
-		progs_fill(rs, (struct bw_image_bpf *)(buf + sb->off),
-			   (struct bw_image_insn *)(buf + s->off));
-	rtab_fill(&lo, buf, &rs->rtab);
-	return image_finish(buf, lo.size, img, len);
-
-err_free:
-	free(buf);
-	return r;
+	tab = layout_body(&w.lo, w.buf, BW_SEC_BPF);
+	code = layout_body(&w.lo, w.buf, BW_SEC_BPF_INSNS);
+	if (tab != NULL && code != NULL)
+		progs_fill(rs, tab, code);
+	rtab_fill(&w.lo, w.buf, &rs->rtab);
+	return image_finish(w.buf, w.lo.size, img, len);
 }
 
 /* Delta order: list, then (addr, len); qsort() callbacks. */
@@ -432,25 +479,18 @@ delta4_cmp(const void *pa, const void *pb)
 {
 	const struct bw_image_prefix4 *a = pa, *b = pb;
 
-	if (a->list != b->list)
-		return a->list < b->list ? -1 : 1;
-	if (a->addr != b->addr)
-		return a->addr < b->addr ? -1 : 1;
-	return (int)a->len - (int)b->len;
+	return CTL_CMP(a->list, b->list) ?: CTL_CMP(a->addr, b->addr) ?:
+					     CTL_CMP(a->len, b->len);
 }
 
 static int
 delta6_cmp(const void *pa, const void *pb)
 {
 	const struct bw_image_prefix6 *a = pa, *b = pb;
-	int r;
 
-	if (a->list != b->list)
-		return a->list < b->list ? -1 : 1;
-	r = memcmp(a->addr, b->addr, sizeof(a->addr));
-	if (r != 0)
-		return r;
-	return (int)a->len - (int)b->len;
+	return CTL_CMP(a->list, b->list) ?:
+		       memcmp(a->addr, b->addr, sizeof(a->addr)) ?:
+		       CTL_CMP(a->len, b->len);
 }
 
 int
@@ -458,17 +498,12 @@ ctl_image_write_delta(const struct ctl_ruleset *result_lists,
 		      const struct ctl_delta_entry *d, size_t nb,
 		      const struct ctl_image_meta *m, void **img, size_t *len)
 {
-	uint32_t nb4[BW_LIST_MAX], nb6[BW_LIST_MAX];
-	struct bw_image_prefix4 *d4 = NULL;
-	struct bw_image_prefix6 *d6 = NULL;
-	uint32_t tot4, tot6, n4 = 0, n6 = 0, k4 = 0, k6 = 0;
-	struct bw_image_section *s;
-	struct layout lo = {0};
-	uint8_t *buf;
+	uint32_t n4 = 0, n6 = 0;
+	struct writer w = {0};
 	size_t k;
 	int r;
 
-	r = count_prefixes(result_lists, nb4, nb6, &tot4, &tot6);
+	r = plan_lists(&w, result_lists);
 	if (r < 0)
 		return r;
 	for (k = 0; k < nb; k++) {
@@ -481,52 +516,20 @@ ctl_image_write_delta(const struct ctl_ruleset *result_lists,
 		if (n4 > BW_PREFIX_MAX || n6 > BW_PREFIX_MAX)
 			return -E2BIG;
 	}
-	layout_add(&lo, BW_SEC_LISTS, sizeof(struct bw_image_list),
-		   result_lists->nb_lists, 0);
-	layout_add(&lo, BW_SEC_DELTA4, sizeof(*d4), n4, 1);
-	layout_add(&lo, BW_SEC_DELTA6, sizeof(*d6), n6, 1);
-	r = layout_place(&lo);
+	layout_add(&w.lo, BW_SEC_DELTA4, sizeof(*w.p4), n4, 1);
+	layout_add(&w.lo, BW_SEC_DELTA6, sizeof(*w.p6), n6, 1);
+	r = image_begin(&w, result_lists, m, BW_IMAGE_DELTA, BW_SEC_DELTA4,
+			BW_SEC_DELTA6);
 	if (r < 0)
 		return r;
-	r = image_start(&lo, m, BW_IMAGE_DELTA, &buf);
-	if (r < 0)
-		return r;
-	/* LISTS is always the first section */
-	r = lists_fill((struct bw_image_list *)(buf + lo.sec[0].off),
-		       result_lists, nb4, nb6, 0);
-	if (r < 0)
-		goto err_free;
-	s = layout_find(&lo, BW_SEC_DELTA4);
-	if (s != NULL)
-		d4 = (struct bw_image_prefix4 *)(buf + s->off);
-	s = layout_find(&lo, BW_SEC_DELTA6);
-	if (s != NULL)
-		d6 = (struct bw_image_prefix6 *)(buf + s->off);
-	for (k = 0; k < nb; k++) {
-		if (d[k].p.family == CTL_PREFIX_V4) {
-			d4[k4].addr = addr4_host(d[k].p.addr);
-			d4[k4].len = d[k].p.len;
-			d4[k4].op = d[k].op;
-			d4[k4].list = d[k].list;
-			k4++;
-		} else {
-			memcpy(d6[k6].addr, d[k].p.addr, sizeof(d[k].p.addr));
-			d6[k6].len = d[k].p.len;
-			d6[k6].op = d[k].op;
-			d6[k6].list = d[k].list;
-			k6++;
-		}
-	}
+	for (k = 0; k < nb; k++)
+		pfx_put(&w, &d[k].p, d[k].op, d[k].list);
 	/* Sorted in place in the image: the entries are ours now. */
 	if (n4 > 1)
-		qsort(d4, n4, sizeof(*d4), delta4_cmp);
+		qsort(w.p4, n4, sizeof(*w.p4), delta4_cmp);
 	if (n6 > 1)
-		qsort(d6, n6, sizeof(*d6), delta6_cmp);
-	return image_finish(buf, lo.size, img, len);
-
-err_free:
-	free(buf);
-	return r;
+		qsort(w.p6, n6, sizeof(*w.p6), delta6_cmp);
+	return image_finish(w.buf, w.lo.size, img, len);
 }
 
 /* The prefixes of list l of a validated FULL image, as a sorted set. */

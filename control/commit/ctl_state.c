@@ -19,6 +19,7 @@
 
 #include "bw_ctl.h"
 #include "ctl.h"
+#include "ctl_array.h"
 #include "ctl_state.h"
 #include "bw_image_view.h"
 
@@ -330,6 +331,15 @@ pending_name(char *buf, size_t len, uint64_t gen)
 	return 0;
 }
 
+/* pending_name() of a file in st's directory: -EBADF when it has none. */
+static int
+pending_at(const struct ctl_state *st, char *buf, size_t len, uint64_t gen)
+{
+	if (st->dir_fd < 0)
+		return -EBADF;
+	return pending_name(buf, len, gen);
+}
+
 static int
 write_all(int fd, const void *buf, size_t len)
 {
@@ -372,9 +382,7 @@ ctl_state_prepare(const struct ctl_state *st, const void *img, size_t len,
 	char name[64];
 	int fd, ret;
 
-	if (st->dir_fd < 0)
-		return -EBADF;
-	ret = pending_name(name, sizeof(name), gen);
+	ret = pending_at(st, name, sizeof(name), gen);
 	if (ret < 0)
 		return ret;
 	fd = openat(st->dir_fd, name,
@@ -411,9 +419,7 @@ ctl_state_publish(const struct ctl_state *st, uint64_t gen)
 	char from[64], to[64];
 	int ret;
 
-	if (st->dir_fd < 0)
-		return -EBADF;
-	ret = pending_name(from, sizeof(from), gen);
+	ret = pending_at(st, from, sizeof(from), gen);
 	if (ret < 0)
 		return ret;
 	if (snprintf(to, sizeof(to), BW_STATE_IMAGE_FMT, gen) >=
@@ -433,9 +439,7 @@ ctl_state_discard(const struct ctl_state *st, uint64_t gen)
 	char name[64];
 	int ret;
 
-	if (st->dir_fd < 0)
-		return -EBADF;
-	ret = pending_name(name, sizeof(name), gen);
+	ret = pending_at(st, name, sizeof(name), gen);
 	if (ret < 0)
 		return ret;
 	if (unlinkat(st->dir_fd, name, 0) != 0)
@@ -547,7 +551,7 @@ int
 ctl_state_audit_read(const struct ctl_state *st, struct bw_audit_rec **recs,
 		     size_t *n)
 {
-	struct bw_audit_rec *v = NULL, *nv;
+	struct bw_audit_rec *v = NULL;
 	size_t cnt = 0, cap = 0, lineno = 0, ll;
 	char *line = NULL;
 	size_t lcap = 0;
@@ -570,16 +574,11 @@ ctl_state_audit_read(const struct ctl_state *st, struct bw_audit_rec **recs,
 	while ((got = getline(&line, &lcap, f)) > 0) {
 		lineno++;
 		ll = (size_t)got;
-		if (cnt == cap) {
-			cap = cap ? cap * 2 : 64;
-			nv = realloc(v, cap * sizeof(*v));
-			if (nv == NULL) {
-				free(v);
-				free(line);
-				fclose(f);
-				return -ENOMEM;
-			}
-			v = nv;
+		if (CTL_ARRAY_GROW(v, cnt, cap, 64) < 0) {
+			free(v);
+			free(line);
+			fclose(f);
+			return -ENOMEM;
 		}
 		if (bw_audit_parse(line, ll, &v[cnt]) < 0) {
 			warn(st,

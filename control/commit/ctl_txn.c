@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "bw_names.h"
+#include "ctl_array.h"
 #include "ctl_cli.h"
 #include "ctl_commit.h"
 #include "ctl_region.h"
@@ -52,16 +53,23 @@ report_prefix(const struct ctl_txn *t, FILE *f, const char *kind)
 		fprintf(f, CTL_PROG ": %s: ", kind);
 }
 
+/* One line of kind ("error", "warning") on the context's error stream. */
+static void __attribute__((format(printf, 3, 0)))
+report(const struct ctl_txn *t, const char *kind, const char *fmt, va_list ap)
+{
+	report_prefix(t, t->ctx->err, kind);
+	vfprintf(t->ctx->err, fmt, ap);
+	fputc('\n', t->ctx->err);
+}
+
 void
 ctl_txn_error(const struct ctl_txn *t, const char *fmt, ...)
 {
 	va_list ap;
 
-	report_prefix(t, t->ctx->err, "error");
 	va_start(ap, fmt);
-	vfprintf(t->ctx->err, fmt, ap);
+	report(t, "error", fmt, ap);
 	va_end(ap);
-	fputc('\n', t->ctx->err);
 }
 
 void
@@ -69,11 +77,9 @@ ctl_txn_warn(const struct ctl_txn *t, const char *fmt, ...)
 {
 	va_list ap;
 
-	report_prefix(t, t->ctx->err, "warning");
 	va_start(ap, fmt);
-	vfprintf(t->ctx->err, fmt, ap);
+	report(t, "warning", fmt, ap);
 	va_end(ap);
-	fputc('\n', t->ctx->err);
 }
 
 int
@@ -173,21 +179,13 @@ static int
 dvec_push(struct dvec *dv, uint32_t list, uint8_t op,
 	  const struct ctl_prefix *p)
 {
-	struct ctl_delta_entry *nv;
+	struct ctl_delta_entry *e = CTL_ARRAY_PUSH(dv->v, dv->n, dv->cap, 64);
 
-	if (dv->n == dv->cap) {
-		size_t cap = dv->cap ? dv->cap * 2 : 64;
-
-		nv = realloc(dv->v, cap * sizeof(*nv));
-		if (nv == NULL)
-			return -ENOMEM;
-		dv->v = nv;
-		dv->cap = cap;
-	}
-	dv->v[dv->n].list = (uint16_t)list;
-	dv->v[dv->n].op = op;
-	dv->v[dv->n].p = *p;
-	dv->n++;
+	if (e == NULL)
+		return -ENOMEM;
+	e->list = (uint16_t)list;
+	e->op = op;
+	e->p = *p;
 	return 0;
 }
 
@@ -203,12 +201,7 @@ set_diff(const struct ctl_prefix_set *a, const struct ctl_prefix_set *b,
 	int c, ret = 0;
 
 	while ((i < a->n || j < b->n) && *total <= limit) {
-		if (i == a->n)
-			c = 1;
-		else if (j == b->n)
-			c = -1;
-		else
-			c = ctl_prefix_cmp(&a->v[i], &b->v[j]);
+		c = ctl_prefix_walk_cmp(a, i, b, j);
 		if (c == 0) {
 			i++;
 			j++;

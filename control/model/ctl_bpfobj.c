@@ -71,6 +71,18 @@ names_has(const char *buf, const char *name)
 	return 0;
 }
 
+/* printf into why (why_len bytes); returns err. */
+static int __attribute__((format(printf, 4, 5)))
+why_err(char *why, size_t why_len, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, why_len, fmt, ap);
+	va_end(ap);
+	return err;
+}
+
 void
 ctl_bpfobj_prog_free(struct ctl_bpfobj_prog *p)
 {
@@ -135,35 +147,25 @@ ctl_bpfobj_read(const char *path, const char *sec, struct ctl_bpfobj_prog *p,
 			nb_in_sec++;
 		}
 	}
-	if (nb == 0) {
-		snprintf(why, why_len, "%s: no program in the object", path);
-		ret = -ENOENT;
+	if (nb == 0)
+		ret = why_err(why, why_len, -ENOENT,
+			      "%s: no program in the object", path);
+	else if (sec == NULL && nb > 1)
+		ret = why_err(why, why_len, -EINVAL,
+			      "%s: %d programs (sections: %s): choose one with "
+			      "--section",
+			      path, nb, secs);
+	else if (pick == NULL)
+		ret = why_err(why, why_len, -ENOENT,
+			      "%s: no program in section '%s' (sections: %s)",
+			      path, sec, secs);
+	else if (nb_in_sec > 1)
+		ret = why_err(why, why_len, -EINVAL,
+			      "%s: section '%s' holds %d programs: one program "
+			      "a section",
+			      path, sec, nb_in_sec);
+	if (ret < 0)
 		goto out;
-	}
-	if (sec == NULL && nb > 1) {
-		snprintf(why, why_len,
-			 "%s: %d programs (sections: %s): choose one with "
-			 "--section",
-			 path, nb, secs);
-		ret = -EINVAL;
-		goto out;
-	}
-	if (pick == NULL) {
-		snprintf(why, why_len,
-			 "%s: no program in section '%s' "
-			 "(sections: %s)",
-			 path, sec, secs);
-		ret = -ENOENT;
-		goto out;
-	}
-	if (nb_in_sec > 1) {
-		snprintf(why, why_len,
-			 "%s: section '%s' holds %d programs: one program a "
-			 "section",
-			 path, sec, nb_in_sec);
-		ret = -EINVAL;
-		goto out;
-	}
 	snprintf(p->section, sizeof(p->section), "%s",
 		 bpf_program__section_name(pick));
 	snprintf(p->func, sizeof(p->func), "%s", bpf_program__name(pick));

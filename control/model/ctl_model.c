@@ -25,50 +25,74 @@ blob_dup(void **dst, const void *src, size_t len)
 	return 0;
 }
 
+/*
+ * The tables of struct ctl_rtab, each a uint32_t count (of elements, or
+ * bytes for the byte tables) and a malloc'd pointer: what
+ * ctl_rtab_free(), ctl_rtab_dup() and ctl_rtab_equal() walk.
+ */
+#define RTAB_TABLE(nb, p)                                                      \
+	{                                                                      \
+		offsetof(struct ctl_rtab, nb), offsetof(struct ctl_rtab, p),   \
+			sizeof(((struct ctl_rtab *)0)->p[0])                   \
+	}
+
+static const struct {
+	size_t nb;   /* offset of the count */
+	size_t p;    /* offset of the pointer */
+	size_t size; /* bytes of one element */
+} rtab_tables[] = {
+	RTAB_TABLE(nb_rules, rules),   RTAB_TABLE(nb_addrs, addrs),
+	RTAB_TABLE(nb_ports, ports),   RTAB_TABLE(strings_len, strings),
+	RTAB_TABLE(block_len, block),  RTAB_TABLE(stream_len, stream),
+	RTAB_TABLE(nb_groups, groups), RTAB_TABLE(nb_hsports, hsports),
+	RTAB_TABLE(gdb_len, gdb),
+};
+
+#define NB_RTAB_TABLES (sizeof(rtab_tables) / sizeof(rtab_tables[0]))
+
+/* The pointer of table k of t (copied out: its element type varies). */
+static void *
+table_ptr(const struct ctl_rtab *t, size_t k)
+{
+	void *p;
+
+	memcpy(&p, (const char *)t + rtab_tables[k].p, sizeof(p));
+	return p;
+}
+
+/* The bytes table k of t holds. */
+static size_t
+table_bytes(const struct ctl_rtab *t, size_t k)
+{
+	uint32_t nb;
+
+	memcpy(&nb, (const char *)t + rtab_tables[k].nb, sizeof(nb));
+	return (size_t)nb * rtab_tables[k].size;
+}
+
 void
 ctl_rtab_free(struct ctl_rtab *t)
 {
-	free(t->rules);
-	free(t->addrs);
-	free(t->ports);
-	free(t->strings);
-	free(t->block);
-	free(t->stream);
-	free(t->groups);
-	free(t->hsports);
-	free(t->gdb);
+	size_t k;
+
+	for (k = 0; k < NB_RTAB_TABLES; k++)
+		free(table_ptr(t, k));
 	memset(t, 0, sizeof(*t));
 }
 
 int
 ctl_rtab_dup(struct ctl_rtab *dst, const struct ctl_rtab *src)
 {
-	struct ctl_rtab d = {0};
+	struct ctl_rtab d = *src; /* the counts; every pointer is replaced */
+	size_t k;
 	int r = 0;
 
-	d.nb_rules = src->nb_rules;
-	d.nb_addrs = src->nb_addrs;
-	d.nb_ports = src->nb_ports;
-	d.strings_len = src->strings_len;
-	d.block_len = src->block_len;
-	d.stream_len = src->stream_len;
-	d.nb_groups = src->nb_groups;
-	d.nb_hsports = src->nb_hsports;
-	d.gdb_len = src->gdb_len;
-	r |= blob_dup((void **)&d.rules, src->rules,
-		      (size_t)src->nb_rules * sizeof(*src->rules));
-	r |= blob_dup((void **)&d.addrs, src->addrs,
-		      (size_t)src->nb_addrs * sizeof(*src->addrs));
-	r |= blob_dup((void **)&d.ports, src->ports,
-		      (size_t)src->nb_ports * sizeof(*src->ports));
-	r |= blob_dup((void **)&d.strings, src->strings, src->strings_len);
-	r |= blob_dup((void **)&d.block, src->block, src->block_len);
-	r |= blob_dup((void **)&d.stream, src->stream, src->stream_len);
-	r |= blob_dup((void **)&d.groups, src->groups,
-		      (size_t)src->nb_groups * sizeof(*src->groups));
-	r |= blob_dup((void **)&d.hsports, src->hsports,
-		      (size_t)src->nb_hsports * sizeof(*src->hsports));
-	r |= blob_dup((void **)&d.gdb, src->gdb, src->gdb_len);
+	for (k = 0; k < NB_RTAB_TABLES; k++) {
+		void *copy;
+
+		r |= blob_dup(&copy, table_ptr(src, k), table_bytes(src, k));
+		memcpy((char *)&d + rtab_tables[k].p, &copy, sizeof(copy));
+	}
 	if (r != 0) {
 		ctl_rtab_free(&d);
 		memset(dst, 0, sizeof(*dst));
@@ -78,35 +102,35 @@ ctl_rtab_dup(struct ctl_rtab *dst, const struct ctl_rtab *src)
 	return 0;
 }
 
-/* 1 when the len bytes at a and b are equal (either may be NULL at 0). */
-static int
-blob_equal(const void *a, const void *b, size_t len)
-{
-	return len == 0 || memcmp(a, b, len) == 0;
-}
-
 int
 ctl_rtab_equal(const struct ctl_rtab *a, const struct ctl_rtab *b)
 {
-	return a->nb_rules == b->nb_rules && a->nb_addrs == b->nb_addrs &&
-	       a->nb_ports == b->nb_ports && a->strings_len == b->strings_len &&
-	       a->block_len == b->block_len && a->stream_len == b->stream_len &&
-	       a->nb_groups == b->nb_groups && a->nb_hsports == b->nb_hsports &&
-	       a->gdb_len == b->gdb_len &&
-	       blob_equal(a->rules, b->rules,
-			  (size_t)a->nb_rules * sizeof(*a->rules)) &&
-	       blob_equal(a->addrs, b->addrs,
-			  (size_t)a->nb_addrs * sizeof(*a->addrs)) &&
-	       blob_equal(a->ports, b->ports,
-			  (size_t)a->nb_ports * sizeof(*a->ports)) &&
-	       blob_equal(a->strings, b->strings, a->strings_len) &&
-	       blob_equal(a->block, b->block, a->block_len) &&
-	       blob_equal(a->stream, b->stream, a->stream_len) &&
-	       blob_equal(a->groups, b->groups,
-			  (size_t)a->nb_groups * sizeof(*a->groups)) &&
-	       blob_equal(a->hsports, b->hsports,
-			  (size_t)a->nb_hsports * sizeof(*a->hsports)) &&
-	       blob_equal(a->gdb, b->gdb, a->gdb_len);
+	size_t k, len;
+
+	for (k = 0; k < NB_RTAB_TABLES; k++) {
+		len = table_bytes(a, k);
+		/* either pointer may be NULL at 0 bytes */
+		if (len != table_bytes(b, k) ||
+		    (len != 0 &&
+		     memcmp(table_ptr(a, k), table_ptr(b, k), len) != 0))
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Take element i out of the *nb elements of elem bytes at base: the later
+ * ones move down, and the slot freed at the end is zeroed.
+ */
+static void
+slot_remove(void *base, uint32_t *nb, uint32_t i, size_t elem)
+{
+	uint8_t *b = base;
+
+	memmove(b + (size_t)i * elem, b + (size_t)(i + 1) * elem,
+		(size_t)(*nb - i - 1) * elem);
+	(*nb)--;
+	memset(b + (size_t)*nb * elem, 0, elem);
 }
 
 void
@@ -173,16 +197,12 @@ int
 ctl_ruleset_del_list(struct ctl_ruleset *rs, const char *name)
 {
 	struct ctl_list *l = ctl_ruleset_find(rs, name);
-	uint32_t i;
 
 	if (l == NULL)
 		return -ENOENT;
-	i = (uint32_t)(l - rs->lists);
 	ctl_prefix_set_free(&l->set);
-	memmove(&rs->lists[i], &rs->lists[i + 1],
-		(rs->nb_lists - i - 1) * sizeof(rs->lists[0]));
-	rs->nb_lists--;
-	memset(&rs->lists[rs->nb_lists], 0, sizeof(rs->lists[0]));
+	slot_remove(rs->lists, &rs->nb_lists, (uint32_t)(l - rs->lists),
+		    sizeof(rs->lists[0]));
 	return 0;
 }
 
@@ -268,16 +288,12 @@ int
 ctl_ruleset_del_prog(struct ctl_ruleset *rs, const char *name)
 {
 	struct ctl_prog *p = ctl_ruleset_find_prog(rs, name);
-	uint32_t i;
 
 	if (p == NULL)
 		return -ENOENT;
-	i = (uint32_t)(p - rs->progs);
 	free(p->insns);
-	memmove(&rs->progs[i], &rs->progs[i + 1],
-		(rs->nb_progs - i - 1) * sizeof(rs->progs[0]));
-	rs->nb_progs--;
-	memset(&rs->progs[rs->nb_progs], 0, sizeof(rs->progs[0]));
+	slot_remove(rs->progs, &rs->nb_progs, (uint32_t)(p - rs->progs),
+		    sizeof(rs->progs[0]));
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "bw_util.h"
+#include "ctl_array.h"
 #include "ctl_prefix.h"
 
 #define SET_CAP_MIN 64
@@ -217,16 +218,20 @@ ctl_prefix_parse(const char *s, size_t n, struct ctl_prefix *out,
 int
 ctl_prefix_cmp(const struct ctl_prefix *a, const struct ctl_prefix *b)
 {
-	int r;
+	return CTL_CMP(a->family, b->family) ?:
+		       memcmp(a->addr, b->addr, sizeof(a->addr)) ?:
+		       CTL_CMP(a->len, b->len);
+}
 
-	if (a->family != b->family)
-		return a->family < b->family ? -1 : 1;
-	r = memcmp(a->addr, b->addr, sizeof(a->addr));
-	if (r != 0)
-		return r;
-	if (a->len != b->len)
-		return a->len < b->len ? -1 : 1;
-	return 0;
+int
+ctl_prefix_walk_cmp(const struct ctl_prefix_set *a, size_t i,
+		    const struct ctl_prefix_set *b, size_t j)
+{
+	if (i == a->n)
+		return 1;
+	if (j == b->n)
+		return -1;
+	return ctl_prefix_cmp(&a->v[i], &b->v[j]);
 }
 
 int
@@ -274,22 +279,8 @@ ctl_prefix_contains(const struct ctl_prefix *p, int family, const uint8_t *addr)
 static int
 set_reserve(struct ctl_prefix_set *s, size_t extra)
 {
-	struct ctl_prefix *v;
-	size_t cap;
-
-	if (extra <= s->cap - s->n)
-		return 0;
-	if (extra > SIZE_MAX / sizeof(*v) - s->n)
-		return -ENOMEM;
-	cap = s->cap < SET_CAP_MIN ? SET_CAP_MIN : s->cap;
-	while (cap < s->n + extra)
-		cap = cap > SIZE_MAX / sizeof(*v) / 2 ? s->n + extra : cap * 2;
-	v = realloc(s->v, cap * sizeof(*v));
-	if (v == NULL)
-		return -ENOMEM;
-	s->v = v;
-	s->cap = cap;
-	return 0;
+	return ctl_array_reserve(&s->v, &s->cap, s->n, extra, sizeof(*s->v),
+				 SET_CAP_MIN);
 }
 
 int
@@ -377,7 +368,5 @@ void
 ctl_prefix_set_free(struct ctl_prefix_set *s)
 {
 	free(s->v);
-	s->v = NULL;
-	s->n = 0;
-	s->cap = 0;
+	memset(s, 0, sizeof(*s));
 }

@@ -66,6 +66,15 @@ void ctl_prefix_excerpt(char *buf, size_t len, const char *s, size_t n);
 int ctl_prefix_cmp(const struct ctl_prefix *a, const struct ctl_prefix *b);
 
 /*
+ * One step of a merge walk over two sets sorted by ctl_prefix_cmp(), at
+ * a->v[i] and b->v[j] (one of them at least not past its end): <0 when
+ * a's entry comes first or b is done, >0 when b's comes first or a is
+ * done, 0 when both are equal (take both).
+ */
+int ctl_prefix_walk_cmp(const struct ctl_prefix_set *a, size_t i,
+			const struct ctl_prefix_set *b, size_t j);
+
+/*
  * "1.2.3.0/24", "2001:db8::/32" (inet_ntop), always with the length, into
  * buf (CTL_PREFIX_STR_LEN is enough). Returns 0, -EINVAL for a bad family
  * or length, -ENOSPC when buf is too small (buf then holds "").

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "bw_util.h"
+#include "ctl_array.h"
 #include "ctl_hsdb.h"
 
 #define PATTERN_EXCERPT 64 /* bytes of an expression quoted in an error */
@@ -239,16 +240,9 @@ on_match(unsigned int id, unsigned long long from, unsigned long long to,
 	(void)flags;
 	if (id >= h->rule_space)
 		return 0; /* never reported: sub-expressions are quiet */
-	if (h->n == h->cap) {
-		size_t cap = h->cap ? h->cap * 2 : 16;
-		uint32_t *v = realloc(h->v, cap * sizeof(*v));
-
-		if (v == NULL) {
-			h->err = -ENOMEM;
-			return 1; /* stop the scan */
-		}
-		h->v = v;
-		h->cap = cap;
+	if (CTL_ARRAY_GROW(h->v, h->n, h->cap, 16) < 0) {
+		h->err = -ENOMEM;
+		return 1; /* stop the scan */
 	}
 	h->v[h->n++] = id;
 	return 0;
@@ -257,9 +251,7 @@ on_match(unsigned int id, unsigned long long from, unsigned long long to,
 static int
 u32_cmp(const void *a, const void *b)
 {
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
+	return CTL_CMP(*(const uint32_t *)a, *(const uint32_t *)b);
 }
 
 /* Sort, dedup and copy the hits out. */

@@ -62,6 +62,7 @@
 #include <string.h>
 
 #include "bw_util.h"
+#include "ctl_array.h"
 #include "ctl_hsexpr.h"
 #include "ctl_hsmap.h"
 
@@ -74,19 +75,9 @@ ctl_hsstr_putn(struct ctl_hsstr *b, const char *s, size_t n)
 {
 	if (b->err)
 		return;
-	if (b->n + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 64;
-		char *ns;
-
-		while (cap < b->n + n + 1)
-			cap *= 2;
-		ns = realloc(b->s, cap);
-		if (ns == NULL) {
-			b->err = -ENOMEM;
-			return;
-		}
-		b->s = ns;
-		b->cap = cap;
+	if (ctl_array_reserve(&b->s, &b->cap, b->n, n + 1, 1, 64) < 0) {
+		b->err = -ENOMEM;
+		return;
 	}
 	memcpy(b->s + b->n, s, n);
 	b->n += n;
@@ -248,34 +239,22 @@ struct terms {
 static void
 terms_free(struct terms *ts)
 {
-	size_t i;
-
-	for (i = 0; i < ts->n; i++)
-		free(ts->t[i].p);
-	free(ts->t);
+	CTL_ARRAY_FREE(ts->t, ts->n, p);
 	memset(ts, 0, sizeof(*ts));
 }
 
 static struct term *
 term_new(struct terms *ts)
 {
-	struct term *t;
+	struct term *t = CTL_ARRAY_PUSH(ts->t, ts->n, ts->cap, 4);
 
-	if (ts->n == ts->cap) {
-		size_t cap = ts->cap ? ts->cap * 2 : 4;
-		struct term *nt = realloc(ts->t, cap * sizeof(*nt));
-
-		if (nt == NULL)
-			return NULL;
-		ts->t = nt;
-		ts->cap = cap;
-	}
-	t = &ts->t[ts->n];
-	memset(t, 0, sizeof(*t));
-	t->p = calloc(ts->nb_m ? ts->nb_m : 1, sizeof(*t->p));
-	if (t->p == NULL)
+	if (t == NULL)
 		return NULL;
-	ts->n++;
+	t->p = calloc(ts->nb_m ? ts->nb_m : 1, sizeof(*t->p));
+	if (t->p == NULL) {
+		ts->n--;
+		return NULL;
+	}
 	return t;
 }
 
@@ -623,11 +602,7 @@ ctl_hsexpr_check(const char *pattern, unsigned int flags,
 void
 ctl_hsexpr_rule_free(struct ctl_hsexpr_rule *x)
 {
-	size_t i;
-
-	for (i = 0; i < x->n; i++)
-		free(x->e[i].pattern);
-	free(x->e);
+	CTL_ARRAY_FREE(x->e, x->n, pattern);
 	memset(x, 0, sizeof(*x));
 }
 

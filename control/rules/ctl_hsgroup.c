@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ctl_array.h"
 #include "ctl_hsgroup.h"
 
 #define NB_PORTS 65536u
@@ -23,23 +24,15 @@
 /* A growing array of elem-size elements. */
 struct arr {
 	void *p;
-	uint32_t n;
-	uint32_t cap;
+	size_t n;
+	size_t cap;
 };
 
+/* A new zeroed last element of elem bytes, or NULL. */
 static void *
 arr_add(struct arr *a, size_t elem)
 {
-	if (a->n == a->cap) {
-		uint32_t cap = a->cap ? a->cap * 2 : 16;
-		void *np = realloc(a->p, (size_t)cap * elem);
-
-		if (np == NULL)
-			return NULL;
-		a->p = np;
-		a->cap = cap;
-	}
-	return (uint8_t *)a->p + (size_t)a->n++ * elem;
+	return ctl_array_push(&a->p, &a->n, &a->cap, elem, 16);
 }
 
 /* One keyed rule of a (lane, role): its ports as ranges. */
@@ -74,11 +67,8 @@ event_cmp(const void *a, const void *b)
 {
 	const struct event *x = a, *y = b;
 
-	if (x->pos != y->pos)
-		return x->pos < y->pos ? -1 : 1;
-	if (x->rule != y->rule)
-		return x->rule < y->rule ? -1 : 1;
-	return x->delta < y->delta ? -1 : x->delta > y->delta;
+	return CTL_CMP(x->pos, y->pos) ?: CTL_CMP(x->rule, y->rule) ?:
+					  CTL_CMP(x->delta, y->delta);
 }
 
 /* Rule enters at port lo and leaves at port end (exclusive). */
@@ -157,7 +147,6 @@ group_add(struct arr *groups, const struct bw_image_rule *rules,
 	g = arr_add(groups, sizeof(*g));
 	if (g == NULL)
 		return -ENOMEM;
-	memset(g, 0, sizeof(*g));
 	g->rules = malloc((size_t)m * sizeof(*g->rules));
 	if (g->rules == NULL) {
 		groups->n--;
@@ -287,7 +276,7 @@ sweep(const struct bw_image_rule *rules, const struct bw_image_rport *ports,
 			if (r < 0)
 				goto out;
 		}
-		at = hsports->n;
+		at = (uint32_t)hsports->n;
 		if (at > 0) {
 			struct bw_image_hsport *last =
 				(struct bw_image_hsport *)hsports->p + at - 1;
@@ -344,11 +333,7 @@ lanes_of(const struct bw_image_rule *r)
 void
 ctl_hsgroup_plan_free(struct ctl_hsgroup_plan *p)
 {
-	uint32_t i;
-
-	for (i = 0; i < p->nb_groups; i++)
-		free(p->groups[i].rules);
-	free(p->groups);
+	CTL_ARRAY_FREE(p->groups, p->nb_groups, rules);
 	free(p->hsports);
 	memset(p, 0, sizeof(*p));
 }
@@ -440,9 +425,9 @@ out:
 		for (o = 0; o < 2; o++)
 			free(kd[l][o]);
 	p->groups = groups.p;
-	p->nb_groups = groups.n;
+	p->nb_groups = (uint32_t)groups.n;
 	p->hsports = hsports.p;
-	p->nb_hsports = hsports.n;
+	p->nb_hsports = (uint32_t)hsports.n;
 	if (r < 0)
 		ctl_hsgroup_plan_free(p);
 	return r;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "bw_util.h"
+#include "ctl_array.h"
 #include "ctl_hsexpr.h"
 #include "ctl_hsmap.h"
 
@@ -24,11 +25,7 @@
 void
 ctl_hsmap_free(struct ctl_hsmap *map)
 {
-	size_t i;
-
-	for (i = 0; i < map->nb_e; i++)
-		free(map->e[i].pattern);
-	free(map->e);
+	CTL_ARRAY_FREE(map->e, map->nb_e, pattern);
 	free(map->first);
 	free(map->count);
 	free(map->needs_eod);
@@ -38,20 +35,7 @@ ctl_hsmap_free(struct ctl_hsmap *map)
 static struct ctl_hsexpr *
 map_push(struct ctl_hsmap *map)
 {
-	struct ctl_hsexpr *e;
-
-	if (map->nb_e == map->cap_e) {
-		size_t cap = map->cap_e ? map->cap_e * 2 : 256;
-
-		e = realloc(map->e, cap * sizeof(*e));
-		if (e == NULL)
-			return NULL;
-		map->e = e;
-		map->cap_e = cap;
-	}
-	e = &map->e[map->nb_e++];
-	memset(e, 0, sizeof(*e));
-	return e;
+	return CTL_ARRAY_PUSH(map->e, map->nb_e, map->cap_e, 256);
 }
 
 /* Pattern-file rules by (file, ID), to resolve combinations. */
@@ -66,11 +50,7 @@ pat_key_cmp(const void *a, const void *b)
 {
 	const struct pat_key *x = a, *y = b;
 
-	if (x->file != y->file)
-		return x->file < y->file ? -1 : 1;
-	if (x->id != y->id)
-		return x->id < y->id ? -1 : 1;
-	return 0;
+	return CTL_CMP(x->file, y->file) ?: CTL_CMP(x->id, y->id);
 }
 
 /*

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "bw_util.h"
+#include "ctl_array.h"
 #include "ctl_hsgroup.h"
 #include "ctl_rtab.h"
 
@@ -34,21 +35,7 @@ struct recent {
 static int
 vec_reserve(struct vec *v, size_t more)
 {
-	size_t cap = v->cap != 0 ? v->cap : 256;
-	uint8_t *p;
-
-	if (more > SIZE_MAX / 2 - v->len)
-		return -ENOMEM;
-	while (cap < v->len + more)
-		cap *= 2;
-	if (cap == v->cap)
-		return 0;
-	p = realloc(v->p, cap);
-	if (p == NULL)
-		return -ENOMEM;
-	v->p = p;
-	v->cap = cap;
-	return 0;
+	return ctl_array_reserve(&v->p, &v->cap, v->len, more, 1, 256);
 }
 
 /*
@@ -190,11 +177,26 @@ proto_of(enum ctl_rule_proto p)
 	return BW_RULE_PROTO_IP;
 }
 
+/* The rule flags (CTL_RULE_*) that stand in the image as they are. */
+static const struct {
+	uint32_t rule;	/* CTL_RULE_* */
+	uint32_t image; /* BW_RULE_F_* */
+} flag_map[] = {
+	{CTL_RULE_BIDIR, BW_RULE_F_BIDIR},
+	{CTL_RULE_FLOW_ESTABLISHED, BW_RULE_F_ESTABLISHED},
+	{CTL_RULE_FLOW_TO_SERVER, BW_RULE_F_TO_SERVER},
+	{CTL_RULE_FLOW_TO_CLIENT, BW_RULE_F_TO_CLIENT},
+	{CTL_RULE_PACKET, BW_RULE_F_PACKET},
+	{CTL_RULE_STREAM, BW_RULE_F_STREAM},
+	{CTL_RULE_PATTERN, BW_RULE_F_PATTERN},
+};
+
 /* The header fields of rule r; the table ranges are filled by the caller. */
 static void
 rule_fill(struct bw_image_rule *o, const struct ctl_rule *r, int content)
 {
 	uint32_t f = 0;
+	size_t i;
 
 	memset(o, 0, sizeof(*o));
 	o->sid = r->sid;
@@ -210,30 +212,15 @@ rule_fill(struct bw_image_rule *o, const struct ctl_rule *r, int content)
 		o->dsize_min = r->dsize.min;
 		o->dsize_max = r->dsize.max;
 	}
-	if (r->flags & CTL_RULE_BIDIR)
-		f |= BW_RULE_F_BIDIR;
-	if (r->flags & CTL_RULE_FLOW_ESTABLISHED)
-		f |= BW_RULE_F_ESTABLISHED;
-	if (r->flags & CTL_RULE_FLOW_TO_SERVER)
-		f |= BW_RULE_F_TO_SERVER;
-	if (r->flags & CTL_RULE_FLOW_TO_CLIENT)
-		f |= BW_RULE_F_TO_CLIENT;
-	if (r->flags & CTL_RULE_PACKET)
-		f |= BW_RULE_F_PACKET;
-	if (r->flags & CTL_RULE_STREAM)
-		f |= BW_RULE_F_STREAM;
-	if (r->flags & CTL_RULE_PATTERN)
-		f |= BW_RULE_F_PATTERN;
-	if (content)
-		f |= BW_RULE_F_CONTENT;
-	if (r->src.negated)
-		f |= BW_RULE_F_SRC_NOT;
-	if (r->dst.negated)
-		f |= BW_RULE_F_DST_NOT;
-	if (r->sport.negated)
-		f |= BW_RULE_F_SPORT_NOT;
-	if (r->dport.negated)
-		f |= BW_RULE_F_DPORT_NOT;
+	for (i = 0; i < sizeof(flag_map) / sizeof(flag_map[0]); i++) {
+		if (r->flags & flag_map[i].rule)
+			f |= flag_map[i].image;
+	}
+	f |= (content ? BW_RULE_F_CONTENT : 0) |
+	     (r->src.negated ? BW_RULE_F_SRC_NOT : 0) |
+	     (r->dst.negated ? BW_RULE_F_DST_NOT : 0) |
+	     (r->sport.negated ? BW_RULE_F_SPORT_NOT : 0) |
+	     (r->dport.negated ? BW_RULE_F_DPORT_NOT : 0);
 	o->flags = f;
 	o->priority = r->priority;
 }

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "bw_util.h"
+#include "ctl_array.h"
 #include "ctl_rulelex.h"
 #include "ctl_rules.h"
 #include "ctl_rulevars.h"
@@ -73,9 +74,7 @@ static void
 ivset_free(struct ivset *s)
 {
 	free(s->v);
-	s->v = NULL;
-	s->n = 0;
-	s->cap = 0;
+	memset(s, 0, sizeof(*s));
 }
 
 static void
@@ -88,18 +87,11 @@ gset_free(struct gset *g)
 static int
 ivset_add(struct ivset *s, u128 lo, u128 hi)
 {
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 8;
-		struct ivl *v = realloc(s->v, cap * sizeof(*v));
+	struct ivl *v = CTL_ARRAY_PUSH(s->v, s->n, s->cap, 8);
 
-		if (v == NULL)
-			return -ENOMEM;
-		s->v = v;
-		s->cap = cap;
-	}
-	s->v[s->n].lo = lo;
-	s->v[s->n].hi = hi;
-	s->n++;
+	if (v == NULL)
+		return -ENOMEM;
+	*v = (struct ivl){lo, hi};
 	return 0;
 }
 
@@ -108,11 +100,7 @@ ivl_cmp(const void *a, const void *b)
 {
 	const struct ivl *x = a, *y = b;
 
-	if (x->lo != y->lo)
-		return x->lo < y->lo ? -1 : 1;
-	if (x->hi != y->hi)
-		return x->hi < y->hi ? -1 : 1;
-	return 0;
+	return CTL_CMP(x->lo, y->lo) ?: CTL_CMP(x->hi, y->hi);
 }
 
 /* Sort and merge overlapping or adjacent intervals. */
@@ -201,12 +189,13 @@ err_nomem:
 static int
 ivset_append(struct ivset *dst, const struct ivset *src)
 {
-	size_t i;
-
-	for (i = 0; i < src->n; i++) {
-		if (ivset_add(dst, src->v[i].lo, src->v[i].hi))
-			return -ENOMEM;
-	}
+	if (src->n == 0)
+		return 0;
+	if (ctl_array_reserve(&dst->v, &dst->cap, dst->n, src->n,
+			      sizeof(*dst->v), 8) < 0)
+		return -ENOMEM;
+	memcpy(dst->v + dst->n, src->v, src->n * sizeof(*src->v));
+	dst->n += src->n;
 	return 0;
 }
 
@@ -654,9 +643,7 @@ void
 ctl_rule_ports_free(struct ctl_rule_ports *p)
 {
 	free(p->r);
-	p->r = NULL;
-	p->n = 0;
-	p->negated = 0;
+	memset(p, 0, sizeof(*p));
 }
 
 int

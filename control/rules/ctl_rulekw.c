@@ -268,14 +268,17 @@ kw_startswith(struct ctl_ruleparse *rp, const char *kw, const char *v, size_t n)
 }
 
 /*
- * depth, offset, distance or within (bit) of the last content, with
- * Suricata's consistency checks.
+ * depth, offset, distance or within (kw, its bit CTL_MATCH_*) of the last
+ * content, with Suricata's consistency checks.
  */
 static int
-content_position(struct ctl_ruleparse *rp, const char *kw, const char *v,
-		 size_t n, uint32_t bit)
+kw_position(struct ctl_ruleparse *rp, const char *kw, const char *v, size_t n)
 {
 	struct ctl_rule_match *m = last_content(rp);
+	uint32_t bit = kw[0] == 'o'   ? CTL_MATCH_OFFSET
+		       : kw[0] == 'w' ? CTL_MATCH_WITHIN
+		       : kw[1] == 'e' ? CTL_MATCH_DEPTH
+				      : CTL_MATCH_DISTANCE;
 	long val = 0;
 
 	if (bit == CTL_MATCH_DISTANCE) {
@@ -333,29 +336,6 @@ err_value : {
 }
 }
 
-static int
-kw_depth(struct ctl_ruleparse *rp, const char *kw, const char *v, size_t n)
-{
-	return content_position(rp, kw, v, n, CTL_MATCH_DEPTH);
-}
-
-static int
-kw_offset(struct ctl_ruleparse *rp, const char *kw, const char *v, size_t n)
-{
-	return content_position(rp, kw, v, n, CTL_MATCH_OFFSET);
-}
-
-static int
-kw_distance(struct ctl_ruleparse *rp, const char *kw, const char *v, size_t n)
-{
-	return content_position(rp, kw, v, n, CTL_MATCH_DISTANCE);
-}
-
-static int
-kw_within(struct ctl_ruleparse *rp, const char *kw, const char *v, size_t n)
-{
-	return content_position(rp, kw, v, n, CTL_MATCH_WITHIN);
-}
 static int
 kw_pcre(struct ctl_ruleparse *rp, const char *kw, const char *v, size_t n)
 {
@@ -666,10 +646,10 @@ static const struct ctl_rulekw keywords[] = {
 	{"nocase", kw_nocase, CTL_RULEKW_MODIFIER | CTL_RULEKW_NOVALUE, NULL},
 	{"startswith", kw_startswith, CTL_RULEKW_MODIFIER | CTL_RULEKW_NOVALUE,
 	 NULL},
-	{"depth", kw_depth, CTL_RULEKW_MODIFIER | CTL_RULEKW_VALUE, NULL},
-	{"offset", kw_offset, CTL_RULEKW_MODIFIER | CTL_RULEKW_VALUE, NULL},
-	{"distance", kw_distance, CTL_RULEKW_MODIFIER | CTL_RULEKW_VALUE, NULL},
-	{"within", kw_within, CTL_RULEKW_MODIFIER | CTL_RULEKW_VALUE, NULL},
+	{"depth", kw_position, CTL_RULEKW_MODIFIER | CTL_RULEKW_VALUE, NULL},
+	{"offset", kw_position, CTL_RULEKW_MODIFIER | CTL_RULEKW_VALUE, NULL},
+	{"distance", kw_position, CTL_RULEKW_MODIFIER | CTL_RULEKW_VALUE, NULL},
+	{"within", kw_position, CTL_RULEKW_MODIFIER | CTL_RULEKW_VALUE, NULL},
 	/* a prefilter hint: Hyperscan needs none */
 	{"fast_pattern", NULL, CTL_RULEKW_MODIFIER, NULL},
 	/* packet and flow conditions */

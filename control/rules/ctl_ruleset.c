@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ctl_array.h"
 #include "ctl_rules.h"
 #include "ctl_ruleset.h"
 
@@ -49,9 +50,7 @@ ctl_rules_free(struct ctl_rules *rs)
 	for (i = 0; i < rs->nb_rules; i++)
 		ctl_rule_free(&rs->rules[i]);
 	free(rs->rules);
-	for (i = 0; i < rs->nb_skips; i++)
-		free(rs->skips[i].reason);
-	free(rs->skips);
+	CTL_ARRAY_FREE(rs->skips, rs->nb_skips, reason);
 	for (i = 0; i < rs->nb_files; i++)
 		free(rs->files[i]);
 	free(rs->files);
@@ -69,15 +68,8 @@ ctl_rules_intern(struct ctl_rules *rs, const char *name)
 		if (strcmp(rs->files[i], name) == 0)
 			return rs->files[i];
 	}
-	if (rs->nb_files == rs->cap_files) {
-		size_t cap = rs->cap_files ? rs->cap_files * 2 : 8;
-		char **f = realloc(rs->files, cap * sizeof(*f));
-
-		if (f == NULL)
-			return NULL;
-		rs->files = f;
-		rs->cap_files = cap;
-	}
+	if (CTL_ARRAY_GROW(rs->files, rs->nb_files, rs->cap_files, 8) < 0)
+		return NULL;
 	c = strdup(name);
 	if (c == NULL)
 		return NULL;
@@ -146,16 +138,9 @@ ctl_ruleset_sid_insert(struct ctl_rules *rs, uint32_t sid, const char *file,
 int
 ctl_rules_add(struct ctl_rules *rs, struct ctl_rule *r)
 {
-	if (rs->nb_rules == rs->cap_rules) {
-		size_t cap = rs->cap_rules ? rs->cap_rules * 2 : 256;
-		struct ctl_rule *v = realloc(rs->rules, cap * sizeof(*v));
-
-		if (v == NULL) {
-			ctl_rule_free(r);
-			return -ENOMEM;
-		}
-		rs->rules = v;
-		rs->cap_rules = cap;
+	if (CTL_ARRAY_GROW(rs->rules, rs->nb_rules, rs->cap_rules, 256) < 0) {
+		ctl_rule_free(r);
+		return -ENOMEM;
 	}
 	rs->rules[rs->nb_rules++] = *r;
 	memset(r, 0, sizeof(*r));
@@ -168,15 +153,8 @@ ctl_rules_add_skip(struct ctl_rules *rs, const char *file, uint32_t line,
 {
 	char *why;
 
-	if (rs->nb_skips == rs->cap_skips) {
-		size_t cap = rs->cap_skips ? rs->cap_skips * 2 : 256;
-		struct ctl_rule_skip *v = realloc(rs->skips, cap * sizeof(*v));
-
-		if (v == NULL)
-			return -ENOMEM;
-		rs->skips = v;
-		rs->cap_skips = cap;
-	}
+	if (CTL_ARRAY_GROW(rs->skips, rs->nb_skips, rs->cap_skips, 256) < 0)
+		return -ENOMEM;
 	why = strdup(reason);
 	if (why == NULL)
 		return -ENOMEM;
@@ -268,11 +246,7 @@ err_nomem:
 void
 ctl_rules_reasons_free(struct ctl_rules_reason *t, size_t n)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(t[i].reason);
-	free(t);
+	CTL_ARRAY_FREE(t, n, reason);
 }
 
 enum ctl_rule_scan

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "bw_util.h"
+#include "ctl_array.h"
 #include "ctl_rulelex.h"
 #include "ctl_rules.h"
 #include "ctl_rulevars.h"
@@ -150,15 +151,8 @@ vars_put(struct ctl_rule_vars *vars, const char *name, const char *value)
 			return 0;
 		}
 	}
-	if (vars->n == vars->cap) {
-		size_t cap = vars->cap ? vars->cap * 2 : 32;
-		struct ctl_rule_var *nv = realloc(vars->v, cap * sizeof(*nv));
-
-		if (nv == NULL)
-			goto err_free_value;
-		vars->v = nv;
-		vars->cap = cap;
-	}
+	if (CTL_ARRAY_GROW(vars->v, vars->n, vars->cap, 32) < 0)
+		goto err_free_value;
 	nm = strdup(name);
 	if (nm == NULL)
 		goto err_free_value;
