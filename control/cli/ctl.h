@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * bulwarkctl: the context every command receives, its exit statuses and
- * its command-line error report.
+ * bulwarkctl: the context every command receives and its exit statuses.
  *
  * A command is a row of the command table (ctl_cli.h, rows in
- * control/cmd): its handler gets the parsed options and operands, writes
- * results to ctx->out and errors to ctx->err, and returns an exit status.
+ * control/cmd/table.c): its handler gets the parsed options and operands,
+ * writes results to ctx->out and errors to ctx->err (a command-line error
+ * with ctl_usage_report()), and returns an exit status.
  */
 #ifndef CTL_H
 #define CTL_H
@@ -44,13 +44,5 @@ struct ctl_ctx {
  */
 int ctl_ctx_init(struct ctl_ctx *ctx, const char *instance,
 		 const char *state_dir);
-
-/*
- * Report a command-line error: "bulwarkctl: <message>" and the usage line
- * on ctx->err (ctl_usage_report() in ctl_cli.h for a batch line too).
- * Returns CTL_EXIT_USAGE.
- */
-int ctl_usage_error(struct ctl_ctx *ctx, const char *usage, const char *fmt,
-		    ...) __attribute__((format(printf, 3, 4)));
 
 #endif /* CTL_H */

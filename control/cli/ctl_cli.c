@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The command table at work (ctl_cli.h): find a command, read its command
- * line (subcommand, options, operands), run it or show its help, and the
- * global usage with a hint for a mistyped command.
+ * line (subcommand, options, operands), run it or show its help, and a
+ * hint for a mistyped command. The help texts are ctl_help.c's.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -23,6 +23,17 @@ ctl_args_free(struct ctl_args *a)
 	a->req = NULL;
 	a->argv = NULL;
 	a->argc = 0;
+}
+
+/* The size of the request of cmd, from the end of its option table. */
+static size_t
+req_size(const struct ctl_cmd *cmd)
+{
+	const struct ctl_opt *o = cmd->opts;
+
+	while (o != NULL && o->name != NULL)
+		o++;
+	return o != NULL && o->off > 0 ? o->off : 1;
 }
 
 /* Report a wrong number of operands; CTL_EXIT_OK when they fit. */
@@ -81,12 +92,13 @@ ctl_cli_parse(struct ctl_ctx *ctx, const char *where, const struct ctl_cmd *cmd,
 						"unknown %s command '%s'",
 						cmd->name, argv[1]);
 		a->sub = i;
-		usage = cmd->subs[i].usage;
+		if (cmd->subs[i].usage != NULL)
+			usage = cmd->subs[i].usage;
 		a->usage = usage;
 		ops = &cmd->subs[i].args;
 		first = 2;
 	}
-	a->req = calloc(1, cmd->req_size > 0 ? cmd->req_size : 1);
+	a->req = calloc(1, req_size(cmd));
 	a->argv = calloc((size_t)argc + 1, sizeof(*a->argv));
 	if (a->req == NULL || a->argv == NULL) {
 		ctl_args_free(a);
@@ -115,28 +127,6 @@ ctl_cli_find(const struct ctl_cli *cli, const char *name)
 		if (strcmp(cli->cmds[i]->name, name) == 0)
 			return cli->cmds[i];
 	return NULL;
-}
-
-void
-ctl_cli_usage(const struct ctl_cli *cli, FILE *f)
-{
-	size_t i;
-
-	fputs(cli->usage_head, f);
-	fputs("Commands:\n", f);
-	for (i = 0; i < cli->nb_cmds; i++)
-		fprintf(f, "  %-15s  %s\n", cli->cmds[i]->name,
-			cli->cmds[i]->summary);
-	fprintf(f, "\nRun '" CTL_PROG " COMMAND --help' for its options.\n");
-}
-
-void
-ctl_cli_help(const struct ctl_cmd *cmd, FILE *f)
-{
-	fprintf(f, "usage: " CTL_PROG " [GLOBAL OPTIONS] %s\n",
-		cmd->help_usage != NULL ? cmd->help_usage : cmd->usage);
-	if (cmd->help != NULL)
-		fprintf(f, "\n%s", cmd->help);
 }
 
 int

@@ -6,9 +6,12 @@
  * help text, handler, batch handler, subcommands, options and operands.
  * The options are declared with their type (flag, string, repeatable
  * string, unsigned integer or real in a range, keyword, or a parse
- * function) and the offset of the field of the command's request that
- * receives the value. ctl_cli_parse() reads a command line against a row;
- * dispatch, batch lines, --help, help COMMAND, "unknown option", "unknown
+ * function), the offset of the field of the command's request that
+ * receives the value, and the line --help shows for them. A subcommand
+ * names the function that runs it: a query, or a change of the ruleset
+ * that control/cmd performs in a transaction (ctl_cmd.h). ctl_cli_parse()
+ * reads a command line against a row; dispatch, batch lines, --help (the
+ * option lists included), help COMMAND, "unknown option", "unknown
  * command" and the "did you mean" hints all come from the table.
  *
  * This folder knows no command: control/cmd defines the rows and the
@@ -25,6 +28,7 @@
 #include "ctl.h"
 
 struct ctl_txn; /* commit/ctl_txn.h: the table only passes it on */
+struct ctl_args;
 
 /* The type of an option's value, and of the request field it fills. */
 enum ctl_opt_type {
@@ -54,10 +58,11 @@ struct ctl_opt_choice {
 #define CTL_FIELD1(type, field) (offsetof(type, field) + 1)
 
 /*
- * A long option, --name or --name=VALUE. Tables end with a zeroed entry.
+ * A long option, --name or --name=VALUE. Tables end with CTL_OPTS_END().
  * bad is the message of a bad value (for CTL_OPT_STRS: of one too many),
  * where %o stands for --name, %a for the argument, %m and %M for the
- * range and %% for %; it is a template, not a printf format.
+ * range and %% for %; it is a template, not a printf format. --help lists
+ * the option as "--name VALUE  help" (ctl_cli_help()).
  */
 struct ctl_opt {
 	const char *name;	/* without "--" */
@@ -71,7 +76,19 @@ struct ctl_opt {
 	const struct ctl_opt_choice *choices;	    /* ends with a NULL word */
 	int (*parse)(const char *arg, void *field); /* 0 or -EINVAL */
 	const char *bad;			    /* message template */
+	const char *value; /* its argument in --help: "FILE"; NULL for flags */
+	const char *help;  /* one line for --help (wrapped there) */
 };
+
+/*
+ * The end of an option table (a NULL name), which names the request its
+ * options fill in off: ctl_cli_parse() allocates one of sizeof(type)
+ * bytes, zeroed.
+ */
+#define CTL_OPTS_END(type)                                                     \
+	{                                                                      \
+		.name = NULL, .off = sizeof(type)                              \
+	}
 
 /*
  * How many operands a command or subcommand takes. Fewer than min:
@@ -87,10 +104,28 @@ struct ctl_operands {
 	const char *arity;
 };
 
+typedef int (*ctl_run_fn)(struct ctl_ctx *ctx, const struct ctl_args *a);
+
+/*
+ * A step of a change in transaction t (commit/ctl_txn.h): read the command
+ * line into the request (prepare), edit t->cur (perform), or the whole of
+ * a batch line. Returns CTL_EXIT_*, after reporting through t.
+ */
+typedef int (*ctl_change_fn)(struct ctl_txn *t, const struct ctl_args *a);
+
+/*
+ * A subcommand: a change (perform: inside a transaction, also as a batch
+ * line) or anything else (run: on its own, never in a batch).
+ */
 struct ctl_sub {
 	const char *name;  /* "load" */
-	const char *usage; /* its usage line, for its errors */
+	const char *usage; /* its usage line, for its errors; NULL: the
+			      command's */
 	struct ctl_operands args;
+	ctl_run_fn run;	       /* a query, or a change of something else */
+	ctl_change_fn perform; /* a change of the ruleset */
+	const char *help;      /* one line for --help, after the usage up
+				   to its first option; NULL: not listed */
 };
 
 /* A command line read against a row by ctl_cli_parse(). */
@@ -98,38 +133,48 @@ struct ctl_args {
 	const struct ctl_cmd *cmd;
 	int sub;	   /* index in cmd->subs, or -1 */
 	const char *usage; /* the subcommand's usage, else the command's */
-	void *req;	   /* cmd->req_size bytes: the options' values */
+	void *req;	   /* the request (CTL_OPTS_END()): option values */
 	int argc;	   /* the operands, in order */
 	char **argv;	   /* NULL terminated */
 	int help;	   /* --help or -h: nothing else is set */
 };
 
-typedef int (*ctl_run_fn)(struct ctl_ctx *ctx, const struct ctl_args *a);
-typedef int (*ctl_change_fn)(struct ctl_txn *t, const struct ctl_args *a);
-
 /* Options stop at the first operand (getopt's "+"); else they may follow. */
 #define CTL_CMD_IN_ORDER 0x1
 /* No options: every word is an operand (a value may start with '-'). */
 #define CTL_CMD_VERBATIM 0x2
+/* Its change replaces the whole ruleset (ctl_txn.replace_ok on its own). */
+#define CTL_CMD_REPLACES 0x4
 
+/*
+ * A command. Its --help: the usage line, help, the subcommands and their
+ * own options, the options of several or every subcommand, then notes,
+ * each part after a blank line. prepare, perform and release serve the
+ * generic handlers of control/cmd (ctl_cmd_run(), ctl_cmd_change()).
+ */
 struct ctl_cmd {
 	const char *name;	/* first word after the global options */
 	const char *summary;	/* one line for the global usage */
 	const char *usage;	/* for errors: after "usage: bulwarkctl ..." */
 	const char *help_usage; /* on the first line of --help; NULL: usage */
-	const char *help;	/* the body of --help, after a blank line */
+	const char *help;	/* the prose of --help */
+	const char *notes;	/* closing prose of --help, or NULL */
 	ctl_run_fn run;		/* returns CTL_EXIT_* */
 	ctl_change_fn change;	/* in a batch; NULL: not a change */
+	ctl_change_fn prepare;	/* operands into the request, or NULL */
+	ctl_change_fn perform;	/* the change of a command without subs */
+	void (*release)(void *req); /* what prepare left in the request */
+	const char *batch_hint;	    /* after "'X show' is not a change: " */
 	const struct ctl_sub *subs; /* NULL, or ends with a NULL name */
-	const struct ctl_opt *opts; /* NULL, or ends with a NULL name */
+	const struct ctl_opt *opts; /* NULL, or ends with CTL_OPTS_END() */
 	struct ctl_operands args;   /* without subcommands */
-	size_t req_size;	    /* of the request the options fill */
 	unsigned int flags;	    /* CTL_CMD_* */
 };
 
 /* Every command of the program, in the order of the global usage. */
 struct ctl_cli {
-	const char *usage_head; /* global usage up to "Commands:" */
+	const char *usage_head;	      /* global usage up to its options */
+	const struct ctl_cmd *global; /* the global options */
 	const struct ctl_cmd *const *cmds;
 	size_t nb_cmds;
 };
@@ -156,6 +201,12 @@ void ctl_args_free(struct ctl_args *a);
 int ctl_opts_parse(const struct ctl_cmd *cmd, int sub, int argc, char **argv,
 		   void *req, char **operands, int *nb, char *why, size_t len);
 
+/*
+ * s as a number in [min, max] of decimal digits only (no sign, no blank),
+ * as CTL_OPT_UINT reads it. Returns 0 with *out set, or -EINVAL.
+ */
+int ctl_uint_parse(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+
 /* A macro's value as a string, for help texts: CTL_STR(CTL_STATE_KEEP). */
 #define CTL_STR(x)  CTL_STR_(x)
 #define CTL_STR_(x) #x
@@ -181,10 +232,16 @@ const struct ctl_cmd *ctl_cli_find(const struct ctl_cli *cli, const char *name);
 /* Report "bulwarkctl: unknown command 'X'" (with a hint) and the usage. */
 int ctl_cli_unknown(const struct ctl_cli *cli, FILE *f, const char *name);
 
-/* The global usage: usage_head, then the commands with their summaries. */
+/*
+ * The global usage: usage_head, the global options, then the commands
+ * with their summaries.
+ */
 void ctl_cli_usage(const struct ctl_cli *cli, FILE *f);
 
-/* COMMAND --help: its usage line, a blank line and its help text. */
+/*
+ * COMMAND --help: its usage line, then after a blank line each its help,
+ * its subcommands with their options, its other options and its notes.
+ */
 void ctl_cli_help(const struct ctl_cmd *cmd, FILE *f);
 
 /*

@@ -78,15 +78,3 @@ ctl_usage_report(struct ctl_ctx *ctx, const char *where, const char *usage,
 	va_end(ap);
 	return rc;
 }
-
-int
-ctl_usage_error(struct ctl_ctx *ctx, const char *usage, const char *fmt, ...)
-{
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	rc = ctl_usage_vreport(ctx, NULL, usage, fmt, ap);
-	va_end(ap);
-	return rc;
-}

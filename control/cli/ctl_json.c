@@ -124,8 +124,8 @@ json_member(struct ctl_json *j, const char *key)
 	}
 }
 
-static void
-json_open(struct ctl_json *j, const char *key, char c)
+void
+ctl_json_open(struct ctl_json *j, const char *key, char c)
 {
 	json_member(j, key);
 	fputc(c, j->f);
@@ -137,38 +137,14 @@ json_open(struct ctl_json *j, const char *key, char c)
 	j->first[j->depth] = true;
 }
 
-static void
-json_close(struct ctl_json *j, char c)
+void
+ctl_json_close(struct ctl_json *j, char c)
 {
 	fputc(c, j->f);
 	if (j->overflow > 0)
 		j->overflow--;
 	else if (j->depth > 0)
 		j->depth--;
-}
-
-void
-ctl_json_object_begin(struct ctl_json *j, const char *key)
-{
-	json_open(j, key, '{');
-}
-
-void
-ctl_json_object_end(struct ctl_json *j)
-{
-	json_close(j, '}');
-}
-
-void
-ctl_json_array_begin(struct ctl_json *j, const char *key)
-{
-	json_open(j, key, '[');
-}
-
-void
-ctl_json_array_end(struct ctl_json *j)
-{
-	json_close(j, ']');
 }
 
 void

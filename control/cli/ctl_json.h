@@ -28,10 +28,13 @@ void ctl_json_init(struct ctl_json *j, FILE *f);
  * Values. key is the member name inside an object, NULL inside an array or
  * at the top level.
  */
-void ctl_json_object_begin(struct ctl_json *j, const char *key);
-void ctl_json_object_end(struct ctl_json *j);
-void ctl_json_array_begin(struct ctl_json *j, const char *key);
-void ctl_json_array_end(struct ctl_json *j);
+/* Open an object (c '{') or an array ('['); close it ('}', ']'). */
+void ctl_json_open(struct ctl_json *j, const char *key, char c);
+void ctl_json_close(struct ctl_json *j, char c);
+#define ctl_json_object_begin(j, key) ctl_json_open((j), (key), '{')
+#define ctl_json_object_end(j)	      ctl_json_close((j), '}')
+#define ctl_json_array_begin(j, key)  ctl_json_open((j), (key), '[')
+#define ctl_json_array_end(j)	      ctl_json_close((j), ']')
 void ctl_json_u64(struct ctl_json *j, const char *key, uint64_t v);
 void ctl_json_i64(struct ctl_json *j, const char *key, int64_t v);
 void ctl_json_bool(struct ctl_json *j, const char *key, bool v);

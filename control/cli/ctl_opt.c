@@ -116,16 +116,13 @@ bad_message(const struct ctl_opt *o, const char *arg, char *buf, size_t len)
 			append(buf, len, "%s", arg);
 			break;
 		case 'm':
-			if (real)
-				append(buf, len, "%g", o->real_min);
-			else
-				append(buf, len, "%" PRIu64, o->min);
-			break;
 		case 'M':
 			if (real)
-				append(buf, len, "%g", o->real_max);
+				append(buf, len, "%g",
+				       *t == 'm' ? o->real_min : o->real_max);
 			else
-				append(buf, len, "%" PRIu64, o->max);
+				append(buf, len, "%" PRIu64,
+				       *t == 'm' ? o->min : o->max);
 			break;
 		default:
 			append(buf, len, "%c", *t);
@@ -134,9 +131,8 @@ bad_message(const struct ctl_opt *o, const char *arg, char *buf, size_t len)
 	}
 }
 
-/* Decimal digits only (no sign, no blank), as the old parsers took. */
-static int
-uint_parse(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+int
+ctl_uint_parse(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 {
 	unsigned long long v;
 	char *end;
@@ -194,7 +190,7 @@ opt_set(const struct ctl_opt *o, const char *arg, char *req, char *why,
 		((const char **)field)[(*count)++] = arg;
 		break;
 	case CTL_OPT_UINT:
-		if (uint_parse(arg, o->min, o->max, &u) < 0)
+		if (ctl_uint_parse(arg, o->min, o->max, &u) < 0)
 			goto bad;
 		*(uint64_t *)field = u;
 		break;

@@ -2,15 +2,16 @@
 /*
  * `bulwarkctl batch [FILE|-]`: several changes committed together as one
  * generation. One command a line, with the syntax of the command line
- * minus "bulwarkctl" and the global options: list load, list add, list
- * del, list flush, list drop, bpf load, bpf unload, rollback. Blank lines and '#' comments (a
- * '#' that starts a word, outside quotes) are ignored; words are split at
- * blanks, '...' and "..." quote (with \" and \\ inside double quotes).
+ * minus "bulwarkctl" and the global options: the changes of the command
+ * table (list load, add, del, flush, drop, bpf load, unload, rules load,
+ * flush, rollback). Blank lines and '#' comments (a '#' that starts a
+ * word, outside quotes) are ignored; words are split at blanks, '...' and
+ * "..." quote (with \" and \\ inside double quotes).
  *
  * Every line is checked and applied in order to the same transaction; a
  * bad line is reported as "FILE:LINE: error: ..." and the others are still
  * checked (a line that fails leaves the transaction as it was), then
- * nothing is committed.
+ * nothing is committed. The row of the command is in table.c.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -21,8 +22,6 @@
 #include "ctl_cmd.h"
 #include "ctl_txn.h"
 #include "bw_util.h"
-
-#define BATCH_USAGE "batch [FILE|-]"
 
 struct bcmd {
 	size_t lineno;
@@ -114,20 +113,150 @@ batch_line(struct ctl_txn *t, const struct ctl_cmd *cmd, int argc, char **argv)
 	return rc;
 }
 
-static int
-batch_run(struct ctl_ctx *ctx, const struct ctl_args *a)
+/*
+ * "list load/add/del/flush/drop, bpf load/unload, rules load/flush and
+ * rollback": the changes of the table, for the error of a line that is
+ * none.
+ */
+static void
+changes_format(char *buf, size_t len)
 {
-	struct bcmd *cmds = NULL, *nc;
-	size_t ncmds = 0, cap = 0, lineno = 0, len, i, nbad = 0;
-	const char *path = "-", *name, *why = NULL;
-	char *buf = NULL, *line, *next, where[PATH_MAX + 32];
+	const struct ctl_cmd *cmd;
+	size_t i, nb = 0, left = 0, used;
+	int k, sep;
+
+	for (i = 0; i < ctl_cli_table.nb_cmds; i++)
+		left += ctl_cli_table.cmds[i]->change != NULL;
+	buf[0] = '\0';
+	for (i = 0; i < ctl_cli_table.nb_cmds; i++) {
+		cmd = ctl_cli_table.cmds[i];
+		if (cmd->change == NULL)
+			continue;
+		used = strlen(buf);
+		snprintf(buf + used, len - used, "%s%s",
+			 nb == 0     ? ""
+			 : left == 1 ? " and "
+				     : ", ",
+			 cmd->name);
+		for (k = 0, sep = ' ';
+		     cmd->subs != NULL && cmd->subs[k].name != NULL; k++) {
+			if (cmd->subs[k].perform == NULL)
+				continue;
+			used = strlen(buf);
+			snprintf(buf + used, len - used, "%c%s", sep,
+				 cmd->subs[k].name);
+			sep = '/';
+		}
+		nb++;
+		left--;
+	}
+}
+
+/*
+ * Split buf (NUL terminated, changed in place) into the commands of its
+ * lines, each a change of the table, into *cmds (*nb of them). A line
+ * that is not is reported as "NAME:LINE: error: ..." and counted in
+ * *nb_bad. Returns 0 or -ENOMEM.
+ */
+static int
+lines_split(const char *name, char *buf, FILE *err, struct bcmd **cmds,
+	    size_t *nb, size_t *nb_bad)
+{
+	char *line, *next, changes[256];
+	const struct ctl_cmd *cmd;
+	size_t cap = 0, lineno = 0;
+	const char *why = NULL;
+	struct bcmd *nc;
+	int ret;
+
+	changes_format(changes, sizeof(changes));
+	for (line = buf; line != NULL && *line != '\0'; line = next) {
+		next = strchr(line, '\n');
+		if (next != NULL)
+			*next++ = '\0';
+		lineno++;
+		if (*nb == cap) {
+			cap = cap ? cap * 2 : 64;
+			nc = realloc(*cmds, cap * sizeof(**cmds));
+			if (nc == NULL)
+				return -ENOMEM;
+			*cmds = nc;
+		}
+		nc = &(*cmds)[*nb];
+		nc->lineno = lineno;
+		ret = split(line, nc, &why);
+		if (ret == -ENOMEM)
+			return ret;
+		if (ret == 0 && nc->argc == 0) {
+			free(nc->argv);
+			continue;
+		}
+		cmd = ret == 0 ? ctl_cli_find(&ctl_cli_table, nc->argv[0])
+			       : NULL;
+		if (cmd != NULL && cmd->change != NULL) {
+			(*nb)++;
+			continue;
+		}
+		if (ret < 0)
+			fprintf(err, "%s:%zu: error: %s\n", name, lineno, why);
+		else
+			fprintf(err,
+				"%s:%zu: error: '%s' is not a change: a batch "
+				"holds %s\n",
+				name, lineno, nc->argv[0], changes);
+		(*nb_bad)++;
+		free(nc->argv);
+	}
+	return 0;
+}
+
+/*
+ * Run the nb commands of the batch name in one transaction, committed
+ * when none of them and no line before (nb_bad) was bad.
+ */
+static int
+lines_run(struct ctl_ctx *ctx, const char *name, struct bcmd *cmds, size_t nb,
+	  size_t nb_bad)
+{
+	char where[PATH_MAX + 32];
 	const struct ctl_cmd *cmd;
 	struct ctl_txn t;
+	int rc = CTL_EXIT_FAIL;
+	size_t i;
+
+	/* the good lines are still run, so that every bad one is reported */
+	ctl_txn_init(&t, ctx);
+	if (ctl_txn_begin(&t) < 0)
+		return CTL_EXIT_FAIL;
+	for (i = 0; i < nb; i++) {
+		snprintf(where, sizeof(where), "%s:%zu", name, cmds[i].lineno);
+		t.where = where;
+		cmd = ctl_cli_find(&ctl_cli_table, cmds[i].argv[0]);
+		if (batch_line(&t, cmd, cmds[i].argc, cmds[i].argv) !=
+		    CTL_EXIT_OK)
+			nb_bad++;
+	}
+	t.where = NULL;
+	if (nb_bad == 0)
+		rc = ctl_txn_commit(&t);
+	ctl_txn_end(&t);
+	if (nb_bad == 0)
+		return rc;
+	fprintf(ctx->err, CTL_PROG ": %s: %zu bad line%s; nothing committed\n",
+		name, nb_bad, nb_bad == 1 ? "" : "s");
+	return CTL_EXIT_FAIL;
+}
+
+int
+ctl_cmd_batch_run(struct ctl_ctx *ctx, const struct ctl_args *a)
+{
+	const char *path = a->argc == 1 ? a->argv[0] : "-", *name;
+	size_t nb = 0, len, i, nb_bad = 0;
+	struct bcmd *cmds = NULL;
 	int ret, rc = CTL_EXIT_FAIL;
+	char *buf = NULL;
 	FILE *f;
 
-	if (a->argc == 1)
-		path = a->argv[0];
 	name = strcmp(path, "-") == 0 ? "stdin" : path;
 	f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
 	if (f == NULL) {
@@ -141,111 +270,17 @@ batch_run(struct ctl_ctx *ctx, const struct ctl_args *a)
 		fprintf(ctx->err, "%s: error: %s\n", name, strerror(-ret));
 		return CTL_EXIT_FAIL;
 	}
-	if (memchr(buf, '\0', len) != NULL) {
+	/* split every line first: a syntax error anywhere commits nothing */
+	if (memchr(buf, '\0', len) != NULL)
 		fprintf(ctx->err, "%s: error: not a text file (NUL byte)\n",
 			name);
-		goto out;
-	}
-
-	/* split every line first: a syntax error anywhere commits nothing */
-	for (line = buf; line != NULL && *line != '\0'; line = next) {
-		next = strchr(line, '\n');
-		if (next != NULL)
-			*next++ = '\0';
-		lineno++;
-		if (ncmds == cap) {
-			cap = cap ? cap * 2 : 64;
-			nc = realloc(cmds, cap * sizeof(*cmds));
-			if (nc == NULL)
-				goto oom;
-			cmds = nc;
-		}
-		nc = &cmds[ncmds];
-		nc->lineno = lineno;
-		ret = split(line, nc, &why);
-		if (ret == -ENOMEM)
-			goto oom;
-		if (ret < 0) {
-			fprintf(ctx->err, "%s:%zu: error: %s\n", name, lineno,
-				why);
-			free(nc->argv);
-			nbad++;
-			continue;
-		}
-		if (nc->argc == 0) {
-			free(nc->argv);
-			continue;
-		}
-		cmd = ctl_cli_find(&ctl_cli_table, nc->argv[0]);
-		if (cmd == NULL || cmd->change == NULL) {
-			fprintf(ctx->err,
-				"%s:%zu: error: '%s' is not a change: a batch "
-				"holds list load/add/del/flush/drop, bpf "
-				"load/unload, rules load/flush and rollback\n",
-				name, lineno, nc->argv[0]);
-			free(nc->argv);
-			nbad++;
-			continue;
-		}
-		ncmds++;
-	}
-
-	/* the good lines are still run, so that every bad one is reported */
-	ctl_txn_init(&t, ctx);
-	if (ctl_txn_begin(&t) < 0)
-		goto out;
-	for (i = 0; i < ncmds; i++) {
-		snprintf(where, sizeof(where), "%s:%zu", name, cmds[i].lineno);
-		t.where = where;
-		cmd = ctl_cli_find(&ctl_cli_table, cmds[i].argv[0]);
-		ret = batch_line(&t, cmd, cmds[i].argc, cmds[i].argv);
-		if (ret != CTL_EXIT_OK)
-			nbad++;
-	}
-	t.where = NULL;
-	if (nbad == 0)
-		rc = ctl_txn_commit(&t);
-	ctl_txn_end(&t);
-	if (nbad == 0)
-		goto out;
-	fprintf(ctx->err, CTL_PROG ": %s: %zu bad line%s; nothing committed\n",
-		name, nbad, nbad == 1 ? "" : "s");
-	rc = CTL_EXIT_FAIL;
-	goto out;
-oom:
-	fprintf(ctx->err, CTL_PROG ": out of memory\n");
-out:
-	for (i = 0; i < ncmds; i++)
+	else if (lines_split(name, buf, ctx->err, &cmds, &nb, &nb_bad) < 0)
+		fprintf(ctx->err, CTL_PROG ": out of memory\n");
+	else
+		rc = lines_run(ctx, name, cmds, nb, nb_bad);
+	for (i = 0; i < nb; i++)
 		free(cmds[i].argv);
 	free(cmds);
 	free(buf);
 	return rc;
 }
-
-const struct ctl_cmd ctl_cmd_batch = {
-	.name = "batch",
-	.summary = "commit several list and program changes as one generation",
-	.usage = BATCH_USAGE,
-	.help = "Read changes from FILE (or standard input: '-' or no FILE), "
-		"one a line,\n"
-		"and commit them together as ONE generation. A line is a "
-		"command as on\n"
-		"the command line, without 'bulwarkctl' and global options:\n"
-		"\n"
-		"  list load NAME FILE [--format F] [--action A] [--match M] "
-		"[--skip-invalid]\n"
-		"  list add NAME CIDR...    list del NAME CIDR...\n"
-		"  list flush NAME          list drop NAME\n"
-		"  bpf load NAME OBJECT.o [--section SEC] [--order N]\n"
-		"  bpf unload NAME\n"
-		"  rollback [GENERATION]\n"
-		"\n"
-		"'#' starts a comment; blank lines are ignored; quote words "
-		"with '...' or\n"
-		"\"...\". Lines apply in order. Any bad line is reported as "
-		"FILE:LINE and\n"
-		"nothing is committed.\n",
-	.run = batch_run,
-	.args = {.max = 1},
-	.flags = CTL_CMD_IN_ORDER,
-};

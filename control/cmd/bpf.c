@@ -9,8 +9,9 @@
  *
  * load reads the object with libbpf and verifies the program with rte_bpf
  * before anything is committed (ctl_bpfobj.h). Each change is one
- * transaction (ctl_txn.h) and always a FULL image: programs never travel
- * in a delta. `batch` runs several changes in one.
+ * transaction (ctl_txn.h, run.c) and always a FULL image: programs never
+ * travel in a delta. `batch` runs several changes in one. The row of the
+ * command is in table.c.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -23,8 +24,7 @@
 #include "ctl_cli.h"
 #include "ctl_cmd.h"
 #include "ctl_json.h"
-#include "ctl_region.h"
-#include "ctl_state.h"
+#include "ctl_show.h"
 #include "ctl_text.h"
 #include "ctl_txn.h"
 #include "bw_image_view.h"
@@ -35,6 +35,9 @@
 #define LOAD_USAGE   "bpf load NAME OBJECT.o [--section SEC] [--order N]"
 #define UNLOAD_USAGE "bpf unload NAME"
 #define SHOW_USAGE   "bpf show [NAME] [--json]"
+
+/* The gap a new program leaves after the last, for the help text. */
+#define ORDER_STEP CTL_STR(CTL_PROG_ORDER_STEP)
 
 enum bpf_sub { SUB_LOAD, SUB_UNLOAD, SUB_SHOW };
 
@@ -49,33 +52,16 @@ struct bpf_req {
 	const char *file;
 };
 
-/* 1 when name is a valid program name; reports otherwise. */
-static int
-name_ok(const struct ctl_txn *t, const struct bpf_req *r, const char *name)
+int
+ctl_cmd_bpf_prepare(struct ctl_txn *t, const struct ctl_args *a)
 {
-	if (bw_image_name_valid(name))
-		return 1;
-	ctl_txn_usage(t, r->usage,
-		      "invalid program name '%s': use 1 to %d characters of "
-		      "A-Z a-z 0-9 _ . -",
-		      name, BW_BPF_NAME_LEN - 1);
-	return 0;
-}
+	struct bpf_req *r = a->req;
 
-/*
- * The request of a parsed command line a into r (names checked). Returns
- * CTL_EXIT_OK, or CTL_EXIT_USAGE after reporting.
- */
-static int
-req_from_args(const struct ctl_txn *t, const struct ctl_args *a,
-	      struct bpf_req *r)
-{
-	*r = *CTL_REQ(a, struct bpf_req);
 	r->sub = (enum bpf_sub)a->sub;
 	r->usage = a->usage;
 	if (a->argc == 0)
 		return CTL_EXIT_OK; /* show */
-	if (!name_ok(t, r, a->argv[0]))
+	if (!ctl_cmd_name_ok(t, a, "program", BW_BPF_NAME_LEN))
 		return CTL_EXIT_USAGE;
 	r->name = a->argv[0];
 	if (r->sub == SUB_LOAD)
@@ -84,8 +70,9 @@ req_from_args(const struct ctl_txn *t, const struct ctl_args *a,
 }
 
 static int
-do_load(struct ctl_txn *t, const struct bpf_req *r)
+do_load(struct ctl_txn *t, const struct ctl_args *a)
 {
+	const struct bpf_req *r = a->req;
 	char why[CTL_BPFOBJ_WHY_LEN];
 	struct ctl_bpfobj_prog op;
 	uint32_t order = (uint32_t)r->order;
@@ -140,8 +127,10 @@ do_load(struct ctl_txn *t, const struct bpf_req *r)
 }
 
 static int
-do_unload(struct ctl_txn *t, const struct bpf_req *r)
+do_unload(struct ctl_txn *t, const struct ctl_args *a)
 {
+	const struct bpf_req *r = a->req;
+
 	if (ctl_ruleset_del_prog(&t->cur, r->name) < 0) {
 		ctl_txn_error(t, "no program '%s'", r->name);
 		return CTL_EXIT_FAIL;
@@ -149,59 +138,6 @@ do_unload(struct ctl_txn *t, const struct bpf_req *r)
 	t->structural = 1;
 	ctl_txn_note(t, "bpf unload %s", r->name);
 	return CTL_EXIT_OK;
-}
-
-static int
-perform(struct ctl_txn *t, void *req)
-{
-	const struct bpf_req *r = req;
-	switch (r->sub) {
-	case SUB_LOAD:
-		return do_load(t, r);
-	case SUB_UNLOAD:
-		return do_unload(t, r);
-	case SUB_SHOW:
-		break;
-	}
-	ctl_txn_error(t, "'bpf show' is not a change");
-	return CTL_EXIT_USAGE;
-}
-
-static int
-bpf_change(struct ctl_txn *t, const struct ctl_args *a)
-{
-	struct bpf_req r;
-	int rc;
-
-	rc = req_from_args(t, a, &r);
-	if (rc == CTL_EXIT_OK && r.sub == SUB_SHOW) {
-		ctl_txn_error(t, "'bpf show' is not a change: a batch holds "
-				 "list and bpf changes and rollback");
-		rc = CTL_EXIT_USAGE;
-	}
-	if (rc == CTL_EXIT_OK)
-		rc = perform(t, &r);
-	return rc;
-}
-
-/*
- * Counters of the programs of a running dataplane (h->valid stays 0 when
- * none runs or its region cannot be read).
- */
-static void
-hits_read(const struct ctl_ctx *ctx, struct ctl_bpf_hits *h)
-{
-	struct ctl_region r;
-	enum ctl_verdict v;
-
-	memset(h, 0, sizeof(*h));
-	if (ctl_region_open(&r, ctx->instance) != 0)
-		return;
-	v = ctl_region_liveness(&r, ctl_now_mono_ns());
-	if (v == CTL_VERDICT_RUNNING || v == CTL_VERDICT_NOT_RESPONDING ||
-	    v == CTL_VERDICT_STARTING || v == CTL_VERDICT_STOPPING)
-		ctl_region_bpf_hits(&r, h);
-	ctl_region_close(&r);
 }
 
 /* The running slot of p (same name and code), or -1. */
@@ -229,28 +165,22 @@ per_run(const struct bw_bpf_stats *s)
 	return s->runs != 0 ? (double)s->busy_tsc / (double)s->runs : 0.0;
 }
 
-static void
-show_json(FILE *f, const struct ctl_ctx *ctx, const struct ctl_ruleset *rs,
-	  const struct ctl_bpf_hits *h, const struct ctl_prog *one)
+/* bpf show --json: every program, or one. */
+static int
+show_json(struct ctl_ctx *ctx, struct ctl_ruleset *rs,
+	  const union ctl_show_hits *hits, const void *one)
 {
+	const struct ctl_bpf_hits *h = &hits->progs;
 	char crc[16];
 	struct ctl_json j;
 	uint32_t i;
 	int s;
 
-	ctl_json_init(&j, f);
-	ctl_json_object_begin(&j, NULL);
-	ctl_json_u64(&j, "generation", rs->generation);
-	ctl_json_str(&j, "state_dir", ctx->state_dir);
-	ctl_json_object_begin(&j, "dataplane");
-	ctl_json_bool(&j, "running", h->valid != 0);
-	if (h->valid) {
-		ctl_json_u64(&j, "applied_gen", h->applied_gen);
+	ctl_show_json_begin(&j, ctx, rs, hits);
+	if (h->valid)
 		ctl_json_bool(&j, "jit_enabled", h->jit != 0);
-	} else {
-		ctl_json_null(&j, "applied_gen");
+	else
 		ctl_json_null(&j, "jit_enabled");
-	}
 	ctl_json_object_end(&j);
 	ctl_json_array_begin(&j, "programs");
 	for (i = 0; i < rs->nb_progs; i++) {
@@ -283,9 +213,7 @@ show_json(FILE *f, const struct ctl_ctx *ctx, const struct ctl_ruleset *rs,
 		}
 		ctl_json_object_end(&j);
 	}
-	ctl_json_array_end(&j);
-	ctl_json_object_end(&j);
-	fputc('\n', f);
+	return ctl_show_json_end(&j);
 }
 
 static int
@@ -294,7 +222,7 @@ show_table(FILE *f, const struct ctl_ruleset *rs, const struct ctl_bpf_hits *h,
 {
 	struct ctl_table *tb;
 	uint32_t i;
-	int s;
+	int s, k;
 
 	tb = ctl_table_new(10, rs->nb_progs + 1, "lrrllrrrrr");
 	if (tb == NULL)
@@ -313,12 +241,9 @@ show_table(FILE *f, const struct ctl_ruleset *rs, const struct ctl_bpf_hits *h,
 		ctl_table_cell(tb, "%08" PRIx32, ctl_prog_crc(p));
 		s = slot_of(h, p);
 		if (s < 0) {
-			ctl_table_cell(tb, "-");
-			ctl_table_cell(tb, "-");
-			ctl_table_cell(tb, "-");
-			ctl_table_cell(tb, "-");
-			ctl_table_cell(tb, "-");
-			ctl_table_cell(tb, "-");
+			/* not running: none of the six columns after CRC32C */
+			for (k = 0; k < 6; k++)
+				ctl_table_cell(tb, "-");
 			continue;
 		}
 		ctl_table_cell(tb, "%s", h->info[s].jit ? "yes" : "no");
@@ -333,89 +258,72 @@ show_table(FILE *f, const struct ctl_ruleset *rs, const struct ctl_bpf_hits *h,
 	return 0;
 }
 
+/* bpf show as text: the table of every program, or of one. */
 static int
-do_show(struct ctl_ctx *ctx, const struct bpf_req *r)
+show_text(struct ctl_ctx *ctx, struct ctl_ruleset *rs,
+	  const union ctl_show_hits *hits, const void *one)
 {
-	const struct ctl_prog *one = NULL;
-	struct ctl_bpf_hits *h;
-	struct ctl_ruleset rs;
-	int rc = CTL_EXIT_FAIL;
+	const struct ctl_bpf_hits *h = &hits->progs;
 
-	if (ctl_state_current(ctx->state_dir, ctx->err, &rs, NULL) < 0)
-		return CTL_EXIT_FAIL;
-	h = malloc(sizeof(*h));
-	if (h == NULL) {
-		fprintf(ctx->err, CTL_PROG ": out of memory\n");
-		goto out;
-	}
-	if (r->name != NULL) {
-		one = ctl_ruleset_find_prog(&rs, r->name);
-		if (one == NULL) {
-			fprintf(ctx->err, CTL_PROG ": no program '%s'\n",
-				r->name);
-			goto out;
-		}
-	}
-	hits_read(ctx, h);
-	ctl_txn_warn_shown_gen(ctx, h->valid, h->applied_gen, rs.generation);
-	if (r->json)
-		show_json(ctx->out, ctx, &rs, h, one);
-	else if (rs.nb_progs == 0)
+	if (rs->nb_progs == 0)
 		fprintf(ctx->out, "no programs (generation %" PRIu64 ")\n",
-			rs.generation);
-	else if (show_table(ctx->out, &rs, h, one) < 0) {
-		fprintf(ctx->err, CTL_PROG ": out of memory\n");
-		goto out;
-	}
-	if (!r->json && h->valid && !h->jit && rs.nb_progs > 0)
+			rs->generation);
+	else if (show_table(ctx->out, rs, h, one) < 0)
+		return -ENOMEM;
+	if (h->valid && !h->jit && rs->nb_progs > 0)
 		fprintf(ctx->out, "(the dataplane runs programs in the "
 				  "interpreter: --bpf-no-jit)\n");
-	rc = CTL_EXIT_OK;
-out:
-	free(h);
-	ctl_ruleset_free(&rs);
-	return rc;
+	return 0;
 }
 
 static int
-bpf_run(struct ctl_ctx *ctx, const struct ctl_args *a)
+do_show(struct ctl_ctx *ctx, const struct ctl_args *a)
 {
-	struct bpf_req r;
-	struct ctl_txn t;
-	int rc;
-
-	ctl_txn_init(&t, ctx);
-	rc = req_from_args(&t, a, &r);
-	if (rc != CTL_EXIT_OK)
-		return rc;
-	if (r.sub == SUB_SHOW)
-		return do_show(ctx, &r);
-	return ctl_txn_run(&t, perform, &r);
+	return ctl_cmd_show(ctx, a, CTL_SHOW_PROGS,
+			    CTL_REQ(a, struct bpf_req)->json ? show_json
+							     : show_text);
 }
 
-static const struct ctl_sub bpf_subs[] = {
-	[SUB_LOAD] = {"load",
-		      LOAD_USAGE,
-		      {.min = 2,
-		       .max = 2,
-		       .missing = {"no program name given",
-				   "no object file given"}}},
-	[SUB_UNLOAD] = {"unload",
-			UNLOAD_USAGE,
-			{.min = 1,
-			 .max = 1,
-			 .missing = {"no program name given"}}},
-	[SUB_SHOW] = {"show", SHOW_USAGE, {.max = 1}},
-	{NULL, NULL, {0}},
+const char ctl_cmd_bpf_usage[] = BPF_USAGE;
+
+const struct ctl_sub ctl_cmd_bpf_subs[] = {
+	[SUB_LOAD] = {.name = "load",
+		      .usage = LOAD_USAGE,
+		      .args = {.min = 2,
+			       .max = 2,
+			       .missing = {"no program name given",
+					   "no object file given"}},
+		      .perform = do_load,
+		      .help = "add program NAME, or replace its code, from an "
+			      "ELF object built with clang -O2 -target bpf; it "
+			      "is verified (rte_bpf) before anything is "
+			      "committed"},
+	[SUB_UNLOAD] = {.name = "unload",
+			.usage = UNLOAD_USAGE,
+			.args = {.min = 1,
+				 .max = 1,
+				 .missing = {"no program name given"}},
+			.perform = do_unload,
+			.help = "remove the program"},
+	[SUB_SHOW] = {.name = "show",
+		      .usage = SHOW_USAGE,
+		      .args = {.max = 1},
+		      .run = do_show,
+		      .help = "programs with order, size, CRC32C and, from a "
+			      "running dataplane, JIT or interpreter, runs, "
+			      "drops, passes, errors, cycles per run"},
+	{.name = NULL},
 };
 
-static const struct ctl_opt bpf_opts[] = {
+const struct ctl_opt ctl_cmd_bpf_opts[] = {
 	{.name = "section",
 	 .type = CTL_OPT_STR,
 	 .off = offsetof(struct bpf_req, section),
 	 .subs = CTL_SUB(SUB_LOAD),
 	 .min = 1,
-	 .bad = "empty section name"},
+	 .bad = "empty section name",
+	 .value = "SEC",
+	 .help = "the object's program to take (default: its only one)"},
 	{.name = "order",
 	 .type = CTL_OPT_UINT,
 	 .off = offsetof(struct bpf_req, order),
@@ -423,72 +331,16 @@ static const struct ctl_opt bpf_opts[] = {
 	 .subs = CTL_SUB(SUB_LOAD),
 	 .min = 0,
 	 .max = UINT32_MAX,
-	 .bad = "%o '%a': not a number in %m..%M"},
+	 .bad = "%o '%a': not a number in %m..%M",
+	 .value = "N",
+	 .help = "run position, 0 to 4294967295, lower first (default: a "
+		 "replaced program keeps its own, a new one goes " ORDER_STEP
+		 " after the last); programs at N and after move one down to "
+		 "make room"},
 	{.name = "json",
 	 .type = CTL_OPT_FLAG,
 	 .off = offsetof(struct bpf_req, json),
-	 .subs = CTL_SUB(SUB_SHOW)},
-	{.name = NULL},
-};
-
-const struct ctl_cmd ctl_cmd_bpf = {
-	.name = "bpf",
-	.summary = "eBPF programs: load (verified first), unload, show",
-	.usage = BPF_USAGE,
-	.help = "Operator eBPF programs, run by the dataplane after the block "
-		"lists and\n"
-		"before content rules, in ascending order, on every packet "
-		"no earlier\n"
-		"stage decided. A program returns continue (0), pass (1) or "
-		"drop (2);\n"
-		"include/bw_bpf.h is its ABI, docs/bpf.md the guide. Each "
-		"change is one\n"
-		"atomic commit of the whole ruleset (a new generation), "
-		"staged in the\n"
-		"state directory when the dataplane is not running.\n"
-		"\n"
-		"  load NAME OBJECT.o  add program NAME, or replace its code, "
-		"from an ELF\n"
-		"                      object built with clang -O2 -target "
-		"bpf; it is\n"
-		"                      verified (rte_bpf) before anything is "
-		"committed\n"
-		"    --section SEC       the object's program to take "
-		"(default: its only\n"
-		"                        one)\n"
-		"    --order N           run position, 0 to 4294967295, "
-		"lower first\n"
-		"                        (default: a replaced program keeps "
-		"its own, a\n"
-		"                        new one goes " CTL_STR(
-			CTL_PROG_ORDER_STEP) " after the last); "
-					     "programs at N\n"
-					     "                        and "
-					     "after move one down to make "
-					     "room\n"
-					     "  unload NAME         remove the "
-					     "program\n"
-					     "  show [NAME]         programs "
-					     "with order, size, CRC32C and, "
-					     "from a\n"
-					     "                      running "
-					     "dataplane, JIT or interpreter, "
-					     "runs, drops,\n"
-					     "                      passes, "
-					     "errors, cycles per run; --json "
-					     "for JSON\n"
-					     "\n"
-					     "At most " CTL_STR(
-						     BW_BPF_MAX) " programs of "
-								 "at "
-								 "most"
-								 " " CTL_STR(
-									 BW_BPF_INSNS_MAX) " instructions; no maps, no "
-											   "global data,\n"
-											   "no loops, no kernel helpers (docs/bpf.md says why).\n",
-	.run = bpf_run,
-	.change = bpf_change,
-	.subs = bpf_subs,
-	.opts = bpf_opts,
-	.req_size = sizeof(struct bpf_req),
+	 .subs = CTL_SUB(SUB_SHOW),
+	 .help = "JSON output"},
+	CTL_OPTS_END(struct bpf_req),
 };

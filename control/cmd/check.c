@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * `bulwarkctl check FILE...`: validate ruleset images and list files,
- * commit nothing.
+ * commit nothing. The row of the command is in table.c.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -11,14 +11,13 @@
 
 #include "ctl.h"
 #include "ctl_bpfobj.h"
+#include "ctl_cli.h"
 #include "ctl_cmd.h"
 #include "ctl_image.h"
 #include "ctl_listfile.h"
 #include "ctl_lookup.h"
 #include "ctl_text.h"
 #include "bw_image_view.h"
-
-#define CHECK_USAGE "check [--format F] FILE..."
 
 /* 1 when the file starts with the image magic. */
 static int
@@ -138,8 +137,8 @@ struct check_req {
 	struct ctl_list_parse_opts popts;
 };
 
-static int
-check_run(struct ctl_ctx *ctx, const struct ctl_args *a)
+int
+ctl_cmd_check_run(struct ctl_ctx *ctx, const struct ctl_args *a)
 {
 	struct ctl_list_parse_opts o = CTL_REQ(a, struct check_req)->popts;
 	int i, bad = 0;
@@ -156,30 +155,15 @@ check_run(struct ctl_ctx *ctx, const struct ctl_args *a)
 	return bad > 0 ? CTL_EXIT_FAIL : CTL_EXIT_OK;
 }
 
-static const struct ctl_opt check_opts[] = {
+const struct ctl_opt ctl_cmd_check_opts[] = {
 	{.name = "format",
 	 .type = CTL_OPT_PARSE,
 	 .off = offsetof(struct check_req, popts),
 	 .parse = ctl_list_format_opt,
 	 .bad = "unknown format '%a': auto, plain, spamhaus, ipsum, csv, "
-		"csv:N, rules"},
-	{.name = NULL},
-};
-
-const struct ctl_cmd ctl_cmd_check = {
-	.name = "check",
-	.summary = "validate list files and ruleset images, commit nothing",
-	.usage = CHECK_USAGE,
-	.help = "Check files without committing anything. A ruleset image (a "
-		"file of\n"
-		"the state directory) is validated as the dataplane would "
-		"and\n"
-		"summarized; any other file is parsed as a block list (format\n"
-		"detected, or --format) and its counts, warnings and errors "
-		"shown.\n"
-		"Exits 1 when any file is bad.\n",
-	.run = check_run,
-	.opts = check_opts,
-	.args = {.min = 1, .max = CTL_ARGS_ANY, .missing = {"no file given"}},
-	.req_size = sizeof(struct check_req),
+		"csv:N, rules",
+	 .value = "F",
+	 .help = "the format of list files: auto (default), plain, "
+		 "spamhaus, ipsum, csv, csv:N, rules"},
+	CTL_OPTS_END(struct check_req),
 };

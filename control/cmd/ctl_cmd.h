@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The commands of bulwarkctl: one row of the command table (ctl_cli.h)
- * per command, defined next to its handlers in control/cmd/<family>.c,
- * and the table that lists them (table.c).
+ * The commands of bulwarkctl: the command table (table.c, one row per
+ * command, in the order of the usage text), what each family file of
+ * control/cmd gives its rows (handlers, subcommands, options, usage
+ * lines), and the one run and batch path of the rows whose subcommands
+ * name their functions (run.c).
  *
- * Add a command: write its file with its row (options, operands, usage,
- * help, handler, batch handler if it is a change), declare the row here,
- * list it in table.c and in meson.build.
+ * Add a command: write its family file (its handlers, or its subcommands
+ * and the request they read, and its options), declare here what its row
+ * needs, and add the row to table.c and the file to meson.build.
  */
 #ifndef CTL_CMD_H
 #define CTL_CMD_H
@@ -14,21 +16,13 @@
 #include "ctl.h"
 #include "ctl_cli.h"
 
-extern const struct ctl_cmd ctl_cmd_status;   /* status.c */
-extern const struct ctl_cmd ctl_cmd_stats;    /* stats.c */
-extern const struct ctl_cmd ctl_cmd_list;     /* list.c */
-extern const struct ctl_cmd ctl_cmd_lookup;   /* lookup.c */
-extern const struct ctl_cmd ctl_cmd_bpf;      /* bpf.c */
-extern const struct ctl_cmd ctl_cmd_rules;    /* rules.c */
-extern const struct ctl_cmd ctl_cmd_vars;     /* vars.c */
-extern const struct ctl_cmd ctl_cmd_batch;    /* batch.c */
-extern const struct ctl_cmd ctl_cmd_history;  /* history.c */
-extern const struct ctl_cmd ctl_cmd_rollback; /* history.c */
-extern const struct ctl_cmd ctl_cmd_check;    /* check.c */
-extern const struct ctl_cmd ctl_cmd_help;     /* table.c */
-
 /* Every command of bulwarkctl, in the order of its usage text. */
 extern const struct ctl_cli ctl_cli_table;
+
+/* The rows of ctl_cli_table (table.c). */
+extern const struct ctl_cmd ctl_cmd_status, ctl_cmd_stats, ctl_cmd_list,
+	ctl_cmd_lookup, ctl_cmd_bpf, ctl_cmd_rules, ctl_cmd_vars, ctl_cmd_batch,
+	ctl_cmd_history, ctl_cmd_rollback, ctl_cmd_check, ctl_cmd_help;
 
 /*
  * The global options of bulwarkctl, read into a struct ctl_global_opts
@@ -41,6 +35,55 @@ struct ctl_global_opts {
 };
 
 extern const struct ctl_cmd ctl_cmd_global;
+
+/*
+ * The types of a command's handler (what a ctl_run_fn points at) and of a
+ * step of a change (ctl_change_fn), to declare them by.
+ */
+typedef int ctl_cmd_handler(struct ctl_ctx *ctx, const struct ctl_args *a);
+typedef int ctl_cmd_step(struct ctl_txn *t, const struct ctl_args *a);
+
+/*
+ * The handlers of the rows that name what their subcommands do, or the
+ * change the command makes (run.c). ctl_cmd_run(): the row's prepare,
+ * then the subcommand's run, or its (or the command's) perform in a
+ * transaction of its own, committed when it succeeds. ctl_cmd_change():
+ * prepare and perform in the batch's transaction t; a subcommand that is
+ * no change is refused ("'X show' is not a change"). Both release the
+ * request. Return CTL_EXIT_*.
+ */
+ctl_cmd_handler ctl_cmd_run;
+ctl_cmd_step ctl_cmd_change;
+
+/*
+ * 1 when the NAME of a (its first operand) is a valid list or program
+ * name (what), of at most len - 1 characters; else 0 after reporting.
+ */
+int ctl_cmd_name_ok(const struct ctl_txn *t, const struct ctl_args *a,
+		    const char *what, int len);
+
+/* The request of a command whose one option is --json (table.c). */
+struct ctl_json_req {
+	int json;
+};
+
+/* status.c, stats.c, lookup.c, batch.c, history.c, check.c. */
+ctl_cmd_handler ctl_cmd_status_run, ctl_cmd_stats_run, ctl_cmd_lookup_run,
+	ctl_cmd_batch_run, ctl_cmd_history_run, ctl_cmd_check_run;
+extern const struct ctl_opt ctl_cmd_stats_opts[], ctl_cmd_check_opts[];
+
+/* history.c: rollback [GENERATION], a change of the whole ruleset. */
+ctl_cmd_step ctl_cmd_rollback_prepare, ctl_cmd_rollback_perform;
+
+/* list.c, bpf.c, rules.c, vars.c: families of subcommands. */
+extern const char ctl_cmd_list_usage[], ctl_cmd_bpf_usage[],
+	ctl_cmd_rules_usage[], ctl_cmd_rules_help_usage[];
+extern const struct ctl_sub ctl_cmd_list_subs[], ctl_cmd_bpf_subs[],
+	ctl_cmd_rules_subs[], ctl_cmd_vars_subs[];
+extern const struct ctl_opt ctl_cmd_list_opts[], ctl_cmd_bpf_opts[],
+	ctl_cmd_rules_opts[];
+ctl_cmd_step ctl_cmd_list_prepare, ctl_cmd_bpf_prepare, ctl_cmd_rules_prepare;
+void ctl_cmd_list_release(void *req);
 
 /*
  * --format F of list load and check: a CTL_OPT_PARSE function that fills

@@ -7,6 +7,9 @@
  *   rollback [GENERATION]   commit the content of an earlier generation as
  *                           a new one (default: the newest one before the
  *                           current generation that is still on disk)
+ *
+ * rollback is a change of the whole ruleset (run.c); the rows of both
+ * commands are in table.c.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -16,6 +19,7 @@
 #include <time.h>
 
 #include "ctl.h"
+#include "ctl_cli.h"
 #include "ctl_cmd.h"
 #include "ctl_commit.h"
 #include "ctl_json.h"
@@ -23,9 +27,6 @@
 #include "ctl_text.h"
 #include "ctl_txn.h"
 #include "bw_image_view.h"
-
-#define HISTORY_USAGE  "history [--json]"
-#define ROLLBACK_USAGE "rollback [GENERATION]"
 
 static int
 gen_present(const uint64_t *gens, size_t n, uint64_t g)
@@ -45,15 +46,10 @@ gen_present(const uint64_t *gens, size_t n, uint64_t g)
 	return 0;
 }
 
-/* A parsed `history` command line. */
-struct history_req {
-	int json;
-};
-
-static int
-history_run(struct ctl_ctx *ctx, const struct ctl_args *a)
+int
+ctl_cmd_history_run(struct ctl_ctx *ctx, const struct ctl_args *a)
 {
-	int json = CTL_REQ(a, struct history_req)->json;
+	int json = CTL_REQ(a, struct ctl_json_req)->json;
 	struct bw_audit_rec *recs = NULL;
 	struct bw_ctl_reply rep;
 	struct ctl_ruleset rs;
@@ -148,46 +144,45 @@ out:
 	return rc;
 }
 
-/* A decimal generation number >= 1. */
+/*
+ * GENERATION of rollback into *target: a decimal number from 1, or 0 (the
+ * default) when not given. Returns 0 or -EINVAL.
+ */
 static int
-parse_gen(const char *s, uint64_t *g)
-{
-	char *end;
-	unsigned long long v;
-
-	if (s[0] < '0' || s[0] > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v == 0)
-		return -EINVAL;
-	*g = v;
-	return 0;
-}
-
-/* GENERATION of rollback into *target (0: the default). */
-static int
-rollback_target(const struct ctl_txn *t, const struct ctl_args *a,
-		uint64_t *target)
+rollback_target(const struct ctl_args *a, uint64_t *target)
 {
 	*target = 0;
-	if (a->argc == 1 && parse_gen(a->argv[0], target) < 0)
+	return a->argc == 0 ? 0
+			    : ctl_uint_parse(a->argv[0], 1, UINT64_MAX, target);
+}
+
+int
+ctl_cmd_rollback_prepare(struct ctl_txn *t, const struct ctl_args *a)
+{
+	uint64_t target;
+
+	if (rollback_target(a, &target) < 0)
 		return ctl_txn_usage(t, a->usage,
 				     "bad generation '%s': a number from 1",
 				     a->argv[0]);
 	return CTL_EXIT_OK;
 }
 
-/* Roll t->cur back to target (0: the newest valid before the current). */
-static int
-rollback_perform(struct ctl_txn *t, uint64_t target)
+/*
+ * Roll t->cur back to GENERATION (checked by ctl_cmd_rollback_prepare()),
+ * by default the newest valid one before the current.
+ */
+int
+ctl_cmd_rollback_perform(struct ctl_txn *t, const struct ctl_args *a)
 {
 	char why[BW_IMAGE_WHY_LEN];
 	uint64_t *gens, cur = t->parent_gen; /* what runs, or will */
 	struct ctl_ruleset rs;
+	uint64_t target;
 	size_t n, i;
 	int ret;
 
+	rollback_target(a, &target);
 	if (target == 0) {
 		ret = ctl_state_gens(&t->st, &gens, &n);
 		if (ret < 0) {
@@ -257,82 +252,3 @@ rollback_perform(struct ctl_txn *t, uint64_t target)
 	ctl_txn_note(t, "rollback to %" PRIu64, target);
 	return CTL_EXIT_OK;
 }
-
-static int
-rollback_change(struct ctl_txn *t, const struct ctl_args *a)
-{
-	uint64_t target;
-	int rc;
-
-	rc = rollback_target(t, a, &target);
-	if (rc == CTL_EXIT_OK)
-		rc = rollback_perform(t, target);
-	return rc;
-}
-
-static int
-rollback_run(struct ctl_ctx *ctx, const struct ctl_args *a)
-{
-	struct ctl_txn t;
-	uint64_t target;
-	int rc;
-
-	ctl_txn_init(&t, ctx);
-	rc = rollback_target(&t, a, &target);
-	if (rc != CTL_EXIT_OK)
-		return rc;
-	t.replace_ok = 1;
-	if (ctl_txn_begin(&t) < 0)
-		return CTL_EXIT_FAIL;
-	rc = rollback_perform(&t, target);
-	if (rc == CTL_EXIT_OK)
-		rc = ctl_txn_commit(&t);
-	ctl_txn_end(&t);
-	return rc;
-}
-
-static const struct ctl_opt history_opts[] = {
-	{.name = "json",
-	 .type = CTL_OPT_FLAG,
-	 .off = offsetof(struct history_req, json)},
-	{.name = NULL},
-};
-
-const struct ctl_cmd ctl_cmd_history = {
-	.name = "history",
-	.summary = "committed generations, who made them, which is in force",
-	.usage = HISTORY_USAGE,
-	.help = "Every committed generation from the audit log of the state "
-		"directory,\n"
-		"oldest first: parent, time (UTC), user, how it was committed "
-		"and\n"
-		"what changed. ON-DISK says whether its image is still kept "
-		"(the\n"
-		"newest " CTL_STR(
-			CTL_STATE_KEEP) " are); '*' marks the "
-					"generation in force (the running\n"
-					"dataplane's, else the newest valid "
-					"one, which it starts "
-					"with).\n",
-	.run = history_run,
-	.opts = history_opts,
-	.args = {.max = 0},
-	.req_size = sizeof(struct history_req),
-};
-
-const struct ctl_cmd ctl_cmd_rollback = {
-	.name = "rollback",
-	.summary = "commit an earlier generation's content as a new one",
-	.usage = ROLLBACK_USAGE,
-	.help = "Commit the content of an earlier generation as a new "
-		"generation (the\n"
-		"earlier one is not changed). GENERATION must still be in the "
-		"state\n"
-		"directory (see 'history'); by default, the newest one before "
-		"the\n"
-		"current generation. Rolling back twice returns to where it "
-		"started.\n",
-	.run = rollback_run,
-	.change = rollback_change,
-	.args = {.max = 1},
-};

@@ -10,7 +10,8 @@
  *   list drop NAME                             remove the list
  *   list show [NAME] [--json]                  lists, or one with entries
  *
- * Each change is one transaction (ctl_txn.h); `batch` runs several in one.
+ * Each change is one transaction (ctl_txn.h, run.c); `batch` runs several
+ * in one. The row of the command is in table.c.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -21,12 +22,10 @@
 #include "ctl.h"
 #include "ctl_cli.h"
 #include "ctl_cmd.h"
-#include "ctl_commit.h"
 #include "ctl_json.h"
 #include "ctl_listfile.h"
 #include "ctl_lookup.h"
-#include "ctl_region.h"
-#include "ctl_state.h"
+#include "ctl_show.h"
 #include "ctl_text.h"
 #include "ctl_txn.h"
 #include "bw_image_view.h"
@@ -48,11 +47,12 @@
 /* Prefixes named one by one in the audit summary; more are counted. */
 #define NOTE_PREFIXES_MAX 4
 
-/* Seqlock read attempts of the status region's list table. */
-
 enum list_sub { SUB_LOAD, SUB_ADD, SUB_DEL, SUB_FLUSH, SUB_DROP, SUB_SHOW };
 
-/* A parsed `list` command line: the options, then the operands. */
+/*
+ * A parsed `list` command line: the options, then the operands
+ * (ctl_cmd_list_prepare()).
+ */
 struct list_req {
 	struct ctl_list_parse_opts popts; /* --format, --skip-invalid */
 	uint16_t action, match;
@@ -64,23 +64,12 @@ struct list_req {
 	struct ctl_prefix_set cidrs; /* add, del: sorted, unique */
 };
 
-static void
-req_free(struct list_req *r)
+void
+ctl_cmd_list_release(void *req)
 {
-	ctl_prefix_set_free(&r->cidrs);
-}
+	struct list_req *r = req;
 
-/* 1 when name is a valid list name; reports otherwise. */
-static int
-name_ok(const struct ctl_txn *t, const struct list_req *r, const char *name)
-{
-	if (bw_image_name_valid(name))
-		return 1;
-	ctl_txn_usage(t, r->usage,
-		      "invalid list name '%s': use 1 to %d characters of "
-		      "A-Z a-z 0-9 _ . -",
-		      name, BW_LIST_NAME_LEN - 1);
-	return 0;
+	ctl_prefix_set_free(&r->cidrs);
 }
 
 /*
@@ -117,19 +106,12 @@ cidrs_parse(const struct ctl_txn *t, struct list_req *r, int n, char **v)
 	return CTL_EXIT_OK;
 }
 
-/*
- * The request of a parsed command line a into r (its operands checked:
- * names, prefixes). Returns CTL_EXIT_OK, or an exit status after
- * reporting; req_free(r) in both cases.
- */
-static int
-req_from_args(const struct ctl_txn *t, const struct ctl_args *a,
-	      struct list_req *r)
+int
+ctl_cmd_list_prepare(struct ctl_txn *t, const struct ctl_args *a)
 {
+	struct list_req *r = a->req;
 	char **args = a->argv;
-	int ret;
 
-	*r = *CTL_REQ(a, struct list_req);
 	r->sub = (enum list_sub)a->sub;
 	r->usage = a->usage;
 	if (!r->has_action)
@@ -139,16 +121,13 @@ req_from_args(const struct ctl_txn *t, const struct ctl_args *a,
 	r->popts.diag = t->ctx->err;
 	if (a->argc == 0)
 		return CTL_EXIT_OK; /* show */
-	if (!name_ok(t, r, args[0]))
+	if (!ctl_cmd_name_ok(t, a, "list", BW_LIST_NAME_LEN))
 		return CTL_EXIT_USAGE;
 	r->name = args[0];
 	if (r->sub == SUB_LOAD)
 		r->file = args[1];
-	if (r->sub == SUB_ADD || r->sub == SUB_DEL) {
-		ret = cidrs_parse(t, r, a->argc - 1, args + 1);
-		if (ret != CTL_EXIT_OK)
-			return ret;
-	}
+	if (r->sub == SUB_ADD || r->sub == SUB_DEL)
+		return cidrs_parse(t, r, a->argc - 1, args + 1);
 	return CTL_EXIT_OK;
 }
 
@@ -175,89 +154,52 @@ fmt_prefixes(char *buf, size_t len, const struct ctl_prefix_set *s)
 }
 
 /*
- * out = a + b (both sorted, unique), *added: entries of b not in a.
- * Linear, so that adding to a million-prefix list stays cheap.
+ * Walk a and b (both sorted, unique) side by side, in one pass so that a
+ * million-prefix list stays cheap to change: *only_a and *only_b (either
+ * may be NULL) count the entries of one set that the other lacks, and
+ * out, when not NULL, receives a new array with a + b, or a - b when
+ * minus. Returns 0 or -ENOMEM.
  */
 static int
-set_union(const struct ctl_prefix_set *a, const struct ctl_prefix_set *b,
-	  struct ctl_prefix_set *out, size_t *added)
+set_walk(const struct ctl_prefix_set *a, const struct ctl_prefix_set *b,
+	 int minus, struct ctl_prefix_set *out, size_t *only_a, size_t *only_b)
 {
-	size_t i = 0, j = 0, k = 0;
+	size_t i = 0, j = 0, na = 0, nb = 0;
+	const struct ctl_prefix *take;
 	int c;
 
-	memset(out, 0, sizeof(*out));
-	*added = 0;
-	if (a->n + b->n == 0)
-		return 0;
-	out->v = malloc((a->n + b->n) * sizeof(*out->v));
-	if (out->v == NULL)
-		return -ENOMEM;
+	if (out != NULL) {
+		memset(out, 0, sizeof(*out));
+		out->cap = a->n + b->n;
+		out->v = out->cap > 0 ? malloc(out->cap * sizeof(*out->v))
+				      : NULL;
+		if (out->cap > 0 && out->v == NULL)
+			return -ENOMEM;
+	}
 	while (i < a->n || j < b->n) {
-		if (i == a->n)
-			c = 1;
-		else if (j == b->n)
-			c = -1;
-		else
-			c = ctl_prefix_cmp(&a->v[i], &b->v[j]);
-		if (c <= 0) {
-			out->v[k++] = a->v[i++];
-			if (c == 0)
-				j++;
-		} else {
-			out->v[k++] = b->v[j++];
-			(*added)++;
-		}
-	}
-	out->n = k;
-	out->cap = a->n + b->n;
-	return 0;
-}
-
-/* out = a - b, where every entry of b is in a (both sorted, unique). */
-static int
-set_minus(const struct ctl_prefix_set *a, const struct ctl_prefix_set *b,
-	  struct ctl_prefix_set *out)
-{
-	size_t i, j = 0, k = 0;
-
-	memset(out, 0, sizeof(*out));
-	if (a->n == 0)
-		return 0;
-	out->v = malloc(a->n * sizeof(*out->v));
-	if (out->v == NULL)
-		return -ENOMEM;
-	for (i = 0; i < a->n; i++) {
-		if (j < b->n && ctl_prefix_cmp(&a->v[i], &b->v[j]) == 0) {
-			j++;
-			continue;
-		}
-		out->v[k++] = a->v[i];
-	}
-	out->n = k;
-	out->cap = a->n;
-	return 0;
-}
-
-/* Count of entries of a not in b, both sorted and unique. */
-static size_t
-set_count_minus(const struct ctl_prefix_set *a, const struct ctl_prefix_set *b)
-{
-	size_t i = 0, j = 0, n = 0;
-	int c;
-
-	while (i < a->n) {
-		c = j < b->n ? ctl_prefix_cmp(&a->v[i], &b->v[j]) : -1;
+		c = i == a->n	? 1
+		    : j == b->n ? -1
+				: ctl_prefix_cmp(&a->v[i], &b->v[j]);
 		if (c < 0) {
-			n++;
-			i++;
-		} else if (c == 0) {
-			i++;
+			take = &a->v[i++];
+			na++;
+		} else if (c > 0) {
+			take = minus ? NULL : &b->v[j];
 			j++;
+			nb++;
 		} else {
+			take = minus ? NULL : &a->v[i];
+			i++;
 			j++;
 		}
+		if (out != NULL && take != NULL)
+			out->v[out->n++] = *take;
 	}
-	return n;
+	if (only_a != NULL)
+		*only_a = na;
+	if (only_b != NULL)
+		*only_b = nb;
+	return 0;
 }
 
 /* Create list name in t->cur. Returns it or NULL after reporting. */
@@ -294,8 +236,9 @@ list_must(struct ctl_txn *t, const char *name)
 }
 
 static int
-do_load(struct ctl_txn *t, struct list_req *r)
+do_load(struct ctl_txn *t, const struct ctl_args *a)
 {
+	struct list_req *r = a->req;
 	struct ctl_list_parse_stats st;
 	struct ctl_prefix_set set = {0};
 	struct ctl_list *l;
@@ -335,8 +278,7 @@ do_load(struct ctl_txn *t, struct list_req *r)
 		t->structural = 1;
 		retyped = 1;
 	}
-	added = set_count_minus(&set, &l->set);
-	removed = set_count_minus(&l->set, &set);
+	set_walk(&set, &l->set, 0, NULL, &added, &removed);
 	ctl_prefix_set_free(&l->set);
 	l->set = set;
 	if (created || retyped || added || removed)
@@ -352,29 +294,44 @@ do_load(struct ctl_txn *t, struct list_req *r)
 	return CTL_EXIT_OK;
 }
 
+/*
+ * add: put the prefixes in the list, created (drop, any) when missing, and
+ * warn about those already there; del: take them out, each of which must
+ * be there.
+ */
 static int
-do_add(struct ctl_txn *t, struct list_req *r)
+do_add_del(struct ctl_txn *t, const struct ctl_args *a)
 {
+	const struct list_req *r = a->req;
 	char p[CTL_PREFIX_STR_LEN], pfx[256];
+	int del = r->sub == SUB_DEL, created = 0;
+	size_t i, added = 0, absent = 0;
 	struct ctl_prefix_set out;
 	struct ctl_list *l;
-	size_t i, added;
-	int created = 0;
 
-	l = ctl_ruleset_find(&t->cur, r->name);
-	if (l == NULL) {
+	l = del ? list_must(t, r->name) : ctl_ruleset_find(&t->cur, r->name);
+	if (l == NULL && !del) {
 		l = list_create(t, r->name, BW_ACTION_DROP, BW_MATCH_ANY);
-		if (l == NULL)
-			return CTL_EXIT_FAIL;
 		created = 1;
 	}
+	if (l == NULL)
+		return CTL_EXIT_FAIL;
 	for (i = 0; i < r->cidrs.n; i++) {
-		if (ctl_prefix_set_find(&l->set, &r->cidrs.v[i]) < 0)
+		/* add: report those in the list; del: those not in it */
+		if ((ctl_prefix_set_find(&l->set, &r->cidrs.v[i]) >= 0) == del)
 			continue;
 		ctl_prefix_format(&r->cidrs.v[i], p, sizeof(p));
-		ctl_txn_warn(t, "'%s' is already in list '%s'", p, r->name);
+		if (del)
+			ctl_txn_error(t, "'%s' is not in list '%s'", p,
+				      r->name);
+		else
+			ctl_txn_warn(t, "'%s' is already in list '%s'", p,
+				     r->name);
+		absent += del;
 	}
-	if (set_union(&l->set, &r->cidrs, &out, &added) < 0) {
+	if (absent > 0)
+		return CTL_EXIT_FAIL;
+	if (set_walk(&l->set, &r->cidrs, del, &out, NULL, &added) < 0) {
 		ctl_txn_error(t, "out of memory");
 		if (created)
 			ctl_ruleset_del_list(&t->cur, r->name);
@@ -382,135 +339,36 @@ do_add(struct ctl_txn *t, struct list_req *r)
 	}
 	ctl_prefix_set_free(&l->set);
 	l->set = out;
-	if (added > 0 || created) {
+	if (del || added > 0 || created) {
 		fmt_prefixes(pfx, sizeof(pfx), &r->cidrs);
-		ctl_txn_note(t, "list add %s%s%s", r->name,
+		ctl_txn_note(t, "list %s %s%s%s", del ? "del" : "add", r->name,
 			     created ? " (new)" : "", pfx);
 	}
 	return CTL_EXIT_OK;
 }
 
+/* flush: remove every prefix of the list; drop: remove the list. */
 static int
-do_del(struct ctl_txn *t, struct list_req *r)
+do_flush_drop(struct ctl_txn *t, const struct ctl_args *a)
 {
-	char p[CTL_PREFIX_STR_LEN], pfx[256];
-	struct ctl_prefix_set out;
-	struct ctl_list *l;
-	size_t i, absent = 0;
-
-	l = list_must(t, r->name);
-	if (l == NULL)
-		return CTL_EXIT_FAIL;
-	for (i = 0; i < r->cidrs.n; i++) {
-		if (ctl_prefix_set_find(&l->set, &r->cidrs.v[i]) >= 0)
-			continue;
-		ctl_prefix_format(&r->cidrs.v[i], p, sizeof(p));
-		ctl_txn_error(t, "'%s' is not in list '%s'", p, r->name);
-		absent++;
-	}
-	if (absent > 0)
-		return CTL_EXIT_FAIL;
-	if (set_minus(&l->set, &r->cidrs, &out) < 0) {
-		ctl_txn_error(t, "out of memory");
-		return CTL_EXIT_FAIL;
-	}
-	ctl_prefix_set_free(&l->set);
-	l->set = out;
-	fmt_prefixes(pfx, sizeof(pfx), &r->cidrs);
-	ctl_txn_note(t, "list del %s%s", r->name, pfx);
-	return CTL_EXIT_OK;
-}
-
-static int
-do_flush(struct ctl_txn *t, struct list_req *r)
-{
+	const struct list_req *r = a->req;
 	struct ctl_list *l = list_must(t, r->name);
+	int drop = r->sub == SUB_DROP;
 	size_t n;
 
 	if (l == NULL)
 		return CTL_EXIT_FAIL;
 	n = l->set.n;
-	if (n == 0)
+	if (n == 0 && !drop)
 		return CTL_EXIT_OK;
-	ctl_prefix_set_free(&l->set);
+	if (drop)
+		ctl_ruleset_del_list(&t->cur, r->name);
+	else
+		ctl_prefix_set_free(&l->set);
 	t->structural = 1;
-	ctl_txn_note(t, "list flush %s (-%zu)", r->name, n);
+	ctl_txn_note(t, "list %s %s (-%zu)", drop ? "drop" : "flush", r->name,
+		     n);
 	return CTL_EXIT_OK;
-}
-
-static int
-do_drop(struct ctl_txn *t, struct list_req *r)
-{
-	struct ctl_list *l = list_must(t, r->name);
-	size_t n;
-
-	if (l == NULL)
-		return CTL_EXIT_FAIL;
-	n = l->set.n;
-	ctl_ruleset_del_list(&t->cur, r->name);
-	t->structural = 1;
-	ctl_txn_note(t, "list drop %s (-%zu)", r->name, n);
-	return CTL_EXIT_OK;
-}
-
-static int
-perform(struct ctl_txn *t, void *req)
-{
-	struct list_req *r = req;
-	switch (r->sub) {
-	case SUB_LOAD:
-		return do_load(t, r);
-	case SUB_ADD:
-		return do_add(t, r);
-	case SUB_DEL:
-		return do_del(t, r);
-	case SUB_FLUSH:
-		return do_flush(t, r);
-	case SUB_DROP:
-		return do_drop(t, r);
-	case SUB_SHOW:
-		break;
-	}
-	ctl_txn_error(t, "'list show' is not a change");
-	return CTL_EXIT_USAGE;
-}
-
-static int
-list_change(struct ctl_txn *t, const struct ctl_args *a)
-{
-	struct list_req r;
-	int rc;
-
-	rc = req_from_args(t, a, &r);
-	if (rc == CTL_EXIT_OK && r.sub == SUB_SHOW) {
-		ctl_txn_error(t, "'list show' is not a change: a batch holds "
-				 "list load/add/del/flush/drop and rollback");
-		rc = CTL_EXIT_USAGE;
-	}
-	if (rc == CTL_EXIT_OK)
-		rc = perform(t, &r);
-	req_free(&r);
-	return rc;
-}
-
-/*
- * Hits of the lists of a running dataplane (h->valid stays 0 when none
- * runs or its region cannot be read).
- */
-static void
-hits_read(const struct ctl_ctx *ctx, struct ctl_list_hits *h)
-{
-	struct ctl_region r;
-	enum ctl_verdict v;
-
-	memset(h, 0, sizeof(*h));
-	if (ctl_region_open(&r, ctx->instance) != 0)
-		return;
-	v = ctl_region_liveness(&r, ctl_now_mono_ns());
-	if (v == CTL_VERDICT_RUNNING || v == CTL_VERDICT_NOT_RESPONDING ||
-	    v == CTL_VERDICT_STARTING || v == CTL_VERDICT_STOPPING)
-		ctl_region_list_hits(&r, h);
-	ctl_region_close(&r);
 }
 
 /* 1 with the hits of l when the dataplane's slot l->id holds l. */
@@ -526,26 +384,19 @@ hits_of(const struct ctl_list_hits *h, const struct ctl_list *l, uint64_t *pkts,
 	return 1;
 }
 
-static void
-show_json(FILE *f, const struct ctl_ctx *ctx, const struct ctl_ruleset *rs,
-	  const struct ctl_list_hits *h, const struct ctl_list *one)
+/* list show --json: every list, or one with its entries. */
+static int
+show_json(struct ctl_ctx *ctx, struct ctl_ruleset *rs,
+	  const union ctl_show_hits *hits, const void *one)
 {
+	const struct ctl_list_hits *h = &hits->lists;
 	char p[CTL_PREFIX_STR_LEN];
 	struct ctl_json j;
 	uint64_t pk, by;
 	uint32_t i;
 	size_t k;
 
-	ctl_json_init(&j, f);
-	ctl_json_object_begin(&j, NULL);
-	ctl_json_u64(&j, "generation", rs->generation);
-	ctl_json_str(&j, "state_dir", ctx->state_dir);
-	ctl_json_object_begin(&j, "dataplane");
-	ctl_json_bool(&j, "running", h->valid != 0);
-	if (h->valid)
-		ctl_json_u64(&j, "applied_gen", h->applied_gen);
-	else
-		ctl_json_null(&j, "applied_gen");
+	ctl_show_json_begin(&j, ctx, rs, hits);
 	ctl_json_object_end(&j);
 	ctl_json_array_begin(&j, "lists");
 	for (i = 0; i < rs->nb_lists; i++) {
@@ -580,9 +431,7 @@ show_json(FILE *f, const struct ctl_ctx *ctx, const struct ctl_ruleset *rs,
 		}
 		ctl_json_object_end(&j);
 	}
-	ctl_json_array_end(&j);
-	ctl_json_object_end(&j);
-	fputc('\n', f);
+	return ctl_show_json_end(&j);
 }
 
 static int
@@ -654,67 +503,27 @@ show_one(FILE *f, const struct ctl_list *l, const struct ctl_list_hits *h,
 	}
 }
 
+/* list show as text: one list with its entries, or the table of all. */
 static int
-do_show(struct ctl_ctx *ctx, const struct list_req *r)
+show_text(struct ctl_ctx *ctx, struct ctl_ruleset *rs,
+	  const union ctl_show_hits *hits, const void *one)
 {
-	const struct ctl_list *one = NULL;
-	struct ctl_ruleset rs;
-	struct ctl_list_hits *h;
-	int rc = CTL_EXIT_FAIL;
-
-	if (ctl_state_current(ctx->state_dir, ctx->err, &rs, NULL) < 0)
-		return CTL_EXIT_FAIL;
-	h = malloc(sizeof(*h));
-	if (h == NULL) {
-		fprintf(ctx->err, CTL_PROG ": out of memory\n");
-		goto out;
-	}
-	if (r->name != NULL) {
-		one = ctl_ruleset_find(&rs, r->name);
-		if (one == NULL) {
-			fprintf(ctx->err, CTL_PROG ": no list '%s'\n", r->name);
-			goto out;
-		}
-	}
-	hits_read(ctx, h);
-	ctl_txn_warn_shown_gen(ctx, h->valid, h->applied_gen, rs.generation);
-	if (r->json)
-		show_json(ctx->out, ctx, &rs, h, one);
-	else if (one != NULL)
-		show_one(ctx->out, one, h, rs.generation);
-	else if (rs.nb_lists == 0)
+	if (one != NULL)
+		show_one(ctx->out, one, &hits->lists, rs->generation);
+	else if (rs->nb_lists == 0)
 		fprintf(ctx->out, "no lists (generation %" PRIu64 ")\n",
-			rs.generation);
-	else if (show_table(ctx->out, &rs, h) < 0) {
-		fprintf(ctx->err, CTL_PROG ": out of memory\n");
-		goto out;
-	}
-	rc = CTL_EXIT_OK;
-out:
-	free(h);
-	ctl_ruleset_free(&rs);
-	return rc;
+			rs->generation);
+	else
+		return show_table(ctx->out, rs, &hits->lists);
+	return 0;
 }
 
 static int
-list_run(struct ctl_ctx *ctx, const struct ctl_args *a)
+do_show(struct ctl_ctx *ctx, const struct ctl_args *a)
 {
-	struct list_req r;
-	struct ctl_txn t;
-	int rc;
-
-	ctl_txn_init(&t, ctx);
-	rc = req_from_args(&t, a, &r);
-	if (rc != CTL_EXIT_OK)
-		goto out;
-	if (r.sub == SUB_SHOW) {
-		rc = do_show(ctx, &r);
-		goto out;
-	}
-	rc = ctl_txn_run(&t, perform, &r);
-out:
-	req_free(&r);
-	return rc;
+	return ctl_cmd_show(ctx, a, CTL_SHOW_LISTS,
+			    CTL_REQ(a, struct list_req)->json ? show_json
+							      : show_text);
 }
 
 int
@@ -737,130 +546,93 @@ match_opt(const char *arg, void *field)
 	return ctl_match_parse(arg, field);
 }
 
-static const struct ctl_sub list_subs[] = {
-	[SUB_LOAD] = {"load",
-		      LOAD_USAGE,
-		      {.min = 2,
-		       .max = 2,
-		       .missing = {"no list name given", "no file given"}}},
-	[SUB_ADD] = {"add",
-		     ADD_USAGE,
-		     {.min = 2,
-		      .max = CTL_ARGS_ANY,
-		      .missing = {"no list name given", "no prefix given"}}},
-	[SUB_DEL] = {"del",
-		     DEL_USAGE,
-		     {.min = 2,
-		      .max = CTL_ARGS_ANY,
-		      .missing = {"no list name given", "no prefix given"}}},
-	[SUB_FLUSH] = {"flush",
-		       FLUSH_USAGE,
-		       {.min = 1, .max = 1, .missing = {"no list name given"}}},
-	[SUB_DROP] = {"drop",
-		      DROP_USAGE,
-		      {.min = 1, .max = 1, .missing = {"no list name given"}}},
-	[SUB_SHOW] = {"show", SHOW_USAGE, {.max = 1}},
-	{NULL, NULL, {0}},
+const char ctl_cmd_list_usage[] = LIST_USAGE;
+
+/* The first operand of every subcommand but show's. */
+#define NO_NAME "no list name given"
+
+const struct ctl_sub ctl_cmd_list_subs[] = {
+	[SUB_LOAD] =
+		{.name = "load",
+		 .usage = LOAD_USAGE,
+		 .args = {.min = 2,
+			  .max = 2,
+			  .missing = {NO_NAME, "no file given"}},
+		 .perform = do_load,
+		 .help = "replace NAME's prefixes with FILE's (creates NAME)"},
+	[SUB_ADD] = {.name = "add",
+		     .usage = ADD_USAGE,
+		     .args = {.min = 2,
+			      .max = CTL_ARGS_ANY,
+			      .missing = {NO_NAME, "no prefix given"}},
+		     .perform = do_add_del,
+		     .help = "add prefixes (creates NAME: drop, any); sent as "
+			     "a delta"},
+	[SUB_DEL] = {.name = "del",
+		     .usage = DEL_USAGE,
+		     .args = {.min = 2,
+			      .max = CTL_ARGS_ANY,
+			      .missing = {NO_NAME, "no prefix given"}},
+		     .perform = do_add_del,
+		     .help = "remove prefixes; each must be in NAME"},
+	[SUB_FLUSH] = {.name = "flush",
+		       .usage = FLUSH_USAGE,
+		       .args = {.min = 1, .max = 1, .missing = {NO_NAME}},
+		       .perform = do_flush_drop,
+		       .help = "remove every prefix, keep the list"},
+	[SUB_DROP] = {.name = "drop",
+		      .usage = DROP_USAGE,
+		      .args = {.min = 1, .max = 1, .missing = {NO_NAME}},
+		      .perform = do_flush_drop,
+		      .help = "remove the list"},
+	[SUB_SHOW] = {.name = "show",
+		      .usage = SHOW_USAGE,
+		      .args = {.max = 1},
+		      .run = do_show,
+		      .help = "lists with sizes and hits (from a running "
+			      "dataplane); with NAME also its prefixes"},
+	{.name = NULL},
 };
 
-static const struct ctl_opt list_opts[] = {
+const struct ctl_opt ctl_cmd_list_opts[] = {
 	{.name = "format",
 	 .type = CTL_OPT_PARSE,
 	 .off = offsetof(struct list_req, popts),
 	 .subs = CTL_SUB(SUB_LOAD),
 	 .parse = ctl_list_format_opt,
 	 .bad = "unknown format '%a': auto, plain, spamhaus, ipsum, csv, "
-		"csv:N, rules"},
+		"csv:N, rules",
+	 .value = "F",
+	 .help = "auto (default), plain, spamhaus, ipsum, csv, csv:N, rules"},
 	{.name = "action",
 	 .type = CTL_OPT_PARSE,
 	 .off = offsetof(struct list_req, action),
 	 .seen_off = CTL_FIELD1(struct list_req, has_action),
 	 .subs = CTL_SUB(SUB_LOAD),
 	 .parse = action_opt,
-	 .bad = "unknown action '%a': drop or allow"},
+	 .bad = "unknown action '%a': drop or allow",
+	 .value = "A",
+	 .help = "drop (block list, default for a new list) or allow"},
 	{.name = "match",
 	 .type = CTL_OPT_PARSE,
 	 .off = offsetof(struct list_req, match),
 	 .seen_off = CTL_FIELD1(struct list_req, has_match),
 	 .subs = CTL_SUB(SUB_LOAD),
 	 .parse = match_opt,
-	 .bad = "unknown match '%a': src, dst or any"},
+	 .bad = "unknown match '%a': src, dst or any",
+	 .value = "M",
+	 .help = "which address is looked up: src, dst, any (default: "
+		 "source or destination)"},
 	{.name = "skip-invalid",
 	 .type = CTL_OPT_FLAG,
 	 .off = offsetof(struct list_req, popts.skip_invalid),
-	 .subs = CTL_SUB(SUB_LOAD)},
+	 .subs = CTL_SUB(SUB_LOAD),
+	 .help = "load the valid lines of FILE and count the others; by "
+		 "default one bad line loads nothing"},
 	{.name = "json",
 	 .type = CTL_OPT_FLAG,
 	 .off = offsetof(struct list_req, json),
-	 .subs = CTL_SUB(SUB_SHOW)},
-	{.name = NULL},
-};
-
-/* The apply timeout in whole seconds, for the help text. */
-#define TIMEOUT_S 30
-_Static_assert(TIMEOUT_S * 1000 == CTL_COMMIT_TIMEOUT_MS,
-	       "the help text says TIMEOUT_S");
-
-const struct ctl_cmd ctl_cmd_list = {
-	.name = "list",
-	.summary = "block and allow lists: load, add, del, flush, drop, show",
-	.usage = LIST_USAGE,
-	.help = "Block and allow lists of prefixes. Each change is one "
-		"atomic commit: a new\n"
-		"generation applied to the running dataplane, or staged in "
-		"the state\n"
-		"directory when it is not running. An address matches a "
-		"list when one of its\n"
-		"prefixes contains it; allow lists win over block lists.\n"
-		"\n"
-		"  load NAME FILE   replace NAME's prefixes with FILE's "
-		"(creates NAME)\n"
-		"    --format F       auto (default), plain, spamhaus, ipsum, "
-		"csv, csv:N, rules\n"
-		"    --action A       drop (block list, default for a new "
-		"list) or allow\n"
-		"    --match M        which address is looked up: src, dst, "
-		"any (default:\n"
-		"                     source or destination)\n"
-		"    --skip-invalid   load the valid lines of FILE and count "
-		"the others;\n"
-		"                     by default one bad line loads nothing\n"
-		"  add NAME CIDR... add prefixes (creates NAME: drop, any); "
-		"sent as a delta\n"
-		"  del NAME CIDR... remove prefixes; each must be in NAME\n"
-		"  flush NAME       remove every prefix, keep the list\n"
-		"  drop NAME        remove the list\n"
-		"  show [NAME]      lists with sizes and hits (from a "
-		"running dataplane);\n"
-		"                   with NAME also its prefixes; --json for "
-		"JSON\n"
-		"\n"
-		"Prefix changes (add, del, load of an existing list) reach "
-		"the dataplane as a\n"
-		"delta when there are at most " CTL_STR(
-			CTL_TXN_DELTA_MAX) "; creating, dropping, "
-					   "flushing or re-typing\n"
-					   "a list sends the full ruleset. An "
-					   "apply waits up to " CTL_STR(
-						   TIMEOUT_S) " s "
-							      "for the "
-							      "dataplane\n"
-							      "("
-							      "$" CTL_COMMIT_TIMEOUT_ENV
-							      " seconds). "
-							      "Every "
-							      "generation is "
-							      "kept in the "
-							      "state "
-							      "directory\n"
-							      "with an audit "
-							      "line (the "
-							      "newest " CTL_STR(
-								      CTL_STATE_KEEP) " images; see 'history', "
-										      "'rollback').\n",
-	.run = list_run,
-	.change = list_change,
-	.subs = list_subs,
-	.opts = list_opts,
-	.req_size = sizeof(struct list_req),
+	 .subs = CTL_SUB(SUB_SHOW),
+	 .help = "JSON output"},
+	CTL_OPTS_END(struct list_req),
 };

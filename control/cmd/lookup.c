@@ -3,7 +3,8 @@
  * `bulwarkctl lookup ADDRESS [--json]`: which lists contain an address,
  * which one decides for it as a packet's source and as its destination,
  * and the verdict, from the current generation in the state directory.
- * The decision rules are in ctl_lookup.h.
+ * The decision rules are in ctl_lookup.h; the row of the command is in
+ * table.c.
  */
 #include <inttypes.h>
 #include <stddef.h>
@@ -11,12 +12,11 @@
 #include <string.h>
 
 #include "ctl.h"
+#include "ctl_cli.h"
 #include "ctl_cmd.h"
 #include "ctl_json.h"
 #include "ctl_lookup.h"
 #include "ctl_state.h"
-
-#define LOOKUP_USAGE "lookup ADDRESS... [--json]"
 
 static void
 side_text(FILE *f, const struct ctl_ruleset *rs, const char *addr_s, int side,
@@ -109,18 +109,13 @@ side_json(struct ctl_json *j, const char *key, const struct ctl_ruleset *rs,
 	ctl_json_object_end(j);
 }
 
-/* A parsed `lookup` command line. */
-struct lookup_req {
-	int json;
-};
-
-static int
-lookup_run(struct ctl_ctx *ctx, const struct ctl_args *a)
+int
+ctl_cmd_lookup_run(struct ctl_ctx *ctx, const struct ctl_args *a)
 {
-	int i, json = CTL_REQ(a, struct lookup_req)->json, hb;
+	int i, json = CTL_REQ(a, struct ctl_json_req)->json, hb;
 	char why[CTL_PREFIX_WHY_LEN], addr_s[CTL_PREFIX_STR_LEN];
-	struct ctl_lookup_side *src = NULL, *dst = NULL;
-	int argc = a->argc, rc = CTL_EXIT_FAIL;
+	struct ctl_lookup_side *sides, *src, *dst;
+	int argc = a->argc;
 	char **argv = a->argv;
 	struct ctl_ruleset rs;
 	struct ctl_prefix p;
@@ -129,22 +124,24 @@ lookup_run(struct ctl_ctx *ctx, const struct ctl_args *a)
 	for (i = 0; i < argc; i++) {
 		arg = argv[i];
 		if (strchr(arg, '/') != NULL)
-			return ctl_usage_error(
-				ctx, LOOKUP_USAGE,
+			return ctl_usage_report(
+				ctx, NULL, a->usage,
 				"'%s' is a prefix: give addresses", arg);
 		if (ctl_prefix_parse_why(arg, strlen(arg), &p, &hb, why,
 					 sizeof(why)) < 0)
-			return ctl_usage_error(ctx, LOOKUP_USAGE, "%s", why);
+			return ctl_usage_report(ctx, NULL, a->usage, "%s", why);
 	}
 
 	if (ctl_state_current(ctx->state_dir, ctx->err, &rs, NULL) < 0)
 		return CTL_EXIT_FAIL;
-	src = malloc(sizeof(*src));
-	dst = malloc(sizeof(*dst));
-	if (src == NULL || dst == NULL) {
+	sides = malloc(2 * sizeof(*sides));
+	if (sides == NULL) {
 		fprintf(ctx->err, CTL_PROG ": out of memory\n");
-		goto out;
+		ctl_ruleset_free(&rs);
+		return CTL_EXIT_FAIL;
 	}
+	src = &sides[0];
+	dst = &sides[1];
 	if (!json) {
 		if (rs.generation == 0)
 			fprintf(ctx->out, "no generation in %s: no lists\n",
@@ -183,47 +180,7 @@ lookup_run(struct ctl_ctx *ctx, const struct ctl_args *a)
 			side_text(ctx->out, &rs, addr_s, CTL_SIDE_DST, dst);
 		}
 	}
-	rc = CTL_EXIT_OK;
-out:
-	free(src);
-	free(dst);
+	free(sides);
 	ctl_ruleset_free(&rs);
-	return rc;
+	return CTL_EXIT_OK;
 }
-
-static const struct ctl_opt lookup_opts[] = {
-	{.name = "json",
-	 .type = CTL_OPT_FLAG,
-	 .off = offsetof(struct lookup_req, json)},
-	{.name = NULL},
-};
-
-const struct ctl_cmd ctl_cmd_lookup = {
-	.name = "lookup",
-	.summary = "which list decides for an address, and the verdict",
-	.usage = LOOKUP_USAGE,
-	.help = "Which lists of the current generation (the newest in the "
-		"state\n"
-		"directory) contain ADDRESS, which one decides for it as a "
-		"packet's\n"
-		"source and as its destination, and the verdict. Allow lists "
-		"win\n"
-		"over block lists; among lists of one action the longest "
-		"prefix\n"
-		"wins, then the lowest list id; a list counts only on the "
-		"sides its\n"
-		"--match covers. With --json, the top-level \"verdict\" is "
-		"drop when\n"
-		"the address is dropped as a source or as a destination; "
-		"\"source\" and\n"
-		"\"destination\" hold each side's verdict, deciding list and "
-		"matches.\n"
-		"Several addresses: one answer each (with --json, one object "
-		"a line).\n",
-	.run = lookup_run,
-	.opts = lookup_opts,
-	.args = {.min = 1,
-		 .max = CTL_ARGS_ANY,
-		 .missing = {"no address given"}},
-	.req_size = sizeof(struct lookup_req),
-};

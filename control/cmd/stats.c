@@ -2,18 +2,20 @@
 /*
  * `bulwarkctl stats`: counters of a status region as text tables or as the
  * JSON object of docs/stats-json.md, once or every --watch seconds with
- * rates between samples.
+ * rates between samples. The row of the command is in table.c.
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "ctl.h"
+#include "ctl_cli.h"
 #include "ctl_cmd.h"
 #include "ctl_json.h"
 #include "ctl_lookup.h"
@@ -23,7 +25,6 @@
 #include "ctl_stats.h"
 #include "ctl_text.h"
 
-#define STATS_USAGE  "stats [--json] [--watch SECONDS [--count N]]"
 #define WATCH_MIN_S  0.01
 #define WATCH_MAX_S  86400.0
 #define REASON_LABEL 24 /* "reason-N" buffers */
@@ -39,6 +40,70 @@ reason_maybe_malformed(unsigned int r)
 	return r >= BW_REASON_COUNT || bw_reason_is_malformed(r);
 }
 
+/* A uint64_t counter of a struct: its offset and name (its JSON key). */
+struct counter {
+	size_t off;
+	const char *key;
+};
+
+#define COUNTER(type, field)                                                   \
+	{                                                                      \
+		offsetof(type, field), #field                                  \
+	}
+#define TRAFFIC(field) COUNTER(struct ctl_counters, field)
+#define NB(v)	       (sizeof(v) / sizeof((v)[0]))
+
+/* Traffic and load; the tables show the first NB_TRAFFIC_SHOWN. */
+static const struct counter traffic[] = {
+	TRAFFIC(rx_pkts),  TRAFFIC(rx_bytes),  TRAFFIC(tx_pkts),
+	TRAFFIC(tx_bytes), TRAFFIC(drop_pkts), TRAFFIC(drop_bytes),
+	TRAFFIC(busy_tsc), TRAFFIC(idle_tsc),  TRAFFIC(loops),
+};
+#define NB_TRAFFIC_SHOWN 6
+
+static const struct counter decode[] = {
+	TRAFFIC(ipv4_pkts), TRAFFIC(ipv6_pkts),		TRAFFIC(nonip_pkts),
+	TRAFFIC(frag_pkts), TRAFFIC(anomaly_pass_pkts),
+};
+
+/* The counters of a port, after its identity. */
+#define PORT(field) COUNTER(struct ctl_port_sample, field)
+static const struct counter port_counters[] = {
+	PORT(ipackets), PORT(opackets), PORT(ibytes),  PORT(obytes),
+	PORT(imissed),	PORT(ierrors),	PORT(oerrors), PORT(rx_nombuf),
+};
+
+static uint64_t
+counter_of(const void *base, const struct counter *c)
+{
+	uint64_t v;
+
+	memcpy(&v, (const char *)base + c->off, sizeof(v));
+	return v;
+}
+
+/* The n counters v of the struct at base, as JSON members. */
+static void
+json_u64s(struct ctl_json *j, const void *base, const struct counter *v,
+	  size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		ctl_json_u64(j, v[i].key, counter_of(base, &v[i]));
+}
+
+/* The n counters v of the struct at base, as table cells. */
+static void
+cells_u64(struct ctl_table *t, const void *base, const struct counter *v,
+	  size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		ctl_table_cell(t, "%" PRIu64, counter_of(base, &v[i]));
+}
+
 static void
 json_counters(struct ctl_json *j, const struct ctl_counters *c,
 	      uint32_t nb_reasons)
@@ -46,21 +111,9 @@ json_counters(struct ctl_json *j, const struct ctl_counters *c,
 	char buf[REASON_LABEL];
 	unsigned int r;
 
-	ctl_json_u64(j, "rx_pkts", c->rx_pkts);
-	ctl_json_u64(j, "rx_bytes", c->rx_bytes);
-	ctl_json_u64(j, "tx_pkts", c->tx_pkts);
-	ctl_json_u64(j, "tx_bytes", c->tx_bytes);
-	ctl_json_u64(j, "drop_pkts", c->drop_pkts);
-	ctl_json_u64(j, "drop_bytes", c->drop_bytes);
-	ctl_json_u64(j, "busy_tsc", c->busy_tsc);
-	ctl_json_u64(j, "idle_tsc", c->idle_tsc);
-	ctl_json_u64(j, "loops", c->loops);
+	json_u64s(j, c, traffic, NB(traffic));
 	ctl_json_double(j, "cycles_per_pkt", ctl_cycles_per_pkt(c), 2);
-	ctl_json_u64(j, "ipv4_pkts", c->ipv4_pkts);
-	ctl_json_u64(j, "ipv6_pkts", c->ipv6_pkts);
-	ctl_json_u64(j, "nonip_pkts", c->nonip_pkts);
-	ctl_json_u64(j, "frag_pkts", c->frag_pkts);
-	ctl_json_u64(j, "anomaly_pass_pkts", c->anomaly_pass_pkts);
+	json_u64s(j, c, decode, NB(decode));
 	ctl_json_object_begin(j, "drops");
 	for (r = 1; r < nb_reasons; r++)
 		ctl_json_u64(j, ctl_reason_label(r, buf, sizeof(buf)),
@@ -183,14 +236,7 @@ ctl_stats_json(FILE *f, const struct ctl_sample *cur,
 		ctl_json_bool(&j, "link_up", p->link_up != 0);
 		ctl_json_u64(&j, "speed_mbps", p->link_speed_mbps);
 		ctl_json_u64(&j, "queues", p->nb_queues);
-		ctl_json_u64(&j, "ipackets", p->ipackets);
-		ctl_json_u64(&j, "opackets", p->opackets);
-		ctl_json_u64(&j, "ibytes", p->ibytes);
-		ctl_json_u64(&j, "obytes", p->obytes);
-		ctl_json_u64(&j, "imissed", p->imissed);
-		ctl_json_u64(&j, "ierrors", p->ierrors);
-		ctl_json_u64(&j, "oerrors", p->oerrors);
-		ctl_json_u64(&j, "rx_nombuf", p->rx_nombuf);
+		json_u64s(&j, p, port_counters, NB(port_counters));
 		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x",
 			 p->mac[0], p->mac[1], p->mac[2], p->mac[3], p->mac[4],
 			 p->mac[5]);
@@ -266,12 +312,7 @@ text_header(FILE *f, const struct ctl_sample *s)
 static void
 table_counters_row(struct ctl_table *t, const struct ctl_counters *c)
 {
-	ctl_table_cell(t, "%" PRIu64, c->rx_pkts);
-	ctl_table_cell(t, "%" PRIu64, c->rx_bytes);
-	ctl_table_cell(t, "%" PRIu64, c->tx_pkts);
-	ctl_table_cell(t, "%" PRIu64, c->tx_bytes);
-	ctl_table_cell(t, "%" PRIu64, c->drop_pkts);
-	ctl_table_cell(t, "%" PRIu64, c->drop_bytes);
+	cells_u64(t, c, traffic, NB_TRAFFIC_SHOWN);
 	ctl_table_cell(t, "%.1f", ctl_cycles_per_pkt(c));
 }
 
@@ -280,15 +321,22 @@ table_decode_row(struct ctl_table *t, const struct ctl_counters *c)
 {
 	uint64_t all = c->busy_tsc + c->idle_tsc;
 
-	ctl_table_cell(t, "%" PRIu64, c->ipv4_pkts);
-	ctl_table_cell(t, "%" PRIu64, c->ipv6_pkts);
-	ctl_table_cell(t, "%" PRIu64, c->nonip_pkts);
-	ctl_table_cell(t, "%" PRIu64, c->frag_pkts);
-	ctl_table_cell(t, "%" PRIu64, c->anomaly_pass_pkts);
+	cells_u64(t, c, decode, NB(decode));
 	ctl_table_cell(t, "%" PRIu64, c->loops);
 	ctl_table_cell(t, "%.1f%%",
 		       all == 0 ? 0.0
 				: 100.0 * (double)c->busy_tsc / (double)all);
+}
+
+/* Print t on f (after a blank line when blank), free it. Returns 0. */
+static int
+table_out(FILE *f, struct ctl_table *t, int blank)
+{
+	if (blank)
+		fputc('\n', f);
+	ctl_table_print(t, f, 0);
+	ctl_table_free(t);
+	return 0;
 }
 
 /* Workers and their total: traffic, then decode and load. */
@@ -316,8 +364,7 @@ text_workers(FILE *f, const struct ctl_sample *s)
 	ctl_table_cell(t, "-");
 	ctl_table_cell(t, "-");
 	table_counters_row(t, &s->total);
-	ctl_table_print(t, f, 0);
-	ctl_table_free(t);
+	table_out(f, t, 0);
 
 	t = ctl_table_new(8, s->nb_workers + 2, "rrrrrrrr");
 	if (t == NULL)
@@ -332,16 +379,25 @@ text_workers(FILE *f, const struct ctl_sample *s)
 	ctl_table_row(t);
 	ctl_table_cell(t, "total");
 	table_decode_row(t, &s->total);
-	fputc('\n', f);
-	ctl_table_print(t, f, 0);
-	ctl_table_free(t);
-	return 0;
+	return table_out(f, t, 1);
+}
+
+void
+ctl_stats_port_cells(struct ctl_table *t, const struct ctl_port_sample *p)
+{
+	char name[BW_PORT_NAME_LEN];
+
+	ctl_fmt_printable(name, sizeof(name), p->name, sizeof(p->name));
+	ctl_table_cell(t, "%u", p->port_id);
+	ctl_table_cell(t, "%s", name);
+	ctl_table_cell(t, "%s", ctl_role_name(p->role));
+	ctl_table_cell(t, "%u", p->pair);
+	ctl_table_cell(t, "%s", p->link_up ? "up" : "down");
 }
 
 static int
 text_ports(FILE *f, const struct ctl_sample *s)
 {
-	char name[BW_PORT_NAME_LEN];
 	struct ctl_table *t;
 	uint32_t i;
 
@@ -354,29 +410,12 @@ text_ports(FILE *f, const struct ctl_sample *s)
 			 "OPACKETS", "IBYTES", "OBYTES", "IMISSED", "IERRORS",
 			 "OERRORS", "NOMBUF", "QUEUES", NULL);
 	for (i = 0; i < s->nb_ports; i++) {
-		const struct ctl_port_sample *p = &s->ports[i];
-
-		ctl_fmt_printable(name, sizeof(name), p->name, sizeof(p->name));
 		ctl_table_row(t);
-		ctl_table_cell(t, "%u", p->port_id);
-		ctl_table_cell(t, "%s", name);
-		ctl_table_cell(t, "%s", ctl_role_name(p->role));
-		ctl_table_cell(t, "%u", p->pair);
-		ctl_table_cell(t, "%s", p->link_up ? "up" : "down");
-		ctl_table_cell(t, "%" PRIu64, p->ipackets);
-		ctl_table_cell(t, "%" PRIu64, p->opackets);
-		ctl_table_cell(t, "%" PRIu64, p->ibytes);
-		ctl_table_cell(t, "%" PRIu64, p->obytes);
-		ctl_table_cell(t, "%" PRIu64, p->imissed);
-		ctl_table_cell(t, "%" PRIu64, p->ierrors);
-		ctl_table_cell(t, "%" PRIu64, p->oerrors);
-		ctl_table_cell(t, "%" PRIu64, p->rx_nombuf);
-		ctl_table_cell(t, "%" PRIu32, p->nb_queues);
+		ctl_stats_port_cells(t, &s->ports[i]);
+		cells_u64(t, &s->ports[i], port_counters, NB(port_counters));
+		ctl_table_cell(t, "%" PRIu32, s->ports[i].nb_queues);
 	}
-	fputc('\n', f);
-	ctl_table_print(t, f, 0);
-	ctl_table_free(t);
-	return 0;
+	return table_out(f, t, 1);
 }
 
 /* Non-zero per-reason counters of one array, or "none". */
@@ -401,10 +440,7 @@ text_reasons(FILE *f, const char *title, const char *col,
 		ctl_table_cell(t, "%s", ctl_reason_label(r, buf, sizeof(buf)));
 		ctl_table_cell(t, "%" PRIu64, counts[r]);
 	}
-	fputc('\n', f);
-	ctl_table_print(t, f, 0);
-	ctl_table_free(t);
-	return 0;
+	return table_out(f, t, 1);
 }
 
 static int
@@ -413,6 +449,7 @@ text_rates(FILE *f, const struct ctl_rates *rt)
 	char a[16], b[16], c[16], d[16];
 	struct ctl_table *t;
 	uint32_t i;
+	size_t k;
 
 	ctl_fmt_si(a, sizeof(a), rt->total.rx_pps);
 	ctl_fmt_si(b, sizeof(b), rt->total.rx_bps);
@@ -432,20 +469,17 @@ text_rates(FILE *f, const struct ctl_rates *rt)
 			 NULL);
 	for (i = 0; i < rt->nb_workers; i++) {
 		const struct ctl_rate *w = &rt->workers[i];
+		const double pps[] = {w->rx_pps, w->tx_pps, w->drop_pps};
 
 		ctl_table_row(t);
 		ctl_table_cell(t, "%" PRIu32, i);
-		ctl_fmt_si(a, sizeof(a), w->rx_pps);
-		ctl_table_cell(t, "%s", a);
-		ctl_fmt_si(a, sizeof(a), w->tx_pps);
-		ctl_table_cell(t, "%s", a);
-		ctl_fmt_si(a, sizeof(a), w->drop_pps);
-		ctl_table_cell(t, "%s", a);
+		for (k = 0; k < NB(pps); k++) {
+			ctl_fmt_si(a, sizeof(a), pps[k]);
+			ctl_table_cell(t, "%s", a);
+		}
 		ctl_table_cell(t, "%.1f", w->cycles_per_pkt);
 	}
-	ctl_table_print(t, f, 0);
-	ctl_table_free(t);
-	return 0;
+	return table_out(f, t, 0);
 }
 
 void
@@ -604,8 +638,8 @@ struct stats_req {
 	uint64_t count;	   /* --count, 0: until a signal */
 };
 
-static int
-stats_run(struct ctl_ctx *ctx, const struct ctl_args *a)
+int
+ctl_cmd_stats_run(struct ctl_ctx *ctx, const struct ctl_args *a)
 {
 	const struct stats_req *q = CTL_REQ(a, struct stats_req);
 	struct ctl_sample *s[2] = {NULL, NULL};
@@ -614,7 +648,8 @@ stats_run(struct ctl_ctx *ctx, const struct ctl_args *a)
 	uint64_t now;
 
 	if (q->count != 0 && !q->watch)
-		return ctl_usage_error(ctx, a->usage, "--count needs --watch");
+		return ctl_usage_report(ctx, NULL, a->usage,
+					"--count needs --watch");
 
 	if (ctl_region_open(&r, ctx->instance) < 0) {
 		ctl_region_report(ctx->err, &r, r.verdict, 0, "");
@@ -647,47 +682,28 @@ out_free:
 	return rc;
 }
 
-static const struct ctl_opt stats_opts[] = {
+const struct ctl_opt ctl_cmd_stats_opts[] = {
 	{.name = "json",
 	 .type = CTL_OPT_FLAG,
-	 .off = offsetof(struct stats_req, json)},
+	 .off = offsetof(struct stats_req, json),
+	 .help = "one JSON object (docs/stats-json.md)"},
 	{.name = "watch",
 	 .type = CTL_OPT_REAL,
 	 .off = offsetof(struct stats_req, interval_s),
 	 .seen_off = CTL_FIELD1(struct stats_req, watch),
 	 .real_min = WATCH_MIN_S,
 	 .real_max = WATCH_MAX_S,
-	 .bad = "%o needs seconds between %m and %M, not '%a'"},
+	 .bad = "%o needs seconds between %m and %M, not '%a'",
+	 .value = "SECONDS",
+	 .help = "print every SECONDS (0.01-86400) until SIGINT or SIGTERM, "
+		 "with rates; with --json, one object per line"},
 	{.name = "count",
 	 .type = CTL_OPT_UINT,
 	 .off = offsetof(struct stats_req, count),
 	 .min = 1,
 	 .max = ULONG_MAX,
-	 .bad = "%o needs a positive integer, not '%a'"},
-	{.name = NULL},
-};
-
-const struct ctl_cmd ctl_cmd_stats = {
-	.name = "stats",
-	.summary = "counters: totals, workers, ports, drops by reason "
-		   "(--json, --watch)",
-	.usage = STATS_USAGE,
-	.help = "Counters of the dataplane: totals, per worker, per port, "
-		"drops\n"
-		"and passed anomalies by reason. Works on a stopped "
-		"dataplane's\n"
-		"final counters (with a warning).\n"
-		"\n"
-		"  --json           one JSON object (docs/stats-json.md)\n"
-		"  --watch SECONDS  print every SECONDS (0.01-86400) until\n"
-		"                   SIGINT or SIGTERM, with rates; with "
-		"--json,\n"
-		"                   one object per line\n"
-		"  --count N        with --watch: stop after N samples\n"
-		"  -h, --help       show this help\n",
-	.run = stats_run,
-	.opts = stats_opts,
-	.args = {.max = 0},
-	.req_size = sizeof(struct stats_req),
-	.flags = CTL_CMD_IN_ORDER,
+	 .bad = "%o needs a positive integer, not '%a'",
+	 .value = "N",
+	 .help = "with --watch: stop after N samples"},
+	CTL_OPTS_END(struct stats_req),
 };

@@ -2,6 +2,7 @@
 /*
  * `bulwarkctl status`: is the dataplane running and healthy, and with which
  * workers, ports and ruleset. Exit 0 only for a running, healthy dataplane.
+ * The row of the command is in table.c.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -11,9 +12,8 @@
 #include "ctl_cmd.h"
 #include "ctl_region.h"
 #include "ctl_sample.h"
+#include "ctl_stats.h"
 #include "ctl_text.h"
-
-#define STATUS_USAGE "status"
 
 /* "1-4,7,9-10": lcore ids of the workers in record order, ranges merged. */
 static void
@@ -65,7 +65,7 @@ fmt_speed(char *buf, size_t len, uint32_t mbps)
 static int
 status_ports(FILE *f, const struct ctl_sample *s)
 {
-	char name[BW_PORT_NAME_LEN], speed[32];
+	char speed[32];
 	struct ctl_table *t;
 	uint32_t i;
 
@@ -77,14 +77,9 @@ status_ports(FILE *f, const struct ctl_sample *s)
 	for (i = 0; i < s->nb_ports; i++) {
 		const struct ctl_port_sample *p = &s->ports[i];
 
-		ctl_fmt_printable(name, sizeof(name), p->name, sizeof(p->name));
 		fmt_speed(speed, sizeof(speed), p->link_speed_mbps);
 		ctl_table_row(t);
-		ctl_table_cell(t, "%u", p->port_id);
-		ctl_table_cell(t, "%s", name);
-		ctl_table_cell(t, "%s", ctl_role_name(p->role));
-		ctl_table_cell(t, "%u", p->pair);
-		ctl_table_cell(t, "%s", p->link_up ? "up" : "down");
+		ctl_stats_port_cells(t, p);
 		ctl_table_cell(t, "%s", speed);
 		ctl_table_cell(t, "%" PRIu32, p->nb_queues);
 		ctl_table_cell(t, "%02x:%02x:%02x:%02x:%02x:%02x", p->mac[0],
@@ -139,8 +134,8 @@ status_print(FILE *f, const struct ctl_sample *s)
 		fputs("  (out of memory)\n", f);
 }
 
-static int
-status_run(struct ctl_ctx *ctx, const struct ctl_args *a)
+int
+ctl_cmd_status_run(struct ctl_ctx *ctx, const struct ctl_args *a)
 {
 	struct ctl_sample *s;
 	struct ctl_region r;
@@ -168,18 +163,3 @@ status_run(struct ctl_ctx *ctx, const struct ctl_args *a)
 	ctl_region_close(&r);
 	return v == CTL_VERDICT_RUNNING ? CTL_EXIT_OK : CTL_EXIT_FAIL;
 }
-
-const struct ctl_cmd ctl_cmd_status = {
-	.name = "status",
-	.summary =
-		"is the dataplane running and healthy: state, workers, ports",
-	.usage = STATUS_USAGE,
-	.help = "Show whether the dataplane instance runs: state, pid, "
-		"uptime,\n"
-		"heartbeat, workers, ports, ruleset generation. Exits 0 only "
-		"when\n"
-		"it is running and healthy, else 1 with one line on stderr.\n",
-	.run = status_run,
-	.args = {.max = 0},
-	.flags = CTL_CMD_IN_ORDER,
-};

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * bulwarkctl's command table: the global options, every command in the
- * order of the usage text, and `help`, the one command that reads the
- * table itself.
+ * bulwarkctl's command table: the global options, one row per command in
+ * the order of the usage text (name, summary, usage line, help, handler,
+ * batch handler, subcommands, options, operands), and `help`, the one
+ * command that reads the table itself. A row names what its family file
+ * defines (ctl_cmd.h); the help of an option or subcommand is on its own
+ * row there, next to what it documents.
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -10,8 +13,259 @@
 #include "ctl.h"
 #include "ctl_cli.h"
 #include "ctl_cmd.h"
+#include "ctl_commit.h"
+#include "ctl_state.h"
+#include "ctl_txn.h"
+#include "bw_image.h"
 
-#define HELP_USAGE "help [COMMAND]"
+/* The apply timeout in whole seconds, for the help text. */
+#define TIMEOUT_S 30
+_Static_assert(TIMEOUT_S * 1000 == CTL_COMMIT_TIMEOUT_MS,
+	       "the help text says TIMEOUT_S");
+
+/* Numbers the help texts tell, as strings. */
+#define S_TIMEOUT   CTL_STR(TIMEOUT_S)
+#define S_DELTA_MAX CTL_STR(CTL_TXN_DELTA_MAX)
+#define S_KEEP	    CTL_STR(CTL_STATE_KEEP)
+#define S_BPF_MAX   CTL_STR(BW_BPF_MAX)
+#define S_INSNS_MAX CTL_STR(BW_BPF_INSNS_MAX)
+
+/* The options of a command whose one option is --json. */
+static const struct ctl_opt json_opts[] = {
+	{.name = "json",
+	 .type = CTL_OPT_FLAG,
+	 .off = offsetof(struct ctl_json_req, json),
+	 .help = "JSON output"},
+	CTL_OPTS_END(struct ctl_json_req),
+};
+
+const struct ctl_cmd ctl_cmd_status = {
+	.name = "status",
+	.summary = "is the dataplane running and healthy: state, workers, "
+		   "ports",
+	.usage = "status",
+	.help = "Show whether the dataplane instance runs: state, pid, "
+		"uptime,\n"
+		"heartbeat, workers, ports, ruleset generation. Exits 0 only "
+		"when\n"
+		"it is running and healthy, else 1 with one line on stderr.\n",
+	.run = ctl_cmd_status_run,
+	.args = {.max = 0},
+	.flags = CTL_CMD_IN_ORDER,
+};
+
+const struct ctl_cmd ctl_cmd_stats = {
+	.name = "stats",
+	.summary = "counters: totals, workers, ports, drops by reason "
+		   "(--json, --watch)",
+	.usage = "stats [--json] [--watch SECONDS [--count N]]",
+	.help = "Counters of the dataplane: totals, per worker, per port, "
+		"drops\n"
+		"and passed anomalies by reason. Works on a stopped "
+		"dataplane's\n"
+		"final counters (with a warning).\n",
+	.run = ctl_cmd_stats_run,
+	.opts = ctl_cmd_stats_opts,
+	.args = {.max = 0},
+	.flags = CTL_CMD_IN_ORDER,
+};
+
+const struct ctl_cmd ctl_cmd_list = {
+	.name = "list",
+	.summary = "block and allow lists: load, add, del, flush, drop, show",
+	.usage = ctl_cmd_list_usage,
+	.help = "Block and allow lists of prefixes. Each change is one atomic "
+		"commit: a new\n"
+		"generation applied to the running dataplane, or staged in the "
+		"state\n"
+		"directory when it is not running. An address matches a list "
+		"when one of its\n"
+		"prefixes contains it; allow lists win over block lists.\n",
+	.notes =
+		"Prefix changes (add, del, load of an existing list) reach "
+		"the dataplane as a\n"
+		"delta when there are at most " S_DELTA_MAX "; creating, "
+		"dropping, flushing or re-typing\n"
+		"a list sends the full ruleset. An apply waits up to " S_TIMEOUT
+		" s for the dataplane\n"
+		"($" CTL_COMMIT_TIMEOUT_ENV " seconds). Every generation is "
+		"kept in the state directory\n"
+		"with an audit line (the newest " S_KEEP " images; see "
+		"'history', 'rollback').\n",
+	.run = ctl_cmd_run,
+	.change = ctl_cmd_change,
+	.prepare = ctl_cmd_list_prepare,
+	.release = ctl_cmd_list_release,
+	.batch_hint = "a batch holds list load/add/del/flush/drop and rollback",
+	.subs = ctl_cmd_list_subs,
+	.opts = ctl_cmd_list_opts,
+};
+
+const struct ctl_cmd ctl_cmd_lookup = {
+	.name = "lookup",
+	.summary = "which list decides for an address, and the verdict",
+	.usage = "lookup ADDRESS... [--json]",
+	.help = "Which lists of the current generation (the newest in the "
+		"state\n"
+		"directory) contain ADDRESS, which one decides for it as a "
+		"packet's\n"
+		"source and as its destination, and the verdict. Allow lists "
+		"win\n"
+		"over block lists; among lists of one action the longest "
+		"prefix\n"
+		"wins, then the lowest list id; a list counts only on the "
+		"sides its\n"
+		"--match covers. With --json, the top-level \"verdict\" is "
+		"drop when\n"
+		"the address is dropped as a source or as a destination; "
+		"\"source\" and\n"
+		"\"destination\" hold each side's verdict, deciding list and "
+		"matches.\n"
+		"Several addresses: one answer each (with --json, one object "
+		"a line).\n",
+	.run = ctl_cmd_lookup_run,
+	.opts = json_opts,
+	.args = {.min = 1,
+		 .max = CTL_ARGS_ANY,
+		 .missing = {"no address given"}},
+};
+
+const struct ctl_cmd ctl_cmd_bpf = {
+	.name = "bpf",
+	.summary = "eBPF programs: load (verified first), unload, show",
+	.usage = ctl_cmd_bpf_usage,
+	.help = "Operator eBPF programs, run by the dataplane after the block "
+		"lists and\n"
+		"before content rules, in ascending order, on every packet no "
+		"earlier\n"
+		"stage decided. A program returns continue (0), pass (1) or "
+		"drop (2);\n"
+		"include/bw_bpf.h is its ABI, docs/bpf.md the guide. Each "
+		"change is one\n"
+		"atomic commit of the whole ruleset (a new generation), staged "
+		"in the\n"
+		"state directory when the dataplane is not running.\n",
+	.notes = "At most " S_BPF_MAX " programs of at most " S_INSNS_MAX
+		 " instructions; no maps, no global data,\n"
+		 "no loops, no kernel helpers (docs/bpf.md says why).\n",
+	.run = ctl_cmd_run,
+	.change = ctl_cmd_change,
+	.prepare = ctl_cmd_bpf_prepare,
+	.batch_hint = "a batch holds list and bpf changes and rollback",
+	.subs = ctl_cmd_bpf_subs,
+	.opts = ctl_cmd_bpf_opts,
+};
+
+const struct ctl_cmd ctl_cmd_rules = {
+	.name = "rules",
+	.summary = "content rules: load (Suricata/Snort, Hyperscan), check, "
+		   "flush, show",
+	.usage = ctl_cmd_rules_usage,
+	.help_usage = ctl_cmd_rules_help_usage,
+	.help = "Content rules: Suricata/Snort rules and Hyperscan pattern\n"
+		"files, matched by the dataplane (docs/rules.md).\n",
+	.run = ctl_cmd_run,
+	.change = ctl_cmd_change,
+	.prepare = ctl_cmd_rules_prepare,
+	.subs = ctl_cmd_rules_subs,
+	.opts = ctl_cmd_rules_opts,
+};
+
+const struct ctl_cmd ctl_cmd_vars = {
+	.name = "vars",
+	.summary = "rule variables ($HOME_NET, ...): set, unset, show",
+	.usage = "vars set NAME VALUE | vars unset NAME | vars show",
+	.help = "Rule variables ($HOME_NET, $HTTP_PORTS, ...) used by later "
+		"'rules load'\n"
+		"commands; unset ones keep their defaults (docs/rules.md).\n",
+	.run = ctl_cmd_run,
+	.subs = ctl_cmd_vars_subs,
+	.flags = CTL_CMD_VERBATIM,
+};
+
+const struct ctl_cmd ctl_cmd_batch = {
+	.name = "batch",
+	.summary = "commit several list and program changes as one generation",
+	.usage = "batch [FILE|-]",
+	.help = "Read changes from FILE (or standard input: '-' or no FILE), "
+		"one a line,\n"
+		"and commit them together as ONE generation. A line is a "
+		"command as on\n"
+		"the command line, without 'bulwarkctl' and global options:\n"
+		"\n"
+		"  list load NAME FILE [--format F] [--action A] [--match M] "
+		"[--skip-invalid]\n"
+		"  list add NAME CIDR...    list del NAME CIDR...\n"
+		"  list flush NAME          list drop NAME\n"
+		"  bpf load NAME OBJECT.o [--section SEC] [--order N]\n"
+		"  bpf unload NAME\n"
+		"  rollback [GENERATION]\n"
+		"\n"
+		"'#' starts a comment; blank lines are ignored; quote words "
+		"with '...' or\n"
+		"\"...\". Lines apply in order. Any bad line is reported as "
+		"FILE:LINE and\n"
+		"nothing is committed.\n",
+	.run = ctl_cmd_batch_run,
+	.args = {.max = 1},
+	.flags = CTL_CMD_IN_ORDER,
+};
+
+const struct ctl_cmd ctl_cmd_history = {
+	.name = "history",
+	.summary = "committed generations, who made them, which is in force",
+	.usage = "history [--json]",
+	.help = "Every committed generation from the audit log of the state "
+		"directory,\n"
+		"oldest first: parent, time (UTC), user, how it was committed "
+		"and\n"
+		"what changed. ON-DISK says whether its image is still kept "
+		"(the\n"
+		"newest " S_KEEP
+		" are); '*' marks the generation in force (the "
+		"running\n"
+		"dataplane's, else the newest valid one, which it starts "
+		"with).\n",
+	.run = ctl_cmd_history_run,
+	.opts = json_opts,
+	.args = {.max = 0},
+};
+
+const struct ctl_cmd ctl_cmd_rollback = {
+	.name = "rollback",
+	.summary = "commit an earlier generation's content as a new one",
+	.usage = "rollback [GENERATION]",
+	.help = "Commit the content of an earlier generation as a new "
+		"generation (the\n"
+		"earlier one is not changed). GENERATION must still be in the "
+		"state\n"
+		"directory (see 'history'); by default, the newest one before "
+		"the\n"
+		"current generation. Rolling back twice returns to where it "
+		"started.\n",
+	.run = ctl_cmd_run,
+	.change = ctl_cmd_change,
+	.prepare = ctl_cmd_rollback_prepare,
+	.perform = ctl_cmd_rollback_perform,
+	.args = {.max = 1},
+	.flags = CTL_CMD_REPLACES,
+};
+
+const struct ctl_cmd ctl_cmd_check = {
+	.name = "check",
+	.summary = "validate list files and ruleset images, commit nothing",
+	.usage = "check [--format F] FILE...",
+	.help = "Check files without committing anything. A ruleset image (a "
+		"file of\n"
+		"the state directory) is validated as the dataplane would and\n"
+		"summarized; any other file is parsed as a block list (format\n"
+		"detected, or --format) and its counts, warnings and errors "
+		"shown.\n"
+		"Exits 1 when any file is bad.\n",
+	.run = ctl_cmd_check_run,
+	.opts = ctl_cmd_check_opts,
+	.args = {.min = 1, .max = CTL_ARGS_ANY, .missing = {"no file given"}},
+};
 
 /* "help [COMMAND]": the global usage, or COMMAND --help. */
 static int
@@ -36,10 +290,37 @@ help_run(struct ctl_ctx *ctx, const struct ctl_args *a)
 const struct ctl_cmd ctl_cmd_help = {
 	.name = "help",
 	.summary = "this help, or a command's: help COMMAND",
-	.usage = HELP_USAGE,
+	.usage = "help [COMMAND]",
 	.run = help_run,
 	.args = {.max = 1},
 	.flags = CTL_CMD_VERBATIM,
+};
+
+static const struct ctl_opt global_opts[] = {
+	{.name = "instance",
+	 .type = CTL_OPT_STR,
+	 .off = offsetof(struct ctl_global_opts, instance),
+	 .value = "NAME",
+	 .help = "dataplane instance (default: $" CTL_INSTANCE_ENV
+		 " or \"" CTL_INSTANCE_DEFAULT "\")"},
+	{.name = "state-dir",
+	 .type = CTL_OPT_STR,
+	 .off = offsetof(struct ctl_global_opts, state_dir),
+	 .value = "DIR",
+	 .help = "state directory (default: " CTL_STATE_DIR_BASE "/NAME)"},
+	{.name = "version",
+	 .type = CTL_OPT_LAST,
+	 .off = offsetof(struct ctl_global_opts, version),
+	 .help = "show the version"},
+	CTL_OPTS_END(struct ctl_global_opts),
+};
+
+const struct ctl_cmd ctl_cmd_global = {
+	.name = CTL_PROG,
+	.usage = "COMMAND [ARGS]",
+	.opts = global_opts,
+	.args = {.max = CTL_ARGS_ANY},
+	.flags = CTL_CMD_IN_ORDER,
 };
 
 static const struct ctl_cmd *const cmds[] = {
@@ -51,39 +332,8 @@ static const struct ctl_cmd *const cmds[] = {
 const struct ctl_cli ctl_cli_table = {
 	.usage_head = "usage: " CTL_PROG " [--instance NAME] [--state-dir DIR] "
 		      "COMMAND [ARGS]\n"
-		      "       " CTL_PROG " -h | --help | --version\n"
-		      "\n"
-		      "Global options:\n"
-		      "  --instance NAME  dataplane instance (default: "
-		      "$" CTL_INSTANCE_ENV " or\n"
-		      "                   \"" CTL_INSTANCE_DEFAULT "\")\n"
-		      "  --state-dir DIR  state directory "
-		      "(default: " CTL_STATE_DIR_BASE "/NAME)\n"
-		      "  -h, --help       show this help\n"
-		      "  --version        show the version\n"
-		      "\n",
+		      "       " CTL_PROG " -h | --help | --version\n",
+	.global = &ctl_cmd_global,
 	.cmds = cmds,
 	.nb_cmds = sizeof(cmds) / sizeof(cmds[0]),
-};
-
-static const struct ctl_opt global_opts[] = {
-	{.name = "instance",
-	 .type = CTL_OPT_STR,
-	 .off = offsetof(struct ctl_global_opts, instance)},
-	{.name = "state-dir",
-	 .type = CTL_OPT_STR,
-	 .off = offsetof(struct ctl_global_opts, state_dir)},
-	{.name = "version",
-	 .type = CTL_OPT_LAST,
-	 .off = offsetof(struct ctl_global_opts, version)},
-	{.name = NULL},
-};
-
-const struct ctl_cmd ctl_cmd_global = {
-	.name = CTL_PROG,
-	.usage = "COMMAND [ARGS]",
-	.opts = global_opts,
-	.args = {.max = CTL_ARGS_ANY},
-	.req_size = sizeof(struct ctl_global_opts),
-	.flags = CTL_CMD_IN_ORDER,
 };

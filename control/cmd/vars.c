@@ -8,7 +8,8 @@
  *
  * The file is rewritten whole (tmp name, fsync, rename) under the state
  * directory's exclusive lock, so concurrent commands never see half of
- * it. A change applies to later `rules load`s; rules in force stay.
+ * it. A change applies to later `rules load`s; rules in force stay. The
+ * row of the command is in table.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,11 +19,10 @@
 #include <unistd.h>
 
 #include "ctl.h"
+#include "ctl_cli.h"
 #include "ctl_cmd.h"
 #include "ctl_state.h"
 #include "ctl_vars.h"
-
-#define VARS_USAGE "vars set NAME VALUE | vars unset NAME | vars show"
 
 /* Names vars show lists even when unset: the usual ones. */
 static const char *const known[] = {
@@ -53,6 +53,18 @@ ctl_vars_load(const char *state_dir, struct ctl_rule_vars *vars, FILE *diag)
 	if (access(path, F_OK) != 0)
 		return errno == ENOENT ? 0 : -errno;
 	return ctl_rule_vars_load_file(vars, path, diag);
+}
+
+/* ctl_vars_load() for ctx, reporting a failure. Returns 0 or -1. */
+static int
+vars_read(struct ctl_ctx *ctx, struct ctl_rule_vars *vars)
+{
+	int r = ctl_vars_load(ctx->state_dir, vars, ctx->err);
+
+	if (r < 0)
+		fprintf(ctx->err, CTL_PROG ": cannot read %s/%s: %s\n",
+			ctx->state_dir, CTL_VARS_FILE, strerror(-r));
+	return r < 0 ? -1 : 0;
 }
 
 /* Write vars whole into the state directory's file. */
@@ -130,22 +142,20 @@ vars_without(const struct ctl_rule_vars *src, const char *name,
 	return 0;
 }
 
+/* vars set NAME VALUE and vars unset NAME. */
 static int
-do_change(struct ctl_ctx *ctx, int set, const char *name, const char *value)
+do_change(struct ctl_ctx *ctx, const struct ctl_args *a)
 {
 	struct ctl_rule_vars vars = {0}, rest = {0};
+	const char *name = a->argv[0], *value = a->argv[1];
+	int r, found, rc = CTL_EXIT_FAIL, set = value != NULL;
 	char why[CTL_RULE_WHY_LEN];
 	struct ctl_state st;
-	int r, found, rc = CTL_EXIT_FAIL;
 
 	if (ctl_state_open(&st, ctx->state_dir, 1, ctx->err) < 0)
 		return CTL_EXIT_FAIL;
-	r = ctl_vars_load(ctx->state_dir, &vars, ctx->err);
-	if (r < 0) {
-		fprintf(ctx->err, CTL_PROG ": cannot read %s/%s: %s\n",
-			ctx->state_dir, CTL_VARS_FILE, strerror(-r));
+	if (vars_read(ctx, &vars) < 0)
 		goto out;
-	}
 	if (set) {
 		r = ctl_rule_vars_set(&vars, name, value, why, sizeof(why));
 		if (r < 0) {
@@ -179,19 +189,15 @@ out:
 }
 
 static int
-do_show(struct ctl_ctx *ctx)
+do_show(struct ctl_ctx *ctx, const struct ctl_args *a)
 {
 	struct ctl_rule_vars vars = {0};
 	const char *v;
 	size_t i, k;
-	int r;
 
-	r = ctl_vars_load(ctx->state_dir, &vars, ctx->err);
-	if (r < 0) {
-		fprintf(ctx->err, CTL_PROG ": cannot read %s/%s: %s\n",
-			ctx->state_dir, CTL_VARS_FILE, strerror(-r));
+	(void)a;
+	if (vars_read(ctx, &vars) < 0)
 		return CTL_EXIT_FAIL;
-	}
 	for (i = 0; i < vars.n; i++)
 		fprintf(ctx->out, "%s %s (set)\n", vars.v[i].name,
 			vars.v[i].value);
@@ -211,42 +217,18 @@ do_show(struct ctl_ctx *ctx)
 
 enum vars_sub { SUB_SET, SUB_UNSET, SUB_SHOW };
 
-static int
-vars_run(struct ctl_ctx *ctx, const struct ctl_args *a)
-{
-	switch ((enum vars_sub)a->sub) {
-	case SUB_SET:
-		return do_change(ctx, 1, a->argv[0], a->argv[1]);
-	case SUB_UNSET:
-		return do_change(ctx, 0, a->argv[0], NULL);
-	case SUB_SHOW:
-		break;
-	}
-	return do_show(ctx);
-}
-
-/* No options: a VALUE may start with '-'. */
-static const struct ctl_sub vars_subs[] = {
-	[SUB_SET] = {"set",
-		     VARS_USAGE,
-		     {.min = 2,
-		      .max = 2,
-		      .arity = "vars set takes NAME VALUE"}},
-	[SUB_UNSET] = {"unset",
-		       VARS_USAGE,
-		       {.min = 1, .max = 1, .arity = "vars unset takes NAME"}},
-	[SUB_SHOW] = {"show", VARS_USAGE, {.max = 0}},
-	{NULL, NULL, {0}},
-};
-
-const struct ctl_cmd ctl_cmd_vars = {
-	.name = "vars",
-	.summary = "rule variables ($HOME_NET, ...): set, unset, show",
-	.usage = VARS_USAGE,
-	.help = "Rule variables ($HOME_NET, $HTTP_PORTS, ...) used by later "
-		"'rules load'\n"
-		"commands; unset ones keep their defaults (docs/rules.md).\n",
-	.run = vars_run,
-	.subs = vars_subs,
-	.flags = CTL_CMD_VERBATIM,
+/* No options (a VALUE may start with '-'), the command's usage line. */
+const struct ctl_sub ctl_cmd_vars_subs[] = {
+	[SUB_SET] = {.name = "set",
+		     .args = {.min = 2,
+			      .max = 2,
+			      .arity = "vars set takes NAME VALUE"},
+		     .run = do_change},
+	[SUB_UNSET] = {.name = "unset",
+		       .args = {.min = 1,
+				.max = 1,
+				.arity = "vars unset takes NAME"},
+		       .run = do_change},
+	[SUB_SHOW] = {.name = "show", .args = {.max = 0}, .run = do_show},
+	{.name = NULL},
 };

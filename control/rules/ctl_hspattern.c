@@ -104,12 +104,32 @@ err_bad:
 	return -EINVAL;
 }
 
+/* The flags of a pattern (hsbench, hscollider) and what each sets. */
+static const struct {
+	char letter;
+	unsigned int flag; /* HS_FLAG_*; 0: taken, no effect */
+} pattern_flags[] = {
+	{'i', HS_FLAG_CASELESS},
+	{'s', HS_FLAG_DOTALL},
+	{'m', HS_FLAG_MULTILINE},
+	{'H', HS_FLAG_SINGLEMATCH},
+	{'V', HS_FLAG_ALLOWEMPTY},
+	{'8', HS_FLAG_UTF8},
+	{'W', HS_FLAG_UCP},
+	{'L', HS_FLAG_SOM_LEFTMOST},
+	{'C', HS_FLAG_COMBINATION},
+	{'Q', HS_FLAG_QUIET},
+	{'O', 0}, /* hscollider's ordering check: nothing here */
+};
+#define NB_PATTERN_FLAGS (sizeof(pattern_flags) / sizeof(pattern_flags[0]))
+
 /* One "ID:/regex/flags{ext}" line (trimmed, NUL-terminated) into p. */
 static int
 parse_pline(char *s, struct pline *p)
 {
 	unsigned long long id = 0;
 	char *slash, *f;
+	size_t k;
 
 	if (*s < '0' || *s > '9') {
 		bw_why_set(p->why, sizeof(p->why), "invalid pattern: no ID");
@@ -139,50 +159,22 @@ parse_pline(char *s, struct pline *p)
 	}
 	*slash = '\0';
 	for (f = slash + 1; *f != '\0' && *f != '{'; f++) {
-		switch (*f) {
-		case 'i':
-			p->flags |= HS_FLAG_CASELESS;
-			break;
-		case 's':
-			p->flags |= HS_FLAG_DOTALL;
-			break;
-		case 'm':
-			p->flags |= HS_FLAG_MULTILINE;
-			break;
-		case 'H':
-			p->flags |= HS_FLAG_SINGLEMATCH;
-			break;
-		case 'V':
-			p->flags |= HS_FLAG_ALLOWEMPTY;
-			break;
-		case '8':
-			p->flags |= HS_FLAG_UTF8;
-			break;
-		case 'W':
-			p->flags |= HS_FLAG_UCP;
-			break;
-		case 'L':
-			p->flags |= HS_FLAG_SOM_LEFTMOST;
-			break;
-		case 'C':
-			p->flags |= HS_FLAG_COMBINATION;
-			break;
-		case 'Q':
-			p->flags |= HS_FLAG_QUIET;
-			break;
-		case 'O': /* hscollider's ordering check: nothing here */
-			break;
-		case 'P':
+		for (k = 0; k < NB_PATTERN_FLAGS; k++)
+			if (pattern_flags[k].letter == *f)
+				break;
+		if (k < NB_PATTERN_FLAGS) {
+			p->flags |= pattern_flags[k].flag;
+			continue;
+		}
+		if (*f == 'P')
 			bw_why_set(p->why, sizeof(p->why),
 				   "prefilter flag P refused (it matches more "
 				   "than the regex)");
-			return -EINVAL;
-		default:
+		else
 			bw_why_set(p->why, sizeof(p->why),
 				   "unsupported pattern flag %c",
 				   *f > 0x20 && *f < 0x7f ? *f : '?');
-			return -EINVAL;
-		}
+		return -EINVAL;
 	}
 	if (*f == '{' && parse_ext(f, &p->ext, p->why, sizeof(p->why)))
 		return -EINVAL;
@@ -312,26 +304,20 @@ ctl_hsmap_load_patterns_buf(struct ctl_rules *rs, const char *name,
 			    enum ctl_rule_action action,
 			    struct ctl_rules_stats *st)
 {
-	struct ctl_rules_stats local;
+	const char *file, *p = buf, *end = buf + len, *s, *e;
 	struct pline *pl = NULL, **by_id = NULL;
-	const char *file, *p = buf, *end = buf + len;
+	struct ctl_rules_stats local;
 	size_t nb = 0, cap = 0, i;
 	uint32_t lineno = 0;
 	int ret = 0;
 
-	if (st == NULL)
-		st = &local;
-	memset(st, 0, sizeof(*st));
-	file = ctl_rules_intern(rs, name);
+	file = ctl_rules_load_start(rs, name, &st, &local);
 	if (file == NULL)
 		return -ENOMEM;
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *s = p, *e = nl != NULL ? nl : end;
+	while (ctl_rules_next_line(&p, end, &s, &e)) {
 		struct pline *cur;
 		char *text;
 
-		p = nl != NULL ? nl + 1 : end;
 		lineno++;
 		while (s < e && (*s == ' ' || *s == '\t'))
 			s++;
@@ -433,21 +419,19 @@ out:
 	return ret;
 }
 
+/* ctl_hsmap_load_patterns_buf() as a ctl_rules_load_fn: arg the action. */
+static int
+load_patterns_buf(struct ctl_rules *rs, const char *name, const char *buf,
+		  size_t len, const void *arg, struct ctl_rules_stats *st)
+{
+	const enum ctl_rule_action *action = arg;
+
+	return ctl_hsmap_load_patterns_buf(rs, name, buf, len, *action, st);
+}
+
 int
 ctl_hsmap_load_patterns(struct ctl_rules *rs, const char *path,
 			enum ctl_rule_action action, struct ctl_rules_stats *st)
 {
-	char *buf;
-	size_t len;
-	int ret;
-
-	ret = ctl_rules_read_file(path, &buf, &len);
-	if (ret) {
-		if (st != NULL)
-			memset(st, 0, sizeof(*st));
-		return ret;
-	}
-	ret = ctl_hsmap_load_patterns_buf(rs, path, buf, len, action, st);
-	free(buf);
-	return ret;
+	return ctl_rules_load_path(rs, path, load_patterns_buf, &action, st);
 }

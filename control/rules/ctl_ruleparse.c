@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Owns the loading of rule files: logical lines, the rule header
+ * Owns the loading of rule files: reading a file for a loader
+ * (ctl_rules_load_path()), logical lines, the rule header
  * (action, protocol, addresses, ports, direction), splitting the options
  * for the keyword table (ctl_rulekw.c), the checks across options, and
  * adding each rule or its skip to the rule set.
@@ -130,16 +131,6 @@ header_field(const char **p, const char *end, const char **start)
 	return (size_t)(*p - s);
 }
 
-/* Copy [s, s+n) into a NUL-terminated buffer of len bytes (cut). */
-static void
-copy_field(char *buf, size_t len, const char *s, size_t n)
-{
-	if (n >= len)
-		n = len - 1;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-}
-
 static int
 parse_header(struct ctl_ruleparse *rp, const char *line, const char *end,
 	     const char **opts)
@@ -170,9 +161,10 @@ parse_header(struct ctl_ruleparse *rp, const char *line, const char *end,
 			 token_is(f[0], fn[0], "rejectsrc") ||
 			 token_is(f[0], fn[0], "rejectdst") ||
 			 token_is(f[0], fn[0], "rejectboth")) {
-			copy_field(ex, sizeof(ex), f[0], fn[0]);
+			/* one of the three words above: no cut, no escape */
 			return ctl_ruleparse_fail(rp, -EINVAL,
-						  "unsupported action %s", ex);
+						  "unsupported action %.*s",
+						  (int)fn[0], f[0]);
 		} else {
 			ctl_rulelex_excerpt(ex, sizeof(ex), f[0], fn[0]);
 			return ctl_ruleparse_fail(
@@ -401,26 +393,20 @@ ctl_rules_load_buf(struct ctl_rules *rs, const char *name, const char *buf,
 		   size_t len, const struct ctl_rules_opts *o,
 		   struct ctl_rules_stats *st)
 {
+	const char *file, *p = buf, *end = buf + len, *s, *e;
 	struct ctl_rules_stats local;
-	const char *file, *p = buf, *end = buf + len;
 	char *line = NULL;
 	size_t cap = 0, n = 0;
 	uint32_t lineno = 0, first = 0;
 	int in_rule = 0, too_long = 0, ret = 0;
 
-	if (st == NULL)
-		st = &local;
-	memset(st, 0, sizeof(*st));
-	file = ctl_rules_intern(rs, name);
+	file = ctl_rules_load_start(rs, name, &st, &local);
 	if (file == NULL)
 		return -ENOMEM;
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *e = nl != NULL ? nl : end, *s = p;
+	while (ctl_rules_next_line(&p, end, &s, &e)) {
 		size_t pn;
 		int cont;
 
-		p = nl != NULL ? nl + 1 : end;
 		lineno++;
 		while (e > s && is_space(e[-1]))
 			e--;
@@ -487,9 +473,35 @@ out:
 	return ret;
 }
 
+const char *
+ctl_rules_load_start(struct ctl_rules *rs, const char *name,
+		     struct ctl_rules_stats **st, struct ctl_rules_stats *local)
+{
+	if (*st == NULL)
+		*st = local;
+	memset(*st, 0, sizeof(**st));
+	return ctl_rules_intern(rs, name);
+}
+
 int
-ctl_rules_load_file(struct ctl_rules *rs, const char *path,
-		    const struct ctl_rules_opts *o, struct ctl_rules_stats *st)
+ctl_rules_next_line(const char **p, const char *end, const char **s,
+		    const char **e)
+{
+	const char *nl;
+
+	if (*p >= end)
+		return 0;
+	nl = memchr(*p, '\n', (size_t)(end - *p));
+	*s = *p;
+	*e = nl != NULL ? nl : end;
+	*p = nl != NULL ? nl + 1 : end;
+	return 1;
+}
+
+int
+ctl_rules_load_path(struct ctl_rules *rs, const char *path,
+		    ctl_rules_load_fn load, const void *arg,
+		    struct ctl_rules_stats *st)
 {
 	char *buf;
 	size_t len;
@@ -501,7 +513,22 @@ ctl_rules_load_file(struct ctl_rules *rs, const char *path,
 			memset(st, 0, sizeof(*st));
 		return ret;
 	}
-	ret = ctl_rules_load_buf(rs, path, buf, len, o, st);
+	ret = load(rs, path, buf, len, arg, st);
 	free(buf);
 	return ret;
+}
+
+/* ctl_rules_load_buf() as a ctl_rules_load_fn: arg is the options. */
+static int
+load_rules_buf(struct ctl_rules *rs, const char *name, const char *buf,
+	       size_t len, const void *arg, struct ctl_rules_stats *st)
+{
+	return ctl_rules_load_buf(rs, name, buf, len, arg, st);
+}
+
+int
+ctl_rules_load_file(struct ctl_rules *rs, const char *path,
+		    const struct ctl_rules_opts *o, struct ctl_rules_stats *st)
+{
+	return ctl_rules_load_path(rs, path, load_rules_buf, o, st);
 }

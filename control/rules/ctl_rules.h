@@ -29,16 +29,21 @@
  * The library of control/rules/ implements it: ctl_ruleparse.c (rule
  * files, headers), ctl_rulekw.c (option keywords), ctl_ruleaddr.c
  * (address and port sets), ctl_rulevars.c (variables), ctl_ruleset.c (the
- * rule set), ctl_rulelex.c (shared text input).
+ * rule set), ctl_rulelex.c (shared text input); and ctl_compile.c drives
+ * a whole compile, from rule and pattern files to the rule table of the
+ * ruleset image (ctl_rules_compile()).
  */
 #ifndef CTL_RULES_H
 #define CTL_RULES_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #include "ctl_prefix.h"
+
+struct ctl_rtab; /* ctl_model.h: the rule table ctl_rules_compile() fills */
 
 #define CTL_RULE_LEN_MAX     65536 /* bytes in one logical rule line */
 #define CTL_RULE_MATCH_MAX   64	   /* content/pcre/isdataat per rule */
@@ -281,6 +286,40 @@ int ctl_rules_load_buf(struct ctl_rules *rs, const char *name, const char *buf,
 		       struct ctl_rules_stats *st);
 
 /*
+ * For loaders of the bytes of a file named name into rs: zero *st (or,
+ * when it is NULL, local, which *st then points at) and return the copy
+ * of name the rules and skips point at (ctl_rules_intern()), or NULL on
+ * -ENOMEM.
+ */
+const char *ctl_rules_load_start(struct ctl_rules *rs, const char *name,
+				 struct ctl_rules_stats **st,
+				 struct ctl_rules_stats *local);
+
+/*
+ * For loaders: the next line of the text from *p to end as [*s, *e),
+ * without its '\n'; *p moves past it. Returns 0 at the end of the text.
+ */
+int ctl_rules_next_line(const char **p, const char *end, const char **s,
+			const char **e);
+
+/*
+ * A loader of the len bytes at buf, named name, into rs, with its options
+ * at arg (ctl_rules_load_buf(), ctl_hsmap_load_patterns_buf()).
+ */
+typedef int (*ctl_rules_load_fn)(struct ctl_rules *rs, const char *name,
+				 const char *buf, size_t len, const void *arg,
+				 struct ctl_rules_stats *st);
+
+/*
+ * Read the file at path (ctl_rules_read_file()) and hand its bytes to
+ * load; st (may be NULL) is zeroed when the file cannot be read. Returns
+ * as ctl_rules_load_file().
+ */
+int ctl_rules_load_path(struct ctl_rules *rs, const char *path,
+			ctl_rules_load_fn load, const void *arg,
+			struct ctl_rules_stats *st);
+
+/*
  * Read the whole file at path (up to 1 GiB) into a malloc'd buffer with a
  * NUL after its *len bytes. Returns 0, -EISDIR, -EFBIG, -ENOMEM or the
  * negative errno of open/read.
@@ -415,5 +454,35 @@ int ctl_rule_vars_load_file(struct ctl_rule_vars *vars, const char *path,
 
 /* Release all variables; vars is left empty and reusable. */
 void ctl_rule_vars_free(struct ctl_rule_vars *vars);
+
+/* What ctl_rules_compile() builds a rule table from. */
+struct ctl_rules_build {
+	char *const *files; /* rule files (Suricata/Snort) */
+	size_t nb_files;
+	const char *const *patterns; /* Hyperscan pattern files */
+	size_t nb_patterns;
+	enum ctl_rule_action action;	  /* of the pattern rules */
+	const struct ctl_rule_vars *vars; /* NULL: the defaults only */
+	int strict;			  /* one skipped rule fails */
+	int single_db; /* one per-packet database, no scan groups */
+};
+
+/* Room for the reason of a failed ctl_rules_compile(): a path and more. */
+#define CTL_RULES_COMPILE_WHY_LEN (PATH_MAX + 512)
+
+/*
+ * Compile the files of b: parse them into one rule set (each rule checked
+ * with ctl_hsmap_check()), report every skipped rule on diag ("FILE:LINE
+ * sid N: REASON", then the counts by reason) and "rules: N read, N taken,
+ * N skipped" on out, build the scan groups, compile the Hyperscan
+ * databases into *tab (ctl_rtab_build_layout()) and tell on out what was
+ * compiled. Returns 0 (*tab then the caller's: ctl_rtab_free()), or a
+ * negative errno with the reason in why (why_len bytes,
+ * CTL_RULES_COMPILE_WHY_LEN is enough) and *tab empty: a file that cannot
+ * be read, a skip with strict (-EINVAL), no rule taken of some (-EINVAL),
+ * or a compile error. Control thread.
+ */
+int ctl_rules_compile(const struct ctl_rules_build *b, FILE *out, FILE *diag,
+		      struct ctl_rtab *tab, char *why, size_t why_len);
 
 #endif /* CTL_RULES_H */

@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <CUnit/Basic.h>
 #include <CUnit/CUnit.h>
 
+#include "bw_cunit.h"
 #include "ctl.h"
 #include "ctl_cli.h"
 #include "ctl_cmd.h"
@@ -33,15 +33,17 @@ struct demo_req {
 enum { DEMO_GET, DEMO_PUT };
 
 static const struct ctl_sub demo_subs[] = {
-	[DEMO_GET] = {"get",
-		      "demo get KEY",
-		      {.min = 1, .max = 1, .missing = {"no key given"}}},
-	[DEMO_PUT] = {"put",
-		      "demo put KEY VALUE",
-		      {.min = 2,
-		       .max = 2,
-		       .missing = {"no key given", "no value given"}}},
-	{NULL, NULL, {0}},
+	[DEMO_GET] = {.name = "get",
+		      .usage = "demo get KEY",
+		      .args = {.min = 1,
+			       .max = 1,
+			       .missing = {"no key given"}}},
+	[DEMO_PUT] = {.name = "put",
+		      .usage = "demo put KEY VALUE",
+		      .args = {.min = 2,
+			       .max = 2,
+			       .missing = {"no key given", "no value given"}}},
+	{.name = NULL},
 };
 
 static const struct ctl_opt_choice colors[] = {
@@ -81,7 +83,7 @@ static const struct ctl_opt demo_opts[] = {
 	 .off = offsetof(struct demo_req, color),
 	 .subs = CTL_SUB(DEMO_GET) | CTL_SUB(DEMO_PUT),
 	 .choices = colors},
-	{.name = NULL},
+	CTL_OPTS_END(struct demo_req),
 };
 
 static const struct ctl_cmd demo_cmd = {
@@ -90,52 +92,44 @@ static const struct ctl_cmd demo_cmd = {
 	.help = "A demo.\n",
 	.subs = demo_subs,
 	.opts = demo_opts,
-	.req_size = sizeof(struct demo_req),
 };
+
+#define ARGV_MAX 24
 
 struct run_out {
 	char *out, *err;
 	size_t out_len, err_len;
 	int rc;
 	struct ctl_args a;
+	char words[256]; /* the command line, cut into argv */
+	char *argv[ARGV_MAX];
 };
 
-/* Parse argv (NULL terminated) against cmd, outputs in o. */
+/*
+ * Run the command line s (words split at blanks): parsed against cmd, or
+ * through the real table when cmd is NULL. The outputs go to o.
+ */
 static void
-parse(const struct ctl_cmd *cmd, char **argv, struct run_out *o)
+call(const struct ctl_cmd *cmd, const char *s, struct run_out *o)
 {
 	struct ctl_ctx ctx;
 	int argc = 0;
+	char *w;
 
-	while (argv[argc] != NULL)
-		argc++;
 	memset(o, 0, sizeof(*o));
+	snprintf(o->words, sizeof(o->words), "%s", s);
+	for (w = strtok(o->words, " "); w != NULL && argc < ARGV_MAX - 1;
+	     w = strtok(NULL, " "))
+		o->argv[argc++] = w;
 	CU_ASSERT_EQUAL_FATAL(ctl_ctx_init(&ctx, "cli_test", "/nonexistent"),
 			      0);
 	ctx.out = open_memstream(&o->out, &o->out_len);
 	ctx.err = open_memstream(&o->err, &o->err_len);
 	CU_ASSERT_FATAL(ctx.out != NULL && ctx.err != NULL);
-	o->rc = ctl_cli_parse(&ctx, NULL, cmd, argc, argv, &o->a);
-	fclose(ctx.out);
-	fclose(ctx.err);
-}
-
-/* Run argv (NULL terminated) through the real table, outputs in o. */
-static void
-run(char **argv, struct run_out *o)
-{
-	struct ctl_ctx ctx;
-	int argc = 0;
-
-	while (argv[argc] != NULL)
-		argc++;
-	memset(o, 0, sizeof(*o));
-	CU_ASSERT_EQUAL_FATAL(ctl_ctx_init(&ctx, "cli_test", "/nonexistent"),
-			      0);
-	ctx.out = open_memstream(&o->out, &o->out_len);
-	ctx.err = open_memstream(&o->err, &o->err_len);
-	CU_ASSERT_FATAL(ctx.out != NULL && ctx.err != NULL);
-	o->rc = ctl_cli_run(&ctx, &ctl_cli_table, argc, argv);
+	if (cmd != NULL)
+		o->rc = ctl_cli_parse(&ctx, NULL, cmd, argc, o->argv, &o->a);
+	else
+		o->rc = ctl_cli_run(&ctx, &ctl_cli_table, argc, o->argv);
 	fclose(ctx.out);
 	fclose(ctx.err);
 }
@@ -162,17 +156,14 @@ err_line(struct run_out *o)
 static void
 test_values(void)
 {
-	char a0[] = "demo", a1[] = "put", a2[] = "--flag", a3[] = "k",
-	     a4[] = "--n=4", a5[] = "--file", a6[] = "f1", a7[] = "--fi",
-	     a8[] = "f2", a10[] = "--rate", a11[] = "1.5", a12[] = "--color",
-	     a13[] = "blue", a14[] = "--", a15[] = "--flag";
-	char *argv[] = {a0, a1,	 a2,  a3,  a4,	a5,  a6,  a7,
-			a8, a10, a11, a12, a13, a14, a15, NULL};
 	const struct demo_req *r;
 	struct run_out o;
 
 	/* options between operands, a prefix, "--" before a VALUE */
-	parse(&demo_cmd, argv, &o);
+	call(&demo_cmd,
+	     "demo put --flag k --n=4 --file f1 --fi f2 --rate 1.5 --color "
+	     "blue -- --flag",
+	     &o);
 	CU_ASSERT_EQUAL_FATAL(o.rc, CTL_EXIT_OK);
 	CU_ASSERT_STRING_EQUAL(o.err, "");
 	CU_ASSERT_EQUAL(o.a.sub, DEMO_PUT);
@@ -192,231 +183,187 @@ test_values(void)
 	out_free(&o);
 }
 
-/* The first stderr line of demo ARGS, which must be a usage error. */
+/* A command line that is a usage error, and the first line it reports. */
+struct bad_line {
+	const char *args;
+	const char *want;
+};
+
+/*
+ * Each of the nb command lines, parsed against cmd or run through the
+ * real table (cmd NULL), must be a usage error that reports want first
+ * (and, through the table, writes nothing on stdout).
+ */
 static void
-expect_error(char **argv, const char *want)
+expect_errors(const struct ctl_cmd *cmd, const struct bad_line *v, size_t nb)
 {
 	struct run_out o;
+	size_t i;
 
-	parse(&demo_cmd, argv, &o);
-	CU_ASSERT_EQUAL(o.rc, CTL_EXIT_USAGE);
-	CU_ASSERT_PTR_NULL(o.a.req);
-	CU_ASSERT_STRING_EQUAL(err_line(&o), want);
-	out_free(&o);
+	for (i = 0; i < nb; i++) {
+		call(cmd, v[i].args, &o);
+		CU_ASSERT_EQUAL(o.rc, CTL_EXIT_USAGE);
+		if (cmd != NULL) {
+			CU_ASSERT_PTR_NULL(o.a.req);
+		} else {
+			CU_ASSERT_STRING_EQUAL(o.out, "");
+		}
+		CU_ASSERT_STRING_EQUAL(err_line(&o), v[i].want);
+		out_free(&o);
+	}
 }
+
+#define EXPECT_ERRORS(cmd, v)                                                  \
+	expect_errors((cmd), (v), sizeof(v) / sizeof(v[0]))
 
 static void
 test_range_errors(void)
 {
-	char a0[] = "demo", put[] = "put", get[] = "get", k[] = "k", v[] = "v",
-	     n[] = "--n", n6[] = "6", n1[] = "1", nx[] = "4x", n3[] = "3",
-	     rate[] = "--rate=3", file[] = "--file", color[] = "--color",
-	     green[] = "green", name[] = "--name=";
-	char *argv[9] = {a0, put, k, v, n, n6, NULL};
+	static const struct bad_line v[] = {
+		{"demo put k v --n 6",
+		 "bulwarkctl: option '--n' needs an integer in 2..5, not '6'"},
+		{"demo put k v --n 1",
+		 "bulwarkctl: option '--n' needs an integer in 2..5, not '1'"},
+		{"demo put k v --n 4x",
+		 "bulwarkctl: option '--n' needs an integer in 2..5, not '4x'"},
+		/* a template with every field */
+		{"demo put k v --rate=3",
+		 "bulwarkctl: --rate wants 0.5 to 2, not '3' (100%)"},
+		{"demo put k v --color green",
+		 "bulwarkctl: option '--color': unknown value 'green'"},
+		{"demo put k v --name=",
+		 "bulwarkctl: option '--name' needs a non-empty argument"},
+		{"demo put --file k --file k --file k",
+		 "bulwarkctl: option '--file' given more than 2 times"},
+		/* an option of another subcommand: its value is checked first */
+		{"demo get k --n 6",
+		 "bulwarkctl: option '--n' needs an integer in 2..5, not '6'"},
+		{"demo get k --n 3",
+		 "bulwarkctl: option '--n' applies to 'demo put' only"},
+	};
 
-	expect_error(argv, "bulwarkctl: option '--n' needs an integer in 2..5, "
-			   "not '6'");
-	argv[5] = n1;
-	expect_error(argv, "bulwarkctl: option '--n' needs an integer in 2..5, "
-			   "not '1'");
-	argv[5] = nx;
-	expect_error(argv, "bulwarkctl: option '--n' needs an integer in 2..5, "
-			   "not '4x'");
-	/* a template with every field */
-	argv[4] = rate;
-	argv[5] = NULL;
-	expect_error(argv, "bulwarkctl: --rate wants 0.5 to 2, not '3' (100%)");
-	argv[4] = color;
-	argv[5] = green;
-	expect_error(argv, "bulwarkctl: option '--color': unknown value "
-			   "'green'");
-	argv[4] = name;
-	argv[5] = NULL;
-	expect_error(argv, "bulwarkctl: option '--name' needs a non-empty "
-			   "argument");
-	argv[2] = file;
-	argv[3] = k;
-	argv[4] = file;
-	argv[5] = k;
-	argv[6] = file;
-	argv[7] = k;
-	expect_error(argv, "bulwarkctl: option '--file' given more than 2 "
-			   "times");
-	/* an option of another subcommand: its value is checked first */
-	argv[1] = get;
-	argv[2] = k;
-	argv[3] = n;
-	argv[4] = n6;
-	argv[5] = NULL;
-	expect_error(argv, "bulwarkctl: option '--n' needs an integer in 2..5, "
-			   "not '6'");
-	argv[4] = n3;
-	expect_error(argv, "bulwarkctl: option '--n' applies to 'demo put' "
-			   "only");
-}
-
-/* The first stderr line of ARGS through the real table: a usage error. */
-static void
-expect_run_error(char **argv, const char *want)
-{
-	struct run_out o;
-
-	run(argv, &o);
-	CU_ASSERT_EQUAL(o.rc, CTL_EXIT_USAGE);
-	CU_ASSERT_STRING_EQUAL(o.out, "");
-	CU_ASSERT_STRING_EQUAL(err_line(&o), want);
-	out_free(&o);
+	EXPECT_ERRORS(&demo_cmd, v);
 }
 
 static void
 test_command_range_errors(void)
 {
-	char s0[] = "stats", w[] = "--watch", w0[] = "0", w1[] = "86401",
-	     c[] = "--count=0", b0[] = "bpf", load[] = "load", p[] = "p",
-	     o[] = "p.o", ord[] = "--order", big[] = "4294967296", neg[] = "-1";
-	char *argv[] = {s0, w, w0, NULL, NULL, NULL, NULL};
+	static const struct bad_line v[] = {
+		{"stats --watch 0", "bulwarkctl: --watch needs seconds between "
+				    "0.01 and 86400, not '0'"},
+		{"stats --watch 86401",
+		 "bulwarkctl: --watch needs seconds between 0.01 and 86400, "
+		 "not '86401'"},
+		{"stats --count=0",
+		 "bulwarkctl: --count needs a positive integer, not '0'"},
+		{"bpf load p p.o --order 4294967296",
+		 "bulwarkctl: --order '4294967296': not a number in "
+		 "0..4294967295"},
+		{"bpf load p p.o --order -1",
+		 "bulwarkctl: --order '-1': not a number in 0..4294967295"},
+	};
 
-	expect_run_error(argv, "bulwarkctl: --watch needs seconds between "
-			       "0.01 and 86400, not '0'");
-	argv[2] = w1;
-	expect_run_error(argv, "bulwarkctl: --watch needs seconds between "
-			       "0.01 and 86400, not '86401'");
-	argv[1] = c;
-	argv[2] = NULL;
-	expect_run_error(argv, "bulwarkctl: --count needs a positive integer, "
-			       "not '0'");
-	argv[0] = b0;
-	argv[1] = load;
-	argv[2] = p;
-	argv[3] = o;
-	argv[4] = ord;
-	argv[5] = big;
-	expect_run_error(argv, "bulwarkctl: --order '4294967296': not a "
-			       "number in 0..4294967295");
-	argv[5] = neg;
-	expect_run_error(argv, "bulwarkctl: --order '-1': not a number in "
-			       "0..4294967295");
+	EXPECT_ERRORS(NULL, v);
 }
 
 static void
 test_unknown_option(void)
 {
-	char a0[] = "demo", put[] = "put", k[] = "k", v[] = "v",
-	     bogus[] = "--bogus=1", flg[] = "--flg", x[] = "-x",
-	     eq[] = "--flag=1", n[] = "--n";
-	char *argv[] = {a0, put, k, v, bogus, NULL};
+	static const struct bad_line v[] = {
+		{"demo put k v --bogus=1",
+		 "bulwarkctl: unknown option '--bogus=1'"},
+		{"demo put k v --flg",
+		 "bulwarkctl: unknown option '--flg'; did you mean '--flag'?"},
+		{"demo put k v -x", "bulwarkctl: unknown option '-x'"},
+		{"demo put k v --flag=1",
+		 "bulwarkctl: option '--flag' takes no argument"},
+		{"demo put k v --n",
+		 "bulwarkctl: option '--n' needs an argument"},
+	};
+	/* and through the real table */
+	static const struct bad_line real[] = {
+		{"stats --jsno",
+		 "bulwarkctl: unknown option '--jsno'; did you mean '--json'?"},
+		{"stats --zzzzzz", "bulwarkctl: unknown option '--zzzzzz'"},
+	};
 	struct run_out o;
 
-	expect_error(argv, "bulwarkctl: unknown option '--bogus=1'");
-	argv[4] = flg;
-	expect_error(argv, "bulwarkctl: unknown option '--flg'; did you mean "
-			   "'--flag'?");
-	argv[4] = x;
-	expect_error(argv, "bulwarkctl: unknown option '-x'");
-	argv[4] = eq;
-	expect_error(argv, "bulwarkctl: option '--flag' takes no argument");
-	argv[4] = n;
-	expect_error(argv, "bulwarkctl: option '--n' needs an argument");
+	EXPECT_ERRORS(&demo_cmd, v);
+	EXPECT_ERRORS(NULL, real);
 
 	/* the usage line of the subcommand follows the message */
-	argv[4] = bogus;
-	parse(&demo_cmd, argv, &o);
+	call(&demo_cmd, v[0].args, &o);
 	CU_ASSERT_STRING_EQUAL(o.err,
 			       "bulwarkctl: unknown option '--bogus=1'\n"
 			       "usage: bulwarkctl [GLOBAL OPTIONS] demo put "
 			       "KEY VALUE\n");
 	out_free(&o);
-
-	/* and through the real table */
-	{
-		char s0[] = "stats", s1[] = "--jsno", s2[] = "--zzzzzz";
-		char *sv[] = {s0, s1, NULL};
-
-		run(sv, &o);
-		CU_ASSERT_EQUAL(o.rc, CTL_EXIT_USAGE);
-		CU_ASSERT_STRING_EQUAL(err_line(&o),
-				       "bulwarkctl: unknown option '--jsno'; "
-				       "did you mean '--json'?");
-		out_free(&o);
-		sv[1] = s2;
-		run(sv, &o);
-		CU_ASSERT_EQUAL(o.rc, CTL_EXIT_USAGE);
-		CU_ASSERT_STRING_EQUAL(err_line(&o),
-				       "bulwarkctl: unknown option "
-				       "'--zzzzzz'");
-		out_free(&o);
-	}
 }
 
 static void
 test_operands(void)
 {
-	char a0[] = "demo", put[] = "put", get[] = "get", bad[] = "pt",
-	     k[] = "k", v[] = "v";
-	char *argv[] = {a0, put, k, NULL, NULL};
+	static const struct bad_line v[] = {
+		{"demo put k", "bulwarkctl: no value given"},
+		{"demo get k v", "bulwarkctl: unexpected argument 'v'"},
+		{"demo pt k v", "bulwarkctl: unknown demo command 'pt'"},
+		{"demo", "bulwarkctl: no demo command given"},
+	};
 
-	expect_error(argv, "bulwarkctl: no value given");
-	argv[1] = get;
-	argv[2] = k;
-	argv[3] = v;
-	expect_error(argv, "bulwarkctl: unexpected argument 'v'");
-	argv[1] = bad;
-	expect_error(argv, "bulwarkctl: unknown demo command 'pt'");
-	argv[1] = NULL;
-	expect_error(argv, "bulwarkctl: no demo command given");
+	EXPECT_ERRORS(&demo_cmd, v);
 }
 
 static void
 test_help(void)
 {
-	char s0[] = "stats", s1[] = "--help", h0[] = "help", l0[] = "list",
-	     lh[] = "-h", r0[] = "rules";
-	char *argv[] = {s0, s1, NULL};
+	struct run_out o, h;
 	char *want;
-	struct run_out o;
 
-	/* COMMAND --help and help COMMAND: the row's usage and help */
-	if (asprintf(&want, "usage: bulwarkctl [GLOBAL OPTIONS] %s\n\n%s",
+	/*
+	 * COMMAND --help and help COMMAND: the row's usage and help, then
+	 * the options from the option rows
+	 */
+	if (asprintf(&want, "usage: bulwarkctl [GLOBAL OPTIONS] %s\n\n%s\n",
 		     ctl_cmd_stats.usage, ctl_cmd_stats.help) < 0)
 		CU_FAIL_FATAL("asprintf");
-	run(argv, &o);
+	call(NULL, "stats --help", &o);
 	CU_ASSERT_EQUAL(o.rc, CTL_EXIT_OK);
 	CU_ASSERT_STRING_EQUAL(o.err, "");
-	CU_ASSERT_STRING_EQUAL(o.out, want);
-	CU_ASSERT_PTR_NOT_NULL(strstr(o.out, "--watch SECONDS"));
-	out_free(&o);
-	argv[0] = h0;
-	argv[1] = s0;
-	run(argv, &o);
-	CU_ASSERT_EQUAL(o.rc, CTL_EXIT_OK);
-	CU_ASSERT_STRING_EQUAL(o.out, want);
+	CU_ASSERT_EQUAL(strncmp(o.out, want, strlen(want)), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(o.out, "\n  --watch SECONDS  print every "
+					     "SECONDS (0.01-86400) until"));
+	call(NULL, "help stats", &h);
+	CU_ASSERT_EQUAL(h.rc, CTL_EXIT_OK);
+	CU_ASSERT_STRING_EQUAL(h.out, o.out);
+	out_free(&h);
 	out_free(&o);
 	free(want);
 
-	/* a family: -h right after its name */
-	argv[0] = l0;
-	argv[1] = lh;
-	run(argv, &o);
+	/* a family: -h right after its name; a subcommand's own options */
+	call(NULL, "list -h", &o);
 	CU_ASSERT_EQUAL(o.rc, CTL_EXIT_OK);
 	CU_ASSERT_PTR_NOT_NULL(strstr(o.out, "usage: bulwarkctl [GLOBAL "
 					     "OPTIONS] list load NAME FILE"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(o.out, "at most 100000; creating"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(o.out,
+				      "\n  load NAME FILE    replace "
+				      "NAME's prefixes with FILE's "
+				      "(creates NAME)\n    --format F "));
 	out_free(&o);
 
 	/* help_usage replaces the usage line in the help only */
-	argv[0] = h0;
-	argv[1] = r0;
-	run(argv, &o);
+	call(NULL, "help rules", &o);
 	CU_ASSERT_PTR_NOT_NULL(strstr(o.out, "\n       bulwarkctl [GLOBAL "
 					     "OPTIONS] rules flush\n"));
 	out_free(&o);
 
-	/* the global usage lists every row */
-	argv[1] = NULL;
-	run(argv, &o);
+	/* the global usage lists every row and the global options */
+	call(NULL, "help", &o);
 	CU_ASSERT_EQUAL(o.rc, CTL_EXIT_OK);
 	CU_ASSERT_PTR_NOT_NULL(strstr(o.out, "\n  rollback         commit "));
 	CU_ASSERT_PTR_NOT_NULL(strstr(o.out, "\n  help             this help"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(o.out, "\nGlobal options:\n  --instance "
+					     "NAME  dataplane instance"));
 	out_free(&o);
 }
 
@@ -425,76 +372,45 @@ test_unknown_command(void)
 {
 	static const char *const names[] = {"status", "stats", "list",
 					    "history"};
-	char c0[] = "stat", c1[] = "xyzzy", h0[] = "help", c2[] = "lsit";
-	char *argv[] = {c0, NULL, NULL};
+	static const struct bad_line v[] = {
+		{"stat",
+		 "bulwarkctl: unknown command 'stat'; did you mean 'stats'?"},
+		{"xyzzy", "bulwarkctl: unknown command 'xyzzy'"},
+		{"help lsit",
+		 "bulwarkctl: unknown command 'lsit'; did you mean 'list'?"},
+	};
+	static const struct {
+		const char *typed;
+		int want;
+	} hints[] = {
+		{"stauts", 0}, {"stat", 1},   {"hist", 3}, {"lst", 2},
+		{"zzz", -1},   {"-list", -1}, {"", -1},
+	};
 	struct run_out o;
+	size_t i;
 
-	run(argv, &o);
-	CU_ASSERT_EQUAL(o.rc, CTL_EXIT_USAGE);
-	CU_ASSERT_STRING_EQUAL(o.out, "");
+	EXPECT_ERRORS(NULL, v);
+	call(NULL, v[0].args, &o);
 	CU_ASSERT_PTR_NOT_NULL(strstr(o.err, "\nCommands:\n"));
-	CU_ASSERT_STRING_EQUAL(err_line(&o), "bulwarkctl: unknown command "
-					     "'stat'; did you mean 'stats'?");
-	out_free(&o);
-	argv[0] = c1;
-	run(argv, &o);
-	CU_ASSERT_EQUAL(o.rc, CTL_EXIT_USAGE);
-	CU_ASSERT_STRING_EQUAL(err_line(&o),
-			       "bulwarkctl: unknown command 'xyzzy'");
-	out_free(&o);
-	argv[0] = h0;
-	argv[1] = c2;
-	run(argv, &o);
-	CU_ASSERT_EQUAL(o.rc, CTL_EXIT_USAGE);
-	CU_ASSERT_STRING_EQUAL(err_line(&o), "bulwarkctl: unknown command "
-					     "'lsit'; did you mean 'list'?");
 	out_free(&o);
 
-	CU_ASSERT_EQUAL(ctl_cli_suggest("stauts", names, 4), 0);
-	CU_ASSERT_EQUAL(ctl_cli_suggest("stat", names, 4), 1);
-	CU_ASSERT_EQUAL(ctl_cli_suggest("hist", names, 4), 3);
-	CU_ASSERT_EQUAL(ctl_cli_suggest("lst", names, 4), 2);
-	CU_ASSERT_EQUAL(ctl_cli_suggest("zzz", names, 4), -1);
-	CU_ASSERT_EQUAL(ctl_cli_suggest("-list", names, 4), -1);
-	CU_ASSERT_EQUAL(ctl_cli_suggest("", names, 4), -1);
+	for (i = 0; i < sizeof(hints) / sizeof(hints[0]); i++)
+		CU_ASSERT_EQUAL(ctl_cli_suggest(hints[i].typed, names, 4),
+				hints[i].want);
 }
+
+static const struct bw_cunit_test tests[] = {
+	{"option values", test_values},
+	{"typed option range errors", test_range_errors},
+	{"range errors of commands", test_command_range_errors},
+	{"unknown option", test_unknown_option},
+	{"operands and subcommands", test_operands},
+	{"help from the table", test_help},
+	{"unknown command, did you mean", test_unknown_command},
+};
 
 int
 main(void)
 {
-	static const struct {
-		const char *name;
-		CU_TestFunc fn;
-	} tests[] = {
-		{"option values", test_values},
-		{"typed option range errors", test_range_errors},
-		{"range errors of commands", test_command_range_errors},
-		{"unknown option", test_unknown_option},
-		{"operands and subcommands", test_operands},
-		{"help from the table", test_help},
-		{"unknown command, did you mean", test_unknown_command},
-	};
-	unsigned int failures, i;
-	CU_pSuite suite;
-
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	suite = CU_add_suite("cli", NULL, NULL);
-	if (suite == NULL)
-		goto err_registry;
-	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
-		if (CU_add_test(suite, tests[i].name, tests[i].fn) == NULL)
-			goto err_registry;
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	if (CU_basic_run_tests() != CUE_SUCCESS)
-		goto err_registry;
-	failures =
-		CU_get_number_of_failures() + CU_get_number_of_suites_failed();
-	CU_cleanup_registry();
-	return failures != 0;
-
-err_registry:
-	fprintf(stderr, "test_cli: CUnit: %s\n", CU_get_error_msg());
-	CU_cleanup_registry();
-	return 1;
+	return BW_CUNIT_RUN("cli", tests);
 }
