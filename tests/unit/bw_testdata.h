@@ -21,6 +21,14 @@ void bw_testdata_set(const char *dir);
 const char *bw_testdata_path(const char *sub, char *buf, size_t size);
 
 /*
+ * Call fn(path, arg) for every regular file in dir in name order (hidden
+ * ones left out), and for those of its folders while depth > 0. A folder
+ * that cannot be read or a path too long fails the running test.
+ */
+void bw_testdata_walk(const char *dir, int depth,
+		      void (*fn)(const char *path, void *arg), void *arg);
+
+/*
  * xorshift64: the next pseudo-random number of the sequence *state holds
  * (not 0). Tests seed it with a constant, so a failure replays.
  */

@@ -7,19 +7,18 @@
  *
  * Usage: test_bpf_captures [DATA_DIR [BUILD_DIR]] (test_bpf_util.h).
  */
-#include <dirent.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <CUnit/Basic.h>
 #include <pcap/pcap.h>
 
 #include "dp_bpf_ctx.h"
 #include "dp_decode.h"
+#include "bw_testdata.h"
 #include "test_bpf_util.h"
 
 /*
@@ -232,40 +231,18 @@ run_capture(const char *path, struct bw_bpf_ctx *ctx, struct tally *t)
 	pcap_close(pc);
 }
 
-/* Not hidden: scandir()'s filter. */
-static int
-visible(const struct dirent *de)
-{
-	return de->d_name[0] != '.';
-}
+/* The walk's arguments of one capture run. */
+struct capture_run {
+	struct bw_bpf_ctx *ctx;
+	struct tally *t;
+};
 
-/* Every capture in dir, in name order, and depth levels of folders below. */
 static void
-run_captures_in(const char *dir, int depth, struct bw_bpf_ctx *ctx,
-		struct tally *t)
+run_capture_at(const char *path, void *arg)
 {
-	char path[PATH_MAX];
-	struct dirent **names;
-	struct stat st;
-	int i, n;
+	struct capture_run *r = arg;
 
-	n = scandir(dir, &names, visible, alphasort);
-	if (n < 0) {
-		CU_FAIL("cannot open capture folder");
-		return;
-	}
-	for (i = 0; i < n; i++) {
-		if (snprintf(path, sizeof(path), "%s/%s", dir,
-			     names[i]->d_name) < (int)sizeof(path) &&
-		    stat(path, &st) == 0) {
-			if (S_ISDIR(st.st_mode) && depth > 0)
-				run_captures_in(path, depth - 1, ctx, t);
-			else if (S_ISREG(st.st_mode))
-				run_capture(path, ctx, t);
-		}
-		free(names[i]);
-	}
-	free(names);
+	run_capture(path, r->ctx, r->t);
 }
 
 static void
@@ -287,7 +264,8 @@ test_captures(void)
 	ctx = malloc(sizeof(*ctx));
 	CU_ASSERT_FATAL(ctx != NULL);
 	memset(ctx, 0xa5, sizeof(*ctx));
-	run_captures_in(dir, 1, ctx, &t);
+	bw_testdata_walk(dir, 1, run_capture_at,
+			 &(struct capture_run){.ctx = ctx, .t = &t});
 	free(ctx);
 	fprintf(stderr,
 		"\n  %lu captures, %lu packets, both directions:", t.files,

@@ -5,12 +5,10 @@
  * known_bad says) and keep the invariants. test_decode.c's DATA_DIR
  * argument says where the captures are.
  */
-#include <dirent.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <CUnit/CUnit.h>
 #include <pcap/pcap.h>
@@ -97,45 +95,10 @@ decode_capture(const char *path, struct pcap_totals *t)
 	pcap_close(pc);
 }
 
-/* scandir() filter: no hidden files or folders, nor . and .. */
-static int
-visible(const struct dirent *de)
-{
-	return de->d_name[0] != '.';
-}
-
-/*
- * Decode every capture file under dir in name order, and those of its
- * subfolders while depth > 0.
- */
 static void
-decode_captures_in(const char *dir, int depth, struct pcap_totals *t)
+decode_capture_at(const char *path, void *arg)
 {
-	struct dirent **names;
-	char path[PATH_MAX];
-	struct stat st;
-	int i, nb, len;
-
-	nb = scandir(dir, &names, visible, alphasort);
-	if (nb < 0) {
-		CU_FAIL("cannot open capture folder");
-		return;
-	}
-	for (i = 0; i < nb; i++) {
-		len = snprintf(path, sizeof(path), "%s/%s", dir,
-			       names[i]->d_name);
-		free(names[i]);
-		if (len >= (int)sizeof(path)) {
-			CU_FAIL("capture path too long");
-		} else if (stat(path, &st) != 0) {
-			fprintf(stderr, "\n  %s: cannot stat", path);
-		} else if (S_ISREG(st.st_mode)) {
-			decode_capture(path, t);
-		} else if (S_ISDIR(st.st_mode) && depth > 0) {
-			decode_captures_in(path, depth - 1, t);
-		}
-	}
-	free(names);
+	decode_capture(path, arg);
 }
 
 void
@@ -149,7 +112,7 @@ test_real_captures(void)
 				"BW_TEST_DATA");
 		CU_FAIL_FATAL("test data not found");
 	}
-	decode_captures_in(dir, 1, &t);
+	bw_testdata_walk(dir, 1, decode_capture_at, &t);
 	fprintf(stderr,
 		"\n  %lu captures, %lu packets: %lu IPv4, %lu IPv6, %lu with "
 		"L4, %lu fragments ",
