@@ -17,6 +17,7 @@ enum {
 	OPT_STATE_DIR,
 	OPT_PAIR,
 	OPT_MALFORMED,
+	OPT_TCP_INVALID,
 	OPT_RXD,
 	OPT_TXD,
 	OPT_MTU,
@@ -34,6 +35,7 @@ static const struct option long_opts[] = {
 	{"state-dir", required_argument, NULL, OPT_STATE_DIR},
 	{"pair", required_argument, NULL, OPT_PAIR},
 	{"malformed", required_argument, NULL, OPT_MALFORMED},
+	{"tcp-invalid", required_argument, NULL, OPT_TCP_INVALID},
 	{"rxd", required_argument, NULL, OPT_RXD},
 	{"txd", required_argument, NULL, OPT_TXD},
 	{"mtu", required_argument, NULL, OPT_MTU},
@@ -47,12 +49,22 @@ static const struct option long_opts[] = {
 	{NULL, 0, NULL, 0},
 };
 
+/* The names of the reasons of policy class cls, four a line. */
+static void
+reasons_print(int cls)
+{
+	unsigned int r, k = 0;
+
+	for (r = 1; r < BW_REASON_COUNT; r++)
+		if (bw_reason_policy(r) == cls)
+			printf("%s %s", k++ % 4 == 0 ? "\n " : "",
+			       bw_reason_name(r));
+}
+
 /* Print the application usage to stdout. Main lcore. */
 void
 dp_args_usage(const char *prog)
 {
-	unsigned int r;
-
 	printf("usage: %s [EAL options] -- [options]\n"
 	       "\n"
 	       "Bulwark dataplane: forwards between the ports of each pair, "
@@ -85,6 +97,13 @@ dp_args_usage(const char *prog)
 	       "reason, or\n"
 	       "                          'all'; repeat as needed (default: "
 	       "drop)\n"
+	       "  --tcp-invalid REASON=drop|pass\n"
+	       "                          policy for one TCP normalization "
+	       "reason of\n"
+	       "                          tracked flows, or 'all' (default: "
+	       "drop; pass:\n"
+	       "                          forwarded, counted, ignored for "
+	       "stream state)\n"
 	       "  --rxd N, --txd N        descriptors per rx / tx queue "
 	       "(default %d)\n"
 	       "  --mtu N                 set this MTU on every port (default: "
@@ -119,10 +138,9 @@ dp_args_usage(const char *prog)
 	       "\n"
 	       "malformed reasons:",
 	       prog, BW_NAME_LEN - 1, DP_RXD_DEFAULT);
-	for (r = 1; r < BW_REASON_COUNT; r++)
-		if (bw_reason_is_malformed(r))
-			printf("%s %s", (r - 1) % 4 == 0 ? "\n " : "",
-			       bw_reason_name(r));
+	reasons_print(BW_POLICY_MALFORMED);
+	printf("\n\nTCP normalization reasons:");
+	reasons_print(BW_POLICY_TCP);
 	printf("\n\nexample:\n"
 	       "  %s --no-huge -m 1024 --no-pci -l 0,1 \\\n"
 	       "      --vdev net_pcap0,rx_pcap=in.pcap,tx_pcap=out0.pcap \\\n"
@@ -189,8 +207,12 @@ parse_pair(const char *s, struct dp_pair_arg *pa)
 	return 0;
 }
 
+/*
+ * "REASON=drop|pass" or "all=drop|pass" of option opt (--malformed,
+ * --tcp-invalid) for the reasons of policy class cls into policy[].
+ */
 static int
-parse_malformed(const char *s, uint8_t *policy)
+parse_policy(const char *opt, int cls, const char *s, uint8_t *policy)
 {
 	const char *eq = strchr(s, '=');
 	size_t n;
@@ -199,8 +221,7 @@ parse_malformed(const char *s, uint8_t *policy)
 
 	if (eq == NULL) {
 		fprintf(stderr,
-			"bulwark: --malformed '%s': expected "
-			"REASON=drop|pass\n",
+			"bulwark: --%s '%s': expected REASON=drop|pass\n", opt,
 			s);
 		return -EINVAL;
 	}
@@ -210,29 +231,28 @@ parse_malformed(const char *s, uint8_t *policy)
 		drop = 0;
 	} else {
 		fprintf(stderr,
-			"bulwark: --malformed '%s': action must be drop or "
-			"pass\n",
-			s);
+			"bulwark: --%s '%s': action must be drop or pass\n",
+			opt, s);
 		return -EINVAL;
 	}
 	n = (size_t)(eq - s);
 	if (n == 3 && strncmp(s, "all", 3) == 0) {
 		for (r = 0; r < BW_REASON_COUNT; r++)
-			if (bw_reason_is_malformed(r))
+			if (bw_reason_policy(r) == cls)
 				policy[r] = (uint8_t)drop;
 		return 0;
 	}
 	for (r = 0; r < BW_REASON_COUNT; r++) {
 		const char *name = bw_reason_name(r);
 
-		if (bw_reason_is_malformed(r) && strlen(name) == n &&
+		if (bw_reason_policy(r) == cls && strlen(name) == n &&
 		    strncmp(s, name, n) == 0) {
 			policy[r] = (uint8_t)drop;
 			return 0;
 		}
 	}
-	fprintf(stderr,
-		"bulwark: --malformed '%s': unknown reason (see --help)\n", s);
+	fprintf(stderr, "bulwark: --%s '%s': unknown reason (see --help)\n",
+		opt, s);
 	return -EINVAL;
 }
 
@@ -255,7 +275,7 @@ dp_args_parse(int argc, char **argv, struct dp_config *cfg)
 	cfg->nb_flows = DP_FLOWS_DEFAULT;
 	cfg->flow_idle_s = DP_FLOW_IDLE_S;
 	for (r = 0; r < BW_REASON_COUNT; r++)
-		cfg->malformed_drop[r] = (uint8_t)bw_reason_is_malformed(r);
+		cfg->malformed_drop[r] = bw_reason_policy(r) != 0;
 
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
@@ -292,7 +312,12 @@ dp_args_parse(int argc, char **argv, struct dp_config *cfg)
 					 &cfg->pair_args[cfg->nb_pairs++]);
 			break;
 		case OPT_MALFORMED:
-			ret = parse_malformed(optarg, cfg->malformed_drop);
+			ret = parse_policy("malformed", BW_POLICY_MALFORMED,
+					   optarg, cfg->malformed_drop);
+			break;
+		case OPT_TCP_INVALID:
+			ret = parse_policy("tcp-invalid", BW_POLICY_TCP, optarg,
+					   cfg->malformed_drop);
 			break;
 		case OPT_RXD:
 			ret = parse_u16("rxd", optarg, 64, 32768, &cfg->nb_rxd);

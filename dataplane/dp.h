@@ -46,7 +46,10 @@ struct dp_config {
 	uint16_t nb_txd;
 	uint16_t mtu;	   /* 0: leave the port's MTU alone */
 	uint32_t nb_mbufs; /* pool size floor; 0: computed */
-	/* policy per malformed reason: 1 drop, 0 pass (counted either way) */
+	/*
+	 * policy per reason with a policy class (malformed packets, TCP
+	 * normalization): 1 drop, 0 pass (counted either way)
+	 */
 	uint8_t malformed_drop[BW_REASON_MAX];
 	uint8_t fail_closed;  /* drop everything until a ruleset exists */
 	uint8_t bpf_no_jit;   /* run eBPF programs in the interpreter */
@@ -106,6 +109,9 @@ struct dp_match_scratch {
 	uint32_t stream_other; /* else UINT32_MAX */
 };
 
+/* The largest frame whose payload the content rules scan whole. */
+#define DP_LINEAR_MAX 65536
+
 /* Flow stage: the burst's flow keys, bulk looked up before the scans. */
 struct dp_flow_scratch {
 	struct dp_flow_key key[DP_BURST];
@@ -140,6 +146,8 @@ struct dp_worker {
 	struct dp_match_scratch match_scr;
 	struct dp_flow_table flows; /* TCP flows (stream matching) */
 	struct dp_flow_scratch flow_scr __rte_cache_aligned;
+	/* a payload that spans mbuf segments, copied whole (match.c) */
+	uint8_t linear[DP_LINEAR_MAX] __rte_cache_aligned;
 } __rte_cache_aligned;
 
 /* dp_flow_scratch.track[]: a burst packet and the TCP flow table */

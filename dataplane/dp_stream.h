@@ -18,6 +18,7 @@ enum dp_seg_fate {
 	DP_SEG_UNTRACKED = 0, /* no flow: every rule scanned per packet */
 	DP_SEG_FED,	      /* its new bytes went to the stream */
 	DP_SEG_DROP,	      /* its flow direction is dropped */
+	DP_SEG_INVALID,	      /* refused by the normalizer: drop, *why */
 };
 
 /*
@@ -30,7 +31,8 @@ static inline int
 dp_stream_seg_bare(const struct dp_worker *w, const struct dp_match_set *s,
 		   const struct dp_pkt *pi)
 {
-	return pi->payload_len == 0 && !(pi->tcp_flags & 0x07) &&
+	/* FIN, SYN, RST, URG */
+	return pi->payload_len == 0 && !(pi->tcp_flags & 0x27) &&
 	       w->flows.nb_marked == 0 && s->nb_hdr_only == 0;
 }
 
@@ -51,19 +53,24 @@ dp_pkt_reverse(const struct dp_pkt *pi, struct dp_pkt *r)
 /*
  * Track TCP segment pi of mbuf m in the worker's flow table and feed its
  * payload bytes not yet scanned to the direction's stream, in sequence
- * order: a segment ahead of the next byte expected is not fed (scanned per
- * packet only), one wholly behind it (a retransmission) is skipped, one
- * partly behind it has its new bytes fed. *flow_slot gets the slot (or
- * UINT32_MAX) and *flow_dir the direction, for the drop mark; *toward
- * 1 when the segment goes to the end that received the SYN, 0 when it
- * goes to the end that sent it, -1 when no SYN was seen.
- * Worker lcore.
+ * order, after the normalizer's checks (docs/rules.md, "TCP
+ * normalization"): a segment with a wrong checksum, ahead of the next
+ * byte expected, a SYN with data or out of place, a RST not at the next
+ * byte, a FIN out of place, data after a FIN or urgent data returns
+ * DP_SEG_INVALID with *why its reason (or, passed by policy, is scanned
+ * per packet only) and changes nothing. One wholly behind the next byte
+ * (a retransmission) is skipped, one partly behind has its new bytes fed.
+ * *flow_slot gets the slot (or UINT32_MAX) and *flow_dir the direction,
+ * for the drop mark; *toward 1 when the segment goes to the end that
+ * received the SYN, 0 when it goes to the end that sent it, -1 when no
+ * SYN was seen. payload/len: the whole payload, contiguous. Worker lcore.
  */
 enum dp_seg_fate
 dp_stream_seg_track(struct dp_worker *w, const struct dp_match_set *s,
 		    const struct dp_pkt *pi, const struct dp_match_gkey *gk,
 		    const struct rte_mbuf *m, const uint8_t *payload,
 		    uint32_t len, uint64_t now, uint16_t i, uint32_t dels,
-		    uint32_t *flow_slot, uint8_t *flow_dir, int *toward);
+		    uint32_t *flow_slot, uint8_t *flow_dir, int *toward,
+		    uint8_t *why);
 
 #endif /* DP_STREAM_H */

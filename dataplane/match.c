@@ -342,6 +342,34 @@ payload_prefetch(const struct dp_pkt *pi, const struct rte_mbuf *m,
 		rte_prefetch0(p + k * RTE_CACHE_LINE_SIZE);
 }
 
+/*
+ * The payload of pi, *len bytes: in place when the first mbuf segment
+ * holds it, else (jumbo frames, scattered rx) copied whole into the
+ * worker's linear buffer, so that every byte is scanned. A payload that
+ * does not fit there is cut at DP_LINEAR_MAX (not reached: mbufs carry at
+ * most 65535 bytes).
+ */
+static inline const uint8_t *
+payload_of(struct dp_worker *w, const struct rte_mbuf *m,
+	   const struct dp_pkt *pi, uint32_t *len)
+{
+	uint32_t n = pi->payload_len;
+
+	if (likely(pi->payload_off + n <= m->data_len)) {
+		*len = n;
+		return rte_pktmbuf_mtod_offset(m, const uint8_t *,
+					       pi->payload_off);
+	}
+	if (pi->payload_off >= m->pkt_len) {
+		*len = 0;
+		return w->linear;
+	}
+	n = RTE_MIN(n, m->pkt_len - pi->payload_off);
+	n = RTE_MIN(n, (uint32_t)DP_LINEAR_MAX);
+	*len = n;
+	return rte_pktmbuf_read(m, pi->payload_off, n, w->linear);
+}
+
 void
 dp_match_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 		  struct rte_mbuf **pkts, uint16_t n, uint8_t *verdict)
@@ -356,7 +384,7 @@ dp_match_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 	enum dp_seg_fate fate;
 	struct decision d;
 	uint32_t len, j, k, id, slot, dels = 0;
-	uint8_t dir = 0, track = 0;
+	uint8_t dir = 0, track = 0, why = 0;
 	struct dp_match_gkey gk;
 	int toward, have_gk;
 	uint16_t i;
@@ -412,14 +440,7 @@ dp_match_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 
 		if (verdict[i] != DP_VERDICT_PASS || pi->l3 == DP_L3_NONE)
 			continue;
-		/* the first segment holds what is scanned */
-		len = pi->payload_len;
-		if (pi->payload_off >= m->data_len)
-			len = 0;
-		else if (len > (uint32_t)m->data_len - pi->payload_off)
-			len = (uint32_t)m->data_len - pi->payload_off;
-		payload = rte_pktmbuf_mtod_offset(m, const uint8_t *,
-						  pi->payload_off);
+		payload = payload_of(w, m, pi, &len);
 		decision_clear(&d);
 		fate = DP_SEG_UNTRACKED;
 		slot = UINT32_MAX;
@@ -440,10 +461,14 @@ dp_match_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 			have_gk = 1;
 			fate = dp_stream_seg_track(w, s, pi, &gk, m, payload,
 						   len, now, i, dels, &slot,
-						   &dir, &toward);
+						   &dir, &toward, &why);
 		}
 		if (fate == DP_SEG_DROP) {
 			verdict[i] = BW_REASON_RULE;
+			continue;
+		}
+		if (unlikely(fate == DP_SEG_INVALID)) {
+			verdict[i] = why;
 			continue;
 		}
 		if (scr != NULL && len > 0) {

@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include <rte_branch_prediction.h>
+#include <rte_byteorder.h>
+#include <rte_ip.h>
 #include <rte_mbuf.h>
 
 #include "dp.h"
@@ -16,8 +18,12 @@
 #include "dp_match.h"
 #include "dp_stream.h"
 
+#define TCP_FLAG_FIN 0x01
 #define TCP_FLAG_SYN 0x02
+#define TCP_FLAG_RST 0x04
 #define TCP_FLAG_ACK 0x10
+#define TCP_FLAG_URG 0x20
+#define IPPROTO_TCP_ 6
 
 /* Hyperscan stream match callback: note rule id once. */
 static int
@@ -137,13 +143,128 @@ stream_end(struct dp_worker *w, const struct dp_match_set *s,
 	}
 }
 
+/* A big-endian 32-bit field of a header. */
+static inline uint32_t
+rd_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | p[3];
+}
+
+/*
+ * The TCP checksum of segment pi of m: 1 when right. The port's verdict
+ * when it checked (rx offload), else computed over the whole segment
+ * (every mbuf segment) with the IPv4 or IPv6 pseudo-header. A fragment
+ * cannot be checked alone: 1 (fragments: docs/rules.md).
+ */
+static int
+tcp_cksum_ok(const struct rte_mbuf *m, const struct dp_pkt *pi)
+{
+	uint64_t ol = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
+	uint32_t seglen, alen, sum;
+	uint16_t raw;
+
+	if (ol == RTE_MBUF_F_RX_L4_CKSUM_GOOD)
+		return 1;
+	if (ol == RTE_MBUF_F_RX_L4_CKSUM_BAD)
+		return 0;
+	if (pi->frag != DP_FRAG_NONE)
+		return 1;
+	seglen = (uint32_t)(pi->payload_off - pi->l4_off) + pi->payload_len;
+	if (rte_raw_cksum_mbuf(m, pi->l4_off, seglen, &raw) != 0)
+		return 0;
+	alen = pi->l3 == DP_L3_IPV6 ? 16 : 4;
+	sum = raw;
+	sum += rte_raw_cksum(pi->src.a8, alen);
+	sum += rte_raw_cksum(pi->dst.a8, alen);
+	sum += rte_cpu_to_be_16(IPPROTO_TCP_);
+	sum += rte_cpu_to_be_16((uint16_t)seglen);
+	sum += rte_cpu_to_be_16((uint16_t)(seglen >> 16));
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return sum == 0xffff;
+}
+
+/*
+ * A segment the normalizer refuses for reason: dropped (the default), or
+ * by policy forwarded and counted, its bytes scanned per packet only.
+ * Either way it changes nothing of its flow.
+ */
+static enum dp_seg_fate
+seg_invalid(struct dp_worker *w, uint8_t reason, uint8_t *why)
+{
+	if (w->malformed_drop[reason]) {
+		*why = reason;
+		return DP_SEG_INVALID;
+	}
+	dp_cnt_add(&w->st->reason_pass_pkts[reason], 1);
+	dp_cnt_add(&w->st->anomaly_pass_pkts, 1);
+	return DP_SEG_UNTRACKED;
+}
+
+/*
+ * The checks of a segment before it may change its flow (RFC 793, RFC
+ * 5961, Linux as the receiver): BW_REASON_NONE, or why it may not. dir's
+ * sequence is known when next is set.
+ */
+static uint8_t
+seg_check(const struct dp_flow *f, uint8_t dir, const uint8_t *l4, uint32_t seq,
+	  uint32_t len, uint8_t flags)
+{
+	int known = f->seq_known[dir];
+	int32_t d = (int32_t)(seq - f->next_seq[dir]);
+
+	if (flags & TCP_FLAG_SYN) {
+		/* SYN data is not delivered (no TFO): a decoy */
+		if (len > 0)
+			return BW_REASON_TCP_SYN;
+		/* a SYN again: only its own retransmission before data */
+		if (known && seq + 1 != f->next_seq[dir])
+			return BW_REASON_TCP_SYN;
+		return BW_REASON_NONE;
+	}
+	/* an urgent byte leaves the stream the receiver reads */
+	if ((flags & TCP_FLAG_URG) && (l4[18] | l4[19]) != 0)
+		return BW_REASON_TCP_URG;
+	/*
+	 * RFC 5961 3.2: a reset only at exactly the next byte; from an end
+	 * not heard yet (RFC 793, SYN-SENT), one that acknowledges exactly
+	 * what the other end sent (a refused connection).
+	 */
+	if (flags & TCP_FLAG_RST) {
+		if (known)
+			return d == 0 ? BW_REASON_NONE : BW_REASON_TCP_RST;
+		return (flags & TCP_FLAG_ACK) && f->seq_known[1 - dir] &&
+				       rd_be32(l4 + 8) == f->next_seq[1 - dir]
+			       ? BW_REASON_NONE
+			       : BW_REASON_TCP_RST;
+	}
+	if (!known)
+		return BW_REASON_NONE; /* picked up mid-stream here */
+	if (f->fin[dir]) {
+		/* nothing after the FIN; up to it: a retransmission */
+		return (int32_t)(seq + len - f->fin_seq[dir]) > 0
+			       ? BW_REASON_TCP_FIN
+			       : BW_REASON_NONE;
+	}
+	/* data or FIN ahead of the next byte: not kept yet, dropped */
+	if (d > 0 && (len > 0 || (flags & TCP_FLAG_FIN)))
+		return BW_REASON_TCP_OOO;
+	/* a FIN is at the next byte once the data before it is in */
+	if ((flags & TCP_FLAG_FIN) &&
+	    (int32_t)(seq + len - f->next_seq[dir]) < 0)
+		return BW_REASON_TCP_FIN;
+	return BW_REASON_NONE;
+}
+
 /* See dp_stream.h. */
 enum dp_seg_fate
 dp_stream_seg_track(struct dp_worker *w, const struct dp_match_set *s,
 		    const struct dp_pkt *pi, const struct dp_match_gkey *gk,
 		    const struct rte_mbuf *m, const uint8_t *payload,
 		    uint32_t len, uint64_t now, uint16_t i, uint32_t dels,
-		    uint32_t *flow_slot, uint8_t *flow_dir, int *toward)
+		    uint32_t *flow_slot, uint8_t *flow_dir, int *toward,
+		    uint8_t *why)
 {
 	struct bw_worker_stats *st = w->st;
 	hs_stream_t **strm;
@@ -152,11 +273,18 @@ dp_stream_seg_track(struct dp_worker *w, const struct dp_match_set *s,
 	const uint8_t *l4;
 	enum dp_seg_fate fate = DP_SEG_FED;
 	int created, syn, ack, fin, rst;
+	uint8_t dir, reason;
 	int32_t d;
-	uint8_t dir;
 
 	*flow_slot = UINT32_MAX;
 	dir = w->flow_scr.dir[i];
+	/*
+	 * A segment the receiver discards changes nothing, not even a flow;
+	 * a bare ACK changes no stream state and is not checked.
+	 */
+	if ((len > 0 || (pi->tcp_flags & 0x27)) &&
+	    unlikely(!tcp_cksum_ok(m, pi)))
+		return seg_invalid(w, BW_REASON_TCP_CKSUM, why);
 	f = dp_flow_get(&w->flows, &w->flow_scr.key[i], w->flow_scr.pos[i],
 			dels, now, &slot, &created);
 	if (f == NULL) {
@@ -180,37 +308,69 @@ dp_stream_seg_track(struct dp_worker *w, const struct dp_match_set *s,
 			memset(&s->cused[centry(s, w, slot, 0, 0)], 0,
 			       4 * sizeof(*s->cused));
 		f->seq_known[0] = f->seq_known[1] = 0;
-		f->fin_wait[0] = f->fin_wait[1] = 0;
 		f->set = s;
 	}
 	l4 = rte_pktmbuf_mtod_offset(m, const uint8_t *, pi->l4_off);
-	seq = (uint32_t)l4[4] << 24 | (uint32_t)l4[5] << 16 |
-	      (uint32_t)l4[6] << 8 | l4[7];
+	seq = rd_be32(l4 + 4);
 	syn = (pi->tcp_flags & TCP_FLAG_SYN) != 0;
 	ack = (pi->tcp_flags & TCP_FLAG_ACK) != 0;
-	fin = (pi->tcp_flags & 0x01) != 0;
-	rst = (pi->tcp_flags & 0x04) != 0;
+	fin = (pi->tcp_flags & TCP_FLAG_FIN) != 0;
+	rst = (pi->tcp_flags & TCP_FLAG_RST) != 0;
+	if (f->dropped[dir]) {
+		dp_cnt_add(&st->flow[BW_FLOW_DROP], 1);
+		return DP_SEG_DROP;
+	}
+	reason = seg_check(f, dir, l4, seq, len, pi->tcp_flags);
+	if (unlikely(reason != BW_REASON_NONE)) {
+		if (reason == BW_REASON_TCP_OOO)
+			dp_cnt_add(&st->flow[BW_FLOW_OOO], 1);
+		if (created) {
+			/* an entry for a refused segment alone: not kept */
+			dp_flow_del(&w->flows, slot);
+			*flow_slot = UINT32_MAX;
+		}
+		return seg_invalid(w, reason, why);
+	}
 	if (syn) {
 		if (f->client == 2)
 			f->client = ack ? (uint8_t)(1 - dir) : dir;
 		f->next_seq[dir] = seq + 1;
 		f->seq_known[dir] = 1;
+		f->fin[dir] = 0;
 	}
 	*toward = f->client == 2 ? -1 : f->client == dir;
-	if (f->dropped[dir]) {
-		dp_cnt_add(&st->flow[BW_FLOW_DROP], 1);
-		fate = DP_SEG_DROP;
-	} else if (len > 0) {
+	if (rst) {
+		/*
+		 * A reset at the next byte ends both directions' data (its
+		 * own payload is not stream data): this direction's, then
+		 * the other's, whose matches go after from stream_other on
+		 * (counted, not dropped: this packet goes the other way).
+		 */
+		if (!f->fin[dir])
+			stream_end(w, s, gk, strm, slot, dir);
+		if (f->seq_known[1 - dir] && !f->fin[1 - dir] &&
+		    !f->dropped[1 - dir]) {
+			struct dp_pkt rev;
+			struct dp_match_gkey rk;
+
+			dp_pkt_reverse(pi, &rev);
+			dp_match_gkey_of(s, &rev, &rk);
+			w->match_scr.stream_other = w->match_scr.nb_stream_ids;
+			stream_end(w, s, &rk, strm, slot, (uint8_t)(1 - dir));
+		}
+		dp_flow_del(&w->flows, slot);
+		dp_cnt_add(&st->flow[BW_FLOW_CLOSED], 1);
+		*flow_slot = UINT32_MAX;
+		return fate;
+	}
+	if (len > 0 && !syn) {
 		if (!f->seq_known[dir]) {
 			/* picked up mid-stream: from this byte on */
 			f->next_seq[dir] = seq;
 			f->seq_known[dir] = 1;
 		}
 		d = (int32_t)(seq - f->next_seq[dir]);
-		if (d > 0) {
-			dp_cnt_add(&st->flow[BW_FLOW_OOO], 1);
-			fate = DP_SEG_UNTRACKED;
-		} else if (d < 0 && (uint32_t)-d >= len) {
+		if (d < 0 && (uint32_t)-d >= len) {
 			dp_cnt_add(&st->flow[BW_FLOW_RETRANS], 1);
 		} else {
 			over = d < 0 ? (uint32_t)-d : 0;
@@ -226,43 +386,21 @@ dp_stream_seg_track(struct dp_worker *w, const struct dp_match_set *s,
 					   (const char *)payload + over,
 					   len - over);
 			f->next_seq[dir] += len - over;
-			/* the data a FIN overtook is in: the end too */
-			d = (int32_t)(f->fin_seq[dir] - f->next_seq[dir]);
-			if (unlikely(f->fin_wait[dir]) && d <= 0) {
-				f->fin_wait[dir] = 0;
-				stream_end(w, s, gk, strm, slot, dir);
-			}
 		}
 	}
-	/* the end of this direction's data, when nothing of it is missing */
-	if ((fin || rst) && !f->fin[dir] && f->seq_known[dir] &&
-	    fate != DP_SEG_DROP) {
-		if ((int32_t)(seq + len - f->next_seq[dir]) <= 0) {
-			stream_end(w, s, gk, strm, slot, dir);
-		} else if (fin && len == 0) {
-			/* a bare FIN ahead of data: the end once that is in */
-			f->fin_seq[dir] = seq;
-			f->fin_wait[dir] = 1;
+	/* a FIN in sequence (seg_check): the end of this direction's data */
+	if (fin && !f->fin[dir]) {
+		if (!f->seq_known[dir]) {
+			f->next_seq[dir] = seq + len;
+			f->seq_known[dir] = 1;
 		}
-	}
-	if (fin)
+		stream_end(w, s, gk, strm, slot, dir);
 		f->fin[dir] = 1;
-	/*
-	 * A RST ends the other direction's data too, wherever it stood:
-	 * its end's matches go after this direction's, from stream_other
-	 * on (counted, not dropped: this packet goes the other way).
-	 */
-	if (rst && f->seq_known[1 - dir] && !f->fin[1 - dir] &&
-	    !f->dropped[1 - dir]) {
-		struct dp_pkt rev;
-		struct dp_match_gkey rk;
-
-		dp_pkt_reverse(pi, &rev);
-		dp_match_gkey_of(s, &rev, &rk);
-		w->match_scr.stream_other = w->match_scr.nb_stream_ids;
-		stream_end(w, s, &rk, strm, slot, (uint8_t)(1 - dir));
+		/* the FIN takes one sequence number, as a SYN does */
+		f->fin_seq[dir] = f->next_seq[dir];
+		f->next_seq[dir]++;
 	}
-	if (rst || (f->fin[0] && f->fin[1])) {
+	if (f->fin[0] && f->fin[1]) {
 		dp_flow_del(&w->flows, slot);
 		dp_cnt_add(&st->flow[BW_FLOW_CLOSED], 1);
 		*flow_slot = UINT32_MAX;

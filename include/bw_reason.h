@@ -13,10 +13,16 @@
 #define BW_REASON_MAX 64
 
 /*
- * X(constant suffix, number, stable name used in JSON and logs, malformed?)
- * A malformed reason is a decode verdict whose policy (drop or pass) the
- * operator may choose; the others are always drops.
+ * X(constant suffix, number, stable name used in JSON and logs, policy
+ * class). Class 1 (BW_POLICY_MALFORMED): a decode verdict whose policy
+ * (drop or pass, --malformed) the operator may choose; class 2
+ * (BW_POLICY_TCP): a TCP segment the stream normalizer refuses (policy
+ * --tcp-invalid, docs/rules.md "TCP normalization"); class 0: always a
+ * drop.
  */
+#define BW_POLICY_MALFORMED 1
+#define BW_POLICY_TCP	    2
+
 #define BW_REASONS(X)                                                          \
 	X(NONE, 0, "none", 0)                                                  \
 	X(L2_TRUNC, 1, "l2-truncated", 1)                                      \
@@ -46,7 +52,13 @@
 	X(NO_RULESET, 25, "no-ruleset", 0)                                     \
 	X(BLOCKLIST, 26, "blocklist", 0)                                       \
 	X(BPF, 27, "bpf", 0)                                                   \
-	X(RULE, 28, "content-rule", 0)
+	X(RULE, 28, "content-rule", 0)                                         \
+	X(TCP_CKSUM, 29, "tcp-bad-checksum", 2)                                \
+	X(TCP_OOO, 30, "tcp-out-of-order", 2)                                  \
+	X(TCP_SYN, 31, "tcp-invalid-syn", 2)                                   \
+	X(TCP_RST, 32, "tcp-invalid-rst", 2)                                   \
+	X(TCP_FIN, 33, "tcp-invalid-fin", 2)                                   \
+	X(TCP_URG, 34, "tcp-urgent-data", 2)
 
 enum bw_reason {
 #define BW_REASON_ENUM(sym, num, name, mal) BW_REASON_##sym = num,
@@ -70,17 +82,27 @@ bw_reason_name(unsigned int r)
 	return r < BW_REASON_COUNT ? names[r] : (const char *)0;
 }
 
-/* Non-zero when the operator may choose pass or drop for this reason. */
+/*
+ * The policy class of a reason: 0 (always a drop), BW_POLICY_MALFORMED or
+ * BW_POLICY_TCP; the operator may choose pass or drop for the last two.
+ */
+static inline int
+bw_reason_policy(unsigned int r)
+{
+	static const uint8_t cls[BW_REASON_COUNT] = {
+#define BW_REASON_CLS(sym, num, name, c) [num] = c,
+		BW_REASONS(BW_REASON_CLS)
+#undef BW_REASON_CLS
+	};
+
+	return r < BW_REASON_COUNT ? cls[r] : 0;
+}
+
+/* Non-zero for a malformed-packet reason (decode; --malformed). */
 static inline int
 bw_reason_is_malformed(unsigned int r)
 {
-	static const uint8_t mal[BW_REASON_COUNT] = {
-#define BW_REASON_MAL(sym, num, name, m) [num] = m,
-		BW_REASONS(BW_REASON_MAL)
-#undef BW_REASON_MAL
-	};
-
-	return r < BW_REASON_COUNT ? mal[r] : 0;
+	return bw_reason_policy(r) == BW_POLICY_MALFORMED;
 }
 
 #endif /* BW_REASON_H */

@@ -31,13 +31,14 @@
 
 /*
  * Reasons shown for a dataplane that defines nb_reasons: 1 .. nb_reasons-1
- * ("none" is not a drop). A reason this build does not know may be
- * malformed or not: it is shown among passes too rather than hidden.
+ * ("none" is not a drop). A reason with a policy (malformed packets, TCP
+ * normalization) may count passes; one this build does not know may too:
+ * it is shown among passes rather than hidden.
  */
 static int
 reason_maybe_malformed(unsigned int r)
 {
-	return r >= BW_REASON_COUNT || bw_reason_is_malformed(r);
+	return r >= BW_REASON_COUNT || bw_reason_policy(r) != 0;
 }
 
 /* A uint64_t counter of a struct: its offset and name (its JSON key). */

@@ -14,8 +14,13 @@ port 2404 in $HOME_NET (activations, to_server) or from port 2404
 Input: the captures given (classic pcap, Ethernet). Writes into OUTDIR:
   in.pcap        every frame, in order
   expect.pcap    the frames that must come out when the five rules drop
-  counts.txt     "frames N", "SID N" per rule, "drops N", and
-                 "iec104 FILE N" per capture (frames any of the rules hits)
+  expect_tracked.pcap  the frames that must come out when flows are
+                 tracked: the input minus the TCP segments with a wrong
+                 checksum that the normalizer refuses
+  counts.txt     "frames N", "SID N" per rule and "trackedSID N" (its hits
+                 when flows are tracked), "drops N", "cksum N" (frames
+                 refused for their checksum), and "iec104 FILE N" per
+                 capture (frames any of the rules hits)
 
 usage: gen_rules_ics.py OUTDIR PCAP...
 """
@@ -24,7 +29,8 @@ import os
 import struct
 import sys
 
-from pktlib import ip_of, read_pcap, write_replay  # noqa: E402
+from pktlib import csum, ip_of, read_pcap, write_pcap, \
+    write_replay  # noqa: E402
 
 HOME_NET = [ipaddress.ip_network(n) for n in
             ("192.168.0.0/16", "10.0.0.0/8", "172.16.0.0/12", "fc00::/7")]
@@ -57,6 +63,27 @@ def tcp_of(b):
     return src, dst, sport, dport, flags, b[l4 + hl:end]
 
 
+def refused(b):
+    """True for a TCP segment that the stream normalizer drops when flows
+    are tracked: its checksum is wrong (RFC 793 pseudo-header) and it is
+    not a bare ACK (it has payload, or SYN, FIN, RST or URG). Captures
+    taken on a sending host carry such checksums: the NIC fills them in
+    after the capture point."""
+    ip = ip_of(b)
+    if ip is None:
+        return False
+    proto, l4, end, src, dst, frag = ip
+    if proto != 6 or frag & 0x3FFF or l4 + 20 > end:
+        return False
+    seg = b[l4:end]
+    hl, flags = (seg[12] >> 4) * 4, seg[13]
+    if len(seg) == hl and not flags & 0x27:
+        return False
+    ph = src + dst + struct.pack("!BBH", 0, 6, len(seg)) if len(src) == 4 \
+        else src + dst + struct.pack("!IxxxB", len(seg), 6)
+    return csum(ph + seg) != 0
+
+
 def sid_of(b):
     """The rule that hits frame b, or None."""
     t = tcp_of(b)
@@ -84,21 +111,32 @@ def main():
     marked = []
     counts = {sid: 0 for sid in RULES}
     per_file = []
+    # tracked: the alert run, flows tracked, bad checksums refused
+    tracked = {sid: 0 for sid in RULES}
+    alert_keep = []
     for p in pcaps:
         n = 0
         for f in read_pcap(p):
             sid = sid_of(f)
+            bad = refused(f)
             marked.append((f, sid is not None))
+            if not bad:
+                alert_keep.append(f)
             if sid is not None:
                 counts[sid] += 1
                 n += 1
+                if not bad:
+                    tracked[sid] += 1
         per_file.append((os.path.basename(p), n))
     nb, drops = write_replay(out, marked)
+    write_pcap(os.path.join(out, "expect_tracked.pcap"), alert_keep)
     with open(os.path.join(out, "counts.txt"), "w") as f:
         f.write("frames %d\n" % nb)
         for sid in sorted(counts):
             f.write("%d %d\n" % (sid, counts[sid]))
+            f.write("tracked%d %d\n" % (sid, tracked[sid]))
         f.write("drops %d\n" % drops)
+        f.write("cksum %d\n" % (nb - len(alert_keep)))
         for name, n in per_file:
             f.write("iec104 %s %d\n" % (name, n))
 

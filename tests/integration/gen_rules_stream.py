@@ -7,7 +7,8 @@ each flow after a three-way handshake:
   retrans                   3 segments, the first sent twice
   reorder                   3 segments sent 1, 3, 2, then 3 again (the
                             client's retransmission of the segment that
-                            arrived early)
+                            arrived early, which is dropped: the
+                            normalizer keeps no segment ahead)
   overlap                   3 segments, the second repeating the last 5
                             bytes of the first
   wrongport                 the pattern over 3 segments to port 9090
@@ -17,8 +18,8 @@ Once the pattern is complete, the client sends one more data segment and
 an ACK, then the server answers. The drop rule (to_server) must drop the
 segment that completes the pattern and every later client segment of that
 flow; server segments pass. Writes into OUTDIR: in.pcap, expect.pcap,
-counts.txt ("frames N", "drops N", "matches N": flows that match,
-"retrans N", "ooo N", "overlap N", "flows N").
+counts.txt ("frames N", "drops N" of every reason, "matches N": flows
+that match, "retrans N", "ooo N", "ooo_drops N", "overlap N", "flows N").
 
 usage: gen_rules_stream.py OUTDIR
 """
@@ -88,7 +89,9 @@ def flow(idx, kind):
         # every client segment after it, drop
         last = k == len(order) - 1
         drop = matches and (done or last)
-        c(seq, 0x18, p, drop)
+        # the segment ahead of the next byte: dropped (tcp-out-of-order)
+        early = kind == "reorder" and k == 1
+        c(seq, 0x18, p, drop or early)
         done = done or (matches and last)
     c(end, 0x18, b"more data", matches)
     c(end + 9, 0x10, b"", matches)
@@ -110,7 +113,9 @@ def main():
         f.write("frames %d\ndrops %d\nmatches %d\n" % (nb, drops, matches))
         # retrans: one duplicate; ooo: reorder's early third segment;
         # overlap: one segment; flows: one per kind
-        f.write("retrans 1\nooo 1\noverlap 1\nflows %d\n" % len(kinds))
+        # ooo_drops: the same early segment, dropped as tcp-out-of-order
+        f.write("retrans 1\nooo 1\nooo_drops 1\noverlap 1\nflows %d\n"
+                % len(kinds))
 
 
 if __name__ == "__main__":

@@ -194,15 +194,16 @@ t_rules_replay() {
 	"$BWCTL" --instance "$inst" stats --json >"$T_TMP/$name.json" 2>/dev/null
 }
 
-# bw_start_endless INST: boot a dataplane (state dir $sd) that replays
-# $T_TMP/in.pcap without end into the outside port, the inside port a
-# sink; wait until it runs and 100,000 packets went in.
+# bw_start_endless INST [APP OPTIONS]: boot a dataplane (state dir $sd)
+# that replays $T_TMP/in.pcap without end into the outside port, the
+# inside port a sink; wait until it runs and 100,000 packets went in.
 bw_start_endless() {
 	local inst=$1
+	shift
 	bw_start "$inst" "$T_TMP/bulwark.log" \
 		--vdev "net_pcap0,rx_pcap=$T_TMP/in.pcap,infinite_rx=1,tx_pcap=/dev/null" \
 		--vdev "net_null0,no-rx=1" \
-		-- --instance "$inst" --state-dir "$sd" --mbufs 32768
+		-- --instance "$inst" --state-dir "$sd" --mbufs 32768 "$@"
 	t_true "dataplane up" bw_wait_running "$inst" 20
 	t_true "traffic flows" bw_wait_rx "$inst" 100000 20
 }

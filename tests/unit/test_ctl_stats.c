@@ -101,13 +101,17 @@ render_parsed(enum render how, const struct ctl_sample *cur,
 	return js;
 }
 
-/* Name of the highest-numbered malformed reason of this build. */
+/*
+ * Name of the highest-numbered reason of this build with a pass policy
+ * (malformed packets, TCP normalization): the last one listed among
+ * passes.
+ */
 static const char *
 last_malformed(void)
 {
 	unsigned int r = BW_REASON_COUNT - 1;
 
-	while (r > 0 && !bw_reason_is_malformed(r))
+	while (r > 0 && bw_reason_policy(r) == 0)
 		r--;
 	return bw_reason_name(r);
 }
