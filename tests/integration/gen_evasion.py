@@ -6,8 +6,8 @@ of Ptacek & Newsham against the rule
 and control flows, each case one connection (client 10.0.0.N or
 fd00:e::N, port 40000 + N, to port 80), after a three-way handshake.
 CASES lists them: a reordering, b far SYNs, c bad-checksum decoys, d data
-in a SYN, e bogus RSTs and FINs, f an urgent byte, g the sequence wrap;
-k the controls.
+in a SYN, e bogus RSTs and FINs, f an urgent byte, g the sequence wrap,
+h jumbo frames (the pattern past the first mbuf segment); k the controls.
 
 The oracle models the dataplane's stream normalizer: for a segment with
 data, SYN, FIN or RST (a bare ACK passes unchecked), per direction of a
@@ -93,6 +93,7 @@ class Flow:
         self.seq = [100000 * idx + 7 if isn is None else isn,
                     700000 * idx + 3]
         self.frames = []
+        self.data = CLEAN  # what a control's server must read
 
     def send(self, side, pay=b"", flags=PA, rel=None, **kw):
         """A segment from side 0 (client) or 1 (server), at that side's
@@ -182,6 +183,13 @@ def rst_close(f):
     f.c(flags=RST | ACK)
 
 
+def jumbo(f):
+    """A control flow: CLEAN in a 7000-byte segment (several mbufs)."""
+    f.data = CLEAN * (7000 // len(CLEAN))
+    f.handshake()
+    f.pieces([f.data], [0])
+
+
 def attack(**kw):
     return lambda f: split(f, **kw)
 
@@ -223,12 +231,20 @@ CASES = [
         parts=[b"EVIL-PAY"]), {}, [URGENT, OOO]),
     # "GET /?q=" ends at 2^32 - 2: "EVIL-" wraps, "PAYLOAD" starts at 3
     ("g-seq-wrap", "attack", attack(), {"isn": SEQ - 11}, [RULE, RULE]),
+    # frames longer than an mbuf's 2 KiB: the pattern in a later mbuf
+    # segment, and across the boundary of the first two (frame byte 2048)
+    ("h-jumbo", "attack", attack(
+        parts=[b"x" * 5000 + PATTERN + b"y" * 100]), {}, [RULE, RULE]),
+    ("h-jumbo-edge", "attack", attack(
+        parts=[b"x" * (2048 - 54 - 6) + PATTERN + b"y" * 3000]), {},
+     [RULE, RULE]),
     ("k-split", "control", control([0, 1, 2]), {}, []),
     ("k-reorder", "control", control([0, 2, 1, 2]), {}, [OOO]),
     ("k-retransmit", "control", control([0, 1, 1, 2]), {}, []),
     ("k-fin-close", "control", fin_close, {}, []),
     ("k-rst-close", "control", rst_close, {}, []),
     ("k-split-ipv6", "control", control([0, 1, 2]), {"v6": True}, []),
+    ("k-jumbo", "control", jumbo, {}, []),
 ]
 
 
@@ -317,14 +333,14 @@ def main():
         if got != want:
             raise SystemExit("%s: the oracle drops %s, the case says %s" %
                              (name, got, want))
-        lines.append((kind, name, f.key()))
+        lines.append((kind, name, f.key(), f.data))
     sent = streams(fr for fr, _ in marked)
     kept = streams(fr for fr, dropped in marked if not dropped)
-    for kind, name, key in lines:
+    for kind, name, key, data in lines:
         if kind == "attack":
             ok = PATTERN in sent[key] and PATTERN not in kept[key]
         else:
-            ok = sent[key] == CLEAN == kept[key]
+            ok = sent[key] == data == kept[key]
         if not ok:
             raise SystemExit("%s: the receiver model reads %r, then %r" %
                              (name, sent[key], kept[key]))
@@ -333,8 +349,8 @@ def main():
         f.write("frames %d\ndrops %d\n" % (nb, drops))
         f.writelines("%s %d\n" % kv for kv in counts.items())
     with open(os.path.join(out, "cases.txt"), "w") as f:
-        for kind, name, key in lines:
-            f.write("%s %s %s%s\n" % (kind, name, key, " " + CLEAN.hex()
+        for kind, name, key, data in lines:
+            f.write("%s %s %s%s\n" % (kind, name, key, " " + data.hex()
                                       if kind == "control" else ""))
 
 
