@@ -152,6 +152,49 @@ rd_be32(const uint8_t *p)
 }
 
 /*
+ * The ones' complement sum (RFC 1071) of n contiguous bytes, in the byte
+ * order rte_raw_cksum() gives: 32-bit words into four 64-bit accumulators
+ * (a sum of native words folds to the sum of their 16-bit halves, as
+ * 2^16 is 1 modulo 2^16 - 1), several times faster than 16-bit words.
+ */
+static inline uint16_t
+raw_sum(const uint8_t *p, uint32_t n)
+{
+	uint64_t a = 0, b = 0, c = 0, d = 0;
+	uint32_t w[4];
+	uint16_t h;
+
+	for (; n >= 16; p += 16, n -= 16) {
+		memcpy(w, p, 16);
+		a += w[0];
+		b += w[1];
+		c += w[2];
+		d += w[3];
+	}
+	for (; n >= 4; p += 4, n -= 4) {
+		memcpy(w, p, 4);
+		a += w[0];
+	}
+	if (n >= 2) {
+		memcpy(&h, p, 2);
+		b += h;
+		p += 2;
+		n -= 2;
+	}
+	if (n > 0) {
+		h = 0;
+		memcpy(&h, p, 1); /* the odd byte, padded with a zero byte */
+		c += h;
+	}
+	a += b + c + d;
+	a = (a & 0xffffffff) + (a >> 32);
+	a = (a & 0xffffffff) + (a >> 32);
+	a = (a & 0xffff) + (a >> 16);
+	a = (a & 0xffff) + (a >> 16);
+	return (uint16_t)a;
+}
+
+/*
  * The TCP checksum of segment pi of m: 1 when right. The port's verdict
  * when it checked (rx offload), else computed over the whole segment
  * (every mbuf segment) with the IPv4 or IPv6 pseudo-header. A fragment
@@ -171,7 +214,11 @@ tcp_cksum_ok(const struct rte_mbuf *m, const struct dp_pkt *pi)
 	if (pi->frag != DP_FRAG_NONE)
 		return 1;
 	seglen = (uint32_t)(pi->payload_off - pi->l4_off) + pi->payload_len;
-	if (rte_raw_cksum_mbuf(m, pi->l4_off, seglen, &raw) != 0)
+	if (likely(pi->l4_off + seglen <= m->data_len))
+		raw = raw_sum(rte_pktmbuf_mtod_offset(m, const uint8_t *,
+						      pi->l4_off),
+			      seglen);
+	else if (rte_raw_cksum_mbuf(m, pi->l4_off, seglen, &raw) != 0)
 		return 0;
 	alen = pi->l3 == DP_L3_IPV6 ? 16 : 4;
 	sum = raw;
