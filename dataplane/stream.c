@@ -215,9 +215,9 @@ tcp_cksum_ok(const struct rte_mbuf *m, const struct dp_pkt *pi)
 		return 1;
 	seglen = (uint32_t)(pi->payload_off - pi->l4_off) + pi->payload_len;
 	if (likely(pi->l4_off + seglen <= m->data_len))
-		raw = raw_sum(rte_pktmbuf_mtod_offset(m, const uint8_t *,
-						      pi->l4_off),
-			      seglen);
+		raw = raw_sum(
+			rte_pktmbuf_mtod_offset(m, const uint8_t *, pi->l4_off),
+			seglen);
 	else if (rte_raw_cksum_mbuf(m, pi->l4_off, seglen, &raw) != 0)
 		return 0;
 	alen = pi->l3 == DP_L3_IPV6 ? 16 : 4;
