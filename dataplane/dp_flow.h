@@ -49,7 +49,6 @@ struct dp_flow {
 	uint64_t last_tsc;		/* TSC of the last packet */
 	const struct dp_match_set *set; /* set whose streams hold state */
 	uint32_t next_seq[2];		/* next byte expected, per dir */
-	uint32_t fin_seq[2];		/* where the accepted FIN sits */
 	uint8_t seq_known[2];		/* next_seq is set */
 	uint8_t dropped[2];		/* a drop rule matched: drop the rest */
 	uint8_t fin[2];			/* FIN accepted, in sequence */

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include <rte_mbuf.h>
+#include <rte_tcp.h>
 
 #include "dp.h"
 #include "dp_match.h"
@@ -21,6 +22,11 @@ enum dp_seg_fate {
 	DP_SEG_INVALID,	      /* refused by the normalizer: drop, *why */
 };
 
+/* The TCP flags that move a flow's state: FIN, SYN, RST, URG. */
+#define DP_TCP_STATE_FLAGS                                                     \
+	(RTE_TCP_FIN_FLAG | RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG |              \
+	 RTE_TCP_URG_FLAG)
+
 /*
  * A TCP segment the flow table can leave alone: no payload, no SYN, FIN
  * or RST, no flow direction marked dropped on this worker and no rule
@@ -31,8 +37,7 @@ static inline int
 dp_stream_seg_bare(const struct dp_worker *w, const struct dp_match_set *s,
 		   const struct dp_pkt *pi)
 {
-	/* FIN, SYN, RST, URG */
-	return pi->payload_len == 0 && !(pi->tcp_flags & 0x27) &&
+	return pi->payload_len == 0 && !(pi->tcp_flags & DP_TCP_STATE_FLAGS) &&
 	       w->flows.nb_marked == 0 && s->nb_hdr_only == 0;
 }
 

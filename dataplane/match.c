@@ -25,9 +25,12 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <netinet/in.h>
+
 #include <rte_branch_prediction.h>
 #include <rte_cycles.h>
 #include <rte_mbuf.h>
+#include <rte_tcp.h>
 #include <rte_prefetch.h>
 
 #include "dp.h"
@@ -35,13 +38,6 @@
 #include "dp_match.h"
 #include "dp_ruleset.h"
 #include "dp_stream.h"
-
-#define TCP_FLAG_SYN	0x02
-#define TCP_FLAG_ACK	0x10
-#define IPPROTO_TCP_	6
-#define IPPROTO_UDP_	17
-#define IPPROTO_ICMP_	1
-#define IPPROTO_ICMPV6_ 58
 
 /* Worker lcores only. */
 
@@ -133,9 +129,9 @@ ends_ok(const struct dp_match_set *s, const struct bw_image_rule *r,
 static int
 flow_ok(const struct bw_image_rule *r, const struct dp_pkt *pi, int toward)
 {
-	int tcp = pi->l4_proto == IPPROTO_TCP_ && (pi->flags & DP_PKT_L4);
-	int syn = tcp && (pi->tcp_flags & TCP_FLAG_SYN);
-	int ack = tcp && (pi->tcp_flags & TCP_FLAG_ACK);
+	int tcp = pi->l4_proto == IPPROTO_TCP && (pi->flags & DP_PKT_L4);
+	int syn = tcp && (pi->tcp_flags & RTE_TCP_SYN_FLAG);
+	int ack = tcp && (pi->tcp_flags & RTE_TCP_ACK_FLAG);
 
 	if ((r->flags & BW_RULE_F_ESTABLISHED) && tcp && (syn || !ack))
 		return 0;
@@ -158,21 +154,21 @@ header_ok(const struct dp_match_set *s, const struct bw_image_rule *r,
 	  const struct dp_pkt *pi, uint32_t len, int toward)
 {
 	int l4 = (pi->flags & DP_PKT_L4) != 0;
-	int has_ports = l4 && (pi->l4_proto == IPPROTO_TCP_ ||
-			       pi->l4_proto == IPPROTO_UDP_);
+	int has_ports = l4 && (pi->l4_proto == IPPROTO_TCP ||
+			       pi->l4_proto == IPPROTO_UDP);
 
 	switch (r->proto) {
 	case BW_RULE_PROTO_TCP:
-		if (!l4 || pi->l4_proto != IPPROTO_TCP_)
+		if (!l4 || pi->l4_proto != IPPROTO_TCP)
 			return 0;
 		break;
 	case BW_RULE_PROTO_UDP:
-		if (!l4 || pi->l4_proto != IPPROTO_UDP_)
+		if (!l4 || pi->l4_proto != IPPROTO_UDP)
 			return 0;
 		break;
 	case BW_RULE_PROTO_ICMP:
-		if (!l4 || (pi->l4_proto != IPPROTO_ICMP_ &&
-			    pi->l4_proto != IPPROTO_ICMPV6_))
+		if (!l4 || (pi->l4_proto != IPPROTO_ICMP &&
+			    pi->l4_proto != IPPROTO_ICMPV6))
 			return 0;
 		break;
 	default:
@@ -404,7 +400,7 @@ dp_match_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 			w->flow_scr.track[i] = DP_FT_NONE;
 			if (verdict[i] != DP_VERDICT_PASS ||
 			    pi->l3 == DP_L3_NONE ||
-			    pi->l4_proto != IPPROTO_TCP_ ||
+			    pi->l4_proto != IPPROTO_TCP ||
 			    !(pi->flags & DP_PKT_L4))
 				continue;
 			if (dp_stream_seg_bare(w, s, pi)) {

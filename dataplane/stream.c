@@ -8,22 +8,18 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <netinet/in.h>
+
 #include <rte_branch_prediction.h>
 #include <rte_byteorder.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
+#include <rte_tcp.h>
 
 #include "dp.h"
 #include "dp_flow.h"
 #include "dp_match.h"
 #include "dp_stream.h"
-
-#define TCP_FLAG_FIN 0x01
-#define TCP_FLAG_SYN 0x02
-#define TCP_FLAG_RST 0x04
-#define TCP_FLAG_ACK 0x10
-#define TCP_FLAG_URG 0x20
-#define IPPROTO_TCP_ 6
 
 /* Hyperscan stream match callback: note rule id once. */
 static int
@@ -224,7 +220,7 @@ tcp_cksum_ok(const struct rte_mbuf *m, const struct dp_pkt *pi)
 	sum = raw;
 	sum += rte_raw_cksum(pi->src.a8, alen);
 	sum += rte_raw_cksum(pi->dst.a8, alen);
-	sum += rte_cpu_to_be_16(IPPROTO_TCP_);
+	sum += rte_cpu_to_be_16(IPPROTO_TCP);
 	sum += rte_cpu_to_be_16((uint16_t)seglen);
 	sum += rte_cpu_to_be_16((uint16_t)(seglen >> 16));
 	sum = (sum & 0xffff) + (sum >> 16);
@@ -261,7 +257,7 @@ seg_check(const struct dp_flow *f, uint8_t dir, const uint8_t *l4, uint32_t seq,
 	int known = f->seq_known[dir];
 	int32_t d = (int32_t)(seq - f->next_seq[dir]);
 
-	if (flags & TCP_FLAG_SYN) {
+	if (flags & RTE_TCP_SYN_FLAG) {
 		/* SYN data is not delivered (no TFO): a decoy */
 		if (len > 0)
 			return BW_REASON_TCP_SYN;
@@ -271,17 +267,17 @@ seg_check(const struct dp_flow *f, uint8_t dir, const uint8_t *l4, uint32_t seq,
 		return BW_REASON_NONE;
 	}
 	/* an urgent byte leaves the stream the receiver reads */
-	if ((flags & TCP_FLAG_URG) && (l4[18] | l4[19]) != 0)
+	if ((flags & RTE_TCP_URG_FLAG) && (l4[18] | l4[19]) != 0)
 		return BW_REASON_TCP_URG;
 	/*
 	 * RFC 5961 3.2: a reset only at exactly the next byte; from an end
 	 * not heard yet (RFC 793, SYN-SENT), one that acknowledges exactly
 	 * what the other end sent (a refused connection).
 	 */
-	if (flags & TCP_FLAG_RST) {
+	if (flags & RTE_TCP_RST_FLAG) {
 		if (known)
 			return d == 0 ? BW_REASON_NONE : BW_REASON_TCP_RST;
-		return (flags & TCP_FLAG_ACK) && f->seq_known[1 - dir] &&
+		return (flags & RTE_TCP_ACK_FLAG) && f->seq_known[1 - dir] &&
 				       rd_be32(l4 + 8) == f->next_seq[1 - dir]
 			       ? BW_REASON_NONE
 			       : BW_REASON_TCP_RST;
@@ -289,16 +285,19 @@ seg_check(const struct dp_flow *f, uint8_t dir, const uint8_t *l4, uint32_t seq,
 	if (!known)
 		return BW_REASON_NONE; /* picked up mid-stream here */
 	if (f->fin[dir]) {
-		/* nothing after the FIN; up to it: a retransmission */
-		return (int32_t)(seq + len - f->fin_seq[dir]) > 0
+		/*
+		 * nothing after the FIN (it took next - 1); up to it: a
+		 * retransmission
+		 */
+		return (int32_t)(seq + len - (f->next_seq[dir] - 1)) > 0
 			       ? BW_REASON_TCP_FIN
 			       : BW_REASON_NONE;
 	}
 	/* data or FIN ahead of the next byte: not kept yet, dropped */
-	if (d > 0 && (len > 0 || (flags & TCP_FLAG_FIN)))
+	if (d > 0 && (len > 0 || (flags & RTE_TCP_FIN_FLAG)))
 		return BW_REASON_TCP_OOO;
 	/* a FIN is at the next byte once the data before it is in */
-	if ((flags & TCP_FLAG_FIN) &&
+	if ((flags & RTE_TCP_FIN_FLAG) &&
 	    (int32_t)(seq + len - f->next_seq[dir]) < 0)
 		return BW_REASON_TCP_FIN;
 	return BW_REASON_NONE;
@@ -318,7 +317,6 @@ dp_stream_seg_track(struct dp_worker *w, const struct dp_match_set *s,
 	struct dp_flow *f;
 	uint32_t slot, seq, over;
 	const uint8_t *l4;
-	enum dp_seg_fate fate = DP_SEG_FED;
 	int created, syn, ack, fin, rst;
 	uint8_t dir, reason;
 	int32_t d;
@@ -329,7 +327,7 @@ dp_stream_seg_track(struct dp_worker *w, const struct dp_match_set *s,
 	 * A segment the receiver discards changes nothing, not even a flow;
 	 * a bare ACK changes no stream state and is not checked.
 	 */
-	if ((len > 0 || (pi->tcp_flags & 0x27)) &&
+	if ((len > 0 || (pi->tcp_flags & DP_TCP_STATE_FLAGS)) &&
 	    unlikely(!tcp_cksum_ok(m, pi)))
 		return seg_invalid(w, BW_REASON_TCP_CKSUM, why);
 	f = dp_flow_get(&w->flows, &w->flow_scr.key[i], w->flow_scr.pos[i],
@@ -340,8 +338,6 @@ dp_stream_seg_track(struct dp_worker *w, const struct dp_match_set *s,
 	}
 	*flow_slot = slot;
 	*flow_dir = dir;
-	if (created)
-		dp_cnt_add(&st->flow[BW_FLOW_NEW], 1);
 	strm = s->streams != NULL
 		       ? &s->streams[((size_t)w->id * s->nb_flows + slot) * 2]
 		       : NULL;
@@ -354,15 +350,14 @@ dp_stream_seg_track(struct dp_worker *w, const struct dp_match_set *s,
 		if (s->cused != NULL)
 			memset(&s->cused[centry(s, w, slot, 0, 0)], 0,
 			       4 * sizeof(*s->cused));
-		f->seq_known[0] = f->seq_known[1] = 0;
 		f->set = s;
 	}
 	l4 = rte_pktmbuf_mtod_offset(m, const uint8_t *, pi->l4_off);
 	seq = rd_be32(l4 + 4);
-	syn = (pi->tcp_flags & TCP_FLAG_SYN) != 0;
-	ack = (pi->tcp_flags & TCP_FLAG_ACK) != 0;
-	fin = (pi->tcp_flags & TCP_FLAG_FIN) != 0;
-	rst = (pi->tcp_flags & TCP_FLAG_RST) != 0;
+	syn = (pi->tcp_flags & RTE_TCP_SYN_FLAG) != 0;
+	ack = (pi->tcp_flags & RTE_TCP_ACK_FLAG) != 0;
+	fin = (pi->tcp_flags & RTE_TCP_FIN_FLAG) != 0;
+	rst = (pi->tcp_flags & RTE_TCP_RST_FLAG) != 0;
 	if (f->dropped[dir]) {
 		dp_cnt_add(&st->flow[BW_FLOW_DROP], 1);
 		return DP_SEG_DROP;
@@ -378,6 +373,8 @@ dp_stream_seg_track(struct dp_worker *w, const struct dp_match_set *s,
 		}
 		return seg_invalid(w, reason, why);
 	}
+	if (created)
+		dp_cnt_add(&st->flow[BW_FLOW_NEW], 1);
 	if (syn) {
 		if (f->client == 2)
 			f->client = ack ? (uint8_t)(1 - dir) : dir;
@@ -408,9 +405,9 @@ dp_stream_seg_track(struct dp_worker *w, const struct dp_match_set *s,
 		dp_flow_del(&w->flows, slot);
 		dp_cnt_add(&st->flow[BW_FLOW_CLOSED], 1);
 		*flow_slot = UINT32_MAX;
-		return fate;
+		return DP_SEG_FED;
 	}
-	if (len > 0 && !syn) {
+	if (len > 0) {
 		if (!f->seq_known[dir]) {
 			/* picked up mid-stream: from this byte on */
 			f->next_seq[dir] = seq;
@@ -443,14 +440,12 @@ dp_stream_seg_track(struct dp_worker *w, const struct dp_match_set *s,
 		}
 		stream_end(w, s, gk, strm, slot, dir);
 		f->fin[dir] = 1;
-		/* the FIN takes one sequence number, as a SYN does */
-		f->fin_seq[dir] = f->next_seq[dir];
-		f->next_seq[dir]++;
+		f->next_seq[dir]++; /* the FIN takes one, as a SYN does */
 	}
 	if (f->fin[0] && f->fin[1]) {
 		dp_flow_del(&w->flows, slot);
 		dp_cnt_add(&st->flow[BW_FLOW_CLOSED], 1);
 		*flow_slot = UINT32_MAX;
 	}
-	return fate;
+	return DP_SEG_FED;
 }
