@@ -342,7 +342,12 @@ dp_stream_seg_track(struct dp_worker *w, const struct dp_match_set *s,
 		       ? &s->streams[((size_t)w->id * s->nb_flows + slot) * 2]
 		       : NULL;
 	if (f->set != s) {
-		/* new flow, or new rules: the streams start from nothing */
+		/*
+		 * New flow, or new rules: the streams start from nothing at
+		 * the next byte. The TCP state stays (a new flow's is zero):
+		 * forgetting it at a commit would take the next segment,
+		 * ahead or not, as a mid-stream start.
+		 */
 		if (strm != NULL) {
 			hs_reset_stream(strm[0], 0, NULL, NULL, NULL);
 			hs_reset_stream(strm[1], 0, NULL, NULL, NULL);
