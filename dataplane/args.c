@@ -24,6 +24,11 @@ enum {
 	OPT_MBUFS,
 	OPT_FLOWS,
 	OPT_FLOW_IDLE,
+	OPT_FLOW_FULL,
+	OPT_TCP_MIDSTREAM,
+	OPT_STREAM_MEMORY,
+	OPT_STREAM_HOLD,
+	OPT_STREAM_AHEAD,
 	OPT_FAIL_OPEN,
 	OPT_FAIL_CLOSED,
 	OPT_BPF_NO_JIT,
@@ -42,6 +47,11 @@ static const struct option long_opts[] = {
 	{"mbufs", required_argument, NULL, OPT_MBUFS},
 	{"flows", required_argument, NULL, OPT_FLOWS},
 	{"flow-idle", required_argument, NULL, OPT_FLOW_IDLE},
+	{"flow-full", required_argument, NULL, OPT_FLOW_FULL},
+	{"tcp-midstream", required_argument, NULL, OPT_TCP_MIDSTREAM},
+	{"stream-memory", required_argument, NULL, OPT_STREAM_MEMORY},
+	{"stream-hold", required_argument, NULL, OPT_STREAM_HOLD},
+	{"stream-ahead", required_argument, NULL, OPT_STREAM_AHEAD},
 	{"fail-open", no_argument, NULL, OPT_FAIL_OPEN},
 	{"fail-closed", no_argument, NULL, OPT_FAIL_CLOSED},
 	{"bpf-no-jit", no_argument, NULL, OPT_BPF_NO_JIT},
@@ -114,10 +124,31 @@ dp_args_usage(const char *prog)
 	       "stream\n"
 	       "                          matching (default 16384; 0: "
 	       "per packet only)\n"
-	       "  --flow-idle S           age out a tracked flow after S "
+	       "  --flow-idle S           age out an established flow after S "
 	       "seconds\n"
-	       "                          without a packet (default 60, "
-	       "1..86400)\n"
+	       "                          without a packet (default 3600, "
+	       "1..86400);\n"
+	       "                          others after at most 30\n"
+	       "  --flow-full drop|pass   a new TCP flow the full table has no "
+	       "entry\n"
+	       "                          for: dropped (default), or passed "
+	       "scanned\n"
+	       "                          per packet (tcp-flow-table-full)\n"
+	       "  --tcp-midstream drop|pass|pickup\n"
+	       "                          data of a flow whose SYN was not "
+	       "seen:\n"
+	       "                          dropped (default), passed scanned "
+	       "per\n"
+	       "                          packet, or tracked from that byte\n"
+	       "  --stream-memory MIB     held TCP bytes per worker (default "
+	       "64)\n"
+	       "  --stream-hold KIB       scanned bytes held per flow "
+	       "direction to\n"
+	       "                          compare retransmissions with "
+	       "(default 256)\n"
+	       "  --stream-ahead KIB      bytes held ahead of a gap per flow "
+	       "direction\n"
+	       "                          (default 64)\n"
 	       "  --mbufs N               at least N mbufs in the pool "
 	       "(default: what\n"
 	       "                          the rings, bursts and caches need); "
@@ -207,6 +238,21 @@ parse_pair(const char *s, struct dp_pair_arg *pa)
 	return 0;
 }
 
+/* "drop" or "pass" of option opt into policy[reason]. */
+static int
+parse_one_policy(const char *opt, unsigned int reason, const char *s,
+		 uint8_t *policy)
+{
+	if (strcmp(s, "drop") != 0 && strcmp(s, "pass") != 0) {
+		fprintf(stderr, "bulwark: --%s '%s': expected %s\n", opt, s,
+			reason == BW_REASON_TCP_MIDSTREAM ? "drop|pass|pickup"
+							  : "drop|pass");
+		return -EINVAL;
+	}
+	policy[reason] = s[0] == 'd';
+	return 0;
+}
+
 /*
  * "REASON=drop|pass" or "all=drop|pass" of option opt (--malformed,
  * --tcp-invalid) for the reasons of policy class cls into policy[].
@@ -274,6 +320,9 @@ dp_args_parse(int argc, char **argv, struct dp_config *cfg)
 	cfg->nb_txd = DP_TXD_DEFAULT;
 	cfg->nb_flows = DP_FLOWS_DEFAULT;
 	cfg->flow_idle_s = DP_FLOW_IDLE_S;
+	cfg->stream_mib = DP_RPOOL_MIB_DEFAULT;
+	cfg->hold_kib = DP_RHOLD_KIB_DEFAULT;
+	cfg->ahead_kib = DP_RAHEAD_KIB_DEFAULT;
 	for (r = 0; r < BW_REASON_COUNT; r++)
 		cfg->malformed_drop[r] = bw_reason_policy(r) != 0;
 
@@ -339,6 +388,31 @@ dp_args_parse(int argc, char **argv, struct dp_config *cfg)
 		case OPT_FLOW_IDLE:
 			ret = parse_u32("flow-idle", optarg, 1,
 					DP_FLOW_IDLE_MAX, &cfg->flow_idle_s);
+			break;
+		case OPT_FLOW_FULL:
+			ret = parse_one_policy("flow-full",
+					       BW_REASON_TCP_FLOW_FULL, optarg,
+					       cfg->malformed_drop);
+			break;
+		case OPT_TCP_MIDSTREAM:
+			cfg->tcp_midstream = strcmp(optarg, "pickup") == 0;
+			if (!cfg->tcp_midstream)
+				ret = parse_one_policy("tcp-midstream",
+						       BW_REASON_TCP_MIDSTREAM,
+						       optarg,
+						       cfg->malformed_drop);
+			break;
+		case OPT_STREAM_MEMORY:
+			ret = parse_u32("stream-memory", optarg, 1,
+					DP_RPOOL_MIB_MAX, &cfg->stream_mib);
+			break;
+		case OPT_STREAM_HOLD:
+			ret = parse_u32("stream-hold", optarg, 2,
+					DP_RDIR_KIB_MAX, &cfg->hold_kib);
+			break;
+		case OPT_STREAM_AHEAD:
+			ret = parse_u32("stream-ahead", optarg, 2,
+					DP_RDIR_KIB_MAX, &cfg->ahead_kib);
 			break;
 		case OPT_FAIL_OPEN:
 			cfg->fail_closed = 0;

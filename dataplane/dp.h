@@ -54,7 +54,11 @@ struct dp_config {
 	uint8_t fail_closed;  /* drop everything until a ruleset exists */
 	uint8_t bpf_no_jit;   /* run eBPF programs in the interpreter */
 	uint32_t nb_flows;    /* TCP flows tracked per worker, 0: none */
-	uint32_t flow_idle_s; /* a flow idle this long is aged out */
+	uint32_t flow_idle_s; /* an established flow idle this long goes */
+	uint32_t stream_mib;  /* held-byte chunks per worker, MiB */
+	uint32_t hold_kib;    /* scanned bytes held per flow direction */
+	uint32_t ahead_kib;   /* bytes held ahead of a gap per direction */
+	uint8_t tcp_midstream; /* pick up flows without a handshake */
 };
 
 /*
@@ -135,6 +139,7 @@ struct dp_worker {
 	struct bw_bpf_stats *bst;      /* its program counters (status) */
 	const uint8_t *malformed_drop; /* dp_config.malformed_drop */
 	uint8_t fail_closed;
+	uint8_t tcp_midstream; /* dp_config.tcp_midstream */
 	struct dp_ruleset *const *active; /* dp_rsctl.active */
 	struct rte_rcu_qsbr *qsbr;
 	struct dp_pkt info[DP_BURST]; /* decode results of the burst */
@@ -152,8 +157,7 @@ struct dp_worker {
 
 /* dp_flow_scratch.track[]: a burst packet and the TCP flow table */
 #define DP_FT_NONE  0 /* not a tracked TCP segment */
-#define DP_FT_BARE  1 /* a bare ACK, left out (match.c) */
-#define DP_FT_KEYED 2 /* keyed and looked up in bulk */
+#define DP_FT_KEYED 1 /* keyed and looked up in bulk */
 
 /* Set by the signal handler; workers and the main loop poll it. */
 extern volatile int dp_stopping;

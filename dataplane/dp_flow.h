@@ -16,10 +16,13 @@
 #include <rte_byteorder.h>
 
 #include "dp_decode.h"
+#include "dp_reasm.h"
 
 #define DP_FLOWS_DEFAULT    16384 /* flows per worker (--flows) */
 #define DP_FLOWS_MAX	    (1u << 22)
-#define DP_FLOW_IDLE_S	    60	  /* --flow-idle default: seconds */
+#define DP_FLOW_IDLE_S	    3600  /* --flow-idle default: seconds */
+#define DP_FLOW_EMBRYO_S    30	  /* idle limit of flows not established */
+#define DP_FLOW_EVICT_SCAN  32	  /* entries looked at for an eviction */
 #define DP_FLOW_IDLE_MAX    86400 /* --flow-idle: seconds, at most a day */
 #define DP_FLOW_AGE_STEP_US 1000  /* between aging steps */
 #define DP_FLOW_AGE_BUDGET  64	  /* table entries looked at per step, */
@@ -39,24 +42,34 @@ _Static_assert(sizeof(struct dp_flow_key) == 48, "flow key size");
 
 struct dp_match_set;
 
+/* The TCP session state of a flow (docs/rules.md, "TCP sessions"). */
+enum dp_tcp_state {
+	DP_TCPS_NONE = 0,    /* no SYN seen: picked up mid-stream, or new */
+	DP_TCPS_SYN_SENT,    /* the client's SYN */
+	DP_TCPS_SYN_RCVD,    /* the server's SYN-ACK */
+	DP_TCPS_ESTABLISHED, /* the client acknowledged the SYN-ACK */
+	DP_TCPS_CLOSING,     /* a FIN accepted */
+	DP_TCPS_MIDSTREAM,   /* picked up without a handshake (pickup on) */
+};
+
 /*
  * One tracked TCP flow (direction 0 is from end a to end b of its key),
- * at its rte_hash position: one cache line, which the content
- * stage prefetches after the burst's bulk lookup. The key stays in
- * rte_hash's own key store (rte_hash_get_key_with_position()).
+ * at its rte_hash position: two cache lines, which the content stage
+ * prefetches after the burst's bulk lookup. The key stays in rte_hash's
+ * own key store (rte_hash_get_key_with_position()).
  */
 struct dp_flow {
 	uint64_t last_tsc;		/* TSC of the last packet */
 	const struct dp_match_set *set; /* set whose streams hold state */
-	uint32_t next_seq[2];		/* next byte expected, per dir */
-	uint8_t seq_known[2];		/* next_seq is set */
 	uint8_t dropped[2];		/* a drop rule matched: drop the rest */
-	uint8_t fin[2];			/* FIN accepted, in sequence */
 	uint8_t client;			/* 0/1: sent the SYN; 2: unknown */
 	uint8_t used;			/* slot holds a flow */
+	uint8_t state;			/* enum dp_tcp_state */
+	uint8_t pad[43];
+	struct dp_rdir d[2]; /* per direction: sequence, held bytes */
 } __attribute__((aligned(64)));
 
-_Static_assert(sizeof(struct dp_flow) == 64, "a flow is one cache line");
+_Static_assert(sizeof(struct dp_flow) == 128, "a flow is two cache lines");
 
 struct rte_hash;
 
@@ -66,20 +79,34 @@ struct dp_flow_table {
 	uint32_t nb;	       /* capacity */
 	uint32_t age_cursor;   /* rte_hash_iterate() position */
 	uint32_t age_budget;   /* entries looked at per aging step */
+	uint32_t evict_cursor; /* the next entry an eviction looks at */
 	uint64_t age_next_tsc; /* TSC of the next aging step */
 	uint64_t age_step_tsc; /* DP_FLOW_AGE_STEP_US in TSC ticks */
 	uint32_t dels;	       /* removals so far: stale bulk positions */
 	uint32_t nb_marked;    /* flows with a direction dropped */
 	uint64_t idle_tsc;     /* the idle time (--flow-idle) in TSC ticks */
+	uint64_t embryo_tsc;   /* that of flows not established */
+	struct dp_rpool pool;  /* the flows' held bytes */
+	uint64_t nb_evicted;   /* flows evicted for room, so far */
+};
+
+/* What dp_flow_table_init() sizes: the table and its held bytes. */
+struct dp_flow_params {
+	uint32_t nb;	    /* flows */
+	uint32_t idle_s;    /* idle time of an established flow */
+	uint32_t pool_mib;  /* MiB of held-byte chunks */
+	uint32_t hold_kib;  /* scanned bytes held per direction */
+	uint32_t ahead_kib; /* bytes held ahead of a gap per direction */
 };
 
 /*
- * Create worker id's table of nb flows on socket, aging out a flow idle
- * for idle_s seconds. Returns 0 or a negative errno. Main lcore, before
- * the workers start.
+ * Create worker id's table on socket as fp says: an established flow
+ * idle for fp->idle_s seconds is aged out, others after
+ * DP_FLOW_EMBRYO_S at most. Returns 0 or a negative errno. Main lcore,
+ * before the workers start.
  */
-int dp_flow_table_init(struct dp_flow_table *t, unsigned int id, uint32_t nb,
-		       uint32_t idle_s, int socket);
+int dp_flow_table_init(struct dp_flow_table *t, unsigned int id,
+		       const struct dp_flow_params *fp, int socket);
 
 /* Free a table made by dp_flow_table_init() (safe when it failed). */
 void dp_flow_table_fini(struct dp_flow_table *t);
@@ -132,16 +159,26 @@ void dp_flow_lookup_bulk(struct dp_flow_table *t,
 			 int32_t *pos);
 
 /*
- * The flow of key k, created when new: pos is k's position from
- * dp_flow_lookup_bulk() made while t->dels was dels (a removal since then
- * makes it stale: looked up again), or -ENOENT. *slot is its position
- * (the stream index), *created 1 for a new one. NULL when the table is
- * full. Worker lcore.
+ * The flow of key k, created when new and create is set: pos is k's
+ * position from dp_flow_lookup_bulk() made while t->dels was dels (a
+ * removal since then makes it stale: looked up again), or -ENOENT. *slot
+ * is its position (the stream index), *created 1 for a new one. A full
+ * table first evicts a flow (dp_flow_evict()). NULL when k has no flow
+ * and none can be made. Worker lcore.
  */
 struct dp_flow *dp_flow_get(struct dp_flow_table *t,
 			    const struct dp_flow_key *k, int32_t pos,
-			    uint32_t dels, uint64_t now, uint32_t *slot,
-			    int *created);
+			    uint32_t dels, uint64_t now, int create,
+			    uint32_t *slot, int *created);
+
+/*
+ * Make room in a full table: of the next DP_FLOW_EVICT_SCAN entries,
+ * remove the one idle longest among those not established (handshake
+ * not complete, closing, or picked up mid-stream). 1 when one went, 0
+ * when every entry looked at is an established flow (those are kept).
+ * Worker lcore.
+ */
+int dp_flow_evict(struct dp_flow_table *t);
 
 /* Remove the flow at slot. Worker lcore. */
 void dp_flow_del(struct dp_flow_table *t, uint32_t slot);

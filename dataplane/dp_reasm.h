@@ -44,6 +44,7 @@ struct dp_rpool {
 	uint32_t nb_free;  /* chunks on it */
 	uint8_t held_max;  /* chunks of scanned bytes per direction */
 	uint8_t ahead_max; /* chunks of bytes ahead of a gap per direction */
+	uint64_t nb_unacked; /* held chunks released unacknowledged, so far */
 };
 
 /*

@@ -28,20 +28,6 @@ enum dp_seg_fate {
 	 RTE_TCP_URG_FLAG)
 
 /*
- * A TCP segment the flow table can leave alone: no payload, no SYN, FIN
- * or RST, no flow direction marked dropped on this worker and no rule
- * without a payload condition (for which its direction would matter).
- * Its flow is neither entered nor refreshed (docs/rules.md).
- */
-static inline int
-dp_stream_seg_bare(const struct dp_worker *w, const struct dp_match_set *s,
-		   const struct dp_pkt *pi)
-{
-	return pi->payload_len == 0 && !(pi->tcp_flags & DP_TCP_STATE_FLAGS) &&
-	       w->flows.nb_marked == 0 && s->nb_hdr_only == 0;
-}
-
-/*
  * The packet that would come the other way: pi with its ends swapped, for
  * the other direction's ports and rule headers.
  */

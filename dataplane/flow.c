@@ -18,24 +18,39 @@
 _Static_assert(DP_BURST <= RTE_HASH_LOOKUP_BULK_MAX,
 	       "a burst's flows are looked up in one rte_hash_lookup_bulk()");
 
+/* KiB of held bytes per direction in chunks, at least one. */
+static uint8_t
+kib_chunks(uint32_t kib)
+{
+	uint64_t n = ((uint64_t)kib * 1024 + DP_RCHUNK_DATA - 1) /
+		     DP_RCHUNK_DATA;
+
+	return (uint8_t)RTE_MAX(RTE_MIN(n, (uint64_t)255), (uint64_t)1);
+}
+
 int
-dp_flow_table_init(struct dp_flow_table *t, unsigned int id, uint32_t nb,
-		   uint32_t idle_s, int socket)
+dp_flow_table_init(struct dp_flow_table *t, unsigned int id,
+		   const struct dp_flow_params *fp, int socket)
 {
 	char name[RTE_HASH_NAMESIZE];
 	struct rte_hash_parameters p = {
 		.name = name,
-		.entries = nb,
+		.entries = fp->nb,
 		.key_len = sizeof(struct dp_flow_key),
 		.hash_func = rte_hash_crc,
 		.hash_func_init_val = 0,
 		.socket_id = socket,
-		/* one writer and reader: the worker; no extra flags */
-		.extra_flag = 0,
+		/*
+		 * one writer and reader: the worker; extendable buckets, so
+		 * that an insert fails only when every entry is taken
+		 */
+		.extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
 	};
+	uint64_t chunks;
+	void *mem;
 
 	memset(t, 0, sizeof(*t));
-	if (nb == 0)
+	if (fp->nb == 0)
 		return 0;
 	if (p.entries < 8)
 		p.entries = 8; /* rte_hash: one bucket at least */
@@ -55,7 +70,20 @@ dp_flow_table_init(struct dp_flow_table *t, unsigned int id, uint32_t nb,
 		t->h = NULL;
 		return -ENOMEM;
 	}
-	t->idle_tsc = rte_get_tsc_hz() * idle_s;
+	chunks = (uint64_t)fp->pool_mib * 1024 * 1024 / DP_RCHUNK_SIZE;
+	chunks = RTE_MIN(chunks, (uint64_t)DP_RNIL - 1);
+	mem = chunks > 0 ? rte_malloc_socket("bw_held", chunks * DP_RCHUNK_SIZE,
+					     RTE_CACHE_LINE_SIZE, socket)
+			 : NULL;
+	if (chunks > 0 && mem == NULL) {
+		dp_flow_table_fini(t);
+		return -ENOMEM;
+	}
+	dp_rpool_init(&t->pool, mem, (uint32_t)chunks,
+		      kib_chunks(fp->hold_kib), kib_chunks(fp->ahead_kib));
+	t->idle_tsc = rte_get_tsc_hz() * fp->idle_s;
+	t->embryo_tsc = rte_get_tsc_hz() *
+			RTE_MIN(fp->idle_s, (uint32_t)DP_FLOW_EMBRYO_S);
 	t->age_step_tsc = rte_get_tsc_hz() / 1000000 * DP_FLOW_AGE_STEP_US;
 	t->age_budget = RTE_MAX((uint32_t)DP_FLOW_AGE_BUDGET,
 				t->nb >> DP_FLOW_AGE_SHIFT);
@@ -65,6 +93,7 @@ dp_flow_table_init(struct dp_flow_table *t, unsigned int id, uint32_t nb,
 void
 dp_flow_table_fini(struct dp_flow_table *t)
 {
+	rte_free(t->pool.c);
 	rte_free(t->flows);
 	rte_hash_free(t->h);
 	memset(t, 0, sizeof(*t));
@@ -80,9 +109,39 @@ dp_flow_lookup_bulk(struct dp_flow_table *t,
 				     pos);
 }
 
+/* Not an established flow: evicted first, aged out sooner. */
+static inline int
+embryonic(const struct dp_flow *f)
+{
+	return f->state != DP_TCPS_ESTABLISHED;
+}
+
+int
+dp_flow_evict(struct dp_flow_table *t)
+{
+	uint32_t n, i, victim = UINT32_MAX;
+	uint64_t oldest = UINT64_MAX;
+
+	for (n = 0; n < DP_FLOW_EVICT_SCAN; n++) {
+		i = t->evict_cursor;
+		t->evict_cursor = i + 1 < t->nb ? i + 1 : 0;
+		if (t->flows[i].used && embryonic(&t->flows[i]) &&
+		    t->flows[i].last_tsc < oldest) {
+			oldest = t->flows[i].last_tsc;
+			victim = i;
+		}
+	}
+	if (victim == UINT32_MAX)
+		return 0;
+	dp_flow_del(t, victim);
+	t->nb_evicted++;
+	return 1;
+}
+
 struct dp_flow *
 dp_flow_get(struct dp_flow_table *t, const struct dp_flow_key *k, int32_t pos,
-	    uint32_t dels, uint64_t now, uint32_t *slot, int *created)
+	    uint32_t dels, uint64_t now, int create, uint32_t *slot,
+	    int *created)
 {
 	struct dp_flow *f;
 
@@ -90,8 +149,12 @@ dp_flow_get(struct dp_flow_table *t, const struct dp_flow_key *k, int32_t pos,
 	if (dels != t->dels)
 		pos = rte_hash_lookup(t->h, k);
 	if (pos < 0) {
+		if (!create)
+			return NULL;
 		/* new, or added by an earlier packet of the burst */
 		pos = rte_hash_add_key(t->h, k);
+		if (pos == -ENOSPC && dp_flow_evict(t))
+			pos = rte_hash_add_key(t->h, k);
 		if (pos < 0 || (uint32_t)pos >= t->nb)
 			return NULL;
 		f = &t->flows[pos];
@@ -103,6 +166,8 @@ dp_flow_get(struct dp_flow_table *t, const struct dp_flow_key *k, int32_t pos,
 		if (f->used)
 			goto found;
 		memset(f, 0, sizeof(*f));
+		dp_rdir_init(&f->d[0]);
+		dp_rdir_init(&f->d[1]);
 		f->used = 1;
 		f->client = 2;
 		*created = 1;
@@ -130,6 +195,8 @@ dp_flow_del(struct dp_flow_table *t, uint32_t slot)
 	}
 	if (f->dropped[0] || f->dropped[1])
 		t->nb_marked--;
+	dp_reasm_free(&t->pool, &f->d[0]);
+	dp_reasm_free(&t->pool, &f->d[1]);
 	f->used = 0;
 	t->dels++;
 }
@@ -152,7 +219,9 @@ dp_flow_age(struct dp_flow_table *t, uint64_t now)
 			break;
 		}
 		if ((uint32_t)pos < t->nb && t->flows[pos].used &&
-		    now - t->flows[pos].last_tsc > t->idle_tsc) {
+		    now - t->flows[pos].last_tsc >
+			    (embryonic(&t->flows[pos]) ? t->embryo_tsc
+							: t->idle_tsc)) {
 			dp_flow_del(t, (uint32_t)pos);
 			removed++;
 		}

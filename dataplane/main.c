@@ -121,6 +121,13 @@ status_ports_init(void)
 static struct dp_worker *
 workers_init(unsigned int nb_workers)
 {
+	const struct dp_flow_params fp = {
+		.nb = cfg.nb_flows,
+		.idle_s = cfg.flow_idle_s,
+		.pool_mib = cfg.stream_mib,
+		.hold_kib = cfg.hold_kib,
+		.ahead_kib = cfg.ahead_kib,
+	};
 	struct dp_worker *workers;
 	unsigned int lcore, i = 0, s;
 
@@ -141,14 +148,15 @@ workers_init(unsigned int nb_workers)
 		w->bst = dp_status_bpf_stats(&status, i);
 		w->rst[0] = dp_status_rule_stats(&status, i, 0);
 		w->rst[1] = dp_status_rule_stats(&status, i, 1);
-		if (dp_flow_table_init(&w->flows, i, cfg.nb_flows,
-				       cfg.flow_idle_s,
+		if (dp_flow_table_init(&w->flows, i, &fp,
 				       (int)rte_lcore_to_socket_id(lcore)) != 0)
 			rte_exit(EXIT_FAILURE,
 				 "worker %u: no memory for %u flows "
-				 "(--flows)\n",
-				 i, cfg.nb_flows);
+				 "(--flows) and %u MiB of held bytes "
+				 "(--stream-memory)\n",
+				 i, cfg.nb_flows, cfg.stream_mib);
 		w->malformed_drop = cfg.malformed_drop;
+		w->tcp_midstream = cfg.tcp_midstream;
 		w->fail_closed = cfg.fail_closed;
 		w->active = &rsctl.active;
 		w->qsbr = rsctl.qsbr;

@@ -403,10 +403,6 @@ dp_match_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 			    pi->l4_proto != IPPROTO_TCP ||
 			    !(pi->flags & DP_PKT_L4))
 				continue;
-			if (dp_stream_seg_bare(w, s, pi)) {
-				w->flow_scr.track[i] = DP_FT_BARE;
-				continue;
-			}
 			w->flow_scr.track[i] = DP_FT_KEYED;
 			dp_flow_key_of(pi, &w->flow_scr.key[i],
 				       &w->flow_scr.dir[i]);
@@ -417,8 +413,10 @@ dp_match_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 		/* positions to their packets; their entries to cache */
 		for (j = 0; j < k; j++) {
 			w->flow_scr.pos[at[j]] = pos[j];
-			if (pos[j] >= 0 && (uint32_t)pos[j] < w->flows.nb)
+			if (pos[j] >= 0 && (uint32_t)pos[j] < w->flows.nb) {
 				rte_prefetch0(&w->flows.flows[pos[j]]);
+				rte_prefetch0(&w->flows.flows[pos[j]].d[0]);
+			}
 		}
 		dels = w->flows.dels;
 	}
@@ -445,14 +443,6 @@ dp_match_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 		w->match_scr.nb_stream_ids = 0;
 		w->match_scr.stream_other = UINT32_MAX;
 		if (track && w->flow_scr.track[i] != DP_FT_NONE) {
-			if (w->flow_scr.track[i] == DP_FT_BARE) {
-				if (w->flows.nb_marked == 0)
-					continue; /* nothing to scan or decide */
-				/* a flow of the burst got a drop mark since */
-				dp_flow_key_of(pi, &w->flow_scr.key[i],
-					       &w->flow_scr.dir[i]);
-				w->flow_scr.pos[i] = -ENOENT;
-			}
 			dp_match_gkey_of(s, pi, &gk);
 			have_gk = 1;
 			fate = dp_stream_seg_track(w, s, pi, &gk, m, payload,

@@ -57,7 +57,7 @@ dp_rpool_init(struct dp_rpool *p, void *mem, uint32_t nb, uint8_t held_max,
 	p->held_max = held_max;
 	p->ahead_max = ahead_max;
 	p->free = DP_RNIL;
-	p->nb_free = 0;
+	p->nb_unacked = 0;
 	for (i = nb; i-- > 0;) {
 		p->c[i].next = p->free;
 		p->free = i;
@@ -96,6 +96,7 @@ held_pop(struct dp_rpool *p, struct dp_rdir *d)
 	uint32_t end = cend(&p->c[i]);
 
 	if (!d->ackd || seq_lt(d->acked, end)) {
+		p->nb_unacked++;
 		if (!d->unv || seq_lt(d->unv_end, end))
 			d->unv_end = end;
 		d->unv = 1;

@@ -247,22 +247,22 @@ seg_invalid(struct dp_worker *w, uint8_t reason, uint8_t *why)
 
 /*
  * The checks of a segment before it may change its flow (RFC 793, RFC
- * 5961, Linux as the receiver): BW_REASON_NONE, or why it may not. dir's
- * sequence is known when next is set.
+ * 5961, Linux as the receiver): BW_REASON_NONE, or why it may not. The
+ * bytes it carries are checked against the held ones after (reasm.c).
  */
 static uint8_t
-seg_check(const struct dp_flow *f, uint8_t dir, const uint8_t *l4, uint32_t seq,
-	  uint32_t len, uint8_t flags)
+seg_check(const struct dp_worker *w, const struct dp_flow *f, uint8_t dir,
+	  const uint8_t *l4, uint32_t seq, uint32_t len, uint8_t flags)
 {
-	int known = f->seq_known[dir];
-	int32_t d = (int32_t)(seq - f->next_seq[dir]);
+	const struct dp_rdir *d = &f->d[dir], *o = &f->d[1 - dir];
+	int32_t ahead = (int32_t)(seq - d->next);
 
 	if (flags & RTE_TCP_SYN_FLAG) {
 		/* SYN data is not delivered (no TFO): a decoy */
 		if (len > 0)
 			return BW_REASON_TCP_SYN;
 		/* a SYN again: only its own retransmission before data */
-		if (known && seq + 1 != f->next_seq[dir])
+		if (d->known && seq + 1 != d->next)
 			return BW_REASON_TCP_SYN;
 		return BW_REASON_NONE;
 	}
@@ -275,32 +275,148 @@ seg_check(const struct dp_flow *f, uint8_t dir, const uint8_t *l4, uint32_t seq,
 	 * what the other end sent (a refused connection).
 	 */
 	if (flags & RTE_TCP_RST_FLAG) {
-		if (known)
-			return d == 0 ? BW_REASON_NONE : BW_REASON_TCP_RST;
-		return (flags & RTE_TCP_ACK_FLAG) && f->seq_known[1 - dir] &&
-				       rd_be32(l4 + 8) == f->next_seq[1 - dir]
+		if (d->known)
+			return ahead == 0 ? BW_REASON_NONE : BW_REASON_TCP_RST;
+		return (flags & RTE_TCP_ACK_FLAG) && o->known &&
+				       rd_be32(l4 + 8) == o->next
 			       ? BW_REASON_NONE
 			       : BW_REASON_TCP_RST;
 	}
-	if (!known)
-		return BW_REASON_NONE; /* picked up mid-stream here */
-	if (f->fin[dir]) {
+	if (!d->known) {
+		/* data or a FIN of an end whose SYN was not seen */
+		if ((len > 0 || (flags & RTE_TCP_FIN_FLAG)) &&
+		    !w->tcp_midstream)
+			return BW_REASON_TCP_MIDSTREAM;
+		return BW_REASON_NONE;
+	}
+	if (d->fin) {
 		/*
 		 * nothing after the FIN (it took next - 1); up to it: a
 		 * retransmission
 		 */
-		return (int32_t)(seq + len - (f->next_seq[dir] - 1)) > 0
+		return (int32_t)(seq + len - (d->next - 1)) > 0
 			       ? BW_REASON_TCP_FIN
 			       : BW_REASON_NONE;
 	}
-	/* data or FIN ahead of the next byte: not kept yet, dropped */
-	if (d > 0 && (len > 0 || (flags & RTE_TCP_FIN_FLAG)))
-		return BW_REASON_TCP_OOO;
-	/* a FIN is at the next byte once the data before it is in */
-	if ((flags & RTE_TCP_FIN_FLAG) &&
-	    (int32_t)(seq + len - f->next_seq[dir]) < 0)
-		return BW_REASON_TCP_FIN;
+	if (flags & RTE_TCP_FIN_FLAG) {
+		/* a FIN ahead of the next byte is not held: dropped */
+		if (ahead > 0)
+			return BW_REASON_TCP_OOO;
+		/* a FIN is at the next byte once the data before it is in */
+		if ((int32_t)(seq + len - d->next) < 0)
+			return BW_REASON_TCP_FIN;
+	}
 	return BW_REASON_NONE;
+}
+
+/* What the held-bytes check refuses a segment for (reasm.c). */
+static const uint8_t rverdict_reason[] = {
+	[DP_R_OK] = BW_REASON_NONE,
+	[DP_R_DIFF] = BW_REASON_TCP_OVERLAP,
+	[DP_R_UNV] = BW_REASON_TCP_UNVERIFIED,
+	[DP_R_FULL] = BW_REASON_TCP_OOO,
+	[DP_R_FAR] = BW_REASON_TCP_OOO,
+};
+
+/* The scans of one flow direction: dp_reasm_take()'s feed. */
+struct feed_ctx {
+	struct dp_worker *w;
+	const struct dp_match_set *s;
+	const struct dp_match_gkey *gk;
+	hs_stream_t *strm; /* the lane's BASE stream, or NULL */
+	uint32_t slot;
+	uint8_t dir;
+};
+
+static void
+stream_feed(void *arg, const uint8_t *p, uint32_t n)
+{
+	struct feed_ctx *c = arg;
+
+	if (c->strm != NULL)
+		hs_scan_stream(c->strm, (const char *)p, n, 0,
+			       c->s->scratch[c->w->id], on_stream_match, c->w);
+	if (c->s->nb_scls > 0)
+		class_feed(c->w, c->s, c->gk, c->slot, c->dir, (const char *)p,
+			   n);
+}
+
+/*
+ * The session state after an accepted segment with flags of direction
+ * dir (docs/rules.md, "TCP sessions").
+ */
+static void
+state_move(struct dp_flow *f, uint8_t dir, uint8_t flags)
+{
+	if (flags & RTE_TCP_SYN_FLAG) {
+		if (f->client == 2)
+			f->client = (flags & RTE_TCP_ACK_FLAG) ? (uint8_t)(1 - dir)
+							       : dir;
+		if (f->state == DP_TCPS_NONE)
+			f->state = DP_TCPS_SYN_SENT;
+		if ((flags & RTE_TCP_ACK_FLAG) && f->state == DP_TCPS_SYN_SENT)
+			f->state = DP_TCPS_SYN_RCVD;
+	} else if ((flags & RTE_TCP_ACK_FLAG) &&
+		   f->state == DP_TCPS_SYN_RCVD && dir == f->client) {
+		f->state = DP_TCPS_ESTABLISHED;
+	}
+	if (flags & RTE_TCP_FIN_FLAG)
+		f->state = DP_TCPS_CLOSING;
+}
+
+/* Publish the flow table's own counts in the worker's record. */
+static inline void
+table_counts(struct dp_worker *w)
+{
+	struct bw_worker_stats *st = w->st;
+
+	__atomic_store_n(&st->flow[BW_FLOW_EVICTED], w->flows.nb_evicted,
+			 __ATOMIC_RELAXED);
+	__atomic_store_n(&st->flow[BW_FLOW_UNACKED],
+			 w->flows.pool.nb_unacked, __ATOMIC_RELAXED);
+	__atomic_store_n(&st->flow[BW_FLOW_HELD_NOW],
+			 dp_rpool_used(&w->flows.pool), __ATOMIC_RELAXED);
+}
+
+/* A refused segment's own new entry is not kept. */
+static enum dp_seg_fate
+seg_refuse(struct dp_worker *w, uint32_t slot, int created, uint8_t reason,
+	   uint32_t *flow_slot, uint8_t *why)
+{
+	if (reason == BW_REASON_TCP_OOO)
+		dp_cnt_add(&w->st->flow[BW_FLOW_OOO], 1);
+	if (created) {
+		dp_flow_del(&w->flows, slot);
+		*flow_slot = UINT32_MAX;
+	}
+	return seg_invalid(w, reason, why);
+}
+
+/*
+ * A reset at the next byte ends both directions' data (its own payload
+ * is not stream data): this direction's, then the other's, whose matches
+ * go after from stream_other on (counted, not dropped: this packet goes
+ * the other way). The flow goes.
+ */
+static void
+seg_reset(struct dp_worker *w, const struct dp_match_set *s,
+	  const struct dp_pkt *pi, const struct dp_match_gkey *gk,
+	  hs_stream_t **strm, struct dp_flow *f, uint32_t slot, uint8_t dir)
+{
+	if (!f->d[dir].fin)
+		stream_end(w, s, gk, strm, slot, dir);
+	if (f->d[1 - dir].known && !f->d[1 - dir].fin &&
+	    !f->dropped[1 - dir]) {
+		struct dp_pkt rev;
+		struct dp_match_gkey rk;
+
+		dp_pkt_reverse(pi, &rev);
+		dp_match_gkey_of(s, &rev, &rk);
+		w->match_scr.stream_other = w->match_scr.nb_stream_ids;
+		stream_end(w, s, &rk, strm, slot, (uint8_t)(1 - dir));
+	}
+	dp_flow_del(&w->flows, slot);
+	dp_cnt_add(&w->st->flow[BW_FLOW_CLOSED], 1);
 }
 
 /* See dp_stream.h. */
@@ -313,28 +429,33 @@ dp_stream_seg_track(struct dp_worker *w, const struct dp_match_set *s,
 		    uint8_t *why)
 {
 	struct bw_worker_stats *st = w->st;
+	struct dp_rpool *pool = &w->flows.pool;
 	hs_stream_t **strm;
 	struct dp_flow *f;
-	uint32_t slot, seq, over;
+	struct dp_rdir *d;
+	uint32_t slot, seq, joined;
 	const uint8_t *l4;
-	int created, syn, ack, fin, rst;
-	uint8_t dir, reason;
-	int32_t d;
+	int created, bare;
+	uint8_t dir, reason, flags = pi->tcp_flags;
+	enum dp_rverdict rv;
 
 	*flow_slot = UINT32_MAX;
 	dir = w->flow_scr.dir[i];
+	bare = len == 0 && !(flags & DP_TCP_STATE_FLAGS);
 	/*
 	 * A segment the receiver discards changes nothing, not even a flow;
 	 * a bare ACK changes no stream state and is not checked.
 	 */
-	if ((len > 0 || (pi->tcp_flags & DP_TCP_STATE_FLAGS)) &&
-	    unlikely(!tcp_cksum_ok(m, pi)))
+	if (!bare && unlikely(!tcp_cksum_ok(m, pi)))
 		return seg_invalid(w, BW_REASON_TCP_CKSUM, why);
 	f = dp_flow_get(&w->flows, &w->flow_scr.key[i], w->flow_scr.pos[i],
-			dels, now, &slot, &created);
+			dels, now, !bare, &slot, &created);
 	if (f == NULL) {
+		if (bare)
+			return DP_SEG_UNTRACKED; /* a bare ACK makes no flow */
 		dp_cnt_add(&st->flow[BW_FLOW_FULL], 1);
-		return DP_SEG_UNTRACKED;
+		table_counts(w);
+		return seg_invalid(w, BW_REASON_TCP_FLOW_FULL, why);
 	}
 	*flow_slot = slot;
 	*flow_dir = dir;
@@ -344,9 +465,9 @@ dp_stream_seg_track(struct dp_worker *w, const struct dp_match_set *s,
 	if (f->set != s) {
 		/*
 		 * New flow, or new rules: the streams start from nothing at
-		 * the next byte. The TCP state stays (a new flow's is zero):
-		 * forgetting it at a commit would take the next segment,
-		 * ahead or not, as a mid-stream start.
+		 * the next byte. The TCP state and held bytes stay (a new
+		 * flow's are empty): forgetting them at a commit would take
+		 * the next segment, ahead or not, as a mid-stream start.
 		 */
 		if (strm != NULL) {
 			hs_reset_stream(strm[0], 0, NULL, NULL, NULL);
@@ -357,100 +478,90 @@ dp_stream_seg_track(struct dp_worker *w, const struct dp_match_set *s,
 			       4 * sizeof(*s->cused));
 		f->set = s;
 	}
-	l4 = rte_pktmbuf_mtod_offset(m, const uint8_t *, pi->l4_off);
-	seq = rd_be32(l4 + 4);
-	syn = (pi->tcp_flags & RTE_TCP_SYN_FLAG) != 0;
-	ack = (pi->tcp_flags & RTE_TCP_ACK_FLAG) != 0;
-	fin = (pi->tcp_flags & RTE_TCP_FIN_FLAG) != 0;
-	rst = (pi->tcp_flags & RTE_TCP_RST_FLAG) != 0;
 	if (f->dropped[dir]) {
 		dp_cnt_add(&st->flow[BW_FLOW_DROP], 1);
 		return DP_SEG_DROP;
 	}
-	reason = seg_check(f, dir, l4, seq, len, pi->tcp_flags);
-	if (unlikely(reason != BW_REASON_NONE)) {
-		if (reason == BW_REASON_TCP_OOO)
-			dp_cnt_add(&st->flow[BW_FLOW_OOO], 1);
-		if (created) {
-			/* an entry for a refused segment alone: not kept */
-			dp_flow_del(&w->flows, slot);
-			*flow_slot = UINT32_MAX;
-		}
-		return seg_invalid(w, reason, why);
+	l4 = rte_pktmbuf_mtod_offset(m, const uint8_t *, pi->l4_off);
+	seq = rd_be32(l4 + 4);
+	d = &f->d[dir];
+	reason = seg_check(w, f, dir, l4, seq, len, flags);
+	if (reason == BW_REASON_NONE && len > 0 && d->known &&
+	    !(flags & RTE_TCP_RST_FLAG)) {
+		rv = dp_reasm_check(pool, d, seq, payload, len);
+		reason = rverdict_reason[rv];
 	}
+	if (unlikely(reason != BW_REASON_NONE))
+		return seg_refuse(w, slot, created, reason, flow_slot, why);
 	if (created)
 		dp_cnt_add(&st->flow[BW_FLOW_NEW], 1);
-	if (syn) {
-		if (f->client == 2)
-			f->client = ack ? (uint8_t)(1 - dir) : dir;
-		f->next_seq[dir] = seq + 1;
-		f->seq_known[dir] = 1;
-		f->fin[dir] = 0;
+	if (d->side == 0)
+		d->side = (uint8_t)(pi->dir + 1);
+	/*
+	 * An acknowledgement releases the other direction's held bytes it
+	 * covers, when it comes in on the other port than they did: one
+	 * forged on the attacker's side must not free what a decoy left.
+	 */
+	if ((flags & RTE_TCP_ACK_FLAG) && f->d[1 - dir].side != 0 &&
+	    f->d[1 - dir].side != d->side)
+		dp_reasm_ack(pool, &f->d[1 - dir], rd_be32(l4 + 8));
+	state_move(f, dir, flags);
+	if (flags & RTE_TCP_SYN_FLAG) {
+		d->next = seq + 1;
+		d->known = 1;
+		d->fin = 0;
 	}
 	*toward = f->client == 2 ? -1 : f->client == dir;
-	if (rst) {
-		/*
-		 * A reset at the next byte ends both directions' data (its
-		 * own payload is not stream data): this direction's, then
-		 * the other's, whose matches go after from stream_other on
-		 * (counted, not dropped: this packet goes the other way).
-		 */
-		if (!f->fin[dir])
-			stream_end(w, s, gk, strm, slot, dir);
-		if (f->seq_known[1 - dir] && !f->fin[1 - dir] &&
-		    !f->dropped[1 - dir]) {
-			struct dp_pkt rev;
-			struct dp_match_gkey rk;
-
-			dp_pkt_reverse(pi, &rev);
-			dp_match_gkey_of(s, &rev, &rk);
-			w->match_scr.stream_other = w->match_scr.nb_stream_ids;
-			stream_end(w, s, &rk, strm, slot, (uint8_t)(1 - dir));
-		}
-		dp_flow_del(&w->flows, slot);
-		dp_cnt_add(&st->flow[BW_FLOW_CLOSED], 1);
+	if (flags & RTE_TCP_RST_FLAG) {
+		seg_reset(w, s, pi, gk, strm, f, slot, dir);
 		*flow_slot = UINT32_MAX;
+		table_counts(w);
 		return DP_SEG_FED;
 	}
+	if (!d->known && (len > 0 || (flags & RTE_TCP_FIN_FLAG))) {
+		/* picked up mid-stream (--tcp-midstream pickup): from here */
+		d->next = seq;
+		d->known = 1;
+		if (f->state == DP_TCPS_NONE)
+			f->state = DP_TCPS_MIDSTREAM;
+		dp_cnt_add(&st->flow[BW_FLOW_MIDSTREAM], 1);
+	}
 	if (len > 0) {
-		if (!f->seq_known[dir]) {
-			/* picked up mid-stream: from this byte on */
-			f->next_seq[dir] = seq;
-			f->seq_known[dir] = 1;
-		}
-		d = (int32_t)(seq - f->next_seq[dir]);
-		if (d < 0 && (uint32_t)-d >= len) {
+		struct feed_ctx fc = {
+			.w = w,
+			.s = s,
+			.gk = gk,
+			.strm = strm != NULL ? strm[dir] : NULL,
+			.slot = slot,
+			.dir = dir,
+		};
+		int32_t ahead = (int32_t)(seq - d->next);
+
+		/* nothing held ahead lies past a FIN */
+		if (flags & RTE_TCP_FIN_FLAG)
+			dp_reasm_drop_ahead(pool, d);
+		if (ahead > 0)
+			dp_cnt_add(&st->flow[BW_FLOW_AHEAD], 1);
+		else if ((int32_t)(seq + len - d->next) <= 0)
 			dp_cnt_add(&st->flow[BW_FLOW_RETRANS], 1);
-		} else {
-			over = d < 0 ? (uint32_t)-d : 0;
-			if (over > 0)
-				dp_cnt_add(&st->flow[BW_FLOW_OVERLAP], 1);
-			if (strm != NULL)
-				hs_scan_stream(strm[dir],
-					       (const char *)payload + over,
-					       len - over, 0, s->scratch[w->id],
-					       on_stream_match, w);
-			if (s->nb_scls > 0)
-				class_feed(w, s, gk, slot, dir,
-					   (const char *)payload + over,
-					   len - over);
-			f->next_seq[dir] += len - over;
-		}
+		else if (ahead < 0)
+			dp_cnt_add(&st->flow[BW_FLOW_OVERLAP], 1);
+		joined = dp_reasm_take(pool, d, seq, payload, len, stream_feed,
+				       &fc);
+		if (joined > 0)
+			dp_cnt_add(&st->flow[BW_FLOW_JOINED], joined);
 	}
 	/* a FIN in sequence (seg_check): the end of this direction's data */
-	if (fin && !f->fin[dir]) {
-		if (!f->seq_known[dir]) {
-			f->next_seq[dir] = seq + len;
-			f->seq_known[dir] = 1;
-		}
+	if ((flags & RTE_TCP_FIN_FLAG) && !d->fin) {
 		stream_end(w, s, gk, strm, slot, dir);
-		f->fin[dir] = 1;
-		f->next_seq[dir]++; /* the FIN takes one, as a SYN does */
+		d->fin = 1;
+		d->next++; /* the FIN takes one, as a SYN does */
 	}
-	if (f->fin[0] && f->fin[1]) {
+	if (f->d[0].fin && f->d[1].fin) {
 		dp_flow_del(&w->flows, slot);
 		dp_cnt_add(&st->flow[BW_FLOW_CLOSED], 1);
 		*flow_slot = UINT32_MAX;
 	}
+	table_counts(w);
 	return DP_SEG_FED;
 }

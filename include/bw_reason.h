@@ -58,7 +58,11 @@
 	X(TCP_SYN, 31, "tcp-invalid-syn", 2)                                   \
 	X(TCP_RST, 32, "tcp-invalid-rst", 2)                                   \
 	X(TCP_FIN, 33, "tcp-invalid-fin", 2)                                   \
-	X(TCP_URG, 34, "tcp-urgent-data", 2)
+	X(TCP_URG, 34, "tcp-urgent-data", 2)                                   \
+	X(TCP_OVERLAP, 35, "tcp-overlap-different-data", 2)                    \
+	X(TCP_UNVERIFIED, 36, "tcp-retrans-unverified", 2)                     \
+	X(TCP_MIDSTREAM, 37, "tcp-midstream", 2)                               \
+	X(TCP_FLOW_FULL, 38, "tcp-flow-table-full", 2)
 
 enum bw_reason {
 #define BW_REASON_ENUM(sym, num, name, mal) BW_REASON_##sym = num,

@@ -24,7 +24,7 @@
 
 #define BW_STATUS_MAGIC	    0x5355544154535742ULL /* "BWSTATUS" little endian */
 #define BW_STATUS_ABI_MAJOR 1
-#define BW_STATUS_ABI_MINOR 1
+#define BW_STATUS_ABI_MINOR 2
 
 #define BW_CACHE_LINE	 64
 #define BW_NAME_LEN	 32 /* instance and version strings, NUL included */
@@ -106,25 +106,35 @@ _Static_assert(offsetof(struct bw_status_hdr, bpf_info_off) == 200,
  */
 #define BW_FLOW_NEW    0 /* flows entered in the table */
 #define BW_FLOW_CLOSED 1 /* removed on RST or FIN both ways */
-#define BW_FLOW_AGED   2 /* removed after DP_FLOW_IDLE_S idle */
-#define BW_FLOW_FULL                                                           \
-	3 /* segments of flows the full table lacks:
-				 scanned per packet only */
-#define BW_FLOW_OOO                                                            \
-	4		  /* segments ahead of the next byte expected:
-				 not fed to the stream, scanned per packet */
-#define BW_FLOW_RETRANS 5 /* segments wholly already fed: skipped */
-#define BW_FLOW_OVERLAP                                                        \
-	6 /* segments partly already fed: the new
-				 bytes fed */
-#define BW_FLOW_DROP                                                           \
-	7 /* segments dropped because an earlier one
-				 of their flow direction hit a drop rule */
-#define BW_FLOW_COUNTERS 8
+#define BW_FLOW_AGED   2 /* removed after their idle time */
+/* segments of new flows the full table had no entry for */
+#define BW_FLOW_FULL 3
+/* segments refused: ahead of the next byte, beyond what may be held */
+#define BW_FLOW_OOO	4
+#define BW_FLOW_RETRANS 5 /* segments wholly already scanned: compared */
+/* segments partly already scanned: the new bytes scanned */
+#define BW_FLOW_OVERLAP 6
+/* segments dropped because an earlier one of their direction hit a drop rule */
+#define BW_FLOW_DROP 7
+/* segments held ahead of a gap (copies), scanned when it fills */
+#define BW_FLOW_AHEAD 8
+/* held chunks scanned because the gap before them filled */
+#define BW_FLOW_JOINED 9
+/* flows evicted to make room for a new one (not established ones) */
+#define BW_FLOW_EVICTED 10
+/* held chunks released before the receiver acknowledged them */
+#define BW_FLOW_UNACKED 11
+/* chunks of held bytes in use now (a gauge, not a count) */
+#define BW_FLOW_HELD_NOW 12
+/* directions whose tracking started mid-stream (--tcp-midstream pickup) */
+#define BW_FLOW_MIDSTREAM 13
+#define BW_FLOW_COUNTERS  14
 #define BW_FLOW_NAMES                                                          \
 	{                                                                      \
 		"new", "closed", "aged", "table_full", "out_of_order",         \
-			"retransmitted", "overlap", "dropped_after_match"      \
+			"retransmitted", "overlap", "dropped_after_match",     \
+			"held_ahead", "gaps_filled", "evicted",                \
+			"released_unacked", "held_chunks_now", "midstream"     \
 	}
 
 struct bw_worker_stats {
@@ -144,8 +154,8 @@ struct bw_worker_stats {
 	uint64_t nonip_pkts; /* neither (ARP, LLDP, ...): passed untouched */
 	uint64_t frag_pkts;  /* IPv4 or IPv6 fragments */
 	uint64_t anomaly_pass_pkts; /* malformed, passed by policy */
-	uint64_t flow[8];	    /* BW_FLOW_*: TCP stream tracking */
-	uint64_t reserved[41];	    /* zero */
+	uint64_t flow[16];	    /* BW_FLOW_*: TCP stream tracking */
+	uint64_t reserved[33];	    /* zero */
 	uint64_t reason_drop_pkts[BW_REASON_MAX]; /* drops per BW_REASON_* */
 	uint64_t reason_pass_pkts[BW_REASON_MAX]; /* malformed but passed */
 } __attribute__((aligned(BW_CACHE_LINE)));

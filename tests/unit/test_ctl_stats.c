@@ -272,7 +272,7 @@ test_json_totals(void)
 	CU_ASSERT(bw_json_absent(js, "totals.anomalies_passed", "tx-full"));
 	/* TCP stream counters. */
 	CU_ASSERT(bw_json_first_key(js, "totals.flows", "new"));
-	CU_ASSERT(bw_json_last_key(js, "totals.flows", "dropped_after_match"));
+	CU_ASSERT(bw_json_last_key(js, "totals.flows", "midstream"));
 
 	/* Workers. */
 	CU_ASSERT_EQUAL(json_array_size(bw_json_get(js, "workers")), 2);

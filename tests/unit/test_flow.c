@@ -153,8 +153,11 @@ test_table_against_oracle(void)
 	int created;
 
 	memset(&o, 0, sizeof(o));
-	CU_ASSERT_FATAL(dp_flow_table_init(&t, 0, NB_FLOWS, 1, SOCKET_ID_ANY) ==
-			0);
+	const struct dp_flow_params fp = {.nb = NB_FLOWS, .idle_s = 1,
+					  .pool_mib = 1, .hold_kib = 4,
+					  .ahead_kib = 4};
+
+	CU_ASSERT_FATAL(dp_flow_table_init(&t, 0, &fp, SOCKET_ID_ANY) == 0);
 	CU_ASSERT_FATAL(t.nb >= NB_FLOWS);
 	for (i = 0; i < NB_KEYS; i++) {
 		pkt_random(&pi, (int)(i % 3 == 0));
@@ -170,7 +173,7 @@ test_table_against_oracle(void)
 		} else {
 			/* a stale position must not matter: t.dels differs */
 			f = dp_flow_get(&t, &o.key[k], -ENOENT, t.dels, now,
-					&slot, &created);
+					1, &slot, &created);
 			CU_ASSERT_PTR_NOT_NULL_FATAL(f);
 			CU_ASSERT_EQUAL(created, !o.live[k]);
 			if (o.live[k])
@@ -195,6 +198,7 @@ test_table_against_oracle(void)
 	 * steps it takes the cursor to go round.
 	 */
 	t.idle_tsc = 1000;
+	t.embryo_tsc = 1000; /* no flow here is established */
 	removed = 0;
 	now++;
 	for (i = 0; i < 2 * (t.nb / t.age_budget + 2); i++) {
@@ -215,31 +219,81 @@ test_table_against_oracle(void)
 	dp_flow_table_fini(&t);
 }
 
-static void
-test_table_full(void)
+/* Fill a table of 64 flows; established ones get state est. */
+static uint32_t
+table_fill(struct dp_flow_table *t, struct dp_flow_key *keys, uint32_t max,
+	   int est)
 {
-	struct dp_flow_table t;
-	struct dp_flow_key key;
 	struct dp_pkt pi;
+	struct dp_flow *f;
 	uint32_t i, slot, nb = 0;
 	uint8_t dir;
 	int created;
 
-	CU_ASSERT_FATAL(dp_flow_table_init(&t, 1, 64, 60, SOCKET_ID_ANY) == 0);
-	for (i = 0; i < 4 * t.nb; i++) {
+	for (i = 0; i < max; i++) {
 		pkt_random(&pi, 0);
-		dp_flow_key_of(&pi, &key, &dir);
-		if (dp_flow_get(&t, &key, -ENOENT, t.dels, 1, &slot,
-				&created) == NULL)
+		dp_flow_key_of(&pi, &keys[i], &dir);
+		f = dp_flow_get(t, &keys[i], -ENOENT, t->dels, 100 + i, 1,
+				&slot, &created);
+		if (f == NULL)
 			break;
 		CU_ASSERT(created);
-		CU_ASSERT(slot < t.nb);
+		CU_ASSERT(slot < t->nb);
+		if (est)
+			f->state = DP_TCPS_ESTABLISHED;
 		nb++;
 	}
-	/* at least what was asked for fits; a full table says so */
+	return nb;
+}
+
+static void
+test_table_full(void)
+{
+	const struct dp_flow_params fp = {.nb = 64, .idle_s = 60,
+					  .pool_mib = 1, .hold_kib = 4,
+					  .ahead_kib = 4};
+	struct dp_flow_table t;
+	struct dp_flow_key keys[256], key;
+	struct dp_pkt pi;
+	uint32_t nb, i, slot, found = 0;
+	uint8_t dir;
+	int created;
+
+	CU_ASSERT_FATAL(dp_flow_table_init(&t, 1, &fp, SOCKET_ID_ANY) == 0);
+	CU_ASSERT_FATAL(t.nb <= 256);
+	/* established flows only: at least what was asked for fits, then
+	 * a full table refuses a new flow and evicts nothing */
+	nb = table_fill(&t, keys, 256, 1);
 	CU_ASSERT(nb >= 64);
 	CU_ASSERT(nb <= t.nb);
-	CU_ASSERT(i < 4 * t.nb);
+	CU_ASSERT(nb < 256);
+	CU_ASSERT_EQUAL(t.nb_evicted, 0);
+	/* a lookup (a stale position: looked up) finds what is there */
+	for (i = 0; i < nb; i++)
+		found += dp_flow_get(&t, &keys[i], -ENOENT, t.dels - 1, 5000,
+				     0, &slot, &created) != NULL;
+	CU_ASSERT_EQUAL(found, nb);
+	pkt_random(&pi, 0);
+	dp_flow_key_of(&pi, &key, &dir);
+	CU_ASSERT_PTR_NULL(dp_flow_get(&t, &key, -ENOENT, t.dels - 1, 1, 0,
+				       &slot, &created));
+	CU_ASSERT_PTR_NULL(dp_flow_get(&t, &key, -ENOENT, t.dels, 1, 1, &slot,
+				       &created));
+	/* one flow not established: the one a full table evicts */
+	t.flows[slot = 7].state = DP_TCPS_SYN_SENT;
+	t.evict_cursor = 0;
+	CU_ASSERT_PTR_NOT_NULL(dp_flow_get(&t, &key, -ENOENT, t.dels, 6000, 1,
+					   &i, &created));
+	CU_ASSERT(created);
+	CU_ASSERT_EQUAL(t.nb_evicted, 1);
+	CU_ASSERT_EQUAL(i, 7); /* its slot went to the new flow */
+	dp_flow_table_fini(&t);
+
+	/* SYN flood: never-established flows give way, oldest first */
+	CU_ASSERT_FATAL(dp_flow_table_init(&t, 1, &fp, SOCKET_ID_ANY) == 0);
+	nb = table_fill(&t, keys, 256, 0);
+	CU_ASSERT(nb == 256);
+	CU_ASSERT(t.nb_evicted >= 256 - t.nb);
 	dp_flow_table_fini(&t);
 }
 
@@ -247,7 +301,8 @@ static const struct bw_cunit_test tests[] = {
 	{"both directions give one key", test_key_symmetric},
 	{"random gets, deletions and aging equal the oracle",
 	 test_table_against_oracle},
-	{"a full table refuses a new flow", test_table_full},
+	{"a full table evicts flows not established, refuses when none",
+	 test_table_full},
 };
 
 /* EAL arguments: memory without hugepages, no device. */
