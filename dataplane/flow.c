@@ -148,9 +148,13 @@ dp_flow_get(struct dp_flow_table *t, const struct dp_flow_key *k, int32_t pos,
 	*created = 0;
 	if (dels != t->dels)
 		pos = rte_hash_lookup(t->h, k);
-	if (pos < 0) {
-		if (!create)
+	if (pos < 0 && !create) {
+		/* an earlier packet of the burst may have added it */
+		pos = rte_hash_lookup(t->h, k);
+		if (pos < 0 || (uint32_t)pos >= t->nb)
 			return NULL;
+	}
+	if (pos < 0) {
 		/* new, or added by an earlier packet of the burst */
 		pos = rte_hash_add_key(t->h, k);
 		if (pos == -ENOSPC && dp_flow_evict(t))

@@ -289,12 +289,17 @@ seg_check(const struct dp_worker *w, const struct dp_flow *f, uint8_t dir,
 			return BW_REASON_TCP_MIDSTREAM;
 		return BW_REASON_NONE;
 	}
+	/* RFC 793: after the SYN, a segment without ACK is discarded */
+	if ((len > 0 || (flags & RTE_TCP_FIN_FLAG)) &&
+	    !(flags & RTE_TCP_ACK_FLAG))
+		return BW_REASON_TCP_NOACK;
 	if (d->fin) {
 		/*
-		 * nothing after the FIN (it took next - 1); up to it: a
-		 * retransmission
+		 * no data or FIN after the FIN (it took next - 1); up to it:
+		 * a retransmission; an ACK alone sits at next
 		 */
-		return (int32_t)(seq + len - (d->next - 1)) > 0
+		return (len > 0 || (flags & RTE_TCP_FIN_FLAG)) &&
+				       (int32_t)(seq + len - (d->next - 1)) > 0
 			       ? BW_REASON_TCP_FIN
 			       : BW_REASON_NONE;
 	}

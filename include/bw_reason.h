@@ -62,7 +62,8 @@
 	X(TCP_OVERLAP, 35, "tcp-overlap-different-data", 2)                    \
 	X(TCP_UNVERIFIED, 36, "tcp-retrans-unverified", 2)                     \
 	X(TCP_MIDSTREAM, 37, "tcp-midstream", 2)                               \
-	X(TCP_FLOW_FULL, 38, "tcp-flow-table-full", 2)
+	X(TCP_FLOW_FULL, 38, "tcp-flow-table-full", 2)                         \
+	X(TCP_NOACK, 39, "tcp-missing-ack", 2)
 
 enum bw_reason {
 #define BW_REASON_ENUM(sym, num, name, mal) BW_REASON_##sym = num,

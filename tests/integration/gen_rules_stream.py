@@ -5,10 +5,11 @@
 each flow after a three-way handshake:
   split2, split3, split10   the pattern over 2, 3 and 10 segments
   retrans                   3 segments, the first sent twice
-  reorder                   3 segments sent 1, 3, 2, then 3 again (the
-                            client's retransmission of the segment that
-                            arrived early, which is dropped: the
-                            normalizer keeps no segment ahead)
+  reorder                   3 segments sent 1, 3, 2, then 3 again: the
+                            third, early, is held and passes; the second
+                            fills the gap and completes the pattern in
+                            stream order (dropped), the resent third
+                            drops as a later segment of the flow
   overlap                   3 segments, the second repeating the last 5
                             bytes of the first
   wrongport                 the pattern over 3 segments to port 9090
@@ -19,7 +20,7 @@ an ACK, then the server answers. The drop rule (to_server) must drop the
 segment that completes the pattern and every later client segment of that
 flow; server segments pass. Writes into OUTDIR: in.pcap, expect.pcap,
 counts.txt ("frames N", "drops N" of every reason, "matches N": flows
-that match, "retrans N", "ooo N", "ooo_drops N", "overlap N", "flows N").
+that match, "retrans N", "ahead N", "joined N", "overlap N", "flows N").
 
 usage: gen_rules_stream.py OUTDIR
 """
@@ -80,19 +81,18 @@ def flow(idx, kind):
         order = [0, 2, 1, 2]
     else:
         order = list(range(n))
-    done = False
+    done, have = False, set()
     for k, i in enumerate(order):
         p, seq = pieces[i], offs[i]
         if kind == "overlap" and i == 1:
             p, seq = pieces[0][-5:] + p, seq - 5
-        # the segment that completes the pattern in stream order, and
-        # every client segment after it, drop
-        last = k == len(order) - 1
-        drop = matches and (done or last)
-        # the segment ahead of the next byte: dropped (tcp-out-of-order)
-        early = kind == "reorder" and k == 1
-        c(seq, 0x18, p, drop or early)
-        done = done or (matches and last)
+        # the segment with which every piece is in (in stream order, the
+        # pattern complete), and every client segment after it, drop
+        have.add(i)
+        complete = len(have) == n
+        drop = matches and (done or complete)
+        c(seq, 0x18, p, drop)
+        done = done or (matches and complete)
     c(end, 0x18, b"more data", matches)
     c(end + 9, 0x10, b"", matches)
     s(0x18, b"HTTP/1.0 200 OK\r\n")
@@ -111,10 +111,10 @@ def main():
     nb, drops = write_replay(out, marked)
     with open(os.path.join(out, "counts.txt"), "w") as f:
         f.write("frames %d\ndrops %d\nmatches %d\n" % (nb, drops, matches))
-        # retrans: one duplicate; ooo: reorder's early third segment;
+        # retrans: one duplicate; ahead: reorder's early third segment,
+        # held; joined: its one chunk, scanned when the gap filled;
         # overlap: one segment; flows: one per kind
-        # ooo_drops: the same early segment, dropped as tcp-out-of-order
-        f.write("retrans 1\nooo 1\nooo_drops 1\noverlap 1\nflows %d\n"
+        f.write("retrans 1\nahead 1\njoined 1\noverlap 1\nflows %d\n"
                 % len(kinds))
 
 
