@@ -7,7 +7,9 @@ and control flows, each case one connection (client 10.0.0.N or
 fd00:e::N, port 40000 + N, to port 80), after a three-way handshake.
 CASES lists them: a reordering, b far SYNs, c bad-checksum decoys, d data
 in a SYN, e bogus RSTs and FINs, f an urgent byte, g the sequence wrap,
-h jumbo frames (the pattern past the first mbuf segment); k the controls.
+h jumbo frames (the pattern past the first mbuf segment), i decoys the
+receiver discards (no ACK) or that a last-wins receiver replaces; k the
+controls.
 
 The oracle models the dataplane's stream normalizer: for a segment with
 data, SYN, FIN or RST (a bare ACK passes unchecked), per direction of a
@@ -20,18 +22,26 @@ flow, "next" the next byte expected, checks before any state changes
   3. URG with a nonzero urgent pointer: tcp-urgent-data;
   4. an RST at seq == next ends the flow (its data is not scanned); any
      other RST: tcp-invalid-rst;
-  5. a direction without a SYN starts at its first data segment;
-  6. data ahead of next: tcp-out-of-order (not kept); data behind next
+  5. data or a FIN without ACK: tcp-missing-ack;
+  6. a FIN after an accepted FIN, or data beyond it: tcp-invalid-fin;
+     segments at or behind an accepted FIN pass;
+  7. a byte of the segment that differs from the byte seen before at its
+     sequence number (scanned, or held ahead of a gap):
+     tcp-overlap-different-data;
+  8. a FIN ahead of next: tcp-out-of-order; data ahead of next is held
+     (passes) and scanned when the gap before it fills; data behind next
      is a retransmission, only its new bytes are scanned;
-  7. a FIN in order ends the direction's stream; a FIN behind next (none
-     accepted yet), or after an accepted FIN bytes beyond it:
-     tcp-invalid-fin; segments at or behind an accepted FIN pass;
-  8. the segment whose new bytes complete the pattern in stream order
-     (or that holds it whole), and every later segment of that direction
-     that the table checks: content-rule.
+  9. a FIN in order ends the direction's stream (and drops what is held
+     ahead); a FIN behind next: tcp-invalid-fin;
+  10. the segment whose new bytes, with the held ones they join,
+     complete the pattern in stream order (or that holds it whole), and
+     every later segment of that direction: content-rule.
 Cases where these rules leave the verdict open are refused: a bare ACK
 after a match (rules_stream.sh has it dropped), a bad checksum after a
-match, the pattern whole in a segment dropped for another reason. Each case
+match, the pattern whole in a segment dropped for another reason. The attacks
+must deliver the pattern to a receiver where bytes first queued win
+(Linux) or to one where the last win, and behind Bulwark to neither. Each
+case
 states the drops it expects, checked against the oracle; each attack must
 deliver the pattern to the Linux receiver model (tcprecv.py) from the
 input and not from the oracle's output, and each control its data from
@@ -59,8 +69,8 @@ PA = 0x08 | ACK
 FAR = 0x40000000  # a sequence number offset far out of any window
 REASONS = ("tcp-bad-checksum", "tcp-invalid-syn", "tcp-urgent-data",
            "tcp-invalid-rst", "tcp-out-of-order", "tcp-invalid-fin",
-           "content-rule")
-BAD, ISYN, URGENT, IRST, OOO, IFIN, RULE = REASONS
+           "tcp-missing-ack", "tcp-overlap-different-data", "content-rule")
+BAD, ISYN, URGENT, IRST, OOO, IFIN, NOACK, OVERLAP, RULE = REASONS
 
 
 def segment(src, dst, ports, seq, ack, flags, pay, urg=0, bad=False):
@@ -190,13 +200,37 @@ def jumbo(f):
     f.pieces([f.data], [0])
 
 
+def overlap_ahead(f):
+    """Ahead of a one-byte gap "VIL-PAYXXXX", then "VIL-PAYLOAD" over it
+    (a receiver where the last bytes queued win reads the pattern), then
+    the gap's "E" and the rest."""
+    f.handshake()
+    f.c(b"GET /?q=")
+    f.c(b"VIL-PAYXXXX", rel=1)
+    f.c(b"VIL-PAYLOAD", rel=1)
+    f.c(b"E", rel=0)
+    f.seq[0] += len(PATTERN)
+    f.c(b" HTTP/1.0\r\n\r\n")
+
+
+def overlap_behind(f):
+    """A control: "EVIL-PAYXXXX" in order, then "LOAD" over its last four
+    bytes (every receiver has those already and keeps them)."""
+    f.data = b"GET /?q=EVIL-PAYXXXX HTTP/1.0\r\n\r\n"
+    f.handshake()
+    f.c(b"GET /?q=")
+    f.c(b"EVIL-PAYXXXX")
+    f.c(b"LOAD", rel=-4)
+    f.c(b" HTTP/1.0\r\n\r\n")
+
+
 def attack(**kw):
     return lambda f: split(f, **kw)
 
 
 # name, attack or control, how to build it, Flow options, drops expected
 CASES = [
-    ("a-reorder", "attack", reorder, {}, [OOO] * 3),
+    ("a-reorder", "attack", reorder, {}, [RULE] * 3),
     ("b-syn-far", "attack", attack(
         before=[dict(flags=SYN, rel=FAR)], parts=[PATTERN]), {},
      [ISYN, RULE, RULE]),
@@ -228,7 +262,7 @@ CASES = [
         between=[dict(flags=FIN | ACK, rel=-5)]), {}, [IFIN, RULE, RULE]),
     ("f-urgent", "attack", attack(
         between=[dict(pay=b"XLOAD", flags=PA | URG, urg=1)],
-        parts=[b"EVIL-PAY"]), {}, [URGENT, OOO]),
+        parts=[b"EVIL-PAY"]), {}, [URGENT]),
     # "GET /?q=" ends at 2^32 - 2: "EVIL-" wraps, "PAYLOAD" starts at 3
     ("g-seq-wrap", "attack", attack(), {"isn": SEQ - 11}, [RULE, RULE]),
     # frames longer than an mbuf's 2 KiB: the pattern in a later mbuf
@@ -238,8 +272,15 @@ CASES = [
     ("h-jumbo-edge", "attack", attack(
         parts=[b"x" * (2048 - 54 - 6) + PATTERN + b"y" * 3000]), {},
      [RULE, RULE]),
+    ("i-decoy-noack", "attack", attack(
+        before=[dict(pay=b"EVIL-PAYXXXX", rel=0, flags=0x08)],
+        parts=[PATTERN]), {}, [NOACK, RULE, RULE]),
+    ("i-overlap-ahead", "attack", overlap_ahead, {}, [OVERLAP]),
+    ("i-fin-ahead", "attack", attack(
+        between=[dict(flags=FIN | ACK, rel=20)]), {}, [OOO, RULE, RULE]),
     ("k-split", "control", control([0, 1, 2]), {}, []),
-    ("k-reorder", "control", control([0, 2, 1, 2]), {}, [OOO]),
+    ("k-reorder", "control", control([0, 2, 1, 2]), {}, []),
+    ("k-overlap-behind", "control", overlap_behind, {}, [OVERLAP]),
     ("k-retransmit", "control", control([0, 1, 1, 2]), {}, []),
     ("k-fin-close", "control", fin_close, {}, []),
     ("k-rst-close", "control", rst_close, {}, []),
@@ -254,7 +295,8 @@ class Direction:
     def __init__(self):
         self.nxt = None  # the next byte expected
         self.fin = None  # the sequence number of an accepted FIN
-        self.tail = b""  # the last bytes scanned, to find a split pattern
+        self.tail = bytearray()  # the last bytes scanned, to find a split pattern
+        self.seen = {}  # sequence number -> byte scanned or held ahead
         self.matched = False
 
 
@@ -274,7 +316,7 @@ class Oracle:
                 raise SystemExit("open: a bare ACK after a match")
             return None
         why = self.check(s, d, ends)
-        if s.dport == 80 and PATTERN in s.pay and why != RULE:
+        if s.dport == 80 and PATTERN in s.pay and why not in (None, RULE):
             raise SystemExit("open: the pattern whole in a %s segment" %
                              why)
         return why
@@ -298,19 +340,37 @@ class Oracle:
             return None
         if d.nxt is None:
             d.nxt = s.seq
+        if (s.pay or s.flags & FIN) and not s.flags & ACK:
+            return NOACK
         rel = signed(s.seq - d.nxt)
+        end = (s.seq + len(s.pay)) % SEQ
         if d.fin is not None:
-            return IFIN if signed(s.seq + len(s.pay) - d.fin) > 0 else None
-        if rel > 0:
+            return IFIN if (s.pay or s.flags & FIN) and \
+                signed(end - d.fin) > 0 else None
+        if s.flags & FIN and rel > 0:
             return OOO
         if s.flags & FIN and rel + len(s.pay) < 0:
             return IFIN
-        new = s.pay[-rel:]
+        for i, b in enumerate(s.pay):
+            if d.seen.get((s.seq + i) % SEQ, b) != b:
+                return OVERLAP
+        for i, b in enumerate(s.pay):
+            d.seen[(s.seq + i) % SEQ] = b
+        if rel > 0:
+            return None  # held ahead of the gap
+        if s.flags & FIN:  # nothing held ahead lies past a FIN
+            d.seen = {k: v for k, v in d.seen.items()
+                      if signed(k - end) < 0}
+        # the new bytes, and the held ones they join
+        new, at = bytearray(), d.nxt
+        while at in d.seen:
+            new.append(d.seen[at])
+            at = (at + 1) % SEQ
         if s.dport == 80 and PATTERN in d.tail + new:
             d.matched = True
             return RULE
         d.tail = (d.tail + new)[1 - len(PATTERN):]
-        d.nxt = (d.nxt + len(new)) % SEQ
+        d.nxt = at
         if s.flags & FIN:
             d.fin = d.nxt
         return None
@@ -334,16 +394,19 @@ def main():
             raise SystemExit("%s: the oracle drops %s, the case says %s" %
                              (name, got, want))
         lines.append((kind, name, f.key(), f.data))
-    sent = streams(fr for fr, _ in marked)
-    kept = streams(fr for fr, dropped in marked if not dropped)
+    sent, kept = [[streams((fr for fr, dropped in marked
+                            if not (out and dropped)), last)
+                    for last in (False, True)] for out in (False, True)]
     for kind, name, key, data in lines:
         if kind == "attack":
-            ok = PATTERN in sent[key] and PATTERN not in kept[key]
+            ok = any(PATTERN in r[key] for r in sent) and \
+                not any(PATTERN in r[key] for r in kept)
         else:
-            ok = sent[key] == data == kept[key]
+            ok = all(r[key] == data for r in sent + kept)
         if not ok:
-            raise SystemExit("%s: the receiver model reads %r, then %r" %
-                             (name, sent[key], kept[key]))
+            raise SystemExit("%s: the receiver models read %r, then %r" %
+                             (name, [r[key] for r in sent],
+                              [r[key] for r in kept]))
     nb, drops = write_replay(out, marked)
     with open(os.path.join(out, "counts.txt"), "w") as f:
         f.write("frames %d\ndrops %d\n" % (nb, drops))

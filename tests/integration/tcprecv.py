@@ -13,7 +13,9 @@ dataplane and of the test's oracle:
   - other segments need ACK and a sequence number within the window;
   - data is delivered in order; out-of-order data waits in a queue until
     the gap fills; where segments overlap, the bytes queued or delivered
-    first win;
+    first win (with --last, a queued byte is replaced by a later one, as
+    receivers of the "last wins" target policies do; delivered bytes
+    stay);
   - an RST is accepted only at exactly the next byte expected (else a
     challenge ACK or nothing), and ends the connection;
   - URG with a nonzero urgent pointer: the byte at seq + pointer - 1 (if
@@ -23,7 +25,7 @@ dataplane and of the test's oracle:
     discarded.
 Only the client-to-server direction is modelled.
 
-usage: tcprecv.py PCAP PATTERN
+usage: tcprecv.py [--last] PCAP PATTERN
 prints one line per connection, in the order their SYNs came:
 "CLIENT found|absent HEX", CLIENT as address:port ([address]:port for
 IPv6), found when the bytes delivered contain PATTERN, HEX those bytes
@@ -82,7 +84,8 @@ def signed(n):
 class Receiver:
     """The server's receiving side of one connection."""
 
-    def __init__(self, isn):
+    def __init__(self, isn, last=False):
+        self.last = last  # later queued bytes replace earlier ones
         self.base = isn + 1  # the sequence number of the first byte
         self.got = 0  # sequence space taken in order since the SYN
         self.queue = {}  # stream offset -> byte, not yet in order
@@ -107,7 +110,10 @@ class Receiver:
         if s.flags & URG and s.urg and self.got <= mark < off + len(s.pay):
             self.urgent.add(mark)
         for i in range(max(0, -rel), len(s.pay)):
-            self.queue.setdefault(off + i, s.pay[i])
+            if self.last:
+                self.queue[off + i] = s.pay[i]
+            else:
+                self.queue.setdefault(off + i, s.pay[i])
         if s.flags & FIN and off + len(s.pay) >= self.got and \
                 self.fin is None:
             self.fin = off + len(s.pay)
@@ -119,9 +125,9 @@ class Receiver:
         self.closed = self.got == self.fin
 
 
-def streams(frames):
+def streams(frames, last=False):
     """{client endpoint: bytes the server application reads}, in the
-    order the connections opened."""
+    order the connections opened; last: see Receiver."""
     conns = {}
     for f in frames:
         s = parse(f)
@@ -131,17 +137,20 @@ def streams(frames):
         if key not in conns:
             if s.flags & (SYN | ACK) == SYN and \
                     (s.dst, s.dport, s.src, s.sport) not in conns:
-                conns[key] = Receiver(s.seq)
+                conns[key] = Receiver(s.seq, last)
             continue
         conns[key].take(s)
     return {endpoint(k[0], k[1]): bytes(r.data) for k, r in conns.items()}
 
 
 def main():
-    if len(sys.argv) != 3:
+    args = sys.argv[1:]
+    last = args[:1] == ["--last"]
+    args = args[last:]
+    if len(args) != 2:
         raise SystemExit(__doc__.split("usage: ")[1].split("\n")[0])
-    pattern = sys.argv[2].encode()
-    for key, data in streams(read_pcap(sys.argv[1])).items():
+    pattern = args[1].encode()
+    for key, data in streams(read_pcap(args[0]), last).items():
         print(key, "found" if pattern in data else "absent",
               data.hex() or "-")
 
