@@ -141,7 +141,7 @@ dp_args_usage(const char *prog)
 	       "per\n"
 	       "                          packet, or tracked from that byte\n"
 	       "  --stream-memory MIB     held TCP bytes per worker (default "
-	       "64)\n"
+	       "96)\n"
 	       "  --stream-hold KIB       scanned bytes held per flow "
 	       "direction to\n"
 	       "                          compare retransmissions with "

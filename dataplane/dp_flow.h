@@ -59,13 +59,14 @@ enum dp_tcp_state {
  * own key store (rte_hash_get_key_with_position()).
  */
 struct dp_flow {
-	uint64_t last_tsc;		/* TSC of the last packet */
-	const struct dp_match_set *set; /* set whose streams hold state */
-	uint8_t dropped[2];		/* a drop rule matched: drop the rest */
-	uint8_t client;			/* 0/1: sent the SYN; 2: unknown */
-	uint8_t used;			/* slot holds a flow */
-	uint8_t state;			/* enum dp_tcp_state */
-	uint8_t pad[43];
+	uint64_t last_tsc; /* TSC of the last packet */
+	/* per direction: the set whose streams hold its state */
+	const struct dp_match_set *set[2];
+	uint8_t dropped[2]; /* a drop rule matched: drop the rest */
+	uint8_t client;	    /* 0/1: sent the SYN; 2: unknown */
+	uint8_t used;	    /* slot holds a flow */
+	uint8_t state;	    /* enum dp_tcp_state */
+	uint8_t pad[35];
 	struct dp_rdir d[2]; /* per direction: sequence, held bytes */
 } __attribute__((aligned(64)));
 

@@ -22,7 +22,7 @@
 #define DP_RAHEAD_KIB_DEFAULT 64
 #define DP_RDIR_KIB_MAX	      (255 * DP_RCHUNK_DATA / 1024)
 /* --stream-memory: MiB of chunks per worker, default and limit */
-#define DP_RPOOL_MIB_DEFAULT 64
+#define DP_RPOOL_MIB_DEFAULT 96
 #define DP_RPOOL_MIB_MAX     65536
 
 /* A run of bytes of one direction, from sequence number seq. */
@@ -115,10 +115,19 @@ uint32_t dp_reasm_take(struct dp_rpool *p, struct dp_rdir *d, uint32_t seq,
 
 /*
  * The receiver of direction d acknowledged every byte before ack: release
- * the held chunks it covers. An ack past d->next or behind the held bytes
- * is ignored.
+ * the held chunks it covers, but the last (the context dp_reasm_refeed()
+ * gives new streams). An ack past d->next or behind the held bytes is
+ * ignored.
  */
 void dp_reasm_ack(struct dp_rpool *p, struct dp_rdir *d, uint32_t ack);
+
+/*
+ * Feed the last bytes d holds as scanned, up to its last two chunks (at
+ * most 2 * DP_RCHUNK_DATA), in order: the context of new streams.
+ * Returns how many.
+ */
+uint32_t dp_reasm_refeed(const struct dp_rpool *p, const struct dp_rdir *d,
+			 dp_reasm_feed_t feed, void *ctx);
 
 /* Release every byte held ahead of a gap in d (its FIN came before). */
 void dp_reasm_drop_ahead(struct dp_rpool *p, struct dp_rdir *d);

@@ -332,10 +332,31 @@ dp_reasm_ack(struct dp_rpool *p, struct dp_rdir *d, uint32_t ack)
 		return;
 	d->acked = ack;
 	d->ackd = 1;
-	while (d->held != DP_RNIL && !seq_lt(ack, cend(&p->c[d->held])))
+	/* the last chunk stays: the context of streams after a commit */
+	while (d->held != d->held_tail &&
+	       !seq_lt(ack, cend(&p->c[d->held])))
 		held_pop(p, d);
 	if (d->unv && !seq_lt(ack, d->unv_end))
 		d->unv = 0;
+}
+
+uint32_t
+dp_reasm_refeed(const struct dp_rpool *p, const struct dp_rdir *d,
+		dp_reasm_feed_t feed, void *ctx)
+{
+	uint32_t i, prev = DP_RNIL, n = 0;
+
+	for (i = d->held; i != DP_RNIL && i != d->held_tail; i = p->c[i].next)
+		prev = i;
+	if (prev != DP_RNIL && cend(&p->c[prev]) == p->c[d->held_tail].seq) {
+		feed(ctx, p->c[prev].data, p->c[prev].len);
+		n += p->c[prev].len;
+	}
+	if (d->held_tail != DP_RNIL) {
+		feed(ctx, p->c[d->held_tail].data, p->c[d->held_tail].len);
+		n += p->c[d->held_tail].len;
+	}
+	return n;
 }
 
 void

@@ -467,21 +467,33 @@ dp_stream_seg_track(struct dp_worker *w, const struct dp_match_set *s,
 	strm = s->streams != NULL
 		       ? &s->streams[((size_t)w->id * s->nb_flows + slot) * 2]
 		       : NULL;
-	if (f->set != s) {
+	if (f->set[dir] != s) {
+		struct feed_ctx fc = {
+			.w = w,
+			.s = s,
+			.gk = gk,
+			.strm = strm != NULL ? strm[dir] : NULL,
+			.slot = slot,
+			.dir = dir,
+		};
+
 		/*
-		 * New flow, or new rules: the streams start from nothing at
-		 * the next byte. The TCP state and held bytes stay (a new
-		 * flow's are empty): forgetting them at a commit would take
-		 * the next segment, ahead or not, as a mid-stream start.
+		 * New flow, or new rules: this direction's streams start from
+		 * nothing, then take the last bytes it holds as scanned (up
+		 * to two chunks) as context, so that a pattern split across
+		 * the commit is still found. The TCP state and held bytes
+		 * stay (a new flow's are empty): forgetting them at a commit
+		 * would take the next segment, ahead or not, as a mid-stream
+		 * start.
 		 */
-		if (strm != NULL) {
-			hs_reset_stream(strm[0], 0, NULL, NULL, NULL);
-			hs_reset_stream(strm[1], 0, NULL, NULL, NULL);
-		}
+		if (strm != NULL)
+			hs_reset_stream(strm[dir], 0, NULL, NULL, NULL);
 		if (s->cused != NULL)
-			memset(&s->cused[centry(s, w, slot, 0, 0)], 0,
-			       4 * sizeof(*s->cused));
-		f->set = s;
+			memset(&s->cused[centry(s, w, slot, dir, 0)], 0,
+			       2 * sizeof(*s->cused));
+		f->set[dir] = s;
+		if (!created && !f->dropped[dir])
+			dp_reasm_refeed(pool, &f->d[dir], stream_feed, &fc);
 	}
 	if (f->dropped[dir]) {
 		dp_cnt_add(&st->flow[BW_FLOW_DROP], 1);
