@@ -51,13 +51,13 @@ struct dp_config {
 	 * normalization): 1 drop, 0 pass (counted either way)
 	 */
 	uint8_t malformed_drop[BW_REASON_MAX];
-	uint8_t fail_closed;  /* drop everything until a ruleset exists */
-	uint8_t bpf_no_jit;   /* run eBPF programs in the interpreter */
-	uint32_t nb_flows;    /* TCP flows tracked per worker, 0: none */
-	uint32_t flow_idle_s; /* an established flow idle this long goes */
-	uint32_t stream_mib;  /* held-byte chunks per worker, MiB */
-	uint32_t hold_kib;    /* scanned bytes held per flow direction */
-	uint32_t ahead_kib;   /* bytes held ahead of a gap per direction */
+	uint8_t fail_closed;   /* drop everything until a ruleset exists */
+	uint8_t bpf_no_jit;    /* run eBPF programs in the interpreter */
+	uint32_t nb_flows;     /* TCP flows tracked per worker, 0: none */
+	uint32_t flow_idle_s;  /* an established flow idle this long goes */
+	uint32_t stream_mib;   /* held-byte chunks per worker, MiB */
+	uint32_t hold_kib;     /* scanned bytes held per flow direction */
+	uint32_t ahead_kib;    /* bytes held ahead of a gap per direction */
 	uint8_t tcp_midstream; /* pick up flows without a handshake */
 };
 
@@ -139,7 +139,7 @@ struct dp_worker {
 	struct bw_bpf_stats *bst;      /* its program counters (status) */
 	const uint8_t *malformed_drop; /* dp_config.malformed_drop */
 	uint8_t fail_closed;
-	uint8_t tcp_midstream; /* dp_config.tcp_midstream */
+	uint8_t tcp_midstream;		  /* dp_config.tcp_midstream */
 	struct dp_ruleset *const *active; /* dp_rsctl.active */
 	struct rte_rcu_qsbr *qsbr;
 	struct dp_pkt info[DP_BURST]; /* decode results of the burst */

@@ -40,10 +40,10 @@ _Static_assert(sizeof(struct dp_rchunk) == DP_RCHUNK_SIZE, "chunk size");
 struct dp_rpool {
 	struct dp_rchunk *c; /* nb chunks */
 	uint32_t nb;
-	uint32_t free;	   /* the free list's first chunk */
-	uint32_t nb_free;  /* chunks on it */
-	uint8_t held_max;  /* chunks of scanned bytes per direction */
-	uint8_t ahead_max; /* chunks of bytes ahead of a gap per direction */
+	uint32_t free;	     /* the free list's first chunk */
+	uint32_t nb_free;    /* chunks on it */
+	uint8_t held_max;    /* chunks of scanned bytes per direction */
+	uint8_t ahead_max;   /* chunks of bytes ahead of a gap per direction */
 	uint64_t nb_unacked; /* held chunks released unacknowledged, so far */
 };
 
@@ -77,10 +77,10 @@ _Static_assert(sizeof(struct dp_rdir) == 32, "direction size");
 /* What dp_reasm_check() finds wrong with a segment. */
 enum dp_rverdict {
 	DP_R_OK = 0,
-	DP_R_DIFF,  /* bytes differ from those held for its place */
-	DP_R_UNV,   /* retransmits bytes released unacknowledged */
-	DP_R_FULL,  /* ahead of a gap, and no room to hold it */
-	DP_R_FAR,   /* ahead of the next byte by more than the bound */
+	DP_R_DIFF, /* bytes differ from those held for its place */
+	DP_R_UNV,  /* retransmits bytes released unacknowledged */
+	DP_R_FULL, /* ahead of a gap, and no room to hold it */
+	DP_R_FAR,  /* ahead of the next byte by more than the bound */
 };
 
 /* Receives the bytes of a direction in sequence order (the scans). */
@@ -91,8 +91,8 @@ typedef void (*dp_reasm_feed_t)(void *ctx, const uint8_t *p, uint32_t n);
  * direction holding at most held_max chunks of scanned bytes and
  * ahead_max of bytes ahead of a gap (1 to 255 each).
  */
-void dp_rpool_init(struct dp_rpool *p, void *mem, uint32_t nb,
-		   uint8_t held_max, uint8_t ahead_max);
+void dp_rpool_init(struct dp_rpool *p, void *mem, uint32_t nb, uint8_t held_max,
+		   uint8_t ahead_max);
 
 /*
  * The segment of len bytes at seq of direction d (known, len > 0), as the
@@ -139,8 +139,8 @@ void dp_reasm_free(struct dp_rpool *p, struct dp_rdir *d);
 static inline void
 dp_rdir_init(struct dp_rdir *d)
 {
-	*d = (struct dp_rdir){.held = DP_RNIL, .held_tail = DP_RNIL,
-			      .ahead = DP_RNIL};
+	*d = (struct dp_rdir){
+		.held = DP_RNIL, .held_tail = DP_RNIL, .ahead = DP_RNIL};
 }
 
 /* Chunks of p in use now. */

@@ -22,8 +22,8 @@ _Static_assert(DP_BURST <= RTE_HASH_LOOKUP_BULK_MAX,
 static uint8_t
 kib_chunks(uint32_t kib)
 {
-	uint64_t n = ((uint64_t)kib * 1024 + DP_RCHUNK_DATA - 1) /
-		     DP_RCHUNK_DATA;
+	uint64_t n =
+		((uint64_t)kib * 1024 + DP_RCHUNK_DATA - 1) / DP_RCHUNK_DATA;
 
 	return (uint8_t)RTE_MAX(RTE_MIN(n, (uint64_t)255), (uint64_t)1);
 }
@@ -79,8 +79,8 @@ dp_flow_table_init(struct dp_flow_table *t, unsigned int id,
 		dp_flow_table_fini(t);
 		return -ENOMEM;
 	}
-	dp_rpool_init(&t->pool, mem, (uint32_t)chunks,
-		      kib_chunks(fp->hold_kib), kib_chunks(fp->ahead_kib));
+	dp_rpool_init(&t->pool, mem, (uint32_t)chunks, kib_chunks(fp->hold_kib),
+		      kib_chunks(fp->ahead_kib));
 	t->idle_tsc = rte_get_tsc_hz() * fp->idle_s;
 	t->embryo_tsc = rte_get_tsc_hz() *
 			RTE_MIN(fp->idle_s, (uint32_t)DP_FLOW_EMBRYO_S);
@@ -223,9 +223,9 @@ dp_flow_age(struct dp_flow_table *t, uint64_t now)
 			break;
 		}
 		if ((uint32_t)pos < t->nb && t->flows[pos].used &&
-		    now - t->flows[pos].last_tsc >
-			    (embryonic(&t->flows[pos]) ? t->embryo_tsc
-							: t->idle_tsc)) {
+		    now - t->flows[pos].last_tsc > (embryonic(&t->flows[pos])
+							    ? t->embryo_tsc
+							    : t->idle_tsc)) {
 			dp_flow_del(t, (uint32_t)pos);
 			removed++;
 		}

@@ -186,8 +186,8 @@ same_bytes(const struct dp_rchunk *c, uint32_t s, uint32_t e,
 }
 
 enum dp_rverdict
-dp_reasm_check(const struct dp_rpool *p, const struct dp_rdir *d,
-	       uint32_t seq, const uint8_t *data, uint32_t len)
+dp_reasm_check(const struct dp_rpool *p, const struct dp_rdir *d, uint32_t seq,
+	       const uint8_t *data, uint32_t len)
 {
 	const struct dp_rchunk *c;
 	uint32_t s = seq, e = seq + len, nx = d->next;
@@ -333,8 +333,7 @@ dp_reasm_ack(struct dp_rpool *p, struct dp_rdir *d, uint32_t ack)
 	d->acked = ack;
 	d->ackd = 1;
 	/* the last chunk stays: the context of streams after a commit */
-	while (d->held != d->held_tail &&
-	       !seq_lt(ack, cend(&p->c[d->held])))
+	while (d->held != d->held_tail && !seq_lt(ack, cend(&p->c[d->held])))
 		held_pop(p, d);
 	if (d->unv && !seq_lt(ack, d->unv_end))
 		d->unv = 0;

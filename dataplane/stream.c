@@ -355,14 +355,15 @@ state_move(struct dp_flow *f, uint8_t dir, uint8_t flags)
 {
 	if (flags & RTE_TCP_SYN_FLAG) {
 		if (f->client == 2)
-			f->client = (flags & RTE_TCP_ACK_FLAG) ? (uint8_t)(1 - dir)
-							       : dir;
+			f->client = (flags & RTE_TCP_ACK_FLAG)
+					    ? (uint8_t)(1 - dir)
+					    : dir;
 		if (f->state == DP_TCPS_NONE)
 			f->state = DP_TCPS_SYN_SENT;
 		if ((flags & RTE_TCP_ACK_FLAG) && f->state == DP_TCPS_SYN_SENT)
 			f->state = DP_TCPS_SYN_RCVD;
-	} else if ((flags & RTE_TCP_ACK_FLAG) &&
-		   f->state == DP_TCPS_SYN_RCVD && dir == f->client) {
+	} else if ((flags & RTE_TCP_ACK_FLAG) && f->state == DP_TCPS_SYN_RCVD &&
+		   dir == f->client) {
 		f->state = DP_TCPS_ESTABLISHED;
 	}
 	if (flags & RTE_TCP_FIN_FLAG)
@@ -377,8 +378,8 @@ table_counts(struct dp_worker *w)
 
 	__atomic_store_n(&st->flow[BW_FLOW_EVICTED], w->flows.nb_evicted,
 			 __ATOMIC_RELAXED);
-	__atomic_store_n(&st->flow[BW_FLOW_UNACKED],
-			 w->flows.pool.nb_unacked, __ATOMIC_RELAXED);
+	__atomic_store_n(&st->flow[BW_FLOW_UNACKED], w->flows.pool.nb_unacked,
+			 __ATOMIC_RELAXED);
 	__atomic_store_n(&st->flow[BW_FLOW_HELD_NOW],
 			 dp_rpool_used(&w->flows.pool), __ATOMIC_RELAXED);
 }
@@ -410,8 +411,7 @@ seg_reset(struct dp_worker *w, const struct dp_match_set *s,
 {
 	if (!f->d[dir].fin)
 		stream_end(w, s, gk, strm, slot, dir);
-	if (f->d[1 - dir].known && !f->d[1 - dir].fin &&
-	    !f->dropped[1 - dir]) {
+	if (f->d[1 - dir].known && !f->d[1 - dir].fin && !f->dropped[1 - dir]) {
 		struct dp_pkt rev;
 		struct dp_match_gkey rk;
 

@@ -153,8 +153,10 @@ test_table_against_oracle(void)
 	int created;
 
 	memset(&o, 0, sizeof(o));
-	const struct dp_flow_params fp = {.nb = NB_FLOWS, .idle_s = 1,
-					  .pool_mib = 1, .hold_kib = 4,
+	const struct dp_flow_params fp = {.nb = NB_FLOWS,
+					  .idle_s = 1,
+					  .pool_mib = 1,
+					  .hold_kib = 4,
 					  .ahead_kib = 4};
 
 	CU_ASSERT_FATAL(dp_flow_table_init(&t, 0, &fp, SOCKET_ID_ANY) == 0);
@@ -172,8 +174,8 @@ test_table_against_oracle(void)
 			nb_live--;
 		} else {
 			/* a stale position must not matter: t.dels differs */
-			f = dp_flow_get(&t, &o.key[k], -ENOENT, t.dels, now,
-					1, &slot, &created);
+			f = dp_flow_get(&t, &o.key[k], -ENOENT, t.dels, now, 1,
+					&slot, &created);
 			CU_ASSERT_PTR_NOT_NULL_FATAL(f);
 			CU_ASSERT_EQUAL(created, !o.live[k]);
 			if (o.live[k])
@@ -249,8 +251,10 @@ table_fill(struct dp_flow_table *t, struct dp_flow_key *keys, uint32_t max,
 static void
 test_table_full(void)
 {
-	const struct dp_flow_params fp = {.nb = 64, .idle_s = 60,
-					  .pool_mib = 1, .hold_kib = 4,
+	const struct dp_flow_params fp = {.nb = 64,
+					  .idle_s = 60,
+					  .pool_mib = 1,
+					  .hold_kib = 4,
 					  .ahead_kib = 4};
 	struct dp_flow_table t;
 	struct dp_flow_key keys[256], key;
@@ -270,20 +274,20 @@ test_table_full(void)
 	CU_ASSERT_EQUAL(t.nb_evicted, 0);
 	/* a lookup (a stale position: looked up) finds what is there */
 	for (i = 0; i < nb; i++)
-		found += dp_flow_get(&t, &keys[i], -ENOENT, t.dels - 1, 5000,
-				     0, &slot, &created) != NULL;
+		found += dp_flow_get(&t, &keys[i], -ENOENT, t.dels - 1, 5000, 0,
+				     &slot, &created) != NULL;
 	CU_ASSERT_EQUAL(found, nb);
 	pkt_random(&pi, 0);
 	dp_flow_key_of(&pi, &key, &dir);
 	CU_ASSERT_PTR_NULL(dp_flow_get(&t, &key, -ENOENT, t.dels - 1, 1, 0,
 				       &slot, &created));
-	CU_ASSERT_PTR_NULL(dp_flow_get(&t, &key, -ENOENT, t.dels, 1, 1, &slot,
-				       &created));
+	CU_ASSERT_PTR_NULL(
+		dp_flow_get(&t, &key, -ENOENT, t.dels, 1, 1, &slot, &created));
 	/* one flow not established: the one a full table evicts */
 	t.flows[slot = 7].state = DP_TCPS_SYN_SENT;
 	t.evict_cursor = 0;
-	CU_ASSERT_PTR_NOT_NULL(dp_flow_get(&t, &key, -ENOENT, t.dels, 6000, 1,
-					   &i, &created));
+	CU_ASSERT_PTR_NOT_NULL(
+		dp_flow_get(&t, &key, -ENOENT, t.dels, 6000, 1, &i, &created));
 	CU_ASSERT(created);
 	CU_ASSERT_EQUAL(t.nb_evicted, 1);
 	CU_ASSERT_EQUAL(i, 7); /* its slot went to the new flow */

@@ -502,11 +502,20 @@ test_ack_releases(void)
 		put_bad(&d, 2 * DP_RCHUNK_DATA - 10, 5, 2 * DP_RCHUNK_DATA - 8),
 		DP_R_DIFF);
 	CU_ASSERT_EQUAL(put_bad(&d, 10, 10, 15), DP_R_OK);
+	/* the last chunk stays, acknowledged or not: the context */
 	dp_reasm_ack(&pool, &d, SEQ(3 * DP_RCHUNK_DATA));
-	CU_ASSERT_EQUAL(dp_rpool_used(&pool), 0);
+	CU_ASSERT_EQUAL(dp_rpool_used(&pool), 1);
 	CU_ASSERT_EQUAL(put_bad(&d, 3 * DP_RCHUNK_DATA - 100, 100,
 				3 * DP_RCHUNK_DATA - 1),
-			DP_R_OK);
+			DP_R_DIFF);
+	CU_ASSERT_EQUAL(
+		put_bad(&d, DP_RCHUNK_DATA - 100, 100, DP_RCHUNK_DATA - 1),
+		DP_R_OK);
+	/* a new stream gets the held bytes of the last chunks again */
+	memset(&sink2, 0, sizeof(sink2));
+	CU_ASSERT_EQUAL(dp_reasm_refeed(&pool, &d, sink_feed, &sink2),
+			DP_RCHUNK_DATA);
+	CU_ASSERT(sink_is(&sink2, msg + 2 * DP_RCHUNK_DATA, DP_RCHUNK_DATA));
 	/* passed, not fed: the receiver has those bytes */
 	CU_ASSERT(sink_is(&sink, msg, 3 * DP_RCHUNK_DATA));
 	CU_ASSERT_EQUAL(d.next, SEQ(3 * DP_RCHUNK_DATA));
