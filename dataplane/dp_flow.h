@@ -66,7 +66,8 @@ struct dp_flow {
 	uint8_t client;	    /* 0/1: sent the SYN; 2: unknown */
 	uint8_t used;	    /* slot holds a flow */
 	uint8_t state;	    /* enum dp_tcp_state */
-	uint8_t pad[35];
+	uint8_t pad[31];
+	uint32_t del_stamp; /* dp_flow_table.dels just after its last removal */
 	struct dp_rdir d[2]; /* per direction: sequence, held bytes */
 } __attribute__((aligned(64)));
 
@@ -77,7 +78,9 @@ struct rte_hash;
 struct dp_flow_table {
 	struct rte_hash *h;
 	struct dp_flow *flows; /* nb entries, by rte_hash position */
-	uint32_t nb;	       /* capacity */
+	uint32_t nb;	       /* positions (rte_hash's key ids) */
+	uint32_t cap;	       /* flows it holds (--flows) */
+	uint32_t nb_used;      /* flows it holds now */
 	uint32_t age_cursor;   /* rte_hash_iterate() position */
 	uint32_t age_budget;   /* entries looked at per aging step */
 	uint32_t evict_cursor; /* the next entry an eviction looks at */
@@ -161,8 +164,9 @@ void dp_flow_lookup_bulk(struct dp_flow_table *t,
 
 /*
  * The flow of key k, created when new and create is set: pos is k's
- * position from dp_flow_lookup_bulk() made while t->dels was dels (a
- * removal since then makes it stale: looked up again), or -ENOENT. *slot
+ * position from dp_flow_lookup_bulk() made while t->dels was dels (when
+ * the flow at pos was removed since then, pos is stale and k is looked
+ * up again), or -ENOENT. *slot
  * is its position (the stream index), *created 1 for a new one. A full
  * table first evicts a flow (dp_flow_evict()). NULL when k has no flow
  * and none can be made. Worker lcore.

@@ -54,6 +54,14 @@ dp_flow_table_init(struct dp_flow_table *t, unsigned int id,
 		return 0;
 	if (p.entries < 8)
 		p.entries = 8; /* rte_hash: one bucket at least */
+	t->cap = p.entries;
+	/*
+	 * A quarter more positions than flows: rte_hash rounds its buckets
+	 * up to a power of two above them, so a full table leaves buckets
+	 * with room and an insert never runs the cuckoo search of a table
+	 * at 100% (a SYN flood keeps it full: measured, most of its cost)
+	 */
+	p.entries += p.entries / 4;
 	if (snprintf(name, sizeof(name), "bw_flows_%u", id) >=
 	    (int)sizeof(name))
 		return -ENAMETOOLONG;
@@ -144,9 +152,12 @@ dp_flow_get(struct dp_flow_table *t, const struct dp_flow_key *k, int32_t pos,
 	    int *created)
 {
 	struct dp_flow *f;
+	uint32_t stamp;
 
 	*created = 0;
-	if (dels != t->dels)
+	/* only a removal of the flow at pos makes pos stale */
+	if (pos >= 0 && (uint32_t)pos < t->nb &&
+	    (int32_t)(t->flows[pos].del_stamp - dels) > 0)
 		pos = rte_hash_lookup(t->h, k);
 	if (pos < 0 && !create) {
 		/* an earlier packet of the burst may have added it */
@@ -155,8 +166,19 @@ dp_flow_get(struct dp_flow_table *t, const struct dp_flow_key *k, int32_t pos,
 			return NULL;
 	}
 	if (pos < 0) {
-		/* new, or added by an earlier packet of the burst */
-		pos = rte_hash_add_key(t->h, k);
+		/*
+		 * new, or added by an earlier packet of the burst (a SYN-ACK
+		 * after its SYN: looked up before a full table evicts); a
+		 * full table makes room first (a failed add costs rte_hash
+		 * a search of every bucket it could use)
+		 */
+		if (t->nb_used >= t->cap) {
+			pos = rte_hash_lookup(t->h, k);
+			if (pos < 0 && !dp_flow_evict(t))
+				return NULL;
+		}
+		if (pos < 0)
+			pos = rte_hash_add_key(t->h, k);
 		if (pos == -ENOSPC && dp_flow_evict(t))
 			pos = rte_hash_add_key(t->h, k);
 		if (pos < 0 || (uint32_t)pos >= t->nb)
@@ -169,12 +191,15 @@ dp_flow_get(struct dp_flow_table *t, const struct dp_flow_key *k, int32_t pos,
 		 */
 		if (f->used)
 			goto found;
+		stamp = f->del_stamp;
 		memset(f, 0, sizeof(*f));
+		f->del_stamp = stamp;
 		dp_rdir_init(&f->d[0]);
 		dp_rdir_init(&f->d[1]);
 		f->used = 1;
 		f->client = 2;
 		*created = 1;
+		t->nb_used++;
 	}
 found:
 	f = &t->flows[pos];
@@ -202,7 +227,8 @@ dp_flow_del(struct dp_flow_table *t, uint32_t slot)
 	dp_reasm_free(&t->pool, &f->d[0]);
 	dp_reasm_free(&t->pool, &f->d[1]);
 	f->used = 0;
-	t->dels++;
+	f->del_stamp = ++t->dels;
+	t->nb_used--;
 }
 
 uint32_t

@@ -411,7 +411,9 @@ seg_reset(struct dp_worker *w, const struct dp_match_set *s,
 {
 	if (!f->d[dir].fin)
 		stream_end(w, s, gk, strm, slot, dir);
-	if (f->d[1 - dir].known && !f->d[1 - dir].fin && !f->dropped[1 - dir]) {
+	/* the other direction's streams, once they are this flow's */
+	if (f->d[1 - dir].known && !f->d[1 - dir].fin &&
+	    !f->dropped[1 - dir] && f->set[1 - dir] == s) {
 		struct dp_pkt rev;
 		struct dp_match_gkey rk;
 
@@ -467,7 +469,8 @@ dp_stream_seg_track(struct dp_worker *w, const struct dp_match_set *s,
 	strm = s->streams != NULL
 		       ? &s->streams[((size_t)w->id * s->nb_flows + slot) * 2]
 		       : NULL;
-	if (f->set[dir] != s) {
+	if (f->set[dir] != s &&
+	    (len > 0 || (flags & (RTE_TCP_FIN_FLAG | RTE_TCP_RST_FLAG)))) {
 		struct feed_ctx fc = {
 			.w = w,
 			.s = s,
@@ -478,7 +481,8 @@ dp_stream_seg_track(struct dp_worker *w, const struct dp_match_set *s,
 		};
 
 		/*
-		 * New flow, or new rules: this direction's streams start from
+		 * New flow, or new rules, at the first segment that feeds or
+		 * ends a stream: this direction's streams start from
 		 * nothing, then take the last bytes it holds as scanned (up
 		 * to two chunks) as context, so that a pattern split across
 		 * the commit is still found. The TCP state and held bytes
