@@ -412,8 +412,8 @@ seg_reset(struct dp_worker *w, const struct dp_match_set *s,
 	if (!f->d[dir].fin)
 		stream_end(w, s, gk, strm, slot, dir);
 	/* the other direction's streams, once they are this flow's */
-	if (f->d[1 - dir].known && !f->d[1 - dir].fin &&
-	    !f->dropped[1 - dir] && f->set[1 - dir] == s) {
+	if (f->d[1 - dir].known && !f->d[1 - dir].fin && !f->dropped[1 - dir] &&
+	    f->set[1 - dir] == s) {
 		struct dp_pkt rev;
 		struct dp_match_gkey rk;
 
