@@ -42,15 +42,19 @@ dp_pkt_reverse(const struct dp_pkt *pi, struct dp_pkt *r)
 }
 
 /*
- * Track TCP segment pi of mbuf m in the worker's flow table and feed its
- * payload bytes not yet scanned to the direction's stream, in sequence
- * order, after the normalizer's checks (docs/rules.md, "TCP
- * normalization"): a segment with a wrong checksum, ahead of the next
- * byte expected, a SYN with data or out of place, a RST not at the next
- * byte, a FIN out of place, data after a FIN or urgent data returns
- * DP_SEG_INVALID with *why its reason (or, passed by policy, is scanned
- * per packet only) and changes nothing. One wholly behind the next byte
- * (a retransmission) is skipped, one partly behind has its new bytes fed.
+ * Track TCP segment pi of mbuf m in the worker's flow table (a bare ACK
+ * only when its flow exists) and feed its payload bytes not yet scanned
+ * to the direction's stream, in sequence order, after the normalizer's
+ * checks (docs/rules.md, "TCP normalization"): a segment with a wrong
+ * checksum, a SYN with data or out of place, a RST not at the next byte,
+ * a FIN out of place, data after a FIN, without ACK, of a flow whose SYN
+ * was not seen (unless picked up) or for which the full table has no
+ * entry, urgent data, bytes that differ from those held for their place,
+ * a retransmission that can no longer be compared, or data ahead beyond
+ * what may be held returns DP_SEG_INVALID with *why its reason (or,
+ * passed by policy, is scanned per packet only) and changes nothing.
+ * Data ahead of the next byte is held (reasm.c) and fed when the gap
+ * fills; a retransmission feeds nothing, an overlap its new bytes.
  * *flow_slot gets the slot (or UINT32_MAX) and *flow_dir the direction,
  * for the drop mark; *toward 1 when the segment goes to the end that
  * received the SYN, 0 when it goes to the end that sent it, -1 when no
@@ -63,5 +67,12 @@ dp_stream_seg_track(struct dp_worker *w, const struct dp_match_set *s,
 		    uint32_t len, uint64_t now, uint16_t i, uint32_t dels,
 		    uint32_t *flow_slot, uint8_t *flow_dir, int *toward,
 		    uint8_t *why);
+
+/*
+ * Publish the flow table's own counts (evictions, chunks released
+ * unacknowledged, chunks in use) in the worker's record: once per burst.
+ * Worker lcore.
+ */
+void dp_stream_table_counts(struct dp_worker *w);
 
 #endif /* DP_STREAM_H */

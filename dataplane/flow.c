@@ -179,8 +179,6 @@ dp_flow_get(struct dp_flow_table *t, const struct dp_flow_key *k, int32_t pos,
 		}
 		if (pos < 0)
 			pos = rte_hash_add_key(t->h, k);
-		if (pos == -ENOSPC && dp_flow_evict(t))
-			pos = rte_hash_add_key(t->h, k);
 		if (pos < 0 || (uint32_t)pos >= t->nb)
 			return NULL;
 		f = &t->flows[pos];

@@ -504,4 +504,6 @@ dp_match_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 				dp_flow_mark(&w->flows, slot, dir);
 		}
 	}
+	if (track)
+		dp_stream_table_counts(w);
 }

@@ -151,8 +151,7 @@ hold_bytes(struct dp_rpool *p, struct dp_rdir *d, uint32_t seq,
 				i = chunk_get(p);
 			}
 			if (i == DP_RNIL) {
-				while (d->held != DP_RNIL)
-					held_pop(p, d);
+				/* nothing held here either: no hole in held */
 				if (!d->unv || seq_lt(d->unv_end, seq + n))
 					d->unv_end = seq + n;
 				d->unv = 1;

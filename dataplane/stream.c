@@ -370,9 +370,9 @@ state_move(struct dp_flow *f, uint8_t dir, uint8_t flags)
 		f->state = DP_TCPS_CLOSING;
 }
 
-/* Publish the flow table's own counts in the worker's record. */
-static inline void
-table_counts(struct dp_worker *w)
+/* See dp_stream.h. */
+void
+dp_stream_table_counts(struct dp_worker *w)
 {
 	struct bw_worker_stats *st = w->st;
 
@@ -444,6 +444,7 @@ dp_stream_seg_track(struct dp_worker *w, const struct dp_match_set *s,
 	const uint8_t *l4;
 	int created, bare;
 	uint8_t dir, reason, flags = pi->tcp_flags;
+	struct feed_ctx fc;
 	enum dp_rverdict rv;
 
 	*flow_slot = UINT32_MAX;
@@ -461,7 +462,6 @@ dp_stream_seg_track(struct dp_worker *w, const struct dp_match_set *s,
 		if (bare)
 			return DP_SEG_UNTRACKED; /* a bare ACK makes no flow */
 		dp_cnt_add(&st->flow[BW_FLOW_FULL], 1);
-		table_counts(w);
 		return seg_invalid(w, BW_REASON_TCP_FLOW_FULL, why);
 	}
 	*flow_slot = slot;
@@ -469,17 +469,16 @@ dp_stream_seg_track(struct dp_worker *w, const struct dp_match_set *s,
 	strm = s->streams != NULL
 		       ? &s->streams[((size_t)w->id * s->nb_flows + slot) * 2]
 		       : NULL;
+	fc = (struct feed_ctx){
+		.w = w,
+		.s = s,
+		.gk = gk,
+		.strm = strm != NULL ? strm[dir] : NULL,
+		.slot = slot,
+		.dir = dir,
+	};
 	if (f->set[dir] != s &&
 	    (len > 0 || (flags & (RTE_TCP_FIN_FLAG | RTE_TCP_RST_FLAG)))) {
-		struct feed_ctx fc = {
-			.w = w,
-			.s = s,
-			.gk = gk,
-			.strm = strm != NULL ? strm[dir] : NULL,
-			.slot = slot,
-			.dir = dir,
-		};
-
 		/*
 		 * New flow, or new rules, at the first segment that feeds or
 		 * ends a stream: this direction's streams start from
@@ -536,7 +535,6 @@ dp_stream_seg_track(struct dp_worker *w, const struct dp_match_set *s,
 	if (flags & RTE_TCP_RST_FLAG) {
 		seg_reset(w, s, pi, gk, strm, f, slot, dir);
 		*flow_slot = UINT32_MAX;
-		table_counts(w);
 		return DP_SEG_FED;
 	}
 	if (!d->known && (len > 0 || (flags & RTE_TCP_FIN_FLAG))) {
@@ -548,14 +546,6 @@ dp_stream_seg_track(struct dp_worker *w, const struct dp_match_set *s,
 		dp_cnt_add(&st->flow[BW_FLOW_MIDSTREAM], 1);
 	}
 	if (len > 0) {
-		struct feed_ctx fc = {
-			.w = w,
-			.s = s,
-			.gk = gk,
-			.strm = strm != NULL ? strm[dir] : NULL,
-			.slot = slot,
-			.dir = dir,
-		};
 		int32_t ahead = (int32_t)(seq - d->next);
 
 		/* nothing held ahead lies past a FIN */
@@ -583,6 +573,5 @@ dp_stream_seg_track(struct dp_worker *w, const struct dp_match_set *s,
 		dp_cnt_add(&st->flow[BW_FLOW_CLOSED], 1);
 		*flow_slot = UINT32_MAX;
 	}
-	table_counts(w);
 	return DP_SEG_FED;
 }

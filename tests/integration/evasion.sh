@@ -43,18 +43,17 @@ for cap in in evasion.out; do
 	"$PY" "$(dirname "$0")/tcprecv.py" --last "$T_TMP/$cap.pcap" \
 		EVIL-PAYLOAD >"$T_TMP/$cap.last.recv"
 done
-reads() { awk -v k="$2" -v f="$3" '$1 == k { print $f }' "$T_TMP/$1.recv"; }
 # either model found the pattern in capture CAP for client C
-found() { [[ " $(reads "$1" "$2" 2) $(reads "$1.last" "$2" 2) " == *" found "* ]]; }
+found() { [[ " $(t_recv "$1" "$2" 2) $(t_recv "$1.last" "$2" 2) " == *" found "* ]]; }
 while read -r kind name client clean; do
 	if [ "$kind" = attack ]; then
 		t_true "$name: a receiver alone reads the pattern" \
 			found in "$client"
 		t_check "$name: neither behind Bulwark" "absent absent" \
-			"$(reads evasion.out "$client" 2) $(reads evasion.out.last "$client" 2)"
+			"$(t_recv evasion.out "$client" 2) $(t_recv evasion.out.last "$client" 2)"
 	else
 		t_check "$name: the server reads all its data" "$clean" \
-			"$(reads evasion.out "$client" 3)"
+			"$(t_recv evasion.out "$client" 3)"
 	fi
 done <"$T_TMP/cases.txt"
 t_done

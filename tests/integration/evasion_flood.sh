@@ -33,8 +33,6 @@ flood() {
 	"$PY" "$(dirname "$0")/tcprecv.py" "$T_TMP/$name.out.pcap" EVIL-PAYLOAD \
 		>"$T_TMP/$name.recv"
 }
-# reads NAME CLIENT FIELD: field 2 (found/absent) or 3 (bytes, hex)
-reads() { awk -v k="$2" -v f="$3" '$1 == k { print $f }' "$T_TMP/$1.recv"; }
 client() { awk -v k="$2" '$1 == k { print $2 }' "$T_TMP/$1.cases"; }
 data() { awk '$1 == "control" { print $3 }' "$T_TMP/$1.cases"; }
 fl() { t_json "$T_TMP/$1.json" "d['totals']['flows']['$2']"; }
@@ -48,9 +46,9 @@ t_check "syn flood: the attack dropped by the rule" 1 "$(drops syn content-rule)
 t_check "syn flood: nothing else dropped" 1 \
 	"$(t_json "$T_TMP/syn.json" 'd["totals"]["drop_pkts"]')"
 t_check "syn flood: the pattern does not reach the server" absent \
-	"$(reads syn "$(client syn attack)" 2)"
+	"$(t_recv syn "$(client syn attack)" 2)"
 t_check "syn flood: the control arrives whole" "$(data syn)" \
-	"$(reads syn "$(client syn control)" 3)"
+	"$(t_recv syn "$(client syn control)" 3)"
 
 flood est est
 t_check "established flood: none evicted" 0 "$(fl est evicted)"
@@ -61,9 +59,9 @@ t_check "established flood: every drop for it" \
 	"$(t_json "$T_TMP/est.json" 'd["totals"]["drop_pkts"]')"
 # their SYNs are dropped too: the server never sees either connection
 t_check "established flood: the attack never reaches the server" "" \
-	"$(reads est "$(client est attack)" 2)"
+	"$(t_recv est "$(client est attack)" 2)"
 t_check "established flood: nor the control (fail closed)" "" \
-	"$(reads est "$(client est control)" 2)"
+	"$(t_recv est "$(client est control)" 2)"
 
 flood estpass est --flow-full pass
 t_check "--flow-full pass: nothing dropped" 0 \
@@ -71,5 +69,5 @@ t_check "--flow-full pass: nothing dropped" 0 \
 t_true "--flow-full pass: counted as passed" test \
 	"$(t_json "$T_TMP/estpass.json" 'd["totals"]["anomalies_passed"]["tcp-flow-table-full"]')" -ge 10
 t_check "--flow-full pass: the control arrives whole" "$(data estpass)" \
-	"$(reads estpass "$(client estpass control)" 3)"
+	"$(t_recv estpass "$(client estpass control)" 3)"
 t_done

@@ -167,6 +167,11 @@ bw_stop() {
 	wait "$BW_PID" || BW_RC=$?
 }
 
+# t_recv NAME CLIENT FIELD: from $T_TMP/NAME.recv (the output of
+# tcprecv.py), field 2 (found or absent) or 3 (the bytes read, hex) of
+# CLIENT's connection; empty when the server never saw it.
+t_recv() { awk -v k="$2" -v f="$3" '$1 == k { print $f }' "$T_TMP/$1.recv"; }
+
 # t_json_true FILE EXPR: exit 0 when the expression holds.
 t_json_true() {
 	"$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2]) else 1)' "$1" "$2"

@@ -41,19 +41,20 @@ srv1=$!
 ip netns exec "$T_NSB" timeout 9 nc -l 5002 >"$T_TMP/attack.txt" &
 T_PIDS+=($!)
 srv2=$!
+# paused PORT FIRST SECOND SECONDS: a kernel client in the outside
+# namespace sends FIRST, pauses 3 s, sends SECOND and closes (bounded)
+paused() {
+	{
+		printf '%b' "$2"
+		sleep 3
+		printf '%b' "$3"
+	} | ip netns exec "$T_NSA" timeout "$4" nc -N 10.199.0.2 "$1"
+}
 sleep 0.5
-{
-	printf 'part one\n'
-	sleep 3
-	printf 'part two\n'
-} | ip netns exec "$T_NSA" timeout 12 nc -N 10.199.0.2 5001 &
+paused 5001 'part one\n' 'part two\n' 12 &
 T_PIDS+=($!)
 cli1=$!
-{
-	printf 'GET /?q=EVIL-'
-	sleep 3
-	printf 'PAYLOAD HTTP/1.0\r\n\r\n'
-} | ip netns exec "$T_NSA" timeout 7 nc -N 10.199.0.2 5002 &
+paused 5002 'GET /?q=EVIL-' 'PAYLOAD HTTP/1.0\r\n\r\n' 7 &
 T_PIDS+=($!)
 cli2=$!
 sleep 1.2
