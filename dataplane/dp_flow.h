@@ -66,7 +66,10 @@ struct dp_flow {
 	uint8_t client;	    /* 0/1: sent the SYN; 2: unknown */
 	uint8_t used;	    /* slot holds a flow */
 	uint8_t state;	    /* enum dp_tcp_state */
-	uint8_t pad[31];
+	uint8_t est;	    /* reached ESTABLISHED or MIDSTREAM once */
+	uint8_t pad0[2];
+	uint32_t isn[2]; /* per direction: its SYN's sequence number */
+	uint8_t pad[20];
 	uint32_t del_stamp; /* dp_flow_table.dels just after its last removal */
 	struct dp_rdir d[2]; /* per direction: sequence, held bytes */
 } __attribute__((aligned(64)));

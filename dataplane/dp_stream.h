@@ -22,6 +22,23 @@ enum dp_seg_fate {
 	DP_SEG_INVALID,	      /* refused by the normalizer: drop, *why */
 };
 
+/*
+ * What the flow table knows of a segment for the rules' flow keyword
+ * (docs/rules.md, "Flow"): 0 when it does not track the segment, else
+ * DP_FV_TRACKED with the bits below.
+ */
+#define DP_FV_SERVER  0x1 /* it goes to the end that received the SYN */
+#define DP_FV_KNOWN   0x2 /* a SYN was seen: which end is the client */
+#define DP_FV_EST     0x4 /* its session was established before it */
+#define DP_FV_TRACKED 0x8
+
+/* The same view for the packet going the other way. */
+static inline int
+dp_fv_reverse(int fv)
+{
+	return (fv & DP_FV_KNOWN) ? fv ^ DP_FV_SERVER : fv;
+}
+
 /* The TCP flags that move a flow's state: FIN, SYN, RST, URG. */
 #define DP_TCP_STATE_FLAGS                                                     \
 	(RTE_TCP_FIN_FLAG | RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG |              \
@@ -56,16 +73,17 @@ dp_pkt_reverse(const struct dp_pkt *pi, struct dp_pkt *r)
  * Data ahead of the next byte is held (reasm.c) and fed when the gap
  * fills; a retransmission feeds nothing, an overlap its new bytes.
  * *flow_slot gets the slot (or UINT32_MAX) and *flow_dir the direction,
- * for the drop mark; *toward 1 when the segment goes to the end that
- * received the SYN, 0 when it goes to the end that sent it, -1 when no
- * SYN was seen. payload/len: the whole payload, contiguous. Worker lcore.
+ * for the drop mark; *fv the segment's flow view (DP_FV_*): the
+ * session is established for the segments after the one that completes
+ * the handshake, and for a flow picked up mid-stream. payload/len: the
+ * whole payload, contiguous. Worker lcore.
  */
 enum dp_seg_fate
 dp_stream_seg_track(struct dp_worker *w, const struct dp_match_set *s,
 		    const struct dp_pkt *pi, const struct dp_match_gkey *gk,
 		    const struct rte_mbuf *m, const uint8_t *payload,
 		    uint32_t len, uint64_t now, uint16_t i, uint32_t dels,
-		    uint32_t *flow_slot, uint8_t *flow_dir, int *toward,
+		    uint32_t *flow_slot, uint8_t *flow_dir, int *fv,
 		    uint8_t *why);
 
 /*

@@ -10,16 +10,18 @@
  * does. Only the rules that decide are counted: with a pass match, the pass
  * rules; otherwise every matching drop and alert rule.
  *
- * Without per-flow state (docs/rules.md, "Matching"): flow:established holds
- * for TCP segments with ACK and without SYN, and for UDP and ICMP;
- * flow:to_server holds for a TCP SYN without ACK, to_client for a SYN+ACK;
- * for a TCP segment of a flow whose SYN the flow table saw (dp_flow.h),
- * towards the end that received it, or the end that sent it. Both hold for
- * every other packet: its direction in the flow is unknown, and a guess by
- * ports fails on real captures (IEC-104 clients on port 1568 talking to
- * 2404). The rule's own port and address conditions still say which way it
- * looks; a rule can so match a packet Suricata would not (a reply on the
- * same ports), never fewer.
+ * The flow keyword (docs/rules.md, "Flow"). A TCP segment the flow table
+ * tracks (when the set has stream rules) is established when its session
+ * is (from the segment after the handshake's last ACK on, or picked up
+ * mid-stream) and goes to the server or the client when the SYN was
+ * seen; a refused segment passed by policy as a packet of its flow; a
+ * TCP segment without a flow (mid-stream, table full) is not established. Without per-flow state: flow:established
+ * holds for TCP segments with ACK and without SYN, and for UDP and ICMP;
+ * flow:to_server holds for a TCP SYN without ACK, to_client for a SYN+ACK.
+ * Both hold for every other packet: its direction in the flow is
+ * unknown, and a guess by ports fails on real captures (IEC-104 clients
+ * on port 1568 talking to 2404). The rule's own port and address
+ * conditions still say which way it looks.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -123,22 +125,27 @@ ends_ok(const struct dp_match_set *s, const struct bw_image_rule *r,
 }
 
 /*
- * flow:to_server / to_client / established. toward: 1 to the server, 0 to
- * the client when the flow table saw which end sent the SYN, else -1.
+ * flow:to_server / to_client / established, with fv the flow table's view
+ * of the segment (DP_FV_*, dp_stream.h): a tracked TCP segment is
+ * established when its session is, and goes to the server or the client
+ * when the SYN was seen. An untracked packet: see the head comment.
  */
 static int
-flow_ok(const struct bw_image_rule *r, const struct dp_pkt *pi, int toward)
+flow_ok(const struct bw_image_rule *r, const struct dp_pkt *pi, int fv)
 {
 	int tcp = pi->l4_proto == IPPROTO_TCP && (pi->flags & DP_PKT_L4);
 	int syn = tcp && (pi->tcp_flags & RTE_TCP_SYN_FLAG);
 	int ack = tcp && (pi->tcp_flags & RTE_TCP_ACK_FLAG);
 
-	if ((r->flags & BW_RULE_F_ESTABLISHED) && tcp && (syn || !ack))
-		return 0;
-	if (toward >= 0 && (r->flags & BW_RULE_F_TO_SERVER))
-		return toward == 1;
-	if (toward >= 0 && (r->flags & BW_RULE_F_TO_CLIENT))
-		return toward == 0;
+	if (r->flags & BW_RULE_F_ESTABLISHED) {
+		if ((fv & DP_FV_TRACKED) ? !(fv & DP_FV_EST)
+					 : tcp && (syn || !ack))
+			return 0;
+	}
+	if ((fv & DP_FV_KNOWN) && (r->flags & BW_RULE_F_TO_SERVER))
+		return (fv & DP_FV_SERVER) != 0;
+	if ((fv & DP_FV_KNOWN) && (r->flags & BW_RULE_F_TO_CLIENT))
+		return (fv & DP_FV_SERVER) == 0;
 	if (!syn)
 		return 1;
 	if (r->flags & BW_RULE_F_TO_SERVER)
@@ -151,7 +158,7 @@ flow_ok(const struct bw_image_rule *r, const struct dp_pkt *pi, int toward)
 /* Every header condition of rule r for packet pi with len payload bytes. */
 static int
 header_ok(const struct dp_match_set *s, const struct bw_image_rule *r,
-	  const struct dp_pkt *pi, uint32_t len, int toward)
+	  const struct dp_pkt *pi, uint32_t len, int fv)
 {
 	int l4 = (pi->flags & DP_PKT_L4) != 0;
 	int has_ports = l4 && (pi->l4_proto == IPPROTO_TCP ||
@@ -180,7 +187,7 @@ header_ok(const struct dp_match_set *s, const struct bw_image_rule *r,
 	if (r->dsize_op == BW_DSIZE_OUT && len >= r->dsize_min &&
 	    len <= r->dsize_max)
 		return 0;
-	if (!flow_ok(r, pi, toward))
+	if (!flow_ok(r, pi, fv))
 		return 0;
 	if (ends_ok(s, r, pi, has_ports, &pi->src, pi->sport, &pi->dst,
 		    pi->dport))
@@ -207,14 +214,14 @@ decision_clear(struct decision *d)
 
 static void
 consider(const struct dp_match_set *s, struct decision *d, uint32_t id,
-	 const struct dp_pkt *pi, uint32_t len, int toward)
+	 const struct dp_pkt *pi, uint32_t len, int fv)
 {
 	const struct bw_image_rule *r;
 
 	if (unlikely(id >= s->nb_rules))
 		return;
 	r = &s->rules[id];
-	if (!header_ok(s, r, pi, len, toward))
+	if (!header_ok(s, r, pi, len, fv))
 		return;
 	d->nb_pass += r->action == BW_RULE_PASS;
 	d->nb_drop += r->action == BW_RULE_DROP;
@@ -302,7 +309,7 @@ count_hits(const struct dp_match_set *s, struct bw_rule_stats *rst,
  */
 static void
 other_end(struct dp_worker *w, const struct dp_match_set *s,
-	  struct bw_rule_stats *rst, const struct dp_pkt *pi, int toward,
+	  struct bw_rule_stats *rst, const struct dp_pkt *pi, int fv,
 	  const struct rte_mbuf *m, uint64_t now)
 {
 	struct decision d;
@@ -313,7 +320,7 @@ other_end(struct dp_worker *w, const struct dp_match_set *s,
 	decision_clear(&d);
 	for (k = w->match_scr.stream_other; k < w->match_scr.nb_stream_ids; k++)
 		consider(s, &d, w->match_scr.stream_ids[k], &rev, 0,
-			 toward < 0 ? -1 : !toward);
+			 dp_fv_reverse(fv));
 	count_hits(s, rst, &d, m, now);
 }
 
@@ -382,7 +389,7 @@ dp_match_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 	uint32_t len, j, k, id, slot, dels = 0;
 	uint8_t dir = 0, track = 0, why = 0;
 	struct dp_match_gkey gk;
-	int toward, have_gk;
+	int fv, have_gk;
 	uint16_t i;
 
 	if ((s->sdb != NULL || s->nb_scls > 0) && w->flows.h != NULL) {
@@ -438,7 +445,9 @@ dp_match_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 		decision_clear(&d);
 		fate = DP_SEG_UNTRACKED;
 		slot = UINT32_MAX;
-		toward = -1;
+		/* a TCP segment the table does not take is not established */
+		fv = track && w->flow_scr.track[i] != DP_FT_NONE ? DP_FV_TRACKED
+								 : 0;
 		have_gk = 0;
 		w->match_scr.nb_stream_ids = 0;
 		w->match_scr.stream_other = UINT32_MAX;
@@ -447,7 +456,7 @@ dp_match_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 			have_gk = 1;
 			fate = dp_stream_seg_track(w, s, pi, &gk, m, payload,
 						   len, now, i, dels, &slot,
-						   &dir, &toward, &why);
+						   &dir, &fv, &why);
 		}
 		if (fate == DP_SEG_DROP) {
 			verdict[i] = BW_REASON_RULE;
@@ -469,7 +478,7 @@ dp_match_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 				if (fate == DP_SEG_FED && id < s->nb_rules &&
 				    s->rules[id].scan == BW_RULE_SCAN_STREAM)
 					continue;
-				consider(s, &d, id, pi, len, toward);
+				consider(s, &d, id, pi, len, fv);
 			}
 			if (unlikely(w->match_scr.nb_ids > DP_MATCH_IDS)) {
 				/* more ids than the list holds: the bitmap */
@@ -480,7 +489,7 @@ dp_match_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 					      s->rules[id].scan ==
 						      BW_RULE_SCAN_STREAM))
 						consider(s, &d, id, pi, len,
-							 toward);
+							 fv);
 			}
 			seen_clear(w, s);
 		}
@@ -488,12 +497,12 @@ dp_match_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 			    k < w->match_scr.stream_other;
 		     k++)
 			consider(s, &d, w->match_scr.stream_ids[k], pi, len,
-				 toward);
+				 fv);
 		for (k = 0; k < s->nb_hdr_only; k++)
-			consider(s, &d, s->hdr_only[k], pi, len, toward);
+			consider(s, &d, s->hdr_only[k], pi, len, fv);
 		if (unlikely(w->match_scr.stream_other <
 			     w->match_scr.nb_stream_ids))
-			other_end(w, s, rst, pi, toward, m, now);
+			other_end(w, s, rst, pi, fv, m, now);
 		if (d.nb == 0)
 			continue;
 		count_hits(s, rst, &d, m, now);

@@ -258,11 +258,14 @@ seg_check(const struct dp_worker *w, const struct dp_flow *f, uint8_t dir,
 	int32_t ahead = (int32_t)(seq - d->next);
 
 	if (flags & RTE_TCP_SYN_FLAG) {
-		/* SYN data is not delivered (no TFO): a decoy */
-		if (len > 0)
-			return BW_REASON_TCP_SYN;
-		/* a SYN again: only its own retransmission before data */
-		if (d->known && seq + 1 != d->next)
+		/*
+		 * a SYN again: only its own retransmission, during the
+		 * handshake or before data (its data is compared with what
+		 * the first one carried, as any retransmission's)
+		 */
+		if (d->known &&
+		    (seq != f->isn[dir] ||
+		     (f->state >= DP_TCPS_ESTABLISHED && seq + 1 != d->next)))
 			return BW_REASON_TCP_SYN;
 		return BW_REASON_NONE;
 	}
@@ -365,9 +368,21 @@ state_move(struct dp_flow *f, uint8_t dir, uint8_t flags)
 	} else if ((flags & RTE_TCP_ACK_FLAG) && f->state == DP_TCPS_SYN_RCVD &&
 		   dir == f->client) {
 		f->state = DP_TCPS_ESTABLISHED;
+		f->est = 1;
 	}
 	if (flags & RTE_TCP_FIN_FLAG)
 		f->state = DP_TCPS_CLOSING;
+}
+
+/* Segment view fv (dp_stream.h) of direction dir of f; est: established. */
+static inline int
+flow_view(const struct dp_flow *f, uint8_t dir, int est)
+{
+	int fv = DP_FV_TRACKED | (est ? DP_FV_EST : 0);
+
+	if (f->client != 2)
+		fv |= DP_FV_KNOWN | (f->client == dir ? DP_FV_SERVER : 0);
+	return fv;
 }
 
 /* See dp_stream.h. */
@@ -432,7 +447,7 @@ dp_stream_seg_track(struct dp_worker *w, const struct dp_match_set *s,
 		    const struct dp_pkt *pi, const struct dp_match_gkey *gk,
 		    const struct rte_mbuf *m, const uint8_t *payload,
 		    uint32_t len, uint64_t now, uint16_t i, uint32_t dels,
-		    uint32_t *flow_slot, uint8_t *flow_dir, int *toward,
+		    uint32_t *flow_slot, uint8_t *flow_dir, int *fv,
 		    uint8_t *why)
 {
 	struct bw_worker_stats *st = w->st;
@@ -440,10 +455,10 @@ dp_stream_seg_track(struct dp_worker *w, const struct dp_match_set *s,
 	hs_stream_t **strm;
 	struct dp_flow *f;
 	struct dp_rdir *d;
-	uint32_t slot, seq, joined;
+	uint32_t slot, seq, dseq, joined;
 	const uint8_t *l4;
-	int created, bare;
-	uint8_t dir, reason, flags = pi->tcp_flags;
+	int created, bare, cks_bad;
+	uint8_t dir, reason, est, flags = pi->tcp_flags;
 	struct feed_ctx fc;
 	enum dp_rverdict rv;
 
@@ -454,10 +469,15 @@ dp_stream_seg_track(struct dp_worker *w, const struct dp_match_set *s,
 	 * A segment the receiver discards changes nothing, not even a flow;
 	 * a bare ACK changes no stream state and is not checked.
 	 */
-	if (!bare && unlikely(!tcp_cksum_ok(m, pi)))
-		return seg_invalid(w, BW_REASON_TCP_CKSUM, why);
+	cks_bad = !bare && unlikely(!tcp_cksum_ok(m, pi));
 	f = dp_flow_get(&w->flows, &w->flow_scr.key[i], w->flow_scr.pos[i],
-			dels, now, !bare, &slot, &created);
+			dels, now, !bare && !cks_bad, &slot, &created);
+	if (unlikely(cks_bad)) {
+		/* passed by policy, it is seen as its flow's packet */
+		if (f != NULL)
+			*fv = flow_view(f, dir, f->est);
+		return seg_invalid(w, BW_REASON_TCP_CKSUM, why);
+	}
 	if (f == NULL) {
 		if (bare)
 			return DP_SEG_UNTRACKED; /* a bare ACK makes no flow */
@@ -506,13 +526,18 @@ dp_stream_seg_track(struct dp_worker *w, const struct dp_match_set *s,
 	seq = rd_be32(l4 + 4);
 	d = &f->d[dir];
 	reason = seg_check(w, f, dir, l4, seq, len, flags);
+	/* the data of a SYN starts after the SYN's own sequence number */
+	dseq = seq + !!(flags & RTE_TCP_SYN_FLAG);
 	if (reason == BW_REASON_NONE && len > 0 && d->known &&
 	    !(flags & RTE_TCP_RST_FLAG)) {
-		rv = dp_reasm_check(pool, d, seq, payload, len);
+		rv = dp_reasm_check(pool, d, dseq, payload, len);
 		reason = rverdict_reason[rv];
 	}
-	if (unlikely(reason != BW_REASON_NONE))
+	if (unlikely(reason != BW_REASON_NONE)) {
+		if (!created)
+			*fv = flow_view(f, dir, f->est);
 		return seg_refuse(w, slot, created, reason, flow_slot, why);
+	}
 	if (created)
 		dp_cnt_add(&st->flow[BW_FLOW_NEW], 1);
 	if (d->side == 0)
@@ -525,13 +550,18 @@ dp_stream_seg_track(struct dp_worker *w, const struct dp_match_set *s,
 	if ((flags & RTE_TCP_ACK_FLAG) && f->d[1 - dir].side != 0 &&
 	    f->d[1 - dir].side != d->side)
 		dp_reasm_ack(pool, &f->d[1 - dir], rd_be32(l4 + 8));
+	/*
+	 * established from the segment after the handshake's last ACK on,
+	 * and that ACK when it carries data, which the receiver delivers
+	 */
+	est = f->est;
 	state_move(f, dir, flags);
-	if (flags & RTE_TCP_SYN_FLAG) {
+	*fv = flow_view(f, dir, est || (len > 0 && f->est));
+	if ((flags & RTE_TCP_SYN_FLAG) && !d->known) {
 		d->next = seq + 1;
 		d->known = 1;
-		d->fin = 0;
+		f->isn[dir] = seq;
 	}
-	*toward = f->client == 2 ? -1 : f->client == dir;
 	if (flags & RTE_TCP_RST_FLAG) {
 		seg_reset(w, s, pi, gk, strm, f, slot, dir);
 		*flow_slot = UINT32_MAX;
@@ -541,23 +571,27 @@ dp_stream_seg_track(struct dp_worker *w, const struct dp_match_set *s,
 		/* picked up mid-stream (--tcp-midstream pickup): from here */
 		d->next = seq;
 		d->known = 1;
-		if (f->state == DP_TCPS_NONE)
+		if (f->state == DP_TCPS_NONE) {
 			f->state = DP_TCPS_MIDSTREAM;
+			f->est = 1;
+		}
+		/* as Suricata's stream.midstream: established from here */
+		*fv |= DP_FV_EST;
 		dp_cnt_add(&st->flow[BW_FLOW_MIDSTREAM], 1);
 	}
 	if (len > 0) {
-		int32_t ahead = (int32_t)(seq - d->next);
+		int32_t ahead = (int32_t)(dseq - d->next);
 
 		/* nothing held ahead lies past a FIN */
 		if (flags & RTE_TCP_FIN_FLAG)
 			dp_reasm_drop_ahead(pool, d);
 		if (ahead > 0)
 			dp_cnt_add(&st->flow[BW_FLOW_AHEAD], 1);
-		else if ((int32_t)(seq + len - d->next) <= 0)
+		else if ((int32_t)(dseq + len - d->next) <= 0)
 			dp_cnt_add(&st->flow[BW_FLOW_RETRANS], 1);
 		else if (ahead < 0)
 			dp_cnt_add(&st->flow[BW_FLOW_OVERLAP], 1);
-		joined = dp_reasm_take(pool, d, seq, payload, len, stream_feed,
+		joined = dp_reasm_take(pool, d, dseq, payload, len, stream_feed,
 				       &fc);
 		if (joined > 0)
 			dp_cnt_add(&st->flow[BW_FLOW_JOINED], joined);

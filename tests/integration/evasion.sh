@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
 # TCP evasions against a drop rule through the real dataplane (pcap vdevs):
-# Ptacek & Newsham's reordering, far SYNs, bad-checksum decoys, SYN data,
+# Ptacek & Newsham's reordering, far SYNs, bad-checksum and TTL-limited
+# decoys, SYN data, zero-window probes, decoys past the window edge,
+# window scaling,
 # bogus RSTs and FINs, an urgent byte, a pattern across the sequence
 # wrap, decoys without ACK and overlaps with different bytes, plus
 # control flows (gen_evasion.py builds them and the oracle of the stream

@@ -5,20 +5,25 @@ of Ptacek & Newsham against the rule
   drop tcp any any -> any 80 (content:"EVIL-PAYLOAD"; sid:1;)
 and control flows, each case one connection (client 10.0.0.N or
 fd00:e::N, port 40000 + N, to port 80), after a three-way handshake.
-CASES lists them: a reordering, b far SYNs, c bad-checksum decoys, d data
-in a SYN, e bogus RSTs and FINs, f an urgent byte, g the sequence wrap,
-h jumbo frames (the pattern past the first mbuf segment), i decoys the
-receiver discards (no ACK) or that a last-wins receiver replaces; k the
-controls.
+CASES lists them: a reordering, b far SYNs, c decoys the receiver never
+takes (bad checksum, TTL that expires behind Bulwark), d data in a SYN
+(Linux discards it; the client sends it again), e bogus RSTs and FINs, f
+an urgent byte, g the sequence wrap, h jumbo frames (the pattern past the
+first mbuf segment), i decoys the receiver discards (no ACK) or that a
+last-wins receiver replaces, j windows: a zero-window probe carrying a
+decoy byte, a decoy at the right edge of the window, data past the
+unscaled window that window scaling admits; k the controls.
 
 The oracle models the dataplane's stream normalizer: for a segment with
 data, SYN, FIN or RST (a bare ACK passes unchecked), per direction of a
 flow, "next" the next byte expected, checks before any state changes
 (a dropped segment changes none):
   1. a wrong TCP checksum: dropped, tcp-bad-checksum;
-  2. a SYN with data, or a SYN in a direction whose next byte is known
-     unless seq + 1 == next (a retransmission): tcp-invalid-syn; the
-     first SYN sets next = seq + 1;
+  2. a SYN in a direction whose next byte is known, unless at the first
+     SYN's sequence number (a retransmission; the engine also refuses
+     that once the handshake is done and data went, which no case sends):
+     tcp-invalid-syn; the first SYN sets next = seq + 1; a SYN's data is
+     data at seq + 1, checked and scanned as from 7 on;
   3. URG with a nonzero urgent pointer: tcp-urgent-data;
   4. an RST at seq == next ends the flow (its data is not scanned); any
      other RST: tcp-invalid-rst;
@@ -73,19 +78,27 @@ REASONS = ("tcp-bad-checksum", "tcp-invalid-syn", "tcp-urgent-data",
 BAD, ISYN, URGENT, IRST, OOO, IFIN, NOACK, OVERLAP, RULE = REASONS
 
 
-def segment(src, dst, ports, seq, ack, flags, pay, urg=0, bad=False):
+def segment(src, dst, ports, seq, ack, flags, pay, urg=0, bad=False,
+            win=65535, wscale=None, ttl=64):
     """An Ethernet frame with an IPv4 or IPv6 (addresses of 16 bytes) TCP
-    segment, its checksum wrong (but not 0 for 0xffff) when bad."""
+    segment, its checksum wrong (but not 0 for 0xffff) when bad; wscale:
+    a window scale option (RFC 7323) of that shift."""
     v4 = len(src) == 4
     f = tcp_frame(src if v4 else bytes(4), dst if v4 else bytes(4),
                   ports[0], ports[1], seq, ack, flags, pay)
-    tcp = bytearray(f[34:54] + pay)
-    head = f[:34] if v4 else f[:12] + struct.pack(
-        "!HIHBB", 0x86DD, 6 << 28, len(tcp), 6, 64) + src + dst
-    struct.pack_into("!HH", tcp, 16, 0, urg)
+    opts = b"" if wscale is None else struct.pack("!BBBB", 1, 3, 3, wscale)
+    tcp = bytearray(f[34:54] + opts + pay)
+    tcp[12] = (20 + len(opts)) // 4 << 4
+    head = bytearray(f[:34]) if v4 else f[:12] + struct.pack(
+        "!HIHBB", 0x86DD, 6 << 28, len(tcp), 6, ttl) + src + dst
+    if v4:
+        struct.pack_into("!H", head, 16, 20 + len(tcp))
+        struct.pack_into("!BBH", head, 22, ttl, 6, 0)
+        struct.pack_into("!H", head, 24, csum(bytes(head[14:34])))
+    struct.pack_into("!HHH", tcp, 14, win, 0, urg)
     c = csum(pseudo(src, dst, len(tcp)) + tcp)
     struct.pack_into("!H", tcp, 16, (c + 0x1234) % 0x10000 if bad else c)
-    f = head + tcp
+    f = bytes(head) + tcp
     return f + b"\0" * max(0, 60 - len(f))
 
 
@@ -224,6 +237,69 @@ def overlap_behind(f):
     f.c(b" HTTP/1.0\r\n\r\n")
 
 
+def zero_window(probe):
+    """After "GET /?q=" the server's window closes; a zero-window probe of
+    one byte (the receiver discards it), the window opens, the pattern in
+    two parts at the probe's place."""
+    def build(f):
+        f.handshake()
+        f.c(b"GET /?q=")
+        f.send(1, flags=ACK, win=0)
+        f.c(probe, rel=0)
+        f.send(1, flags=ACK)
+        f.c(b"EVIL-")
+        f.c(b"PAYLOAD")
+        f.c(b" HTTP/1.0\r\n\r\n")
+    return build
+
+
+def window_edge(f):
+    """The server opens 64 bytes, the client fills them, then a decoy at
+    the right edge (the receiver discards it), the window opens, the
+    pattern in two parts at the decoy's place."""
+    f.handshake()
+    f.c(b"GET /?q=")
+    f.send(1, flags=ACK, win=64)
+    f.c(b"A" * 64)
+    f.c(b"EVIL-PAYXXXX", rel=0)
+    f.send(1, flags=ACK)
+    f.c(b"EVIL-")
+    f.c(b"PAYLOAD")
+    f.c(b" HTTP/1.0\r\n\r\n")
+
+
+def wscale(f):
+    """Both SYNs offer a window scale of 7; the server's window field says
+    512, 65,536 bytes scaled: the pattern, split, lies past the first 512
+    bytes, which a normalizer that ignored the scale would leave out."""
+    f.c(flags=SYN, wscale=7)
+    f.send(1, flags=SYN | ACK, wscale=7, win=512)
+    f.c(flags=ACK)
+    f.send(1, flags=ACK, win=512)
+    f.c(b"GET /?q=" + b"A" * 1000)
+    f.c(b"EVIL-")
+    f.c(b"PAYLOAD")
+    f.c(b" HTTP/1.0\r\n\r\n")
+
+
+def control_zero_window(f):
+    """A control: a zero-window probe with the right byte, then the rest."""
+    f.handshake()
+    f.c(CLEAN[:9])
+    f.send(1, flags=ACK, win=0)
+    f.c(CLEAN[9:10], rel=0)
+    f.send(1, flags=ACK)
+    f.c(CLEAN[9:])
+
+
+def control_syn_data(f):
+    """A control: the SYN carries the request's first 20 bytes, which
+    Linux discards; the client sends them again after the handshake."""
+    f.c(CLEAN[:20], flags=SYN, rel=0)
+    f.handshake()
+    f.pieces([CLEAN[:9], CLEAN[9:30], CLEAN[30:]], [0, 1, 2])
+
+
 def attack(**kw):
     return lambda f: split(f, **kw)
 
@@ -245,9 +321,20 @@ CASES = [
     ("c-decoy-badsum-ipv6", "attack", attack(
         before=[dict(pay=b"EVIL-PAYXXXX", rel=0, bad=True)],
         parts=[PATTERN]), {"v6": True}, [BAD, RULE, RULE]),
+    ("c-decoy-ttl", "attack", attack(
+        before=[dict(pay=b"EVIL-PAYXXXX", rel=0, ttl=1)]), {},
+     [OVERLAP]),
+    ("c-decoy-ttl-ipv6", "attack", attack(
+        before=[dict(pay=b"EVIL-PAYXXXX", rel=0, ttl=1)]), {"v6": True},
+     [OVERLAP]),
+    # a SYN's data is placed at seq + 1: other bytes sent after it drop,
+    # the same bytes are a retransmission and complete the pattern
     ("d-syn-data", "attack", attack(
         opening=[dict(pay=b"X" * 40, flags=SYN, rel=0)]), {},
-     [ISYN, RULE, RULE]),
+     [OVERLAP] * 4),
+    ("d-syn-data-resent", "attack", attack(
+        opening=[dict(pay=b"GET /?q=EVIL-", flags=SYN, rel=0)]), {},
+     [RULE, RULE]),
     ("e-rst-badsum", "attack", attack(
         between=[dict(flags=RST | ACK, rel=0, bad=True)]), {},
      [BAD, RULE, RULE]),
@@ -278,7 +365,12 @@ CASES = [
     ("i-overlap-ahead", "attack", overlap_ahead, {}, [OVERLAP]),
     ("i-fin-ahead", "attack", attack(
         between=[dict(flags=FIN | ACK, rel=20)]), {}, [OOO, RULE, RULE]),
+    ("j-zero-window-probe", "attack", zero_window(b"X"), {}, [OVERLAP]),
+    ("j-window-edge", "attack", window_edge, {}, [OVERLAP]),
+    ("j-window-scale", "attack", wscale, {}, [RULE, RULE]),
     ("k-split", "control", control([0, 1, 2]), {}, []),
+    ("k-zero-window", "control", control_zero_window, {}, []),
+    ("k-syn-data", "control", control_syn_data, {}, []),
     ("k-reorder", "control", control([0, 2, 1, 2]), {}, []),
     ("k-overlap-behind", "control", overlap_behind, {}, [OVERLAP]),
     ("k-retransmit", "control", control([0, 1, 1, 2]), {}, []),
@@ -294,6 +386,7 @@ class Direction:
 
     def __init__(self):
         self.nxt = None  # the next byte expected
+        self.isn = None  # the first SYN's sequence number
         self.fin = None  # the sequence number of an accepted FIN
         self.tail = bytearray()  # the last bytes scanned, to find a split pattern
         self.seen = {}  # sequence number -> byte scanned or held ahead
@@ -327,10 +420,13 @@ class Oracle:
         if d.matched or not s.ok:
             return RULE if d.matched else BAD
         if s.flags & SYN:
-            if s.pay or d.nxt not in (None, (s.seq + 1) % SEQ):
+            if d.nxt is not None and s.seq != d.isn:
                 return ISYN
-            d.nxt = (s.seq + 1) % SEQ
-            return None
+            if d.nxt is None:
+                d.isn, d.nxt = s.seq, (s.seq + 1) % SEQ
+            if not s.pay:
+                return None
+            s = s._replace(seq=(s.seq + 1) % SEQ, flags=ACK)  # its data
         if s.flags & URG and s.urg:
             return URGENT
         if s.flags & RST:

@@ -10,7 +10,15 @@ dataplane and of the test's oracle:
   - the first SYN without ACK opens the connection (its sender is the
     client) and sets the next byte expected; data in a SYN is discarded
     (no TCP Fast Open); a later SYN is ignored (challenge ACK);
-  - other segments need ACK and a sequence number within the window;
+  - other segments need ACK and a sequence number before the right edge
+    of the window the server last advertised (its acknowledgement plus
+    its window, scaled by the window scale option when both SYNs carried
+    one, RFC 7323): a segment starting at or past it is discarded, so
+    with a zero window every byte is (a zero-window probe's too), as
+    Linux's tcp_data_queue() does; before the server says anything the
+    window is 65,535 bytes from the client's first byte;
+  - a frame whose TTL or hop limit is at most HOPS (1: a router between
+    Bulwark and the server) expires on the way and is never received;
   - data is delivered in order; out-of-order data waits in a queue until
     the gap fills; where segments overlap, the bytes queued or delivered
     first win (with --last, a queued byte is replaced by a later one, as
@@ -39,11 +47,12 @@ import sys
 from pktlib import csum, ip_of, read_pcap  # noqa: E402
 
 FIN, SYN, RST, ACK, URG = 0x01, 0x02, 0x04, 0x10, 0x20
-WINDOW = 65535  # the server's window: no window scaling in the tests
+WINDOW = 65535  # the server's window until it advertises one
 SEQ = 1 << 32
 
 Segment = collections.namedtuple(
-    "Segment", "src dst sport dport seq flags urg pay ok")
+    "Segment", "src dst sport dport seq ack flags win urg pay ok ttl wscale")
+HOPS = 1  # routers between Bulwark and the server: a TTL of 1 expires
 
 
 def pseudo(src, dst, length):
@@ -62,11 +71,35 @@ def parse(frame):
     tcp = frame[l4:end]
     if len(tcp) < 20 or len(tcp) < (tcp[12] >> 4) * 4:
         return None
-    sport, dport, seq, _, doff, flags, _, _, urg = struct.unpack(
+    sport, dport, seq, ack, doff, flags, win, _, urg = struct.unpack(
         "!HHIIBBHHH", tcp[:20])
     ok = csum(pseudo(src, dst, len(tcp)) + tcp) == 0
-    return Segment(src, dst, sport, dport, seq, flags, urg,
-                   tcp[(doff >> 4) * 4:], ok)
+    return Segment(src, dst, sport, dport, seq, ack, flags, win, urg,
+                   tcp[(doff >> 4) * 4:], ok, ttl_of(frame, len(src)),
+                   wscale_of(tcp[20:(doff >> 4) * 4]))
+
+
+def ttl_of(frame, alen):
+    """The TTL (IPv4) or hop limit (IPv6) of a frame ip_of() took."""
+    off = 14
+    while frame[off - 2:off] in (b"\x81\x00", b"\x88\xa8"):
+        off += 4
+    return frame[off + (8 if alen == 4 else 7)]
+
+
+def wscale_of(opts):
+    """The window scale option's shift (at most 14), or None."""
+    i = 0
+    while i < len(opts) and opts[i] != 0:
+        if opts[i] == 1:
+            i += 1
+            continue
+        if i + 1 >= len(opts) or opts[i + 1] < 2:
+            return None
+        if opts[i] == 3 and opts[i + 1] == 3 and i + 2 < len(opts):
+            return min(opts[i + 2], 14)
+        i += opts[i + 1]
+    return None
 
 
 def endpoint(addr, port):
@@ -84,15 +117,28 @@ def signed(n):
 class Receiver:
     """The server's receiving side of one connection."""
 
-    def __init__(self, isn, last=False):
+    def __init__(self, syn, last=False):
         self.last = last  # later queued bytes replace earlier ones
-        self.base = isn + 1  # the sequence number of the first byte
+        self.base = syn.seq + 1  # the sequence number of the first byte
+        self.wscale = syn.wscale  # the client's shift, if it offered one
+        self.shift = 0  # the server's window shift, once both offered
+        self.right = self.base + WINDOW  # the window's right edge
         self.got = 0  # sequence space taken in order since the SYN
         self.queue = {}  # stream offset -> byte, not yet in order
         self.fin = None  # stream offset of the client's FIN
         self.urgent = set()  # stream offsets of urgent bytes
         self.data = bytearray()  # what the application reads
         self.closed = False
+
+    def advertise(self, s):
+        """The server's segment s (checksum valid): its window."""
+        if s.flags & SYN:
+            if self.wscale is not None and s.wscale is not None:
+                self.shift = s.wscale
+            if s.flags & ACK:  # a SYN's window is never scaled
+                self.right = s.ack + s.win
+        elif s.flags & ACK:
+            self.right = s.ack + (s.win << self.shift)
 
     def take(self, s):
         """Process the client's segment s (checksum valid)."""
@@ -103,7 +149,7 @@ class Receiver:
             self.closed = s.seq == nxt
             return
         rel = signed(s.seq - nxt)
-        if not s.flags & ACK or rel > WINDOW:
+        if not s.flags & ACK or signed(s.seq - self.right) >= 0:
             return
         off = self.got + rel
         mark = off + s.urg - 1
@@ -131,13 +177,15 @@ def streams(frames, last=False):
     conns = {}
     for f in frames:
         s = parse(f)
-        if s is None or not s.ok:
+        if s is None or not s.ok or s.ttl <= HOPS:
             continue
         key = (s.src, s.sport, s.dst, s.dport)
+        rev = (s.dst, s.dport, s.src, s.sport)
         if key not in conns:
-            if s.flags & (SYN | ACK) == SYN and \
-                    (s.dst, s.dport, s.src, s.sport) not in conns:
-                conns[key] = Receiver(s.seq, last)
+            if rev in conns:
+                conns[rev].advertise(s)
+            elif s.flags & (SYN | ACK) == SYN:
+                conns[key] = Receiver(s, last)
             continue
         conns[key].take(s)
     return {endpoint(k[0], k[1]): bytes(r.data) for k, r in conns.items()}

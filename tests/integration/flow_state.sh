@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# flow:established and flow:to_server read the TCP session state of the
+# flow table (docs/rules.md, "Matching in the dataplane"): the rule
+# holds for the client's data after a handshake (also in the handshake's
+# last ACK), not for the server's, not without a SYN-ACK, and for a flow
+# without a handshake only when --tcp-midstream pickup takes it up. The
+# oracle (gen_flow_state.py) marks each frame from the rule's documented
+# meaning; the output capture must be the input minus those, under each
+# --tcp-midstream mode, and the drop reasons must count them.
+. "$(dirname "$0")/lib.sh"
+
+t_instance fs
+
+"$PY" "$(dirname "$0")/gen_flow_state.py" "$T_TMP"
+frames=$(t_count frames)
+printf '%s\n' 'drop tcp any any -> any any (msg:"established to server"; flow:to_server,established; content:"CASE-DATA"; sid:1;)' \
+	>"$T_TMP/state.rules"
+t_true "stage the rule" "$BWCTL" --instance "$inst" --state-dir "$sd" \
+	rules load "$T_TMP/state.rules" >/dev/null 2>&1
+
+for mode in drop pass pickup; do
+	t_rules_replay "$inst" "$mode" "$sd" "$frames" --tcp-midstream "$mode"
+	j=$T_TMP/$mode.json
+	t_check "$mode: received = forwarded + dropped" "$frames" \
+		"$(t_json "$j" 'd["totals"]["tx_pkts"] + d["totals"]["drop_pkts"]')"
+	t_true "$mode: output is the input minus the oracle's drops" \
+		"$PCAPTOOL" cmp "$T_TMP/expect-$mode.pcap" "$T_TMP/$mode.out.pcap"
+	for r in content-rule tcp-midstream; do
+		t_check "$mode: $r drops" "$(t_count "$mode-$r")" \
+			"$(t_json "$j" "d['totals']['drops'].get('$r', 0)")"
+	done
+done
+t_done
