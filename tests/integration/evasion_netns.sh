@@ -5,10 +5,13 @@
 # (inside), bulwark between them on net_af_packet over the veths of
 # t_netns_up. The attacker (rawtcp.py attack) writes its frames with an
 # AF_PACKET socket, after a real handshake with the server: reordering, a
-# far SYN, a bad-checksum decoy, data in a SYN, bogus RSTs, an urgent
-# byte, decoys at the pattern's place (one that Linux discards by PAWS:
-# the filter sees it, the application does not, as with a TTL-limited
-# decoy past a router) and overlaps; plus controls: a benign request in
+# far SYN, a bad-checksum decoy, data in a SYN (decoy bytes, and the
+# pattern's first half sent again after the handshake), bogus RSTs, an
+# urgent byte, decoys at the pattern's place (one that Linux discards by
+# PAWS: the filter sees it, the application does not, as with a
+# TTL-limited decoy past a router), overlaps, a zero-window probe
+# carrying a decoy byte (the server application stops reading until its
+# window closes) and a window-scaled connection; plus controls: a benign request in
 # one-byte segments with a reorder (resent from the server's ACK as a
 # TCP sender would), 200 KB from a kernel client, and a kernel client
 # that sends the pattern in one write.
@@ -85,7 +88,7 @@ phase() {
 		[ -f "$dir/ready" ] && break
 		sleep 0.1
 	done
-	ip netns exec "$nsa" timeout 40 "$PY" "$here/rawtcp.py" attack eth0 \
+	ip netns exec "$nsa" timeout 60 "$PY" "$here/rawtcp.py" attack eth0 \
 		"$AMAC" "$bmac" "$AIP" "$SIP" "$2" "$dir" >"$dir/raw.txt" \
 		2>"$dir/raw.err" || true
 	phase_mark "$1" raw

@@ -11,7 +11,9 @@ serve ADDR PORT OUTDIR
     so its existence proves the handshake completed) until EOF, an error,
     IDLE_S without data or LIFE_S in all, then the way it ended to
     PEERADDR_PEERPORT.end. The socket closes with an RST (SO_LINGER 0):
-    nothing lingers to retransmit into the next phase. OUTDIR/ready
+    nothing lingers to retransmit into the next phase. Once it has read
+    PAUSE the application stops reading for PAUSE_S (its window closes,
+    for the zero-window case). OUTDIR/ready
     appears once it listens; SIGTERM (or SERVE_S) stops accepting, and
     it exits once every connection has ended.
 
@@ -64,6 +66,8 @@ GAP_S = 0.01  # between two frames: the order they were written in holds
 IDLE_S = 3.0  # the server gives up on a connection silent this long
 LIFE_S = 20.0  # and on any after this long
 SERVE_S = 60.0  # the server stops accepting after this long in any case
+PAUSE = b"PAUSE"  # the server application stops reading after it
+PAUSE_S = 4.0  # for this long
 ETH_P_IP = 0x0800
 
 
@@ -91,16 +95,16 @@ def tcp_frame(link, sport, seq, ack, flags, pay=b"", urg=0, opts=b"",
 
 
 def parse(f, link):
-    """(sport, dport, seq, ack, flags, tsval) of a TCP segment from the
-    server to the attacker's address, or None."""
+    """(sport, dport, seq, ack, flags, tsval, win) of a TCP segment from
+    the server to the attacker's address, or None."""
     if len(f) < 54 or f[12:14] != b"\x08\x00" or f[23] != 6:
         return None
     ihl = (f[14] & 15) * 4
     if f[26:30] != link.dst or f[30:34] != link.src:
         return None
     t = 14 + ihl
-    sport, dport, seq, ack, off, flags = struct.unpack("!HHIIBB",
-                                                       f[t:t + 14])
+    sport, dport, seq, ack, off, flags, win = struct.unpack(
+        "!HHIIBBH", f[t:t + 16])
     opts, tsval, i = f[t + 20:t + (off >> 4) * 4], None, 0
     while i < len(opts) and opts[i] != 0:  # kind 8: timestamps
         if opts[i] == 1:
@@ -111,7 +115,7 @@ def parse(f, link):
         if opts[i] == 8 and opts[i + 1] == 10 and i + 10 <= len(opts):
             tsval = struct.unpack("!I", opts[i + 2:i + 6])[0]
         i += opts[i + 1]
-    return sport, dport, seq, ack, flags, tsval
+    return sport, dport, seq, ack, flags, tsval, win
 
 
 class Link:
@@ -150,8 +154,10 @@ class Conn:
     """One raw connection: the client's sequence space as offsets from
     its first data byte (the SYN at -1), what the server acknowledged."""
 
-    def __init__(self, link, sport, ts=False):
+    def __init__(self, link, sport, ts=False, wscale=None):
         self.link, self.sport = link, sport
+        self.wscale = wscale  # the window scale the SYN offers
+        self.win = None  # the server's last window field (unscaled)
         self.isn = random.getrandbits(32)
         self.nxt = 0  # the offset of the next byte in order
         self.rcv = None  # the server's next sequence number
@@ -159,7 +165,8 @@ class Conn:
         self.ts = random.randrange(1 << 20, 1 << 30) if ts else None
         self.peer_ts = 0
 
-    def heard(self, seq, ack, flags, tsval):
+    def heard(self, seq, ack, flags, tsval, win):
+        self.win = win
         if flags & SYN and flags & ACK:
             self.rcv = (seq + 1) % SEQ
         if flags & ACK:
@@ -175,6 +182,8 @@ class Conn:
         opts = b""
         if flags & SYN:
             opts = b"\x02\x04\x05\xb4"  # MSS 1460
+            if self.wscale is not None:
+                opts += b"\x01\x03\x03" + bytes([self.wscale])
         if self.ts is not None:
             if tsval is None:
                 self.ts += 1
@@ -254,9 +263,23 @@ def decoy_badsum(c):
 
 
 def syn_data(c):
-    """(4) A first SYN carrying decoy data (Linux discards it: no Fast
-    Open), the handshake, the pattern split."""
-    c.handshake(syn_pay=b"X" * 40)
+    """(4) A first SYN carrying the request's start and decoy data (Linux
+    discards it: no Fast Open), the handshake, the pattern split: the
+    SYN's data sits at the place of the data sent after it."""
+    c.handshake(syn_pay=PRE + b"X" * 32)
+    c.data(PRE)
+    c.data(b"EVIL-")
+    c.data(b"PAYLOAD")
+    c.data(TAIL)
+    c.fin()
+    return PRE + PATTERN + TAIL
+
+
+def syn_data_resent(c):
+    """(4b) A first SYN carrying the request up to the pattern's first
+    half (Linux discards it), then the same bytes again and the second
+    half: the SYN's bytes counted at their place complete the pattern."""
+    c.handshake(syn_pay=PRE + b"EVIL-")
     c.data(PRE)
     c.data(b"EVIL-")
     c.data(b"PAYLOAD")
@@ -345,6 +368,48 @@ def overlap_ofo(c):
     return PRE + PATTERN + TAIL
 
 
+def zero_window(c):
+    """(9) The application stops reading (after PAUSE); the client fills
+    the window until the server advertises none, then a zero-window probe
+    carrying a decoy byte (Linux discards it: no window), and once the
+    window opens, the pattern split at the probe's place."""
+    c.handshake()
+    c.data(PRE + PAUSE)
+    filler = b""
+    for _ in range(100):
+        c.link.wait(c, lambda: c.acked >= c.nxt, 0.5)
+        if c.win == 0:
+            break
+        left = min(c.win or 1000, 16000)
+        while left > 0:
+            chunk = b"f" * min(1000, left)
+            c.data(chunk)
+            filler += chunk
+            left -= len(chunk)
+    else:
+        raise Failed("the window never closed")
+    c.at(0, b"X")
+    if not c.link.wait(c, lambda: c.win, PAUSE_S + 3):
+        raise Failed("the window never opened")
+    c.data(b"EVIL-")
+    c.data(b"PAYLOAD")
+    c.data(TAIL)
+    c.fin()
+    return PRE + PAUSE + filler + PATTERN + TAIL
+
+
+def window_scale(c):
+    """(10) Window scaling (RFC 7323) on, both ends: the pattern, split,
+    past the first 1000 bytes of the request."""
+    c.handshake()
+    c.data(PRE + b"A" * 1000)
+    c.data(b"EVIL-")
+    c.data(b"PAYLOAD")
+    c.data(TAIL)
+    c.fin()
+    return PRE + b"A" * 1000 + PATTERN + TAIL
+
+
 def bytes_control(c):
     """(k1) A benign request in one-byte segments, two pairs swapped; what
     the server has not acknowledged then is sent again from there, in
@@ -365,28 +430,31 @@ def bytes_control(c):
 
 
 # name, kind, build (returns the bytes Linux reads when nothing filters),
-# whether the connection uses timestamps
+# whether the connection uses timestamps, the SYN's window scale
 CASES = [
-    ("1-reorder", "attack", reorder, False),
-    ("2-syn-far", "attack", syn_far, False),
-    ("3-decoy-badsum", "attack", decoy_badsum, False),
-    ("4-syn-data", "attack", syn_data, False),
-    ("5-rst-decoys", "attack", rst_decoys, False),
-    ("6-urgent", "attack", urgent, False),
-    ("7-decoy-first", "ambiguity", decoy_first, False),
-    ("7b-decoy-paws", "attack", decoy_paws, True),
-    ("8-overlap-tail", "ambiguity", overlap_tail, False),
-    ("8b-overlap-ofo", "attack", overlap_ofo, False),
-    ("k1-bytes", "control", bytes_control, False),
+    ("1-reorder", "attack", reorder, False, None),
+    ("2-syn-far", "attack", syn_far, False, None),
+    ("3-decoy-badsum", "attack", decoy_badsum, False, None),
+    ("4-syn-data", "attack", syn_data, False, None),
+    ("4b-syn-data-resent", "attack", syn_data_resent, False, None),
+    ("5-rst-decoys", "attack", rst_decoys, False, None),
+    ("6-urgent", "attack", urgent, False, None),
+    ("7-decoy-first", "ambiguity", decoy_first, False, None),
+    ("7b-decoy-paws", "attack", decoy_paws, True, None),
+    ("8-overlap-tail", "ambiguity", overlap_tail, False, None),
+    ("8b-overlap-ofo", "attack", overlap_ofo, False, None),
+    ("9-zero-window", "attack", zero_window, False, None),
+    ("10-window-scale", "attack", window_scale, False, 7),
+    ("k1-bytes", "control", bytes_control, False, None),
 ]
 
 
 def attack(iface, smac, dmac, src, dst, base, outdir):
     link = Link(iface, smac, dmac, src, dst)
-    for n, (name, kind, build, ts) in enumerate(CASES, 1):
+    for n, (name, kind, build, ts, ws) in enumerate(CASES, 1):
         port = int(base) + n
         try:
-            expect = build(Conn(link, port, ts))
+            expect = build(Conn(link, port, ts, ws))
             with open(os.path.join(outdir, name + ".expect"), "wb") as f:
                 f.write(expect)
             print(name, kind, port, "ok", flush=True)
@@ -421,7 +489,7 @@ def session(c, peer, outdir):
     c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     c.settimeout(0.25)
     start = last = time.monotonic()
-    how = "lifetime"
+    how, tail, paused = "lifetime", b"", False
     with open(base + ".bin", "wb") as f:
         while time.monotonic() - start < LIFE_S:
             try:
@@ -439,6 +507,11 @@ def session(c, peer, outdir):
                 break
             f.write(b)
             f.flush()
+            seen = tail + b
+            tail = seen[-len(PAUSE):]
+            if not paused and PAUSE in seen:
+                paused = True
+                time.sleep(PAUSE_S)
             last = time.monotonic()
     c.close()
     with open(base + ".end", "w") as f:
@@ -477,7 +550,7 @@ def main():
     elif cmd == "send" and len(args) == 4:
         send(*args)
     elif cmd == "cases" and not args:
-        for n, (name, kind, _, _) in enumerate(CASES, 1):
+        for n, (name, kind, _, _, _) in enumerate(CASES, 1):
             print(name, kind, n)
     else:
         raise SystemExit(__doc__)
