@@ -256,7 +256,13 @@ main(int argc, char **argv)
 	/* every worker's table has the same capacity: the stream slots */
 	rsctl.nb_flows = nb_workers > 0 ? workers[0].flows.nb : 0;
 	/* the newest committed ruleset is in force before the first packet */
-	if (dp_rsctl_load_state(&rsctl, cfg.state_dir) != 0)
+	ret = dp_rsctl_load_state(&rsctl, cfg.state_dir);
+	if (ret == -EPERM)
+		rte_exit(EXIT_FAILURE,
+			 "state directory %s is not trusted (see above); "
+			 "not starting\n",
+			 cfg.state_dir);
+	if (ret != 0)
 		DP_LOG(WARNING, "no generation in %s could be applied; %s",
 		       cfg.state_dir,
 		       cfg.fail_closed ? "dropping everything (fail-closed)"

@@ -734,62 +734,62 @@ out:
 	return ret;
 }
 
-static int
-read_file(const char *path, void **buf, size_t *len)
-{
-	int ret;
-
-	ret = bw_file_read(path, BW_IMAGE_SIZE_MAX, 64, BW_FILE_REGULAR, buf,
-			   len);
-	if (ret == -EFBIG || ret == -EISDIR || (ret == 0 && *len == 0)) {
-		if (ret == 0)
-			free(*buf);
-		return -EINVAL;
-	}
-	return ret;
-}
-
 /*
- * Apply the newest valid generation found in the state directory, skipping
- * (with a log line) any that does not validate or build. Returns 0 when
- * one was applied or the directory holds none, -ENOENT when none of those
- * present could be applied. Main lcore, before workers start.
+ * Apply the newest valid generation found in the state directory. The
+ * directory must be trusted (bw_statedir.h): otherwise -EPERM, and the
+ * caller refuses to start. A generation that bw_state_load_gen() refuses
+ * (unreadable, not a FULL image, not bound to its audit line) or whose
+ * content this dataplane refuses is skipped with a log line: it is not
+ * valid. Returns 0 when one was applied or the directory holds none,
+ * -ENOENT when none of those present could be applied. Main lcore, before
+ * workers start.
  */
 int
 dp_rsctl_load_state(struct dp_rsctl *c, const char *dir)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], why[BW_IMAGE_WHY_LEN];
+	gid_t op_gid = bw_state_operator_gid();
+	struct bw_audit_rec *recs = NULL;
 	struct bw_ctl_reply rep;
 	uint64_t *gens = NULL;
-	size_t n = 0, i, len = 0;
+	size_t n = 0, i, nrecs = 0, len = 0;
 	void *buf = NULL;
 	int fd, ret;
 
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0) {
+	fd = bw_state_dir_open(dir, geteuid(), op_gid, why, sizeof(why));
+	if (fd == -ENOENT) {
 		DP_LOG(INFO,
 		       "state directory %s: %s; starting without a "
 		       "ruleset",
-		       dir, strerror(errno));
+		       dir, why);
 		return 0;
 	}
+	if (fd < 0) {
+		DP_LOG(ERR, "refusing state directory %s: %s", dir, why);
+		return -EPERM;
+	}
 	ret = bw_state_gens(fd, BW_STATE_IMAGE_PREFIX, &gens, &n);
-	close(fd);
+	if (ret == 0 && n > 0)
+		ret = bw_state_audit_load(fd, geteuid(), op_gid, &recs, &nrecs,
+					  NULL, NULL, why, sizeof(why));
+	else if (ret < 0)
+		snprintf(why, sizeof(why), "%s", strerror(-ret));
 	if (ret < 0) {
-		DP_LOG(INFO,
-		       "state directory %s: %s; starting without a "
-		       "ruleset",
-		       dir, strerror(-ret));
-		return 0;
+		close(fd);
+		free(gens);
+		DP_LOG(ERR, "state directory %s: %s", dir, why);
+		return -EPERM;
 	}
 	/* newest first: bw_state_gens() sorts ascending */
 	for (i = n; i-- > 0;) {
 		snprintf(path, sizeof(path), "%s/" BW_STATE_IMAGE_FMT, dir,
 			 gens[i]);
-		ret = read_file(path, &buf, &len);
+		ret = bw_state_load_gen(fd, gens[i], recs, nrecs, geteuid(),
+					op_gid, &buf, &len, why, sizeof(why));
 		if (ret != 0) {
-			DP_LOG(WARNING, "skipping %s: %s", path,
-			       strerror(-ret));
+			DP_LOG(WARNING,
+			       "skipping generation %" PRIu64 " (%s): %s",
+			       gens[i], path, why);
 			continue;
 		}
 		memset(&rep, 0, sizeof(rep));
@@ -799,14 +799,17 @@ dp_rsctl_load_state(struct dp_rsctl *c, const char *dir)
 		if (ret == 0) {
 			DP_LOG(INFO, "restored generation %" PRIu64 " from %s",
 			       gens[i], path);
-			free(gens);
-			return 0;
+			goto out;
 		}
 		DP_LOG(WARNING, "skipping generation %" PRIu64 " (%s): %s",
 		       gens[i], path, rep.message);
 	}
+	ret = n == 0 ? 0 : -ENOENT;
+out:
+	close(fd);
+	free(recs);
 	free(gens);
-	return n == 0 ? 0 : -ENOENT;
+	return ret;
 }
 
 /* Free everything. Workers must have stopped. Main lcore. */

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bw_crc32c.h"
 #include "bw_names.h"
 #include "ctl_array.h"
 #include "ctl_cli.h"
@@ -390,6 +391,7 @@ pending_settle(struct ctl_txn *t)
 	struct ctl_ruleset rs;
 	uint64_t *gens, g;
 	size_t n, i, len;
+	uint32_t sum = 0;
 	void *img;
 	int ret;
 
@@ -405,6 +407,7 @@ pending_settle(struct ctl_txn *t)
 		    ctl_state_pending_load(&t->st, g, &img, &len) == 0) {
 			ret = ctl_image_read(img, len, &rs, &m, why,
 					     sizeof(why));
+			sum = bw_crc32c(0, img, len);
 			free(img);
 			if (ret == 0 && (m.generation != g ||
 					 m.parent_gen != t->base.generation)) {
@@ -432,6 +435,8 @@ pending_settle(struct ctl_txn *t)
 			return ret;
 		}
 		audit_fill(&rec, g, m.parent_gen, BW_HOW_ADOPTED, m.comment);
+		rec.has_sum = 1;
+		rec.sum = sum;
 		bw_audit_set_uid(&rec, m.creator_uid);
 		rec.time_s = m.created_ns / 1000000000ull;
 		ret = ctl_state_audit_append(&t->st, &rec);
@@ -562,7 +567,7 @@ ms(uint64_t ns)
 
 /* Rename the pending file into place, append the audit line, prune. */
 static int
-record(struct ctl_txn *t, uint64_t gen, const char *how)
+record(struct ctl_txn *t, uint64_t gen, const char *how, uint32_t sum)
 {
 	struct bw_audit_rec rec;
 	int ret;
@@ -576,6 +581,8 @@ record(struct ctl_txn *t, uint64_t gen, const char *how)
 		return ret;
 	}
 	audit_fill(&rec, gen, t->parent_gen, how, t->summary);
+	rec.has_sum = 1;
+	rec.sum = sum;
 	ret = ctl_state_audit_append(&t->st, &rec);
 	if (ret < 0) {
 		ctl_txn_error(t,
@@ -613,9 +620,9 @@ meta_fill(struct ctl_txn *t, struct ctl_image_meta *m, uint64_t gen)
 
 /* Stage: no dataplane runs, so the state directory is all there is. */
 static int
-commit_staged(struct ctl_txn *t, uint64_t gen)
+commit_staged(struct ctl_txn *t, uint64_t gen, uint32_t sum)
 {
-	if (record(t, gen, BW_HOW_STAGED) < 0)
+	if (record(t, gen, BW_HOW_STAGED, sum) < 0)
 		return CTL_EXIT_FAIL;
 	fprintf(t->ctx->out,
 		"generation %" PRIu64 " staged (full): dataplane instance '%s' "
@@ -691,7 +698,7 @@ ctl_txn_commit(struct ctl_txn *t)
 		goto out;
 	}
 	if (!t->running) {
-		rc = commit_staged(t, gen);
+		rc = commit_staged(t, gen, bw_crc32c(0, full, full_len));
 		goto out;
 	}
 	sent_delta = 0;
@@ -721,7 +728,7 @@ ctl_txn_commit(struct ctl_txn *t)
 	}
 	if (ret == -ECONNREFUSED) {
 		/* it stopped since begin: its next start reads the directory */
-		rc = commit_staged(t, gen);
+		rc = commit_staged(t, gen, bw_crc32c(0, full, full_len));
 		goto out;
 	}
 	if (ret == -ETIMEDOUT) {
@@ -756,7 +763,8 @@ ctl_txn_commit(struct ctl_txn *t)
 			     "dataplane replied OK but runs generation "
 			     "%" PRIu64 ", not %" PRIu64,
 			     rep.applied_gen, gen);
-	if (record(t, gen, sent_delta ? BW_HOW_DELTA : BW_HOW_FULL) < 0)
+	if (record(t, gen, sent_delta ? BW_HOW_DELTA : BW_HOW_FULL,
+		   bw_crc32c(0, full, full_len)) < 0)
 		goto out;
 	fprintf(t->ctx->out,
 		"generation %" PRIu64 " applied (%s): validate %.3f ms, "
