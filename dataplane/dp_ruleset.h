@@ -63,6 +63,8 @@ int dp_rsctl_init(struct dp_rsctl *c, uint32_t nb_workers,
 		  struct dp_status *status);
 int dp_rsctl_apply(struct dp_rsctl *c, const void *img, size_t len, int boot,
 		   struct bw_ctl_reply *rep);
+int dp_rsctl_apply_fd(struct dp_rsctl *c, int fd, size_t size,
+		      struct bw_ctl_reply *rep);
 void dp_rsctl_level(struct dp_rsctl *c);
 int dp_rsctl_load_state(struct dp_rsctl *c, const char *dir);
 void dp_rsctl_fini(struct dp_rsctl *c);

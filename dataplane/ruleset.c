@@ -735,6 +735,43 @@ out:
 }
 
 /*
+ * Apply the image in the open regular file or shm object fd, which the
+ * request said is size bytes: copied with pread() (bw_state_read_fd()),
+ * never mapped, so that a client that shrinks the object meanwhile gets a
+ * refusal, not a SIGBUS in the dataplane. Control thread.
+ */
+int
+dp_rsctl_apply_fd(struct dp_rsctl *c, int fd, size_t size,
+		  struct bw_ctl_reply *rep)
+{
+	char why[BW_STATE_WHY_LEN];
+	size_t len;
+	void *buf;
+	int ret;
+
+	ret = bw_state_read_fd(fd, BW_IMAGE_SIZE_MAX, 64, &buf, &len, why,
+			       sizeof(why));
+	if (ret == 0 && len != size) {
+		free(buf);
+		snprintf(why, sizeof(why),
+			 "changed size while being read (%zu bytes, then %zu)",
+			 size, len);
+		ret = -EINVAL;
+	}
+	if (ret < 0) {
+		char msg[sizeof(rep->message)];
+
+		snprintf(msg, sizeof(msg), "image object: %.200s", why);
+		reply_set(rep, BW_CTL_BAD_REQUEST, ret, msg);
+		DP_LOG(WARNING, "refused image object: %s", why);
+		return ret;
+	}
+	ret = dp_rsctl_apply(c, buf, len, 0, rep);
+	free(buf);
+	return ret;
+}
+
+/*
  * Apply the newest valid generation found in the state directory. The
  * directory must be trusted (bw_statedir.h): otherwise -EPERM, and the
  * caller refuses to start. A generation that bw_state_load_gen() refuses

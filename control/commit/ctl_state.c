@@ -135,10 +135,15 @@ lock_open(struct ctl_state *st, int exclusive)
 
 	fd = openat(st->dir_fd, BW_STATE_LOCK_FILE, fl);
 	if (fd < 0 && errno == ENOENT && exclusive) {
+		/* operators (the group) take it too */
 		fd = openat(st->dir_fd, BW_STATE_LOCK_FILE,
-			    fl | O_CREAT | O_EXCL, CTL_STATE_FILE_MODE);
-		if (fd >= 0)
+			    fl | O_CREAT | O_EXCL, CTL_STATE_LOCK_MODE);
+		if (fd >= 0) {
 			file_group(st, fd);
+			if (fchmod(fd, CTL_STATE_LOCK_MODE) != 0) {
+				/* the umask's mode stays */
+			}
+		}
 	}
 	if (fd < 0) {
 		ret = -errno;
@@ -638,7 +643,7 @@ ctl_state_audit_append(const struct ctl_state *st,
 		fd = openat(st->dir_fd, BW_STATE_AUDIT_FILE,
 			    O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC |
 				    O_NOFOLLOW,
-			    CTL_STATE_FILE_MODE);
+			    CTL_STATE_LOCK_MODE);
 		created = 1;
 	}
 	if (fd < 0) {
@@ -650,8 +655,13 @@ ctl_state_audit_append(const struct ctl_state *st,
 		ret = -EINVAL;
 		goto out;
 	}
-	if (created)
+	if (created) {
+		/* every operator appends to it: the group writes */
 		file_group(st, fd);
+		if (fchmod(fd, CTL_STATE_LOCK_MODE) != 0) {
+			/* the umask's mode stays */
+		}
+	}
 	/* one write(): an O_APPEND line is never interleaved */
 	ret = write_all(fd, line, strlen(line));
 	if (ret == 0 && fsync(fd) != 0)

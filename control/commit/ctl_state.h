@@ -30,6 +30,8 @@
 
 #define CTL_STATE_DIR_MODE  0750
 #define CTL_STATE_FILE_MODE 0640
+/* lock and audit log: the operators' group locks and appends too */
+#define CTL_STATE_LOCK_MODE 0660
 
 /* How long ctl_state_open() waits for another commit to finish. */
 #define CTL_STATE_LOCK_WAIT_MS 60000

@@ -32,11 +32,10 @@ chmod 0755 "$T_TMP"
 
 # as_user CMD...: run as the test's user, its own group only
 as_user() { setpriv --reuid="$sec_user" --regid="$sec_gid" --clear-groups "$@"; }
-# as_operator CMD...: the same user in the operators' group
-as_operator() {
-	setpriv --reuid="$sec_user" --regid="$sec_gid" \
-		--groups="$(getent group bulwark | cut -d: -f3)" "$@"
-}
+# as_operator CMD...: the same user with the operators' group ($sec_op:
+# the same as a command prefix, for timeout)
+sec_op=(setpriv --reuid="$sec_user" --regid=bulwark --clear-groups)
+as_operator() { "${sec_op[@]}" "$@"; }
 
 # sec_victim NAME: a root-only file whose content the test checks later,
 # its path in $victim (removed at exit)
