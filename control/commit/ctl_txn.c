@@ -10,8 +10,10 @@
  * the audit line appended. A refused or failed apply removes the pending
  * file; a timed-out one leaves it for the next begin to adopt or discard.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -503,6 +505,71 @@ mismatch(struct ctl_txn *t)
 	return -ESTALE;
 }
 
+/*
+ * Image objects that a bulwarkctl killed mid-commit left in /dev/shm:
+ * those named for this instance by bw_name_image_shm(), whose creator pid
+ * is gone, that are regular files owned by the caller (root: by anyone).
+ * Called with the state lock held, so no commit of this instance is
+ * creating one; an object of a live pid is never touched.
+ */
+static void
+shm_sweep(struct ctl_txn *t)
+{
+	char name[128], prefix[128];
+	size_t pl;
+	struct dirent *de;
+	struct stat sb;
+	const char *p;
+	char *end;
+	long pid;
+	DIR *d;
+	int dfd;
+
+	/* the name of pid 1, less the pid: what every pid's starts with */
+	if (bw_name_image_shm(t->ctx->instance, 1, name, sizeof(name)) < 0)
+		return;
+	pl = strlen(name);
+	if (pl < 3 || name[0] != '/' || name[pl - 1] != '1')
+		return;
+	snprintf(prefix, sizeof(prefix), "%.*s", (int)(pl - 2), name + 1);
+	pl -= 2;
+	dfd = open("/dev/shm", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return;
+	d = fdopendir(dfd);
+	if (d == NULL) {
+		close(dfd);
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, prefix, pl) != 0)
+			continue;
+		p = de->d_name + pl;
+		if (*p < '1' || *p > '9')
+			continue;
+		errno = 0;
+		pid = strtol(p, &end, 10);
+		if (errno != 0 || *end != '\0' || pid <= 0 || pid > INT32_MAX ||
+		    pid == (long)getpid())
+			continue;
+		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue; /* alive, or not ours to know */
+		if (fstatat(dirfd(d), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) !=
+			    0 ||
+		    !S_ISREG(sb.st_mode) ||
+		    (geteuid() != 0 && sb.st_uid != geteuid()))
+			continue;
+		if (unlinkat(dirfd(d), de->d_name, 0) != 0)
+			continue;
+		ctl_txn_warn(
+			t,
+			"removed /dev/shm/%s (%lld bytes), an image object "
+			"left by bulwarkctl pid %ld, which is gone",
+			de->d_name, (long long)sb.st_size, pid);
+	}
+	closedir(d);
+}
+
 int
 ctl_txn_begin(struct ctl_txn *t)
 {
@@ -513,6 +580,7 @@ ctl_txn_begin(struct ctl_txn *t)
 	ret = ctl_state_open(&t->st, t->ctx->state_dir, 1, t->ctx->err);
 	if (ret < 0)
 		return ret;
+	shm_sweep(t);
 	ret = ctl_state_newest(&t->st, &t->base, NULL, &t->max_gen);
 	if (ret < 0)
 		goto err_close;
