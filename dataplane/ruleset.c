@@ -134,8 +134,15 @@ fib_create(struct dp_rsctl *c, struct dp_tables *t, int act, int fam,
 	t->routes[act][fam] = routes;
 	return 0;
 err:
-	DP_LOG(ERR, "cannot create FIB %s (%u tbl8 groups, %u routes): %s",
-	       name, tbl8, routes, rte_strerror(rte_errno));
+	/* tbl24 (2^24 entries) and the tbl8 groups (256 entries each), of
+	 * 2 or 4 bytes, and a rib node (about 64 bytes) per route */
+	c->fib_need = ((1ull << 24) + (uint64_t)tbl8 * 256) *
+			      (tbl8 <= DP_TBL8_2B_MAX ? 2 : 4) +
+		      (uint64_t)routes * 64;
+	DP_LOG(ERR,
+	       "cannot create FIB %s (%u tbl8 groups, %u routes, about %" PRIu64
+	       " MiB): %s",
+	       name, tbl8, routes, c->fib_need >> 20, rte_strerror(rte_errno));
 	return -ENOMEM;
 }
 
@@ -704,6 +711,11 @@ dp_rsctl_apply(struct dp_rsctl *c, const void *img, size_t len, int boot,
 		stages[k].retire(c, &t);
 
 	rep->applied_gen = c->model.generation;
+	/* a generation runs again: no longer one that failed at start */
+	if (c->status != NULL && c->status->hdr != NULL) {
+		c->status->hdr->restore_gen = 0;
+		c->status->hdr->restore_err = 0;
+	}
 	rep->validate_ns = t.t1 - t0;
 	rep->build_ns = t2 - t.t1;
 	rep->swap_ns = t3 - t2;
@@ -782,7 +794,8 @@ dp_rsctl_apply_fd(struct dp_rsctl *c, int fd, size_t size,
  * workers start.
  */
 int
-dp_rsctl_load_state(struct dp_rsctl *c, const char *dir)
+dp_rsctl_load_state(struct dp_rsctl *c, const char *dir, uint64_t *failed_gen,
+		    char *fail_why, size_t fail_why_len)
 {
 	char path[PATH_MAX], why[BW_IMAGE_WHY_LEN];
 	gid_t op_gid = bw_state_operator_gid();
@@ -793,6 +806,9 @@ dp_rsctl_load_state(struct dp_rsctl *c, const char *dir)
 	void *buf = NULL;
 	int fd, ret;
 
+	*failed_gen = 0;
+	if (fail_why_len > 0)
+		fail_why[0] = '\0';
 	fd = bw_state_dir_open(dir, geteuid(), op_gid, why, sizeof(why));
 	if (fd == -ENOENT) {
 		DP_LOG(INFO,
@@ -836,6 +852,22 @@ dp_rsctl_load_state(struct dp_rsctl *c, const char *dir)
 		if (ret == 0) {
 			DP_LOG(INFO, "restored generation %" PRIu64 " from %s",
 			       gens[i], path);
+			goto out;
+		}
+		if (rep.err == -ENOMEM || rep.err == -ENOSPC) {
+			/* valid, but this dataplane lacks the memory: an
+			 * older generation is no substitute */
+			*failed_gen = gens[i];
+			if (c->fib_need != 0)
+				snprintf(fail_why, fail_why_len,
+					 "%s: one of its tables alone needs "
+					 "about "
+					 "%" PRIu64 " MiB of DPDK memory",
+					 rep.message, c->fib_need >> 20);
+			else
+				snprintf(fail_why, fail_why_len, "%s",
+					 rep.message);
+			ret = -ENOMEM;
 			goto out;
 		}
 		DP_LOG(WARNING, "skipping generation %" PRIu64 " (%s): %s",

@@ -458,6 +458,27 @@ pending_settle(struct ctl_txn *t)
 	return 0;
 }
 
+int
+ctl_txn_restore_failed(const char *instance, uint64_t *gen, int32_t *err)
+{
+	const struct bw_status_hdr *h;
+	struct ctl_region r;
+	int found = 0;
+
+	*gen = 0;
+	*err = 0;
+	if (ctl_region_open(&r, instance) != 0)
+		return 0;
+	h = (const void *)r.base;
+	if (r.size >= sizeof(*h)) {
+		*gen = __atomic_load_n(&h->restore_gen, __ATOMIC_RELAXED);
+		*err = __atomic_load_n(&h->restore_err, __ATOMIC_RELAXED);
+		found = *gen != 0;
+	}
+	ctl_region_close(&r);
+	return found;
+}
+
 /*
  * The dataplane runs another generation than the newest valid one of the
  * state directory: say why that may be and what to do. A rollback replaces
@@ -469,7 +490,22 @@ mismatch(struct ctl_txn *t)
 {
 	const char *inst = t->ctx->instance, *dir = t->st.dir;
 	char path[PATH_MAX];
+	uint64_t rgen;
+	int32_t rerr;
 
+	/* it started fail-closed, without the newest (no memory): the new
+	 * generation replaces what it runs, as a rollback would */
+	if (t->dp_gen < t->base.generation &&
+	    ctl_txn_restore_failed(inst, &rgen, &rerr)) {
+		ctl_txn_warn(t,
+			     "dataplane instance '%s' runs no generation "
+			     "(fail-closed): generation %" PRIu64 " could not "
+			     "be applied at its start (%s); this commit "
+			     "replaces what it runs",
+			     inst, rgen, strerror(-rerr));
+		t->parent_gen = t->dp_gen;
+		return 0;
+	}
 	if (t->replace_ok) {
 		ctl_txn_warn(t,
 			     "dataplane instance '%s' runs generation "
