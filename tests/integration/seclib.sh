@@ -15,11 +15,12 @@ sec_group_made=
 sec_victims=()
 t_extra_cleanup() {
 	local v
-	[ -z "${inst:-}" ] || rm -f "/dev/shm/bulwark.$inst.status" \
-		/dev/shm/bulwark."$inst".img.* 2>/dev/null
-	for v in "${sec_victims[@]}"; do rm -f "$v"; done
+	# the user first: nothing below may stop its removal
 	userdel "$sec_user" 2>/dev/null || true
 	[ -z "$sec_group_made" ] || groupdel bulwark 2>/dev/null || true
+	for v in ${sec_victims[@]+"${sec_victims[@]}"}; do rm -f "$v"; done
+	[ -z "${inst:-}" ] || rm -f "/dev/shm/bulwark.$inst.status" \
+		/dev/shm/bulwark."$inst".img.* 2>/dev/null || true
 }
 if ! getent group bulwark >/dev/null; then
 	groupadd --system bulwark
