@@ -32,6 +32,7 @@ enum {
 	OPT_FAIL_OPEN,
 	OPT_FAIL_CLOSED,
 	OPT_BPF_NO_JIT,
+	OPT_RESTORE_FAIL_CLOSED,
 	OPT_HELP,
 };
 
@@ -55,6 +56,7 @@ static const struct option long_opts[] = {
 	{"fail-open", no_argument, NULL, OPT_FAIL_OPEN},
 	{"fail-closed", no_argument, NULL, OPT_FAIL_CLOSED},
 	{"bpf-no-jit", no_argument, NULL, OPT_BPF_NO_JIT},
+	{"restore-fail-closed", no_argument, NULL, OPT_RESTORE_FAIL_CLOSED},
 	{"help", no_argument, NULL, OPT_HELP},
 	{NULL, 0, NULL, 0},
 };
@@ -165,6 +167,12 @@ dp_args_usage(const char *prog)
 	       "interpreter,\n"
 	       "                          not as native code (for "
 	       "comparisons)\n"
+	       "  --restore-fail-closed   when the newest valid generation "
+	       "cannot be\n"
+	       "                          applied at start (memory), run "
+	       "none and\n"
+	       "                          drop everything instead of "
+	       "exiting\n"
 	       "  --help                  this text\n"
 	       "\n"
 	       "malformed reasons:",
@@ -422,6 +430,9 @@ dp_args_parse(int argc, char **argv, struct dp_config *cfg)
 			break;
 		case OPT_BPF_NO_JIT:
 			cfg->bpf_no_jit = 1;
+			break;
+		case OPT_RESTORE_FAIL_CLOSED:
+			cfg->restore_fail_closed = 1;
 			break;
 		case OPT_HELP:
 			dp_args_usage(argv[0]);

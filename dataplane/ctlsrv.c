@@ -70,13 +70,12 @@ is_operator(uid_t uid, gid_t gid)
 	return 0;
 }
 
-/* Map the client's image object, apply it, unmap. */
+/* Copy the client's image object and apply it. */
 static void
 serve_apply(struct dp_rsctl *c, const struct bw_ctl_request *req,
 	    struct bw_ctl_reply *rep)
 {
 	struct stat sb;
-	void *map;
 	int fd;
 
 	if (!bw_name_image_shm_valid(req->shm_name, sizeof(req->shm_name))) {
@@ -101,17 +100,9 @@ serve_apply(struct dp_rsctl *c, const struct bw_ctl_request *req,
 			 "image object size differs from the request");
 		return;
 	}
-	map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_SHARED, fd, 0);
+	/* copied with pread(), never mapped: a shrinking object is refused */
+	dp_rsctl_apply_fd(c, fd, (size_t)sb.st_size, rep);
 	close(fd);
-	if (map == MAP_FAILED) {
-		rep->status = BW_CTL_BAD_REQUEST;
-		rep->err = -errno;
-		snprintf(rep->message, sizeof(rep->message), "mmap: %s",
-			 strerror(errno));
-		return;
-	}
-	dp_rsctl_apply(c, map, (size_t)sb.st_size, 0, rep);
-	munmap(map, (size_t)sb.st_size);
 }
 
 static void

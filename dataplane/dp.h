@@ -51,9 +51,11 @@ struct dp_config {
 	 * normalization): 1 drop, 0 pass (counted either way)
 	 */
 	uint8_t malformed_drop[BW_REASON_MAX];
-	uint8_t fail_closed;   /* drop everything until a ruleset exists */
-	uint8_t bpf_no_jit;    /* run eBPF programs in the interpreter */
-	uint32_t nb_flows;     /* TCP flows tracked per worker, 0: none */
+	uint8_t fail_closed; /* drop everything until a ruleset exists */
+	uint8_t bpf_no_jit;  /* run eBPF programs in the interpreter */
+	uint8_t restore_fail_closed; /* newest generation fails at start:
+					run none, fail-closed (not exit) */
+	uint32_t nb_flows;	     /* TCP flows tracked per worker, 0: none */
 	uint32_t flow_idle_s;  /* an established flow idle this long goes */
 	uint32_t stream_mib;   /* held-byte chunks per worker, MiB */
 	uint32_t hold_kib;     /* scanned bytes held per flow direction */

@@ -56,15 +56,20 @@ struct dp_rsctl {
 	struct dp_bpf_set *bpf;	    /* programs of the generation in force */
 	struct dp_match_set *match; /* content rules in force */
 	uint32_t nb_flows;	    /* flow slots per worker (streams) */
-	int bpf_jit; /* JIT-compile programs (else interpreter) */
+	int bpf_jit;	   /* JIT-compile programs (else interpreter) */
+	uint64_t fib_need; /* bytes the last FIB that could not be created
+			      needed, about; 0: none failed */
 };
 
 int dp_rsctl_init(struct dp_rsctl *c, uint32_t nb_workers,
 		  struct dp_status *status);
 int dp_rsctl_apply(struct dp_rsctl *c, const void *img, size_t len, int boot,
 		   struct bw_ctl_reply *rep);
+int dp_rsctl_apply_fd(struct dp_rsctl *c, int fd, size_t size,
+		      struct bw_ctl_reply *rep);
 void dp_rsctl_level(struct dp_rsctl *c);
-int dp_rsctl_load_state(struct dp_rsctl *c, const char *dir);
+int dp_rsctl_load_state(struct dp_rsctl *c, const char *dir,
+			uint64_t *failed_gen, char *why, size_t why_len);
 void dp_rsctl_fini(struct dp_rsctl *c);
 
 /* ctlsrv.c */

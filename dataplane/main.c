@@ -4,6 +4,7 @@
  * service loop. The only file that may call rte_exit.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -197,7 +198,9 @@ main(int argc, char **argv)
 	struct dp_worker *workers;
 	struct rte_mempool *mp;
 	unsigned int nb_workers, s, lcore, i, ticks = 0;
+	char why[384];
 	struct sigaction sa;
+	uint64_t failed_gen;
 	int ret;
 
 	ret = rte_eal_init(argc, argv);
@@ -256,7 +259,33 @@ main(int argc, char **argv)
 	/* every worker's table has the same capacity: the stream slots */
 	rsctl.nb_flows = nb_workers > 0 ? workers[0].flows.nb : 0;
 	/* the newest committed ruleset is in force before the first packet */
-	if (dp_rsctl_load_state(&rsctl, cfg.state_dir) != 0)
+	ret = dp_rsctl_load_state(&rsctl, cfg.state_dir, &failed_gen, why,
+				  sizeof(why));
+	if (ret == -ENOMEM && !cfg.restore_fail_closed)
+		rte_exit(EXIT_FAILURE,
+			 "generation %" PRIu64 ", the newest valid one in %s, "
+			 "cannot be applied: %s; not running an older one "
+			 "instead: give the dataplane more memory (EAL -m, "
+			 "hugepages), or start it with --restore-fail-closed "
+			 "to run none and drop everything until a commit\n",
+			 failed_gen, cfg.state_dir, why);
+	if (ret == -ENOMEM) {
+		status.hdr->restore_gen = failed_gen;
+		status.hdr->restore_err = -ENOMEM;
+		status.hdr->fail_closed = 1;
+		for (s = 0; s < nb_workers; s++)
+			workers[s].fail_closed = 1;
+		DP_LOG(ERR,
+		       "generation %" PRIu64 ", the newest valid one in %s, "
+		       "cannot be applied: %s; running none, dropping "
+		       "everything (--restore-fail-closed)",
+		       failed_gen, cfg.state_dir, why);
+	} else if (ret == -EPERM)
+		rte_exit(EXIT_FAILURE,
+			 "state directory %s is not trusted (see above); "
+			 "not starting\n",
+			 cfg.state_dir);
+	else if (ret != 0)
 		DP_LOG(WARNING, "no generation in %s could be applied; %s",
 		       cfg.state_dir,
 		       cfg.fail_closed ? "dropping everything (fail-closed)"

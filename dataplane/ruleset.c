@@ -134,8 +134,15 @@ fib_create(struct dp_rsctl *c, struct dp_tables *t, int act, int fam,
 	t->routes[act][fam] = routes;
 	return 0;
 err:
-	DP_LOG(ERR, "cannot create FIB %s (%u tbl8 groups, %u routes): %s",
-	       name, tbl8, routes, rte_strerror(rte_errno));
+	/* tbl24 (2^24 entries) and the tbl8 groups (256 entries each), of
+	 * 2 or 4 bytes, and a rib node (about 64 bytes) per route */
+	c->fib_need = ((1ull << 24) + (uint64_t)tbl8 * 256) *
+			      (tbl8 <= DP_TBL8_2B_MAX ? 2 : 4) +
+		      (uint64_t)routes * 64;
+	DP_LOG(ERR,
+	       "cannot create FIB %s (%u tbl8 groups, %u routes, about %" PRIu64
+	       " MiB): %s",
+	       name, tbl8, routes, c->fib_need >> 20, rte_strerror(rte_errno));
 	return -ENOMEM;
 }
 
@@ -704,6 +711,11 @@ dp_rsctl_apply(struct dp_rsctl *c, const void *img, size_t len, int boot,
 		stages[k].retire(c, &t);
 
 	rep->applied_gen = c->model.generation;
+	/* a generation runs again: no longer one that failed at start */
+	if (c->status != NULL && c->status->hdr != NULL) {
+		c->status->hdr->restore_gen = 0;
+		c->status->hdr->restore_err = 0;
+	}
 	rep->validate_ns = t.t1 - t0;
 	rep->build_ns = t2 - t.t1;
 	rep->swap_ns = t3 - t2;
@@ -734,62 +746,103 @@ out:
 	return ret;
 }
 
-static int
-read_file(const char *path, void **buf, size_t *len)
+/*
+ * Apply the image in the open regular file or shm object fd, which the
+ * request said is size bytes: copied with pread() (bw_state_read_fd()),
+ * never mapped, so that a client that shrinks the object meanwhile gets a
+ * refusal, not a SIGBUS in the dataplane. Control thread.
+ */
+int
+dp_rsctl_apply_fd(struct dp_rsctl *c, int fd, size_t size,
+		  struct bw_ctl_reply *rep)
 {
+	char why[BW_STATE_WHY_LEN];
+	size_t len;
+	void *buf;
 	int ret;
 
-	ret = bw_file_read(path, BW_IMAGE_SIZE_MAX, 64, BW_FILE_REGULAR, buf,
-			   len);
-	if (ret == -EFBIG || ret == -EISDIR || (ret == 0 && *len == 0)) {
-		if (ret == 0)
-			free(*buf);
-		return -EINVAL;
+	ret = bw_state_read_fd(fd, BW_IMAGE_SIZE_MAX, 64, &buf, &len, why,
+			       sizeof(why));
+	if (ret == 0 && len != size) {
+		free(buf);
+		snprintf(why, sizeof(why),
+			 "changed size while being read (%zu bytes, then %zu)",
+			 size, len);
+		ret = -EINVAL;
 	}
+	if (ret < 0) {
+		char msg[sizeof(rep->message)];
+
+		snprintf(msg, sizeof(msg), "image object: %.200s", why);
+		reply_set(rep, BW_CTL_BAD_REQUEST, ret, msg);
+		DP_LOG(WARNING, "refused image object: %s", why);
+		return ret;
+	}
+	ret = dp_rsctl_apply(c, buf, len, 0, rep);
+	free(buf);
 	return ret;
 }
 
 /*
- * Apply the newest valid generation found in the state directory, skipping
- * (with a log line) any that does not validate or build. Returns 0 when
- * one was applied or the directory holds none, -ENOENT when none of those
- * present could be applied. Main lcore, before workers start.
+ * Apply the newest valid generation found in the state directory. The
+ * directory must be trusted (bw_statedir.h): otherwise -EPERM, and the
+ * caller refuses to start. A generation that bw_state_load_gen() refuses
+ * (unreadable, not a FULL image, not bound to its audit line) or whose
+ * content this dataplane refuses is skipped with a log line: it is not
+ * valid. Returns 0 when one was applied or the directory holds none,
+ * -ENOENT when none of those present could be applied. Main lcore, before
+ * workers start.
  */
 int
-dp_rsctl_load_state(struct dp_rsctl *c, const char *dir)
+dp_rsctl_load_state(struct dp_rsctl *c, const char *dir, uint64_t *failed_gen,
+		    char *fail_why, size_t fail_why_len)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], why[BW_IMAGE_WHY_LEN];
+	gid_t op_gid = bw_state_operator_gid();
+	struct bw_audit_rec *recs = NULL;
 	struct bw_ctl_reply rep;
 	uint64_t *gens = NULL;
-	size_t n = 0, i, len = 0;
+	size_t n = 0, i, nrecs = 0, len = 0;
 	void *buf = NULL;
 	int fd, ret;
 
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0) {
+	*failed_gen = 0;
+	if (fail_why_len > 0)
+		fail_why[0] = '\0';
+	fd = bw_state_dir_open(dir, geteuid(), op_gid, why, sizeof(why));
+	if (fd == -ENOENT) {
 		DP_LOG(INFO,
 		       "state directory %s: %s; starting without a "
 		       "ruleset",
-		       dir, strerror(errno));
+		       dir, why);
 		return 0;
 	}
+	if (fd < 0) {
+		DP_LOG(ERR, "refusing state directory %s: %s", dir, why);
+		return -EPERM;
+	}
 	ret = bw_state_gens(fd, BW_STATE_IMAGE_PREFIX, &gens, &n);
-	close(fd);
+	if (ret == 0 && n > 0)
+		ret = bw_state_audit_load(fd, geteuid(), op_gid, &recs, &nrecs,
+					  NULL, NULL, why, sizeof(why));
+	else if (ret < 0)
+		snprintf(why, sizeof(why), "%s", strerror(-ret));
 	if (ret < 0) {
-		DP_LOG(INFO,
-		       "state directory %s: %s; starting without a "
-		       "ruleset",
-		       dir, strerror(-ret));
-		return 0;
+		close(fd);
+		free(gens);
+		DP_LOG(ERR, "state directory %s: %s", dir, why);
+		return -EPERM;
 	}
 	/* newest first: bw_state_gens() sorts ascending */
 	for (i = n; i-- > 0;) {
 		snprintf(path, sizeof(path), "%s/" BW_STATE_IMAGE_FMT, dir,
 			 gens[i]);
-		ret = read_file(path, &buf, &len);
+		ret = bw_state_load_gen(fd, gens[i], recs, nrecs, geteuid(),
+					op_gid, &buf, &len, why, sizeof(why));
 		if (ret != 0) {
-			DP_LOG(WARNING, "skipping %s: %s", path,
-			       strerror(-ret));
+			DP_LOG(WARNING,
+			       "skipping generation %" PRIu64 " (%s): %s",
+			       gens[i], path, why);
 			continue;
 		}
 		memset(&rep, 0, sizeof(rep));
@@ -799,14 +852,33 @@ dp_rsctl_load_state(struct dp_rsctl *c, const char *dir)
 		if (ret == 0) {
 			DP_LOG(INFO, "restored generation %" PRIu64 " from %s",
 			       gens[i], path);
-			free(gens);
-			return 0;
+			goto out;
+		}
+		if (rep.err == -ENOMEM || rep.err == -ENOSPC) {
+			/* valid, but this dataplane lacks the memory: an
+			 * older generation is no substitute */
+			*failed_gen = gens[i];
+			if (c->fib_need != 0)
+				snprintf(fail_why, fail_why_len,
+					 "%s: one of its tables alone needs "
+					 "about "
+					 "%" PRIu64 " MiB of DPDK memory",
+					 rep.message, c->fib_need >> 20);
+			else
+				snprintf(fail_why, fail_why_len, "%s",
+					 rep.message);
+			ret = -ENOMEM;
+			goto out;
 		}
 		DP_LOG(WARNING, "skipping generation %" PRIu64 " (%s): %s",
 		       gens[i], path, rep.message);
 	}
+	ret = n == 0 ? 0 : -ENOENT;
+out:
+	close(fd);
+	free(recs);
 	free(gens);
-	return n == 0 ? 0 : -ENOENT;
+	return ret;
 }
 
 /* Free everything. Workers must have stopped. Main lcore. */

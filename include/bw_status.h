@@ -83,7 +83,11 @@ struct bw_status_hdr {
 	uint32_t rule_stats_off;    /* bytes: per-worker rule counters */
 	uint32_t rule_stats_size;   /* bytes per worker's block of them */
 	uint32_t nb_rule_slots;	    /* BW_RULE_SLOTS, per bank */
-	uint8_t reserved[16];	    /* zero */
+	uint64_t restore_gen;	    /* newest valid generation of the state
+				 directory that could not be applied at
+				 start (then 0 runs, fail-closed), or 0 */
+	int32_t restore_err;	    /* its negative errno (-ENOMEM), or 0 */
+	uint8_t reserved[4];	    /* zero */
 };
 
 _Static_assert(sizeof(struct bw_status_hdr) == 256, "status header size");

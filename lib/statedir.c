@@ -6,13 +6,19 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "bw_crc32c.h"
+#include "bw_ctl.h"
+#include "bw_image.h"
+#include "bw_image_view.h"
 #include "bw_statedir.h"
 
 static int
@@ -140,6 +146,13 @@ bw_audit_format(const struct bw_audit_rec *rec, char *buf, size_t len)
 	at = put_clean(buf, len, at, rec->how, sizeof(rec->how));
 	if (at + 1 < len)
 		buf[at++] = '\t';
+	if (rec->has_sum) {
+		n = snprintf(buf + at, len - at, "crc32c:%08x\t",
+			     (unsigned int)rec->sum);
+		if (n < 0 || (size_t)n >= len - at)
+			return -ENOSPC;
+		at += (size_t)n;
+	}
 	at = put_clean(buf, len, at, rec->op, sizeof(rec->op));
 	if (at + 2 > len)
 		return -ENOSPC;
@@ -223,6 +236,363 @@ bw_audit_parse(const char *line, size_t n, struct bw_audit_rec *rec)
 	rec->time_s = (uint64_t)t;
 	copy_field(rec->user, sizeof(rec->user), f[4], fl[4]);
 	copy_field(rec->how, sizeof(rec->how), f[5], fl[5]);
+	/* "crc32c:" 8 hex digits and a tab: the checksum, then op */
+	if (fl[6] >= 16 && memcmp(f[6], "crc32c:", 7) == 0 &&
+	    f[6][15] == '\t') {
+		uint32_t sum = 0;
+
+		for (i = 7; i < 15; i++) {
+			char ch = f[6][i];
+
+			if (ch >= '0' && ch <= '9')
+				sum = sum << 4 | (uint32_t)(ch - '0');
+			else if (ch >= 'a' && ch <= 'f')
+				sum = sum << 4 | (uint32_t)(ch - 'a' + 10);
+			else
+				return -EINVAL;
+		}
+		rec->sum = sum;
+		rec->has_sum = 1;
+		f[6] += 16;
+		fl[6] -= 16;
+	}
 	copy_field(rec->op, sizeof(rec->op), f[6], fl[6]);
 	return 0;
+}
+
+gid_t
+bw_state_operator_gid(void)
+{
+	struct group gr, *grp = NULL;
+	char buf[4096];
+
+	if (getgrnam_r(BW_OPERATOR_GROUP, &gr, buf, sizeof(buf), &grp) != 0 ||
+	    grp == NULL)
+		return (gid_t)-1;
+	return grp->gr_gid;
+}
+
+static const char *
+file_kind(mode_t m)
+{
+	if (S_ISDIR(m))
+		return "a directory";
+	if (S_ISFIFO(m))
+		return "a FIFO";
+	if (S_ISCHR(m))
+		return "a character device";
+	if (S_ISBLK(m))
+		return "a block device";
+	if (S_ISSOCK(m))
+		return "a socket";
+	if (S_ISLNK(m))
+		return "a symbolic link";
+	return "a regular file";
+}
+
+int
+bw_state_trusted(const struct stat *sb, int dir, uid_t euid, gid_t op_gid,
+		 char *why, size_t why_len)
+{
+	int op_group = op_gid != (gid_t)-1 && sb->st_gid == op_gid;
+	unsigned int mode = (unsigned int)(sb->st_mode & 07777);
+
+	if (dir ? !S_ISDIR(sb->st_mode) : !S_ISREG(sb->st_mode)) {
+		snprintf(why, why_len, "%s, not %s", file_kind(sb->st_mode),
+			 dir ? "a directory" : "a regular file");
+		return -EINVAL;
+	}
+	if (sb->st_uid != 0 && sb->st_uid != euid && !op_group) {
+		snprintf(why, why_len,
+			 "owned by uid %u and group %u: neither root nor "
+			 "group '%s'",
+			 (unsigned int)sb->st_uid, (unsigned int)sb->st_gid,
+			 BW_OPERATOR_GROUP);
+		return -EPERM;
+	}
+	if (sb->st_mode & S_IWOTH) {
+		snprintf(why, why_len, "writable by others (mode %04o)", mode);
+		return -EPERM;
+	}
+	if ((sb->st_mode & S_IWGRP) && !op_group && sb->st_gid != 0) {
+		snprintf(why, why_len,
+			 "writable by group %u, not group '%s' (mode %04o)",
+			 (unsigned int)sb->st_gid, BW_OPERATOR_GROUP, mode);
+		return -EPERM;
+	}
+	return 0;
+}
+
+int
+bw_state_dir_open(const char *dir, uid_t euid, gid_t op_gid, char *why,
+		  size_t why_len)
+{
+	struct stat sb;
+	int fd, ret;
+
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		snprintf(why, why_len, "%s", strerror(errno));
+		return ret;
+	}
+	if (fstat(fd, &sb) != 0) {
+		ret = -errno;
+		snprintf(why, why_len, "%s", strerror(errno));
+		close(fd);
+		return ret;
+	}
+	ret = bw_state_trusted(&sb, 1, euid, op_gid, why, why_len);
+	if (ret < 0) {
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+int
+bw_state_open_file(int dir_fd, const char *name, uid_t euid, gid_t op_gid,
+		   char *why, size_t why_len)
+{
+	struct stat sb;
+	int fd, ret, fl;
+
+	fd = openat(dir_fd, name,
+		    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		if (errno == ELOOP)
+			snprintf(why, why_len,
+				 "a symbolic link, not a regular file");
+		else
+			snprintf(why, why_len, "%s", strerror(errno));
+		return ret;
+	}
+	if (fstat(fd, &sb) != 0) {
+		ret = -errno;
+		snprintf(why, why_len, "%s", strerror(errno));
+		goto err_close;
+	}
+	ret = bw_state_trusted(&sb, 0, euid, op_gid, why, why_len);
+	if (ret < 0)
+		goto err_close;
+	fl = fcntl(fd, F_GETFL);
+	if (fl >= 0)
+		fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+	return fd;
+
+err_close:
+	close(fd);
+	return ret;
+}
+
+int
+bw_state_read_fd(int fd, size_t max, size_t align, void **buf, size_t *len,
+		 char *why, size_t why_len)
+{
+	struct stat sb;
+	size_t size, got = 0, cap;
+	uint8_t *b;
+	ssize_t r;
+
+	*buf = NULL;
+	*len = 0;
+	if (fstat(fd, &sb) != 0) {
+		snprintf(why, why_len, "%s", strerror(errno));
+		return -errno;
+	}
+	if (sb.st_size <= 0 || (uint64_t)sb.st_size > max) {
+		snprintf(why, why_len, "size %lld is not between 1 and %zu",
+			 (long long)sb.st_size, max);
+		return -EINVAL;
+	}
+	size = (size_t)sb.st_size;
+	cap = (size + 1 + align - 1) / align * align;
+	b = aligned_alloc(align, cap);
+	if (b == NULL) {
+		snprintf(why, why_len, "out of memory");
+		return -ENOMEM;
+	}
+	while (got < size) {
+		r = pread(fd, b + got, size - got, (off_t)got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			snprintf(why, why_len, "%s", strerror(errno));
+			free(b);
+			return -EIO;
+		}
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	if (got != size || fstat(fd, &sb) != 0 ||
+	    (uint64_t)sb.st_size != size) {
+		snprintf(why, why_len,
+			 "changed size while being read (%zu bytes, then %zu)",
+			 size, got != size ? got : (size_t)sb.st_size);
+		free(b);
+		return -EINVAL;
+	}
+	b[size] = 0;
+	*buf = b;
+	*len = size;
+	return 0;
+}
+
+int
+bw_state_audit_load(int dir_fd, uid_t euid, gid_t op_gid,
+		    struct bw_audit_rec **recs, size_t *n,
+		    void (*bad)(void *arg, size_t lineno), void *arg, char *why,
+		    size_t why_len)
+{
+	struct bw_audit_rec *v = NULL, *nv;
+	size_t cnt = 0, cap = 0, lineno = 0, len, at, end;
+	char *text;
+	void *buf;
+	int fd, ret;
+
+	*recs = NULL;
+	*n = 0;
+	fd = bw_state_open_file(dir_fd, BW_STATE_AUDIT_FILE, euid, op_gid, why,
+				why_len);
+	if (fd == -ENOENT)
+		return 0;
+	if (fd < 0)
+		return fd;
+	ret = bw_state_read_fd(fd, SIZE_MAX / 4, 8, &buf, &len, why, why_len);
+	close(fd);
+	if (ret == -EINVAL && len == 0 && buf == NULL &&
+	    strncmp(why, "size 0 ", 7) == 0)
+		return 0; /* an empty log */
+	if (ret < 0)
+		return ret;
+	text = buf;
+	for (at = 0; at < len; at = end + 1) {
+		lineno++;
+		for (end = at; end < len && text[end] != '\n'; end++)
+			;
+		if (cnt == cap) {
+			cap = cap ? cap * 2 : 64;
+			nv = realloc(v, cap * sizeof(*v));
+			if (nv == NULL) {
+				free(v);
+				free(buf);
+				snprintf(why, why_len, "out of memory");
+				return -ENOMEM;
+			}
+			v = nv;
+		}
+		if (bw_audit_parse(text + at, end - at, &v[cnt]) < 0) {
+			if (bad != NULL)
+				bad(arg, lineno);
+			continue;
+		}
+		cnt++;
+	}
+	free(buf);
+	*recs = v;
+	*n = cnt;
+	return 0;
+}
+
+int
+bw_state_load_gen(int dir_fd, uint64_t gen, const struct bw_audit_rec *recs,
+		  size_t n, uid_t euid, gid_t op_gid, void **img, size_t *len,
+		  char *why, size_t why_len)
+{
+	const struct bw_audit_rec *rec = NULL;
+	struct bw_image_view v;
+	char name[64];
+	uint32_t sum;
+	size_t i;
+	int fd, ret;
+
+	*img = NULL;
+	*len = 0;
+	snprintf(name, sizeof(name), BW_STATE_IMAGE_FMT, gen);
+	fd = bw_state_open_file(dir_fd, name, euid, op_gid, why, why_len);
+	if (fd < 0)
+		return fd;
+	ret = bw_state_read_fd(fd, BW_IMAGE_SIZE_MAX, 64, img, len, why,
+			       why_len);
+	close(fd);
+	if (ret < 0)
+		return ret;
+	ret = bw_image_validate(*img, *len, &v, why, why_len);
+	if (ret < 0)
+		goto err_free;
+	if (v.hdr->kind != BW_IMAGE_FULL) {
+		snprintf(why, why_len, "a DELTA image, not a FULL one");
+		ret = -EINVAL;
+		goto err_free;
+	}
+	if (v.hdr->generation != gen) {
+		snprintf(why, why_len,
+			 "the file name says generation %" PRIu64
+			 ", its header %" PRIu64,
+			 gen, v.hdr->generation);
+		ret = -EINVAL;
+		goto err_free;
+	}
+	for (i = n; i-- > 0;)
+		if (recs[i].gen == gen) {
+			rec = &recs[i];
+			break;
+		}
+	if (rec == NULL) {
+		snprintf(why, why_len,
+			 "no line of " BW_STATE_AUDIT_FILE
+			 " records generation %" PRIu64,
+			 gen);
+		ret = -EINVAL;
+		goto err_free;
+	}
+	if (!rec->has_sum) {
+		snprintf(why, why_len,
+			 "its line in " BW_STATE_AUDIT_FILE
+			 " has no image checksum (written before checksums "
+			 "were recorded)");
+		ret = -EINVAL;
+		goto err_free;
+	}
+	sum = bw_crc32c(0, *img, *len);
+	if (sum != rec->sum) {
+		snprintf(why, why_len,
+			 "its line in " BW_STATE_AUDIT_FILE
+			 " records checksum %08x, the file's is %08x: not the "
+			 "image committed as generation %" PRIu64,
+			 (unsigned int)rec->sum, (unsigned int)sum, gen);
+		ret = -EINVAL;
+		goto err_free;
+	}
+	return 0;
+
+err_free:
+	free(*img);
+	*img = NULL;
+	*len = 0;
+	return ret;
+}
+
+int
+bw_state_tmp_create(int dir_fd, mode_t mode, char *name)
+{
+	uint64_t r;
+	int i, fd;
+
+	for (i = 0; i < 16; i++) {
+		if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
+			r = (uint64_t)time(NULL) * 2654435761u ^
+			    (uint64_t)getpid() << 20 ^ (uint64_t)i;
+		snprintf(name, BW_STATE_TMP_LEN,
+			 BW_STATE_TMP_PREFIX "%016" PRIx64, r);
+		fd = openat(dir_fd, name,
+			    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+				    O_CLOEXEC,
+			    mode);
+		if (fd >= 0 || errno != EEXIST)
+			return fd >= 0 ? fd : -errno;
+	}
+	return -EEXIST;
 }

@@ -54,7 +54,8 @@ ctl_cmd_history_run(struct ctl_ctx *ctx, const struct ctl_args *a)
 	struct bw_ctl_reply rep;
 	struct ctl_ruleset rs;
 	struct ctl_state st;
-	uint64_t *gens = NULL, current = 0, in_force = 0;
+	uint64_t *gens = NULL, current = 0, in_force = 0, rgen = 0;
+	int32_t rerr = 0;
 	size_t n = 0, ng = 0, i;
 	int running, rc = CTL_EXIT_FAIL;
 	char when[32];
@@ -75,6 +76,9 @@ ctl_cmd_history_run(struct ctl_ctx *ctx, const struct ctl_args *a)
 			  0 &&
 		  rep.status == BW_CTL_OK;
 	in_force = running ? rep.applied_gen : current;
+	if (!running || rep.applied_gen != 0 ||
+	    !ctl_txn_restore_failed(ctx->instance, &rgen, &rerr))
+		rgen = 0;
 	if (json) {
 		struct ctl_json j;
 
@@ -85,6 +89,8 @@ ctl_cmd_history_run(struct ctl_ctx *ctx, const struct ctl_args *a)
 		ctl_json_bool(&j, "running", running != 0);
 		if (running)
 			ctl_json_u64(&j, "applied_gen", rep.applied_gen);
+		if (rgen != 0)
+			ctl_json_u64(&j, "restore_failed_gen", rgen);
 		else
 			ctl_json_null(&j, "applied_gen");
 		ctl_json_array_begin(&j, "generations");
@@ -125,7 +131,14 @@ ctl_cmd_history_run(struct ctl_ctx *ctx, const struct ctl_args *a)
 								   : "no",
 				recs[i].op);
 		}
-		if (running)
+		if (running && rgen != 0)
+			fprintf(ctx->out,
+				"dataplane instance '%s' runs no generation, "
+				"dropping everything: generation %" PRIu64
+				", the newest valid one, could not be applied "
+				"at its start (%s)\n",
+				ctx->instance, rgen, strerror(-rerr));
+		else if (running)
 			fprintf(ctx->out,
 				"dataplane instance '%s' runs generation "
 				"%" PRIu64 "\n",

@@ -14,6 +14,7 @@
 #include "ctl_sample.h"
 #include "ctl_stats.h"
 #include "ctl_text.h"
+#include "ctl_txn.h"
 
 /* "1-4,7,9-10": lcore ids of the workers in record order, ranges merged. */
 static void
@@ -96,7 +97,8 @@ static void
 status_print(FILE *f, const struct ctl_sample *s)
 {
 	char buf[512];
-	uint64_t end_ns;
+	uint64_t end_ns, rgen;
+	int32_t rerr;
 
 	fprintf(f, "instance   %s\n", s->instance);
 	fprintf(f, "version    %s\n", s->version);
@@ -123,6 +125,12 @@ status_print(FILE *f, const struct ctl_sample *s)
 	if (s->applied_gen != 0)
 		fprintf(f, "ruleset    generation %" PRIu64 "\n",
 			s->applied_gen);
+	else if (ctl_txn_restore_failed(s->instance, &rgen, &rerr))
+		fprintf(f,
+			"ruleset    none applied, dropping everything: "
+			"generation %" PRIu64 ", the newest valid one, could "
+			"not be applied at start (%s); a commit replaces it\n",
+			rgen, strerror(-rerr));
 	else
 		fprintf(f, "ruleset    none applied\n");
 	fmt_lcores(buf, sizeof(buf), s);

@@ -44,15 +44,39 @@ vars_path(const char *state_dir, char *buf, size_t len)
 int
 ctl_vars_load(const char *state_dir, struct ctl_rule_vars *vars, FILE *diag)
 {
-	char path[PATH_MAX];
-	int r;
+	char path[PATH_MAX], why[BW_STATE_WHY_LEN];
+	gid_t op_gid = bw_state_operator_gid();
+	int r, dfd, fd;
 
 	r = vars_path(state_dir, path, sizeof(path));
 	if (r < 0)
 		return r;
-	if (access(path, F_OK) != 0)
-		return errno == ENOENT ? 0 : -errno;
-	return ctl_rule_vars_load_file(vars, path, diag);
+	/* the file checked on its descriptor: no link, no FIFO, trusted */
+	dfd = bw_state_dir_open(state_dir, geteuid(), op_gid, why, sizeof(why));
+	if (dfd == -ENOENT)
+		return 0;
+	if (dfd < 0) {
+		if (diag != NULL)
+			fprintf(diag, CTL_PROG ": refusing %s: %s\n", state_dir,
+				why);
+		return dfd;
+	}
+	fd = bw_state_open_file(dfd, CTL_VARS_FILE, geteuid(), op_gid, why,
+				sizeof(why));
+	close(dfd);
+	if (fd == -ENOENT)
+		return 0;
+	if (fd < 0) {
+		if (diag != NULL)
+			fprintf(diag, CTL_PROG ": refusing %s: %s\n", path,
+				why);
+		return fd;
+	}
+	/* read what was checked, not whatever the name names now */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	r = ctl_rule_vars_load_file(vars, path, diag);
+	close(fd);
+	return r;
 }
 
 /* ctl_vars_load() for ctx, reporting a failure. Returns 0 or -1. */
@@ -69,48 +93,26 @@ vars_read(struct ctl_ctx *ctx, struct ctl_rule_vars *vars)
 
 /* Write vars whole into the state directory's file. */
 static int
-vars_write(const char *state_dir, const struct ctl_rule_vars *vars)
+vars_write(const struct ctl_state *st, const struct ctl_rule_vars *vars)
 {
-	char path[PATH_MAX], tmp[PATH_MAX];
-	size_t i;
+	char *text = NULL;
+	size_t i, len = 0;
 	FILE *f;
-	int fd, r;
+	int r;
 
-	r = vars_path(state_dir, path, sizeof(path));
-	if (r < 0)
-		return r;
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-		  CTL_STATE_FILE_MODE);
-	if (fd < 0)
+	f = open_memstream(&text, &len);
+	if (f == NULL)
 		return -errno;
-	f = fdopen(fd, "w");
-	if (f == NULL) {
-		r = -errno;
-		close(fd);
-		goto err_unlink;
-	}
 	fprintf(f, "# rule variables: bulwarkctl vars set NAME VALUE\n");
 	for (i = 0; i < vars->n; i++)
 		fprintf(f, "%s %s\n", vars->v[i].name, vars->v[i].value);
-	if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
-		r = -errno;
-		fclose(f);
-		goto err_unlink;
-	}
 	if (fclose(f) != 0) {
-		r = -errno;
-		goto err_unlink;
+		free(text);
+		return -ENOMEM;
 	}
-	if (rename(tmp, path) != 0) {
-		r = -errno;
-		goto err_unlink;
-	}
-	return 0;
-
-err_unlink:
-	unlink(tmp);
+	/* a new file renamed over the name: a planted link is not followed */
+	r = ctl_state_replace_file(st, CTL_VARS_FILE, text, len);
+	free(text);
 	return r;
 }
 
@@ -163,7 +165,7 @@ do_change(struct ctl_ctx *ctx, const struct ctl_args *a)
 				r == -EINVAL ? why : strerror(-r));
 			goto out;
 		}
-		r = vars_write(ctx->state_dir, &vars);
+		r = vars_write(&st, &vars);
 	} else {
 		r = vars_without(&vars, name, &rest, &found);
 		if (r == 0 && !found) {
@@ -171,7 +173,7 @@ do_change(struct ctl_ctx *ctx, const struct ctl_args *a)
 			goto out;
 		}
 		if (r == 0)
-			r = vars_write(ctx->state_dir, &rest);
+			r = vars_write(&st, &rest);
 	}
 	if (r < 0) {
 		fprintf(ctx->err, CTL_PROG ": cannot write %s/%s: %s\n",

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bw_crc32c.h"
 #include "bw_ctl.h"
 #include "ctl.h"
 #include "ctl_array.h"
@@ -38,19 +39,6 @@ warn(const struct ctl_state *st, const char *fmt, ...)
 	vfprintf(f, fmt, ap);
 	va_end(ap);
 	fputc('\n', f);
-}
-
-/* gid of the operators' group, or -1 when it does not exist. */
-static gid_t
-operator_gid(void)
-{
-	struct group gr, *grp = NULL;
-	char buf[4096];
-
-	if (getgrnam_r(BW_OPERATOR_GROUP, &gr, buf, sizeof(buf), &grp) != 0 ||
-	    grp == NULL)
-		return (gid_t)-1;
-	return grp->gr_gid;
 }
 
 /*
@@ -83,7 +71,7 @@ static int
 mkdir_parents(const char *path)
 {
 	char buf[PATH_MAX];
-	gid_t gid = operator_gid();
+	gid_t gid = bw_state_operator_gid();
 	size_t i, n = strlen(path);
 	int ret;
 
@@ -103,6 +91,8 @@ mkdir_parents(const char *path)
 	}
 	return 0;
 }
+
+static void file_group(const struct ctl_state *st, int fd);
 
 /* flock() with a bounded wait; says once that it waits. */
 static int
@@ -129,10 +119,56 @@ lock_wait(struct ctl_state *st, int fd, int op)
 	}
 }
 
+/*
+ * Open (exclusive: create) the lock file: never through a symbolic link,
+ * never a FIFO or device (O_NONBLOCK: no open that blocks), created with
+ * O_EXCL. Sets st->lock_fd; returns 0 or a negative errno (reported,
+ * except -ENOENT and -EACCES of a reader).
+ */
+static int
+lock_open(struct ctl_state *st, int exclusive)
+{
+	int fl = (exclusive ? O_RDWR : O_RDONLY) | O_NOFOLLOW | O_NONBLOCK |
+		 O_NOCTTY | O_CLOEXEC;
+	struct stat sb;
+	int fd, ret;
+
+	fd = openat(st->dir_fd, BW_STATE_LOCK_FILE, fl);
+	if (fd < 0 && errno == ENOENT && exclusive) {
+		/* operators (the group) take it too */
+		fd = openat(st->dir_fd, BW_STATE_LOCK_FILE,
+			    fl | O_CREAT | O_EXCL, CTL_STATE_LOCK_MODE);
+		if (fd >= 0) {
+			file_group(st, fd);
+			if (fchmod(fd, CTL_STATE_LOCK_MODE) != 0) {
+				/* the umask's mode stays */
+			}
+		}
+	}
+	if (fd < 0) {
+		ret = -errno;
+		if (!exclusive && (ret == -ENOENT || ret == -EACCES))
+			return ret;
+		warn(st, "%s/" BW_STATE_LOCK_FILE ": %s", st->dir,
+		     ret == -ELOOP ? "a symbolic link, not a regular file"
+				   : strerror(-ret));
+		return ret;
+	}
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		warn(st, "%s/" BW_STATE_LOCK_FILE ": not a regular file",
+		     st->dir);
+		close(fd);
+		return -EINVAL;
+	}
+	st->lock_fd = fd;
+	return 0;
+}
+
 int
 ctl_state_open(struct ctl_state *st, const char *dir, int exclusive,
 	       FILE *warn_f)
 {
+	char why[BW_STATE_WHY_LEN];
 	int ret;
 
 	memset(st, 0, sizeof(*st));
@@ -152,27 +188,25 @@ ctl_state_open(struct ctl_state *st, const char *dir, int exclusive,
 			return ret;
 		}
 	}
-	st->dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	st->op_gid = bw_state_operator_gid();
+	st->dir_fd =
+		bw_state_dir_open(dir, geteuid(), st->op_gid, why, sizeof(why));
 	if (st->dir_fd < 0) {
-		ret = -errno;
+		ret = st->dir_fd;
+		st->dir_fd = -1;
 		if (!exclusive && ret == -ENOENT)
 			return 0;
-		warn(st, "state directory %s: %s", dir, strerror(-ret));
+		if (ret == -EPERM || ret == -EINVAL)
+			warn(st, "refusing state directory %s: %s", dir, why);
+		else
+			warn(st, "state directory %s: %s", dir, why);
 		return ret;
 	}
-	if (exclusive)
-		st->lock_fd = openat(st->dir_fd, BW_STATE_LOCK_FILE,
-				     O_RDWR | O_CREAT | O_CLOEXEC,
-				     CTL_STATE_FILE_MODE);
-	else
-		st->lock_fd = openat(st->dir_fd, BW_STATE_LOCK_FILE,
-				     O_RDONLY | O_CLOEXEC);
-	if (st->lock_fd < 0) {
-		ret = -errno;
+	ret = lock_open(st, exclusive);
+	if (ret < 0) {
 		/* a reader of a directory never committed to needs no lock */
 		if (!exclusive && (ret == -ENOENT || ret == -EACCES))
 			return 0;
-		warn(st, "%s/" BW_STATE_LOCK_FILE ": %s", dir, strerror(-ret));
 		goto err_close;
 	}
 	ret = lock_wait(st, st->lock_fd, exclusive ? LOCK_EX : LOCK_SH);
@@ -234,11 +268,44 @@ ctl_state_pending(const struct ctl_state *st, uint64_t **gens, size_t *n)
 	return bw_state_gens(st->dir_fd, BW_STATE_PENDING_PREFIX, gens, n);
 }
 
-int
-ctl_state_read(const struct ctl_state *st, uint64_t gen, struct ctl_ruleset *rs,
-	       struct ctl_image_meta *m, char *why, size_t why_len)
+struct bad_arg {
+	const struct ctl_state *st;
+	int quiet;
+};
+
+static void
+audit_bad(void *arg, size_t lineno)
 {
-	char path[PATH_MAX];
+	const struct bad_arg *b = arg;
+
+	if (!b->quiet)
+		warn(b->st,
+		     "warning: %s/" BW_STATE_AUDIT_FILE
+		     ":%zu: malformed line skipped",
+		     b->st->dir, lineno);
+}
+
+/* The audit log, quietly (its own warnings come from audit_read). */
+static int
+audit_load(const struct ctl_state *st, struct bw_audit_rec **recs, size_t *n,
+	   int quiet, char *why, size_t why_len)
+{
+	struct bad_arg b = {st, quiet};
+
+	*recs = NULL;
+	*n = 0;
+	if (st->dir_fd < 0)
+		return 0;
+	return bw_state_audit_load(st->dir_fd, geteuid(), st->op_gid, recs, n,
+				   audit_bad, &b, why, why_len);
+}
+
+/* ctl_state_read() with the audit log already read. */
+static int
+read_with(const struct ctl_state *st, uint64_t gen,
+	  const struct bw_audit_rec *recs, size_t nrecs, struct ctl_ruleset *rs,
+	  struct ctl_image_meta *m, char *why, size_t why_len)
+{
 	size_t len;
 	void *img;
 	int ret;
@@ -246,26 +313,34 @@ ctl_state_read(const struct ctl_state *st, uint64_t gen, struct ctl_ruleset *rs,
 	memset(rs, 0, sizeof(*rs));
 	if (why_len > 0)
 		why[0] = '\0';
-	ret = ctl_state_path(st, gen, path, sizeof(path));
-	if (ret == 0)
-		ret = ctl_image_load_file(path, &img, &len);
-	if (ret < 0) {
-		snprintf(why, why_len, "%s", strerror(-ret));
-		return ret;
+	if (st->dir_fd < 0) {
+		snprintf(why, why_len, "%s", strerror(ENOENT));
+		return -ENOENT;
 	}
-	ret = ctl_image_read(img, len, rs, m, why, why_len);
-	free(img);
+	ret = bw_state_load_gen(st->dir_fd, gen, recs, nrecs, geteuid(),
+				st->op_gid, &img, &len, why, why_len);
 	if (ret < 0)
 		return ret;
-	if (rs->generation != gen) {
-		snprintf(why, why_len,
-			 "the file name says generation %" PRIu64
-			 ", its header %" PRIu64,
-			 gen, rs->generation);
-		ctl_ruleset_free(rs);
-		return -EINVAL;
-	}
-	return 0;
+	ret = ctl_image_read(img, len, rs, m, why, why_len);
+	free(img);
+	return ret;
+}
+
+int
+ctl_state_read(const struct ctl_state *st, uint64_t gen, struct ctl_ruleset *rs,
+	       struct ctl_image_meta *m, char *why, size_t why_len)
+{
+	struct bw_audit_rec *recs;
+	size_t n;
+	int ret;
+
+	memset(rs, 0, sizeof(*rs));
+	ret = audit_load(st, &recs, &n, 1, why, why_len);
+	if (ret < 0)
+		return ret;
+	ret = read_with(st, gen, recs, n, rs, m, why, why_len);
+	free(recs);
+	return ret;
 }
 
 int
@@ -273,8 +348,9 @@ ctl_state_newest(const struct ctl_state *st, struct ctl_ruleset *rs,
 		 struct ctl_image_meta *m, uint64_t *max_gen)
 {
 	char why[BW_IMAGE_WHY_LEN], path[PATH_MAX];
+	struct bw_audit_rec *recs;
 	uint64_t *gens;
-	size_t n, i;
+	size_t n, i, nrecs;
 	int ret;
 
 	memset(rs, 0, sizeof(*rs));
@@ -290,12 +366,21 @@ ctl_state_newest(const struct ctl_state *st, struct ctl_ruleset *rs,
 	}
 	if (n > 0 && max_gen != NULL)
 		*max_gen = gens[n - 1];
+	ret = audit_load(st, &recs, &nrecs, 1, why, sizeof(why));
+	if (ret < 0) {
+		free(gens);
+		warn(st, "cannot read %s/" BW_STATE_AUDIT_FILE ": %s", st->dir,
+		     why);
+		return ret;
+	}
 	for (i = n; i-- > 0;) {
-		ret = ctl_state_read(st, gens[i], rs, m, why, sizeof(why));
+		ret = read_with(st, gens[i], recs, nrecs, rs, m, why,
+				sizeof(why));
 		if (ret == 0)
 			break;
 		if (ret == -ENOMEM) {
 			free(gens);
+			free(recs);
 			warn(st, "out of memory");
 			return ret;
 		}
@@ -304,6 +389,7 @@ ctl_state_newest(const struct ctl_state *st, struct ctl_ruleset *rs,
 		warn(st, "warning: skipping %s: %s", path, why);
 	}
 	free(gens);
+	free(recs);
 	return 0;
 }
 
@@ -380,36 +466,52 @@ ctl_state_prepare(const struct ctl_state *st, const void *img, size_t len,
 		  uint64_t gen)
 {
 	char name[64];
-	int fd, ret;
+	int ret;
 
 	ret = pending_at(st, name, sizeof(name), gen);
 	if (ret < 0)
 		return ret;
-	fd = openat(st->dir_fd, name,
-		    O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-		    CTL_STATE_FILE_MODE);
+	return ctl_state_replace_file(st, name, img, len);
+}
+
+int
+ctl_state_replace_file(const struct ctl_state *st, const char *name,
+		       const void *data, size_t len)
+{
+	char tmp[BW_STATE_TMP_LEN];
+	int fd, ret;
+
+	if (st->dir_fd < 0)
+		return -EBADF;
+	fd = bw_state_tmp_create(st->dir_fd, CTL_STATE_FILE_MODE, tmp);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	file_group(st, fd);
 	if (fchmod(fd, CTL_STATE_FILE_MODE) != 0) {
 		ret = -errno;
 		goto err_unlink;
 	}
-	ret = write_all(fd, img, len);
+	ret = write_all(fd, data, len);
 	if (ret == 0 && fsync(fd) != 0)
 		ret = -errno;
 	if (ret < 0)
 		goto err_unlink;
 	if (close(fd) != 0) {
 		ret = -errno;
-		unlinkat(st->dir_fd, name, 0);
+		unlinkat(st->dir_fd, tmp, 0);
+		return ret;
+	}
+	/* rename() replaces a planted link or file, never follows it */
+	if (renameat(st->dir_fd, tmp, st->dir_fd, name) != 0) {
+		ret = -errno;
+		unlinkat(st->dir_fd, tmp, 0);
 		return ret;
 	}
 	return 0;
 
 err_unlink:
 	close(fd);
-	unlinkat(st->dir_fd, name, 0);
+	unlinkat(st->dir_fd, tmp, 0);
 	return ret;
 }
 
@@ -451,30 +553,44 @@ int
 ctl_state_write(const struct ctl_state *st, const void *img, size_t len,
 		uint64_t gen)
 {
+	struct bw_audit_rec rec;
 	int ret = ctl_state_prepare(st, img, len, gen);
 
 	if (ret < 0)
 		return ret;
 	ret = ctl_state_publish(st, gen);
-	if (ret < 0)
+	if (ret < 0) {
 		ctl_state_discard(st, gen);
-	return ret;
+		return ret;
+	}
+	memset(&rec, 0, sizeof(rec));
+	bw_audit_self(&rec);
+	rec.gen = gen;
+	rec.parent = gen - 1;
+	snprintf(rec.how, sizeof(rec.how), "%s", BW_HOW_STAGED);
+	rec.has_sum = 1;
+	rec.sum = bw_crc32c(0, img, len);
+	return ctl_state_audit_append(st, &rec);
 }
 
 int
 ctl_state_pending_load(const struct ctl_state *st, uint64_t gen, void **img,
 		       size_t *len)
 {
-	char name[64], path[PATH_MAX];
-	int ret;
+	char name[64], why[BW_STATE_WHY_LEN];
+	int fd, ret;
 
-	ret = pending_name(name, sizeof(name), gen);
+	ret = pending_at(st, name, sizeof(name), gen);
 	if (ret < 0)
 		return ret;
-	if (snprintf(path, sizeof(path), "%s/%s", st->dir, name) >=
-	    (int)sizeof(path))
-		return -ENAMETOOLONG;
-	return ctl_image_load_file(path, img, len);
+	fd = bw_state_open_file(st->dir_fd, name, geteuid(), st->op_gid, why,
+				sizeof(why));
+	if (fd < 0)
+		return fd;
+	ret = bw_state_read_fd(fd, BW_IMAGE_SIZE_MAX, CTL_IMAGE_ALIGN, img, len,
+			       why, sizeof(why));
+	close(fd);
+	return ret;
 }
 
 int
@@ -508,6 +624,7 @@ int
 ctl_state_audit_append(const struct ctl_state *st,
 		       const struct bw_audit_rec *rec)
 {
+	struct stat sb;
 	char *line;
 	int fd, ret, created = 0;
 
@@ -520,20 +637,31 @@ ctl_state_audit_append(const struct ctl_state *st,
 	if (ret < 0)
 		goto out;
 	fd = openat(st->dir_fd, BW_STATE_AUDIT_FILE,
-		    O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
+		    O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK |
+			    O_NOCTTY);
 	if (fd < 0 && errno == ENOENT) {
 		fd = openat(st->dir_fd, BW_STATE_AUDIT_FILE,
-			    O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
+			    O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC |
 				    O_NOFOLLOW,
-			    CTL_STATE_FILE_MODE);
+			    CTL_STATE_LOCK_MODE);
 		created = 1;
 	}
 	if (fd < 0) {
 		ret = -errno;
 		goto out;
 	}
-	if (created)
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		ret = -EINVAL;
+		goto out;
+	}
+	if (created) {
+		/* every operator appends to it: the group writes */
 		file_group(st, fd);
+		if (fchmod(fd, CTL_STATE_LOCK_MODE) != 0) {
+			/* the umask's mode stays */
+		}
+	}
 	/* one write(): an O_APPEND line is never interleaved */
 	ret = write_all(fd, line, strlen(line));
 	if (ret == 0 && fsync(fd) != 0)
@@ -551,47 +679,12 @@ int
 ctl_state_audit_read(const struct ctl_state *st, struct bw_audit_rec **recs,
 		     size_t *n)
 {
-	struct bw_audit_rec *v = NULL;
-	size_t cnt = 0, cap = 0, lineno = 0, ll;
-	char *line = NULL;
-	size_t lcap = 0;
-	ssize_t got;
-	FILE *f;
-	int fd;
+	char why[BW_STATE_WHY_LEN];
+	int ret;
 
-	*recs = NULL;
-	*n = 0;
-	if (st->dir_fd < 0)
-		return 0;
-	fd = openat(st->dir_fd, BW_STATE_AUDIT_FILE, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -errno;
-	f = fdopen(fd, "r");
-	if (f == NULL) {
-		close(fd);
-		return -errno;
-	}
-	while ((got = getline(&line, &lcap, f)) > 0) {
-		lineno++;
-		ll = (size_t)got;
-		if (CTL_ARRAY_GROW(v, cnt, cap, 64) < 0) {
-			free(v);
-			free(line);
-			fclose(f);
-			return -ENOMEM;
-		}
-		if (bw_audit_parse(line, ll, &v[cnt]) < 0) {
-			warn(st,
-			     "warning: %s/" BW_STATE_AUDIT_FILE
-			     ":%zu: malformed line skipped",
-			     st->dir, lineno);
-			continue;
-		}
-		cnt++;
-	}
-	free(line);
-	fclose(f);
-	*recs = v;
-	*n = cnt;
-	return 0;
+	ret = audit_load(st, recs, n, 0, why, sizeof(why));
+	if (ret < 0)
+		warn(st, "cannot read %s/" BW_STATE_AUDIT_FILE ": %s", st->dir,
+		     why);
+	return ret;
 }

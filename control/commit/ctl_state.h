@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "bw_statedir.h"
 #include "ctl_image.h"
@@ -29,6 +30,8 @@
 
 #define CTL_STATE_DIR_MODE  0750
 #define CTL_STATE_FILE_MODE 0640
+/* lock and audit log: the operators' group locks and appends too */
+#define CTL_STATE_LOCK_MODE 0660
 
 /* How long ctl_state_open() waits for another commit to finish. */
 #define CTL_STATE_LOCK_WAIT_MS 60000
@@ -38,6 +41,7 @@ struct ctl_state {
 	char dir[PATH_MAX]; /* as given */
 	int dir_fd;	    /* -1: absent (opened for reading only) */
 	int lock_fd;	    /* -1: not locked */
+	gid_t op_gid;	    /* the operators' group, or -1 */
 	FILE *warn;	    /* where warnings go (skipped generations) */
 };
 
@@ -109,13 +113,25 @@ int ctl_state_current(const char *dir, FILE *warn, struct ctl_ruleset *rs,
 int ctl_state_prepare(const struct ctl_state *st, const void *img, size_t len,
 		      uint64_t gen);
 
+/*
+ * Replace the file name of the state directory with the len bytes at data:
+ * a new temporary file (O_EXCL, mode CTL_STATE_FILE_MODE, fsync'd) renamed
+ * over name, so that a symbolic link planted at name is replaced, never
+ * followed. Returns 0 or a negative errno (nothing left behind).
+ */
+int ctl_state_replace_file(const struct ctl_state *st, const char *name,
+			   const void *data, size_t len);
+
 /* Rename gen's pending file into place and fsync the directory. */
 int ctl_state_publish(const struct ctl_state *st, uint64_t gen);
 
 /* Remove gen's pending file. Returns 0 or a negative errno. */
 int ctl_state_discard(const struct ctl_state *st, uint64_t gen);
 
-/* ctl_state_prepare() then ctl_state_publish(): one atomic write. */
+/*
+ * ctl_state_prepare(), ctl_state_publish(), then an audit line ("staged",
+ * parent gen - 1, the image's checksum) that binds the file to gen.
+ */
 int ctl_state_write(const struct ctl_state *st, const void *img, size_t len,
 		    uint64_t gen);
 

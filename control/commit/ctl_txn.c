@@ -10,8 +10,10 @@
  * the audit line appended. A refused or failed apply removes the pending
  * file; a timed-out one leaves it for the next begin to adopt or discard.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bw_crc32c.h"
 #include "bw_names.h"
 #include "ctl_array.h"
 #include "ctl_cli.h"
@@ -390,6 +393,7 @@ pending_settle(struct ctl_txn *t)
 	struct ctl_ruleset rs;
 	uint64_t *gens, g;
 	size_t n, i, len;
+	uint32_t sum = 0;
 	void *img;
 	int ret;
 
@@ -405,6 +409,7 @@ pending_settle(struct ctl_txn *t)
 		    ctl_state_pending_load(&t->st, g, &img, &len) == 0) {
 			ret = ctl_image_read(img, len, &rs, &m, why,
 					     sizeof(why));
+			sum = bw_crc32c(0, img, len);
 			free(img);
 			if (ret == 0 && (m.generation != g ||
 					 m.parent_gen != t->base.generation)) {
@@ -432,6 +437,8 @@ pending_settle(struct ctl_txn *t)
 			return ret;
 		}
 		audit_fill(&rec, g, m.parent_gen, BW_HOW_ADOPTED, m.comment);
+		rec.has_sum = 1;
+		rec.sum = sum;
 		bw_audit_set_uid(&rec, m.creator_uid);
 		rec.time_s = m.created_ns / 1000000000ull;
 		ret = ctl_state_audit_append(&t->st, &rec);
@@ -451,6 +458,27 @@ pending_settle(struct ctl_txn *t)
 	return 0;
 }
 
+int
+ctl_txn_restore_failed(const char *instance, uint64_t *gen, int32_t *err)
+{
+	const struct bw_status_hdr *h;
+	struct ctl_region r;
+	int found = 0;
+
+	*gen = 0;
+	*err = 0;
+	if (ctl_region_open(&r, instance) != 0)
+		return 0;
+	h = (const void *)r.base;
+	if (r.size >= sizeof(*h)) {
+		*gen = __atomic_load_n(&h->restore_gen, __ATOMIC_RELAXED);
+		*err = __atomic_load_n(&h->restore_err, __ATOMIC_RELAXED);
+		found = *gen != 0;
+	}
+	ctl_region_close(&r);
+	return found;
+}
+
 /*
  * The dataplane runs another generation than the newest valid one of the
  * state directory: say why that may be and what to do. A rollback replaces
@@ -462,7 +490,22 @@ mismatch(struct ctl_txn *t)
 {
 	const char *inst = t->ctx->instance, *dir = t->st.dir;
 	char path[PATH_MAX];
+	uint64_t rgen;
+	int32_t rerr;
 
+	/* it started fail-closed, without the newest (no memory): the new
+	 * generation replaces what it runs, as a rollback would */
+	if (t->dp_gen < t->base.generation &&
+	    ctl_txn_restore_failed(inst, &rgen, &rerr)) {
+		ctl_txn_warn(t,
+			     "dataplane instance '%s' runs no generation "
+			     "(fail-closed): generation %" PRIu64 " could not "
+			     "be applied at its start (%s); this commit "
+			     "replaces what it runs",
+			     inst, rgen, strerror(-rerr));
+		t->parent_gen = t->dp_gen;
+		return 0;
+	}
 	if (t->replace_ok) {
 		ctl_txn_warn(t,
 			     "dataplane instance '%s' runs generation "
@@ -498,6 +541,71 @@ mismatch(struct ctl_txn *t)
 	return -ESTALE;
 }
 
+/*
+ * Image objects that a bulwarkctl killed mid-commit left in /dev/shm:
+ * those named for this instance by bw_name_image_shm(), whose creator pid
+ * is gone, that are regular files owned by the caller (root: by anyone).
+ * Called with the state lock held, so no commit of this instance is
+ * creating one; an object of a live pid is never touched.
+ */
+static void
+shm_sweep(struct ctl_txn *t)
+{
+	char name[128], prefix[128];
+	size_t pl;
+	struct dirent *de;
+	struct stat sb;
+	const char *p;
+	char *end;
+	long pid;
+	DIR *d;
+	int dfd;
+
+	/* the name of pid 1, less the pid: what every pid's starts with */
+	if (bw_name_image_shm(t->ctx->instance, 1, name, sizeof(name)) < 0)
+		return;
+	pl = strlen(name);
+	if (pl < 3 || name[0] != '/' || name[pl - 1] != '1')
+		return;
+	snprintf(prefix, sizeof(prefix), "%.*s", (int)(pl - 2), name + 1);
+	pl -= 2;
+	dfd = open("/dev/shm", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return;
+	d = fdopendir(dfd);
+	if (d == NULL) {
+		close(dfd);
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, prefix, pl) != 0)
+			continue;
+		p = de->d_name + pl;
+		if (*p < '1' || *p > '9')
+			continue;
+		errno = 0;
+		pid = strtol(p, &end, 10);
+		if (errno != 0 || *end != '\0' || pid <= 0 || pid > INT32_MAX ||
+		    pid == (long)getpid())
+			continue;
+		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue; /* alive, or not ours to know */
+		if (fstatat(dirfd(d), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) !=
+			    0 ||
+		    !S_ISREG(sb.st_mode) ||
+		    (geteuid() != 0 && sb.st_uid != geteuid()))
+			continue;
+		if (unlinkat(dirfd(d), de->d_name, 0) != 0)
+			continue;
+		ctl_txn_warn(
+			t,
+			"removed /dev/shm/%s (%lld bytes), an image object "
+			"left by bulwarkctl pid %ld, which is gone",
+			de->d_name, (long long)sb.st_size, pid);
+	}
+	closedir(d);
+}
+
 int
 ctl_txn_begin(struct ctl_txn *t)
 {
@@ -508,6 +616,7 @@ ctl_txn_begin(struct ctl_txn *t)
 	ret = ctl_state_open(&t->st, t->ctx->state_dir, 1, t->ctx->err);
 	if (ret < 0)
 		return ret;
+	shm_sweep(t);
 	ret = ctl_state_newest(&t->st, &t->base, NULL, &t->max_gen);
 	if (ret < 0)
 		goto err_close;
@@ -562,7 +671,7 @@ ms(uint64_t ns)
 
 /* Rename the pending file into place, append the audit line, prune. */
 static int
-record(struct ctl_txn *t, uint64_t gen, const char *how)
+record(struct ctl_txn *t, uint64_t gen, const char *how, uint32_t sum)
 {
 	struct bw_audit_rec rec;
 	int ret;
@@ -576,6 +685,8 @@ record(struct ctl_txn *t, uint64_t gen, const char *how)
 		return ret;
 	}
 	audit_fill(&rec, gen, t->parent_gen, how, t->summary);
+	rec.has_sum = 1;
+	rec.sum = sum;
 	ret = ctl_state_audit_append(&t->st, &rec);
 	if (ret < 0) {
 		ctl_txn_error(t,
@@ -613,9 +724,9 @@ meta_fill(struct ctl_txn *t, struct ctl_image_meta *m, uint64_t gen)
 
 /* Stage: no dataplane runs, so the state directory is all there is. */
 static int
-commit_staged(struct ctl_txn *t, uint64_t gen)
+commit_staged(struct ctl_txn *t, uint64_t gen, uint32_t sum)
 {
-	if (record(t, gen, BW_HOW_STAGED) < 0)
+	if (record(t, gen, BW_HOW_STAGED, sum) < 0)
 		return CTL_EXIT_FAIL;
 	fprintf(t->ctx->out,
 		"generation %" PRIu64 " staged (full): dataplane instance '%s' "
@@ -691,7 +802,7 @@ ctl_txn_commit(struct ctl_txn *t)
 		goto out;
 	}
 	if (!t->running) {
-		rc = commit_staged(t, gen);
+		rc = commit_staged(t, gen, bw_crc32c(0, full, full_len));
 		goto out;
 	}
 	sent_delta = 0;
@@ -721,7 +832,7 @@ ctl_txn_commit(struct ctl_txn *t)
 	}
 	if (ret == -ECONNREFUSED) {
 		/* it stopped since begin: its next start reads the directory */
-		rc = commit_staged(t, gen);
+		rc = commit_staged(t, gen, bw_crc32c(0, full, full_len));
 		goto out;
 	}
 	if (ret == -ETIMEDOUT) {
@@ -756,7 +867,8 @@ ctl_txn_commit(struct ctl_txn *t)
 			     "dataplane replied OK but runs generation "
 			     "%" PRIu64 ", not %" PRIu64,
 			     rep.applied_gen, gen);
-	if (record(t, gen, sent_delta ? BW_HOW_DELTA : BW_HOW_FULL) < 0)
+	if (record(t, gen, sent_delta ? BW_HOW_DELTA : BW_HOW_FULL,
+		   bw_crc32c(0, full, full_len)) < 0)
 		goto out;
 	fprintf(t->ctx->out,
 		"generation %" PRIu64 " applied (%s): validate %.3f ms, "

@@ -59,6 +59,14 @@ struct ctl_txn {
 	unsigned int nb_ops;	       /* changes noted in summary */
 };
 
+/*
+ * The generation instance's running dataplane could not apply at its
+ * start (--restore-fail-closed: it runs none, dropping everything), from
+ * its status region: 1 with *gen and *err (a negative errno) set, or 0
+ * when there is none (or no region).
+ */
+int ctl_txn_restore_failed(const char *instance, uint64_t *gen, int32_t *err);
+
 /* Set t up for ctx with no I/O. */
 void ctl_txn_init(struct ctl_txn *t, struct ctl_ctx *ctx);
 

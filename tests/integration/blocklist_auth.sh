@@ -24,6 +24,11 @@ nogroup=$(id -g nobody)
 # let the unprivileged client reach the dataplane: the directory and its
 # files are not what is under test here
 chmod -R a+rwX "$T_TMP"
+# ... but a state directory anyone may write is refused: the operators'
+# group may write it, and anyone may take the lock (to be refused later)
+chgrp -R bulwark "$sd"
+chmod -R o-w "$sd"
+chmod o+w "$sd/lock"
 bw_start "$inst" "$T_TMP/bulwark.log" --vdev net_null0,no-rx=1 \
 	--vdev net_null1,no-rx=1 -- --instance "$inst" --state-dir "$sd"
 t_true "dataplane up" bw_wait_running "$inst" 20

@@ -104,7 +104,8 @@ t_check "clean exit" 0 "$BW_RC"
 # The dataplane checks too: generation 5 on disk with an out-of-bounds
 # read patched into its first program, modbus (CRC fixed, so the image
 # validates; `check` runs the verifier as well and says no).
-"$PY" - "$sd/gen-00000000000000000004.img" "$sd/gen-00000000000000000005.img" <<'PY'
+"$PY" - "$sd/gen-00000000000000000004.img" "$sd/gen-00000000000000000005.img" \
+	"$sd/audit.log" <<'PY'
 import struct, sys
 b = bytearray(open(sys.argv[1], "rb").read())
 T = []
@@ -127,6 +128,9 @@ for i in range(nsec):
 struct.pack_into("<QQ", b, 32, 5, 4)  # generation 5, parent 4
 struct.pack_into("<I", b, 24, crc32c(b[hdr_size:]))
 open(sys.argv[2], "wb").write(b)
+# bound to its audit line, as bulwarkctl records it: the file's checksum
+print("5\t4\t2025-01-01T00:00:00Z\t0\troot\tstaged\tcrc32c:%08x\tpatched"
+      % crc32c(b), file=open(sys.argv[3], "a"))
 PY
 rc=0
 ctl check "$sd/gen-00000000000000000005.img" >"$T_TMP/check.out" 2>"$T_TMP/check.err" || rc=$?
