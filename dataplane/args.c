@@ -32,6 +32,10 @@ enum {
 	OPT_FAIL_OPEN,
 	OPT_FAIL_CLOSED,
 	OPT_BPF_NO_JIT,
+	OPT_FRAG_DGRAMS,
+	OPT_FRAG_PER,
+	OPT_FRAG_TIMEOUT,
+	OPT_RSS_L3,
 	OPT_HELP,
 };
 
@@ -55,6 +59,10 @@ static const struct option long_opts[] = {
 	{"fail-open", no_argument, NULL, OPT_FAIL_OPEN},
 	{"fail-closed", no_argument, NULL, OPT_FAIL_CLOSED},
 	{"bpf-no-jit", no_argument, NULL, OPT_BPF_NO_JIT},
+	{"frag-datagrams", required_argument, NULL, OPT_FRAG_DGRAMS},
+	{"frag-per-datagram", required_argument, NULL, OPT_FRAG_PER},
+	{"frag-timeout", required_argument, NULL, OPT_FRAG_TIMEOUT},
+	{"rss-l3", no_argument, NULL, OPT_RSS_L3},
 	{"help", no_argument, NULL, OPT_HELP},
 	{NULL, 0, NULL, 0},
 };
@@ -165,10 +173,29 @@ dp_args_usage(const char *prog)
 	       "interpreter,\n"
 	       "                          not as native code (for "
 	       "comparisons)\n"
+	       "  --frag-datagrams N      IP datagrams under reassembly per "
+	       "worker\n"
+	       "                          (default %d; 0: no reassembly, "
+	       "later\n"
+	       "                          fragments pass on addresses "
+	       "only)\n"
+	       "  --frag-per-datagram N   fragments a datagram may have, "
+	       "1..%d\n"
+	       "                          (default %d; more: dropped, "
+	       "ip-frag-limit)\n"
+	       "  --frag-timeout MS       time a datagram has to complete "
+	       "(default\n"
+	       "                          %d, 1..%d); then its fragments are "
+	       "dropped\n"
+	       "  --rss-l3                RSS on addresses only, for NICs "
+	       "that hash\n"
+	       "                          a first fragment with its ports\n"
 	       "  --help                  this text\n"
 	       "\n"
 	       "malformed reasons:",
-	       prog, BW_NAME_LEN - 1, DP_RXD_DEFAULT);
+	       prog, BW_NAME_LEN - 1, DP_RXD_DEFAULT, DP_FRAG_DGRAMS_DEFAULT,
+	       DP_FRAG_PER_DGRAM_MAX, DP_FRAG_PER_DEFAULT, DP_FRAG_MS_DEFAULT,
+	       DP_FRAG_MS_MAX);
 	reasons_print(BW_POLICY_MALFORMED);
 	printf("\n\nTCP normalization reasons:");
 	reasons_print(BW_POLICY_TCP);
@@ -323,6 +350,9 @@ dp_args_parse(int argc, char **argv, struct dp_config *cfg)
 	cfg->stream_mib = DP_RPOOL_MIB_DEFAULT;
 	cfg->hold_kib = DP_RHOLD_KIB_DEFAULT;
 	cfg->ahead_kib = DP_RAHEAD_KIB_DEFAULT;
+	cfg->frag_dgrams = DP_FRAG_DGRAMS_DEFAULT;
+	cfg->frag_per = DP_FRAG_PER_DEFAULT;
+	cfg->frag_ms = DP_FRAG_MS_DEFAULT;
 	for (r = 0; r < BW_REASON_COUNT; r++)
 		cfg->malformed_drop[r] = bw_reason_policy(r) != 0;
 
@@ -422,6 +452,21 @@ dp_args_parse(int argc, char **argv, struct dp_config *cfg)
 			break;
 		case OPT_BPF_NO_JIT:
 			cfg->bpf_no_jit = 1;
+			break;
+		case OPT_FRAG_DGRAMS:
+			ret = parse_u32("frag-datagrams", optarg, 0,
+					DP_FRAG_DGRAMS_MAX, &cfg->frag_dgrams);
+			break;
+		case OPT_FRAG_PER:
+			ret = parse_u32("frag-per-datagram", optarg, 1,
+					DP_FRAG_PER_DGRAM_MAX, &cfg->frag_per);
+			break;
+		case OPT_FRAG_TIMEOUT:
+			ret = parse_u32("frag-timeout", optarg, 1,
+					DP_FRAG_MS_MAX, &cfg->frag_ms);
+			break;
+		case OPT_RSS_L3:
+			cfg->rss_l3 = 1;
 			break;
 		case OPT_HELP:
 			dp_args_usage(argv[0]);
