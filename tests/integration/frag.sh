@@ -4,7 +4,8 @@
 # in order, reversed, interleaved, duplicated, overlapping (same and
 # different bytes), tiny (IPv4 and IPv6), timed out, too many, IPv6 with
 # extension headers before the fragment header, atomic fragments, and
-# content, dsize and block-list verdicts on reassembled datagrams
+# content (UDP, and TCP through the stream engine), dsize and block-list
+# verdicts on reassembled datagrams
 # (gen_frag.py builds them and the oracle). The output must be exactly the
 # oracle's frames, the original fragments byte for byte and in order (checked
 # by pcaptool and by a second comparison here in Python), every drop counted
@@ -28,7 +29,7 @@ t_true "stage the block list" ctl list load bad "$T_TMP/bad.txt"
 bw_start "$inst" "$T_TMP/bulwark.log" \
 	--vdev "net_pcap0,rx_pcap=$T_TMP/in.pcap,tx_pcap=$T_TMP/back.pcap" \
 	--vdev "net_pcap1,rx_pcap=$T_TMP/empty.pcap,tx_pcap=$T_TMP/out.pcap" \
-	-- --instance "$inst" --state-dir "$sd" --flows 0 \
+	-- --instance "$inst" --state-dir "$sd" \
 	--frag-per-datagram 8 --frag-timeout 300
 t_true "dataplane up" bw_wait_running "$inst" 20
 t_true "every frame received" bw_wait_rx "$inst" "$frames" 30
@@ -47,9 +48,11 @@ for r in content-rule blocklist fragment-too-small ip-frag-overlap \
 	t_check "drops for $r (oracle)" "$(t_count "$r")" \
 		"$(t_json "$s" "d['totals']['drops'].get('$r', 0)")"
 done
+t_check "both TCP flows tracked by the stream engine" 2 \
+	"$(t_json "$s" 'd["totals"]["flows"]["new"]')"
 t_check "no other drop" "$(t_count drops)" "$(t_json "$s" 'd["totals"]["drop_pkts"]')"
 t_check "forwarded" "$(t_count passed)" "$(t_json "$s" 'd["totals"]["tx_pkts"]')"
-t_check "frames seen as fragments" "$((frames - 2))" \
+t_check "frames seen as fragments" "$(t_count fragments)" \
 	"$(t_json "$s" 'd["totals"]["frag_pkts"]')"
 bw_stop
 t_check "clean exit" 0 "$BW_RC"

@@ -20,7 +20,8 @@ are dropped when it times out (at the latest at stop). Fragments of the
 same key after a datagram was decided start a new one.
 
 Rules in force (frag.sh): content "EVIL-FRAG" in UDP, TCP payload
-(per packet: --flows 0); dsize > 2000 to UDP port 7777; block list
+(TCP through the stream engine, after a handshake); dsize > 2000 to UDP
+port 7777; block list
 203.0.113.66/32 and 2001:db8:66::/48.
 """
 import os
@@ -55,9 +56,9 @@ def udp4(src, dst, sport, dport, pay):
     return u[:6] + struct.pack("!H", c) + pay
 
 
-def tcp4(src, dst, sport, dport, pay):
-    t = struct.pack("!HHIIBBHHH", sport, dport, 1000, 0, 5 << 4, 0x18, 65535,
-                    0, 0)
+def tcp4(src, dst, sport, dport, pay, seq=1000, ack=0, flags=0x18):
+    t = struct.pack("!HHIIBBHHH", sport, dport, seq, ack, 5 << 4, flags,
+                    65535, 0, 0)
     c = csum(src + dst + struct.pack("!BBH", 0, 6, len(t) + len(pay)) + t +
              pay)
     return t[:16] + struct.pack("!H", c) + t[18:] + pay
@@ -140,10 +141,11 @@ def main():
         ident[0] += 1
         return ident[0]
 
-    def add4(name, src, dst, proto, dport, pay, cuts, order=None, extra=()):
+    def add4(name, src, dst, proto, dport, pay, cuts, order=None, extra=(),
+             sport=5000, seq=1000, ack=0):
         i = nid()
-        l4 = (udp4(src, dst, 5000, dport, pay) if proto == 17 else
-              tcp4(src, dst, 5000, dport, pay))
+        l4 = (udp4(src, dst, sport, dport, pay) if proto == 17 else
+              tcp4(src, dst, sport, dport, pay, seq, ack))
         fr = frags4(src, dst, i, proto, l4, cuts)
         key = (4, src, dst, i)
         verdicts[key] = verdict_of(src, proto, dport, pay)
@@ -198,8 +200,24 @@ def main():
     pay = pay[:1010] + PATTERN + pay[1010 + len(PATTERN):]
     k, q = add4("pattern-later", s1, d1, 17, 53, pay, [512, 1024])
     push(k, q)
-    k, q = add4("pattern-tcp", s1, d1, 6, 80, pay, [512, 1024])
-    push(k, q)
+    # TCP: a handshake (whole packets), then a data segment in fragments,
+    # which the stream engine gets whole: with the pattern, or clean
+    for name, sport, data in (("pattern-tcp", 5001, pay),
+                              ("clean-tcp", 5002, payload(1200, 21))):
+        for src, dst, sp, dp, sq, ak, fl in (
+                (s1, d1, sport, 80, 7000, 0, 0x02),
+                (d1, s1, 80, sport, 9000, 7001, 0x12),
+                (s1, d1, sport, 80, 7001, 9001, 0x10)):
+            t = tcp4(src, dst, sp, dp, b"", sq, ak, fl)
+            ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(t), 1,
+                             0x4000, 64, 6, 0, src, dst)
+            ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+            f = ETH4 + ip + t
+            frames.append((f + b"\0" * max(0, 60 - len(f)), None, 0, 0,
+                           False, None))
+        k, q = add4(name, s1, d1, 6, 80, data, [512, 1024], sport=sport,
+                    seq=7001, ack=9001)
+        push(k, q)
     # dsize on the datagram: 3000 bytes to 7777 dropped, 1500 passes
     k, q = add4("dsize-big", s1, d1, 17, 7777, payload(3000, 12),
                 [1000, 2000])
@@ -334,6 +352,7 @@ def main():
         fh.write("frames %d\n" % len(frames))
         fh.write("drops %d\n" % sum(drops.values()))
         fh.write("passed %d\n" % len(emitted))
+        fh.write("fragments %d\n" % sum(1 for x in frames if x[1]))
         for r, n in sorted(drops.items()):
             fh.write("%s %d\n" % (r, n))
         for k2, n in dgram.items():
