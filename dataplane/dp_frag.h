@@ -28,7 +28,8 @@ struct dp_frag_key {
 	uint32_t dst[4];
 	uint32_t id; /* IPv4 identification or IPv6 fragment id */
 	uint8_t l3;  /* 4 or 6 */
-	uint8_t pad[3];
+	uint8_t pad;
+	uint16_t port; /* the rx port: a datagram leaves where it goes */
 };
 
 /* One fragment held: its place in the datagram's fragmentable part. */
@@ -51,6 +52,7 @@ struct dp_frag_dgram {
 	uint16_t nb;	/* pieces held, in arrival order */
 	uint8_t proto;	/* IPv4 protocol of the fragments (0 for IPv6) */
 	uint8_t last;	/* the fragment without "more" arrived */
+	uint8_t done;	/* complete: off the age list until released */
 };
 
 struct dp_frag_tab {
@@ -76,6 +78,8 @@ struct dp_frag_tab {
 #define DP_FRAG_DUP	 3 /* same place as piece out->piece of out->idx */
 #define DP_FRAG_FULL	 4 /* no entry free: evict one, then add again */
 #define DP_FRAG_BAD	 5 /* the piece alone is invalid: drop it */
+/* datagram out->idx is complete, not yet released: drop the piece alone */
+#define DP_FRAG_LATE 6
 
 /* why a DP_FRAG_DROP */
 #define DP_FRAG_WHY_OVERLAP 1 /* overlaps a held piece, or past the end */
@@ -106,8 +110,11 @@ int dp_frag_tab_init(struct dp_frag_tab *t, void *mem, uint32_t nb,
  * protocol (0 for IPv6), pkt and hoff are kept in the piece. now: the
  * current time. Returns a DP_FRAG_* result and fills *out. On
  * DP_FRAG_COMPLETE and DP_FRAG_DROP the caller disposes of the datagram's
- * pieces (dp_frag_pieces()) and calls dp_frag_release(); on DP_FRAG_DROP
- * and DP_FRAG_BAD the offered piece is not held (the caller drops it).
+ * pieces (dp_frag_pieces()) and calls dp_frag_release(); on DP_FRAG_DROP,
+ * DP_FRAG_BAD and DP_FRAG_LATE the offered piece is not held (the caller
+ * drops it). A complete datagram stays in the table, off the age list
+ * (never expired nor evicted), until released: a fragment of its key is
+ * then a DP_FRAG_DUP of one of its pieces, or DP_FRAG_LATE.
  */
 int dp_frag_add(struct dp_frag_tab *t, const struct dp_frag_key *k,
 		uint8_t proto, uint32_t off, uint32_t len, int more, void *pkt,
@@ -125,8 +132,9 @@ dp_frag_pieces(struct dp_frag_tab *t, uint32_t idx, uint32_t *nb)
 void dp_frag_release(struct dp_frag_tab *t, uint32_t idx);
 
 /*
- * The oldest entry when its deadline is at or before now (expired), or when
- * force is set and any is in use (eviction); DP_FRAG_NONE_IDX otherwise.
+ * The oldest incomplete entry when its deadline is at or before now
+ * (expired), or when force is set and any is incomplete (eviction);
+ * DP_FRAG_NONE_IDX otherwise.
  * The caller disposes of its pieces and releases it.
  */
 uint32_t dp_frag_oldest(const struct dp_frag_tab *t, uint64_t now, int force);

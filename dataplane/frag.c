@@ -114,6 +114,19 @@ create(struct dp_frag_tab *t, const struct dp_frag_key *k, uint32_t h,
 	return idx;
 }
 
+static void
+age_unlink(struct dp_frag_tab *t, struct dp_frag_dgram *d)
+{
+	if (d->older != NONE)
+		t->d[d->older].newer = d->newer;
+	else
+		t->oldest = d->newer;
+	if (d->newer != NONE)
+		t->d[d->newer].older = d->older;
+	else
+		t->newest = d->older;
+}
+
 void
 dp_frag_release(struct dp_frag_tab *t, uint32_t idx)
 {
@@ -135,17 +148,12 @@ dp_frag_release(struct dp_frag_tab *t, uint32_t idx)
 		t->slot[j] = 0;
 		i = j;
 	}
-	if (d->older != NONE)
-		t->d[d->older].newer = d->newer;
-	else
-		t->oldest = d->newer;
-	if (d->newer != NONE)
-		t->d[d->newer].older = d->older;
-	else
-		t->newest = d->older;
+	if (!d->done)
+		age_unlink(t, d);
 	t->held -= d->nb;
 	t->used--;
 	d->nb = 0;
+	d->done = 0;
 	d->newer = t->free;
 	t->free = idx;
 }
@@ -187,6 +195,16 @@ dp_frag_add(struct dp_frag_tab *t, const struct dp_frag_key *k, uint8_t proto,
 	d = &t->d[idx];
 	p = &t->pieces[(size_t)idx * t->per];
 	out->why = DP_FRAG_WHY_OVERLAP;
+	if (d->done) {
+		/* decided already: a copy of a piece, or nothing of it */
+		for (i = 0; i < d->nb; i++)
+			if (p[i].off == off && p[i].len == len &&
+			    (p[i].off + p[i].len == d->total) == !more) {
+				out->piece = i;
+				return DP_FRAG_DUP;
+			}
+		return DP_FRAG_LATE;
+	}
 	if (proto != d->proto)
 		return DP_FRAG_DROP;
 	if (d->last && end > d->total)
@@ -225,5 +243,9 @@ dp_frag_add(struct dp_frag_tab *t, const struct dp_frag_key *k, uint8_t proto,
 		d->last = 1;
 		d->total = end;
 	}
-	return d->last && d->have == d->total ? DP_FRAG_COMPLETE : DP_FRAG_HELD;
+	if (!d->last || d->have != d->total)
+		return DP_FRAG_HELD;
+	d->done = 1;
+	age_unlink(t, d);
+	return DP_FRAG_COMPLETE;
 }

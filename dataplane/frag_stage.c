@@ -424,12 +424,22 @@ dp_frag_stage(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n)
 		memcpy(k.dst, pi->dst.a8, sizeof(k.dst));
 		k.id = pi->frag_id;
 		k.l3 = pi->l3;
+		/* fragments of another port (another pair, the other side)
+		 * never join: the datagram's fragments leave on one port */
+		k.port = m->port;
 		res = dp_frag_add(&f->tab, &k, proto, off, len, more, m, hoff,
 				  now, &out);
 		if (res == DP_FRAG_FULL) {
-			/* the oldest datagram makes room (counted) */
-			dgram_drop(w, dp_frag_oldest(&f->tab, now, 1),
-				   BW_REASON_IP_FRAG_LIMIT, BW_FRAG_LIMIT);
+			/* the oldest incomplete datagram makes room (counted);
+			 * none when every entry completed in this burst */
+			uint32_t old = dp_frag_oldest(&f->tab, now, 1);
+
+			if (old == DP_FRAG_NONE_IDX) {
+				w->verdict[i] = BW_REASON_IP_FRAG_LIMIT;
+				continue;
+			}
+			dgram_drop(w, old, BW_REASON_IP_FRAG_LIMIT,
+				   BW_FRAG_LIMIT);
 			res = dp_frag_add(&f->tab, &k, proto, off, len, more, m,
 					  hoff, now, &out);
 		}
@@ -453,10 +463,17 @@ dp_frag_stage(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n)
 				break;
 			}
 			w->verdict[i] = BW_REASON_IP_FRAG_OVERLAP;
-			dgram_drop(w, out.idx, BW_REASON_IP_FRAG_OVERLAP,
-				   BW_FRAG_OVERLAP);
+			/* a datagram decided in this burst stays decided */
+			if (!f->tab.d[out.idx].done)
+				dgram_drop(w, out.idx,
+					   BW_REASON_IP_FRAG_OVERLAP,
+					   BW_FRAG_OVERLAP);
 			break;
 		}
+		case DP_FRAG_LATE:
+			/* other bytes for a datagram decided in this burst */
+			w->verdict[i] = BW_REASON_IP_FRAG_OVERLAP;
+			break;
 		case DP_FRAG_DROP:
 			if (out.why == DP_FRAG_WHY_LIMIT) {
 				w->verdict[i] = BW_REASON_IP_FRAG_LIMIT;

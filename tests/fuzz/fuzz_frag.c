@@ -5,8 +5,10 @@
  * fragments, a timeout of 1 to 16 ticks) and then a run of fragments of 12
  * datagram keys (offsets 0 to 120, lengths 1 to 48, with or without "more",
  * now and then an exact duplicate) and clock steps, driven the way the
- * dataplane drives the table: expired datagrams first, the oldest evicted
- * when the table is full, decided datagrams released.
+ * dataplane drives the table: expired datagrams first, the oldest
+ * incomplete one evicted when the table is full, complete datagrams
+ * released at once or at the end of a "burst" step, fragments of their key
+ * meanwhile duplicates or late.
  *
  * The oracle is a model written here from dp_frag.h's contract, not from
  * frag.c: per key the fragments held in arrival order; a fragment that is
@@ -41,6 +43,7 @@ struct mpiece {
 
 struct mdgram {
 	int live;
+	int done;      /* complete, released at the next settle step */
 	uint64_t born; /* creation order */
 	uint64_t deadline;
 	uint32_t total; /* UINT32_MAX: end not seen */
@@ -141,7 +144,7 @@ model_oldest(void)
 	int k, best = -1;
 
 	for (k = 0; k < KEYS; k++)
-		if (model[k].live &&
+		if (model[k].live && !model[k].done &&
 		    (best < 0 || model[k].born < model[best].born))
 			best = k;
 	return best;
@@ -153,6 +156,7 @@ release(struct dp_frag_tab *t, uint32_t idx, int k)
 	same_dgram(t, idx, k);
 	dp_frag_release(t, idx);
 	model[k].live = 0;
+	model[k].done = 0;
 	model[k].nb = 0;
 }
 
@@ -170,6 +174,15 @@ model_add(int k, uint32_t off, uint32_t len, int more, uint32_t per,
 		return DP_FRAG_BAD;
 	if (!d->live)
 		return -1; /* new: held or complete */
+	if (d->done) {
+		for (i = 0; i < d->nb; i++)
+			if (d->p[i].off == off && d->p[i].len == len &&
+			    d->p[i].more == more) {
+				*dup = i;
+				return DP_FRAG_DUP;
+			}
+		return DP_FRAG_LATE;
+	}
 	for (i = 0; i < d->nb; i++) {
 		uint32_t pend = d->p[i].off + d->p[i].len;
 
@@ -230,6 +243,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			now += op[1];
 			continue;
 		}
+		if ((op[0] & 0x3f) == 0x3e) {
+			/* end of a burst: the decided datagrams go */
+			for (k = 0; k < KEYS; k++)
+				if (model[k].done) {
+					uint32_t x;
+
+					for (x = 0; x < t.nb; x++)
+						if (t.d[x].done &&
+						    key_index(&t.d[x].key) == k)
+							break;
+					CHECK(x < t.nb);
+					release(&t, x, k);
+				}
+			invariants(&t);
+			continue;
+		}
 		/* expired datagrams go first, oldest first */
 		while ((idx = dp_frag_oldest(&t, now, 0)) != DP_FRAG_NONE_IDX) {
 			o = model_oldest();
@@ -267,7 +296,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			CHECK(want == DP_FRAG_FULL);
 			idx = dp_frag_oldest(&t, now, 1);
 			o = model_oldest();
-			CHECK(idx != DP_FRAG_NONE_IDX && o >= 0);
+			if (o < 0) {
+				/* every entry decided in this burst */
+				CHECK(idx == DP_FRAG_NONE_IDX);
+				handle++;
+				invariants(&t);
+				continue;
+			}
+			CHECK(idx != DP_FRAG_NONE_IDX);
 			release(&t, idx, o);
 			want = model_add(k, off, len, more, per, &dup, &why);
 			res = dp_frag_add(&t, &key, 0, off, len, more,
@@ -314,7 +350,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 						break;
 					}
 			CHECK(cover == model[k].total);
-			release(&t, out.idx, k);
+			same_dgram(&t, out.idx, k);
+			model[k].done = 1;
+			if (op[3] & 0x80)
+				release(&t, out.idx, k);
 			break;
 		}
 		case DP_FRAG_DUP:
@@ -326,6 +365,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			release(&t, out.idx, k);
 			break;
 		case DP_FRAG_BAD:
+		case DP_FRAG_LATE:
 			break;
 		default:
 			CHECK(0);

@@ -254,6 +254,38 @@ test_index_churn(void)
 	CU_ASSERT_EQUAL(tab.used, NB);
 }
 
+/* A complete datagram waits for its release (the end of the burst): it
+ * is never expired nor evicted, and fragments of its key do not join it. */
+static void
+test_complete_until_released(void)
+{
+	struct dp_frag_out o;
+	uint32_t done;
+	int i;
+
+	CU_ASSERT_EQUAL(add(1, 0, 8, 1, 0, 0, &o), DP_FRAG_HELD);
+	CU_ASSERT_EQUAL(add(1, 8, 4, 0, 1, 0, &o), DP_FRAG_COMPLETE);
+	done = o.idx;
+	CU_ASSERT_EQUAL(add(1, 8, 4, 0, 2, 0, &o), DP_FRAG_DUP);
+	CU_ASSERT(o.idx == done && o.piece == 1);
+	CU_ASSERT_EQUAL(add(1, 0, 16, 1, 3, 0, &o), DP_FRAG_LATE);
+	CU_ASSERT_EQUAL(add(1, 16, 8, 0, 4, 0, &o), DP_FRAG_LATE);
+	CU_ASSERT_EQUAL(tab.d[done].nb, 2);
+	CU_ASSERT_EQUAL(dp_frag_oldest(&tab, 1000 * TMO, 0), DP_FRAG_NONE_IDX);
+	CU_ASSERT_EQUAL(dp_frag_oldest(&tab, 0, 1), DP_FRAG_NONE_IDX);
+	for (i = 2; i <= NB; i++)
+		CU_ASSERT_EQUAL(add((uint32_t)i, 0, 8, 1, i, 5, &o),
+				DP_FRAG_HELD);
+	/* full: eviction takes the oldest incomplete one, not the done one */
+	CU_ASSERT_EQUAL(add(9, 0, 8, 1, 9, 6, &o), DP_FRAG_FULL);
+	CU_ASSERT_EQUAL(tab.d[dp_frag_oldest(&tab, 0, 1)].key.id, 2);
+	dp_frag_release(&tab, done);
+	/* released: the key starts a new datagram */
+	CU_ASSERT_EQUAL(add(1, 0, 8, 1, 10, 7, &o), DP_FRAG_HELD);
+	CU_ASSERT_EQUAL(tab.d[o.idx].nb, 1);
+	CU_ASSERT_EQUAL(tab.used, NB);
+}
+
 static const struct bw_cunit_test tests[] = {
 	{"bounds", test_bounds},
 	{"in order and reversed", test_in_order_and_reversed},
@@ -264,6 +296,7 @@ static const struct bw_cunit_test tests[] = {
 	{"per-datagram limit", test_per_datagram_limit},
 	{"timeout and full table", test_timeout_and_full},
 	{"index churn", test_index_churn},
+	{"complete until released", test_complete_until_released},
 };
 
 int
