@@ -72,4 +72,41 @@ EOF
 )"
 t_check "nothing sent back out" 0 \
 	"$("$PY" -c 'import sys; sys.path.insert(0, sys.argv[1]); from pktlib import read_pcap; print(len(list(read_pcap(sys.argv[2]))))' "$(dirname "$0")" "$T_TMP/back.pcap")"
+
+# A hostile soup (gen_frag_random.py) with tiny bounds, so that the table
+# fills, evicts and times out all the time: the dataplane must survive it,
+# account for every frame (forwarded or dropped, nothing left held), and
+# forward only frames of its input, byte for byte, never one it built.
+soup=5000
+"$PY" "$(dirname "$0")/gen_frag_random.py" "$T_TMP" "$soup"
+bw_start "$inst" "$T_TMP/soup.log" \
+	--vdev "net_pcap0,rx_pcap=$T_TMP/soup.pcap,tx_pcap=$T_TMP/soup.back.pcap" \
+	--vdev "net_pcap1,rx_pcap=$T_TMP/empty.pcap,tx_pcap=$T_TMP/soup.out.pcap" \
+	-- --instance "$inst" --state-dir "$sd" --frag-datagrams 4 \
+	--frag-per-datagram 4 --frag-timeout 20
+t_true "soup: up" bw_wait_running "$inst" 20
+t_true "soup: every frame received" bw_wait_rx "$inst" "$soup" 60
+bw_stop
+t_check "soup: clean exit" 0 "$BW_RC"
+ctl stats --json >"$T_TMP/soup.json" 2>/dev/null
+s=$T_TMP/soup.json
+t_check "soup: forwarded + dropped = received" "$soup" \
+	"$(t_json "$s" 'd["totals"]["tx_pkts"] + d["totals"]["drop_pkts"]')"
+t_check "soup: nothing held at the end" 0 \
+	"$(t_json "$s" 'd["totals"]["fragments"]["held_now"]')"
+t_true "soup: the table filled and timed out" t_json_true "$s" \
+	'd["totals"]["fragments"]["over_limit"] > 0 and d["totals"]["fragments"]["timeouts"] > 0 and d["totals"]["fragments"]["reassembled"] > 0'
+t_check "soup: output frames are input frames, as many as forwarded" \
+	"ok $(t_json "$s" 'd["totals"]["tx_pkts"]')" \
+	"$("$PY" - "$T_TMP" "$(dirname "$0")" <<'EOF'
+import collections, os, sys
+sys.path.insert(0, sys.argv[2])
+from pktlib import read_pcap
+d = sys.argv[1]
+have = collections.Counter(read_pcap(os.path.join(d, "soup.pcap")))
+out = list(read_pcap(os.path.join(d, "soup.out.pcap")))
+extra = collections.Counter(out) - have
+print("%s %d" % ("ok" if not extra else "foreign", len(out)))
+EOF
+)"
 t_done
