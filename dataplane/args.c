@@ -33,6 +33,10 @@ enum {
 	OPT_FAIL_CLOSED,
 	OPT_BPF_NO_JIT,
 	OPT_RESTORE_FAIL_CLOSED,
+	OPT_FRAG_DGRAMS,
+	OPT_FRAG_PER,
+	OPT_FRAG_TIMEOUT,
+	OPT_RSS_L3,
 	OPT_HELP,
 };
 
@@ -57,6 +61,10 @@ static const struct option long_opts[] = {
 	{"fail-closed", no_argument, NULL, OPT_FAIL_CLOSED},
 	{"bpf-no-jit", no_argument, NULL, OPT_BPF_NO_JIT},
 	{"restore-fail-closed", no_argument, NULL, OPT_RESTORE_FAIL_CLOSED},
+	{"frag-datagrams", required_argument, NULL, OPT_FRAG_DGRAMS},
+	{"frag-per-datagram", required_argument, NULL, OPT_FRAG_PER},
+	{"frag-timeout", required_argument, NULL, OPT_FRAG_TIMEOUT},
+	{"rss-l3", no_argument, NULL, OPT_RSS_L3},
 	{"help", no_argument, NULL, OPT_HELP},
 	{NULL, 0, NULL, 0},
 };
@@ -173,10 +181,29 @@ dp_args_usage(const char *prog)
 	       "none and\n"
 	       "                          drop everything instead of "
 	       "exiting\n"
+	       "  --frag-datagrams N      IP datagrams under reassembly per "
+	       "worker\n"
+	       "                          (default %d; 0: no reassembly, "
+	       "later\n"
+	       "                          fragments pass on addresses "
+	       "only)\n"
+	       "  --frag-per-datagram N   fragments a datagram may have, "
+	       "1..%d\n"
+	       "                          (default %d; more: dropped, "
+	       "ip-frag-limit)\n"
+	       "  --frag-timeout MS       time a datagram has to complete "
+	       "(default\n"
+	       "                          %d, 1..%d); then its fragments are "
+	       "dropped\n"
+	       "  --rss-l3                RSS on addresses only, for NICs "
+	       "that hash\n"
+	       "                          a first fragment with its ports\n"
 	       "  --help                  this text\n"
 	       "\n"
 	       "malformed reasons:",
-	       prog, BW_NAME_LEN - 1, DP_RXD_DEFAULT);
+	       prog, BW_NAME_LEN - 1, DP_RXD_DEFAULT, DP_FRAG_DGRAMS_DEFAULT,
+	       DP_FRAG_PER_DGRAM_MAX, DP_FRAG_PER_DEFAULT, DP_FRAG_MS_DEFAULT,
+	       DP_FRAG_MS_MAX);
 	reasons_print(BW_POLICY_MALFORMED);
 	printf("\n\nTCP normalization reasons:");
 	reasons_print(BW_POLICY_TCP);
@@ -331,6 +358,9 @@ dp_args_parse(int argc, char **argv, struct dp_config *cfg)
 	cfg->stream_mib = DP_RPOOL_MIB_DEFAULT;
 	cfg->hold_kib = DP_RHOLD_KIB_DEFAULT;
 	cfg->ahead_kib = DP_RAHEAD_KIB_DEFAULT;
+	cfg->frag_dgrams = DP_FRAG_DGRAMS_DEFAULT;
+	cfg->frag_per = DP_FRAG_PER_DEFAULT;
+	cfg->frag_ms = DP_FRAG_MS_DEFAULT;
 	for (r = 0; r < BW_REASON_COUNT; r++)
 		cfg->malformed_drop[r] = bw_reason_policy(r) != 0;
 
@@ -433,6 +463,21 @@ dp_args_parse(int argc, char **argv, struct dp_config *cfg)
 			break;
 		case OPT_RESTORE_FAIL_CLOSED:
 			cfg->restore_fail_closed = 1;
+			break;
+		case OPT_FRAG_DGRAMS:
+			ret = parse_u32("frag-datagrams", optarg, 0,
+					DP_FRAG_DGRAMS_MAX, &cfg->frag_dgrams);
+			break;
+		case OPT_FRAG_PER:
+			ret = parse_u32("frag-per-datagram", optarg, 1,
+					DP_FRAG_PER_DGRAM_MAX, &cfg->frag_per);
+			break;
+		case OPT_FRAG_TIMEOUT:
+			ret = parse_u32("frag-timeout", optarg, 1,
+					DP_FRAG_MS_MAX, &cfg->frag_ms);
+			break;
+		case OPT_RSS_L3:
+			cfg->rss_l3 = 1;
 			break;
 		case OPT_HELP:
 			dp_args_usage(argv[0]);

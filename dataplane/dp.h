@@ -16,6 +16,7 @@
 #include "bw_status.h"
 #include "dp_decode.h"
 #include "dp_flow.h"
+#include "dp_frag.h"
 
 #define DP_BURST	64 /* packets per rx burst (one bulk flow lookup) */
 #define DP_PAIR_MAX	16 /* --pair options */
@@ -61,7 +62,23 @@ struct dp_config {
 	uint32_t hold_kib;     /* scanned bytes held per flow direction */
 	uint32_t ahead_kib;    /* bytes held ahead of a gap per direction */
 	uint8_t tcp_midstream; /* pick up flows without a handshake */
+	uint8_t rss_l3;	       /* hash on addresses only (--rss-l3) */
+	uint32_t frag_dgrams;  /* datagrams under reassembly per worker,
+				  0: no reassembly */
+	uint32_t frag_per;     /* fragments per datagram, at most */
+	uint32_t frag_ms;      /* time a datagram has to complete */
 };
+
+#define DP_FRAG_DGRAMS_DEFAULT 256  /* --frag-datagrams */
+#define DP_FRAG_PER_DEFAULT    16   /* --frag-per-datagram */
+#define DP_FRAG_MS_DEFAULT     2000 /* --frag-timeout */
+#define DP_FRAG_MS_MAX	       60000
+/* a reassembled datagram is built in segments of this many data bytes */
+#define DP_FRAG_SEG 16384
+/* segments of one datagram, at most: headers plus 65535 bytes */
+#define DP_FRAG_SEGS_MAX 5
+/* the reassembly pool of a worker: every slot of a burst completing */
+#define DP_FRAG_POOL (DP_BURST * DP_FRAG_SEGS_MAX)
 
 /*
  * Per-packet verdict inside a burst: a BW_REASON_* to drop for, or one of
@@ -71,6 +88,8 @@ struct dp_config {
 #define DP_VERDICT_ALLOW                                                       \
 	255 /* an allow list matched: forward,
 					* skip the later stages */
+/* a fragment the reassembly stage holds: not the burst's any more */
+#define DP_VERDICT_HELD 254
 
 /*
  * A leg is one direction of a pair as seen by a worker: receive on rx_port
@@ -127,6 +146,24 @@ struct dp_flow_scratch {
 };
 
 /*
+ * Reassembly stage (frag_stage.c): the worker's fragment table and the
+ * pool its reassembled datagrams are built from. on is 0 without
+ * reassembly (--frag-datagrams 0, or a unit test's bare worker).
+ */
+struct dp_frag_state {
+	struct dp_frag_tab tab;
+	struct rte_mempool *pool;
+	void *mem;
+	uint64_t timeout_tsc;
+	uint8_t on;
+	uint16_t nb_done;	 /* slots of the burst holding a datagram */
+	uint32_t slot[DP_BURST]; /* its table entry, or DP_FRAG_NONE_IDX */
+};
+
+/* Packets one burst may forward or free: every slot a whole datagram. */
+#define DP_OUT_MAX (DP_BURST * DP_FRAG_PER_DGRAM_MAX)
+
+/*
  * Per-worker context: written by the main lcore before launch, then owned by
  * the worker lcore alone.
  */
@@ -153,6 +190,9 @@ struct dp_worker {
 	struct dp_match_scratch match_scr;
 	struct dp_flow_table flows; /* TCP flows (stream matching) */
 	struct dp_flow_scratch flow_scr __rte_cache_aligned;
+	struct dp_frag_state frag; /* IP reassembly (frag_stage.c) */
+	struct rte_mbuf *out_pass[DP_OUT_MAX]; /* leg_poll(): to send */
+	struct rte_mbuf *out_drop[DP_OUT_MAX]; /* leg_poll(): to free */
 	/* a payload that spans mbuf segments, copied whole (match.c) */
 	uint8_t linear[DP_LINEAR_MAX] __rte_cache_aligned;
 } __rte_cache_aligned;
@@ -200,6 +240,38 @@ uint16_t dp_pipeline_run(struct dp_worker *w, const struct dp_ruleset *rs,
 			 uint8_t dir, struct rte_mbuf **pkts, uint16_t n,
 			 struct rte_mbuf **pass, struct rte_mbuf **drop,
 			 uint16_t *n_drop);
+
+/*
+ * frag_stage.c: set up w->frag for cfg (no reassembly when
+ * cfg->frag_dgrams is 0) on NUMA socket; 0 or -1 out of memory. Main
+ * lcore, before launch. dp_frag_fini() frees it, and what it holds.
+ */
+int dp_frag_init(struct dp_worker *w, const struct dp_config *cfg, int socket);
+void dp_frag_fini(struct dp_worker *w);
+
+/*
+ * frag_stage.c: the reassembly stage, after decode. Takes the burst's
+ * fragments into the table (verdict DP_VERDICT_HELD), drops those it
+ * refuses, and puts each datagram a fragment completes, decoded, in that
+ * fragment's slot of pkts[] and w->info[] for the later stages.
+ * Worker lcore only.
+ */
+void dp_frag_stage(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n);
+
+/*
+ * frag_stage.c: slot i holds a reassembled datagram with verdict v: append
+ * its original fragments to pass[] (forwarded, arrival order) or drop[]
+ * (counted as drops for v), free the datagram. Worker lcore only.
+ */
+void dp_frag_settle(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t i,
+		    uint8_t v, struct rte_mbuf **pass, uint16_t *np,
+		    struct rte_mbuf **drop, uint16_t *nd);
+
+/*
+ * frag_stage.c: drop the datagrams whose time is up at TSC now (all of
+ * them when all is set, at stop). Worker lcore only.
+ */
+void dp_frag_expire(struct dp_worker *w, uint64_t now, int all);
 
 /* blocklist.c: the list stage (see there). Worker lcore only. */
 void dp_blocklist_classify(struct dp_worker *w, const struct dp_ruleset *rs,

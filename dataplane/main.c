@@ -94,6 +94,8 @@ mbuf_count(unsigned int nb_workers)
 
 	n = nb_port_slots * nb_workers * (cfg.nb_rxd + cfg.nb_txd);
 	n += nb_workers * (3 * DP_BURST + DP_MBUF_CACHE);
+	/* the fragments each worker may hold for reassembly */
+	n += nb_workers * cfg.frag_dgrams * cfg.frag_per;
 	n += 2048;
 	return n > cfg.nb_mbufs ? n : cfg.nb_mbufs;
 }
@@ -156,6 +158,13 @@ workers_init(unsigned int nb_workers)
 				 "(--flows) and %u MiB of held bytes "
 				 "(--stream-memory)\n",
 				 i, cfg.nb_flows, cfg.stream_mib);
+		if (dp_frag_init(w, &cfg, (int)rte_lcore_to_socket_id(lcore)) !=
+		    0)
+			rte_exit(EXIT_FAILURE,
+				 "worker %u: no memory for %u datagrams of "
+				 "%u fragments (--frag-datagrams, "
+				 "--frag-per-datagram)\n",
+				 i, cfg.frag_dgrams, cfg.frag_per);
 		w->malformed_drop = cfg.malformed_drop;
 		w->tcp_midstream = cfg.tcp_midstream;
 		w->fail_closed = cfg.fail_closed;
@@ -338,8 +347,10 @@ main(int argc, char **argv)
 	dp_status_set_state(&status, BW_STATE_STOPPED);
 	dp_status_close(&status);
 	dp_rsctl_fini(&rsctl);
-	for (i = 0; i < nb_workers; i++)
+	for (i = 0; i < nb_workers; i++) {
 		dp_flow_table_fini(&workers[i].flows);
+		dp_frag_fini(&workers[i]);
+	}
 	rte_free(workers);
 	rte_mempool_free(mp);
 	DP_LOG(INFO, "stopped");

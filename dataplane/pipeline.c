@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The packet pipeline of DESIGN.md section 2, one burst at a time:
- * decode and malformed policy, then allow and block lists, then eBPF
- * programs, then content rules. The first decisive stage
- * wins.
+ * decode and malformed policy, then IP reassembly (fragments are held
+ * until their datagram is whole, which then takes the completing
+ * fragment's slot), then allow and block lists, then eBPF programs, then
+ * content rules. The first decisive stage wins.
  * Worker lcores only: no allocation, locks, syscalls or logging here.
  */
 #include <rte_branch_prediction.h>
@@ -76,6 +77,8 @@ dp_pipeline_run(struct dp_worker *w, const struct dp_ruleset *rs, uint8_t dir,
 	uint16_t i, np = 0, nd = 0;
 
 	decode_burst(w, dir, pkts, n);
+	if (w->frag.on)
+		dp_frag_stage(w, pkts, n);
 
 	if (unlikely(rs == NULL)) {
 		if (w->fail_closed)
@@ -93,6 +96,14 @@ dp_pipeline_run(struct dp_worker *w, const struct dp_ruleset *rs, uint8_t dir,
 	for (i = 0; i < n; i++) {
 		uint8_t v = w->verdict[i];
 
+		if (v == DP_VERDICT_HELD)
+			continue; /* the fragment table's now */
+		if (unlikely(w->frag.nb_done != 0 &&
+			     w->frag.slot[i] != DP_FRAG_NONE_IDX)) {
+			/* a datagram: the verdict goes to its fragments */
+			dp_frag_settle(w, pkts, i, v, pass, &np, drop, &nd);
+			continue;
+		}
 		if (v == DP_VERDICT_PASS || v == DP_VERDICT_ALLOW) {
 			pass[np++] = pkts[i];
 			continue;

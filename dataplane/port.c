@@ -103,8 +103,19 @@ dp_port_setup(uint16_t port_id, uint16_t nb_queues, struct rte_mempool *mp,
 		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
 		conf.rx_adv_conf.rss_conf.rss_key = rss_key;
 		conf.rx_adv_conf.rss_conf.rss_key_len = key_len;
+		/*
+		 * RTE_ETH_RSS_IP holds FRAG_IPV4 and FRAG_IPV6: fragments
+		 * hash on their addresses, and so must the first fragment,
+		 * which the NIC's parser has to classify as a fragment (MF
+		 * set) rather than as TCP or UDP with ports, for the whole
+		 * datagram to reach one worker. --rss-l3 hashes everything
+		 * on addresses only, for ports that do not (docs/
+		 * architecture.md, "IP fragments").
+		 */
 		conf.rx_adv_conf.rss_conf.rss_hf =
-			(RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP) &
+			(cfg->rss_l3 ? RTE_ETH_RSS_IP
+				     : RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP |
+					       RTE_ETH_RSS_UDP) &
 			info.flow_type_rss_offloads;
 	} else if (nb_queues > 1) {
 		DP_LOG(WARNING,

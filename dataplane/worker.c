@@ -19,7 +19,8 @@ volatile int dp_stopping;
 static inline uint16_t
 leg_poll(struct dp_worker *w, const struct dp_leg *leg)
 {
-	struct rte_mbuf *pkts[DP_BURST], *pass[DP_BURST], *drop[DP_BURST];
+	struct rte_mbuf *pkts[DP_BURST];
+	struct rte_mbuf **pass = w->out_pass, **drop = w->out_drop;
 	struct bw_worker_stats *st = w->st;
 	const struct dp_ruleset *rs;
 	uint16_t nb_rx, n_pass, n_drop, nb_tx, i;
@@ -94,10 +95,13 @@ dp_worker_main(void *arg)
 		for (l = 0; l < w->nb_legs; l++)
 			got += leg_poll(w, &w->legs[l]);
 		t1 = rte_rdtsc();
-		if (got != 0)
+		if (got != 0) {
 			dp_cnt_add(&st->busy_tsc, t1 - t0);
-		else
+		} else {
+			/* held fragments time out when nothing arrives too */
+			dp_frag_expire(w, t1, 0);
 			dp_cnt_add(&st->idle_tsc, t1 - t0);
+		}
 		dp_cnt_add(&st->loops, 1);
 		t0 = t1;
 	}
@@ -109,6 +113,8 @@ dp_worker_main(void *arg)
 		if (got == 0)
 			break;
 	}
+	/* what is still held cannot complete any more */
+	dp_frag_expire(w, 0, 1);
 	rte_rcu_qsbr_thread_offline(w->qsbr, w->id);
 	rte_rcu_qsbr_thread_unregister(w->qsbr, w->id);
 	DP_LOG(INFO, "worker %u stopped", w->id);

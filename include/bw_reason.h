@@ -63,7 +63,11 @@
 	X(TCP_UNVERIFIED, 36, "tcp-retrans-unverified", 2)                     \
 	X(TCP_MIDSTREAM, 37, "tcp-midstream", 2)                               \
 	X(TCP_FLOW_FULL, 38, "tcp-flow-table-full", 2)                         \
-	X(TCP_NOACK, 39, "tcp-missing-ack", 2)
+	X(TCP_NOACK, 39, "tcp-missing-ack", 2)                                 \
+	X(IP_FRAG_OVERLAP, 40, "ip-frag-overlap", 0)                           \
+	X(IP_FRAG_TIMEOUT, 41, "ip-frag-timeout", 0)                           \
+	X(IP_FRAG_LIMIT, 42, "ip-frag-limit", 0)                               \
+	X(IP_FRAG_DUP, 43, "ip-frag-duplicate", 0)
 
 enum bw_reason {
 #define BW_REASON_ENUM(sym, num, name, mal) BW_REASON_##sym = num,

@@ -24,7 +24,7 @@
 
 #define BW_STATUS_MAGIC	    0x5355544154535742ULL /* "BWSTATUS" little endian */
 #define BW_STATUS_ABI_MAJOR 1
-#define BW_STATUS_ABI_MINOR 2
+#define BW_STATUS_ABI_MINOR 3
 
 #define BW_CACHE_LINE	 64
 #define BW_NAME_LEN	 32 /* instance and version strings, NUL included */
@@ -141,6 +141,26 @@ _Static_assert(offsetof(struct bw_status_hdr, bpf_info_off) == 200,
 			"released_unacked", "held_chunks_now", "midstream"     \
 	}
 
+/*
+ * bw_worker_stats.frag[]: IP fragment reassembly (docs/architecture.md,
+ * "IP fragments"), counted by the worker. Since status ABI minor 3.
+ */
+#define BW_FRAG_HELD	    0 /* fragments taken in and held */
+#define BW_FRAG_REASSEMBLED 1 /* datagrams completed and classified */
+#define BW_FRAG_TIMEOUT	    2 /* datagrams dropped: not complete in time */
+#define BW_FRAG_OVERLAP	    3 /* datagrams dropped: overlapping fragments */
+/* datagrams dropped: too many fragments, table full, too long */
+#define BW_FRAG_LIMIT	  4
+#define BW_FRAG_DUP	  5 /* exact duplicate fragments dropped alone */
+#define BW_FRAG_HELD_NOW  6 /* fragments held now (a gauge) */
+#define BW_FRAG_DGRAM_NOW 7 /* datagrams under reassembly now (a gauge) */
+#define BW_FRAG_COUNTERS  8
+#define BW_FRAG_NAMES                                                          \
+	{                                                                      \
+		"held", "reassembled", "timeouts", "overlaps", "over_limit",   \
+			"duplicates", "held_now", "datagrams_now"              \
+	}
+
 struct bw_worker_stats {
 	uint32_t lcore_id;   /* EAL lcore id; main lcore before launch */
 	uint32_t socket_id;  /* NUMA socket; main lcore before launch */
@@ -159,7 +179,8 @@ struct bw_worker_stats {
 	uint64_t frag_pkts;  /* IPv4 or IPv6 fragments */
 	uint64_t anomaly_pass_pkts; /* malformed, passed by policy */
 	uint64_t flow[16];	    /* BW_FLOW_*: TCP stream tracking */
-	uint64_t reserved[33];	    /* zero */
+	uint64_t frag[8];	    /* BW_FRAG_*: IP reassembly (minor 3) */
+	uint64_t reserved[25];	    /* zero */
 	uint64_t reason_drop_pkts[BW_REASON_MAX]; /* drops per BW_REASON_* */
 	uint64_t reason_pass_pkts[BW_REASON_MAX]; /* malformed but passed */
 } __attribute__((aligned(BW_CACHE_LINE)));

@@ -136,6 +136,15 @@ json_counters(struct ctl_json *j, const struct ctl_counters *c,
 			ctl_json_u64(j, flow_names[k], c->flow[k]);
 		ctl_json_object_end(j);
 	}
+	{
+		static const char *const frag_names[] = BW_FRAG_NAMES;
+		unsigned int k;
+
+		ctl_json_object_begin(j, "fragments");
+		for (k = 0; k < BW_FRAG_COUNTERS; k++)
+			ctl_json_u64(j, frag_names[k], c->frag[k]);
+		ctl_json_object_end(j);
+	}
 }
 
 static void
@@ -498,6 +507,20 @@ ctl_stats_text(FILE *f, const struct ctl_sample *cur,
 			 cur->total.reason_pass_pkts, cur->nb_reasons) < 0) {
 		fputs(CTL_PROG ": out of memory\n", stderr);
 		return;
+	}
+	{
+		const uint64_t *fr = cur->total.frag;
+
+		fprintf(f,
+			"\nfragments: %" PRIu64 " held (%" PRIu64
+			" now, %" PRIu64 " datagrams), %" PRIu64
+			" reassembled, %" PRIu64 " timed out, %" PRIu64
+			" overlapping, %" PRIu64 " over limit, %" PRIu64
+			" duplicates\n",
+			fr[BW_FRAG_HELD], fr[BW_FRAG_HELD_NOW],
+			fr[BW_FRAG_DGRAM_NOW], fr[BW_FRAG_REASSEMBLED],
+			fr[BW_FRAG_TIMEOUT], fr[BW_FRAG_OVERLAP],
+			fr[BW_FRAG_LIMIT], fr[BW_FRAG_DUP]);
 	}
 	if (prev == NULL)
 		return;

@@ -247,15 +247,18 @@ test_json_totals(void)
 	for (i = 0; i < sizeof(totals) / sizeof(totals[0]); i++)
 		CU_ASSERT(bw_json_is_int(js, totals[i].path, totals[i].v));
 
-	/* Totals: counters, then the reason tables, flows appended last. */
+	/* Totals: counters, then the reason tables, flows and fragments
+	 * appended last. */
 	CU_ASSERT(bw_json_first_key(js, "totals", "rx_pkts"));
 	CU_ASSERT(bw_json_keys_run(
 		js, "totals", "rx_pkts", "rx_bytes", "tx_pkts", "tx_bytes",
 		"drop_pkts", "drop_bytes", "busy_tsc", "idle_tsc", "loops",
 		"cycles_per_pkt", "ipv4_pkts", "ipv6_pkts", "nonip_pkts",
 		"frag_pkts", "anomaly_pass_pkts", "drops", "anomalies_passed",
-		"flows", NULL));
-	CU_ASSERT(bw_json_last_key(js, "totals", "flows"));
+		"flows", "fragments", NULL));
+	CU_ASSERT(bw_json_last_key(js, "totals", "fragments"));
+	CU_ASSERT(bw_json_first_key(js, "totals.fragments", "held"));
+	CU_ASSERT(bw_json_last_key(js, "totals.fragments", "datagrams_now"));
 	CU_ASSERT(bw_json_is_real(js, "totals.cycles_per_pkt", 300.0));
 	/* Drops: every reason but "none", up to the last this build defines. */
 	CU_ASSERT(bw_json_first_key(js, "totals.drops", "l2-truncated"));

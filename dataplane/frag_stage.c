@@ -1,0 +1,531 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The IP reassembly stage (docs/architecture.md, "IP fragments"). A
+ * fragment leaves its burst and is held, the original frame, in the
+ * worker's fragment table (frag.c). When a fragment completes its
+ * datagram, the datagram is built whole, by copy, in an mbuf chain of the
+ * worker's reassembly pool, decoded, and classified by the later stages in
+ * the completing fragment's slot; the verdict then applies to every
+ * original fragment: all forwarded unchanged in arrival order, or all
+ * dropped. Overlaps drop the whole datagram (RFC 5722; for IPv4 as an
+ * attack), an exact duplicate is dropped alone. Datagrams that do not
+ * complete in time, or exceed a bound, are dropped whole.
+ *
+ * rte_ip_frag is not used: in DPDK 22.11 it reports a refused fragment
+ * and a held one alike (NULL), accepts some overlaps, and rebuilds an
+ * IPv6 datagram whose fragment header follows other extension headers
+ * with the wrong next header; holding the originals is needed anyway.
+ *
+ * Worker lcore only, but dp_frag_init() and dp_frag_fini(): no allocation
+ * but mempool gets, no locks, syscalls or logging.
+ */
+#include <string.h>
+
+#include <rte_branch_prediction.h>
+#include <rte_cycles.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_random.h>
+
+#include "dp.h"
+
+#define IP6_HLEN     40
+#define IP6_EXT_MAX  DP_IP6_EXT_MAX
+#define IPPROTO_FRAG 44
+
+int
+dp_frag_init(struct dp_worker *w, const struct dp_config *cfg, int socket)
+{
+	struct dp_frag_state *f = &w->frag;
+	char name[RTE_MEMPOOL_NAMESIZE];
+	size_t mem;
+	unsigned int i;
+
+	for (i = 0; i < DP_BURST; i++)
+		f->slot[i] = DP_FRAG_NONE_IDX;
+	if (cfg->frag_dgrams == 0)
+		return 0;
+	mem = dp_frag_tab_mem(cfg->frag_dgrams, cfg->frag_per);
+	f->mem =
+		rte_zmalloc_socket("bw_frag", mem, RTE_CACHE_LINE_SIZE, socket);
+	if (f->mem == NULL)
+		return -1;
+	f->timeout_tsc = rte_get_tsc_hz() / 1000 * cfg->frag_ms;
+	if (dp_frag_tab_init(&f->tab, f->mem, cfg->frag_dgrams, cfg->frag_per,
+			     f->timeout_tsc, rte_rand()) != 0)
+		goto fail;
+	snprintf(name, sizeof(name), "bw_frag%u", w->id);
+	f->pool = rte_pktmbuf_pool_create(name, DP_FRAG_POOL, 0, 0,
+					  DP_FRAG_SEG + RTE_PKTMBUF_HEADROOM,
+					  socket);
+	if (f->pool == NULL)
+		goto fail;
+	f->on = 1;
+	return 0;
+fail:
+	rte_free(f->mem);
+	f->mem = NULL;
+	return -1;
+}
+
+void
+dp_frag_fini(struct dp_worker *w)
+{
+	struct dp_frag_state *f = &w->frag;
+
+	if (!f->on)
+		return;
+	/* the worker dropped what it held when it stopped */
+	rte_mempool_free(f->pool);
+	rte_free(f->mem);
+	f->on = 0;
+}
+
+static void
+gauges(struct dp_worker *w)
+{
+	struct bw_worker_stats *st = w->st;
+
+	__atomic_store_n(&st->frag[BW_FRAG_HELD_NOW], w->frag.tab.held,
+			 __ATOMIC_RELAXED);
+	__atomic_store_n(&st->frag[BW_FRAG_DGRAM_NOW], w->frag.tab.used,
+			 __ATOMIC_RELAXED);
+}
+
+/* Free the held fragments of entry idx as drops for reason r, forget it. */
+static void
+dgram_drop(struct dp_worker *w, uint32_t idx, uint8_t r, int counter)
+{
+	struct bw_worker_stats *st = w->st;
+	struct dp_frag_piece *p;
+	uint64_t bytes = 0;
+	uint32_t k, nb;
+
+	p = dp_frag_pieces(&w->frag.tab, idx, &nb);
+	for (k = 0; k < nb; k++) {
+		struct rte_mbuf *m = p[k].pkt;
+
+		bytes += m->pkt_len;
+		rte_pktmbuf_free(m);
+	}
+	dp_frag_release(&w->frag.tab, idx);
+	dp_cnt_add(&st->reason_drop_pkts[r], nb);
+	dp_cnt_add(&st->drop_pkts, nb);
+	dp_cnt_add(&st->drop_bytes, bytes);
+	dp_cnt_add(&st->frag[counter], 1);
+}
+
+void
+dp_frag_expire(struct dp_worker *w, uint64_t now, int all)
+{
+	uint32_t idx;
+	int any = 0;
+
+	if (!w->frag.on)
+		return;
+	while ((idx = dp_frag_oldest(&w->frag.tab, now, all)) !=
+	       DP_FRAG_NONE_IDX) {
+		dgram_drop(w, idx, BW_REASON_IP_FRAG_TIMEOUT, BW_FRAG_TIMEOUT);
+		any = 1;
+	}
+	if (any)
+		gauges(w);
+}
+
+/* Byte off of m, or -1 past its end. */
+static inline int
+byte_at(const struct rte_mbuf *m, uint32_t off)
+{
+	uint8_t b;
+	const uint8_t *p;
+
+	if (off >= m->pkt_len)
+		return -1;
+	p = rte_pktmbuf_read(m, off, 1, &b);
+	return p == NULL ? -1 : *p;
+}
+
+/*
+ * The IPv6 fragment header of m (decoded as pi): its offset *fh, and the
+ * offset *nhf of the next-header field that names it. 0, or -1.
+ */
+static int
+ip6_frag_hdr(const struct rte_mbuf *m, const struct dp_pkt *pi, uint32_t *fh,
+	     uint32_t *nhf)
+{
+	uint32_t pos = pi->l3_off + IP6_HLEN, field = pi->l3_off + 6;
+	unsigned int k;
+	int nh = byte_at(m, field);
+
+	for (k = 0; k <= IP6_EXT_MAX && nh >= 0; k++) {
+		int len;
+
+		if (nh == IPPROTO_FRAG) {
+			*fh = pos;
+			*nhf = field;
+			return 0;
+		}
+		/* decode.c walked this chain: only extension headers here */
+		len = byte_at(m, pos + 1);
+		if (len < 0)
+			return -1;
+		field = pos;
+		nh = byte_at(m, pos);
+		pos += nh == 51 ? ((uint32_t)len + 2) * 4
+				: ((uint32_t)len + 1) * 8;
+	}
+	return -1;
+}
+
+/*
+ * Where the fragmentable data of fragment m starts (*hoff), its length,
+ * offset and more flag; the IPv4 protocol. 0, or -1 when m's headers say
+ * otherwise than the decoder found.
+ */
+static int
+frag_place(const struct rte_mbuf *m, const struct dp_pkt *pi, uint32_t *hoff,
+	   uint32_t *len, uint32_t *off, int *more, uint8_t *proto)
+{
+	uint32_t end = pi->l3_off + pi->l3_len, fh, nhf;
+	int b0, b6, b;
+
+	if (pi->l3 == DP_L3_IPV4) {
+		b0 = byte_at(m, pi->l3_off);
+		b6 = byte_at(m, pi->l3_off + 6);
+		b = byte_at(m, pi->l3_off + 9);
+		if (b0 < 0 || b6 < 0 || b < 0)
+			return -1;
+		*hoff = pi->l3_off + (uint32_t)(b0 & 0x0f) * 4;
+		*more = (b6 & 0x20) != 0;
+		*proto = (uint8_t)b;
+	} else {
+		if (ip6_frag_hdr(m, pi, &fh, &nhf) != 0)
+			return -1;
+		b = byte_at(m, fh + 3);
+		if (b < 0)
+			return -1;
+		*hoff = fh + 8;
+		*more = (b & 1) != 0;
+		*proto = 0;
+	}
+	if (*hoff > end || end > m->pkt_len)
+		return -1;
+	*len = end - *hoff;
+	*off = pi->frag_off;
+	return 0;
+}
+
+/* Copy len bytes at src_off of m to dst (through rte_pktmbuf_read). */
+static inline void
+copy_out(const struct rte_mbuf *m, uint32_t src_off, uint32_t len, uint8_t *dst)
+{
+	const uint8_t *p = rte_pktmbuf_read(m, src_off, len, dst);
+
+	if (p != NULL && p != dst)
+		memcpy(dst, p, len);
+}
+
+/* Write len bytes of m at src_off into chain segs at dst_off. */
+static void
+chain_write(struct rte_mbuf **segs, uint32_t dst_off, const struct rte_mbuf *m,
+	    uint32_t src_off, uint32_t len)
+{
+	while (len > 0) {
+		uint32_t s = dst_off / DP_FRAG_SEG, in = dst_off % DP_FRAG_SEG;
+		uint32_t n = RTE_MIN(len, DP_FRAG_SEG - in);
+
+		copy_out(m, src_off, n,
+			 rte_pktmbuf_mtod_offset(segs[s], uint8_t *, in));
+		dst_off += n;
+		src_off += n;
+		len -= n;
+	}
+}
+
+static uint16_t
+ip4_cksum(const uint8_t *ip, uint32_t hlen)
+{
+	uint32_t sum = 0, i;
+
+	for (i = 0; i + 1 < hlen; i += 2)
+		sum += (uint32_t)ip[i] << 8 | ip[i + 1];
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/*
+ * Build datagram idx, completed by the fragment in slot i, in a chain of
+ * the reassembly pool. Returns it, or NULL (a bound: *why set).
+ */
+static struct rte_mbuf *
+build(struct dp_worker *w, uint32_t idx, const struct dp_pkt *pi0, uint8_t *why)
+{
+	struct dp_frag_tab *t = &w->frag.tab;
+	struct rte_mbuf *segs[DP_FRAG_SEGS_MAX];
+	uint8_t order[DP_FRAG_PER_DGRAM_MAX];
+	struct dp_frag_piece *p;
+	const struct rte_mbuf *m0 = NULL;
+	struct dp_pkt d0;
+	uint32_t nb, k, j, hdr = 0, nhf = 0, fh = 0, tot, nsegs;
+	uint32_t total = t->d[idx].total;
+	uint8_t *h;
+
+	*why = BW_REASON_IP_FRAG_LIMIT;
+	p = dp_frag_pieces(t, idx, &nb);
+	/* arrival order to offset order (at most 64: insertion sort) */
+	for (k = 0; k < nb; k++) {
+		for (j = k; j > 0 && p[order[j - 1]].off > p[k].off; j--)
+			order[j] = order[j - 1];
+		order[j] = (uint8_t)k;
+	}
+	m0 = p[order[0]].pkt;
+	/* the first fragment's headers, as the decoder saw them */
+	dp_decode(rte_pktmbuf_mtod(m0, const uint8_t *), m0->data_len,
+		  m0->pkt_len, pi0->dir, &d0);
+	if (d0.l3 == DP_L3_IPV4) {
+		hdr = p[order[0]].hoff;
+		if (hdr - d0.l3_off + total > DP_FRAG_IP_MAX)
+			return NULL;
+	} else {
+		if (d0.l3 != DP_L3_IPV6 ||
+		    ip6_frag_hdr(m0, &d0, &fh, &nhf) != 0)
+			return NULL;
+		hdr = fh;
+		if (hdr - d0.l3_off - IP6_HLEN + total > DP_FRAG_IP_MAX)
+			return NULL;
+	}
+	tot = hdr + total;
+	if (hdr > DP_FRAG_SEG)
+		return NULL;
+	nsegs = (tot + DP_FRAG_SEG - 1) / DP_FRAG_SEG;
+	if (nsegs > DP_FRAG_SEGS_MAX ||
+	    rte_pktmbuf_alloc_bulk(w->frag.pool, segs, nsegs) != 0)
+		return NULL;
+	for (k = 0; k < nsegs; k++) {
+		segs[k]->data_len = (uint16_t)RTE_MIN((uint32_t)DP_FRAG_SEG,
+						      tot - k * DP_FRAG_SEG);
+		segs[k]->next = k + 1 < nsegs ? segs[k + 1] : NULL;
+	}
+	segs[0]->nb_segs = (uint16_t)nsegs;
+	segs[0]->pkt_len = tot;
+	chain_write(segs, 0, m0, 0, hdr);
+	for (k = 0; k < nb; k++) {
+		const struct dp_frag_piece *q = &p[order[k]];
+
+		chain_write(segs, hdr + q->off, q->pkt, q->hoff, q->len);
+	}
+	h = rte_pktmbuf_mtod(segs[0], uint8_t *);
+	if (d0.l3 == DP_L3_IPV4) {
+		uint8_t *ip = h + d0.l3_off;
+		uint32_t len = tot - d0.l3_off;
+
+		ip[2] = (uint8_t)(len >> 8);
+		ip[3] = (uint8_t)len;
+		ip[6] &= 0xc0; /* keep DF and the reserved bit; MF, offset 0 */
+		ip[7] = 0;
+		ip[10] = 0;
+		ip[11] = 0;
+		len = ip4_cksum(ip, hdr - d0.l3_off);
+		ip[10] = (uint8_t)(len >> 8);
+		ip[11] = (uint8_t)len;
+	} else {
+		uint8_t *ip = h + d0.l3_off;
+		uint32_t len = tot - d0.l3_off - IP6_HLEN;
+		int nh = byte_at(m0, fh);
+
+		ip[4] = (uint8_t)(len >> 8);
+		ip[5] = (uint8_t)len;
+		h[nhf] = (uint8_t)nh;
+	}
+	return segs[0];
+}
+
+/* Are the data of fragment m and held piece q the same bytes? */
+static int
+same_data(const struct rte_mbuf *m, uint32_t hoff,
+	  const struct dp_frag_piece *q)
+{
+	uint8_t a[256], b[256];
+	uint32_t done = 0;
+
+	while (done < q->len) {
+		uint32_t n = RTE_MIN(q->len - done, (uint32_t)sizeof(a));
+		const uint8_t *x = rte_pktmbuf_read(m, hoff + done, n, a);
+		const uint8_t *y =
+			rte_pktmbuf_read(q->pkt, q->hoff + done, n, b);
+
+		if (x == NULL || y == NULL || memcmp(x, y, n) != 0)
+			return 0;
+		done += n;
+	}
+	return 1;
+}
+
+/* Slot i now holds datagram idx: build, decode, policy. */
+static void
+complete(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t i, uint32_t idx)
+{
+	struct dp_pkt *pi = &w->info[i];
+	struct rte_mbuf *r;
+	uint8_t why;
+	int reason;
+
+	r = build(w, idx, pi, &why);
+	if (r == NULL) {
+		dgram_drop(w, idx, why, BW_FRAG_LIMIT);
+		w->verdict[i] = DP_VERDICT_HELD; /* freed with its datagram */
+		return;
+	}
+	pkts[i] = r;
+	w->frag.slot[i] = idx;
+	w->frag.nb_done++;
+	dp_cnt_add(&w->st->frag[BW_FRAG_REASSEMBLED], 1);
+	reason = dp_decode(rte_pktmbuf_mtod(r, const uint8_t *), r->data_len,
+			   r->pkt_len, pi->dir, pi);
+	w->verdict[i] = DP_VERDICT_PASS;
+	if (unlikely(reason != BW_REASON_NONE)) {
+		if (w->malformed_drop[reason]) {
+			w->verdict[i] = (uint8_t)reason;
+		} else {
+			dp_cnt_add(&w->st->reason_pass_pkts[reason], 1);
+			dp_cnt_add(&w->st->anomaly_pass_pkts, 1);
+		}
+	}
+}
+
+void
+dp_frag_stage(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct dp_frag_state *f = &w->frag;
+	uint64_t now = rte_rdtsc();
+	uint16_t i;
+
+	f->nb_done = 0;
+	dp_frag_expire(w, now, 0);
+	for (i = 0; i < n; i++) {
+		struct dp_pkt *pi = &w->info[i];
+		struct rte_mbuf *m = pkts[i];
+		struct dp_frag_key k;
+		struct dp_frag_out out;
+		uint32_t hoff, len, off;
+		uint8_t proto;
+		int more, res;
+
+		f->slot[i] = DP_FRAG_NONE_IDX;
+		if (likely(pi->frag == DP_FRAG_NONE) ||
+		    w->verdict[i] != DP_VERDICT_PASS ||
+		    (pi->l3 != DP_L3_IPV4 && pi->l3 != DP_L3_IPV6))
+			continue;
+		if (frag_place(m, pi, &hoff, &len, &off, &more, &proto) != 0)
+			goto bad;
+		memset(&k, 0, sizeof(k));
+		memcpy(k.src, pi->src.a8, sizeof(k.src));
+		memcpy(k.dst, pi->dst.a8, sizeof(k.dst));
+		k.id = pi->frag_id;
+		k.l3 = pi->l3;
+		/* fragments of another port (another pair, the other side)
+		 * never join: the datagram's fragments leave on one port */
+		k.port = m->port;
+		res = dp_frag_add(&f->tab, &k, proto, off, len, more, m, hoff,
+				  now, &out);
+		if (res == DP_FRAG_FULL) {
+			/* the oldest incomplete datagram makes room (counted);
+			 * none when every entry completed in this burst */
+			uint32_t old = dp_frag_oldest(&f->tab, now, 1);
+
+			if (old == DP_FRAG_NONE_IDX) {
+				w->verdict[i] = BW_REASON_IP_FRAG_LIMIT;
+				continue;
+			}
+			dgram_drop(w, old, BW_REASON_IP_FRAG_LIMIT,
+				   BW_FRAG_LIMIT);
+			res = dp_frag_add(&f->tab, &k, proto, off, len, more, m,
+					  hoff, now, &out);
+		}
+		switch (res) {
+		case DP_FRAG_HELD:
+			w->verdict[i] = DP_VERDICT_HELD;
+			dp_cnt_add(&w->st->frag[BW_FRAG_HELD], 1);
+			break;
+		case DP_FRAG_COMPLETE:
+			dp_cnt_add(&w->st->frag[BW_FRAG_HELD], 1);
+			complete(w, pkts, i, out.idx);
+			break;
+		case DP_FRAG_DUP: {
+			uint32_t nb;
+			struct dp_frag_piece *p =
+				dp_frag_pieces(&f->tab, out.idx, &nb);
+
+			if (same_data(m, hoff, &p[out.piece])) {
+				w->verdict[i] = BW_REASON_IP_FRAG_DUP;
+				dp_cnt_add(&w->st->frag[BW_FRAG_DUP], 1);
+				break;
+			}
+			w->verdict[i] = BW_REASON_IP_FRAG_OVERLAP;
+			/* a datagram decided in this burst stays decided */
+			if (!f->tab.d[out.idx].done)
+				dgram_drop(w, out.idx,
+					   BW_REASON_IP_FRAG_OVERLAP,
+					   BW_FRAG_OVERLAP);
+			break;
+		}
+		case DP_FRAG_LATE:
+			/* other bytes for a datagram decided in this burst */
+			w->verdict[i] = BW_REASON_IP_FRAG_OVERLAP;
+			break;
+		case DP_FRAG_DROP:
+			if (out.why == DP_FRAG_WHY_LIMIT) {
+				w->verdict[i] = BW_REASON_IP_FRAG_LIMIT;
+				dgram_drop(w, out.idx, BW_REASON_IP_FRAG_LIMIT,
+					   BW_FRAG_LIMIT);
+			} else {
+				w->verdict[i] = BW_REASON_IP_FRAG_OVERLAP;
+				dgram_drop(w, out.idx,
+					   BW_REASON_IP_FRAG_OVERLAP,
+					   BW_FRAG_OVERLAP);
+			}
+			break;
+		default:
+			goto bad;
+		}
+		continue;
+	bad:
+		/* a fragment the decoder passed by policy stays per packet */
+		if (pi->reason == BW_REASON_NONE)
+			w->verdict[i] = pi->l3 == DP_L3_IPV4
+						? BW_REASON_IP4_FRAG
+						: BW_REASON_IP6_FRAG;
+	}
+	gauges(w);
+}
+
+void
+dp_frag_settle(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t i,
+	       uint8_t v, struct rte_mbuf **pass, uint16_t *np,
+	       struct rte_mbuf **drop, uint16_t *nd)
+{
+	struct bw_worker_stats *st = w->st;
+	uint32_t idx = w->frag.slot[i], nb, k;
+	struct dp_frag_piece *p = dp_frag_pieces(&w->frag.tab, idx, &nb);
+	uint64_t bytes = 0;
+
+	if (v == DP_VERDICT_PASS || v == DP_VERDICT_ALLOW) {
+		for (k = 0; k < nb; k++)
+			pass[(*np)++] = p[k].pkt;
+	} else {
+		for (k = 0; k < nb; k++) {
+			struct rte_mbuf *m = p[k].pkt;
+
+			bytes += m->pkt_len;
+			drop[(*nd)++] = m;
+		}
+		/* drop_pkts: the caller counts what it has in drop[] */
+		dp_cnt_add(&st->reason_drop_pkts[v], nb);
+		dp_cnt_add(&st->drop_bytes, bytes);
+	}
+	rte_pktmbuf_free(pkts[i]);
+	dp_frag_release(&w->frag.tab, idx);
+	w->frag.slot[i] = DP_FRAG_NONE_IDX;
+	gauges(w);
+}
