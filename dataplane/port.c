@@ -124,6 +124,9 @@ dp_port_setup(uint16_t port_id, uint16_t nb_queues, struct rte_mempool *mp,
 	}
 	if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE)
 		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
+	/* the stream engine takes the port's TCP checksum verdict */
+	if (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_TCP_CKSUM)
+		conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_TCP_CKSUM;
 
 	ret = rte_eth_dev_configure(port_id, nb_queues, nb_queues, &conf);
 	if (ret != 0) {
@@ -163,10 +166,13 @@ dp_port_setup(uint16_t port_id, uint16_t nb_queues, struct rte_mempool *mp,
 			return ret;
 		}
 	}
-	DP_LOG(INFO, "port %u (%s): %u queue pairs, %u/%u descriptors%s",
+	DP_LOG(INFO, "port %u (%s): %u queue pairs, %u/%u descriptors%s%s",
 	       port_id, info.driver_name, nb_queues, nb_rxd, nb_txd,
 	       conf.rxmode.mq_mode == RTE_ETH_MQ_RX_RSS ? ", symmetric RSS"
-							: "");
+							: "",
+	       (conf.rxmode.offloads & RTE_ETH_RX_OFFLOAD_TCP_CKSUM)
+		       ? ", rx TCP checksum"
+		       : "");
 	return 0;
 }
 

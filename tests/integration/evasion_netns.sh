@@ -31,7 +31,10 @@
 # every attack (the attacks are real). Then through bulwark with the rule
 # of evasion.sh: the server accepted every connection (its file exists)
 # and read the request's start, but never the pattern; the controls'
-# bytes arrive whole; the drop counters rose. Needs root; bounded (the
+# bytes arrive whole; the drop counters rose, every frame sent with a
+# wrong checksum as tcp-bad-checksum. Then the same on net_tap ports
+# bridged to the veths, whose driver gives the rx checksum verdict that
+# the engine takes instead of computing it. Needs root; bounded (the
 # server gives up on a connection after 3 s of silence and stops after
 # 60 s, each client is under `timeout`).
 . "$(dirname "$0")/lib.sh"
@@ -53,6 +56,8 @@ SIP=10.199.0.2
 
 t_extra_cleanup() {
 	ip link del "$br" 2>/dev/null || true
+	ip link del "${br}o" 2>/dev/null || true
+	ip link del "${br}i" 2>/dev/null || true
 	t_netns_down
 	rm -f "/dev/shm/bulwark.$inst.status"
 }
@@ -152,52 +157,95 @@ ip link del "$br"
 rule='drop tcp any any -> any 80 (msg:"evil"; content:"EVIL-PAYLOAD"; sid:1;'
 echo "$rule rev:1;)" >"$T_TMP/evil.rules"
 t_true "stage the rule" ctl rules load "$T_TMP/evil.rules"
-bw_start "$inst" "$T_TMP/bulwark.log" \
-	--vdev "net_af_packet0,iface=$T_VO" --vdev "net_af_packet1,iface=$T_VI" \
-	-- --instance "$inst" --state-dir "$sd" --pair 0:1
-t_true "dataplane comes up on af_packet ports" bw_wait_running "$inst" 20
-t_true "ping through bulwark" \
-	ip netns exec "$nsa" timeout 10 ping -q -c 1 -W 2 "$SIP"
-"$BWCTL" --instance "$inst" stats --json >"$T_TMP/s0.json"
-phase_mark() { "$BWCTL" --instance "$inst" stats --json >"$T_TMP/$1.$2.json"; }
-phase bulwark 42000
-d=$T_TMP/bulwark
-while read -r name kind _; do
-	f=$(server_file "$d" "$name")
-	t_check "$name: handshake" ok "$(raw_status "$d" "$name")"
-	t_true "$name: the server accepted the connection" test -f "$f"
-	if [ "$kind" = control ]; then
-		t_true "$name: the server read all the bytes sent" \
-			cmp "$d/$name.expect" "$f"
-	else
-		t_check "$name: the server read the request's start" "GET /?q=" \
-			"$(head -c 8 "$f" 2>/dev/null)"
-		t_true "$name: the server never read the pattern" lacks_pattern "$f"
-	fi
-done <"$T_TMP/cases.txt"
-t_check "k2-bulk: 200 KB arrive" "$(sha256sum <"$T_TMP/bulk.bin")" \
-	"$(sha256sum <"$(kernel_file "$d" k2)")"
-t_true "k3-pattern: the server accepted the connection" \
-	test -f "$(kernel_file "$d" k3)"
-t_true "k3-pattern: the server never read the pattern" \
-	lacks_pattern "$(kernel_file "$d" k3)"
-f=$(kernel_file "$d" k3)
-t_check "k3-pattern: the connection stalls (no FIN, the server gives up)" \
-	idle "$(cat "${f%.bin}.end" 2>/dev/null)"
-
-drops() { t_json "$1" 'd["totals"]["drop_pkts"]'; }
-reason() { t_json "$1" "d['totals']['drops'].get('$2', 0)"; }
-t_log "drops during the raw cases, by reason: $("$PY" -c '
+# filtered NAME BASEPORT KIND VDEV-ARGS...: bulwark on those ports, the
+# raw cases and kernel clients through it, and the checks; NAME labels
+# the checks and files, KIND the ports in words.
+filtered() {
+	local name=$1 base=$2 kind=$3 d f
+	shift 3
+	bw_start "$inst" "$T_TMP/$name.log" "$@" \
+		-- --instance "$inst" --state-dir "$sd" --pair 0:1
+	t_true "$name: dataplane comes up on $kind ports" \
+		bw_wait_running "$inst" 20
+	[ "$name" = bulwark ] || bridge_taps
+	t_true "$name: ping through bulwark" \
+		ip netns exec "$nsa" timeout 10 ping -q -c 1 -W 2 "$SIP"
+	"$BWCTL" --instance "$inst" stats --json >"$T_TMP/$name.s0.json"
+	phase "$name" "$base"
+	d=$T_TMP/$name
+	while read -r case kind _; do
+		f=$(server_file "$d" "$case")
+		t_check "$name, $case: handshake" ok "$(raw_status "$d" "$case")"
+		t_true "$name, $case: the server accepted the connection" test -f "$f"
+		if [ "$kind" = control ]; then
+			t_true "$name, $case: the server read all the bytes sent" \
+				cmp "$d/$case.expect" "$f"
+		else
+			t_check "$name, $case: the server read the request's start" \
+				"GET /?q=" "$(head -c 8 "$f" 2>/dev/null)"
+			t_true "$name, $case: the server never read the pattern" \
+				lacks_pattern "$f"
+		fi
+	done <"$T_TMP/cases.txt"
+	t_check "$name, k2-bulk: 200 KB arrive" "$(sha256sum <"$T_TMP/bulk.bin")" \
+		"$(sha256sum <"$(kernel_file "$d" k2)")"
+	f=$(kernel_file "$d" k3)
+	t_true "$name, k3-pattern: the server accepted the connection" test -f "$f"
+	t_true "$name, k3-pattern: the server never read the pattern" \
+		lacks_pattern "$f"
+	t_check "$name, k3-pattern: the connection stalls (no FIN, the server gives up)" \
+		idle "$(cat "${f%.bin}.end" 2>/dev/null)"
+	t_log "$name: drops during the raw cases, by reason: $("$PY" -c '
 import json, sys
 a, b = (json.load(open(p))["totals"]["drops"] for p in sys.argv[1:])
 print(" ".join("%s=%d" % (k, b[k] - a.get(k, 0)) for k in sorted(b)
                if b[k] != a.get(k, 0)))' \
-	"$T_TMP/s0.json" "$T_TMP/bulwark.raw.json")"
-t_true "the raw attacks raised the drop counters" \
-	test "$(drops "$T_TMP/bulwark.raw.json")" -gt "$(drops "$T_TMP/s0.json")"
-t_true "k3-pattern raised the content-rule counter" \
-	test "$(reason "$T_TMP/bulwark.kernel.json" content-rule)" -gt \
-	"$(reason "$T_TMP/bulwark.raw.json" content-rule)"
-bw_stop
-t_check "clean exit on SIGTERM" 0 "$BW_RC"
+		"$T_TMP/$name.s0.json" "$T_TMP/$name.raw.json")"
+	t_check "$name: every wrong TCP checksum sent dropped as such" \
+		"$(cat "$d/badsum.txt" 2>/dev/null)" \
+		"$(($(reason "$T_TMP/$name.raw.json" tcp-bad-checksum) - \
+		$(reason "$T_TMP/$name.s0.json" tcp-bad-checksum)))"
+	t_true "$name: the raw attacks raised the drop counters" \
+		test "$(drops "$T_TMP/$name.raw.json")" -gt \
+		"$(drops "$T_TMP/$name.s0.json")"
+	t_true "$name: k3-pattern raised the content-rule counter" \
+		test "$(reason "$T_TMP/$name.kernel.json" content-rule)" -gt \
+		"$(reason "$T_TMP/$name.raw.json" content-rule)"
+	bw_stop
+	t_check "$name: clean exit on SIGTERM" 0 "$BW_RC"
+}
+
+# bridge_taps: the tap interfaces net_tap made, each bridged to its veth.
+bridge_taps() {
+	local b t v
+	for b in o i; do
+		t="bwt$b$id"
+		v=$T_VO
+		[ $b = o ] || v=$T_VI
+		ip link add "$br$b" type bridge
+		for x in "$br$b" "$t"; do
+			sysctl -qw "net.ipv6.conf.$x.disable_ipv6=1" || true
+		done
+		ip link set "$v" master "$br$b"
+		ip link set "$t" master "$br$b"
+		ip link set "$t" up
+		ip link set "$br$b" up
+	done
+}
+
+drops() { t_json "$1" 'd["totals"]["drop_pkts"]'; }
+reason() { t_json "$1" "d['totals']['drops'].get('$2', 0)"; }
+phase_mark() { "$BWCTL" --instance "$inst" stats --json >"$T_TMP/$1.$2.json"; }
+filtered bulwark 42000 af_packet \
+	--vdev "net_af_packet0,iface=$T_VO" --vdev "net_af_packet1,iface=$T_VI"
+
+# 3. The same on net_tap ports bridged to the veths: the tap driver
+# checks TCP checksums (rx offload) and the engine takes its verdict
+# (tcp_cksum_ok()), the bad-checksum decoys included.
+filtered tap 43000 net_tap \
+	--vdev "net_tap0,iface=bwto$id" --vdev "net_tap1,iface=bwti$id"
+t_true "tap: the ports give the rx TCP checksum verdict" \
+	grep -q "rx TCP checksum" "$T_TMP/tap.log"
+t_true "af_packet: the ports do not (the engine computes it)" \
+	test -z "$(grep "rx TCP checksum" "$T_TMP/bulwark.log")"
 t_done

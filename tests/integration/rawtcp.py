@@ -28,7 +28,9 @@ attack IFACE SRCMAC DSTMAC SRCIP DSTIP BASEPORT OUTDIR
     nothing sends an RST for the connections it does not know. Prints
     one line per case, "NAME KIND PORT ok" or "NAME KIND PORT fail WHY";
     writes OUTDIR/NAME.expect, the bytes a Linux server reads when every
-    frame reaches it (the case's claim, checked where nothing filters).
+    frame reaches it (the case's claim, checked where nothing filters),
+    and OUTDIR/badsum.txt, the number of frames sent with a wrong TCP
+    checksum.
 
 send ADDR PORT FILE WAIT_S
     A kernel TCP client: connect, print the local port, send FILE, shut
@@ -130,6 +132,7 @@ class Link:
         self.src = socket.inet_aton(src)
         self.dst = socket.inet_aton(dst)
         self.ident = random.getrandbits(16)
+        self.nb_bad = 0  # frames sent with a wrong TCP checksum
 
     def wait(self, conn, done, timeout):
         """Read the server's segments to conn until done() or timeout
@@ -191,6 +194,7 @@ class Conn:
             opts += b"\x01\x01\x08\x0a" + struct.pack("!II", tsval,
                                                       self.peer_ts)
         ack = self.rcv if flags & ACK and self.rcv is not None else 0
+        self.link.nb_bad += bool(kw.get("bad"))
         self.link.sock.send(tcp_frame(self.link, self.sport,
                                       self.isn + 1 + off, ack, flags, pay,
                                       opts=opts, **kw))
@@ -461,6 +465,8 @@ def attack(iface, smac, dmac, src, dst, base, outdir):
         except (Failed, OSError) as e:
             print(name, kind, port, "fail", str(e).replace(" ", "-"),
                   flush=True)
+    with open(os.path.join(outdir, "badsum.txt"), "w") as f:
+        f.write("%d\n" % link.nb_bad)
 
 
 def serve(addr, port, outdir):
