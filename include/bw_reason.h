@@ -63,7 +63,14 @@
 	X(TCP_UNVERIFIED, 36, "tcp-retrans-unverified", 2)                     \
 	X(TCP_MIDSTREAM, 37, "tcp-midstream", 2)                               \
 	X(TCP_FLOW_FULL, 38, "tcp-flow-table-full", 2)                         \
-	X(TCP_NOACK, 39, "tcp-missing-ack", 2)
+	X(TCP_NOACK, 39, "tcp-missing-ack", 2)                                 \
+	X(TUN_DEPTH, 40, "tunnel-too-deep", 1)                                 \
+	X(GRE_HDR, 41, "gre-bad-header", 1)                                    \
+	X(VXLAN_HDR, 42, "vxlan-bad-header", 1)                                \
+	X(GENEVE_HDR, 43, "geneve-bad-header", 1)                              \
+	X(GTPU_HDR, 44, "gtpu-bad-header", 1)                                  \
+	X(MPLS_HDR, 45, "mpls-bad-label-stack", 1)                             \
+	X(PPPOE_HDR, 46, "pppoe-bad-header", 1)
 
 enum bw_reason {
 #define BW_REASON_ENUM(sym, num, name, mal) BW_REASON_##sym = num,
