@@ -32,6 +32,9 @@ enum {
 	OPT_FAIL_OPEN,
 	OPT_FAIL_CLOSED,
 	OPT_BPF_NO_JIT,
+	OPT_VXLAN_PORT,
+	OPT_GENEVE_PORT,
+	OPT_GTPU_PORT,
 	OPT_HELP,
 };
 
@@ -55,6 +58,9 @@ static const struct option long_opts[] = {
 	{"fail-open", no_argument, NULL, OPT_FAIL_OPEN},
 	{"fail-closed", no_argument, NULL, OPT_FAIL_CLOSED},
 	{"bpf-no-jit", no_argument, NULL, OPT_BPF_NO_JIT},
+	{"vxlan-port", required_argument, NULL, OPT_VXLAN_PORT},
+	{"geneve-port", required_argument, NULL, OPT_GENEVE_PORT},
+	{"gtpu-port", required_argument, NULL, OPT_GTPU_PORT},
 	{"help", no_argument, NULL, OPT_HELP},
 	{NULL, 0, NULL, 0},
 };
@@ -165,6 +171,13 @@ dp_args_usage(const char *prog)
 	       "interpreter,\n"
 	       "                          not as native code (for "
 	       "comparisons)\n"
+	       "  --vxlan-port N          UDP destination port decapsulated "
+	       "as VXLAN;\n"
+	       "                          the first replaces the default "
+	       "4789, repeat\n"
+	       "                          for up to 4; 0: none\n"
+	       "  --geneve-port N         likewise GENEVE (default 6081)\n"
+	       "  --gtpu-port N           likewise GTP-U (default 2152)\n"
 	       "  --help                  this text\n"
 	       "\n"
 	       "malformed reasons:",
@@ -303,6 +316,49 @@ parse_policy(const char *opt, int cls, const char *s, uint8_t *policy)
 }
 
 /*
+ * --vxlan-port, --geneve-port, --gtpu-port: type 0, 1, 2. The first use of
+ * an option replaces its default port (nb[type] counts uses); 0 leaves the
+ * list empty. A port may serve one tunnel type only, once (so moving a
+ * default port to another type needs that type's option first).
+ */
+static int
+parse_tun_port(int type, const char *s, struct dp_decode_cfg *dc,
+	       unsigned int *nb)
+{
+	static const char *const opt[3] = {"vxlan-port", "geneve-port",
+					   "gtpu-port"};
+	uint16_t *lists[3] = {dc->vxlan, dc->geneve, dc->gtpu};
+	uint16_t *list = lists[type];
+	uint16_t port;
+	unsigned int t, i;
+	int ret;
+
+	ret = parse_u16(opt[type], s, 0, 65535, &port);
+	if (ret != 0)
+		return ret;
+	if (nb[type]++ == 0)
+		memset(list, 0, DP_TUN_PORTS * sizeof(*list));
+	if (port == 0)
+		return 0;
+	for (t = 0; t < 3; t++)
+		for (i = 0; i < DP_TUN_PORTS; i++)
+			if (lists[t][i] == port) {
+				fprintf(stderr,
+					"bulwark: --%s %u: already a --%s\n",
+					opt[type], port, opt[t]);
+				return -EINVAL;
+			}
+	for (i = 0; i < DP_TUN_PORTS; i++)
+		if (list[i] == 0) {
+			list[i] = port;
+			return 0;
+		}
+	fprintf(stderr, "bulwark: at most %d --%s options\n", DP_TUN_PORTS,
+		opt[type]);
+	return -EINVAL;
+}
+
+/*
  * Parse the application arguments into cfg (defaults first). Returns 0,
  * 1 when --help was printed, or -EINVAL after printing the problem.
  * Main lcore, before ports exist.
@@ -311,7 +367,7 @@ int
 dp_args_parse(int argc, char **argv, struct dp_config *cfg)
 {
 	char shm_name[64];
-	unsigned int r;
+	unsigned int r, nb_tun_ports[3] = {0, 0, 0};
 	int opt, ret;
 
 	memset(cfg, 0, sizeof(*cfg));
@@ -325,6 +381,7 @@ dp_args_parse(int argc, char **argv, struct dp_config *cfg)
 	cfg->ahead_kib = DP_RAHEAD_KIB_DEFAULT;
 	for (r = 0; r < BW_REASON_COUNT; r++)
 		cfg->malformed_drop[r] = bw_reason_policy(r) != 0;
+	cfg->decode = dp_decode_cfg_default;
 
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
@@ -422,6 +479,12 @@ dp_args_parse(int argc, char **argv, struct dp_config *cfg)
 			break;
 		case OPT_BPF_NO_JIT:
 			cfg->bpf_no_jit = 1;
+			break;
+		case OPT_VXLAN_PORT:
+		case OPT_GENEVE_PORT:
+		case OPT_GTPU_PORT:
+			ret = parse_tun_port(opt - OPT_VXLAN_PORT, optarg,
+					     &cfg->decode, nb_tun_ports);
 			break;
 		case OPT_HELP:
 			dp_args_usage(argv[0]);

@@ -157,6 +157,7 @@ workers_init(unsigned int nb_workers)
 				 i, cfg.nb_flows, cfg.stream_mib);
 		w->malformed_drop = cfg.malformed_drop;
 		w->tcp_midstream = cfg.tcp_midstream;
+		w->decode = &cfg.decode;
 		w->fail_closed = cfg.fail_closed;
 		w->active = &rsctl.active;
 		w->qsbr = rsctl.qsbr;

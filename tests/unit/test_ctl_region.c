@@ -91,7 +91,7 @@ test_abi_major(void)
 	CU_ASSERT_FATAL(region_create(1, 1, 0) == 0);
 	hdr()->abi_major = BW_STATUS_ABI_MAJOR + 1;
 	expect_refused(-EPROTO, CTL_VERDICT_INCOMPATIBLE, NULL);
-	CU_ASSERT_STRING_EQUAL(g_r.what, "ABI 2.2, this bulwarkctl reads 1.x");
+	CU_ASSERT_STRING_EQUAL(g_r.what, "ABI 2.3, this bulwarkctl reads 1.x");
 
 	/* A newer minor version is fine. */
 	hdr()->abi_major = BW_STATUS_ABI_MAJOR;

@@ -173,6 +173,15 @@ test_json_totals(void)
 		{"totals.anomalies_passed.ipv4-bad-options", 3},
 		{"totals.flows.new", 0},
 		{"totals.flows.dropped_after_match", 0},
+		{"totals.tunnels.any", 11},
+		{"totals.tunnels.ip", 0},
+		{"totals.tunnels.gre", 5},
+		{"totals.tunnels.vxlan", 6},
+		{"totals.tunnels.pppoe", 0},
+		{"totals.tunnels.depth.1", 9},
+		{"totals.tunnels.depth.2", 2},
+		{"totals.tunnels.depth.3", 0},
+		{"workers[1].tunnels.vxlan", 4},
 		{"workers[0].id", 0},
 		{"workers[0].lcore", 2},
 		{"workers[0].socket", 0},
@@ -254,8 +263,8 @@ test_json_totals(void)
 		"drop_pkts", "drop_bytes", "busy_tsc", "idle_tsc", "loops",
 		"cycles_per_pkt", "ipv4_pkts", "ipv6_pkts", "nonip_pkts",
 		"frag_pkts", "anomaly_pass_pkts", "drops", "anomalies_passed",
-		"flows", NULL));
-	CU_ASSERT(bw_json_last_key(js, "totals", "flows"));
+		"flows", "tunnels", NULL));
+	CU_ASSERT(bw_json_last_key(js, "totals", "tunnels"));
 	CU_ASSERT(bw_json_is_real(js, "totals.cycles_per_pkt", 300.0));
 	/* Drops: every reason but "none", up to the last this build defines. */
 	CU_ASSERT(bw_json_first_key(js, "totals.drops", "l2-truncated"));
@@ -273,6 +282,11 @@ test_json_totals(void)
 	/* TCP stream counters. */
 	CU_ASSERT(bw_json_first_key(js, "totals.flows", "new"));
 	CU_ASSERT(bw_json_last_key(js, "totals.flows", "midstream"));
+	/* Tunnels: every type, then depth. */
+	CU_ASSERT(bw_json_first_key(js, "totals.tunnels", "any"));
+	CU_ASSERT(bw_json_keys_run(js, "totals.tunnels", "any", "ip", "gre",
+				   "vxlan", "geneve", "gtpu", "mpls", "pppoe",
+				   "depth", NULL));
 
 	/* Workers. */
 	CU_ASSERT_EQUAL(json_array_size(bw_json_get(js, "workers")), 2);

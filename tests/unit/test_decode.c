@@ -64,6 +64,7 @@ static const struct bw_cunit_test tests[] = {
 	{"tunnel configured ports", test_tun_ports},
 	{"tunnel inner malformed", test_tun_inner_errors},
 	{"tunnel truncation", test_tun_truncation},
+	{"tunnel eBPF context", test_tun_bpf_ctx},
 };
 
 /* Returns 0 when every assertion passed, 1 otherwise (CUnit error too). */

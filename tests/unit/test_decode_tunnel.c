@@ -12,6 +12,7 @@
 #include <CUnit/CUnit.h>
 
 #include "bw_reason.h"
+#include "dp_bpf_ctx.h"
 #include "test_decode_util.h"
 
 #define ETH_P_TEB     0x6558
@@ -912,4 +913,66 @@ test_tun_truncation(void)
 	/* the frame itself cut: the outer length no longer fits */
 	for (n = 0; n < f.len; n++)
 		CU_ASSERT_NOT_EQUAL(decode_part(&f, n, n, &p), BW_REASON_NONE);
+}
+
+void
+test_tun_bpf_ctx(void)
+{
+	static struct bw_bpf_ctx c;
+	struct dp_pkt p;
+	uint32_t a, b;
+
+	/* GRE then VXLAN: the first IP header is the frame's outer one */
+	frame_gre_vxlan(&f);
+	CU_ASSERT_EQUAL_FATAL(decode(&f, &p), BW_REASON_NONE);
+	memset(&c, 0xee, sizeof(c));
+	dp_bpf_ctx_fill(&c, f.b, f.len, f.len, &p);
+	CU_ASSERT_EQUAL(c.l3_off, 88);
+	CU_ASSERT_EQUAL(c.l4_off, 128);
+	CU_ASSERT_EQUAL(c.payload_off, 148);
+	CU_ASSERT_EQUAL(c.l3, BW_BPF_L3_IPV6);
+	CU_ASSERT_EQUAL(c.dport, 22);
+	CU_ASSERT_EQUAL(c.outer_l3_off, 14);
+	CU_ASSERT_EQUAL(c.outer_l3, BW_BPF_L3_IPV4);
+	CU_ASSERT_EQUAL(c.tun_depth, 2);
+	CU_ASSERT_EQUAL(c.tun_type[0], BW_BPF_TUN_GRE);
+	CU_ASSERT_EQUAL(c.tun_type[1], BW_BPF_TUN_VXLAN);
+	CU_ASSERT_EQUAL(c.tun_type[2], 0);
+	CU_ASSERT_EQUAL(c.tun_l3[0], BW_BPF_L3_IPV4);
+	CU_ASSERT_EQUAL(c.tun_l3[1], BW_BPF_L3_IPV4);
+	CU_ASSERT_EQUAL(c.tun_l3[2], 0);
+	CU_ASSERT_EQUAL(c.tun_l3_off[0], 14);
+	CU_ASSERT_EQUAL(c.tun_l3_off[1], 38);
+	CU_ASSERT_EQUAL(c.tun_l3_off[2], 0);
+	CU_ASSERT(c.reserved2[0] == 0 && c.reserved2[4] == 0);
+	CU_ASSERT(c.reserved3a == 0 && c.reserved3[21] == 0);
+
+	/* MPLS first: the first IP header is the one after the labels */
+	fb_eth(&f, ETH_P_MPLS);
+	fb_u32(&f, 16 << 12 | MPLS_BOS);
+	a = fb_ip4(&f, PROTO_IPIP, 0, NULL, 0);
+	b = fb_ip4(&f, PROTO_GRE, 0, NULL, 0);
+	gre(&f, 0, 0, ETH_P_IPV4);
+	inner_ip4_tcp(&f);
+	fb_ip4_end(&f, b);
+	fb_ip4_end(&f, a);
+	CU_ASSERT_EQUAL_FATAL(decode(&f, &p), BW_REASON_NONE);
+	dp_bpf_ctx_fill(&c, f.b, f.len, f.len, &p);
+	CU_ASSERT_EQUAL(c.tun_depth, 3);
+	CU_ASSERT_EQUAL(c.outer_l3_off, 18);
+	CU_ASSERT_EQUAL(c.tun_l3[0], 0);
+	CU_ASSERT_EQUAL(c.tun_l3_off[2], 38);
+	CU_ASSERT_EQUAL(c.l3_off, 62);
+	CU_ASSERT(memcmp(c.src, (const uint8_t[]){10, 0, 0, 1}, 4) == 0);
+
+	/* MPLS around a non-IP payload: no IP header at all */
+	fb_eth(&f, ETH_P_MPLS);
+	fb_u32(&f, 16 << 12 | MPLS_BOS);
+	fb_u32(&f, 0);
+	fb_payload(&f, 40);
+	CU_ASSERT_EQUAL_FATAL(decode(&f, &p), BW_REASON_NONE);
+	dp_bpf_ctx_fill(&c, f.b, f.len, f.len, &p);
+	CU_ASSERT_EQUAL(c.tun_depth, 1);
+	CU_ASSERT_EQUAL(c.outer_l3, BW_BPF_L3_NONE);
+	CU_ASSERT_EQUAL(c.l3, BW_BPF_L3_NONE);
 }

@@ -305,5 +305,6 @@ void test_tun_depth(void);
 void test_tun_ports(void);
 void test_tun_inner_errors(void);
 void test_tun_truncation(void);
+void test_tun_bpf_ctx(void);
 
 #endif /* TEST_DECODE_UTIL_H */
