@@ -501,6 +501,7 @@ dp_args_parse(int argc, char **argv, struct dp_config *cfg)
 			argv[optind]);
 		return -EINVAL;
 	}
+	dp_decode_cfg_finish(&cfg->decode);
 	if (cfg->nb_pairs == 0) {
 		strcpy(cfg->pair_args[0].outside, "0");
 		strcpy(cfg->pair_args[0].inside, "1");

@@ -13,6 +13,7 @@
  * lie in later mbuf segments. Multi-byte fields are read with rd_be16() and
  * rd_be32() only after the bytes they cover have been checked present.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "dp_decode.h"
@@ -427,11 +428,31 @@ decode_ip6(const uint8_t *data, uint32_t data_len, uint32_t pkt_len,
 	return decode_l4(data, data_len, l3_end, p);
 }
 
+/* a 6-bit hash that keeps DNS (53) apart from VXLAN (4789 % 64 = 53) */
+#define PORT_BIT(p) ((uint64_t)1 << (((p) ^ ((p) >> 6)) & 63))
+
 const struct dp_decode_cfg dp_decode_cfg_default = {
 	.vxlan = {4789},
 	.geneve = {6081},
 	.gtpu = {2152},
+	.port_bits = PORT_BIT(4789) | PORT_BIT(6081) | PORT_BIT(2152),
 };
+
+void
+dp_decode_cfg_finish(struct dp_decode_cfg *cfg)
+{
+	unsigned int i;
+
+	cfg->port_bits = 0;
+	for (i = 0; i < DP_TUN_PORTS; i++) {
+		if (cfg->vxlan[i] != 0)
+			cfg->port_bits |= PORT_BIT(cfg->vxlan[i]);
+		if (cfg->geneve[i] != 0)
+			cfg->port_bits |= PORT_BIT(cfg->geneve[i]);
+		if (cfg->gtpu[i] != 0)
+			cfg->port_bits |= PORT_BIT(cfg->gtpu[i]);
+	}
+}
 
 static inline int
 port_in(const uint16_t *ports, uint16_t port)
@@ -808,6 +829,96 @@ tun_pppoe(const uint8_t *data, uint32_t lim, uint32_t *off, uint32_t *end,
 }
 
 /*
+ * Whether the IP packet just decoded may carry a tunnel that is
+ * decapsulated: the cheap test that keeps plain traffic on the fast path.
+ */
+static inline int
+may_tunnel(const struct dp_pkt *p, const struct dp_decode_cfg *cfg)
+{
+	uint8_t proto = p->l4_proto;
+
+	if (proto == DP_IPPROTO_UDP)
+		return (cfg->port_bits & PORT_BIT(p->dport)) != 0 &&
+		       (p->flags & DP_PKT_L4) != 0 && p->frag == DP_FRAG_NONE &&
+		       (port_in(cfg->vxlan, p->dport) ||
+			port_in(cfg->geneve, p->dport) ||
+			port_in(cfg->gtpu, p->dport));
+	return __builtin_expect(proto == DP_IPPROTO_IPIP ||
+					proto == DP_IPPROTO_IPV6 ||
+					proto == DP_IPPROTO_GRE,
+				0) &&
+	       p->frag == DP_FRAG_NONE;
+}
+
+/*
+ * The tunnel levels, out of the fast path. in_ip: the IP packet at
+ * p->l3_off is decoded already and may carry a tunnel; else the layer at
+ * off (ethertype type, an MPLS or PPPoE header) is next. end: where the
+ * payload that holds it ends. Each turn decodes one layer and either ends
+ * or enters a level; levels count against DP_TUN_MAX, so the loop ends.
+ */
+static __attribute__((noinline)) int
+decode_tunnels(const uint8_t *data, uint32_t data_len, uint32_t end,
+	       const struct dp_decode_cfg *cfg, struct dp_pkt *p, uint32_t off,
+	       uint16_t type, int in_ip)
+{
+	int r;
+
+	for (;;) {
+		if (!in_ip) {
+			p->ethertype = type;
+			p->l3_off = (uint16_t)off;
+			switch (type) {
+			case DP_ETH_P_IPV4:
+				p->l3 = DP_L3_IPV4;
+				r = decode_ip4(data, data_len, end, p);
+				break;
+			case DP_ETH_P_IPV6:
+				p->l3 = DP_L3_IPV6;
+				r = decode_ip6(data, data_len, end, p);
+				break;
+			case DP_ETH_P_MPLS_UC:
+			case DP_ETH_P_MPLS_MC:
+				r = tun_mpls(data, min_u32(data_len, end), &off,
+					     &type);
+				if (r == BW_REASON_NONE)
+					r = push_level(p, DP_TUN_MPLS, 0);
+				if (r != BW_REASON_NONE || type == 0)
+					return r;
+				continue;
+			case DP_ETH_P_PPPOE_S:
+				r = tun_pppoe(data, min_u32(data_len, end),
+					      &off, &end, &type);
+				if (r == BW_REASON_NONE)
+					r = push_level(p, DP_TUN_PPPOE, 0);
+				if (r != BW_REASON_NONE || type == 0)
+					return r;
+				continue;
+			default:
+				return BW_REASON_NONE; /* not IP */
+			}
+			if (r != BW_REASON_NONE)
+				return r;
+		}
+		in_ip = 0;
+		r = ip_tunnel(data, data_len, cfg, p, &off, &end, &type);
+		if (r != BW_REASON_NONE || type == 0)
+			return r;
+		/*
+		 * An Ethernet frame inside a tunnel. Only here: the
+		 * ethertype 0x6558 elsewhere is an unknown, non-IP one, so
+		 * that every turn of the loop enters a level.
+		 */
+		if (type == DP_ETH_P_TEB) {
+			r = decode_eth(data, min_u32(data_len, end), off, 0, p,
+				       &type, &off);
+			if (r != BW_REASON_NONE)
+				return r;
+		}
+	}
+}
+
+/*
  * Decode one frame: Ethernet, up to DP_VLAN_MAX tags, IPv4 or IPv6 with
  * extension headers, then TCP, UDP, ICMP or ICMPv6; and through tunnels,
  * up to DP_TUN_MAX levels (dp_decode.h, struct dp_pkt).
@@ -823,76 +934,72 @@ tun_pppoe(const uint8_t *data, uint32_t lim, uint32_t *off, uint32_t *end,
  * for a well-formed frame (non-IP ethertypes included, with l3 DP_L3_NONE),
  * otherwise the first malformation found; the fields of the layers decoded
  * before it stay set. Any thread; no allocation, no side effects.
+ *
+ * The outermost Ethernet and IP layers take the same path as before
+ * tunnels existed; decode_tunnels() runs only for a frame that holds one.
  */
 int
 dp_decode_with(const uint8_t *data, uint32_t data_len, uint32_t pkt_len,
 	       uint8_t dir, const struct dp_decode_cfg *cfg, struct dp_pkt *p)
 {
-	uint32_t off, end;
+	uint32_t off = DP_ETH_TYPE_OFF;
 	uint16_t type;
 	int r;
 
-	memset(p, 0, sizeof(*p));
+	/* the per-level arrays at the end are only valid below depth */
+	memset(p, 0, offsetof(struct dp_pkt, tun));
 	p->dir = dir;
 	if (data_len > pkt_len)
 		data_len = pkt_len;
 	if (cfg == NULL)
 		cfg = &dp_decode_cfg_default;
 
-	r = decode_eth(data, data_len, 0, 1, p, &type, &off);
-	if (r != BW_REASON_NONE)
+	if (data_len < DP_ETH_HLEN) {
+		r = BW_REASON_L2_TRUNC;
 		goto out;
-	end = pkt_len;
-	/*
-	 * Each turn decodes the layer at off (type: its ethertype) whose
-	 * outer payload ends at end; every tunnel entered counts against
-	 * DP_TUN_MAX, so the loop ends.
-	 */
-	for (;;) {
-		p->ethertype = type;
-		p->l3_off = (uint16_t)off;
-		switch (type) {
-		case DP_ETH_P_IPV4:
-			p->l3 = DP_L3_IPV4;
-			r = decode_ip4(data, data_len, end, p);
-			break;
-		case DP_ETH_P_IPV6:
-			p->l3 = DP_L3_IPV6;
-			r = decode_ip6(data, data_len, end, p);
-			break;
-		case DP_ETH_P_TEB: /* an Ethernet frame inside a tunnel */
-			r = decode_eth(data, min_u32(data_len, end), off, 0, p,
-				       &type, &off);
-			if (r != BW_REASON_NONE)
-				goto out;
-			continue;
-		case DP_ETH_P_MPLS_UC:
-		case DP_ETH_P_MPLS_MC:
-			r = tun_mpls(data, min_u32(data_len, end), &off, &type);
-			if (r == BW_REASON_NONE)
-				r = push_level(p, DP_TUN_MPLS, 0);
-			if (r != BW_REASON_NONE || type == 0)
-				goto out;
-			continue;
-		case DP_ETH_P_PPPOE_S:
-			r = tun_pppoe(data, min_u32(data_len, end), &off, &end,
-				      &type);
-			if (r == BW_REASON_NONE)
-				r = push_level(p, DP_TUN_PPPOE, 0);
-			if (r != BW_REASON_NONE || type == 0)
-				goto out;
-			continue;
-		default:
-			/* ARP, LLDP, 802.3 length/LLC, ...: passed untouched */
-			r = BW_REASON_NONE;
+	}
+	type = rd_be16(data + off);
+	while (is_vlan_tpid(type)) {
+		if (p->nb_vlan == DP_VLAN_MAX) {
+			r = BW_REASON_VLAN_DEPTH;
 			goto out;
 		}
-		if (r != BW_REASON_NONE)
+		/* the tag (TPID, TCI) and the ethertype after it */
+		if (data_len - off < DP_VLAN_TAG_LEN + 2) {
+			r = BW_REASON_VLAN_TRUNC;
 			goto out;
-		r = ip_tunnel(data, data_len, cfg, p, &off, &end, &type);
-		if (r != BW_REASON_NONE || type == 0)
-			goto out;
+		}
+		p->vlan[p->nb_vlan++] =
+			rd_be16(data + off + 2) & DP_VLAN_VID_MASK;
+		off += DP_VLAN_TAG_LEN;
+		type = rd_be16(data + off);
 	}
+	p->ethertype = type;
+	p->l3_off = (uint16_t)(off + 2);
+
+	switch (type) {
+	case DP_ETH_P_IPV4:
+		p->l3 = DP_L3_IPV4;
+		r = decode_ip4(data, data_len, pkt_len, p);
+		break;
+	case DP_ETH_P_IPV6:
+		p->l3 = DP_L3_IPV6;
+		r = decode_ip6(data, data_len, pkt_len, p);
+		break;
+	case DP_ETH_P_MPLS_UC:
+	case DP_ETH_P_MPLS_MC:
+	case DP_ETH_P_PPPOE_S:
+		r = decode_tunnels(data, data_len, pkt_len, cfg, p, off + 2,
+				   type, 0);
+		goto out;
+	default:
+		/* ARP, LLDP, 802.3 length/LLC, ...: passed untouched */
+		r = BW_REASON_NONE;
+		goto out;
+	}
+	if (__builtin_expect(r == BW_REASON_NONE && may_tunnel(p, cfg), 0))
+		r = decode_tunnels(data, data_len, pkt_len, cfg, p, off + 2,
+				   type, 1);
 out:
 	p->reason = (uint8_t)r;
 	return r;

@@ -58,9 +58,12 @@ dp_bpf_ctx_fill(struct bw_bpf_ctx *c, const uint8_t *data, uint32_t data_len,
 	c->outer_l3 = p->l3;
 	c->tun_depth = p->depth;
 	for (i = 0; i < BW_BPF_TUN_MAX; i++) {
-		c->tun_type[i] = p->tun[i];
-		c->tun_l3[i] = p->outer_l3[i];
-		c->tun_l3_off[i] = p->outer_l3_off[i];
+		/* the decoder leaves the entries from depth on stale */
+		int set = i < p->depth;
+
+		c->tun_type[i] = set ? p->tun[i] : 0;
+		c->tun_l3[i] = set ? p->outer_l3[i] : 0;
+		c->tun_l3_off[i] = set ? p->outer_l3_off[i] : 0;
 	}
 	/* the first IP header: the outermost level an IP header carries */
 	for (i = p->depth; i-- > 0;)

@@ -57,10 +57,18 @@ struct dp_decode_cfg {
 	uint16_t vxlan[DP_TUN_PORTS];
 	uint16_t geneve[DP_TUN_PORTS];
 	uint16_t gtpu[DP_TUN_PORTS];
+	/*
+	 * A bit per port above (a 6-bit hash): the one test a UDP datagram
+	 * on no tunnel port pays. dp_decode_cfg_finish() sets it.
+	 */
+	uint64_t port_bits;
 };
 
 /* The standard ports: VXLAN 4789, GENEVE 6081, GTP-U 2152. */
 extern const struct dp_decode_cfg dp_decode_cfg_default;
+
+/* Set cfg->port_bits from its ports; call after changing them. */
+void dp_decode_cfg_finish(struct dp_decode_cfg *cfg);
 
 union dp_addr {
 	uint8_t a8[16];
@@ -74,7 +82,8 @@ union dp_addr {
  *
  * Tunnels: every field from l3_off to dst describes the INNERMOST packet
  * (what the tunnel endpoint delivers, what content rules and flows see).
- * The levels crossed to reach it are tun[0..depth), outermost first: the
+ * The levels crossed to reach it are tun[0..depth), outermost first (the
+ * entries from depth on are not cleared: stale): the
  * encapsulation type of each and the IP header that carried it
  * (outer_l3[i] DP_L3_IPV4/IPV6 at outer_l3_off[i]; DP_L3_NONE for MPLS and
  * PPPoE carried directly in Ethernet). The addresses of an outer IP header
@@ -104,14 +113,18 @@ struct dp_pkt {
 	uint8_t flags;		    /* DP_PKT_* */
 	uint8_t dir;		    /* DP_DIR_* */
 	uint8_t reason;		    /* BW_REASON_*; NONE when well formed */
+	uint8_t depth;		    /* tunnel levels crossed, 0..DP_TUN_MAX */
 	uint32_t frag_id; /* IPv4 id or IPv6 fragment identification */
-	uint8_t depth;	  /* encapsulation levels crossed, 0..DP_TUN_MAX */
-	uint8_t tun[DP_TUN_MAX];      /* DP_TUN_* per level, outermost first */
-	uint8_t outer_l3[DP_TUN_MAX]; /* DP_L3_* of each level's carrier */
-	uint8_t pad0;		      /* zero */
-	uint16_t outer_l3_off[DP_TUN_MAX]; /* offset of that IP header */
 	union dp_addr src;
 	union dp_addr dst;
+	/*
+	 * Per tunnel level, outermost first; only [0, depth) is written:
+	 * dp_decode() zeroes the fields above and not these, which keeps
+	 * its clearing of the structure as cheap as before tunnels.
+	 */
+	uint8_t tun[DP_TUN_MAX];      /* DP_TUN_* of the level */
+	uint8_t outer_l3[DP_TUN_MAX]; /* DP_L3_* of the IP header carrying it */
+	uint16_t outer_l3_off[DP_TUN_MAX]; /* offset of that IP header */
 };
 
 /*

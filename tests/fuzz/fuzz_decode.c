@@ -61,7 +61,7 @@ check(const struct dp_pkt *p, int r, uint32_t data_len, uint32_t pkt_len)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const struct dp_decode_cfg cfg = {
+	static struct dp_decode_cfg cfg = {
 		.vxlan = {4789, 1},
 		.geneve = {6081, 2},
 		.gtpu = {2152, 3},
@@ -76,6 +76,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	len = (uint32_t)size;
 	r = dp_decode(data, len, len, DP_DIR_INBOUND, &p);
 	check(&p, r, len, len);
+	if (cfg.port_bits == 0)
+		dp_decode_cfg_finish(&cfg);
 	r = dp_decode_with(data, len, len, DP_DIR_INBOUND, &cfg, &p);
 	check(&p, r, len, len);
 

@@ -186,6 +186,18 @@ test_tun_ip_in_ip(void)
 	       W(PAYLOAD_OFF, 34));
 }
 
+/* 0x6558 on the wire, outside any tunnel: an unknown ethertype */
+static void
+teb_outermost(void)
+{
+	fb_eth(&f, ETH_P_TEB);
+	inner_macs(&f);
+	fb_u16(&f, ETH_P_IPV4);
+	inner_ip4_tcp(&f);
+	EXPECT(&f, BW_REASON_NONE, W(DEPTH, 0), W(L3, DP_L3_NONE),
+	       W(ETHERTYPE, ETH_P_TEB), W(L3_OFF, 14));
+}
+
 void
 test_tun_gre(void)
 {
@@ -261,6 +273,8 @@ test_tun_gre(void)
 	fb_ip4_end(&f, ip);
 	EXPECT(&f, BW_REASON_NONE, W(DEPTH, 0), W(L3_OFF, 14),
 	       W(L4_PROTO, PROTO_GRE), W(PAYLOAD_OFF, 34), W(PAYLOAD_LEN, 24));
+
+	teb_outermost();
 
 	/* GRE in IPv6 */
 	ip = frame_ip6(&f, PROTO_GRE);
@@ -371,6 +385,23 @@ test_tun_vxlan(void)
 	EXPECT(&f, BW_REASON_NONE, W(DEPTH, 1), W(TUN0, DP_TUN_VXLAN),
 	       W(L3, DP_L3_NONE), W(ETHERTYPE, ETH_P_ARP), W(L3_OFF, 64),
 	       W(SPORT, 0), W(FLAGS, 0));
+
+	/*
+	 * inner Ethernet whose ethertype is 0x6558 again: unknown, not
+	 * another Ethernet header (no level without a tunnel header)
+	 */
+	udp = outer_udp4(&f, PORT_VXLAN, &ip);
+	vxlan(&f, 0x08);
+	for (int i = 0; i < 20; i++) {
+		inner_macs(&f);
+		fb_u16(&f, ETH_P_TEB);
+	}
+	inner_macs(&f);
+	fb_u16(&f, ETH_P_IPV4);
+	inner_ip4_tcp(&f);
+	end_udp4(&f, ip, udp);
+	EXPECT(&f, BW_REASON_NONE, W(DEPTH, 1), W(L3, DP_L3_NONE),
+	       W(ETHERTYPE, ETH_P_TEB), W(L3_OFF, 64));
 
 	/* over IPv6 */
 	ip = frame_ip6(&f, PROTO_UDP);
@@ -802,12 +833,15 @@ expect_cfg(const struct dp_decode_cfg *cfg, unsigned int depth,
 void
 test_tun_ports(void)
 {
-	static const struct dp_decode_cfg cfg = {
+	static struct dp_decode_cfg cfg = {
 		.vxlan = {8472},
 		.geneve = {0},
 		.gtpu = {2152, 3386},
 	};
+	struct dp_decode_cfg unfinished = cfg;
 	uint32_t ip, udp, g;
+
+	dp_decode_cfg_finish(&cfg);
 
 	/* Linux's old VXLAN port, configured */
 	udp = outer_udp4(&f, 8472, &ip);
@@ -819,6 +853,9 @@ test_tun_ports(void)
 	expect_cfg(&cfg, 1, 64);
 	expect_cfg(NULL, 0, 14);
 	EXPECT(&f, BW_REASON_NONE, W(DEPTH, 0), W(DPORT, 8472));
+	/* the port bits are what the fast path tests first */
+	expect_cfg(&unfinished, 0, 14);
+	CU_ASSERT(cfg.port_bits != 0);
 
 	/* 4789 replaced: not VXLAN any more under cfg */
 	fb_set16(&f, udp + 2, PORT_VXLAN);
@@ -844,7 +881,10 @@ test_tun_ports(void)
 	fb_set16(&f, udp + 2, PORT_GTPU);
 	expect_cfg(&cfg, 1, 50);
 
-	/* the defaults are the standard ports */
+	/* the defaults are the standard ports, their bits set */
+	unfinished = dp_decode_cfg_default;
+	dp_decode_cfg_finish(&unfinished);
+	CU_ASSERT_EQUAL(unfinished.port_bits, dp_decode_cfg_default.port_bits);
 	CU_ASSERT_EQUAL(dp_decode_cfg_default.vxlan[0], PORT_VXLAN);
 	CU_ASSERT_EQUAL(dp_decode_cfg_default.geneve[0], PORT_GENEVE);
 	CU_ASSERT_EQUAL(dp_decode_cfg_default.gtpu[0], PORT_GTPU);
