@@ -37,6 +37,9 @@ enum {
 	OPT_FRAG_PER,
 	OPT_FRAG_TIMEOUT,
 	OPT_RSS_L3,
+	OPT_VXLAN_PORT,
+	OPT_GENEVE_PORT,
+	OPT_GTPU_PORT,
 	OPT_HELP,
 };
 
@@ -65,6 +68,9 @@ static const struct option long_opts[] = {
 	{"frag-per-datagram", required_argument, NULL, OPT_FRAG_PER},
 	{"frag-timeout", required_argument, NULL, OPT_FRAG_TIMEOUT},
 	{"rss-l3", no_argument, NULL, OPT_RSS_L3},
+	{"vxlan-port", required_argument, NULL, OPT_VXLAN_PORT},
+	{"geneve-port", required_argument, NULL, OPT_GENEVE_PORT},
+	{"gtpu-port", required_argument, NULL, OPT_GTPU_PORT},
 	{"help", no_argument, NULL, OPT_HELP},
 	{NULL, 0, NULL, 0},
 };
@@ -198,6 +204,13 @@ dp_args_usage(const char *prog)
 	       "  --rss-l3                RSS on addresses only, for NICs "
 	       "that hash\n"
 	       "                          a first fragment with its ports\n"
+	       "  --vxlan-port N          UDP destination port decapsulated "
+	       "as VXLAN;\n"
+	       "                          the first replaces the default "
+	       "4789, repeat\n"
+	       "                          for up to 4; 0: none\n"
+	       "  --geneve-port N         likewise GENEVE (default 6081)\n"
+	       "  --gtpu-port N           likewise GTP-U (default 2152)\n"
 	       "  --help                  this text\n"
 	       "\n"
 	       "malformed reasons:",
@@ -338,6 +351,49 @@ parse_policy(const char *opt, int cls, const char *s, uint8_t *policy)
 }
 
 /*
+ * --vxlan-port, --geneve-port, --gtpu-port: type 0, 1, 2. The first use of
+ * an option replaces its default port (nb[type] counts uses); 0 leaves the
+ * list empty. A port may serve one tunnel type only, once (so moving a
+ * default port to another type needs that type's option first).
+ */
+static int
+parse_tun_port(int type, const char *s, struct dp_decode_cfg *dc,
+	       unsigned int *nb)
+{
+	static const char *const opt[3] = {"vxlan-port", "geneve-port",
+					   "gtpu-port"};
+	uint16_t *lists[3] = {dc->vxlan, dc->geneve, dc->gtpu};
+	uint16_t *list = lists[type];
+	uint16_t port;
+	unsigned int t, i;
+	int ret;
+
+	ret = parse_u16(opt[type], s, 0, 65535, &port);
+	if (ret != 0)
+		return ret;
+	if (nb[type]++ == 0)
+		memset(list, 0, DP_TUN_PORTS * sizeof(*list));
+	if (port == 0)
+		return 0;
+	for (t = 0; t < 3; t++)
+		for (i = 0; i < DP_TUN_PORTS; i++)
+			if (lists[t][i] == port) {
+				fprintf(stderr,
+					"bulwark: --%s %u: already a --%s\n",
+					opt[type], port, opt[t]);
+				return -EINVAL;
+			}
+	for (i = 0; i < DP_TUN_PORTS; i++)
+		if (list[i] == 0) {
+			list[i] = port;
+			return 0;
+		}
+	fprintf(stderr, "bulwark: at most %d --%s options\n", DP_TUN_PORTS,
+		opt[type]);
+	return -EINVAL;
+}
+
+/*
  * Parse the application arguments into cfg (defaults first). Returns 0,
  * 1 when --help was printed, or -EINVAL after printing the problem.
  * Main lcore, before ports exist.
@@ -346,7 +402,7 @@ int
 dp_args_parse(int argc, char **argv, struct dp_config *cfg)
 {
 	char shm_name[64];
-	unsigned int r;
+	unsigned int r, nb_tun_ports[3] = {0, 0, 0};
 	int opt, ret;
 
 	memset(cfg, 0, sizeof(*cfg));
@@ -363,6 +419,7 @@ dp_args_parse(int argc, char **argv, struct dp_config *cfg)
 	cfg->frag_ms = DP_FRAG_MS_DEFAULT;
 	for (r = 0; r < BW_REASON_COUNT; r++)
 		cfg->malformed_drop[r] = bw_reason_policy(r) != 0;
+	cfg->decode = dp_decode_cfg_default;
 
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
@@ -479,6 +536,12 @@ dp_args_parse(int argc, char **argv, struct dp_config *cfg)
 		case OPT_RSS_L3:
 			cfg->rss_l3 = 1;
 			break;
+		case OPT_VXLAN_PORT:
+		case OPT_GENEVE_PORT:
+		case OPT_GTPU_PORT:
+			ret = parse_tun_port(opt - OPT_VXLAN_PORT, optarg,
+					     &cfg->decode, nb_tun_ports);
+			break;
 		case OPT_HELP:
 			dp_args_usage(argv[0]);
 			return 1;
@@ -494,6 +557,7 @@ dp_args_parse(int argc, char **argv, struct dp_config *cfg)
 			argv[optind]);
 		return -EINVAL;
 	}
+	dp_decode_cfg_finish(&cfg->decode);
 	if (cfg->nb_pairs == 0) {
 		strcpy(cfg->pair_args[0].outside, "0");
 		strcpy(cfg->pair_args[0].inside, "1");

@@ -67,6 +67,7 @@ struct dp_config {
 				  0: no reassembly */
 	uint32_t frag_per;     /* fragments per datagram, at most */
 	uint32_t frag_ms;      /* time a datagram has to complete */
+	struct dp_decode_cfg decode; /* UDP tunnel ports (--vxlan-port...) */
 };
 
 #define DP_FRAG_DGRAMS_DEFAULT 256  /* --frag-datagrams */
@@ -178,8 +179,9 @@ struct dp_worker {
 	struct bw_bpf_stats *bst;      /* its program counters (status) */
 	const uint8_t *malformed_drop; /* dp_config.malformed_drop */
 	uint8_t fail_closed;
-	uint8_t tcp_midstream;		  /* dp_config.tcp_midstream */
-	struct dp_ruleset *const *active; /* dp_rsctl.active */
+	uint8_t tcp_midstream;		    /* dp_config.tcp_midstream */
+	const struct dp_decode_cfg *decode; /* dp_config.decode */
+	struct dp_ruleset *const *active;   /* dp_rsctl.active */
 	struct rte_rcu_qsbr *qsbr;
 	struct dp_pkt info[DP_BURST]; /* decode results of the burst */
 	uint8_t verdict[DP_BURST];
@@ -277,6 +279,12 @@ void dp_frag_expire(struct dp_worker *w, uint64_t now, int all);
 void dp_blocklist_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 			   struct rte_mbuf **pkts, uint16_t n,
 			   uint8_t *verdict);
+
+/*
+ * blocklist.c: count the tunnel levels of a decoded packet (depth != 0)
+ * in st->tun_pkts and st->tun_depth_pkts. Worker lcore only.
+ */
+void dp_tunnel_count(struct bw_worker_stats *st, const struct dp_pkt *p);
 
 /* bpf.c: the eBPF stage (see there); rs->bpf not NULL. Worker lcore only. */
 void dp_bpf_classify(struct dp_worker *w, const struct dp_ruleset *rs,

@@ -25,6 +25,7 @@ dp_bpf_ctx_fill(struct bw_bpf_ctx *c, const uint8_t *data, uint32_t data_len,
 		uint32_t pkt_len, const struct dp_pkt *p)
 {
 	uint32_t n = data_len < BW_BPF_DATA_MAX ? data_len : BW_BPF_DATA_MAX;
+	unsigned int i;
 
 	c->pkt_len = pkt_len;
 	c->data_len = n;
@@ -53,9 +54,27 @@ dp_bpf_ctx_fill(struct bw_bpf_ctx *c, const uint8_t *data, uint32_t data_len,
 	c->frag_off = p->frag_off;
 	c->reserved1 = 0;
 	c->frag_id = p->frag_id;
+	c->outer_l3_off = p->l3_off;
+	c->outer_l3 = p->l3;
+	c->tun_depth = p->depth;
+	for (i = 0; i < BW_BPF_TUN_MAX; i++) {
+		/* the decoder leaves the entries from depth on stale */
+		int set = i < p->depth;
+
+		c->tun_type[i] = set ? p->tun[i] : 0;
+		c->tun_l3[i] = set ? p->outer_l3[i] : 0;
+		c->tun_l3_off[i] = set ? p->outer_l3_off[i] : 0;
+	}
+	/* the first IP header: the outermost level an IP header carries */
+	for (i = p->depth; i-- > 0;)
+		if (p->outer_l3[i] != DP_L3_NONE) {
+			c->outer_l3_off = p->outer_l3_off[i];
+			c->outer_l3 = p->outer_l3[i];
+		}
 	memset(c->reserved2, 0, sizeof(c->reserved2));
 	memcpy(c->src, p->src.a8, sizeof(c->src));
 	memcpy(c->dst, p->dst.a8, sizeof(c->dst));
+	c->reserved3a = 0;
 	memset(c->reserved3, 0, sizeof(c->reserved3));
 	memcpy(c->data, data, n);
 }
@@ -72,5 +91,13 @@ _Static_assert(DP_FRAG_LATER == BW_BPF_FRAG_LATER, "frag later");
 _Static_assert(DP_L3_IPV4 == BW_BPF_L3_IPV4, "l3 ipv4");
 _Static_assert(DP_L3_IPV6 == BW_BPF_L3_IPV6, "l3 ipv6");
 _Static_assert(DP_VLAN_MAX == 2, "two VLAN ids in the context");
+_Static_assert(DP_TUN_MAX == BW_BPF_TUN_MAX, "tunnel levels");
+_Static_assert(DP_TUN_IP == BW_BPF_TUN_IP && DP_TUN_GRE == BW_BPF_TUN_GRE &&
+		       DP_TUN_VXLAN == BW_BPF_TUN_VXLAN &&
+		       DP_TUN_GENEVE == BW_BPF_TUN_GENEVE &&
+		       DP_TUN_GTPU == BW_BPF_TUN_GTPU &&
+		       DP_TUN_MPLS == BW_BPF_TUN_MPLS &&
+		       DP_TUN_PPPOE == BW_BPF_TUN_PPPOE,
+	       "tunnel types");
 
 #endif /* DP_BPF_CTX_H */

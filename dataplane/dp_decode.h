@@ -14,6 +14,20 @@
 
 #define DP_VLAN_MAX    2 /* tags accepted (802.1ad outer + 802.1Q inner) */
 #define DP_IP6_EXT_MAX 8 /* IPv6 extension headers walked before giving up */
+#define DP_TUN_MAX     3 /* encapsulation levels decapsulated; deeper: drop */
+#define DP_MPLS_MAX    8 /* MPLS label stack entries walked */
+#define DP_TUN_PORTS   4 /* UDP ports per UDP tunnel type */
+
+/* struct dp_pkt.tun[]: the encapsulation of each level (bw_status.h too) */
+#define DP_TUN_NONE   0
+#define DP_TUN_IP     1 /* IPv4 or IPv6 in IPv4 or IPv6 (protocol 4, 41) */
+#define DP_TUN_GRE    2 /* GRE (protocol 47), versions 0 and 1 (PPTP) */
+#define DP_TUN_VXLAN  3 /* VXLAN, UDP (RFC 7348) */
+#define DP_TUN_GENEVE 4 /* GENEVE, UDP (RFC 8926) */
+#define DP_TUN_GTPU   5 /* GTP-U G-PDU, UDP (3GPP TS 29.281) */
+#define DP_TUN_MPLS   6 /* MPLS label stack (RFC 3032) */
+#define DP_TUN_PPPOE  7 /* PPPoE session (RFC 2516) */
+#define DP_TUN_TYPES  8
 
 /* struct dp_pkt.l3 */
 #define DP_L3_NONE 0 /* not IP: ARP, LLDP, unknown ethertype */
@@ -35,6 +49,27 @@
 #define DP_PKT_IP6_FRAGHDR 0x04 /* IPv6 fragment header seen */
 #define DP_PKT_IP6_ROUTING 0x08 /* IPv6 routing header seen */
 
+/*
+ * Which UDP destination ports carry which tunnel (struct dp_decode_cfg):
+ * up to DP_TUN_PORTS each, 0 marks an unused entry.
+ */
+struct dp_decode_cfg {
+	uint16_t vxlan[DP_TUN_PORTS];
+	uint16_t geneve[DP_TUN_PORTS];
+	uint16_t gtpu[DP_TUN_PORTS];
+	/*
+	 * A bit per port above (a 6-bit hash): the one test a UDP datagram
+	 * on no tunnel port pays. dp_decode_cfg_finish() sets it.
+	 */
+	uint64_t port_bits;
+};
+
+/* The standard ports: VXLAN 4789, GENEVE 6081, GTP-U 2152. */
+extern const struct dp_decode_cfg dp_decode_cfg_default;
+
+/* Set cfg->port_bits from its ports; call after changing them. */
+void dp_decode_cfg_finish(struct dp_decode_cfg *cfg);
+
 union dp_addr {
 	uint8_t a8[16];
 	uint32_t a32[4]; /* IPv4 in a32[0], network byte order */
@@ -44,6 +79,16 @@ union dp_addr {
  * Result of dp_decode(). Offsets are bytes from the start of the frame and
  * are only meaningful up to the layer that decoded; ports and lengths are in
  * host byte order, addresses in network byte order.
+ *
+ * Tunnels: every field from l3_off to dst describes the INNERMOST packet
+ * (what the tunnel endpoint delivers, what content rules and flows see).
+ * The levels crossed to reach it are tun[0..depth), outermost first (the
+ * entries from depth on are not cleared: stale): the
+ * encapsulation type of each and the IP header that carried it
+ * (outer_l3[i] DP_L3_IPV4/IPV6 at outer_l3_off[i]; DP_L3_NONE for MPLS and
+ * PPPoE carried directly in Ethernet). The addresses of an outer IP header
+ * are read from the frame at its offset (the decoder checked it present).
+ * vlan[] and nb_vlan are the outermost Ethernet header's tags.
  */
 struct dp_pkt {
 	uint16_t l3_off;      /* start of the IP header (after tags) */
@@ -68,9 +113,18 @@ struct dp_pkt {
 	uint8_t flags;		    /* DP_PKT_* */
 	uint8_t dir;		    /* DP_DIR_* */
 	uint8_t reason;		    /* BW_REASON_*; NONE when well formed */
+	uint8_t depth;		    /* tunnel levels crossed, 0..DP_TUN_MAX */
 	uint32_t frag_id; /* IPv4 id or IPv6 fragment identification */
 	union dp_addr src;
 	union dp_addr dst;
+	/*
+	 * Per tunnel level, outermost first; only [0, depth) is written:
+	 * dp_decode() zeroes the fields above and not these, which keeps
+	 * its clearing of the structure as cheap as before tunnels.
+	 */
+	uint8_t tun[DP_TUN_MAX];      /* DP_TUN_* of the level */
+	uint8_t outer_l3[DP_TUN_MAX]; /* DP_L3_* of the IP header carrying it */
+	uint16_t outer_l3_off[DP_TUN_MAX]; /* offset of that IP header */
 };
 
 /*
@@ -82,5 +136,13 @@ struct dp_pkt {
  */
 int dp_decode(const uint8_t *data, uint32_t data_len, uint32_t pkt_len,
 	      uint8_t dir, struct dp_pkt *p);
+
+/*
+ * dp_decode() with the UDP tunnel ports of cfg (NULL: the defaults), which
+ * dp_decode() uses.
+ */
+int dp_decode_with(const uint8_t *data, uint32_t data_len, uint32_t pkt_len,
+		   uint8_t dir, const struct dp_decode_cfg *cfg,
+		   struct dp_pkt *p);
 
 #endif /* DP_DECODE_H */

@@ -381,8 +381,12 @@ complete(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t i, uint32_t idx)
 	w->frag.slot[i] = idx;
 	w->frag.nb_done++;
 	dp_cnt_add(&w->st->frag[BW_FRAG_REASSEMBLED], 1);
-	reason = dp_decode(rte_pktmbuf_mtod(r, const uint8_t *), r->data_len,
-			   r->pkt_len, pi->dir, pi);
+	/* the whole datagram, tunnels decapsulated as on the port */
+	reason =
+		dp_decode_with(rte_pktmbuf_mtod(r, const uint8_t *),
+			       r->data_len, r->pkt_len, pi->dir, w->decode, pi);
+	if (unlikely(pi->depth != 0))
+		dp_tunnel_count(w->st, pi);
 	w->verdict[i] = DP_VERDICT_PASS;
 	if (unlikely(reason != BW_REASON_NONE)) {
 		if (w->malformed_drop[reason]) {
@@ -417,6 +421,22 @@ dp_frag_stage(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n)
 		    w->verdict[i] != DP_VERDICT_PASS ||
 		    (pi->l3 != DP_L3_IPV4 && pi->l3 != DP_L3_IPV6))
 			continue;
+		if (unlikely(pi->depth != 0)) {
+			/*
+			 * a fragment inside a tunnel: reassembly rebuilds one
+			 * IP header, not the levels around it (docs/
+			 * architecture.md, "IP fragments")
+			 */
+			if (w->malformed_drop[BW_REASON_TUN_FRAG]) {
+				w->verdict[i] = BW_REASON_TUN_FRAG;
+			} else {
+				dp_cnt_add(&w->st->reason_pass_pkts
+						    [BW_REASON_TUN_FRAG],
+					   1);
+				dp_cnt_add(&w->st->anomaly_pass_pkts, 1);
+			}
+			continue;
+		}
 		if (frag_place(m, pi, &hoff, &len, &off, &more, &proto) != 0)
 			goto bad;
 		memset(&k, 0, sizeof(k));

@@ -167,6 +167,7 @@ workers_init(unsigned int nb_workers)
 				 i, cfg.frag_dgrams, cfg.frag_per);
 		w->malformed_drop = cfg.malformed_drop;
 		w->tcp_midstream = cfg.tcp_midstream;
+		w->decode = &cfg.decode;
 		w->fail_closed = cfg.fail_closed;
 		w->active = &rsctl.active;
 		w->qsbr = rsctl.qsbr;

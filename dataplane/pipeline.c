@@ -37,8 +37,11 @@ decode_burst(struct dp_worker *w, uint8_t dir, struct rte_mbuf **pkts,
 			rte_prefetch0(rte_pktmbuf_mtod(
 				pkts[i + DP_PREFETCH_AHEAD], void *));
 		rx_bytes += m->pkt_len;
-		reason = dp_decode(rte_pktmbuf_mtod(m, const uint8_t *),
-				   m->data_len, m->pkt_len, dir, pi);
+		reason = dp_decode_with(rte_pktmbuf_mtod(m, const uint8_t *),
+					m->data_len, m->pkt_len, dir, w->decode,
+					pi);
+		if (unlikely(pi->depth != 0))
+			dp_tunnel_count(st, pi);
 		nb_v4 += pi->l3 == DP_L3_IPV4;
 		nb_v6 += pi->l3 == DP_L3_IPV6;
 		nb_nonip += pi->l3 == DP_L3_NONE && reason == BW_REASON_NONE;

@@ -54,6 +54,12 @@
 
 /* Version of this ABI: struct bw_bpf_ctx layout, verdicts, helpers. */
 #define BW_BPF_ABI_VERSION 1
+/*
+ * Minor: fields taken from reserved (zero) bytes; a program written for an
+ * older minor runs unchanged. 1: the tunnel fields (outer_l3_off, outer_l3,
+ * tun_*), and the existing L3/L4 fields describe the innermost packet.
+ */
+#define BW_BPF_ABI_MINOR 1
 
 /* ELF section bulwarkctl picks when an object holds several programs. */
 #define BW_BPF_SEC "bulwark"
@@ -90,6 +96,16 @@
 #define BW_BPF_F_IP6_FRAGHDR 0x04 /* IPv6 fragment header seen */
 #define BW_BPF_F_IP6_ROUTING 0x08 /* IPv6 routing header seen */
 
+/* bw_bpf_ctx.tun_type[]: the encapsulation of each tunnel level */
+#define BW_BPF_TUN_IP	  1 /* IPv4/IPv6 in IPv4/IPv6 */
+#define BW_BPF_TUN_GRE	  2
+#define BW_BPF_TUN_VXLAN  3
+#define BW_BPF_TUN_GENEVE 4
+#define BW_BPF_TUN_GTPU	  5
+#define BW_BPF_TUN_MPLS	  6
+#define BW_BPF_TUN_PPPOE  7
+#define BW_BPF_TUN_MAX	  3 /* levels decapsulated at most */
+
 /* bw_bpf_ctx.l4_proto values programs test most */
 #define BW_IPPROTO_ICMP	  1
 #define BW_IPPROTO_TCP	  6
@@ -112,6 +128,13 @@
  * host byte order, addresses in network byte order. Fields of layers the
  * decoder did not reach are zero (a non-IP frame has l3 0 and every L3/L4
  * field 0; a later fragment has no ports: BW_BPF_F_L4 is clear).
+ *
+ * Tunnels (ABI minor 1): l3_off ... dst describe the INNERMOST packet, the
+ * one the tunnel delivers. tun_depth levels were crossed to reach it;
+ * level i (0 outermost) is a tun_type[i] encapsulation carried by the IP
+ * header at tun_l3_off[i] of family tun_l3[i] (0 for MPLS and PPPoE,
+ * which Ethernet carries). outer_l3_off / outer_l3 name the frame's first
+ * IP header: the same as l3_off / l3 when nothing is tunnelled.
  */
 struct bw_bpf_ctx {
 	uint32_t pkt_len;      /* bytes: the whole frame, without FCS */
@@ -140,11 +163,18 @@ struct bw_bpf_ctx {
 	uint16_t frag_off;     /* bytes: fragment offset */
 	uint16_t reserved1;    /* zero */
 	uint32_t frag_id;      /* IPv4 id or IPv6 fragment identification */
-	uint8_t reserved2[12]; /* zero */
-	uint8_t src[16];       /* source address; IPv4 in src[0..3] */
-	uint8_t dst[16];       /* destination address; IPv4 in dst[0..3] */
-	uint8_t reserved3[32]; /* zero */
-	uint8_t data[BW_BPF_DATA_MAX]; /* frame bytes [0, data_len) */
+	uint16_t outer_l3_off; /* the first IP header of the frame */
+	uint8_t outer_l3;      /* BW_BPF_L3_* of that header */
+	uint8_t tun_depth;     /* tunnel levels crossed, 0..3 */
+	uint8_t tun_type[BW_BPF_TUN_MAX]; /* BW_BPF_TUN_*, outermost first */
+	uint8_t reserved2[5];		  /* zero */
+	uint8_t src[16]; /* source address; IPv4 in src[0..3] */
+	uint8_t dst[16]; /* destination address; IPv4 in dst[0..3] */
+	uint8_t tun_l3[BW_BPF_TUN_MAX];	     /* BW_BPF_L3_* carrying level i */
+	uint8_t reserved3a;		     /* zero */
+	uint16_t tun_l3_off[BW_BPF_TUN_MAX]; /* that IP header's offset */
+	uint8_t reserved3[22];		     /* zero */
+	uint8_t data[BW_BPF_DATA_MAX];	     /* frame bytes [0, data_len) */
 };
 
 _Static_assert(sizeof(struct bw_bpf_ctx) == 640, "bpf context size");
@@ -152,6 +182,13 @@ _Static_assert(offsetof(struct bw_bpf_ctx, l3) == 24, "bpf context l3");
 _Static_assert(offsetof(struct bw_bpf_ctx, vlan) == 36, "bpf context vlan");
 _Static_assert(offsetof(struct bw_bpf_ctx, src) == 64, "bpf context src");
 _Static_assert(offsetof(struct bw_bpf_ctx, data) == 128, "bpf context data");
+_Static_assert(offsetof(struct bw_bpf_ctx, outer_l3_off) == 52,
+	       "bpf context outer_l3_off");
+_Static_assert(offsetof(struct bw_bpf_ctx, tun_type) == 56,
+	       "bpf context tun_type");
+_Static_assert(offsetof(struct bw_bpf_ctx, tun_l3) == 96, "bpf context tun_l3");
+_Static_assert(offsetof(struct bw_bpf_ctx, tun_l3_off) == 100,
+	       "bpf context tun_l3_off");
 
 /*
  * Helpers. A program calls helper N with the instruction "call N"; N is an

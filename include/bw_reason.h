@@ -67,7 +67,15 @@
 	X(IP_FRAG_OVERLAP, 40, "ip-frag-overlap", 0)                           \
 	X(IP_FRAG_TIMEOUT, 41, "ip-frag-timeout", 0)                           \
 	X(IP_FRAG_LIMIT, 42, "ip-frag-limit", 0)                               \
-	X(IP_FRAG_DUP, 43, "ip-frag-duplicate", 0)
+	X(IP_FRAG_DUP, 43, "ip-frag-duplicate", 0)                             \
+	X(TUN_DEPTH, 44, "tunnel-too-deep", 1)                                 \
+	X(GRE_HDR, 45, "gre-bad-header", 1)                                    \
+	X(VXLAN_HDR, 46, "vxlan-bad-header", 1)                                \
+	X(GENEVE_HDR, 47, "geneve-bad-header", 1)                              \
+	X(GTPU_HDR, 48, "gtpu-bad-header", 1)                                  \
+	X(MPLS_HDR, 49, "mpls-bad-label-stack", 1)                             \
+	X(PPPOE_HDR, 50, "pppoe-bad-header", 1)                                \
+	X(TUN_FRAG, 51, "tunnel-inner-fragment", 1)
 
 enum bw_reason {
 #define BW_REASON_ENUM(sym, num, name, mal) BW_REASON_##sym = num,

@@ -24,6 +24,7 @@
 
 #define BW_STATUS_MAGIC	    0x5355544154535742ULL /* "BWSTATUS" little endian */
 #define BW_STATUS_ABI_MAJOR 1
+/* 3: frag, tun_pkts, tun_depth_pkts, restore_gen, restore_err */
 #define BW_STATUS_ABI_MINOR 3
 
 #define BW_CACHE_LINE	 64
@@ -161,6 +162,19 @@ _Static_assert(offsetof(struct bw_status_hdr, bpf_info_off) == 200,
 			"duplicates", "held_now", "datagrams_now"              \
 	}
 
+/*
+ * bw_worker_stats.tun_pkts[]: decapsulated packets by tunnel type (index
+ * 0: every packet with at least one level; a packet counts once under each
+ * type it crosses); tun_depth_pkts[d - 1]: packets whose innermost layer
+ * lies d levels deep (docs/architecture.md, "Tunnels").
+ */
+#define BW_TUN_TYPES	 8
+#define BW_TUN_DEPTH_MAX 3
+#define BW_TUN_NAMES                                                           \
+	{                                                                      \
+		"any", "ip", "gre", "vxlan", "geneve", "gtpu", "mpls", "pppoe" \
+	}
+
 struct bw_worker_stats {
 	uint32_t lcore_id;   /* EAL lcore id; main lcore before launch */
 	uint32_t socket_id;  /* NUMA socket; main lcore before launch */
@@ -180,9 +194,11 @@ struct bw_worker_stats {
 	uint64_t anomaly_pass_pkts; /* malformed, passed by policy */
 	uint64_t flow[16];	    /* BW_FLOW_*: TCP stream tracking */
 	uint64_t frag[8];	    /* BW_FRAG_*: IP reassembly (minor 3) */
-	uint64_t reserved[25];	    /* zero */
-	uint64_t reason_drop_pkts[BW_REASON_MAX]; /* drops per BW_REASON_* */
-	uint64_t reason_pass_pkts[BW_REASON_MAX]; /* malformed but passed */
+	uint64_t tun_pkts[BW_TUN_TYPES]; /* tunnelled packets, by type */
+	uint64_t tun_depth_pkts[BW_TUN_DEPTH_MAX]; /* by levels crossed */
+	uint64_t reserved[14];			   /* zero */
+	uint64_t reason_drop_pkts[BW_REASON_MAX];  /* drops per BW_REASON_* */
+	uint64_t reason_pass_pkts[BW_REASON_MAX];  /* malformed but passed */
 } __attribute__((aligned(BW_CACHE_LINE)));
 
 _Static_assert(sizeof(struct bw_worker_stats) % BW_CACHE_LINE == 0,

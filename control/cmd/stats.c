@@ -145,6 +145,22 @@ json_counters(struct ctl_json *j, const struct ctl_counters *c,
 			ctl_json_u64(j, frag_names[k], c->frag[k]);
 		ctl_json_object_end(j);
 	}
+	{
+		static const char *const tun_names[] = BW_TUN_NAMES;
+		char key[8];
+		unsigned int k;
+
+		ctl_json_object_begin(j, "tunnels");
+		for (k = 0; k < BW_TUN_TYPES; k++)
+			ctl_json_u64(j, tun_names[k], c->tun_pkts[k]);
+		ctl_json_object_begin(j, "depth");
+		for (k = 0; k < BW_TUN_DEPTH_MAX; k++) {
+			snprintf(key, sizeof(key), "%u", k + 1);
+			ctl_json_u64(j, key, c->tun_depth_pkts[k]);
+		}
+		ctl_json_object_end(j);
+		ctl_json_object_end(j);
+	}
 }
 
 static void
@@ -453,6 +469,37 @@ text_reasons(FILE *f, const char *title, const char *col,
 	return table_out(f, t, 1);
 }
 
+/* Tunnelled packets by type and depth; nothing when there were none. */
+static int
+text_tunnels(FILE *f, const struct ctl_counters *c)
+{
+	static const char *const tun_names[] = BW_TUN_NAMES;
+	struct ctl_table *t;
+	unsigned int k;
+
+	if (c->tun_pkts[0] == 0)
+		return 0;
+	t = ctl_table_new(2, BW_TUN_TYPES + BW_TUN_DEPTH_MAX + 1, "lr");
+	if (t == NULL)
+		return -errno;
+	ctl_table_header(t, "TUNNEL", "PKTS", NULL);
+	for (k = 0; k < BW_TUN_TYPES; k++) {
+		if (k != 0 && c->tun_pkts[k] == 0)
+			continue;
+		ctl_table_row(t);
+		ctl_table_cell(t, "%s", tun_names[k]);
+		ctl_table_cell(t, "%" PRIu64, c->tun_pkts[k]);
+	}
+	for (k = 0; k < BW_TUN_DEPTH_MAX; k++) {
+		if (c->tun_depth_pkts[k] == 0)
+			continue;
+		ctl_table_row(t);
+		ctl_table_cell(t, "depth %u", k + 1);
+		ctl_table_cell(t, "%" PRIu64, c->tun_depth_pkts[k]);
+	}
+	return table_out(f, t, 1);
+}
+
 static int
 text_rates(FILE *f, const struct ctl_rates *rt)
 {
@@ -504,7 +551,8 @@ ctl_stats_text(FILE *f, const struct ctl_sample *cur,
 	    text_reasons(f, "DROP REASON", "PKTS", cur->total.reason_drop_pkts,
 			 cur->nb_reasons) < 0 ||
 	    text_reasons(f, "PASSED MALFORMED", "PKTS",
-			 cur->total.reason_pass_pkts, cur->nb_reasons) < 0) {
+			 cur->total.reason_pass_pkts, cur->nb_reasons) < 0 ||
+	    text_tunnels(f, &cur->total) < 0) {
 		fputs(CTL_PROG ": out of memory\n", stderr);
 		return;
 	}

@@ -37,6 +37,10 @@ worker_copy(const struct bw_worker_stats *w, struct ctl_worker_sample *s)
 		c->flow[r] = LOAD_RELAXED(w->flow[r]);
 	for (r = 0; r < BW_FRAG_COUNTERS; r++)
 		c->frag[r] = LOAD_RELAXED(w->frag[r]);
+	for (r = 0; r < BW_TUN_TYPES; r++)
+		c->tun_pkts[r] = LOAD_RELAXED(w->tun_pkts[r]);
+	for (r = 0; r < BW_TUN_DEPTH_MAX; r++)
+		c->tun_depth_pkts[r] = LOAD_RELAXED(w->tun_depth_pkts[r]);
 	for (r = 0; r < BW_REASON_MAX; r++) {
 		c->reason_drop_pkts[r] = LOAD_RELAXED(w->reason_drop_pkts[r]);
 		c->reason_pass_pkts[r] = LOAD_RELAXED(w->reason_pass_pkts[r]);
@@ -89,6 +93,10 @@ counters_add(struct ctl_counters *sum, const struct ctl_counters *c)
 		sum->flow[r] += c->flow[r];
 	for (r = 0; r < BW_FRAG_COUNTERS; r++)
 		sum->frag[r] += c->frag[r];
+	for (r = 0; r < BW_TUN_TYPES; r++)
+		sum->tun_pkts[r] += c->tun_pkts[r];
+	for (r = 0; r < BW_TUN_DEPTH_MAX; r++)
+		sum->tun_depth_pkts[r] += c->tun_depth_pkts[r];
 	for (r = 0; r < BW_REASON_MAX; r++) {
 		sum->reason_drop_pkts[r] += c->reason_drop_pkts[r];
 		sum->reason_pass_pkts[r] += c->reason_pass_pkts[r];

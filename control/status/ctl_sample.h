@@ -31,6 +31,8 @@ struct ctl_counters {
 	uint64_t anomaly_pass_pkts;
 	uint64_t flow[BW_FLOW_COUNTERS]; /* BW_FLOW_* */
 	uint64_t frag[BW_FRAG_COUNTERS]; /* BW_FRAG_* (zero before minor 3) */
+	uint64_t tun_pkts[BW_TUN_TYPES]; /* by tunnel type */
+	uint64_t tun_depth_pkts[BW_TUN_DEPTH_MAX]; /* by levels crossed */
 	uint64_t reason_drop_pkts[BW_REASON_MAX];
 	uint64_t reason_pass_pkts[BW_REASON_MAX];
 };

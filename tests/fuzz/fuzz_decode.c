@@ -3,8 +3,11 @@
  * libFuzzer harness for dp_decode(). Each input is decoded twice: whole
  * (data_len = pkt_len = size), with the output invariants checked, then with
  * only the first half readable from a heap buffer of exactly that size and
- * pkt_len = size, so that AddressSanitizer reports any read past data_len.
- * Built and run by scripts/fuzz.
+ * pkt_len = size, so that AddressSanitizer reports any read past data_len;
+ * then whole again with UDP tunnel ports added (1, 2, 3 for VXLAN, GENEVE,
+ * GTP-U) so that the fuzzer reaches those headers from few bytes. Tunnel
+ * levels (GRE, VXLAN, GENEVE, GTP-U, MPLS, PPPoE, IP in IP) must keep
+ * their offsets inside the readable bytes. Built and run by scripts/fuzz.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -20,8 +23,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static void
 check(const struct dp_pkt *p, int r, uint32_t data_len, uint32_t pkt_len)
 {
+	unsigned int i;
+
 	if (r != p->reason || p->reason >= BW_REASON_COUNT)
 		__builtin_trap();
+	if (p->depth > DP_TUN_MAX)
+		__builtin_trap();
+	for (i = 0; i < p->depth; i++) {
+		/* the list stage reads outer addresses from the frame */
+		if (p->tun[i] == DP_TUN_NONE || p->tun[i] >= DP_TUN_TYPES)
+			__builtin_trap();
+		if (p->outer_l3[i] == DP_L3_IPV4 &&
+		    p->outer_l3_off[i] + 20u > data_len)
+			__builtin_trap();
+		if (p->outer_l3[i] == DP_L3_IPV6 &&
+		    p->outer_l3_off[i] + 40u > data_len)
+			__builtin_trap();
+		if (p->outer_l3[i] != DP_L3_IPV4 &&
+		    p->outer_l3[i] != DP_L3_IPV6 &&
+		    p->outer_l3[i] != DP_L3_NONE)
+			__builtin_trap();
+	}
 	if (p->reason != BW_REASON_NONE)
 		return;
 	if (p->l3_off > data_len || p->l4_off > data_len ||
@@ -39,6 +61,11 @@ check(const struct dp_pkt *p, int r, uint32_t data_len, uint32_t pkt_len)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static struct dp_decode_cfg cfg = {
+		.vxlan = {4789, 1},
+		.geneve = {6081, 2},
+		.gtpu = {2152, 3},
+	};
 	struct dp_pkt p;
 	uint8_t *half;
 	uint32_t len, half_len;
@@ -48,6 +75,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0; /* larger than any frame the dataplane receives */
 	len = (uint32_t)size;
 	r = dp_decode(data, len, len, DP_DIR_INBOUND, &p);
+	check(&p, r, len, len);
+	if (cfg.port_bits == 0)
+		dp_decode_cfg_finish(&cfg);
+	r = dp_decode_with(data, len, len, DP_DIR_INBOUND, &cfg, &p);
 	check(&p, r, len, len);
 
 	half_len = len / 2;

@@ -366,7 +366,9 @@ test_ctx_fill(void)
 	CU_ASSERT(c->tcp_flags == 0x18 && (c->flags & BW_BPF_F_L4));
 	CU_ASSERT(c->src[0] == 198 && c->src[3] == 7 && c->dst[0] == 192);
 	CU_ASSERT(c->reserved0 == 0 && c->reserved1 == 0);
-	CU_ASSERT(c->reserved2[0] == 0 && c->reserved3[31] == 0);
+	CU_ASSERT(c->reserved2[0] == 0 && c->reserved3[21] == 0);
+	CU_ASSERT(c->tun_depth == 0 && c->outer_l3_off == 18 &&
+		  c->outer_l3 == BW_BPF_L3_IPV4);
 	CU_ASSERT(memcmp(c->data, f.b, f.len) == 0);
 	/* the rest of the window is left as it was */
 	CU_ASSERT(c->data[f.len] == 0xee && c->data[511] == 0xee);

@@ -45,6 +45,11 @@ static const struct {
 	{WORKER_AT(reason_drop_pkts[BW_REASON_TX_FULL]), {6, 0}},
 	{WORKER_AT(reason_drop_pkts[BW_REASON_UDP_LEN]), {0, 9}},
 	{WORKER_AT(reason_pass_pkts[BW_REASON_IP4_OPTIONS]), {3, 0}},
+	{WORKER_AT(tun_pkts[0]), {7, 4}},
+	{WORKER_AT(tun_pkts[2]), {5, 0}},	/* gre */
+	{WORKER_AT(tun_pkts[3]), {2, 4}},	/* vxlan */
+	{WORKER_AT(tun_depth_pkts[0]), {5, 4}}, /* one level */
+	{WORKER_AT(tun_depth_pkts[1]), {2, 0}}, /* two */
 };
 
 /* fill_counters()'s port 0: up, every ethdev counter distinct. */

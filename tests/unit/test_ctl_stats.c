@@ -173,6 +173,15 @@ test_json_totals(void)
 		{"totals.anomalies_passed.ipv4-bad-options", 3},
 		{"totals.flows.new", 0},
 		{"totals.flows.dropped_after_match", 0},
+		{"totals.tunnels.any", 11},
+		{"totals.tunnels.ip", 0},
+		{"totals.tunnels.gre", 5},
+		{"totals.tunnels.vxlan", 6},
+		{"totals.tunnels.pppoe", 0},
+		{"totals.tunnels.depth.1", 9},
+		{"totals.tunnels.depth.2", 2},
+		{"totals.tunnels.depth.3", 0},
+		{"workers[1].tunnels.vxlan", 4},
 		{"workers[0].id", 0},
 		{"workers[0].lcore", 2},
 		{"workers[0].socket", 0},
@@ -255,8 +264,8 @@ test_json_totals(void)
 		"drop_pkts", "drop_bytes", "busy_tsc", "idle_tsc", "loops",
 		"cycles_per_pkt", "ipv4_pkts", "ipv6_pkts", "nonip_pkts",
 		"frag_pkts", "anomaly_pass_pkts", "drops", "anomalies_passed",
-		"flows", "fragments", NULL));
-	CU_ASSERT(bw_json_last_key(js, "totals", "fragments"));
+		"flows", "fragments", "tunnels", NULL));
+	CU_ASSERT(bw_json_last_key(js, "totals", "tunnels"));
 	CU_ASSERT(bw_json_first_key(js, "totals.fragments", "held"));
 	CU_ASSERT(bw_json_last_key(js, "totals.fragments", "datagrams_now"));
 	CU_ASSERT(bw_json_is_real(js, "totals.cycles_per_pkt", 300.0));
@@ -276,6 +285,11 @@ test_json_totals(void)
 	/* TCP stream counters. */
 	CU_ASSERT(bw_json_first_key(js, "totals.flows", "new"));
 	CU_ASSERT(bw_json_last_key(js, "totals.flows", "midstream"));
+	/* Tunnels: every type, then depth. */
+	CU_ASSERT(bw_json_first_key(js, "totals.tunnels", "any"));
+	CU_ASSERT(bw_json_keys_run(js, "totals.tunnels", "any", "ip", "gre",
+				   "vxlan", "geneve", "gtpu", "mpls", "pppoe",
+				   "depth", NULL));
 
 	/* Workers. */
 	CU_ASSERT_EQUAL(json_array_size(bw_json_get(js, "workers")), 2);

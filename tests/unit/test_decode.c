@@ -51,6 +51,20 @@ static const struct bw_cunit_test tests[] = {
 	{"ipv6 first fragment", test_ip6_frag_first},
 	{"ipv6 later fragment", test_ip6_frag_later},
 	{"real captures", test_real_captures},
+	{"tunnel ip in ip", test_tun_ip_in_ip},
+	{"tunnel gre", test_tun_gre},
+	{"tunnel gre errors", test_tun_gre_errors},
+	{"tunnel vxlan", test_tun_vxlan},
+	{"tunnel geneve", test_tun_geneve},
+	{"tunnel gtp-u", test_tun_gtpu},
+	{"tunnel mpls", test_tun_mpls},
+	{"tunnel pppoe", test_tun_pppoe},
+	{"tunnel nested", test_tun_nested},
+	{"tunnel depth limit", test_tun_depth},
+	{"tunnel configured ports", test_tun_ports},
+	{"tunnel inner malformed", test_tun_inner_errors},
+	{"tunnel truncation", test_tun_truncation},
+	{"tunnel eBPF context", test_tun_bpf_ctx},
 };
 
 /* Returns 0 when every assertion passed, 1 otherwise (CUnit error too). */

@@ -116,7 +116,7 @@ void
 test_non_ip(void)
 {
 	static const uint16_t types[] = {ETH_P_ARP, ETH_P_LLDP, 0x002e,
-					 0x05ff,    0x88b5,	0x8847};
+					 0x05ff,    0x88b5,	0x8863};
 	size_t i;
 
 	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {

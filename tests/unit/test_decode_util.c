@@ -255,6 +255,21 @@ check_invariants(const struct dp_pkt *p, uint32_t data_len, uint32_t pkt_len)
 	CU_ASSERT(p->reason < BW_REASON_COUNT);
 	CU_ASSERT(p->nb_vlan <= DP_VLAN_MAX);
 	CU_ASSERT(p->nb_ext <= DP_IP6_EXT_MAX);
+	CU_ASSERT(p->depth <= DP_TUN_MAX);
+	for (unsigned int i = 0; i < p->depth && i < DP_TUN_MAX; i++) {
+		CU_ASSERT(p->tun[i] != DP_TUN_NONE && p->tun[i] < DP_TUN_TYPES);
+		/* an outer IP header's addresses are read from the frame */
+		if (p->outer_l3[i] == DP_L3_IPV4) {
+			CU_ASSERT(p->outer_l3_off[i] + 20u <= data_len);
+		} else if (p->outer_l3[i] == DP_L3_IPV6) {
+			CU_ASSERT(p->outer_l3_off[i] + 40u <= data_len);
+		} else {
+			CU_ASSERT(p->outer_l3[i] == DP_L3_NONE);
+		}
+		if (i > 0 && p->outer_l3[i] != DP_L3_NONE) {
+			CU_ASSERT(p->outer_l3_off[i] > p->outer_l3_off[i - 1]);
+		}
+	}
 	if (p->reason != BW_REASON_NONE)
 		return;
 	CU_ASSERT(p->l3_off <= data_len);

@@ -171,7 +171,19 @@ int decode_part(const struct fb *f, uint32_t data_len, uint32_t pkt_len,
 	X(DIR, dir)                                                            \
 	X(REASON, reason)                                                      \
 	X(FRAG_ID, frag_id)                                                    \
-	X(SRC_A32_1, src.a32[1])
+	X(SRC_A32_1, src.a32[1])                                               \
+	X(SRC_A32_0, src.a32[0])                                               \
+	X(DST_A32_0, dst.a32[0])                                               \
+	X(DEPTH, depth)                                                        \
+	X(TUN0, tun[0])                                                        \
+	X(TUN1, tun[1])                                                        \
+	X(TUN2, tun[2])                                                        \
+	X(OL3_0, outer_l3[0])                                                  \
+	X(OL3_1, outer_l3[1])                                                  \
+	X(OL3_2, outer_l3[2])                                                  \
+	X(OOFF0, outer_l3_off[0])                                              \
+	X(OOFF1, outer_l3_off[1])                                              \
+	X(OOFF2, outer_l3_off[2])
 /* ...and single bits of its flags */
 #define DEC_FLAG_FIELDS(X)                                                     \
 	X(FLAG_L4, DP_PKT_L4)                                                  \
@@ -279,5 +291,20 @@ void test_icmp(void);
 void test_ip6_icmp6(void);
 /* the real captures (test_decode_pcap.c) */
 void test_real_captures(void);
+/* tunnels (test_decode_tunnel.c) */
+void test_tun_ip_in_ip(void);
+void test_tun_gre(void);
+void test_tun_gre_errors(void);
+void test_tun_vxlan(void);
+void test_tun_geneve(void);
+void test_tun_gtpu(void);
+void test_tun_mpls(void);
+void test_tun_pppoe(void);
+void test_tun_nested(void);
+void test_tun_depth(void);
+void test_tun_ports(void);
+void test_tun_inner_errors(void);
+void test_tun_truncation(void);
+void test_tun_bpf_ctx(void);
 
 #endif /* TEST_DECODE_UTIL_H */
