@@ -32,6 +32,7 @@ enum {
 	OPT_FAIL_OPEN,
 	OPT_FAIL_CLOSED,
 	OPT_BPF_NO_JIT,
+	OPT_RUN_DIR,
 	OPT_HELP,
 };
 
@@ -55,6 +56,7 @@ static const struct option long_opts[] = {
 	{"fail-open", no_argument, NULL, OPT_FAIL_OPEN},
 	{"fail-closed", no_argument, NULL, OPT_FAIL_CLOSED},
 	{"bpf-no-jit", no_argument, NULL, OPT_BPF_NO_JIT},
+	{"run-dir", required_argument, NULL, OPT_RUN_DIR},
 	{"help", no_argument, NULL, OPT_HELP},
 	{NULL, 0, NULL, 0},
 };
@@ -98,6 +100,13 @@ dp_args_usage(const char *prog)
 	       "first packet\n"
 	       "                          is forwarded (default: "
 	       "/var/lib/bulwark/NAME)\n"
+	       "  --run-dir DIR           where the request socket ctl.sock "
+	       "is made;\n"
+	       "                          owned by root, writable by root "
+	       "only\n"
+	       "                          (default: /run/bulwark/NAME; "
+	       "bulwarkctl:\n"
+	       "                          $BULWARK_RUN_DIR)\n"
 	       "  --pair OUTSIDE:INSIDE   a port pair, by port id or ethdev "
 	       "name;\n"
 	       "                          repeat for more pairs (default: "
@@ -419,6 +428,15 @@ dp_args_parse(int argc, char **argv, struct dp_config *cfg)
 			break;
 		case OPT_FAIL_CLOSED:
 			cfg->fail_closed = 1;
+			break;
+		case OPT_RUN_DIR:
+			if (optarg[0] != '/' ||
+			    strlen(optarg) >= sizeof(cfg->run_dir)) {
+				fprintf(stderr, "bulwark: --run-dir: use an "
+						"absolute path\n");
+				return -EINVAL;
+			}
+			strcpy(cfg->run_dir, optarg);
 			break;
 		case OPT_BPF_NO_JIT:
 			cfg->bpf_no_jit = 1;
