@@ -231,7 +231,8 @@ ctl_commit_apply(const char *instance, const void *img, size_t len,
 	fd = shm_fill(req.shm_name, img, len);
 	if (fd < 0)
 		return fd;
-	ret = request(instance, &req, timeout_ms, rep);
+	ret = request(instance, &req,
+		      ctl_commit_apply_timeout_ms(timeout_ms, len), rep);
 	close(fd);
 	shm_unlink(req.shm_name);
 	return ret;
@@ -258,6 +259,16 @@ ctl_commit_status_name(uint16_t status)
 	default:
 		return "unknown";
 	}
+}
+
+unsigned int
+ctl_commit_apply_timeout_ms(unsigned int base_ms, size_t len)
+{
+	uint64_t ms = (uint64_t)base_ms +
+		      (uint64_t)(len >> 20) * CTL_COMMIT_MS_PER_MIB;
+
+	return ms > CTL_COMMIT_TIMEOUT_MAX_MS ? CTL_COMMIT_TIMEOUT_MAX_MS
+					      : (unsigned int)ms;
 }
 
 unsigned int
