@@ -155,16 +155,17 @@ reply_send(int fd, const struct bw_ctl_reply *rep, pid_t pid)
 static void
 serve(struct dp_rsctl *c, const struct ctl_conn *conn)
 {
-	struct bw_ctl_request req;
+	struct bw_ctl_request req, buf;
 	struct bw_ctl_reply rep;
 	char why[sizeof(rep.message)];
 	ssize_t n;
 
-	n = recv(conn->fd, &req, sizeof(req), MSG_DONTWAIT | MSG_TRUNC);
+	/* MSG_TRUNC: n is the whole message's length, however long */
+	n = recv(conn->fd, &buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC);
 	if (n <= 0)
 		return; /* closed, or nothing after all: nobody to answer */
 	reply_init(&rep, c);
-	if (bw_ctl_request_parse(&req, (size_t)n, &req, why, sizeof(why)) !=
+	if (bw_ctl_request_parse(&buf, (size_t)n, &req, why, sizeof(why)) !=
 	    0) {
 		rep.status = BW_CTL_BAD_REQUEST;
 		snprintf(rep.message, sizeof(rep.message), "%s", why);

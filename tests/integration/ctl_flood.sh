@@ -32,10 +32,13 @@ idle_as() {
 	if [ "$who" = op ]; then
 		setpriv --reuid="$op_uid" --regid="$op_gid" --clear-groups \
 			"$PY" "$BW_SRC/tests/integration/ctl_idle.py" "$sock" 40 8 \
-			"$T_TMP/u/$name.ready" "$T_TMP/u/$name.out" &
+			"$T_TMP/u/$name.ready" "$T_TMP/u/$name.out" \
+			>"$T_TMP/$name.log" 2>&1 &
 	else
-		as_user "$PY" "$BW_SRC/tests/integration/ctl_idle.py" "$sock" 40 8 \
-			"$T_TMP/u/$name.ready" "$T_TMP/u/$name.out" &
+		setpriv --reuid="$s_uid" --regid="$s_gid" --clear-groups \
+			"$PY" "$BW_SRC/tests/integration/ctl_idle.py" "$sock" 40 8 \
+			"$T_TMP/u/$name.ready" "$T_TMP/u/$name.out" \
+			>"$T_TMP/$name.log" 2>&1 &
 	fi
 	idle_pid=$!
 	T_PIDS+=("$idle_pid")

@@ -28,13 +28,14 @@ set -e
 t_true "bulwarkctl status does not believe the planted region" test "$rc" -ne 0
 t_true "and says why" grep -q "owned by uid $s_uid.*not trusted" "$T_TMP/planted.out"
 
-# the old abstract name, bound first by the user
-as_user "$PY" -c '
+# the old abstract name, bound first by the user (setpriv itself in the
+# background, not a function's subshell: its pid is the one killed at exit)
+setpriv --reuid="$s_uid" --regid="$s_gid" --clear-groups "$PY" -c '
 import socket, sys, time
 s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
 s.bind("\0bulwark.%s.ctl" % sys.argv[1]); s.listen(8)
 open(sys.argv[2], "w").write("bound\n"); time.sleep(120)
-' "$inst" "$T_TMP/u/abstract.ready" &
+' "$inst" "$T_TMP/u/abstract.ready" >"$T_TMP/abstract.log" 2>&1 &
 T_PIDS+=($!)
 for _ in $(seq 50); do [ -s "$T_TMP/u/abstract.ready" ] && break; sleep 0.1; done
 t_true "the user holds the old abstract name" test -s "$T_TMP/u/abstract.ready"
@@ -82,7 +83,7 @@ t_true "nothing was bound through the symlink" test ! -e "$T_TMP/realrun/ctl.soc
 # --- a server the user runs is not trusted by bulwarkctl ---------------
 mkdir "$T_TMP/fake"
 chown "$s_uid" "$T_TMP/fake"
-as_user "$PY" -c '
+setpriv --reuid="$s_uid" --regid="$s_gid" --clear-groups "$PY" -c '
 import socket, struct, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
 s.bind(sys.argv[1] + "/ctl.sock"); s.listen(8)
@@ -99,7 +100,7 @@ try:
         open(sys.argv[2] + ".got", "w").write("%d\n" % len(m))
 except OSError:
     pass
-' "$T_TMP/fake" "$T_TMP/u/fake.ready" &
+' "$T_TMP/fake" "$T_TMP/u/fake.ready" >"$T_TMP/fake.log" 2>&1 &
 fake=$!
 T_PIDS+=("$fake")
 for _ in $(seq 50); do [ -s "$T_TMP/u/fake.ready" ] && break; sleep 0.1; done
