@@ -40,6 +40,7 @@ enum {
 	OPT_VXLAN_PORT,
 	OPT_GENEVE_PORT,
 	OPT_GTPU_PORT,
+	OPT_RUN_DIR,
 	OPT_HELP,
 };
 
@@ -71,6 +72,7 @@ static const struct option long_opts[] = {
 	{"vxlan-port", required_argument, NULL, OPT_VXLAN_PORT},
 	{"geneve-port", required_argument, NULL, OPT_GENEVE_PORT},
 	{"gtpu-port", required_argument, NULL, OPT_GTPU_PORT},
+	{"run-dir", required_argument, NULL, OPT_RUN_DIR},
 	{"help", no_argument, NULL, OPT_HELP},
 	{NULL, 0, NULL, 0},
 };
@@ -114,6 +116,13 @@ dp_args_usage(const char *prog)
 	       "first packet\n"
 	       "                          is forwarded (default: "
 	       "/var/lib/bulwark/NAME)\n"
+	       "  --run-dir DIR           where the request socket ctl.sock "
+	       "is made;\n"
+	       "                          owned by root, writable by root "
+	       "only\n"
+	       "                          (default: /run/bulwark/NAME; "
+	       "bulwarkctl:\n"
+	       "                          $BULWARK_RUN_DIR)\n"
 	       "  --pair OUTSIDE:INSIDE   a port pair, by port id or ethdev "
 	       "name;\n"
 	       "                          repeat for more pairs (default: "
@@ -514,6 +523,15 @@ dp_args_parse(int argc, char **argv, struct dp_config *cfg)
 			break;
 		case OPT_FAIL_CLOSED:
 			cfg->fail_closed = 1;
+			break;
+		case OPT_RUN_DIR:
+			if (optarg[0] != '/' ||
+			    strlen(optarg) >= sizeof(cfg->run_dir)) {
+				fprintf(stderr, "bulwark: --run-dir: use an "
+						"absolute path\n");
+				return -EINVAL;
+			}
+			strcpy(cfg->run_dir, optarg);
 			break;
 		case OPT_BPF_NO_JIT:
 			cfg->bpf_no_jit = 1;

@@ -61,6 +61,7 @@ struct dp_config {
 	uint32_t stream_mib;   /* held-byte chunks per worker, MiB */
 	uint32_t hold_kib;     /* scanned bytes held per flow direction */
 	uint32_t ahead_kib;    /* bytes held ahead of a gap per direction */
+	char run_dir[108];     /* --run-dir, "": /run/bulwark/<instance> */
 	uint8_t tcp_midstream; /* pick up flows without a handshake */
 	uint8_t rss_l3;	       /* hash on addresses only (--rss-l3) */
 	uint32_t frag_dgrams;  /* datagrams under reassembly per worker,

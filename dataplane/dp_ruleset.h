@@ -73,7 +73,8 @@ int dp_rsctl_load_state(struct dp_rsctl *c, const char *dir,
 void dp_rsctl_fini(struct dp_rsctl *c);
 
 /* ctlsrv.c */
-int dp_ctlsrv_start(struct dp_rsctl *c, const char *instance);
+int dp_ctlsrv_start(struct dp_rsctl *c, const char *instance,
+		    const char *run_dir);
 void dp_ctlsrv_stop(void);
 
 #endif /* DP_RULESET_H */

@@ -312,16 +312,17 @@ main(int argc, char **argv)
 			rte_exit(EXIT_FAILURE, "port %u start failed\n",
 				 port_slots[s].port_id);
 
+	/* the socket answers before `status` says running */
+	ret = dp_ctlsrv_start(&rsctl, cfg.instance, cfg.run_dir);
+	if (ret != 0)
+		rte_exit(EXIT_FAILURE, "request socket of instance '%s': %s\n",
+			 cfg.instance, strerror(-ret));
+
 	status_refresh();
 	dp_status_publish(&status);
 	dp_status_set_state(&status, BW_STATE_RUNNING);
 	DP_LOG(INFO, "instance '%s': %u workers, %u pairs, running",
 	       cfg.instance, nb_workers, cfg.nb_pairs);
-
-	ret = dp_ctlsrv_start(&rsctl, cfg.instance);
-	if (ret != 0)
-		rte_exit(EXIT_FAILURE, "request socket of instance '%s': %s\n",
-			 cfg.instance, strerror(-ret));
 
 	i = 0;
 	RTE_LCORE_FOREACH_WORKER (lcore) {

@@ -34,19 +34,35 @@ dp_clock_ns(int clock)
 
 /*
  * Refuse to take over a region whose owner is still alive: two dataplanes
- * with one instance name would overwrite each other's counters.
- * Returns 0 when the name is free (or stale), -EEXIST otherwise.
+ * with one instance name would overwrite each other's counters. Only a
+ * region this user (or root) made is believed: one another user planted
+ * (any pid in it, pid 1 included) is not a dataplane's and is replaced.
+ * Returns 0 when the name is free (or stale, or planted), -EEXIST
+ * otherwise.
  */
 static int
 check_previous(const char *name, const char *instance)
 {
 	struct bw_status_hdr hdr;
+	struct stat st;
 	ssize_t n;
 	int fd;
 
-	fd = shm_open(name, O_RDONLY, 0);
+	/* O_NONBLOCK: a FIFO planted under the name must not hang us */
+	fd = shm_open(name, O_RDONLY | O_NONBLOCK, 0);
 	if (fd < 0)
 		return 0;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    (st.st_uid != 0 && st.st_uid != geteuid()) ||
+	    (st.st_mode & S_IWOTH) != 0) {
+		DP_LOG(WARNING,
+		       "status region %s was not made by a dataplane (owner "
+		       "uid %u, mode %04o): replacing it",
+		       name, (unsigned int)st.st_uid,
+		       (unsigned int)(st.st_mode & 07777));
+		close(fd);
+		return 0;
+	}
 	n = pread(fd, &hdr, sizeof(hdr), 0);
 	close(fd);
 	if (n != (ssize_t)sizeof(hdr) || hdr.magic != BW_STATUS_MAGIC)
@@ -60,6 +76,27 @@ check_previous(const char *name, const char *instance)
 		return -EEXIST;
 	}
 	return 0;
+}
+
+/*
+ * Create the region afresh under name: unlink whatever is there, then
+ * O_EXCL, so that no object another user made is ever opened for writing.
+ * A name taken again between the two (a user racing us) is retried a few
+ * times. Returns an fd or a negative errno.
+ */
+static int
+region_create(const char *name)
+{
+	int tries, fd = -1;
+
+	for (tries = 0; tries < 8; tries++) {
+		shm_unlink(name);
+		fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW,
+			      0660);
+		if (fd >= 0 || errno != EEXIST)
+			break;
+	}
+	return fd < 0 ? -errno : fd;
 }
 
 /*
@@ -88,12 +125,10 @@ dp_status_create(struct dp_status *st, const char *instance,
 	if (ret != 0)
 		return ret;
 
-	shm_unlink(st->name);
-	fd = shm_open(st->name, O_RDWR | O_CREAT | O_EXCL, 0660);
+	fd = region_create(st->name);
 	if (fd < 0) {
-		ret = -errno;
-		DP_LOG(ERR, "shm_open %s: %s", st->name, strerror(errno));
-		return ret;
+		DP_LOG(ERR, "shm_open %s: %s", st->name, strerror(-fd));
+		return fd;
 	}
 	/* shm_open's mode goes through the umask; the contract says 0660. */
 	if (fchmod(fd, 0660) != 0) {

@@ -32,6 +32,9 @@
 #define BW_CTL_BAD_REQUEST 2 /* malformed request */
 #define BW_CTL_REFUSED	   3 /* image invalid or cannot be built */
 #define BW_CTL_CONFLICT	   4 /* parent generation is not the one in force */
+#define BW_CTL_BUSY	   5 /* too many connections from this uid */
+/* Never sent: bulwarkctl's verdict on a peer that is not root (or itself). */
+#define BW_CTL_UNTRUSTED 6
 
 struct bw_ctl_request {
 	uint32_t magic;	      /* BW_CTL_MAGIC */

@@ -53,4 +53,28 @@ int bw_name_image_shm(const char *instance, pid_t pid, char *buf, size_t len);
  */
 int bw_name_image_shm_valid(const char *name, size_t len);
 
+/*
+ * The request socket is a file, BW_CTL_SOCK_FILE, in the instance's run
+ * directory: BW_RUN_DIR_BASE/<instance> unless the dataplane's --run-dir
+ * (bulwarkctl: $BW_RUN_DIR_ENV) names another. Only its owner (root) may
+ * write the directory, so no other user can bind the name first.
+ */
+#define BW_RUN_DIR_BASE	 "/run/bulwark"
+#define BW_RUN_DIR_ENV	 "BULWARK_RUN_DIR"
+#define BW_CTL_SOCK_FILE "ctl.sock"
+
+/*
+ * The default run directory of an instance ("/run/bulwark/I") into buf.
+ * Returns 0, -EINVAL for an invalid instance or -ENAMETOOLONG.
+ */
+int bw_name_run_dir(const char *instance, char *buf, size_t len);
+
+/*
+ * The request socket's address in run_dir (run_dir/ctl.sock) for bind()
+ * or connect(): sa filled, *salen its length. Returns 0, -EINVAL for an
+ * empty run_dir or -ENAMETOOLONG when the path does not fit sun_path.
+ */
+int bw_name_ctl_path(const char *run_dir, struct sockaddr_un *sa,
+		     socklen_t *salen);
+
 #endif /* BW_NAMES_H */

@@ -112,3 +112,31 @@ bw_name_image_shm_valid(const char *name, size_t len)
 			return 0;
 	return 1;
 }
+
+int
+bw_name_run_dir(const char *instance, char *buf, size_t len)
+{
+	if (!bw_name_instance_valid(instance))
+		return -EINVAL;
+	if (snprintf(buf, len, BW_RUN_DIR_BASE "/%s", instance) >= (int)len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+int
+bw_name_ctl_path(const char *run_dir, struct sockaddr_un *sa, socklen_t *salen)
+{
+	int n;
+
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_UNIX;
+	if (run_dir == NULL || run_dir[0] == '\0')
+		return -EINVAL;
+	n = snprintf(sa->sun_path, sizeof(sa->sun_path), "%s/" BW_CTL_SOCK_FILE,
+		     run_dir);
+	if (n < 0 || (size_t)n >= sizeof(sa->sun_path))
+		return -ENAMETOOLONG;
+	*salen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
+			     (size_t)n + 1);
+	return 0;
+}

@@ -65,7 +65,18 @@ struct rules_req {
 	const char *usage;
 	char **files;
 	int nb_files;
+	/*
+	 * A load outside a batch compiles in prepare, before the state
+	 * directory is locked: a compile that takes long (or is refused)
+	 * holds no other command up. pre_vars are the variables it used.
+	 */
+	int has_pre;
+	struct ctl_rtab pre;
+	struct ctl_rule_vars pre_vars;
 };
+
+static int compile(struct ctl_txn *t, const struct rules_req *r,
+		   struct ctl_rtab *tab, struct ctl_rule_vars *used);
 
 int
 ctl_cmd_rules_prepare(struct ctl_txn *t, const struct ctl_args *a)
@@ -84,7 +95,30 @@ ctl_cmd_rules_prepare(struct ctl_txn *t, const struct ctl_args *a)
 	if ((r->sub == SUB_LOAD || r->sub == SUB_CHECK) && r->nb_files == 0 &&
 	    r->nb_patterns == 0)
 		return ctl_txn_usage(t, r->usage, "no rule file given");
+	if (r->sub == SUB_LOAD && !t->begun) {
+		/* not in a batch: compile now, unlocked */
+		int rc = compile(t, r, &r->pre, &r->pre_vars);
+
+		if (rc != CTL_EXIT_OK)
+			return rc;
+		r->has_pre = 1;
+	}
 	return CTL_EXIT_OK;
+}
+
+/* 1 when a and b set the same variables to the same values, in order. */
+static int
+vars_equal(const struct ctl_rule_vars *a, const struct ctl_rule_vars *b)
+{
+	size_t i;
+
+	if (a->n != b->n)
+		return 0;
+	for (i = 0; i < a->n; i++)
+		if (strcmp(a->v[i].name, b->v[i].name) != 0 ||
+		    strcmp(a->v[i].value, b->v[i].value) != 0)
+			return 0;
+	return 1;
 }
 
 /* The variables of a load: state directory's file, then --vars. */
@@ -116,7 +150,8 @@ vars_gather(const struct ctl_txn *t, const struct rules_req *r,
  * reporting why (*tab empty).
  */
 static int
-compile(struct ctl_txn *t, const struct rules_req *r, struct ctl_rtab *tab)
+compile(struct ctl_txn *t, const struct rules_req *r, struct ctl_rtab *tab,
+	struct ctl_rule_vars *used)
 {
 	struct ctl_rule_vars vars = {0};
 	const struct ctl_rules_build b = {
@@ -141,19 +176,50 @@ compile(struct ctl_txn *t, const struct rules_req *r, struct ctl_rtab *tab)
 		goto out;
 	}
 	rc = CTL_EXIT_OK;
+	if (used != NULL) {
+		*used = vars;
+		return rc;
+	}
 out:
 	ctl_rule_vars_free(&vars);
 	return rc;
 }
 
+/*
+ * The table of a load: the one prepare compiled when the variables it used
+ * are still those of the state directory (now locked), else compiled again.
+ */
+static int
+load_table(struct ctl_txn *t, struct rules_req *r, struct ctl_rtab *tab)
+{
+	struct ctl_rule_vars now = {0};
+	int same;
+
+	if (!r->has_pre)
+		return compile(t, r, tab, NULL);
+	r->has_pre = 0;
+	same = vars_gather(t, r, &now) == 0 && vars_equal(&now, &r->pre_vars);
+	ctl_rule_vars_free(&now);
+	ctl_rule_vars_free(&r->pre_vars);
+	if (same) {
+		*tab = r->pre;
+		memset(&r->pre, 0, sizeof(r->pre));
+		return CTL_EXIT_OK;
+	}
+	ctl_rtab_free(&r->pre);
+	ctl_txn_warn(t, "the variables changed during the compile: compiling "
+			"again");
+	return compile(t, r, tab, NULL);
+}
+
 static int
 do_load(struct ctl_txn *t, const struct ctl_args *a)
 {
-	const struct rules_req *r = a->req;
+	struct rules_req *r = a->req;
 	struct ctl_rtab tab;
 	int rc;
 
-	rc = compile(t, r, &tab);
+	rc = load_table(t, r, &tab);
 	if (rc != CTL_EXIT_OK)
 		return rc;
 	ctl_rtab_free(&t->cur.rtab);
@@ -187,7 +253,7 @@ do_check(struct ctl_ctx *ctx, const struct ctl_args *a)
 	int rc;
 
 	ctl_txn_init(&t, ctx);
-	rc = compile(&t, a->req, &tab);
+	rc = compile(&t, a->req, &tab, NULL);
 	ctl_rtab_free(&tab);
 	return rc;
 }

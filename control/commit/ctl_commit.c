@@ -17,27 +17,74 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bw_ctlsock.h"
 #include "bw_names.h"
 #include "ctl_commit.h"
 #include "ctl_region.h"
 
+/*
+ * The request socket's address: in $BULWARK_RUN_DIR when set, else in
+ * /run/bulwark/<instance>.
+ */
 static int
-sock_connect(const char *instance)
+sock_addr(const char *instance, struct sockaddr_un *sa, socklen_t *salen)
+{
+	const char *env = getenv(BW_RUN_DIR_ENV);
+	char dir[sizeof(sa->sun_path)];
+	int ret;
+
+	if (!bw_name_instance_valid(instance))
+		return -EINVAL;
+	if (env != NULL && env[0] != '\0')
+		return bw_name_ctl_path(env, sa, salen);
+	ret = bw_name_run_dir(instance, dir, sizeof(dir));
+	if (ret != 0)
+		return ret;
+	return bw_name_ctl_path(dir, sa, salen);
+}
+
+/*
+ * Connect to the instance's socket and check who serves it. Returns an fd,
+ * -ECONNREFUSED when nothing serves it, 1 when the peer is not trusted (rep
+ * filled: status BW_CTL_UNTRUSTED), or another negative errno.
+ */
+static int
+sock_connect(const char *instance, struct bw_ctl_reply *rep)
 {
 	struct sockaddr_un sa;
-	socklen_t salen;
+	struct ucred cred;
+	socklen_t salen, clen = sizeof(cred);
 	int fd, ret;
 
-	if (bw_name_ctl_sockaddr(instance, &sa, &salen) != 0)
-		return -EINVAL;
+	ret = sock_addr(instance, &sa, &salen);
+	if (ret != 0)
+		return ret;
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
 	if (connect(fd, (struct sockaddr *)&sa, salen) != 0) {
 		ret = -errno;
 		close(fd);
-		/* abstract names vanish with their process */
+		/* no socket, or one its dataplane left behind */
 		return ret == -ENOENT ? -ECONNREFUSED : ret;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) != 0) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	/* only root's dataplane (or one we run) is believed */
+	if (cred.uid != 0 && cred.uid != geteuid()) {
+		close(fd);
+		rep->magic = BW_CTL_MAGIC;
+		rep->version = BW_CTL_VERSION;
+		rep->status = BW_CTL_UNTRUSTED;
+		rep->err = -EPERM;
+		snprintf(rep->message, sizeof(rep->message),
+			 "%s is served by uid %u pid %d, not root: not a "
+			 "dataplane of root's, nothing sent",
+			 sa.sun_path, (unsigned int)cred.uid, (int)cred.pid);
+		return 1;
 	}
 	return fd;
 }
@@ -48,18 +95,23 @@ request(const char *instance, const struct bw_ctl_request *req,
 	unsigned int timeout_ms, struct bw_ctl_reply *rep)
 {
 	uint64_t deadline = ctl_now_mono_ns() + (uint64_t)timeout_ms * 1000000;
+	struct bw_ctl_reply buf;
 	struct pollfd pfd;
 	ssize_t n;
 	int fd, ret;
 
 	memset(rep, 0, sizeof(*rep));
-	fd = sock_connect(instance);
+	fd = sock_connect(instance, rep);
+	if (fd == 1)
+		return 0;
 	if (fd < 0)
 		return fd;
 	if (send(fd, req, sizeof(*req), MSG_NOSIGNAL) !=
 	    (ssize_t)sizeof(*req)) {
 		ret = -errno;
-		goto out;
+		/* refused at accept: the reply that says why may be queued */
+		if (ret != -EPIPE && ret != -ECONNRESET)
+			goto out;
 	}
 	pfd.fd = fd;
 	pfd.events = POLLIN;
@@ -82,9 +134,16 @@ request(const char *instance, const struct bw_ctl_request *req,
 		if (ret > 0)
 			break;
 	}
-	n = recv(fd, rep, sizeof(*rep), MSG_TRUNC);
+	n = recv(fd, &buf, sizeof(buf), MSG_TRUNC | MSG_DONTWAIT);
+	/*
+	 * A peer that closed with our request unread (a refusal at accept)
+	 * leaves ECONNRESET pending ahead of its queued reply: read on.
+	 */
+	if (n < 0 && errno == ECONNRESET)
+		n = recv(fd, &buf, sizeof(buf), MSG_TRUNC | MSG_DONTWAIT);
 	if (n < 0) {
-		ret = -errno;
+		ret = errno == ECONNRESET || errno == EAGAIN ? -ECONNRESET
+							     : -errno;
 		goto out;
 	}
 	if (n == 0) {
@@ -92,13 +151,7 @@ request(const char *instance, const struct bw_ctl_request *req,
 		ret = -ECONNRESET;
 		goto out;
 	}
-	if (n != (ssize_t)sizeof(*rep) || rep->magic != BW_CTL_MAGIC ||
-	    rep->version != BW_CTL_VERSION) {
-		ret = -EPROTO;
-		goto out;
-	}
-	rep->message[sizeof(rep->message) - 1] = '\0';
-	ret = 0;
+	ret = bw_ctl_reply_parse(&buf, (size_t)n, rep);
 out:
 	close(fd);
 	return ret;
@@ -178,7 +231,8 @@ ctl_commit_apply(const char *instance, const void *img, size_t len,
 	fd = shm_fill(req.shm_name, img, len);
 	if (fd < 0)
 		return fd;
-	ret = request(instance, &req, timeout_ms, rep);
+	ret = request(instance, &req,
+		      ctl_commit_apply_timeout_ms(timeout_ms, len), rep);
 	close(fd);
 	shm_unlink(req.shm_name);
 	return ret;
@@ -198,9 +252,23 @@ ctl_commit_status_name(uint16_t status)
 		return "refused";
 	case BW_CTL_CONFLICT:
 		return "conflict";
+	case BW_CTL_BUSY:
+		return "busy";
+	case BW_CTL_UNTRUSTED:
+		return "untrusted";
 	default:
 		return "unknown";
 	}
+}
+
+unsigned int
+ctl_commit_apply_timeout_ms(unsigned int base_ms, size_t len)
+{
+	uint64_t ms = (uint64_t)base_ms +
+		      (uint64_t)(len >> 20) * CTL_COMMIT_MS_PER_MIB;
+
+	return ms > CTL_COMMIT_TIMEOUT_MAX_MS ? CTL_COMMIT_TIMEOUT_MAX_MS
+					      : (unsigned int)ms;
 }
 
 unsigned int

@@ -57,6 +57,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -574,6 +575,149 @@ out:
 }
 
 /*
+ * The cost of compiling an expression: how many positions its bounded
+ * repeats unroll to. Hyperscan builds a state per repeated position of
+ * X{n,m} (a window of 30,000 bytes took 7 s and 90 MB for one rule), so
+ * the count is what bounds its time and memory. An item (atom or group of
+ * s positions) repeated {n,m} costs m * s (n * s when open: {n,}); nested
+ * repeats multiply; a class, '.' or class escape not repeated costs 1
+ * (written out, 4000 of them compile as slowly as [a-z]{4000}); literals,
+ * *, + and ? cost nothing. Saturates at SIZE_MAX. Escapes and classes
+ * are stepped over, not interpreted.
+ */
+#define COST_DEPTH 32
+
+static size_t
+cost_mul(size_t a, size_t b)
+{
+	return b != 0 && a > SIZE_MAX / b ? SIZE_MAX : a * b;
+}
+
+static size_t
+cost_add(size_t a, size_t b)
+{
+	return a > SIZE_MAX - b ? SIZE_MAX : a + b;
+}
+
+/* At p a quantifier {n}, {n,} or {n,m}: its bound and length, else 0. */
+static size_t
+quant_brace(const char *p, size_t *bound)
+{
+	unsigned long long lo = 0, hi = 0;
+	const char *q = p + 1;
+	int digits = 0, comma = 0, hidigits = 0;
+
+	if (*p != '{')
+		return 0;
+	for (; *q >= '0' && *q <= '9'; q++, digits++)
+		lo = lo < 100000000ull ? lo * 10 + (unsigned)(*q - '0') : lo;
+	if (*q == ',') {
+		comma = 1;
+		for (q++; *q >= '0' && *q <= '9'; q++, hidigits++)
+			hi = hi < 100000000ull ? hi * 10 + (unsigned)(*q - '0')
+					       : hi;
+	}
+	if (*q != '}' || digits == 0)
+		return 0; /* a literal '{' */
+	*bound = (size_t)(comma && hidigits ? hi : lo);
+	if (*bound == 0)
+		*bound = 1;
+	return (size_t)(q + 1 - p);
+}
+
+size_t
+ctl_hsexpr_cost(const char *pat)
+{
+	/* per group level: positions, and positions unrolled by repeats */
+	size_t size[COST_DEPTH + 1], cost[COST_DEPTH + 1];
+	size_t last_size = 0, last_cost = 0, bound, k;
+	unsigned int depth = 0, over = 0;
+	const char *p = pat;
+
+	size[0] = cost[0] = 0;
+	while (*p != '\0') {
+		size_t atom_size = 1, atom_cost = 0;
+
+		if (*p == '(') {
+			if (depth < COST_DEPTH) {
+				depth++;
+				size[depth] = cost[depth] = 0;
+			} else {
+				over++;
+			}
+			p++;
+			/* (?:, (?i:, (?=, (?<! ...: the prefix is no position */
+			if (*p == '?') {
+				p++;
+				if (*p == '<' && (p[1] == '=' || p[1] == '!'))
+					p++;
+				while ((*p >= 'a' && *p <= 'z') ||
+				       (*p >= 'A' && *p <= 'Z') || *p == '-')
+					p++;
+				if (*p == ':' || *p == '=' || *p == '!')
+					p++;
+			}
+			last_size = last_cost = 0;
+			continue;
+		}
+		if (*p == ')') {
+			if (over > 0) {
+				over--;
+			} else if (depth > 0) {
+				atom_size = size[depth];
+				atom_cost = cost[depth];
+				depth--;
+			}
+			p++;
+		} else if (*p == '\\') {
+			/* a class escape is a state; a literal one is not */
+			if (p[1] != '\0' && strchr("dDwWsShHvVNpPR", p[1]))
+				atom_cost = 1;
+			p += p[1] != '\0' ? 2 : 1;
+		} else if (*p == '.') {
+			atom_cost = 1;
+			p++;
+		} else if (*p == '[') {
+			atom_cost = 1;
+			/* a class: ']' first is a member, escapes skipped */
+			p++;
+			if (*p == '^')
+				p++;
+			if (*p == ']')
+				p++;
+			while (*p != '\0' && *p != ']')
+				p += p[0] == '\\' && p[1] != '\0' ? 2 : 1;
+			if (*p == ']')
+				p++;
+		} else if (strchr("|^$*+?", *p) != NULL) {
+			p++;
+			continue;
+		} else if ((k = quant_brace(p, &bound)) != 0) {
+			/* the item before, counted once already, now m times */
+			size[depth] -= last_size;
+			cost[depth] -= last_cost;
+			last_size = cost_mul(last_size, bound);
+			last_cost = last_size;
+			size[depth] = cost_add(size[depth], last_size);
+			cost[depth] = cost_add(cost[depth], last_cost);
+			p += k;
+			continue;
+		} else {
+			p++;
+		}
+		last_size = atom_size;
+		last_cost = atom_cost;
+		size[depth] = cost_add(size[depth], atom_size);
+		cost[depth] = cost_add(cost[depth], atom_cost);
+	}
+	while (depth > 0) {
+		cost[depth - 1] = cost_add(cost[depth - 1], cost[depth]);
+		depth--;
+	}
+	return cost[0];
+}
+
+/*
  * hs_expression_ext_info() of e: 0, or -EINVAL with "PREFIX: message" in
  * why; *min_width is set.
  */
@@ -584,8 +728,18 @@ ctl_hsexpr_check(const char *pattern, unsigned int flags,
 {
 	hs_compile_error_t *cerr = NULL;
 	hs_expr_info_t *info = NULL;
+	size_t cost;
 
 	flags &= ~(HS_FLAG_SINGLEMATCH | HS_FLAG_QUIET);
+	/* first: hs_expression_ext_info() itself takes seconds on a bomb */
+	cost = ctl_hsexpr_cost(pattern);
+	if (cost > CTL_HSEXPR_COST_MAX) {
+		bw_why_set(why, why_len,
+			   "%s: too costly to compile: its bounded repeats "
+			   "unroll to %zu positions, more than %u",
+			   prefix, cost, CTL_HSEXPR_COST_MAX);
+		return -EINVAL;
+	}
 	if (hs_expression_ext_info(pattern, flags, ext, &info, &cerr) !=
 	    HS_SUCCESS) {
 		bw_why_set(why, why_len, "%s: %s", prefix,

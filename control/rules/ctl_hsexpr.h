@@ -51,6 +51,22 @@ int ctl_hsexpr_rule_make(const struct ctl_rule *r, int check,
 void ctl_hsexpr_rule_free(struct ctl_hsexpr_rule *x);
 
 /*
+ * Bounded repeats unroll to states in Hyperscan: an expression whose
+ * repeats unroll to more positions than this is refused before it is
+ * compiled (about 0.2 ms and 3 KB a position: a few hundred ms at most).
+ * A rule set's expressions together get CTL_RULES_COST_MAX (ctl_rules.h).
+ */
+#define CTL_HSEXPR_COST_MAX 4096u
+
+/*
+ * How many positions the bounded repeats of pattern unroll to (nested
+ * repeats multiply; *, + and ? count once); SIZE_MAX when past it.
+ */
+size_t ctl_hsexpr_cost(const char *pattern);
+
+/*
+ * The cost of pattern over CTL_HSEXPR_COST_MAX is refused first, with
+ * "PREFIX: too costly to compile: ..." in why. Then
  * hs_expression_ext_info() of pattern: 0, or -EINVAL with
  * "PREFIX: message" in why; *min_width is set when not NULL.
  */

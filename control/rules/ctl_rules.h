@@ -467,6 +467,25 @@ struct ctl_rules_build {
 	int single_db; /* one per-packet database, no scan groups */
 };
 
+/*
+ * What the expressions of one rule set may cost to compile together, in
+ * unrolled repeat positions (ctl_hsexpr_cost(); one expression alone gets
+ * CTL_HSEXPR_COST_MAX): about 15 s and 200 MB at worst.
+ */
+#define CTL_RULES_COST_MAX 65536u
+
+/*
+ * And whatever the cost says, a compile that runs longer than this ends
+ * the process with "compiling the rules took more than N s" (nothing is
+ * committed); the environment variable overrides it (seconds). It may use
+ * CTL_RULES_COMPILE_MEM of address space more than the process had
+ * (RLIMIT_AS while it runs): past that Hyperscan fails and the set is
+ * refused.
+ */
+#define CTL_RULES_COMPILE_TIMEOUT_S   60u
+#define CTL_RULES_COMPILE_TIMEOUT_ENV "BULWARK_COMPILE_TIMEOUT"
+#define CTL_RULES_COMPILE_MEM	      (2ull << 30)
+
 /* Room for the reason of a failed ctl_rules_compile(): a path and more. */
 #define CTL_RULES_COMPILE_WHY_LEN (PATH_MAX + 512)
 

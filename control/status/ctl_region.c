@@ -261,7 +261,8 @@ ctl_region_open(struct ctl_region *r, const char *instance)
 	/* bw_name_status_shm() accepted it: shorter than BW_NAME_LEN. */
 	memcpy(r->instance, instance, strlen(instance) + 1);
 
-	fd = shm_open(r->shm_name, O_RDONLY, 0);
+	/* O_NONBLOCK: a FIFO planted under the name must not hang us */
+	fd = shm_open(r->shm_name, O_RDONLY | O_NONBLOCK, 0);
 	if (fd < 0) {
 		rc = errno;
 		if (rc == ENOENT)
@@ -284,6 +285,20 @@ ctl_region_open(struct ctl_region *r, const char *instance)
 	if (!S_ISREG(st.st_mode)) {
 		rc = EBADMSG;
 		region_fail(r, CTL_VERDICT_CORRUPT, 0, "not a regular object");
+		goto err_close;
+	}
+	/*
+	 * Only root's dataplane (or one of our own) writes a region we
+	 * believe: any user can create a name in /dev/shm first.
+	 */
+	if ((st.st_uid != 0 && st.st_uid != geteuid()) ||
+	    (st.st_mode & S_IWOTH) != 0) {
+		rc = EBADMSG;
+		region_fail(r, CTL_VERDICT_CORRUPT, 0,
+			    "owned by uid %u with mode %04o, not made by a "
+			    "dataplane of root's: not trusted",
+			    (unsigned int)st.st_uid,
+			    (unsigned int)(st.st_mode & 07777));
 		goto err_close;
 	}
 	if (st.st_size < (off_t)sizeof(struct bw_status_hdr) ||
@@ -337,7 +352,7 @@ ctl_region_replaced(const struct ctl_region *r)
 	struct stat st;
 	int fd, rc;
 
-	fd = shm_open(r->shm_name, O_RDONLY, 0);
+	fd = shm_open(r->shm_name, O_RDONLY | O_NONBLOCK, 0);
 	if (fd < 0)
 		return 0;
 	rc = fstat(fd, &st);
