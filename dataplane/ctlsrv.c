@@ -2,7 +2,7 @@
 /*
  * The request channel's server side (include/bw_ctl.h): a control thread
  * that owns the instance's request socket, a file in a run directory only
- * root may write (docs/security-socket.md). It learns who connects at
+ * root may write (docs/security.md). It learns who connects at
  * accept (SO_PEERCRED) and answers a non-operator at once; an operator's
  * connection waits in a small table, at most DP_CTL_PER_UID per uid and
  * DP_CTL_IDLE_MS long, so that no peer can hold the channel by staying

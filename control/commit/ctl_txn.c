@@ -841,7 +841,12 @@ ctl_txn_commit(struct ctl_txn *t)
 			      "%u s; generation %" PRIu64 " may still be "
 			      "applied: the next bulwarkctl command records "
 			      "it if so",
-			      t->ctx->instance, t->timeout_ms / 1000, gen);
+			      t->ctx->instance,
+			      ctl_commit_apply_timeout_ms(
+				      t->timeout_ms,
+				      sent_delta ? delta_len : full_len) /
+				      1000,
+			      gen);
 		goto out; /* the pending file stays for pending_settle() */
 	}
 	if (ret < 0) {

@@ -49,7 +49,7 @@ t_check "200 bombs: each named" 200 "$(grep -c "^$T_TMP/many.rules:[0-9]* sid [0
 
 # --- many rules under the limit, over the budget together ---------------
 # each window: within 4000 minus the 1-byte content = 3999 positions; the
-# budget of a rule set is 65536 positions (docs/security-socket.md)
+# budget of a rule set is 65536 positions (docs/security.md)
 for i in $(seq 1 20); do wide "$i" 4000; done >"$T_TMP/wide.rules"
 first=$(awk 'BEGIN { for (k = 1; k * 3999 <= 65536; k++); print k }')
 load wide "$T_TMP/wide.rules"
