@@ -9,10 +9,11 @@
 # pattern's first half sent again after the handshake), bogus RSTs, an
 # urgent byte, decoys at the pattern's place (one that Linux discards by
 # PAWS: the filter sees it, the application does not, as with a
-# TTL-limited decoy past a router), overlaps, a zero-window probe
-# carrying a decoy byte (the server application stops reading until its
-# window closes) and a window-scaled connection; plus controls: a benign request in
-# one-byte segments with a reorder (resent from the server's ACK as a
+# TTL-limited decoy past a router), overlaps, the sequence numbers
+# wrapping past 2^32 inside the pattern, a zero-window probe carrying a
+# decoy byte (the server application stops reading until its window
+# closes) and a window-scaled connection; plus controls: a benign request
+# in one-byte segments with a reorder (resent from the server's ACK as a
 # TCP sender would), 200 KB from a kernel client, and a kernel client
 # that sends the pattern in one write.
 #

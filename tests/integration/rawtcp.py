@@ -157,11 +157,11 @@ class Conn:
     """One raw connection: the client's sequence space as offsets from
     its first data byte (the SYN at -1), what the server acknowledged."""
 
-    def __init__(self, link, sport, ts=False, wscale=None):
+    def __init__(self, link, sport, ts=False, wscale=None, isn=None):
         self.link, self.sport = link, sport
         self.wscale = wscale  # the window scale the SYN offers
         self.win = None  # the server's last window field (unscaled)
-        self.isn = random.getrandbits(32)
+        self.isn = random.getrandbits(32) if isn is None else isn
         self.nxt = 0  # the offset of the next byte in order
         self.rcv = None  # the server's next sequence number
         self.acked = -1  # the highest offset the server acknowledged
@@ -414,6 +414,18 @@ def window_scale(c):
     return PRE + b"A" * 1000 + PATTERN + TAIL
 
 
+def seq_wrap(c):
+    """(11) The client's sequence numbers wrap past 2^32 inside the
+    pattern's first half (its ISN is 2^32 - 12): the pattern split."""
+    c.handshake()
+    c.data(PRE)
+    c.data(b"EVIL-")
+    c.data(b"PAYLOAD")
+    c.data(TAIL)
+    c.fin()
+    return PRE + PATTERN + TAIL
+
+
 def bytes_control(c):
     """(k1) A benign request in one-byte segments, two pairs swapped; what
     the server has not acknowledged then is sent again from there, in
@@ -434,31 +446,33 @@ def bytes_control(c):
 
 
 # name, kind, build (returns the bytes Linux reads when nothing filters),
-# whether the connection uses timestamps, the SYN's window scale
+# whether the connection uses timestamps, the SYN's window scale, its ISN
+# (None: random)
 CASES = [
-    ("1-reorder", "attack", reorder, False, None),
-    ("2-syn-far", "attack", syn_far, False, None),
-    ("3-decoy-badsum", "attack", decoy_badsum, False, None),
-    ("4-syn-data", "attack", syn_data, False, None),
-    ("4b-syn-data-resent", "attack", syn_data_resent, False, None),
-    ("5-rst-decoys", "attack", rst_decoys, False, None),
-    ("6-urgent", "attack", urgent, False, None),
-    ("7-decoy-first", "ambiguity", decoy_first, False, None),
-    ("7b-decoy-paws", "attack", decoy_paws, True, None),
-    ("8-overlap-tail", "ambiguity", overlap_tail, False, None),
-    ("8b-overlap-ofo", "attack", overlap_ofo, False, None),
-    ("9-zero-window", "attack", zero_window, False, None),
-    ("10-window-scale", "attack", window_scale, False, 7),
-    ("k1-bytes", "control", bytes_control, False, None),
+    ("1-reorder", "attack", reorder, False, None, None),
+    ("2-syn-far", "attack", syn_far, False, None, None),
+    ("3-decoy-badsum", "attack", decoy_badsum, False, None, None),
+    ("4-syn-data", "attack", syn_data, False, None, None),
+    ("4b-syn-data-resent", "attack", syn_data_resent, False, None, None),
+    ("5-rst-decoys", "attack", rst_decoys, False, None, None),
+    ("6-urgent", "attack", urgent, False, None, None),
+    ("7-decoy-first", "ambiguity", decoy_first, False, None, None),
+    ("7b-decoy-paws", "attack", decoy_paws, True, None, None),
+    ("8-overlap-tail", "ambiguity", overlap_tail, False, None, None),
+    ("8b-overlap-ofo", "attack", overlap_ofo, False, None, None),
+    ("9-zero-window", "attack", zero_window, False, None, None),
+    ("10-window-scale", "attack", window_scale, False, 7, None),
+    ("11-seq-wrap", "attack", seq_wrap, False, None, SEQ - 12),
+    ("k1-bytes", "control", bytes_control, False, None, None),
 ]
 
 
 def attack(iface, smac, dmac, src, dst, base, outdir):
     link = Link(iface, smac, dmac, src, dst)
-    for n, (name, kind, build, ts, ws) in enumerate(CASES, 1):
+    for n, (name, kind, build, ts, ws, isn) in enumerate(CASES, 1):
         port = int(base) + n
         try:
-            expect = build(Conn(link, port, ts, ws))
+            expect = build(Conn(link, port, ts, ws, isn))
             with open(os.path.join(outdir, name + ".expect"), "wb") as f:
                 f.write(expect)
             print(name, kind, port, "ok", flush=True)
@@ -556,7 +570,7 @@ def main():
     elif cmd == "send" and len(args) == 4:
         send(*args)
     elif cmd == "cases" and not args:
-        for n, (name, kind, _, _, _) in enumerate(CASES, 1):
+        for n, (name, kind, *_) in enumerate(CASES, 1):
             print(name, kind, n)
     else:
         raise SystemExit(__doc__)
