@@ -22,7 +22,7 @@
  *   options   msg sid rev classtype priority reference metadata target
  *             content (|hex|, escapes, !) nocase depth offset distance
  *             within startswith fast_pattern (ignored) pcre dsize flow
- *             isdataat
+ *             isdataat (absolute ones make the rule packet-scoped)
  * Any other keyword skips the rule: "unsupported keyword K". The keyword
  * table (ctl_rulekw.c, ctl_rule_keyword()) is the list.
  *
