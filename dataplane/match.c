@@ -187,6 +187,9 @@ header_ok(const struct dp_match_set *s, const struct bw_image_rule *r,
 	if (r->dsize_op == BW_DSIZE_OUT && len >= r->dsize_min &&
 	    len <= r->dsize_max)
 		return 0;
+	if ((r->flags & BW_RULE_F_DATAAT) &&
+	    (len < r->data_min || len > r->data_max))
+		return 0; /* absolute isdataat (packet-scoped rules only) */
 	if (!flow_ok(r, pi, fv))
 		return 0;
 	if (ends_ok(s, r, pi, has_ports, &pi->src, pi->sport, &pi->dst,

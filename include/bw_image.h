@@ -27,7 +27,10 @@
 
 #define BW_IMAGE_MAGIC	   0x31474d4957425742ULL /* "BWBWIMG1" little endian */
 #define BW_IMAGE_ABI_MAJOR 1
-#define BW_IMAGE_ABI_MINOR 3 /* 3: bw_image_hsgroup.flags */
+/* 3: bw_image_hsgroup.flags; 4: bw_image_rule.data_min/data_max with
+ * BW_RULE_F_DATAAT (absolute isdataat). An image of an older minor has
+ * zero there and no such flag: read with the condition absent. */
+#define BW_IMAGE_ABI_MINOR 4
 
 #define BW_IMAGE_SIZE_MAX     (1ull << 30) /* bytes; larger images refused */
 #define BW_IMAGE_SECTIONS_MAX 64
@@ -235,7 +238,8 @@ _Static_assert(sizeof(struct bw_image_insn) == 8, "insn size");
 #define BW_RULE_F_DST_NOT   0x0200 /* destination address set negated */
 #define BW_RULE_F_SPORT_NOT 0x0400 /* source port set negated */
 #define BW_RULE_F_DPORT_NOT 0x0800 /* destination port set negated */
-#define BW_RULE_F_ALL	    0x0fff /* every defined flag */
+#define BW_RULE_F_DATAAT    0x1000 /* data_min/data_max hold (minor 4) */
+#define BW_RULE_F_ALL	    0x1fff /* every defined flag */
 
 /*
  * One content rule (docs/rules.md). A rule's index in BW_SEC_RULES is its
@@ -248,7 +252,10 @@ _Static_assert(sizeof(struct bw_image_insn) == 8, "insn size");
  * BW_SEC_RSTRINGS. A rule with BW_RULE_F_CONTENT matches only where a
  * database reports its id: the scan groups (or the single block database)
  * per packet, the stream database (rules with scan BW_RULE_SCAN_STREAM)
- * on the TCP byte stream.
+ * on the TCP byte stream. With BW_RULE_F_DATAAT (absolute isdataat, on
+ * packet-scoped rules only) the payload has data_min..data_max bytes,
+ * inclusive: isdataat:N gives data_min N + 1, isdataat:!N data_max N;
+ * without the flag both are zero.
  */
 struct bw_image_rule {
 	uint32_t sid;		/* signature id (pattern files: the ID) */
@@ -271,7 +278,8 @@ struct bw_image_rule {
 	uint32_t msg_off;	/* bytes into BW_SEC_RSTRINGS */
 	uint32_t classtype_off; /* bytes into BW_SEC_RSTRINGS */
 	int32_t priority;	/* 1..255, 0 when absent */
-	uint32_t reserved;	/* zero */
+	uint16_t data_min;	/* BW_RULE_F_DATAAT: payload bytes, at least */
+	uint16_t data_max;	/* ... and at most, >= data_min */
 };
 
 _Static_assert(sizeof(struct bw_image_rule) == 72, "rule entry size");

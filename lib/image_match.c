@@ -301,10 +301,23 @@ check_rule_fields(struct val *c, uint32_t i, const struct bw_image_rule *r)
 				  "rule %" PRIu32 " (sid %" PRIu32
 				  "): priority %" PRId32 " not in 0..255",
 				  i, r->sid, r->priority);
-	if (r->reserved != 0)
+	if (!(r->flags & BW_RULE_F_DATAAT) &&
+	    (r->data_min != 0 || r->data_max != 0))
 		return img_refuse(c, -EINVAL,
 				  "rule %" PRIu32 " (sid %" PRIu32
-				  "): reserved not zero",
+				  "): isdataat bounds without the isdataat "
+				  "flag",
+				  i, r->sid);
+	if ((r->flags & BW_RULE_F_DATAAT) && r->data_min > r->data_max)
+		return img_refuse(c, -EINVAL,
+				  "rule %" PRIu32 " (sid %" PRIu32
+				  "): isdataat min %u above max %u",
+				  i, r->sid, r->data_min, r->data_max);
+	/* a stream has no packet length to hold it to (ctl_rules.h) */
+	if ((r->flags & BW_RULE_F_DATAAT) && r->scan != BW_RULE_SCAN_PACKET)
+		return img_refuse(c, -EINVAL,
+				  "rule %" PRIu32 " (sid %" PRIu32
+				  "): isdataat on a stream-scoped rule",
 				  i, r->sid);
 	if ((r->flags & BW_RULE_F_CONTENT) &&
 	    c->sec[BW_SEC_HSDB_BLOCK] == NULL &&

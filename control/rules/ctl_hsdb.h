@@ -9,8 +9,8 @@
  *
  * Which rules: by default a block database holds the rules scanned per
  * packet (ctl_rule_scan() PACKET: UDP, ICMP, IP, and TCP with dsize,
- * tcp-pkt or no_stream) and a stream database the TCP rules scanned on the
- * byte stream; the caller compiles either or both, and may filter by
+ * absolute isdataat, tcp-pkt or no_stream) and a stream database the TCP
+ * rules scanned on the byte stream; the caller compiles either or both, and may filter by
  * protocol or put every rule in a block database (CTL_HSDB_SCOPE_ALL).
  */
 #ifndef CTL_HSDB_H

@@ -48,7 +48,9 @@
  *                               closing parenthesis of the wrapper
  *  pcre that matches empty      skipped: it would match any packet
  *  isdataat (absolute), dsize,  not in Hyperscan: the dataplane
- *    flow, addresses, ports     checks them on the packet
+ *    flow, addresses, ports     checks them on the packet (absolute
+ *                               isdataat and dsize make the rule
+ *                               packet-scoped: ctl_ruleparse.c)
  *
  * "fewer" means the expression matches a subset of what Suricata matches:
  * a rule may miss, never fire where Suricata would not (no false drop).

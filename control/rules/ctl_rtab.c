@@ -216,6 +216,12 @@ rule_fill(struct bw_image_rule *o, const struct ctl_rule *r, int content)
 		if (r->flags & flag_map[i].rule)
 			f |= flag_map[i].image;
 	}
+	if (r->dataat.set) {
+		/* ctl_ruleparse.c bounds both by the largest payload */
+		f |= BW_RULE_F_DATAAT;
+		o->data_min = (uint16_t)r->dataat.min;
+		o->data_max = (uint16_t)r->dataat.max;
+	}
 	f |= (content ? BW_RULE_F_CONTENT : 0) |
 	     (r->src.negated ? BW_RULE_F_SRC_NOT : 0) |
 	     (r->dst.negated ? BW_RULE_F_DST_NOT : 0) |

@@ -250,6 +250,61 @@ ports_any(const struct ctl_rule_ports *p)
 	return p->negated && p->n == 0;
 }
 
+/* The largest L4 or IP payload: an IP packet holds at most 65535 bytes. */
+#define PAYLOAD_MAX 65535u
+
+/*
+ * Fold the absolute isdataat conditions of r into r->dataat and make the
+ * rule packet-scoped. Returns 0 or -EINVAL with the reason.
+ */
+static int
+rule_dataat(struct ctl_ruleparse *rp)
+{
+	struct ctl_rule *r = &rp->r;
+	struct ctl_rule_dataat *d = &r->dataat;
+	uint32_t i;
+
+	for (i = 0; i < r->nb_m; i++) {
+		const struct ctl_rule_match *m = &r->m[i];
+
+		if (m->kind != CTL_MATCH_ISDATAAT ||
+		    (m->flags & CTL_MATCH_RELATIVE))
+			continue;
+		if (!d->set) {
+			d->set = 1;
+			d->min = 1; /* a payload keyword needs a payload */
+			d->max = PAYLOAD_MAX;
+		}
+		if (m->flags & CTL_MATCH_NEGATED) {
+			if (m->offset < d->max)
+				d->max = m->offset;
+		} else if (m->offset >= PAYLOAD_MAX) {
+			return ctl_ruleparse_fail(
+				rp, -EINVAL,
+				"never matches: isdataat:%u past the largest "
+				"payload (%u bytes)",
+				m->offset, PAYLOAD_MAX);
+		} else if (m->offset + 1 > d->min) {
+			d->min = m->offset + 1;
+		}
+	}
+	if (!d->set)
+		return 0;
+	if (d->min > d->max)
+		return ctl_ruleparse_fail(rp, -EINVAL,
+					  "never matches: contradicting "
+					  "isdataat (%u to %u bytes)",
+					  d->min, d->max);
+	/* Suricata holds it to the stream chunk it inspects: not ours */
+	if (r->flags & CTL_RULE_STREAM)
+		return ctl_ruleparse_fail(rp, -EINVAL,
+					  "cannot check absolute isdataat on "
+					  "the stream (only_stream, "
+					  "tcp-stream)");
+	r->flags |= CTL_RULE_PACKET;
+	return 0;
+}
+
 /* Checks across options, once all are read. */
 static int
 rule_finish(struct ctl_ruleparse *rp)
@@ -265,6 +320,8 @@ rule_finish(struct ctl_ruleparse *rp)
 			rp, -EINVAL, "invalid rule: ports with protocol icmp");
 	if (r->dsize.op != CTL_DSIZE_NONE)
 		r->flags |= CTL_RULE_PACKET;
+	if (rule_dataat(rp))
+		return rp->err;
 	if ((r->flags & CTL_RULE_PACKET) && (r->flags & CTL_RULE_STREAM))
 		return ctl_ruleparse_fail(
 			rp, -EINVAL,

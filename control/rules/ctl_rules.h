@@ -22,7 +22,7 @@
  *   options   msg sid rev classtype priority reference metadata target
  *             content (|hex|, escapes, !) nocase depth offset distance
  *             within startswith fast_pattern (ignored) pcre dsize flow
- *             isdataat
+ *             isdataat (absolute ones make the rule packet-scoped)
  * Any other keyword skips the rule: "unsupported keyword K". The keyword
  * table (ctl_rulekw.c, ctl_rule_keyword()) is the list.
  *
@@ -74,7 +74,7 @@ enum ctl_rule_scan {
 #define CTL_RULE_FLOW_ESTABLISHED 0x0002 /* flow:established */
 #define CTL_RULE_FLOW_TO_SERVER	  0x0004 /* flow:to_server / from_client */
 #define CTL_RULE_FLOW_TO_CLIENT	  0x0008 /* flow:to_client / from_server */
-#define CTL_RULE_PACKET		  0x0010 /* tcp-pkt, flow:no_stream, dsize */
+#define CTL_RULE_PACKET		  0x0010 /* tcp-pkt, no_stream, dsize, isdataat */
 #define CTL_RULE_STREAM		  0x0020 /* tcp-stream, flow:only_stream */
 #define CTL_RULE_PATTERN	  0x0040 /* from a Hyperscan pattern file */
 
@@ -112,6 +112,20 @@ struct ctl_rule_dsize {
 	enum ctl_rule_dsize_op op;
 	uint32_t min; /* bytes */
 	uint32_t max; /* bytes */
+};
+
+/*
+ * The absolute isdataat conditions of a rule folded into one payload
+ * length range (rule_finish()): isdataat:N holds when the payload has a
+ * byte at position N (len > N), isdataat:!N when it has not (len <= N),
+ * and, as in Suricata, no payload keyword holds on an empty payload (its
+ * signature needs a payload to be inspected at all). Set only on
+ * packet-scoped rules: a stream has no packet length to hold it to.
+ */
+struct ctl_rule_dataat {
+	int set;      /* the rule has an absolute isdataat */
+	uint32_t min; /* payload bytes, at least (>= 1) */
+	uint32_t max; /* ... and at most */
 };
 
 enum ctl_match_kind {
@@ -155,8 +169,9 @@ struct ctl_rule_hsext {
  * at or before prev_end + distance + within (Suricata's arithmetic).
  * Isdataat without RELATIVE is the dataplane's to check, as Suricata does:
  * true when the payload has a byte at position offset (len > offset),
- * with NEGATED when it has not. Relative ones are in the Hyperscan
- * expression (ctl_hsexpr.c).
+ * with NEGATED when it has not; struct ctl_rule.dataat holds them all as
+ * one range, and they make the rule packet-scoped. Relative ones are in
+ * the Hyperscan expression (ctl_hsexpr.c).
  */
 struct ctl_rule_match {
 	enum ctl_match_kind kind;
@@ -186,7 +201,8 @@ struct ctl_rule {
 	struct ctl_rule_ports sport;
 	struct ctl_rule_ports dport;
 	struct ctl_rule_dsize dsize;
-	struct ctl_rule_match *m; /* payload conditions, in rule order */
+	struct ctl_rule_dataat dataat; /* absolute isdataat, folded */
+	struct ctl_rule_match *m;      /* payload conditions, in rule order */
 	uint32_t nb_m;
 	const char *file; /* owned by the struct ctl_rules */
 	uint32_t line;	  /* first line of the rule, 1-based */
