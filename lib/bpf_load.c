@@ -27,6 +27,7 @@
 #define OP_JMP32     0x06
 #define OP_ALU64     0x07
 #define OP_EXIT	     0x95 /* JMP | EXIT */
+#define OP_JSET_K    0x45 /* JMP | JSET | K */
 #define OP_SRC_X     0x08 /* source: a register, not the immediate */
 #define OP_ALU_OP(c) ((c)&0xf0)
 #define OP_DIV	     0x30
@@ -136,6 +137,15 @@ bw_bpf_code_check(const struct bw_image_insn *insns, uint32_t nb_insns,
 					      i);
 			break;
 		case OP_JMP:
+			if (in->code == OP_JSET_K && in->imm >= INT8_MIN &&
+			    in->imm <= INT8_MAX)
+				return refuse(
+					why, why_len, -EINVAL,
+					"insn %u: jset with the immediate "
+					"%d: rte_bpf's JIT miscompiles a "
+					"jset whose immediate fits a "
+					"byte (test with & and a compare)",
+					i, (int)in->imm);
 			if (in->code != OP_CALL)
 				break;
 			if (INSN_SRC(in) != 0)

@@ -59,7 +59,10 @@ struct bw_bpf_code {
  * (no call into another function of the object, no kernel function);
  * stores only to the stack (r10), so that a program cannot change its
  * context for the next program; no 64-bit load that refers to a map; no
- * division or remainder by the constant 0.
+ * division or remainder by the constant 0; no jset with an immediate from
+ * -128 to 127 (rte_bpf 22.11's x86 JIT gives that instruction a one-byte
+ * immediate it does not have: the native code that follows is garbage;
+ * clang does not emit jset, hand-written code could).
  * Returns 0, or -EINVAL with a lowercase reason in why that names the
  * instruction ("insn 12: ..."). Pure; any thread.
  */

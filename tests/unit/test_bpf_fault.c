@@ -138,7 +138,8 @@ test_jumps(void)
 }
 
 /*
- * A division by the constant 0 is refused at load, and the verifier's
+ * A division by the constant 0 is refused at load, so is a jset with a
+ * one-byte immediate (the JIT miscompiles it), and the verifier's
  * reasons name the program's own instruction numbers, not the guarded
  * code's: the out-of-bounds read is insn 3 as written (5 guarded).
  */
@@ -146,6 +147,8 @@ static void
 test_refusals(void)
 {
 	const struct bw_image_insn zero[] = {MOV_K(0, 1), DIV_K(0, 0), EXIT};
+	const struct bw_image_insn jset[] = {MOV_K(0, 0), INS(0x45, 1, 0, 1, 1),
+					     EXIT, MOV_K(0, 2), EXIT};
 	const struct bw_image_insn oob[] = {
 		MOV_K(2, 3), MOV_K(0, 9), DIV_X(0, 2),
 		LDX_B(0, 1, (int16_t)sizeof(struct bw_bpf_ctx)), EXIT};
@@ -155,6 +158,11 @@ test_refusals(void)
 	CU_ASSERT(bpf_prog_load(&p, zero, NB(zero), NULL, why, sizeof(why)) ==
 		  -EINVAL);
 	CU_ASSERT(strstr(why, "insn 1: division by the constant 0") != NULL);
+	/* jset r1, 1 would be miscompiled by the JIT: refused either way */
+	why[0] = '\0';
+	CU_ASSERT(bpf_prog_load(&p, jset, NB(jset), NULL, why, sizeof(why)) ==
+		  -EINVAL);
+	CU_ASSERT(strstr(why, "insn 1: jset with the immediate 1") != NULL);
 	why[0] = '\0';
 	CU_ASSERT(bpf_prog_load(&p, oob, NB(oob), NULL, why, sizeof(why)) < 0);
 	CU_ASSERT(strstr(why, "pc: 3") != NULL || strstr(why, "pc 3") != NULL);
@@ -167,6 +175,7 @@ const struct bw_cunit_test bpf_tests[] = {
 	{"64-bit division by zero faults, others divide", test_div64},
 	{"32-bit division: the low half decides", test_div32},
 	{"jumps over and onto a guarded division", test_jumps},
-	{"division by constant 0 refused, reasons as written", test_refusals},
+	{"division by 0 and small jset refused, reasons as written",
+	 test_refusals},
 	{NULL, NULL},
 };
