@@ -90,6 +90,8 @@ stage() { # stage STATE bpf load arguments...
 
 t_true "stage div_byte (default policy)" stage d64 bpf load div "$tb/div_byte.o"
 run jit64 d64 drop
+t_check "JIT: bpf show says so" True \
+	"$(t_json "$T_TMP/jit64.show.json" 'd["programs"][0]["running"]["jit"]')"
 run interp64 d64 drop --bpf-no-jit
 t_check "interpreter: bpf show says so" False \
 	"$(t_json "$T_TMP/interp64.show.json" 'd["programs"][0]["running"]["jit"]')"
