@@ -104,6 +104,7 @@ slot_sums(const struct dp_status *st, uint32_t nb_workers, uint32_t slot,
 		sum->drops += __atomic_load_n(&b->drops, __ATOMIC_RELAXED);
 		sum->passes += __atomic_load_n(&b->passes, __ATOMIC_RELAXED);
 		sum->errors += __atomic_load_n(&b->errors, __ATOMIC_RELAXED);
+		sum->faults += __atomic_load_n(&b->faults, __ATOMIC_RELAXED);
 		sum->busy_tsc +=
 			__atomic_load_n(&b->busy_tsc, __ATOMIC_RELAXED);
 	}
@@ -162,6 +163,7 @@ dp_bpf_set_build(const struct bw_image_view *v, const struct dp_bpf_set *cur,
 		/* validated: NUL terminated within the field */
 		memcpy(p->name, b->name, sizeof(p->name));
 		p->order = b->order;
+		p->on_fault = b->on_fault;
 		p->nb_insns = b->nb_insns;
 		p->crc32c =
 			bw_crc32c(0, code, (size_t)b->nb_insns * sizeof(*code));
@@ -232,6 +234,8 @@ dp_bpf_set_publish(const struct dp_bpf_set *s, struct dp_status *st)
 		in->base_passes = p->base.passes;
 		in->base_errors = p->base.errors;
 		in->base_tsc = p->base.busy_tsc;
+		in->base_faults = p->base.faults;
+		in->on_fault = p->on_fault;
 	}
 	/* pairs with the acquire loads of bpf_seq in bulwarkctl */
 	__atomic_store_n(&hdr->bpf_seq, hdr->bpf_seq + 1, __ATOMIC_RELEASE);
@@ -252,7 +256,9 @@ dp_bpf_set_free(struct dp_bpf_set *s)
 /*
  * Run the programs of rs on the packets of a burst whose verdict is still
  * DP_VERDICT_PASS; set BW_REASON_BPF (drop) or DP_VERDICT_ALLOW (pass).
- * Worker lcore only.
+ * A run that faulted (BW_BPF_FAULT_RC) is counted in the program's faults
+ * and, by its on_fault, sets BW_REASON_BPF_FAULT or leaves the packet to
+ * the next program. Worker lcore only.
  */
 void
 dp_bpf_classify(struct dp_worker *w, const struct dp_ruleset *rs,
@@ -261,7 +267,7 @@ dp_bpf_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 	const struct dp_bpf_set *set = rs->bpf;
 	struct bw_bpf_ctx *ctx[DP_BURST];
 	uint16_t idx[DP_BURST], i, j, nb_pend = 0, nb_left;
-	uint64_t rc, t0, drops, passes, errors;
+	uint64_t rc, t0, drops, passes, errors, faults;
 	uint32_t k;
 
 	for (i = 0; i < n; i++) {
@@ -280,7 +286,7 @@ dp_bpf_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 		const struct dp_bpf_prog *p = &set->prog[k];
 		struct bw_bpf_stats *b = &w->bst[p->slot];
 
-		drops = passes = errors = 0;
+		drops = passes = errors = faults = 0;
 		nb_left = 0;
 		t0 = rte_rdtsc();
 		for (j = 0; j < nb_pend; j++) {
@@ -296,8 +302,15 @@ dp_bpf_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 				passes++;
 				continue;
 			}
-			if (unlikely(rc != BW_BPF_CONTINUE))
+			if (unlikely(rc == BW_BPF_FAULT_RC)) {
+				faults++;
+				if (p->on_fault == BW_IMAGE_BPF_ON_FAULT_DROP) {
+					verdict[idx[j]] = BW_REASON_BPF_FAULT;
+					continue;
+				}
+			} else if (unlikely(rc != BW_BPF_CONTINUE)) {
 				errors++;
+			}
 			/* undecided: the next program sees it */
 			ctx[nb_left] = ctx[j];
 			idx[nb_left++] = idx[j];
@@ -310,7 +323,67 @@ dp_bpf_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 			dp_cnt_add(&b->passes, passes);
 		if (errors != 0)
 			dp_cnt_add(&b->errors, errors);
+		if (faults != 0)
+			dp_cnt_add(&b->faults, faults);
 		nb_pend = nb_left;
 	}
 	RTE_PER_LCORE(bpf_rs) = NULL;
+}
+
+/* What dp_bpf_fault_report() last logged of each slot. */
+static struct {
+	char name[BW_BPF_NAME_LEN];
+	uint32_t crc32c;
+	uint64_t logged; /* faults covered by a line, since the slot's base */
+	uint64_t at_s;	 /* when the last line was written */
+} fault_log[BW_BPF_SLOTS];
+
+void
+dp_bpf_fault_report(const struct dp_status *st, uint32_t nb_workers,
+		    uint64_t now_s)
+{
+	const struct bw_bpf_info *info = dp_status_bpf_info(st);
+	struct bw_bpf_info in;
+	struct bw_bpf_stats sum;
+	uint32_t seq, s;
+	uint64_t faults;
+
+	for (s = 0; s < BW_BPF_SLOTS; s++) {
+		seq = __atomic_load_n(&st->hdr->bpf_seq, __ATOMIC_ACQUIRE);
+		if (seq & 1)
+			return; /* being rewritten: the next period */
+		memcpy(&in, &info[s], sizeof(in));
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (__atomic_load_n(&st->hdr->bpf_seq, __ATOMIC_RELAXED) != seq)
+			return;
+		in.name[sizeof(in.name) - 1] = '\0';
+		if (in.name[0] == '\0')
+			continue;
+		if (strcmp(in.name, fault_log[s].name) != 0 ||
+		    in.crc32c != fault_log[s].crc32c) {
+			/* another program in the slot: its own count */
+			memcpy(fault_log[s].name, in.name,
+			       sizeof(fault_log[s].name));
+			fault_log[s].crc32c = in.crc32c;
+			fault_log[s].logged = 0;
+			fault_log[s].at_s = 0;
+		}
+		slot_sums(st, nb_workers, s, &sum);
+		faults = sum.faults - in.base_faults;
+		/* the first line at once, then one per DP_BPF_FAULT_LOG_S */
+		if (faults <= fault_log[s].logged ||
+		    (fault_log[s].logged != 0 &&
+		     now_s - fault_log[s].at_s < DP_BPF_FAULT_LOG_S))
+			continue;
+		DP_LOG(WARNING,
+		       "bpf program '%s': %" PRIu64
+		       " run-time faults (division by zero), %" PRIu64
+		       " in all; packets %s",
+		       in.name, faults - fault_log[s].logged, faults,
+		       in.on_fault == BW_IMAGE_BPF_ON_FAULT_CONTINUE
+			       ? "go on to the next stage (on-fault continue)"
+			       : "dropped as bpf-fault");
+		fault_log[s].logged = faults;
+		fault_log[s].at_s = now_s;
+	}
 }

@@ -23,6 +23,7 @@ struct dp_bpf_prog {
 	uint32_t order;
 	uint32_t nb_insns;
 	uint32_t crc32c;	  /* of its instructions */
+	uint32_t on_fault;	  /* BW_IMAGE_BPF_ON_FAULT_* */
 	uint64_t since_gen;	  /* generation that loaded this code */
 	struct bw_bpf_stats base; /* slot sums when the slot was taken */
 	char name[BW_BPF_NAME_LEN];
@@ -62,6 +63,18 @@ int dp_bpf_set_build(const struct bw_image_view *v,
  * cleared. Call once no worker can run the set s replaced. Control thread.
  */
 void dp_bpf_set_publish(const struct dp_bpf_set *s, struct dp_status *st);
+
+/*
+ * The log of run-time faults (bw_bpf_load.h BW_BPF_FAULT_RC), which
+ * workers only count: called by the main lcore every stats period, it
+ * reads the status region's program table and counters, and logs one line
+ * for a program whose fault count grew, at most once per
+ * DP_BPF_FAULT_LOG_S seconds per program (the line sums what happened
+ * since the last one). now_s: a monotonic clock in seconds. Main lcore.
+ */
+#define DP_BPF_FAULT_LOG_S 10
+void dp_bpf_fault_report(const struct dp_status *st, uint32_t nb_workers,
+			 uint64_t now_s);
 
 /* Free a set and its programs' code. NULL is fine. Control thread. */
 void dp_bpf_set_free(struct dp_bpf_set *s);

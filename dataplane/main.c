@@ -336,6 +336,9 @@ main(int argc, char **argv)
 		    DP_STATS_PERIOD_MS * 1000) {
 			ticks = 0;
 			status_refresh();
+			dp_bpf_fault_report(&status, nb_workers,
+					    rte_get_timer_cycles() /
+						    rte_get_timer_hz());
 		}
 	}
 
@@ -344,6 +347,8 @@ main(int argc, char **argv)
 	dp_ctlsrv_stop();
 	rte_eal_mp_wait_lcore();
 	status_refresh();
+	/* what the last period did not log yet */
+	dp_bpf_fault_report(&status, nb_workers, UINT64_MAX);
 	for (s = 0; s < nb_port_slots; s++)
 		dp_port_stop(port_slots[s].port_id);
 	dp_status_set_state(&status, BW_STATE_STOPPED);

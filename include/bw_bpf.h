@@ -70,7 +70,11 @@
 
 /*
  * Verdicts: the program's return value. Anything else is counted as an
- * error of the program and treated as BW_BPF_CONTINUE.
+ * error of the program and treated as BW_BPF_CONTINUE. A division or
+ * remainder by a register that holds zero is no verdict but a fault: the
+ * program stops, the fault is counted, and the packet is dropped (reason
+ * "bpf-fault") or goes on, as the program's `--on-fault` says (default
+ * drop; docs/bpf.md, "Run-time faults").
  */
 #define BW_BPF_CONTINUE 0 /* no decision: the next program, then the rest */
 #define BW_BPF_PASS	1 /* forward now; later programs and stages skipped */

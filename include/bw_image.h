@@ -184,8 +184,18 @@ struct bw_image_bpf {
 	uint32_t insn_first;	    /* first entry of BW_SEC_BPF_INSNS */
 	uint32_t ctx_size;	    /* bytes: sizeof(struct bw_bpf_ctx) it was
 				       verified against */
-	uint8_t reserved[16];	    /* zero */
+	uint8_t on_fault;	    /* BW_IMAGE_BPF_ON_FAULT_*: what a fault
+				       does to the packet */
+	uint8_t reserved[15];	    /* zero */
 };
+
+/*
+ * bw_image_bpf.on_fault: what happens to a packet on which the program
+ * faults (a division by zero, bw_bpf_load.h). 0, what images written
+ * before the field read as, is the default: fail closed.
+ */
+#define BW_IMAGE_BPF_ON_FAULT_DROP     0 /* dropped, reason "bpf-fault" */
+#define BW_IMAGE_BPF_ON_FAULT_CONTINUE 1 /* as if it returned CONTINUE */
 
 _Static_assert(sizeof(struct bw_image_bpf) == 64, "bpf entry size");
 

@@ -75,7 +75,8 @@
 	X(GTPU_HDR, 48, "gtpu-bad-header", 1)                                  \
 	X(MPLS_HDR, 49, "mpls-bad-label-stack", 1)                             \
 	X(PPPOE_HDR, 50, "pppoe-bad-header", 1)                                \
-	X(TUN_FRAG, 51, "tunnel-inner-fragment", 1)
+	X(TUN_FRAG, 51, "tunnel-inner-fragment", 1)                            \
+	X(BPF_FAULT, 52, "bpf-fault", 0)
 
 enum bw_reason {
 #define BW_REASON_ENUM(sym, num, name, mal) BW_REASON_##sym = num,

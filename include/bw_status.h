@@ -25,7 +25,8 @@
 #define BW_STATUS_MAGIC	    0x5355544154535742ULL /* "BWSTATUS" little endian */
 #define BW_STATUS_ABI_MAJOR 1
 /* 3: frag, tun_pkts, tun_depth_pkts, restore_gen, restore_err */
-#define BW_STATUS_ABI_MINOR 3
+/* 4: bw_bpf_stats.faults, bw_bpf_info.base_faults and on_fault */
+#define BW_STATUS_ABI_MINOR 4
 
 #define BW_CACHE_LINE	 64
 #define BW_NAME_LEN	 32 /* instance and version strings, NUL included */
@@ -285,7 +286,9 @@ struct bw_bpf_info {
 	uint64_t base_passes; /* likewise */
 	uint64_t base_errors; /* likewise */
 	uint64_t base_tsc;    /* likewise */
-	uint8_t reserved[32]; /* zero */
+	uint64_t base_faults; /* likewise (minor 4) */
+	uint32_t on_fault;    /* BW_IMAGE_BPF_ON_FAULT_* (minor 4) */
+	uint8_t reserved[20]; /* zero */
 };
 
 _Static_assert(sizeof(struct bw_bpf_info) == 128, "bpf info size");
@@ -297,7 +300,8 @@ struct bw_bpf_stats {
 	uint64_t passes;      /* it returned BW_BPF_PASS */
 	uint64_t errors;      /* it returned something else (continue) */
 	uint64_t busy_tsc;    /* TSC ticks spent in it (see docs/bpf.md) */
-	uint64_t reserved[3]; /* zero */
+	uint64_t faults;      /* it faulted: division by zero (minor 4) */
+	uint64_t reserved[2]; /* zero */
 };
 
 _Static_assert(sizeof(struct bw_bpf_stats) == 64, "bpf stats size");

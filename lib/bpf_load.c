@@ -22,7 +22,16 @@
 #define OP_LD	     0x00
 #define OP_ST	     0x02
 #define OP_STX	     0x03
+#define OP_ALU	     0x04
 #define OP_JMP	     0x05
+#define OP_JMP32     0x06
+#define OP_ALU64     0x07
+#define OP_EXIT	     0x95 /* JMP | EXIT */
+#define OP_JSET_K    0x45 /* JMP | JSET | K */
+#define OP_SRC_X     0x08 /* source: a register, not the immediate */
+#define OP_ALU_OP(c) ((c)&0xf0)
+#define OP_DIV	     0x30
+#define OP_MOD	     0x90
 #define OP_CALL	     0x85 /* JMP | CALL */
 #define OP_LD_IMM64  0x18 /* LD | IMM | DW: two instruction slots */
 #define REG_FP	     10	  /* read-only frame pointer: the stack */
@@ -117,7 +126,26 @@ bw_bpf_code_check(const struct bw_image_insn *insns, uint32_t nb_insns,
 					      i);
 			i++; /* the second half of the immediate */
 			break;
+		case OP_ALU:
+		case OP_ALU64:
+			if ((OP_ALU_OP(in->code) == OP_DIV ||
+			     OP_ALU_OP(in->code) == OP_MOD) &&
+			    !(in->code & OP_SRC_X) && in->imm == 0)
+				return refuse(why, why_len, -EINVAL,
+					      "insn %u: division by the "
+					      "constant 0",
+					      i);
+			break;
 		case OP_JMP:
+			if (in->code == OP_JSET_K && in->imm >= INT8_MIN &&
+			    in->imm <= INT8_MAX)
+				return refuse(
+					why, why_len, -EINVAL,
+					"insn %u: jset with the immediate "
+					"%d: rte_bpf's JIT miscompiles a "
+					"jset whose immediate fits a "
+					"byte (test with & and a compare)",
+					i, (int)in->imm);
 			if (in->code != OP_CALL)
 				break;
 			if (INSN_SRC(in) != 0)
@@ -190,6 +218,178 @@ reason_from_log(const char *log, char *why, size_t why_len)
 		why[--used] = '\0';
 }
 
+/* A division or remainder by a register: it faults when that is zero. */
+static int
+is_div_x(const struct bw_image_insn *in)
+{
+	uint8_t cls = OP_CLASS(in->code);
+
+	return (cls == OP_ALU || cls == OP_ALU64) && (in->code & OP_SRC_X) &&
+	       (OP_ALU_OP(in->code) == OP_DIV || OP_ALU_OP(in->code) == OP_MOD);
+}
+
+/* Instructions put before a division by a register (guard()). */
+static uint32_t
+guard_len(const struct bw_image_insn *in)
+{
+	if (!is_div_x(in))
+		return 0;
+	return OP_CLASS(in->code) == OP_ALU64 ? 4 : 7;
+}
+
+static struct bw_image_insn
+mk(uint8_t code, uint8_t dst, uint8_t src, int16_t off, int32_t imm)
+{
+	struct bw_image_insn in = {.code = code,
+				   .regs = (uint8_t)(dst | src << 4),
+				   .off = off,
+				   .imm = imm};
+
+	return in;
+}
+
+/*
+ * The guard of division d at out: when its divisor is zero, the program
+ * ends with BW_BPF_FAULT_RC in r0 instead of reaching rte_bpf's own check
+ * (which returns 0, a verdict, and in the interpreter logs a line). A
+ * 64-bit division tests the whole register:
+ *
+ *     jne src, 0, +3 ; lddw r0, FAULT ; exit ; div
+ *
+ * a 32-bit one only its low half, without a scratch register: when bits
+ * 0..30 are all zero, shifting right by 24 loses nothing, bit 31 is then
+ * bit 7, and shifting back restores the register exactly:
+ *
+ *     jset src, 0x7fffffff, +6 ; rsh src, 24 ; jset src, 0x80, +3 ;
+ *     lddw r0, FAULT ; exit ; lsh src, 24 ; div32
+ *
+ * (24 and 0x80, not 31 and 1: rte_bpf 22.11's x86 JIT encodes a jset
+ * whose immediate fits a byte with a one-byte immediate, which the
+ * instruction it emits does not have: the native code is garbage.)
+ */
+static void
+guard(const struct bw_image_insn *d, struct bw_image_insn *out)
+{
+	uint8_t src = INSN_SRC(d);
+	uint64_t rc = BW_BPF_FAULT_RC;
+	uint32_t k = 0;
+
+	if (OP_CLASS(d->code) == OP_ALU64) {
+		out[k++] = mk(0x55, src, 0, 3, 0); /* jne src, 0 */
+	} else {
+		out[k++] = mk(0x45, src, 0, 6, 0x7fffffff); /* jset */
+		out[k++] = mk(0x77, src, 0, 0, 24);	    /* rsh64 */
+		out[k++] = mk(0x45, src, 0, 3, 0x80);	    /* jset */
+	}
+	out[k++] = mk(OP_LD_IMM64, 0, 0, 0, (int32_t)(uint32_t)rc);
+	out[k++] = mk(0, 0, 0, 0, (int32_t)(uint32_t)(rc >> 32));
+	out[k++] = mk(OP_EXIT, 0, 0, 0, 0);
+	if (OP_CLASS(d->code) == OP_ALU)
+		out[k++] = mk(0x67, src, 0, 0, 24); /* lsh64: restore */
+}
+
+/*
+ * insns with a guard before each division by a register, jumps moved to
+ * match (a jump to a division lands on its guard); NULL and *nb_out 0
+ * when there is none. -ERANGE when a moved jump no longer fits 16 bits.
+ */
+static int
+guard_divisions(const struct bw_image_insn *insns, uint32_t nb,
+		struct bw_image_insn **out, uint32_t *nb_out, char *why,
+		size_t why_len)
+{
+	struct bw_image_insn *code;
+	uint32_t *pos, i, n = 0, extra = 0;
+	int64_t target, off;
+
+	*out = NULL;
+	*nb_out = 0;
+	for (i = 0; i < nb; i++)
+		extra += guard_len(&insns[i]);
+	if (extra == 0)
+		return 0;
+	pos = malloc(((size_t)nb + 1) * sizeof(*pos));
+	code = malloc(((size_t)nb + extra) * sizeof(*code));
+	if (pos == NULL || code == NULL) {
+		free(pos);
+		free(code);
+		return refuse(why, why_len, -ENOMEM, "out of memory");
+	}
+	for (i = 0; i < nb; i++) {
+		pos[i] = n; /* where a jump to insn i lands */
+		if (guard_len(&insns[i]) != 0) {
+			guard(&insns[i], code + n);
+			n += guard_len(&insns[i]);
+		}
+		code[n++] = insns[i];
+	}
+	pos[nb] = n;
+	for (i = 0; i < nb; i++) {
+		uint8_t cls = OP_CLASS(insns[i].code);
+
+		if ((cls != OP_JMP && cls != OP_JMP32) ||
+		    insns[i].code == OP_CALL || insns[i].code == OP_EXIT)
+			continue;
+		target = (int64_t)i + 1 + insns[i].off;
+		if (target < 0 || target > nb)
+			continue; /* rte_bpf refuses it with its own words */
+		/* a jump has no guard: it sits at pos[i] */
+		off = (int64_t)pos[target] - ((int64_t)pos[i] + 1);
+		if (off < INT16_MIN || off > INT16_MAX) {
+			free(pos);
+			free(code);
+			return refuse(why, why_len, -ERANGE,
+				      "insn %u: jump too long once divisions "
+				      "are guarded",
+				      i);
+		}
+		code[pos[i]].off = (int16_t)off;
+	}
+	free(pos);
+	*out = code;
+	*nb_out = n;
+	return 0;
+}
+
+/*
+ * rte_bpf_load() of insns with prm, its log lines captured into *log
+ * (rte_openlog_stream()) and made the reason in why when it refuses;
+ * *err is its rte_errno.
+ */
+static struct rte_bpf *
+load_captured(struct rte_bpf_prm *prm, const struct bw_image_insn *insns,
+	      uint32_t nb_insns, char **log, char *why, size_t why_len,
+	      int *err)
+{
+	struct rte_bpf *bpf;
+	size_t log_len = 0;
+	FILE *prev, *cap;
+
+	/* struct bw_image_insn has the layout of struct ebpf_insn */
+	prm->ins = (const struct ebpf_insn *)insns;
+	prm->nb_ins = nb_insns;
+	*log = NULL;
+	prev = rte_log_get_stream();
+	cap = open_memstream(log, &log_len);
+	if (cap != NULL)
+		rte_openlog_stream(cap);
+	bpf = rte_bpf_load(prm);
+	*err = rte_errno;
+	if (cap != NULL) {
+		rte_openlog_stream(prev);
+		fclose(cap);
+	}
+	if (bpf == NULL && why != NULL && why_len > 0) {
+		why[0] = '\0';
+		if (*log != NULL && (*log)[0] != '\0')
+			reason_from_log(*log, why, why_len);
+		if (why[0] == '\0')
+			snprintf(why, why_len, "rte_bpf_load: %s",
+				 strerror(*err));
+	}
+	return bpf;
+}
+
 int
 bw_bpf_code_load(struct bw_bpf_code *c, const struct bw_image_insn *insns,
 		 uint32_t nb_insns, const struct bw_bpf_helpers *helpers,
@@ -198,9 +398,9 @@ bw_bpf_code_load(struct bw_bpf_code *c, const struct bw_image_insn *insns,
 	struct rte_bpf_xsym xsym[BW_BPF_HELPER_MAX + 1];
 	struct rte_bpf_prm prm;
 	struct rte_bpf_jit jit;
+	struct bw_image_insn *guarded;
+	uint32_t nb_guarded;
 	char *log = NULL;
-	size_t log_len = 0;
-	FILE *prev, *cap;
 	int ret, err;
 
 	memset(c, 0, sizeof(*c));
@@ -235,9 +435,6 @@ bw_bpf_code_load(struct bw_bpf_code *c, const struct bw_image_insn *insns,
 	xsym[BW_BPF_HELPER_LIST_LOOKUP].func.ret.size = sizeof(uint64_t);
 
 	memset(&prm, 0, sizeof(prm));
-	/* struct bw_image_insn has the layout of struct ebpf_insn */
-	prm.ins = (const struct ebpf_insn *)insns;
-	prm.nb_ins = nb_insns;
 	prm.xsym = xsym;
 	prm.nb_xsym = BW_BPF_HELPER_MAX + 1;
 	/*
@@ -247,22 +444,26 @@ bw_bpf_code_load(struct bw_bpf_code *c, const struct bw_image_insn *insns,
 	prm.prog_arg.type = RTE_BPF_ARG_PTR;
 	prm.prog_arg.size = sizeof(struct bw_bpf_ctx);
 
-	prev = rte_log_get_stream();
-	cap = open_memstream(&log, &log_len);
-	if (cap != NULL)
-		rte_openlog_stream(cap);
-	c->bpf = rte_bpf_load(&prm);
-	err = rte_errno;
-	if (cap != NULL) {
-		rte_openlog_stream(prev);
-		fclose(cap);
+	ret = guard_divisions(insns, nb_insns, &guarded, &nb_guarded, why,
+			      why_len);
+	if (ret < 0)
+		return ret;
+	/*
+	 * The program as written goes to the verifier first, so that its
+	 * reasons name the operator's instruction numbers; then, when it
+	 * divides by a register, the guarded code (load_captured()).
+	 */
+	c->bpf = load_captured(&prm, insns, nb_insns, &log, why, why_len, &err);
+	if (c->bpf != NULL && guarded != NULL) {
+		rte_bpf_destroy(c->bpf);
+		free(log);
+		log = NULL;
+		c->bpf = load_captured(&prm, guarded, nb_guarded, &log, why,
+				       why_len, &err);
+		c->guarded = 1;
 	}
+	free(guarded);
 	if (c->bpf == NULL) {
-		if (log != NULL && log[0] != '\0')
-			reason_from_log(log, why, why_len);
-		if (why != NULL && why_len > 0 && why[0] == '\0')
-			snprintf(why, why_len, "rte_bpf_load: %s",
-				 strerror(err));
 		free(log);
 		return err > 0 ? -err : -EINVAL;
 	}

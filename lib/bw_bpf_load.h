@@ -33,11 +33,24 @@ struct bw_bpf_helpers {
 
 struct rte_bpf;
 
+/*
+ * What a loaded program returns when it faulted: a division or remainder
+ * by a register that held zero (the only run-time fault of rte_bpf's
+ * instruction set; a division by the constant 0 is refused at load). Not
+ * a verdict of bw_bpf.h, and no 32-bit value, signed or not: a C program
+ * returning int cannot produce it. bw_bpf_code_load() puts a guard before
+ * each such division that ends the program with this value, instead of
+ * letting rte_bpf's own check return 0 (BW_BPF_CONTINUE: a drop program
+ * would fail open) and, in the interpreter, log a line per packet.
+ */
+#define BW_BPF_FAULT_RC 0xfa17ed0bfa17ed0bULL
+
 /* A loaded program. */
 struct bw_bpf_code {
 	struct rte_bpf *bpf;	    /* rte_bpf handle: rte_bpf_exec() */
 	uint64_t (*jit)(void *ctx); /* native code, NULL: interpreter only */
 	size_t jit_size;	    /* bytes of native code */
+	int guarded;		    /* 1: divisions by a register guarded */
 };
 
 /*
@@ -45,7 +58,11 @@ struct bw_bpf_code {
  * BW_BPF_INSNS_MAX instructions; calls only to helpers 1..BW_BPF_HELPER_MAX
  * (no call into another function of the object, no kernel function);
  * stores only to the stack (r10), so that a program cannot change its
- * context for the next program; no 64-bit load that refers to a map.
+ * context for the next program; no 64-bit load that refers to a map; no
+ * division or remainder by the constant 0; no jset with an immediate from
+ * -128 to 127 (rte_bpf 22.11's x86 JIT gives that instruction a one-byte
+ * immediate it does not have: the native code that follows is garbage;
+ * clang does not emit jset, hand-written code could).
  * Returns 0, or -EINVAL with a lowercase reason in why that names the
  * instruction ("insn 12: ..."). Pure; any thread.
  */
@@ -60,7 +77,10 @@ int bw_bpf_code_check(const struct bw_image_insn *insns, uint32_t nb_insns,
  * want_jit 0, c->jit stays NULL and the interpreter runs the program.
  * rte_bpf's log lines are captured while it runs (rte_openlog_stream()) to
  * give the verifier's own words in why: "memory boundary violation at pc
- * 3", "loops detected; loop at pc:12 --> pc:6". Returns 0 (free with
+ * 3", "loops detected; loop at pc:12 --> pc:6". A division by a
+ * register gets a guard (BW_BPF_FAULT_RC): the verifier sees the program
+ * as written first, so that its reasons name the operator's instruction
+ * numbers, then the guarded code is loaded and run. Returns 0 (free with
  * bw_bpf_code_free()) or a negative errno with why set. Control thread of
  * the dataplane, or bulwarkctl; not thread-safe (the log stream is
  * process-wide).

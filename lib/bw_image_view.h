@@ -102,8 +102,8 @@ struct bw_image_view {
  *   names as list names and unique among programs; order strictly
  *   ascending; nb_insns 1..BW_BPF_INSNS_MAX; insn_first ranges follow
  *   each other in table order from 0 and cover BPF_INSNS exactly;
- *   ctx_size equal to sizeof(struct bw_bpf_ctx) of this build; reserved
- *   zero. The instructions themselves are checked when they are loaded
+ *   ctx_size equal to sizeof(struct bw_bpf_ctx) of this build; on_fault
+ *   a BW_IMAGE_BPF_ON_FAULT_*; reserved zero. The instructions themselves are checked when they are loaded
  *   (bw_bpf_load.h), not here;
  * - content rules (FULL only; RULES absent means none, and then RADDRS,
  *   RPORTS, RSTRINGS, HSDB_BLOCK, HSDB_STREAM, HSGROUPS, HSPORTS and

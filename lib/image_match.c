@@ -87,6 +87,11 @@ img_check_bpf(struct val *c)
 					  "this dataplane has %zu",
 					  i, b->name, b->ctx_size,
 					  sizeof(struct bw_bpf_ctx));
+		if (b->on_fault > BW_IMAGE_BPF_ON_FAULT_CONTINUE)
+			return img_refuse(c, -EINVAL,
+					  "program %" PRIu32
+					  " ('%s'): unknown on_fault %u",
+					  i, b->name, b->on_fault);
 		for (k = 0; k < sizeof(b->reserved); k++) {
 			if (b->reserved[k] != 0)
 				return img_refuse(c, -EINVAL,

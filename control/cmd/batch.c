@@ -8,7 +8,8 @@
  * word, outside quotes) are ignored; words are split at blanks, '...' and
  * "..." quote (with \" and \\ inside double quotes).
  *
- * Every line is checked and applied in order to the same transaction; a
+ * Every line is read and prepared (a rules load compiled) before the state
+ * directory is locked, then applied in order to the same transaction; a
  * bad line is reported as "FILE:LINE: error: ..." and the others are still
  * checked (a line that fails leaves the transaction as it was), then
  * nothing is committed. The row of the command is in table.c.
@@ -93,24 +94,44 @@ split(char *s, struct bcmd *c, const char **why)
 }
 
 /*
- * Run one line of a batch (argv[0] a change command) inside t. Returns
- * CTL_EXIT_OK or the exit status of a line that was reported.
+ * Read one line of a batch (argv[0] a change command) into *a and prepare
+ * it (the row's prepare: operands checked, a rules load compiled), before
+ * t is begun. Returns CTL_EXIT_OK or the exit status of a line that was
+ * reported; *a is freed by the caller (ctl_args_free()) either way.
  */
 static int
-batch_line(struct ctl_txn *t, const struct ctl_cmd *cmd, int argc, char **argv)
+batch_prepare(struct ctl_txn *t, const struct ctl_cmd *cmd, int argc,
+	      char **argv, struct ctl_args *a)
 {
-	struct ctl_args a;
 	int rc;
 
-	rc = ctl_cli_parse(t->ctx, t->where, cmd, argc, argv, &a);
-	if (rc == CTL_EXIT_OK && a.help) {
+	rc = ctl_cli_parse(t->ctx, t->where, cmd, argc, argv, a);
+	if (rc == CTL_EXIT_OK && a->help) {
 		/* the help still goes out, as it always has */
 		ctl_cli_help(cmd, t->ctx->out);
 		rc = ctl_txn_usage(t, cmd->usage, "--help in a batch");
-	} else if (rc == CTL_EXIT_OK)
-		rc = cmd->change(t, &a);
-	ctl_args_free(&a);
+	} else if (rc == CTL_EXIT_OK && cmd->prepare != NULL) {
+		rc = cmd->prepare(t, a);
+	}
 	return rc;
+}
+
+/* Apply a prepared line to the begun t, as ctl_cmd_change() would. */
+static int
+batch_perform(struct ctl_txn *t, const struct ctl_args *a)
+{
+	const char *hint = a->cmd->batch_hint;
+	ctl_change_fn perform =
+		a->sub >= 0 ? a->cmd->subs[a->sub].perform : a->cmd->perform;
+
+	if (perform == NULL) {
+		ctl_txn_error(t, "'%s %s' is not a change%s%s", a->cmd->name,
+			      a->cmd->subs[a->sub].name,
+			      hint != NULL ? ": " : "",
+			      hint != NULL ? hint : "");
+		return CTL_EXIT_USAGE;
+	}
+	return perform(t, a);
 }
 
 /*
@@ -212,7 +233,11 @@ lines_split(const char *name, char *buf, FILE *err, struct bcmd **cmds,
 
 /*
  * Run the nb commands of the batch name in one transaction, committed
- * when none of them and no line before (nb_bad) was bad.
+ * when none of them and no line before (nb_bad) was bad. Every line is
+ * read and prepared first, before the state directory is locked: a rules
+ * load compiles then, as it does alone, so that a slow compile holds no
+ * other command up (issue #15 point 7); then the lock is taken and the
+ * lines are applied in order.
  */
 static int
 lines_run(struct ctl_ctx *ctx, const char *name, struct bcmd *cmds, size_t nb,
@@ -220,31 +245,63 @@ lines_run(struct ctl_ctx *ctx, const char *name, struct bcmd *cmds, size_t nb,
 {
 	char where[PATH_MAX + 32];
 	const struct ctl_cmd *cmd;
+	struct ctl_args *args;
+	uint8_t *ready;
 	struct ctl_txn t;
 	int rc = CTL_EXIT_FAIL;
 	size_t i;
 
+	args = calloc(nb + 1, sizeof(*args));
+	ready = calloc(nb + 1, 1);
+	if (args == NULL || ready == NULL) {
+		free(args);
+		free(ready);
+		fprintf(ctx->err, CTL_PROG ": out of memory\n");
+		return CTL_EXIT_FAIL;
+	}
 	/* the good lines are still run, so that every bad one is reported */
 	ctl_txn_init(&t, ctx);
-	if (ctl_txn_begin(&t) < 0)
-		return CTL_EXIT_FAIL;
 	for (i = 0; i < nb; i++) {
 		snprintf(where, sizeof(where), "%s:%zu", name, cmds[i].lineno);
 		t.where = where;
 		cmd = ctl_cli_find(&ctl_cli_table, cmds[i].argv[0]);
-		if (batch_line(&t, cmd, cmds[i].argc, cmds[i].argv) !=
-		    CTL_EXIT_OK)
+		if (batch_prepare(&t, cmd, cmds[i].argc, cmds[i].argv,
+				  &args[i]) == CTL_EXIT_OK)
+			ready[i] = 1;
+		else
+			nb_bad++;
+	}
+	t.where = NULL;
+	if (ctl_txn_begin(&t) < 0)
+		goto out;
+	for (i = 0; i < nb; i++) {
+		if (!ready[i])
+			continue;
+		snprintf(where, sizeof(where), "%s:%zu", name, cmds[i].lineno);
+		t.where = where;
+		if (batch_perform(&t, &args[i]) != CTL_EXIT_OK)
 			nb_bad++;
 	}
 	t.where = NULL;
 	if (nb_bad == 0)
 		rc = ctl_txn_commit(&t);
 	ctl_txn_end(&t);
-	if (nb_bad == 0)
-		return rc;
-	fprintf(ctx->err, CTL_PROG ": %s: %zu bad line%s; nothing committed\n",
-		name, nb_bad, nb_bad == 1 ? "" : "s");
-	return CTL_EXIT_FAIL;
+	if (nb_bad != 0) {
+		fprintf(ctx->err,
+			CTL_PROG ": %s: %zu bad line%s; nothing committed\n",
+			name, nb_bad, nb_bad == 1 ? "" : "s");
+		rc = CTL_EXIT_FAIL;
+	}
+out:
+	for (i = 0; i < nb; i++) {
+		if (args[i].cmd != NULL && args[i].cmd->release != NULL &&
+		    args[i].req != NULL)
+			args[i].cmd->release(args[i].req);
+		ctl_args_free(&args[i]);
+	}
+	free(args);
+	free(ready);
+	return rc;
 }
 
 int

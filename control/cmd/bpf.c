@@ -4,6 +4,7 @@
  * docs/bpf.md).
  *
  *   bpf load NAME OBJECT.o [--section SEC] [--order N]   add or replace
+ *            [--on-fault drop|continue]
  *   bpf unload NAME                                      remove
  *   bpf show [NAME] [--json]                             programs, counters
  *
@@ -31,8 +32,11 @@
 
 #define BPF_USAGE                                                              \
 	"bpf load NAME OBJECT.o [--section SEC] [--order N]\n"                 \
+	"                [--on-fault drop|continue]\n"                         \
 	"       bpf unload NAME | bpf show [NAME] [--json]"
-#define LOAD_USAGE   "bpf load NAME OBJECT.o [--section SEC] [--order N]"
+#define LOAD_USAGE                                                             \
+	"bpf load NAME OBJECT.o [--section SEC] [--order N] "                  \
+	"[--on-fault drop|continue]"
 #define UNLOAD_USAGE "bpf unload NAME"
 #define SHOW_USAGE   "bpf show [NAME] [--json]"
 
@@ -46,6 +50,7 @@ struct bpf_req {
 	const char *section; /* NULL: the object's only program */
 	uint64_t order;	     /* 0 .. UINT32_MAX */
 	int has_order, json;
+	int on_fault, has_on_fault; /* BW_IMAGE_BPF_ON_FAULT_* */
 	enum bpf_sub sub;
 	const char *usage;
 	const char *name; /* NULL for show without NAME */
@@ -69,6 +74,18 @@ ctl_cmd_bpf_prepare(struct ctl_txn *t, const struct ctl_args *a)
 	return CTL_EXIT_OK;
 }
 
+static const struct ctl_opt_choice fault_words[] = {
+	{"drop", BW_IMAGE_BPF_ON_FAULT_DROP},
+	{"continue", BW_IMAGE_BPF_ON_FAULT_CONTINUE},
+	{NULL, 0},
+};
+
+static const char *
+fault_word(uint32_t on_fault)
+{
+	return on_fault == BW_IMAGE_BPF_ON_FAULT_CONTINUE ? "continue" : "drop";
+}
+
 static int
 do_load(struct ctl_txn *t, const struct ctl_args *a)
 {
@@ -78,7 +95,7 @@ do_load(struct ctl_txn *t, const struct ctl_args *a)
 	uint32_t order = (uint32_t)r->order;
 	const struct ctl_prog *old;
 	struct ctl_prog *now;
-	uint32_t old_order = 0, old_crc = 0, old_nb = 0;
+	uint32_t old_order = 0, old_crc = 0, old_nb = 0, old_fault = 0;
 	int ret, existed;
 
 	ret = ctl_bpfobj_load(r->file, r->section, &op, why, sizeof(why));
@@ -92,6 +109,7 @@ do_load(struct ctl_txn *t, const struct ctl_args *a)
 		old_order = old->order;
 		old_crc = ctl_prog_crc(old);
 		old_nb = old->nb_insns;
+		old_fault = old->on_fault;
 	}
 	ret = ctl_ruleset_put_prog(&t->cur, r->name, op.insns, op.nb_insns,
 				   r->has_order ? &order : NULL);
@@ -113,14 +131,19 @@ do_load(struct ctl_txn *t, const struct ctl_args *a)
 		return CTL_EXIT_FAIL;
 	}
 	now = ctl_ruleset_find_prog(&t->cur, r->name);
+	/* a replaced program keeps its policy unless one is given */
+	now->on_fault = r->has_on_fault ? (uint32_t)r->on_fault
+			: existed	? old_fault
+					: BW_IMAGE_BPF_ON_FAULT_DROP;
 	if (!existed || old_order != now->order || old_nb != now->nb_insns ||
-	    old_crc != ctl_prog_crc(now)) {
+	    old_crc != ctl_prog_crc(now) || old_fault != now->on_fault) {
 		t->structural = 1;
 		ctl_txn_note(t,
 			     "bpf load %s %s section %s: %" PRIu32
-			     " insns, order %" PRIu32 "%s",
+			     " insns, order %" PRIu32 ", on fault %s%s",
 			     r->name, r->file, op.section, op.nb_insns,
-			     now->order, existed ? " (replaced)" : " (new)");
+			     now->order, fault_word(now->on_fault),
+			     existed ? " (replaced)" : " (new)");
 	}
 	ctl_bpfobj_prog_free(&op);
 	return CTL_EXIT_OK;
@@ -194,6 +217,7 @@ show_json(struct ctl_ctx *ctx, struct ctl_ruleset *rs,
 		ctl_json_u64(&j, "order", p->order);
 		ctl_json_u64(&j, "nb_insns", p->nb_insns);
 		ctl_json_str(&j, "crc32c", crc);
+		ctl_json_str(&j, "on_fault", fault_word(p->on_fault));
 		s = slot_of(h, p);
 		if (s >= 0) {
 			const struct bw_bpf_stats *st = &h->sum[s];
@@ -205,6 +229,7 @@ show_json(struct ctl_ctx *ctx, struct ctl_ruleset *rs,
 			ctl_json_u64(&j, "drops", st->drops);
 			ctl_json_u64(&j, "passes", st->passes);
 			ctl_json_u64(&j, "errors", st->errors);
+			ctl_json_u64(&j, "faults", st->faults);
 			ctl_json_u64(&j, "busy_tsc", st->busy_tsc);
 			ctl_json_double(&j, "cycles_per_run", per_run(st), 1);
 			ctl_json_object_end(&j);
@@ -224,11 +249,12 @@ show_table(FILE *f, const struct ctl_ruleset *rs, const struct ctl_bpf_hits *h,
 	uint32_t i;
 	int s, k;
 
-	tb = ctl_table_new(10, rs->nb_progs + 1, "lrrllrrrrr");
+	tb = ctl_table_new(12, rs->nb_progs + 1, "lrrlllrrrrrr");
 	if (tb == NULL)
 		return -ENOMEM;
-	ctl_table_header(tb, "NAME", "ORDER", "INSNS", "CRC32C", "JIT", "RUNS",
-			 "DROPS", "PASSES", "ERRORS", "CYCLES/RUN", NULL);
+	ctl_table_header(tb, "NAME", "ORDER", "INSNS", "CRC32C", "ON-FAULT",
+			 "JIT", "RUNS", "DROPS", "PASSES", "ERRORS", "FAULTS",
+			 "CYCLES/RUN", NULL);
 	for (i = 0; i < rs->nb_progs; i++) {
 		const struct ctl_prog *p = &rs->progs[i];
 
@@ -239,10 +265,11 @@ show_table(FILE *f, const struct ctl_ruleset *rs, const struct ctl_bpf_hits *h,
 		ctl_table_cell(tb, "%" PRIu32, p->order);
 		ctl_table_cell(tb, "%" PRIu32, p->nb_insns);
 		ctl_table_cell(tb, "%08" PRIx32, ctl_prog_crc(p));
+		ctl_table_cell(tb, "%s", fault_word(p->on_fault));
 		s = slot_of(h, p);
 		if (s < 0) {
-			/* not running: none of the six columns after CRC32C */
-			for (k = 0; k < 6; k++)
+			/* not running: none of the seven columns after it */
+			for (k = 0; k < 7; k++)
 				ctl_table_cell(tb, "-");
 			continue;
 		}
@@ -251,6 +278,7 @@ show_table(FILE *f, const struct ctl_ruleset *rs, const struct ctl_bpf_hits *h,
 		ctl_table_cell(tb, "%" PRIu64, h->sum[s].drops);
 		ctl_table_cell(tb, "%" PRIu64, h->sum[s].passes);
 		ctl_table_cell(tb, "%" PRIu64, h->sum[s].errors);
+		ctl_table_cell(tb, "%" PRIu64, h->sum[s].faults);
 		ctl_table_cell(tb, "%.1f", per_run(&h->sum[s]));
 	}
 	ctl_table_print(tb, f, 0);
@@ -311,7 +339,7 @@ const struct ctl_sub ctl_cmd_bpf_subs[] = {
 		      .run = do_show,
 		      .help = "programs with order, size, CRC32C and, from a "
 			      "running dataplane, JIT or interpreter, runs, "
-			      "drops, passes, errors, cycles per run"},
+			      "drops, passes, errors, faults, cycles per run"},
 	{.name = NULL},
 };
 
@@ -337,6 +365,19 @@ const struct ctl_opt ctl_cmd_bpf_opts[] = {
 		 "replaced program keeps its own, a new one goes " ORDER_STEP
 		 " after the last); programs at N and after move one down to "
 		 "make room"},
+	{.name = "on-fault",
+	 .type = CTL_OPT_KEYWORD,
+	 .off = offsetof(struct bpf_req, on_fault),
+	 .seen_off = CTL_FIELD1(struct bpf_req, has_on_fault),
+	 .subs = CTL_SUB(SUB_LOAD),
+	 .choices = fault_words,
+	 .bad = "%o '%a': not drop or continue",
+	 .value = "P",
+	 .help = "what a run-time fault of the program (a division by zero) "
+		 "does to the packet: drop it, counted under the reason "
+		 "bpf-fault (default for a new program; a replaced one keeps "
+		 "its own), or continue as if the program returned "
+		 "BW_BPF_CONTINUE (fail open)"},
 	{.name = "json",
 	 .type = CTL_OPT_FLAG,
 	 .off = offsetof(struct bpf_req, json),

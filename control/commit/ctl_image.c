@@ -315,6 +315,7 @@ progs_fill(const struct ctl_ruleset *rs, struct bw_image_bpf *tab,
 		tab[i].nb_insns = p->nb_insns;
 		tab[i].insn_first = first;
 		tab[i].ctx_size = sizeof(struct bw_bpf_ctx);
+		tab[i].on_fault = (uint8_t)p->on_fault;
 		memcpy(code + first, p->insns,
 		       (size_t)p->nb_insns * sizeof(*code));
 		first += p->nb_insns;
@@ -605,6 +606,7 @@ ctl_image_read(const void *img, size_t len, struct ctl_ruleset *rs,
 		memcpy(cp->name, b->name, sizeof(cp->name));
 		cp->order = b->order;
 		cp->nb_insns = b->nb_insns;
+		cp->on_fault = b->on_fault;
 		cp->insns = malloc((size_t)b->nb_insns * sizeof(*cp->insns));
 		if (cp->insns == NULL) {
 			r = -ENOMEM;

@@ -315,7 +315,7 @@ ctl_ruleset_progs_equal(const struct ctl_ruleset *a,
 		const struct ctl_prog *x = &a->progs[i], *y = &b->progs[i];
 
 		if (strcmp(x->name, y->name) != 0 || x->order != y->order ||
-		    x->nb_insns != y->nb_insns ||
+		    x->nb_insns != y->nb_insns || x->on_fault != y->on_fault ||
 		    memcmp(x->insns, y->insns,
 			   (size_t)x->nb_insns * sizeof(*x->insns)) != 0)
 			return 0;

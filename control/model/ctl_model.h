@@ -27,6 +27,7 @@ struct ctl_prog {
 	uint32_t order;		     /* run order, unique in a ruleset */
 	uint32_t nb_insns;	     /* 1..BW_BPF_INSNS_MAX */
 	struct bw_image_insn *insns; /* malloc'd, nb_insns entries */
+	uint32_t on_fault;	     /* BW_IMAGE_BPF_ON_FAULT_* */
 };
 
 /*

@@ -785,12 +785,14 @@ ctl_region_bpf_hits(const struct ctl_region *r, struct ctl_bpf_hits *h)
 			sum.drops += LOAD_RELAXED(bs->drops);
 			sum.passes += LOAD_RELAXED(bs->passes);
 			sum.errors += LOAD_RELAXED(bs->errors);
+			sum.faults += LOAD_RELAXED(bs->faults);
 			sum.busy_tsc += LOAD_RELAXED(bs->busy_tsc);
 		}
 		h->sum[s].runs = since(sum.runs, in->base_runs);
 		h->sum[s].drops = since(sum.drops, in->base_drops);
 		h->sum[s].passes = since(sum.passes, in->base_passes);
 		h->sum[s].errors = since(sum.errors, in->base_errors);
+		h->sum[s].faults = since(sum.faults, in->base_faults);
 		h->sum[s].busy_tsc = since(sum.busy_tsc, in->base_tsc);
 	}
 	h->jit = LOAD_RELAXED(hdr->bpf_jit);

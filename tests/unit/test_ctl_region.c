@@ -85,13 +85,20 @@ test_bad_magic(void)
 	expect_refused(-EBADMSG, CTL_VERDICT_CORRUPT, "not initialised");
 }
 
+#define BW_STR_(x) #x
+#define BW_STR(x)  BW_STR_(x)
+
 static void
 test_abi_major(void)
 {
 	CU_ASSERT_FATAL(region_create(1, 1, 0) == 0);
 	hdr()->abi_major = BW_STATUS_ABI_MAJOR + 1;
 	expect_refused(-EPROTO, CTL_VERDICT_INCOMPATIBLE, NULL);
-	CU_ASSERT_STRING_EQUAL(g_r.what, "ABI 2.3, this bulwarkctl reads 1.x");
+	/* the minor is whatever this build writes: not the point here */
+	CU_ASSERT_STRING_EQUAL(
+		g_r.what,
+		"ABI 2." BW_STR(
+			BW_STATUS_ABI_MINOR) ", this bulwarkctl reads 1.x");
 
 	/* A newer minor version is fine. */
 	hdr()->abi_major = BW_STATUS_ABI_MAJOR;
