@@ -28,8 +28,9 @@
 #define BW_IMAGE_MAGIC	   0x31474d4957425742ULL /* "BWBWIMG1" little endian */
 #define BW_IMAGE_ABI_MAJOR 1
 /* 3: bw_image_hsgroup.flags; 4: bw_image_rule.data_min/data_max with
- * BW_RULE_F_DATAAT (absolute isdataat). An image of an older minor has
- * zero there and no such flag: read with the condition absent. */
+ * BW_RULE_F_DATAAT (absolute isdataat), and bw_image_bpf.on_fault. An
+ * image of an older minor has zero there and no such flag: read with the
+ * condition absent and faults dropping (on_fault 0). */
 #define BW_IMAGE_ABI_MINOR 4
 
 #define BW_IMAGE_SIZE_MAX     (1ull << 30) /* bytes; larger images refused */
