@@ -7,7 +7,8 @@
 # the limit but together over it is refused naming the rule that passes
 # the budget (computed here from the windows); an over-limit rule file's
 # summary says nothing was taken; and a long compile holds no lock: an
-# operator's list change goes through while it runs. Everything refused
+# operator's list change goes through while it runs; a compile that
+# outlasts BULWARK_COMPILE_TIMEOUT is ended and refused. Everything refused
 # leaves generation 1 in force, its probes dropped.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/ctl_helpers.sh"
@@ -65,6 +66,18 @@ load big "$T_TMP/big.rules"
 t_true "40000 rules: refused" test "$rc" -ne 0
 t_true "40000 rules: the summary does not say they were taken" \
 	grep -q "^rules: 40000 read, 0 taken, 0 skipped; 40000 parsed but refused with the whole set: 40000 rules exceed the limit" "$T_TMP/big.out"
+
+# --- a compile that outlasts its time bound -----------------------------
+# the ET Open files take about 5 s to compile here, well within the cost
+# budget; with the compile watchdog (BULWARK_COMPILE_TIMEOUT) at 1 s the
+# load is ended and refused, nothing committed
+export BULWARK_COMPILE_TIMEOUT=1
+load slowset "$BW_DATA"/rules/emerging-*.rules
+unset BULWARK_COMPILE_TIMEOUT
+t_true "slow compile: refused" test "$rc" -ne 0
+t_true "slow compile: within 4 s" test "$secs" -le 4
+t_true "slow compile: the watchdog says why" \
+	grep -q "BULWARK_COMPILE_TIMEOUT.*refused; nothing committed" "$T_TMP/slowset.out"
 
 s_sample refused
 s_still_enforced before refused
