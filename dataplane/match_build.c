@@ -369,8 +369,24 @@ dp_match_set_build(const struct bw_image_view *v, uint32_t nb_workers,
 	    dup_table((void **)&s->ports, v->rports, v->nb_rports,
 		      sizeof(*v->rports)) < 0)
 		goto err_nomem;
-	for (i = 0; i < v->nb_rules; i++)
-		n += !(v->rules[i].flags & BW_RULE_F_CONTENT);
+	for (i = 0; i < v->nb_rules; i++) {
+		const struct bw_image_rule *ru = &v->rules[i];
+
+		n += !(ru->flags & BW_RULE_F_CONTENT);
+		if (!(ru->flags & DP_RULE_F_FLOW))
+			continue;
+		s->flow_rules = 1;
+		/* never approximated without per-flow state (issue #14) */
+		if (nb_flows == 0) {
+			snprintf(why, why_len,
+				 "rule sid %u uses flow:established, to_server "
+				 "or to_client, which need the flow table: the "
+				 "dataplane runs with --flows 0",
+				 ru->sid);
+			dp_match_set_free(s);
+			return -EINVAL;
+		}
+	}
 	if (n > 0) {
 		s->hdr_only = rte_malloc("bw_match", n * sizeof(uint32_t), 0);
 		if (s->hdr_only == NULL)

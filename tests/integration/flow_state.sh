@@ -7,7 +7,10 @@
 # without a handshake only when --tcp-midstream pickup takes it up. The
 # oracle (gen_flow_state.py) marks each frame from the rule's documented
 # meaning; the output capture must be the input minus those, under each
-# --tcp-midstream mode, and the drop reasons must count them.
+# --tcp-midstream mode, and the drop reasons must count them. UDP flows
+# (gen_flow_state.py): to_server, to_client and established follow the
+# flow's first datagram and the directions seen, the hits per sid as the
+# oracle counts them.
 . "$(dirname "$0")/lib.sh"
 
 t_instance fs
@@ -15,6 +18,10 @@ t_instance fs
 "$PY" "$(dirname "$0")/gen_flow_state.py" "$T_TMP"
 frames=$(t_count frames)
 printf '%s\n' 'drop tcp any any -> any any (msg:"established to server"; flow:to_server,established; content:"CASE-DATA"; sid:1;)' \
+	'alert udp any any -> any any (msg:"udp to server"; flow:to_server; content:"UDPPROBE"; sid:2;)' \
+	'alert udp any any -> any any (msg:"udp to client"; flow:to_client; content:"UDPPROBE"; sid:3;)' \
+	'alert udp any any -> any any (msg:"udp established"; flow:established; content:"UDPPROBE"; sid:4;)' \
+	'alert udp any any -> any any (msg:"udp established to server"; flow:to_server,established; content:"UDPPROBE"; sid:5;)' \
 	>"$T_TMP/state.rules"
 t_true "stage the rule" "$BWCTL" --instance "$inst" --state-dir "$sd" \
 	rules load "$T_TMP/state.rules" >/dev/null 2>&1
@@ -29,6 +36,10 @@ for mode in drop pass pickup; do
 	for r in content-rule tcp-midstream; do
 		t_check "$mode: $r drops" "$(t_count "$mode-$r")" \
 			"$(t_json "$j" "d['totals']['drops'].get('$r', 0)")"
+	done
+	for sid in 2 3 4 5; do
+		t_check "$mode: udp sid $sid hits (oracle)" \
+			"$(t_count "hits-$sid")" "$(t_rule_hits "$mode" "$sid")"
 	done
 done
 t_done
