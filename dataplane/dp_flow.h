@@ -80,7 +80,8 @@ struct dp_flow {
 	uint8_t proto;	    /* IP protocol of the key */
 	uint8_t seen;	    /* non-TCP: bit dir, a packet went that way */
 	uint32_t isn[2];    /* per direction: its SYN's sequence number */
-	uint8_t pad[20];
+	uint64_t fed[2];    /* per direction: bytes its streams were fed */
+	uint8_t pad[4];
 	uint32_t del_stamp; /* dp_flow_table.dels just after its last removal */
 	struct dp_rdir d[2]; /* per direction: sequence, held bytes */
 } __attribute__((aligned(64)));

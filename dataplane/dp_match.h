@@ -75,6 +75,13 @@ struct dp_match_set {
 	uint16_t *cused;      /* bytes in each cbuf entry, 0: empty */
 	uint32_t cbuf_cap;    /* bytes per entry */
 	/*
+	 * Probe streams, [worker][class] (class 0: the stream database
+	 * sdb), opened up front: a copy of a flow's stream taken after each
+	 * chunk it is fed and ended there, to learn which logical
+	 * combinations hold by then (stream.c, "Decided on the segment").
+	 */
+	hs_stream_t **probe;
+	/*
 	 * A rule reads the flow keyword (established, to_server,
 	 * to_client): the flow table tracks flows for it even without
 	 * stream rules; a set with one needs the table (--flows > 0).
