@@ -252,8 +252,9 @@ seen_clear(struct dp_worker *w, const struct dp_match_set *s)
 /*
  * The per-packet scans of one payload: the BASE group of the packet's
  * lane, then the groups of the classes of its destination and source
- * ports (TCP and UDP); the STREAM scope too when the segment's bytes did
- * not go to a stream (untracked). A class group that holds the BASE rules
+ * ports (TCP and UDP); the STREAM scope too when untracked is set (the
+ * content stage sets it always: a TCP rule is matched against each
+ * segment's payload and its stream, Suricata's pkt_stream). A class group that holds the BASE rules
  * too stands for the BASE group (if both classes' groups do, the BASE
  * rules are scanned twice and noted once). With a single database it is
  * the BASE of every lane. Hits land in w's id list and bitmap.
@@ -280,6 +281,18 @@ scan_groups(struct dp_worker *w, const struct dp_match_set *s,
 		if (cs != NULL && (db = cs->db[sc]) != NULL)
 			hs_scan(db, buf, len, 0, scr, on_match, w);
 	}
+}
+
+/*
+ * Whether a per-packet hit of rule id counts for a segment of fate: a
+ * rule with flow:only_stream (BW_RULE_F_STREAM) counts on the stream
+ * alone when the segment went to it.
+ */
+static inline int
+pkt_takes(const struct dp_match_set *s, uint32_t id, enum dp_seg_fate fate)
+{
+	return !(fate == DP_SEG_FED && id < s->nb_rules &&
+		 (s->rules[id].flags & BW_RULE_F_STREAM));
 }
 
 /*
@@ -392,7 +405,7 @@ dp_match_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 	uint32_t len, j, k, id, slot, dels = 0;
 	uint8_t dir = 0, track = 0, why = 0;
 	struct dp_match_gkey gk;
-	int fv, have_gk;
+	int fv, have_gk, scanned;
 	uint16_t i;
 
 	/* stream rules, or rules that read the flow keyword */
@@ -467,6 +480,7 @@ dp_match_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 				     : DP_FV_TRACKED | DP_FV_KNOWN |
 					       DP_FV_SERVER;
 		have_gk = 0;
+		scanned = 0;
 		w->match_scr.nb_stream_ids = 0;
 		w->match_scr.stream_other = UINT32_MAX;
 		if (track && w->flow_scr.track[i] == DP_FT_OTHER) {
@@ -491,14 +505,16 @@ dp_match_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 		if (scr != NULL && len > 0) {
 			if (!have_gk)
 				dp_match_gkey_of(s, pi, &gk);
-			scan_groups(w, s, &gk, payload, len, scr,
-				    fate != DP_SEG_FED);
+			/*
+			 * packet and stream inspection: every scope on the
+			 * segment's own payload too (docs/rules.md, "Packet
+			 * and stream inspection")
+			 */
+			scan_groups(w, s, &gk, payload, len, scr, 1);
 			for (k = 0; k < w->match_scr.nb_ids && k < DP_MATCH_IDS;
 			     k++) {
 				id = w->match_scr.ids[k];
-				/* stream rules of a fed segment: the stream */
-				if (fate == DP_SEG_FED && id < s->nb_rules &&
-				    s->rules[id].scan == BW_RULE_SCAN_STREAM)
+				if (!pkt_takes(s, id, fate))
 					continue;
 				consider(s, &d, id, pi, len, fv);
 			}
@@ -507,19 +523,26 @@ dp_match_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 				for (id = 0; id < s->nb_rules; id++)
 					if ((w->match_scr.seen[id / 64] &
 					     (1ull << (id % 64))) &&
-					    !(fate == DP_SEG_FED &&
-					      s->rules[id].scan ==
-						      BW_RULE_SCAN_STREAM))
+					    pkt_takes(s, id, fate))
 						consider(s, &d, id, pi, len,
 							 fv);
 			}
-			seen_clear(w, s);
+			scanned = 1;
 		}
+		/* a stream hit of a rule the packet hit counts once */
 		for (k = 0; k < w->match_scr.nb_stream_ids &&
 			    k < w->match_scr.stream_other;
-		     k++)
-			consider(s, &d, w->match_scr.stream_ids[k], pi, len,
-				 fv);
+		     k++) {
+			id = w->match_scr.stream_ids[k];
+			if (scanned && id < s->nb_rules &&
+			    (w->match_scr.seen[id / 64] &
+			     (1ull << (id % 64))) &&
+			    pkt_takes(s, id, fate))
+				continue;
+			consider(s, &d, id, pi, len, fv);
+		}
+		if (scanned)
+			seen_clear(w, s);
 		for (k = 0; k < s->nb_hdr_only; k++)
 			consider(s, &d, s->hdr_only[k], pi, len, fv);
 		if (unlikely(w->match_scr.stream_other <

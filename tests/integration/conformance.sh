@@ -6,7 +6,8 @@
 # completing ACK, a flow without a handshake with and without
 # --tcp-midstream pickup, rules of two and three terms with every term in
 # one segment or spread over two, with and without a later FIN, a negated
-# term), each packet marked by hand with the sids that must hit it and
+# term on the stream only, several PDUs against a depth rule, packet-only,
+# stream-only and packet+stream copies of a rule), each packet marked by hand with the sids that must hit it and
 # the line of Suricata's user guide that decides it (table.txt). Under
 # each --tcp-midstream mode the hits per sid, the drops and the output
 # capture (the input minus the oracle's drops) must agree with it, once
@@ -35,7 +36,7 @@ for layout in groups single; do
 			"$(t_json "$j" 'd["totals"]["tx_pkts"] + d["totals"]["drop_pkts"]')"
 		t_check "$name: drops (oracle)" "$(t_count "$mode-drops")" \
 			"$(t_json "$j" 'd["totals"]["drop_pkts"]')"
-		for sid in 101 102 103 104 105 106 107 108; do
+		for sid in 101 102 103 104 105 106 107 108 109 110 111 112; do
 			t_check "$name: sid $sid hits (oracle)" \
 				"$(t_count "$mode-hits-$sid")" "$(t_rule_hits "$name" "$sid")"
 		done

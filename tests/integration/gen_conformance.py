@@ -40,15 +40,25 @@ RULES = {
           "content:\"|ac ed 00 05 73 72 00|\"; fast_pattern; "
           "content:\"java/io/Serializable\"; nocase; distance:0; "
           "content:\"ysoserial/payloads/util/Gadgets\";"),
-    # a negated term: decided only at the end of the client's data
-    104: ("drop", 7001, "flow:to_server,established; content:\"HELLO\"; "
-          "content:!\"AGENT\";"),
+    # a negated term on the stream only: decided at the end of the data
+    104: ("drop", 7001, "flow:to_server,established,only_stream; "
+          "content:\"HELLO\"; content:!\"AGENT\";"),
     # session state and direction, header only
     105: ("alert", 8081, "flow:to_server,established;"),
     106: ("alert", 8082, "flow:to_server,established; "
           "content:\"CONF-PROBE\";"),
     107: ("alert", -8082, "flow:to_client; content:\"CONF-PROBE\";"),
     108: ("alert", 8083, "flow:to_server,established;"),
+    # per PDU: packet and stream inspection
+    109: ("alert", 445, "flow:to_server,established; content:\"SMB\"; "
+          "depth:8;"),
+    # the same pattern, packet only and stream only
+    110: ("alert", 7002, "flow:to_server,established,no_stream; "
+          "content:\"SPLIT-ME-NOW\";"),
+    111: ("alert", 7002, "flow:to_server,established,only_stream; "
+          "content:\"SPLIT-ME-NOW\";"),
+    112: ("alert", 7002, "flow:to_server,established; "
+          "content:\"SPLIT-ME-NOW\";"),
 }
 
 U_EST = ("Suricata user guide, Flow Keywords, flow: \"established: "
@@ -63,6 +73,10 @@ U_DIR = ("Suricata user guide, Flow Keywords, flow: \"to_server: match "
 U_STREAM = ("Suricata user guide, Rules Format / Payload Keywords: the "
             "rule matches on the packet whose data completes its "
             "contents (all present in the reassembled stream so far)")
+U_PS = ("Suricata user guide, Rule Types and Categorization: a TCP "
+        "rule with payload keywords is of type pkt_stream, matched "
+        "against the packet payload and the reassembled stream; "
+        "flow:no_stream / only_stream restrict it to one")
 U_NEG = ("Suricata user guide, Payload Keywords, content: a negated "
          "content holds only when the data cannot contain it any more: "
          "at the end of the stream")
@@ -126,7 +140,18 @@ CASES = [
      hs() + [("c", PA, YSO, [103]), ("c", FA, b"", ())], False),
     ("three terms over two segments, no FIN", U_STREAM, 103, 8009,
      hs() + [("c", PA, YSO[:20], ()), ("c", PA, YSO[20:], [103])], False),
-    ("negated term: decided at the FIN", U_NEG, 104, 7001,
+    ("SMB PDUs in one connection, each its own segment", U_PS, 109, 445,
+     hs() + [("c", PA, b"\x00\x00\x00\x10\xffSMBr" + b"A" * 11, [109]),
+             ("c", PA, b"\x00\x00\x00\x10\xffSMBs" + b"B" * 11, [109]),
+             ("c", PA, b"\x00\x00\x00\x10\xffSMBt" + b"C" * 11, [109])],
+     False),
+    ("pattern in one segment: packet, stream and both hit once", U_PS,
+     110, 7002, hs() + [("c", PA, b"xx SPLIT-ME-NOW yy", [110, 111, 112])],
+     False),
+    ("pattern split over two segments: the stream only", U_PS, 111, 7002,
+     hs() + [("c", PA, b"xx SPLIT-", ()),
+             ("c", PA, b"ME-NOW yy", [111, 112])], False),
+    ("negated term, only_stream: decided at the FIN", U_NEG, 104, 7001,
      hs() + [("c", PA, b"HELLO world", ()), ("c", FA, b"", [104])], False),
     ("negated term present: nothing", U_NEG, 104, 7001,
      hs() + [("c", PA, b"HELLO AGENT", ()), ("c", FA, b"", ())], False),
