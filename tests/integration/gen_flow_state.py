@@ -33,6 +33,12 @@ client and server; UDP is established after traffic both ways):
                port) to 10.0.1.2:60000: the same four
   udp-oneway   client 10.0.1.3:50003 to 192.168.2.1:53 twice, no answer
 The UDP hits do not depend on --tcp-midstream.
+flood/ (a UDP flood against a small table, --flows 8, of which non-TCP
+flows may take a quarter): a TCP client's SYN, then 40 UDP datagrams
+from 40 sources (each a new flow; those the table has no room for are
+their flow's first packet: to the server, not established), then the
+SYN-ACK, the ACK and the client's data, which must still be established
+and dropped: the flood may not evict the TCP flow in its handshake.
 Writes into OUTDIR: in.pcap, expect-drop.pcap, expect-pass.pcap,
 expect-pickup.pcap (the input minus what each mode drops) and counts.txt:
 "frames N", then "MODE-REASON N" for content-rule and tcp-midstream, then
@@ -147,6 +153,19 @@ def main():
         for r in (RULE, MID):
             counts.append("%s-%s %d" % (m, r, sum(
                 why.get(m) == r for _, why in frames)))
+    cli, srv = bytes([10, 0, 9, 1]), bytes([192, 168, 1, 1])
+    flood = [tcp_frame(cli, srv, 40999, 8080, 7000, 0, SYN, b"")]
+    for k in range(40):
+        flood.append(udp_frame(bytes([172, 16, 1, 10 + k]), srv, 5000 + k,
+                               53, b"UDPPROBE flood"))
+    flood.append(tcp_frame(srv, cli, 8080, 40999, 9000, 7001, SYN | ACK,
+                           b""))
+    flood.append(tcp_frame(cli, srv, 40999, 8080, 7001, 9001, ACK, b""))
+    data = tcp_frame(cli, srv, 40999, 8080, 7001, 9001, PA, DATA)
+    os.makedirs(os.path.join(out, "flood"), exist_ok=True)
+    write_pcap(os.path.join(out, "flood", "in.pcap"), flood + [data])
+    write_pcap(os.path.join(out, "flood", "expect.pcap"), flood)
+    counts += ["flood-frames %d" % (len(flood) + 1), "flood-hits-2 40"]
     with open(os.path.join(out, "counts.txt"), "w") as f:
         f.write("\n".join(counts) + "\n")
 
