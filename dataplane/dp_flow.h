@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Per-worker TCP flow table for the content rules' stream matching
- * (docs/rules.md, "TCP streams"). Symmetric RSS keeps both directions of
+ * Per-worker flow table for the content rules' stream matching and flow
+ * keyword (docs/rules.md, "TCP streams", "Flows of UDP and other IP
+ * protocols"): TCP flows, and, when the rule set reads the flow keyword,
+ * UDP, ICMP and other IP flows (the protocol is in the key), which may
+ * take at most 1/DP_FLOW_OTHER_SHARE of the table and never evict a TCP
+ * flow: a UDP flood cannot push out the TCP flows, established or not. Symmetric RSS keeps both directions of
  * a flow on one worker, so the table is the worker's alone: no lock, no
  * atomic. A flow's slot (its rte_hash position) also names its two
  * Hyperscan streams in the rule set in force (dp_match.h), which opens
@@ -18,15 +22,20 @@
 #include "dp_decode.h"
 #include "dp_reasm.h"
 
-#define DP_FLOWS_DEFAULT    16384 /* flows per worker (--flows) */
-#define DP_FLOWS_MAX	    (1u << 22)
-#define DP_FLOW_IDLE_S	    3600  /* --flow-idle default: seconds */
-#define DP_FLOW_EMBRYO_S    30	  /* idle limit of flows not established */
-#define DP_FLOW_EVICT_SCAN  32	  /* entries looked at for an eviction */
-#define DP_FLOW_IDLE_MAX    86400 /* --flow-idle: seconds, at most a day */
-#define DP_FLOW_AGE_STEP_US 1000  /* between aging steps */
-#define DP_FLOW_AGE_BUDGET  64	  /* table entries looked at per step, */
-#define DP_FLOW_AGE_SHIFT   12	  /* ... or capacity >> this if more */
+#define DP_FLOWS_DEFAULT     16384 /* flows per worker (--flows) */
+#define DP_FLOWS_MAX	     (1u << 22)
+#define DP_FLOW_IDLE_S	     3600  /* --flow-idle default: seconds */
+#define DP_FLOW_EMBRYO_S     30	   /* idle limit of flows not established */
+#define DP_FLOW_EVICT_SCAN   32	   /* entries looked at for an eviction */
+#define DP_FLOW_IDLE_MAX     86400 /* --flow-idle: seconds, at most a day */
+#define DP_FLOW_AGE_STEP_US  1000  /* between aging steps */
+#define DP_FLOW_AGE_BUDGET   64	   /* table entries looked at per step, */
+#define DP_FLOW_AGE_SHIFT    12	   /* ... or capacity >> this if more */
+#define DP_FLOW_OTHER_SHARE  4	   /* non-TCP flows: a quarter at most */
+#define DP_FLOW_OTHER_IDLE_S 300   /* idle limit of a two-way non-TCP flow */
+
+/* dp_flow_scratch.track[] (dp.h): a non-TCP packet keyed for its flow */
+#define DP_FT_OTHER 2
 
 /* Both directions of a flow give the same key: the lower end first. */
 struct dp_flow_key {
@@ -35,7 +44,8 @@ struct dp_flow_key {
 	uint16_t pa;	 /* port of the lower end */
 	uint16_t pb;	 /* port of the higher end */
 	uint8_t family;	 /* 4 or 6 */
-	uint8_t pad[11]; /* zero: 48 bytes, rte_hash's vector compare */
+	uint8_t proto;	 /* IP protocol (IPPROTO_TCP, _UDP, ...) */
+	uint8_t pad[10]; /* zero: 48 bytes, rte_hash's vector compare */
 };
 
 _Static_assert(sizeof(struct dp_flow_key) == 48, "flow key size");
@@ -67,9 +77,11 @@ struct dp_flow {
 	uint8_t used;	    /* slot holds a flow */
 	uint8_t state;	    /* enum dp_tcp_state */
 	uint8_t est;	    /* reached ESTABLISHED or MIDSTREAM once */
-	uint8_t pad0[2];
-	uint32_t isn[2]; /* per direction: its SYN's sequence number */
-	uint8_t pad[20];
+	uint8_t proto;	    /* IP protocol of the key */
+	uint8_t seen;	    /* non-TCP: bit dir, a packet went that way */
+	uint32_t isn[2];    /* per direction: its SYN's sequence number */
+	uint64_t fed[2];    /* per direction: bytes its streams were fed */
+	uint8_t pad[4];
 	uint32_t del_stamp; /* dp_flow_table.dels just after its last removal */
 	struct dp_rdir d[2]; /* per direction: sequence, held bytes */
 } __attribute__((aligned(64)));
@@ -95,6 +107,9 @@ struct dp_flow_table {
 	uint64_t embryo_tsc;   /* that of flows not established */
 	struct dp_rpool pool;  /* the flows' held bytes */
 	uint64_t nb_evicted;   /* flows evicted for room, so far */
+	uint32_t nb_other;     /* non-TCP flows it holds now */
+	uint32_t other_cap;    /* ... at most (cap / DP_FLOW_OTHER_SHARE) */
+	uint64_t other_tsc;    /* idle time of a two-way non-TCP flow */
 };
 
 /* What dp_flow_table_init() sizes: the table and its held bytes. */
@@ -155,6 +170,7 @@ dp_flow_key_of(const struct dp_pkt *pi, struct dp_flow_key *k, uint8_t *dir)
 	k->pa = *dir ? pi->dport : pi->sport;
 	k->pb = *dir ? pi->sport : pi->dport;
 	k->family = words == 1 ? 4 : 6;
+	k->proto = pi->l4_proto;
 }
 
 /*
@@ -182,11 +198,23 @@ struct dp_flow *dp_flow_get(struct dp_flow_table *t,
 /*
  * Make room in a full table: of the next DP_FLOW_EVICT_SCAN entries,
  * remove the one idle longest among those not established (handshake
- * not complete, closing, or picked up mid-stream). 1 when one went, 0
- * when every entry looked at is an established flow (those are kept).
- * Worker lcore.
+ * not complete, closing, or picked up mid-stream; a non-TCP flow seen
+ * one way only), only among the non-TCP flows when other_only is set.
+ * 1 when one went, 0 when every entry looked at is kept. Worker lcore.
  */
-int dp_flow_evict(struct dp_flow_table *t);
+int dp_flow_evict(struct dp_flow_table *t, int other_only);
+
+/*
+ * The flow view (DP_FV_*, dp_stream.h) of non-TCP packet i of the burst
+ * (keyed as DP_FT_OTHER): its flow found or made, the client the source
+ * of its first packet, established once packets went both ways (from
+ * the first one back on, as Suricata's flow state). A packet whose flow
+ * the table cannot take (its share full and no non-TCP flow to evict)
+ * is seen as the first packet of a new flow: to the server, not
+ * established. Worker lcore.
+ */
+int dp_flow_other_view(struct dp_flow_table *t, const struct dp_flow_key *k,
+		       uint8_t dir, int32_t pos, uint32_t dels, uint64_t now);
 
 /* Remove the flow at slot. Worker lcore. */
 void dp_flow_del(struct dp_flow_table *t, uint32_t slot);
@@ -208,8 +236,10 @@ dp_flow_mark(struct dp_flow_table *t, uint32_t slot, uint8_t dir)
 /*
  * One aging step when its time (every DP_FLOW_AGE_STEP_US) has come: look
  * at the next t->age_budget entries and remove those idle for longer than
- * the table's idle time (--flow-idle). Returns how many were removed.
- * Worker lcore.
+ * the table's idle time (--flow-idle; a non-TCP flow seen both ways:
+ * DP_FLOW_OTHER_IDLE_S at most; a flow not established:
+ * DP_FLOW_EMBRYO_S at most). Returns how many TCP flows were removed
+ * (the flow counters count TCP flows). Worker lcore.
  */
 uint32_t dp_flow_age(struct dp_flow_table *t, uint64_t now);
 

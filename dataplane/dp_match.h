@@ -74,7 +74,24 @@ struct dp_match_set {
 	uint8_t *cbuf;	      /* [worker][slot][dir][role] x cbuf_cap */
 	uint16_t *cused;      /* bytes in each cbuf entry, 0: empty */
 	uint32_t cbuf_cap;    /* bytes per entry */
+	/*
+	 * Probe streams, [worker][class] (class 0: the stream database
+	 * sdb), opened up front: a copy of a flow's stream taken after each
+	 * chunk it is fed and ended there, to learn which logical
+	 * combinations hold by then (stream.c, "Decided on the segment").
+	 */
+	hs_stream_t **probe;
+	/*
+	 * A rule reads the flow keyword (established, to_server,
+	 * to_client): the flow table tracks flows for it even without
+	 * stream rules; a set with one needs the table (--flows > 0).
+	 */
+	uint8_t flow_rules;
 };
+
+/* The rule flags of the flow keyword's options that need per-flow state. */
+#define DP_RULE_F_FLOW                                                         \
+	(BW_RULE_F_ESTABLISHED | BW_RULE_F_TO_SERVER | BW_RULE_F_TO_CLIENT)
 
 /* The port map slot of (lane, role, port): lanes TCP/UDP, roles DST/SRC. */
 static inline uint32_t
@@ -131,7 +148,8 @@ uint32_t dp_match_crc(const struct bw_image_view *v);
  * that too and open two streams per slot and worker (the hot path only
  * resets them).
  * *out is NULL when v has no rules. Returns 0, or -EINVAL (a database
- * Hyperscan refuses: its reason in why) or -ENOMEM. Control thread.
+ * Hyperscan refuses, or a rule with the flow keyword when nb_flows is 0:
+ * its reason in why) or -ENOMEM. Control thread.
  */
 int dp_match_set_build(const struct bw_image_view *v, uint32_t nb_workers,
 		       uint32_t nb_flows, uint32_t bank, uint64_t gen,

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The per-worker TCP flow table (dp_flow.h): rte_hash over the symmetric
- * 5-tuple, entries in an array indexed by the hash position.
+ * The per-worker flow table (dp_flow.h): rte_hash over the symmetric
+ * 5-tuple and protocol, entries in an array indexed by the hash position.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+
+#include <netinet/in.h>
 
 #include <rte_cycles.h>
 #include <rte_hash.h>
@@ -14,6 +16,7 @@
 
 #include "dp.h"
 #include "dp_flow.h"
+#include "dp_stream.h"
 
 _Static_assert(DP_BURST <= RTE_HASH_LOOKUP_BULK_MAX,
 	       "a burst's flows are looked up in one rte_hash_lookup_bulk()");
@@ -95,6 +98,9 @@ dp_flow_table_init(struct dp_flow_table *t, unsigned int id,
 	t->age_step_tsc = rte_get_tsc_hz() / 1000000 * DP_FLOW_AGE_STEP_US;
 	t->age_budget = RTE_MAX((uint32_t)DP_FLOW_AGE_BUDGET,
 				t->nb >> DP_FLOW_AGE_SHIFT);
+	t->other_cap = RTE_MAX(t->cap / DP_FLOW_OTHER_SHARE, 1u);
+	t->other_tsc = rte_get_tsc_hz() *
+		       RTE_MIN(fp->idle_s, (uint32_t)DP_FLOW_OTHER_IDLE_S);
 	return 0;
 }
 
@@ -121,11 +127,22 @@ dp_flow_lookup_bulk(struct dp_flow_table *t,
 static inline int
 embryonic(const struct dp_flow *f)
 {
+	if (f->proto != IPPROTO_TCP)
+		return f->seen != 3;
 	return f->state != DP_TCPS_ESTABLISHED;
 }
 
+/* How long f may stay idle. */
+static inline uint64_t
+idle_limit(const struct dp_flow_table *t, const struct dp_flow *f)
+{
+	if (embryonic(f))
+		return t->embryo_tsc;
+	return f->proto == IPPROTO_TCP ? t->idle_tsc : t->other_tsc;
+}
+
 int
-dp_flow_evict(struct dp_flow_table *t)
+dp_flow_evict(struct dp_flow_table *t, int other_only)
 {
 	uint32_t n, i, victim = UINT32_MAX;
 	uint64_t oldest = UINT64_MAX;
@@ -134,6 +151,7 @@ dp_flow_evict(struct dp_flow_table *t)
 		i = t->evict_cursor;
 		t->evict_cursor = i + 1 < t->nb ? i + 1 : 0;
 		if (t->flows[i].used && embryonic(&t->flows[i]) &&
+		    (!other_only || t->flows[i].proto != IPPROTO_TCP) &&
 		    t->flows[i].last_tsc < oldest) {
 			oldest = t->flows[i].last_tsc;
 			victim = i;
@@ -141,8 +159,9 @@ dp_flow_evict(struct dp_flow_table *t)
 	}
 	if (victim == UINT32_MAX)
 		return 0;
+	/* the flow counters count TCP flows (docs/stats-json.md) */
+	t->nb_evicted += t->flows[victim].proto == IPPROTO_TCP;
 	dp_flow_del(t, victim);
-	t->nb_evicted++;
 	return 1;
 }
 
@@ -172,9 +191,13 @@ dp_flow_get(struct dp_flow_table *t, const struct dp_flow_key *k, int32_t pos,
 		 * full table makes room first (a failed add costs rte_hash
 		 * a search of every bucket it could use)
 		 */
-		if (t->nb_used >= t->cap) {
+		int other = k->proto != IPPROTO_TCP;
+
+		if (t->nb_used >= t->cap ||
+		    (other && t->nb_other >= t->other_cap)) {
 			pos = rte_hash_lookup(t->h, k);
-			if (pos < 0 && !dp_flow_evict(t))
+			/* a non-TCP flow makes room among its kind only */
+			if (pos < 0 && !dp_flow_evict(t, other))
 				return NULL;
 		}
 		if (pos < 0)
@@ -196,8 +219,10 @@ dp_flow_get(struct dp_flow_table *t, const struct dp_flow_key *k, int32_t pos,
 		dp_rdir_init(&f->d[1]);
 		f->used = 1;
 		f->client = 2;
+		f->proto = k->proto;
 		*created = 1;
 		t->nb_used++;
+		t->nb_other += k->proto != IPPROTO_TCP;
 	}
 found:
 	f = &t->flows[pos];
@@ -227,6 +252,7 @@ dp_flow_del(struct dp_flow_table *t, uint32_t slot)
 	f->used = 0;
 	f->del_stamp = ++t->dels;
 	t->nb_used--;
+	t->nb_other -= f->proto != IPPROTO_TCP;
 }
 
 uint32_t
@@ -247,12 +273,30 @@ dp_flow_age(struct dp_flow_table *t, uint64_t now)
 			break;
 		}
 		if ((uint32_t)pos < t->nb && t->flows[pos].used &&
-		    now - t->flows[pos].last_tsc > (embryonic(&t->flows[pos])
-							    ? t->embryo_tsc
-							    : t->idle_tsc)) {
+		    now - t->flows[pos].last_tsc >
+			    idle_limit(t, &t->flows[pos])) {
+			removed += t->flows[pos].proto == IPPROTO_TCP;
 			dp_flow_del(t, (uint32_t)pos);
-			removed++;
 		}
 	}
 	return removed;
+}
+
+int
+dp_flow_other_view(struct dp_flow_table *t, const struct dp_flow_key *k,
+		   uint8_t dir, int32_t pos, uint32_t dels, uint64_t now)
+{
+	struct dp_flow *f;
+	uint32_t slot;
+	int created;
+
+	f = dp_flow_get(t, k, pos, dels, now, 1, &slot, &created);
+	if (f == NULL)
+		return DP_FV_TRACKED | DP_FV_KNOWN | DP_FV_SERVER;
+	if (created)
+		f->client = dir;
+	f->seen |= (uint8_t)(1u << dir);
+	return DP_FV_TRACKED | DP_FV_KNOWN |
+	       (f->client == dir ? DP_FV_SERVER : 0) |
+	       (f->seen == 3 ? DP_FV_EST : 0);
 }

@@ -10,18 +10,23 @@
  * does. Only the rules that decide are counted: with a pass match, the pass
  * rules; otherwise every matching drop and alert rule.
  *
- * The flow keyword (docs/rules.md, "Flow"). A TCP segment the flow table
- * tracks (when the set has stream rules) is established when its session
- * is (from the segment after the handshake's last ACK on, or picked up
- * mid-stream) and goes to the server or the client when the SYN was
- * seen; a refused segment passed by policy as a packet of its flow; a
- * TCP segment without a flow (mid-stream, table full) is not established. Without per-flow state: flow:established
- * holds for TCP segments with ACK and without SYN, and for UDP and ICMP;
- * flow:to_server holds for a TCP SYN without ACK, to_client for a SYN+ACK.
- * Both hold for every other packet: its direction in the flow is
- * unknown, and a guess by ports fails on real captures (IEC-104 clients
- * on port 1568 talking to 2404). The rule's own port and address
- * conditions still say which way it looks.
+ * The flow keyword (docs/rules.md, "Matching in the dataplane"): from
+ * the flow table, which tracks TCP flows when the set has stream rules or
+ * flow rules, and UDP, ICMP and other IP flows when it has flow rules. A
+ * tracked TCP segment is established when its session is (from the
+ * segment after the handshake's last ACK on, or picked up mid-stream) and
+ * goes to the server or the client when the SYN was seen; a refused
+ * segment passed by policy as a packet of its flow; a TCP segment
+ * without a flow (mid-stream, table full) is not established. Another
+ * packet goes to the server when it comes from the end that sent its
+ * flow's first packet, and is established once its flow carried packets
+ * both ways; without a flow (no room) it is its flow's first packet.
+ * Per-flow state is never approximated per packet: a set with flow
+ * rules needs the table (match_build.c refuses it with --flows 0). For a
+ * TCP flow without a SYN seen both directions hold: a guess by ports
+ * fails on real captures (IEC-104 clients on port 1568 talking to 2404);
+ * the rule's own port and address conditions still say which way it
+ * looks.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -137,11 +142,9 @@ flow_ok(const struct bw_image_rule *r, const struct dp_pkt *pi, int fv)
 	int syn = tcp && (pi->tcp_flags & RTE_TCP_SYN_FLAG);
 	int ack = tcp && (pi->tcp_flags & RTE_TCP_ACK_FLAG);
 
-	if (r->flags & BW_RULE_F_ESTABLISHED) {
-		if ((fv & DP_FV_TRACKED) ? !(fv & DP_FV_EST)
-					 : tcp && (syn || !ack))
-			return 0;
-	}
+	/* no flow, no session: never approximated per packet */
+	if ((r->flags & BW_RULE_F_ESTABLISHED) && !(fv & DP_FV_EST))
+		return 0;
 	if ((fv & DP_FV_KNOWN) && (r->flags & BW_RULE_F_TO_SERVER))
 		return (fv & DP_FV_SERVER) != 0;
 	if ((fv & DP_FV_KNOWN) && (r->flags & BW_RULE_F_TO_CLIENT))
@@ -252,8 +255,9 @@ seen_clear(struct dp_worker *w, const struct dp_match_set *s)
 /*
  * The per-packet scans of one payload: the BASE group of the packet's
  * lane, then the groups of the classes of its destination and source
- * ports (TCP and UDP); the STREAM scope too when the segment's bytes did
- * not go to a stream (untracked). A class group that holds the BASE rules
+ * ports (TCP and UDP); the STREAM scope too when untracked is set (the
+ * content stage sets it always: a TCP rule is matched against each
+ * segment's payload and its stream, Suricata's pkt_stream). A class group that holds the BASE rules
  * too stands for the BASE group (if both classes' groups do, the BASE
  * rules are scanned twice and noted once). With a single database it is
  * the BASE of every lane. Hits land in w's id list and bitmap.
@@ -280,6 +284,18 @@ scan_groups(struct dp_worker *w, const struct dp_match_set *s,
 		if (cs != NULL && (db = cs->db[sc]) != NULL)
 			hs_scan(db, buf, len, 0, scr, on_match, w);
 	}
+}
+
+/*
+ * Whether a per-packet hit of rule id counts for a segment of fate: a
+ * rule with flow:only_stream (BW_RULE_F_STREAM) counts on the stream
+ * alone when the segment went to it.
+ */
+static inline int
+pkt_takes(const struct dp_match_set *s, uint32_t id, enum dp_seg_fate fate)
+{
+	return !(fate == DP_SEG_FED && id < s->nb_rules &&
+		 (s->rules[id].flags & BW_RULE_F_STREAM));
 }
 
 /*
@@ -392,16 +408,21 @@ dp_match_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 	uint32_t len, j, k, id, slot, dels = 0;
 	uint8_t dir = 0, track = 0, why = 0;
 	struct dp_match_gkey gk;
-	int fv, have_gk;
+	int fv, have_gk, scanned;
 	uint16_t i;
 
-	if ((s->sdb != NULL || s->nb_scls > 0) && w->flows.h != NULL) {
+	/* stream rules, or rules that read the flow keyword */
+	if ((s->sdb != NULL || s->nb_scls > 0 || s->flow_rules) &&
+	    w->flows.h != NULL) {
 		if (unlikely(now >= w->flows.age_next_tsc)) {
 			k = dp_flow_age(&w->flows, now);
 			if (k != 0)
 				dp_cnt_add(&w->st->flow[BW_FLOW_AGED], k);
 		}
-		/* the burst's TCP flows in one bulk lookup */
+		/*
+		 * the burst's flows in one bulk lookup: TCP, and the others
+		 * when a rule reads the flow keyword
+		 */
 		track = 1;
 		k = 0;
 		for (i = 0; i < n; i++) {
@@ -409,11 +430,14 @@ dp_match_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 
 			w->flow_scr.track[i] = DP_FT_NONE;
 			if (verdict[i] != DP_VERDICT_PASS ||
-			    pi->l3 == DP_L3_NONE ||
-			    pi->l4_proto != IPPROTO_TCP ||
-			    !(pi->flags & DP_PKT_L4))
+			    pi->l3 == DP_L3_NONE || !(pi->flags & DP_PKT_L4))
 				continue;
-			w->flow_scr.track[i] = DP_FT_KEYED;
+			if (pi->l4_proto == IPPROTO_TCP)
+				w->flow_scr.track[i] = DP_FT_KEYED;
+			else if (s->flow_rules)
+				w->flow_scr.track[i] = DP_FT_OTHER;
+			else
+				continue;
 			dp_flow_key_of(pi, &w->flow_scr.key[i],
 				       &w->flow_scr.dir[i]);
 			at[k] = i;
@@ -448,13 +472,25 @@ dp_match_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 		decision_clear(&d);
 		fate = DP_SEG_UNTRACKED;
 		slot = UINT32_MAX;
-		/* a TCP segment the table does not take is not established */
-		fv = track && w->flow_scr.track[i] != DP_FT_NONE ? DP_FV_TRACKED
-								 : 0;
+		/*
+		 * a TCP segment the table does not take is not established;
+		 * another packet without a flow is its flow's first
+		 */
+		fv = 0;
+		if (track)
+			fv = w->flow_scr.track[i] != DP_FT_NONE
+				     ? DP_FV_TRACKED
+				     : DP_FV_TRACKED | DP_FV_KNOWN |
+					       DP_FV_SERVER;
 		have_gk = 0;
+		scanned = 0;
 		w->match_scr.nb_stream_ids = 0;
 		w->match_scr.stream_other = UINT32_MAX;
-		if (track && w->flow_scr.track[i] != DP_FT_NONE) {
+		if (track && w->flow_scr.track[i] == DP_FT_OTHER) {
+			fv = dp_flow_other_view(&w->flows, &w->flow_scr.key[i],
+						w->flow_scr.dir[i],
+						w->flow_scr.pos[i], dels, now);
+		} else if (track && w->flow_scr.track[i] != DP_FT_NONE) {
 			dp_match_gkey_of(s, pi, &gk);
 			have_gk = 1;
 			fate = dp_stream_seg_track(w, s, pi, &gk, m, payload,
@@ -472,14 +508,16 @@ dp_match_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 		if (scr != NULL && len > 0) {
 			if (!have_gk)
 				dp_match_gkey_of(s, pi, &gk);
-			scan_groups(w, s, &gk, payload, len, scr,
-				    fate != DP_SEG_FED);
+			/*
+			 * packet and stream inspection: every scope on the
+			 * segment's own payload too (docs/rules.md, "Packet
+			 * and stream inspection")
+			 */
+			scan_groups(w, s, &gk, payload, len, scr, 1);
 			for (k = 0; k < w->match_scr.nb_ids && k < DP_MATCH_IDS;
 			     k++) {
 				id = w->match_scr.ids[k];
-				/* stream rules of a fed segment: the stream */
-				if (fate == DP_SEG_FED && id < s->nb_rules &&
-				    s->rules[id].scan == BW_RULE_SCAN_STREAM)
+				if (!pkt_takes(s, id, fate))
 					continue;
 				consider(s, &d, id, pi, len, fv);
 			}
@@ -488,19 +526,26 @@ dp_match_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 				for (id = 0; id < s->nb_rules; id++)
 					if ((w->match_scr.seen[id / 64] &
 					     (1ull << (id % 64))) &&
-					    !(fate == DP_SEG_FED &&
-					      s->rules[id].scan ==
-						      BW_RULE_SCAN_STREAM))
+					    pkt_takes(s, id, fate))
 						consider(s, &d, id, pi, len,
 							 fv);
 			}
-			seen_clear(w, s);
+			scanned = 1;
 		}
+		/* a stream hit of a rule the packet hit counts once */
 		for (k = 0; k < w->match_scr.nb_stream_ids &&
 			    k < w->match_scr.stream_other;
-		     k++)
-			consider(s, &d, w->match_scr.stream_ids[k], pi, len,
-				 fv);
+		     k++) {
+			id = w->match_scr.stream_ids[k];
+			if (scanned && id < s->nb_rules &&
+			    (w->match_scr.seen[id / 64] &
+			     (1ull << (id % 64))) &&
+			    pkt_takes(s, id, fate))
+				continue;
+			consider(s, &d, id, pi, len, fv);
+		}
+		if (scanned)
+			seen_clear(w, s);
 		for (k = 0; k < s->nb_hdr_only; k++)
 			consider(s, &d, s->hdr_only[k], pi, len, fv);
 		if (unlikely(w->match_scr.stream_other <

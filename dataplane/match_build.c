@@ -65,6 +65,7 @@ dp_match_set_free(struct dp_match_set *s)
 		rte_free(s->scratch);
 	}
 	streams_free(s->live, (size_t)s->nb_workers * (s->nb_classes + 1));
+	streams_free(s->probe, (size_t)s->nb_workers * (s->nb_classes + 1));
 	rte_free(s->cbuf);
 	rte_free(s->cused);
 	rte_free(s->scls);
@@ -240,6 +241,36 @@ scratch_fit(const struct dp_match_set *s, hs_scratch_t **proto)
 }
 
 /*
+ * One probe stream per worker for the stream database and for each class
+ * stream group (s->probe): what stream.c copies a flow's state into.
+ */
+static int
+probes_open(struct dp_match_set *s)
+{
+	uint32_t w, c, nc = s->nb_classes + 1;
+	hs_database_t *db;
+
+	if (s->sdb == NULL && s->nb_scls == 0)
+		return 0;
+	s->probe =
+		rte_zmalloc("bw_streams",
+			    (size_t)s->nb_workers * nc * sizeof(*s->probe), 0);
+	if (s->probe == NULL)
+		return -ENOMEM;
+	for (w = 0; w < s->nb_workers; w++)
+		for (c = 0; c < nc; c++) {
+			db = c == 0 ? s->sdb
+				    : (s->scls != NULL ? s->scls[c] : NULL);
+			if (db != NULL &&
+			    hs_open_stream(db, 0,
+					   &s->probe[(size_t)w * nc + c]) !=
+				    HS_SUCCESS)
+				return -ENOMEM;
+		}
+	return 0;
+}
+
+/*
  * The class stream groups' live streams (one per worker and class) and
  * the per flow direction and role buffers their state is kept in,
  * compressed, between segments. An entry holds the largest stream of any
@@ -331,9 +362,12 @@ db_load(struct dp_match_set *s, const struct bw_image_view *v, char *why,
 		if (r < 0)
 			return r;
 	}
-	if (s->nb_scls > 0)
-		return class_streams_open(s);
-	return 0;
+	if (s->nb_scls > 0) {
+		r = class_streams_open(s);
+		if (r < 0)
+			return r;
+	}
+	return probes_open(s);
 }
 
 int
@@ -369,8 +403,24 @@ dp_match_set_build(const struct bw_image_view *v, uint32_t nb_workers,
 	    dup_table((void **)&s->ports, v->rports, v->nb_rports,
 		      sizeof(*v->rports)) < 0)
 		goto err_nomem;
-	for (i = 0; i < v->nb_rules; i++)
-		n += !(v->rules[i].flags & BW_RULE_F_CONTENT);
+	for (i = 0; i < v->nb_rules; i++) {
+		const struct bw_image_rule *ru = &v->rules[i];
+
+		n += !(ru->flags & BW_RULE_F_CONTENT);
+		if (!(ru->flags & DP_RULE_F_FLOW))
+			continue;
+		s->flow_rules = 1;
+		/* never approximated without per-flow state (issue #14) */
+		if (nb_flows == 0) {
+			snprintf(why, why_len,
+				 "rule sid %u uses flow:established, to_server "
+				 "or to_client, which need the flow table: the "
+				 "dataplane runs with --flows 0",
+				 ru->sid);
+			dp_match_set_free(s);
+			return -EINVAL;
+		}
+	}
 	if (n > 0) {
 		s->hdr_only = rte_malloc("bw_match", n * sizeof(uint32_t), 0);
 		if (s->hdr_only == NULL)

@@ -21,21 +21,118 @@
 #include "dp_match.h"
 #include "dp_stream.h"
 
-/* Hyperscan stream match callback: note rule id once. */
-static int
-on_stream_match(unsigned int id, unsigned long long from __rte_unused,
-		unsigned long long to __rte_unused,
-		unsigned int flags __rte_unused, void *ctx)
+/* Note rule id once in w's stream ids. */
+static inline void
+note_id(struct dp_worker *w, unsigned int id)
 {
-	struct dp_worker *w = ctx;
 	uint32_t k;
 
 	for (k = 0; k < w->match_scr.nb_stream_ids; k++)
 		if (w->match_scr.stream_ids[k] == id)
-			return 0;
+			return;
 	if (w->match_scr.nb_stream_ids < DP_MATCH_IDS)
 		w->match_scr.stream_ids[w->match_scr.nb_stream_ids++] = id;
+}
+
+/*
+ * Decided on the segment (docs/rules.md, "Decided on the segment that
+ * completes it"). Hyperscan evaluates a logical combination (a rule of
+ * several terms) lazily in streaming mode: at a later sub-expression
+ * match, or at the end of the stream, with the offset at which it became
+ * true. So after each chunk a stream is fed (bytes lo..hi of its
+ * direction), a probe copies the stream, feeds the copy one more byte
+ * and ends it: a report there (during that byte, whose sub-expression
+ * matches flush what is pending, or at the end) at an offset up to hi is a
+ * combination that holds by the end of the chunk, and became true in
+ * this chunk when its offset is past lo (else an earlier probe gave
+ * it). A combination that needs the end of the data (a negated term, an
+ * anchor at the end) holds in the copy only at the extra byte, past hi:
+ * it waits for the real end. A live report at an offset up to lo is a
+ * late combination that a probe gave already.
+ */
+struct win {
+	struct dp_worker *w;
+	uint64_t lo, hi;
+	uint32_t nb; /* end_one(): ids the probes gave */
+	uint32_t ids[DP_MATCH_IDS];
+};
+
+/* A live stream match: note the rule once, unless a probe gave it. */
+static int
+on_stream_match(unsigned int id, unsigned long long from __rte_unused,
+		unsigned long long to, unsigned int flags __rte_unused,
+		void *ctx)
+{
+	struct win *c = ctx;
+
+	if (to > c->lo)
+		note_id(c->w, id);
 	return 0;
+}
+
+/* A probe's report: the rule holds from this chunk on. */
+static int
+on_probe_match(unsigned int id, unsigned long long from __rte_unused,
+	       unsigned long long to, unsigned int flags __rte_unused,
+	       void *ctx)
+{
+	struct win *c = ctx;
+
+	if (to > c->lo && to <= c->hi)
+		note_id(c->w, id);
+	return 0;
+}
+
+/* At the real end: what the probes gave already. */
+static int
+on_end_probe(unsigned int id, unsigned long long from __rte_unused,
+	     unsigned long long to, unsigned int flags __rte_unused, void *ctx)
+{
+	struct win *c = ctx;
+
+	if (to <= c->hi && c->nb < DP_MATCH_IDS)
+		c->ids[c->nb++] = id;
+	return 0;
+}
+
+/* The real end's reports: those the probes did not give. */
+static int
+on_end_match(unsigned int id, unsigned long long from __rte_unused,
+	     unsigned long long to __rte_unused,
+	     unsigned int flags __rte_unused, void *ctx)
+{
+	struct win *c = ctx;
+	uint32_t k;
+
+	for (k = 0; k < c->nb; k++)
+		if (c->ids[k] == id)
+			return 0;
+	note_id(c->w, id);
+	return 0;
+}
+
+/* Copy st into probe stream pr, one more byte, end it: reports to cb. */
+static inline void
+probe_run(hs_stream_t *pr, const hs_stream_t *st, hs_scratch_t *scr,
+	  match_event_handler cb, struct win *c)
+{
+	static const char extra;
+
+	if (pr == NULL ||
+	    hs_reset_and_copy_stream(pr, st, NULL, NULL, NULL) != HS_SUCCESS)
+		return;
+	/* a match on the extra byte flushes what was pending: keep it */
+	hs_scan_stream(pr, &extra, 1, 0, scr, cb, c);
+	hs_reset_stream(pr, 0, scr, cb, c);
+}
+
+/* Worker w's probe stream of class c (0: the stream database). */
+static inline hs_stream_t *
+cprobe(const struct dp_match_set *s, const struct dp_worker *w, uint16_t c)
+{
+	return s->probe != NULL
+		       ? s->probe[(size_t)w->id * (s->nb_classes + 1) + c]
+		       : NULL;
 }
 
 /*
@@ -80,7 +177,7 @@ cexpand(const struct dp_match_set *s, hs_stream_t *st, size_t e)
 static void
 class_feed(struct dp_worker *w, const struct dp_match_set *s,
 	   const struct dp_match_gkey *gk, uint32_t slot, uint8_t dir,
-	   const char *data, uint32_t n)
+	   const char *data, uint32_t n, struct win *win, int probe)
 {
 	hs_scratch_t *scr = s->scratch[w->id];
 	const uint16_t c[2] = {gk->cd, gk->cs};
@@ -97,7 +194,10 @@ class_feed(struct dp_worker *w, const struct dp_match_set *s,
 		buf = (char *)s->cbuf + e * s->cbuf_cap;
 		if (!cexpand(s, st, e))
 			hs_reset_stream(st, 0, NULL, NULL, NULL);
-		hs_scan_stream(st, data, n, 0, scr, on_stream_match, w);
+		hs_scan_stream(st, data, n, 0, scr, on_stream_match, win);
+		if (probe)
+			probe_run(cprobe(s, w, c[r]), st, scr, on_probe_match,
+				  win);
 		if (hs_compress_stream(st, buf, s->cbuf_cap, &used) !=
 		    HS_SUCCESS)
 			used = 0;
@@ -106,25 +206,41 @@ class_feed(struct dp_worker *w, const struct dp_match_set *s,
 }
 
 /*
- * The end of direction dir's data of the flow at slot (its FIN, in
- * sequence, or its RST): Hyperscan reports what it can only decide there
- * (patterns anchored at the end, combinations with a negated term), for
- * the streams of the lane's BASE and of the ports' classes, into w's
- * stream ids like any stream match. The streams start again empty.
+ * End stream st, fed bytes so far: what it decides only there (patterns
+ * anchored at the end, combinations with a negated term) into w's stream
+ * ids, less what the probes gave already (a combination true before the
+ * end, which the stream itself reports only now).
+ */
+static void
+end_one(struct dp_worker *w, hs_stream_t *st, hs_stream_t *pr,
+	hs_scratch_t *scr, uint64_t fed)
+{
+	struct win c = {.w = w, .lo = 0, .hi = fed, .nb = 0};
+
+	probe_run(pr, st, scr, on_end_probe, &c);
+	hs_reset_stream(st, 0, scr, on_end_match, &c);
+}
+
+/*
+ * The end of direction dir's data of the flow f at slot (its FIN, in
+ * sequence, or its RST), for the streams of the lane's BASE and of the
+ * ports' classes (end_one()). The streams start again empty.
  */
 static void
 stream_end(struct dp_worker *w, const struct dp_match_set *s,
-	   const struct dp_match_gkey *gk, hs_stream_t **strm, uint32_t slot,
-	   uint8_t dir)
+	   const struct dp_match_gkey *gk, hs_stream_t **strm,
+	   struct dp_flow *f, uint32_t slot, uint8_t dir)
 {
 	hs_scratch_t *scr = s->scratch[w->id];
 	const uint16_t c[2] = {gk->cd, gk->cs};
+	uint64_t fed = f->fed[dir];
 	hs_stream_t *st;
 	size_t e;
 	int r;
 
+	f->fed[dir] = 0;
 	if (strm != NULL)
-		hs_reset_stream(strm[dir], 0, scr, on_stream_match, w);
+		end_one(w, strm[dir], cprobe(s, w, 0), scr, fed);
 	if (s->nb_scls == 0)
 		return;
 	for (r = 0; r < 2; r++) {
@@ -134,7 +250,7 @@ stream_end(struct dp_worker *w, const struct dp_match_set *s,
 		st = clive(s, w, c[r]);
 		/* this flow's state into the live stream, then its end */
 		if (cexpand(s, st, e))
-			hs_reset_stream(st, 0, scr, on_stream_match, w);
+			end_one(w, st, cprobe(s, w, c[r]), scr, fed);
 		s->cused[e] = 0;
 	}
 }
@@ -332,21 +448,31 @@ struct feed_ctx {
 	const struct dp_match_set *s;
 	const struct dp_match_gkey *gk;
 	hs_stream_t *strm; /* the lane's BASE stream, or NULL */
+	struct dp_flow *f;
 	uint32_t slot;
 	uint8_t dir;
+	uint8_t refeed; /* context after a commit: no probe */
 };
 
 static void
 stream_feed(void *arg, const uint8_t *p, uint32_t n)
 {
 	struct feed_ctx *c = arg;
+	hs_scratch_t *scr = c->s->scratch[c->w->id];
+	uint64_t *fed = &c->f->fed[c->dir];
+	struct win win = {.w = c->w, .lo = *fed, .hi = *fed + n};
 
-	if (c->strm != NULL)
-		hs_scan_stream(c->strm, (const char *)p, n, 0,
-			       c->s->scratch[c->w->id], on_stream_match, c->w);
+	if (c->strm != NULL) {
+		hs_scan_stream(c->strm, (const char *)p, n, 0, scr,
+			       on_stream_match, &win);
+		if (!c->refeed)
+			probe_run(cprobe(c->s, c->w, 0), c->strm, scr,
+				  on_probe_match, &win);
+	}
 	if (c->s->nb_scls > 0)
 		class_feed(c->w, c->s, c->gk, c->slot, c->dir, (const char *)p,
-			   n);
+			   n, &win, !c->refeed);
+	*fed += n;
 }
 
 /*
@@ -425,7 +551,7 @@ seg_reset(struct dp_worker *w, const struct dp_match_set *s,
 	  hs_stream_t **strm, struct dp_flow *f, uint32_t slot, uint8_t dir)
 {
 	if (!f->d[dir].fin)
-		stream_end(w, s, gk, strm, slot, dir);
+		stream_end(w, s, gk, strm, f, slot, dir);
 	/* the other direction's streams, once they are this flow's */
 	if (f->d[1 - dir].known && !f->d[1 - dir].fin && !f->dropped[1 - dir] &&
 	    f->set[1 - dir] == s) {
@@ -435,7 +561,7 @@ seg_reset(struct dp_worker *w, const struct dp_match_set *s,
 		dp_pkt_reverse(pi, &rev);
 		dp_match_gkey_of(s, &rev, &rk);
 		w->match_scr.stream_other = w->match_scr.nb_stream_ids;
-		stream_end(w, s, &rk, strm, slot, (uint8_t)(1 - dir));
+		stream_end(w, s, &rk, strm, f, slot, (uint8_t)(1 - dir));
 	}
 	dp_flow_del(&w->flows, slot);
 	dp_cnt_add(&w->st->flow[BW_FLOW_CLOSED], 1);
@@ -494,6 +620,7 @@ dp_stream_seg_track(struct dp_worker *w, const struct dp_match_set *s,
 		.s = s,
 		.gk = gk,
 		.strm = strm != NULL ? strm[dir] : NULL,
+		.f = f,
 		.slot = slot,
 		.dir = dir,
 	};
@@ -515,8 +642,12 @@ dp_stream_seg_track(struct dp_worker *w, const struct dp_match_set *s,
 			memset(&s->cused[centry(s, w, slot, dir, 0)], 0,
 			       2 * sizeof(*s->cused));
 		f->set[dir] = s;
-		if (!created && !f->dropped[dir])
+		f->fed[dir] = 0;
+		if (!created && !f->dropped[dir]) {
+			fc.refeed = 1;
 			dp_reasm_refeed(pool, &f->d[dir], stream_feed, &fc);
+			fc.refeed = 0;
+		}
 	}
 	if (f->dropped[dir]) {
 		dp_cnt_add(&st->flow[BW_FLOW_DROP], 1);
@@ -598,7 +729,7 @@ dp_stream_seg_track(struct dp_worker *w, const struct dp_match_set *s,
 	}
 	/* a FIN in sequence (seg_check): the end of this direction's data */
 	if ((flags & RTE_TCP_FIN_FLAG) && !d->fin) {
-		stream_end(w, s, gk, strm, slot, dir);
+		stream_end(w, s, gk, strm, f, slot, dir);
 		d->fin = 1;
 		d->next++; /* the FIN takes one, as a SYN does */
 	}

@@ -9,6 +9,9 @@
 # flow whose data never ends, or holds the negated content, matches
 # nothing. Once with scan groups (class streams, kept compressed between
 # segments) and once with the single database (a stream per flow slot).
+# The rules are only_stream: a TCP rule is also matched against each
+# segment's own payload (Suricata's pkt_stream), where "HELLO " alone
+# holds "HELLO and no AGENT"; conformance.sh tests that.
 . "$(dirname "$0")/lib.sh"
 
 t_instance re
@@ -16,8 +19,8 @@ t_instance re
 "$PY" "$(dirname "$0")/gen_rules_eod.py" "$T_TMP"
 frames=$(t_count frames)
 drops=$(t_count drops)
-printf '%s\n' 'drop tcp any any -> any 7000 (msg:"PASS without a newline"; flow:to_server,established; content:"PASS "; isdataat:40,relative; content:!"|0a|"; within:40; sid:9101; rev:1;)' \
-	'alert tcp any any -> any 7001 (msg:"HELLO without AGENT"; flow:to_server,established; content:"HELLO"; content:!"AGENT"; sid:9102; rev:1;)' \
+printf '%s\n' 'drop tcp any any -> any 7000 (msg:"PASS without a newline"; flow:to_server,established,only_stream; content:"PASS "; isdataat:40,relative; content:!"|0a|"; within:40; sid:9101; rev:1;)' \
+	'alert tcp any any -> any 7001 (msg:"HELLO without AGENT"; flow:to_server,established,only_stream; content:"HELLO"; content:!"AGENT"; sid:9102; rev:1;)' \
 	>"$T_TMP/eod.rules"
 
 run() { # run NAME [RULES LOAD OPTIONS]: replay in.pcap, check the oracle

@@ -12,7 +12,8 @@
 # - alert rules, TCP flow table on (stream rules on the stream, the
 #   packet rules per packet);
 # - every rule turned into a drop rule, --flows 0 (every rule scanned per
-#   packet, the stream groups too).
+#   packet, the stream groups too), the flow options taken out (a set
+#   with them is refused under --flows 0).
 . "$(dirname "$0")/lib.sh"
 
 t_instance rg
@@ -22,7 +23,8 @@ frames=$("$PY" "$(dirname "$0")/gen_rules_groups.py" "$T_TMP" \
 t_log "frames: $frames"
 t_empty_pcap "$T_TMP/empty.pcap"
 cat "$BW_DATA"/rules/emerging-*.rules >"$T_TMP/all.rules"
-sed -E 's/^alert /drop /' "$T_TMP/all.rules" >"$T_TMP/drop.rules"
+sed -E -e 's/^alert /drop /' -e 's/([(;] *)flow:[^;]*; */\1/' \
+	"$T_TMP/all.rules" >"$T_TMP/drop.rules"
 
 # run NAME RULES LAYOUT [APP OPTIONS]: load RULES.rules, compiled as LAYOUT
 # (groups or single), replay, stats in NAME.json, rules show in

@@ -7,9 +7,13 @@
 # drops exactly the segment that completes the pattern and every later
 # client segment of its flow; the output is the input minus those; the
 # flow counters count each case. With --flows 0 (per-packet scanning
-# only) no split pattern is found; with a table too small for the flows,
-# (--flows 4, which rte_hash rounds up to 8 for the 9 flows) the
-# segments of flows it lacks are counted and scanned per packet.
+# only) a rule set with flow:established, to_server or to_client is
+# refused at commit with the reason, and the running set stays (no
+# per-packet approximation of the flow state); the same rules without
+# their flow options load, and no split pattern is found; with a table
+# too small for the flows (--flows 4, which rte_hash rounds up to 8 for
+# the 9 flows) the segments of flows it lacks are counted and scanned
+# per packet.
 . "$(dirname "$0")/lib.sh"
 
 t_instance rt
@@ -58,10 +62,46 @@ t_check "streams: table never full" 0 "$(flowc streams table_full)"
 t_check "streams: to_client from the SYN" 8 "$(t_rule_hits streams 9002)"
 t_check "streams: not to_server" 0 "$(t_rule_hits streams 9003)"
 
+# --flows 0: the flow options cannot be decided, the set is refused
+sed -E 's/ flow:[^;]*;//' "$T_TMP/split.rules" >"$T_TMP/noflow.rules"
+t_check "no flow option left" 0 "$(grep -c 'flow:' "$T_TMP/noflow.rules")"
+t_empty_pcap "$T_TMP/empty.pcap"
+bw_start "$inst" "$T_TMP/refuse.log" \
+	--vdev "net_pcap0,rx_pcap=$T_TMP/empty.pcap,tx_pcap=/dev/null" \
+	--vdev "net_pcap1,rx_pcap=$T_TMP/empty.pcap,tx_pcap=/dev/null" \
+	-- --instance "$inst" --state-dir "$sd.refuse" --flows 0
+t_true "flows 0: up" bw_wait_running "$inst" 20
+t_true "flows 0: rules without flow options load" "$BWCTL" --instance \
+	"$inst" --state-dir "$sd.refuse" rules load "$T_TMP/noflow.rules"
+"$BWCTL" --instance "$inst" --state-dir "$sd.refuse" rules show --json \
+	>"$T_TMP/refuse.show0.json"
+gen0=$(t_json "$T_TMP/refuse.show0.json" 'd["generation"]')
+t_true "flows 0: a generation runs" test "$gen0" -gt 0
+if "$BWCTL" --instance "$inst" --state-dir "$sd.refuse" rules load \
+	"$T_TMP/split.rules" >"$T_TMP/refuse.out" 2>&1; then
+	t_true "flows 0: flow rules refused" false
+else
+	t_true "flows 0: flow rules refused" true
+fi
+t_log "flows 0: $(cat "$T_TMP/refuse.out")"
+t_true "flows 0: the reason names the rule and --flows 0" grep -q \
+	'sid 9001 uses flow:.*--flows 0' "$T_TMP/refuse.out"
+"$BWCTL" --instance "$inst" --state-dir "$sd.refuse" rules show --json \
+	>"$T_TMP/refuse.show.json"
+t_check "flows 0: the running set stays (generation)" "$gen0" \
+	"$(t_json "$T_TMP/refuse.show.json" 'd["generation"]')"
+bw_stop
+t_check "flows 0: clean exit" 0 "$BW_RC"
+
+t_true "stage the rules without flow options" "$BWCTL" --instance "$inst" \
+	--state-dir "$sd.noflow" rules load "$T_TMP/noflow.rules" >/dev/null 2>&1
+sd_keep=$sd
+sd=$sd.noflow
 run perpacket --flows 0
+sd=$sd_keep
 t_check "per packet only: no split pattern found" 0 \
 	"$(t_json "$T_TMP/perpacket.json" 'd["totals"]["drop_pkts"]')"
-t_check "per packet only: direction unknown, both flow options hold" "8 8" \
+t_check "per packet only: no flow option, both directions hit" "8 8" \
 	"$(t_rule_hits perpacket 9002) $(t_rule_hits perpacket 9003)"
 
 run small --flows 4
