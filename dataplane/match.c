@@ -287,15 +287,15 @@ scan_groups(struct dp_worker *w, const struct dp_match_set *s,
 }
 
 /*
- * Whether a per-packet hit of rule id counts for a segment of fate: a
- * rule with flow:only_stream (BW_RULE_F_STREAM) counts on the stream
- * alone when the segment went to it.
+ * Whether a per-packet hit of rule id counts: a rule with flow:only_stream (BW_RULE_F_STREAM) counts on the stream
+ * alone, never per packet: a segment no stream took (mid-stream without
+ * pickup, no room in the table, refused and passed by policy) is not
+ * stream data, as Suricata's only_stream holds.
  */
 static inline int
-pkt_takes(const struct dp_match_set *s, uint32_t id, enum dp_seg_fate fate)
+pkt_takes(const struct dp_match_set *s, uint32_t id)
 {
-	return !(fate == DP_SEG_FED && id < s->nb_rules &&
-		 (s->rules[id].flags & BW_RULE_F_STREAM));
+	return !(id < s->nb_rules && (s->rules[id].flags & BW_RULE_F_STREAM));
 }
 
 /*
@@ -517,7 +517,7 @@ dp_match_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 			for (k = 0; k < w->match_scr.nb_ids && k < DP_MATCH_IDS;
 			     k++) {
 				id = w->match_scr.ids[k];
-				if (!pkt_takes(s, id, fate))
+				if (!pkt_takes(s, id))
 					continue;
 				consider(s, &d, id, pi, len, fv);
 			}
@@ -526,7 +526,7 @@ dp_match_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 				for (id = 0; id < s->nb_rules; id++)
 					if ((w->match_scr.seen[id / 64] &
 					     (1ull << (id % 64))) &&
-					    pkt_takes(s, id, fate))
+					    pkt_takes(s, id))
 						consider(s, &d, id, pi, len,
 							 fv);
 			}
@@ -540,7 +540,7 @@ dp_match_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 			if (scanned && id < s->nb_rules &&
 			    (w->match_scr.seen[id / 64] &
 			     (1ull << (id % 64))) &&
-			    pkt_takes(s, id, fate))
+			    pkt_takes(s, id))
 				continue;
 			consider(s, &d, id, pi, len, fv);
 		}

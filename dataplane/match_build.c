@@ -407,6 +407,17 @@ dp_match_set_build(const struct bw_image_view *v, uint32_t nb_workers,
 		const struct bw_image_rule *ru = &v->rules[i];
 
 		n += !(ru->flags & BW_RULE_F_CONTENT);
+		/* only_stream never holds without streams: refused, not dead */
+		if ((ru->flags & BW_RULE_F_STREAM) && nb_flows == 0) {
+			snprintf(why, why_len,
+				 "rule sid %u uses flow:only_stream, which "
+				 "needs "
+				 "the flow table: the dataplane runs with "
+				 "--flows 0",
+				 ru->sid);
+			dp_match_set_free(s);
+			return -EINVAL;
+		}
 		if (!(ru->flags & DP_RULE_F_FLOW))
 			continue;
 		s->flow_rules = 1;

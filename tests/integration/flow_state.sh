@@ -11,7 +11,8 @@
 # (gen_flow_state.py): to_server, to_client and established follow the
 # flow's first datagram and the directions seen, the hits per sid as the
 # oracle counts them; a UDP flood through a small table evicts no TCP
-# flow in its handshake.
+# flow in its handshake. A flow:only_stream rule hits only segments whose
+# data a stream took: never a mid-stream segment passed without pickup.
 . "$(dirname "$0")/lib.sh"
 
 t_instance fs
@@ -23,6 +24,7 @@ printf '%s\n' 'drop tcp any any -> any any (msg:"established to server"; flow:to
 	'alert udp any any -> any any (msg:"udp to client"; flow:to_client; content:"UDPPROBE"; sid:3;)' \
 	'alert udp any any -> any any (msg:"udp established"; flow:established; content:"UDPPROBE"; sid:4;)' \
 	'alert udp any any -> any any (msg:"udp established to server"; flow:to_server,established; content:"UDPPROBE"; sid:5;)' \
+	'alert tcp any any -> any any (msg:"only stream"; flow:only_stream; content:"CASE-DATA"; sid:6;)' \
 	>"$T_TMP/state.rules"
 t_true "stage the rule" "$BWCTL" --instance "$inst" --state-dir "$sd" \
 	rules load "$T_TMP/state.rules" >/dev/null 2>&1
@@ -38,6 +40,8 @@ for mode in drop pass pickup; do
 		t_check "$mode: $r drops" "$(t_count "$mode-$r")" \
 			"$(t_json "$j" "d['totals']['drops'].get('$r', 0)")"
 	done
+	t_check "$mode: only_stream hits: segments a stream took (oracle)" \
+		"$(t_count "$mode-only")" "$(t_rule_hits "$mode" 6)"
 	for sid in 2 3 4 5; do
 		t_check "$mode: udp sid $sid hits (oracle)" \
 			"$(t_count "hits-$sid")" "$(t_rule_hits "$mode" "$sid")"

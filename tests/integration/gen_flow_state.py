@@ -41,7 +41,9 @@ SYN-ACK, the ACK and the client's data, which must still be established
 and dropped: the flood may not evict the TCP flow in its handshake.
 Writes into OUTDIR: in.pcap, expect-drop.pcap, expect-pass.pcap,
 expect-pickup.pcap (the input minus what each mode drops) and counts.txt:
-"frames N", then "MODE-REASON N" for content-rule and tcp-midstream, then
+"frames N", then "MODE-REASON N" for content-rule and tcp-midstream,
+"MODE-only N" (the hits of a flow:only_stream alert rule on CASE-DATA:
+the TCP segments whose data a stream takes), then
 "hits-SID N" for sids 2 to 5.
 
 usage: gen_flow_state.py OUTDIR
@@ -67,18 +69,23 @@ def flow(idx, kind):
     cs, ss = 1000 * idx, 500000 * idx
     out = []
 
-    def c(seq, flags, pay=b"", why=None):
+    def c(seq, flags, pay=b"", why=None, only=MODES):
+        why = dict(why or {})
+        if pay:  # the modes whose stream takes it: the only_stream rule
+            why["_only"] = only
         out.append((tcp_frame(cli, SERVER, cport, 8080, seq, ss + 1, flags,
-                              pay), why or {}))
+                              pay), why))
 
     def s(seq, flags, pay=b""):
         out.append((tcp_frame(SERVER, cli, 8080, cport, seq, cs + 1, flags,
-                              pay), {}))
+                              pay), {"_only": MODES} if pay else {}))
 
     every = dict.fromkeys(MODES, RULE)
     if kind == "midstream":
-        c(cs + 1, PA, DATA, {"drop": MID, "pickup": RULE})
-        c(cs + 1 + len(DATA), PA, DATA, {"drop": MID, "pickup": RULE})
+        # no stream without pickup; with it the first feeds one, and its
+        # drop marks the flow: the second never reaches the stream
+        c(cs + 1, PA, DATA, {"drop": MID, "pickup": RULE}, ("pickup",))
+        c(cs + 1 + len(DATA), PA, DATA, {"drop": MID, "pickup": RULE}, ())
         return out
     c(cs, SYN)
     if kind == "nosynack":
@@ -153,6 +160,8 @@ def main():
         for r in (RULE, MID):
             counts.append("%s-%s %d" % (m, r, sum(
                 why.get(m) == r for _, why in frames)))
+        counts.append("%s-only %d" % (m, sum(
+            m in why.get("_only", ()) for _, why in frames)))
     cli, srv = bytes([10, 0, 9, 1]), bytes([192, 168, 1, 1])
     flood = [tcp_frame(cli, srv, 40999, 8080, 7000, 0, SYN, b"")]
     for k in range(40):

@@ -86,6 +86,15 @@ fi
 t_log "flows 0: $(cat "$T_TMP/refuse.out")"
 t_true "flows 0: the reason names the rule and --flows 0" grep -q \
 	'sid 9001 uses flow:.*--flows 0' "$T_TMP/refuse.out"
+echo 'alert tcp any any -> any 8080 (msg:"only stream"; flow:only_stream; content:"BULWARK"; sid:9010;)' \
+	>"$T_TMP/only.rules"
+if "$BWCTL" --instance "$inst" --state-dir "$sd.refuse" rules load \
+	"$T_TMP/only.rules" >"$T_TMP/refuse-only.out" 2>&1; then
+	t_true "flows 0: an only_stream rule refused" false
+else
+	t_true "flows 0: an only_stream rule refused" grep -q \
+		'sid 9010 uses flow:only_stream.*--flows 0' "$T_TMP/refuse-only.out"
+fi
 "$BWCTL" --instance "$inst" --state-dir "$sd.refuse" rules show --json \
 	>"$T_TMP/refuse.show.json"
 t_check "flows 0: the running set stays (generation)" "$gen0" \
