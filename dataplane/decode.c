@@ -234,7 +234,7 @@ ip4_options_check(const uint8_t *ip, uint32_t hlen)
 }
 
 /* Decode the IPv4 header at p->l3_off and what it carries. */
-static int
+static inline __attribute__((always_inline)) int
 decode_ip4(const uint8_t *data, uint32_t data_len, uint32_t pkt_len,
 	   struct dp_pkt *p)
 {

@@ -16,8 +16,11 @@
 
 #define DP_PREFETCH_AHEAD 4
 
-/* Stage 1: decode every packet, apply the malformed-packet policy. */
-static void
+/*
+ * Stage 1: decode every packet, apply the malformed-packet policy.
+ * Returns the fragments among them.
+ */
+static uint64_t
 decode_burst(struct dp_worker *w, uint8_t dir, struct rte_mbuf **pkts,
 	     uint16_t n)
 {
@@ -64,6 +67,7 @@ decode_burst(struct dp_worker *w, uint8_t dir, struct rte_mbuf **pkts,
 	dp_cnt_add(&st->frag_pkts, nb_frag);
 	if (nb_anomaly != 0)
 		dp_cnt_add(&st->anomaly_pass_pkts, nb_anomaly);
+	return nb_frag;
 }
 
 /*
@@ -76,12 +80,18 @@ dp_pipeline_run(struct dp_worker *w, const struct dp_ruleset *rs, uint8_t dir,
 		struct rte_mbuf **drop, uint16_t *n_drop)
 {
 	struct bw_worker_stats *st = w->st;
-	uint64_t drop_bytes = 0;
+	uint64_t drop_bytes = 0, nb_frag;
 	uint16_t i, np = 0, nd = 0;
 
-	decode_burst(w, dir, pkts, n);
-	if (w->frag.on)
+	nb_frag = decode_burst(w, dir, pkts, n);
+	/*
+	 * reassembly: only a burst with fragments, or a table holding some
+	 * (their timeouts), costs anything
+	 */
+	if (w->frag.on && (nb_frag != 0 || w->frag.tab.used != 0))
 		dp_frag_stage(w, pkts, n);
+	else
+		w->frag.nb_done = 0;
 
 	if (unlikely(rs == NULL)) {
 		if (w->fail_closed)
