@@ -229,6 +229,17 @@ class Conn:
         self.link.wait(self, lambda: self.acked > self.nxt, 0.3)
 
 
+def finish_split(c, first=PRE):
+    """The pattern's two halves in order, the request's tail, the FIN;
+    returns the bytes Linux reads when nothing filters, first being what
+    the request carried before them."""
+    c.data(b"EVIL-")
+    c.data(b"PAYLOAD")
+    c.data(TAIL)
+    c.fin()
+    return first + PATTERN + TAIL
+
+
 def reorder(c):
     """(1) The pattern's second half first, never sent again."""
     c.handshake()
@@ -247,11 +258,7 @@ def syn_far(c):
     c.handshake()
     c.data(PRE)
     c.at(FAR, flags=SYN)
-    c.data(b"EVIL-")
-    c.data(b"PAYLOAD")
-    c.data(TAIL)
-    c.fin()
-    return PRE + PATTERN + TAIL
+    return finish_split(c)
 
 
 def decoy_badsum(c):
@@ -272,11 +279,7 @@ def syn_data(c):
     SYN's data sits at the place of the data sent after it."""
     c.handshake(syn_pay=PRE + b"X" * 32)
     c.data(PRE)
-    c.data(b"EVIL-")
-    c.data(b"PAYLOAD")
-    c.data(TAIL)
-    c.fin()
-    return PRE + PATTERN + TAIL
+    return finish_split(c)
 
 
 def syn_data_resent(c):
@@ -285,11 +288,7 @@ def syn_data_resent(c):
     half: the SYN's bytes counted at their place complete the pattern."""
     c.handshake(syn_pay=PRE + b"EVIL-")
     c.data(PRE)
-    c.data(b"EVIL-")
-    c.data(b"PAYLOAD")
-    c.data(TAIL)
-    c.fin()
-    return PRE + PATTERN + TAIL
+    return finish_split(c)
 
 
 def rst_decoys(c):
@@ -395,11 +394,7 @@ def zero_window(c):
     c.at(0, b"X")
     if not c.link.wait(c, lambda: c.win, PAUSE_S + 3):
         raise Failed("the window never opened")
-    c.data(b"EVIL-")
-    c.data(b"PAYLOAD")
-    c.data(TAIL)
-    c.fin()
-    return PRE + PAUSE + filler + PATTERN + TAIL
+    return finish_split(c, PRE + PAUSE + filler)
 
 
 def window_scale(c):
@@ -407,11 +402,7 @@ def window_scale(c):
     past the first 1000 bytes of the request."""
     c.handshake()
     c.data(PRE + b"A" * 1000)
-    c.data(b"EVIL-")
-    c.data(b"PAYLOAD")
-    c.data(TAIL)
-    c.fin()
-    return PRE + b"A" * 1000 + PATTERN + TAIL
+    return finish_split(c, PRE + b"A" * 1000)
 
 
 def seq_wrap(c):
@@ -419,11 +410,7 @@ def seq_wrap(c):
     pattern's first half (its ISN is 2^32 - 12): the pattern split."""
     c.handshake()
     c.data(PRE)
-    c.data(b"EVIL-")
-    c.data(b"PAYLOAD")
-    c.data(TAIL)
-    c.fin()
-    return PRE + PATTERN + TAIL
+    return finish_split(c)
 
 
 def bytes_control(c):
