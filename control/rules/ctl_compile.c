@@ -214,6 +214,23 @@ watchdog_stop(struct watchdog *w)
 	pthread_mutex_destroy(&w->mu);
 }
 
+/* CTL_RULES_COMPILE_MEM, or $BULWARK_COMPILE_MEMORY MiB when valid. */
+static uint64_t
+compile_mem(void)
+{
+	const char *s = getenv(CTL_RULES_COMPILE_MEM_ENV);
+	unsigned long v;
+	char *end;
+
+	if (s == NULL || s[0] < '0' || s[0] > '9')
+		return CTL_RULES_COMPILE_MEM;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < 1 || v > 1048576)
+		return CTL_RULES_COMPILE_MEM;
+	return (uint64_t)v << 20;
+}
+
 /*
  * Bound the address space to what the process has plus
  * CTL_RULES_COMPILE_MEM for the compile (Hyperscan then fails an
@@ -239,7 +256,7 @@ mem_bound(struct rlimit *old)
 	if (pages == 0)
 		return -1;
 	want = (uint64_t)pages * (uint64_t)sysconf(_SC_PAGESIZE) +
-	       CTL_RULES_COMPILE_MEM;
+	       compile_mem();
 	lim = *old;
 	if (old->rlim_cur != RLIM_INFINITY && old->rlim_cur <= want)
 		return -1; /* already tighter */

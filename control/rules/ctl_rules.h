@@ -495,12 +495,13 @@ struct ctl_rules_build {
  * the process with "compiling the rules took more than N s" (nothing is
  * committed); the environment variable overrides it (seconds). It may use
  * CTL_RULES_COMPILE_MEM of address space more than the process had
- * (RLIMIT_AS while it runs): past that Hyperscan fails and the set is
- * refused.
+ * (RLIMIT_AS while it runs; CTL_RULES_COMPILE_MEM_ENV overrides it, in
+ * MiB): past that Hyperscan fails and the set is refused.
  */
 #define CTL_RULES_COMPILE_TIMEOUT_S   60u
 #define CTL_RULES_COMPILE_TIMEOUT_ENV "BULWARK_COMPILE_TIMEOUT"
 #define CTL_RULES_COMPILE_MEM	      (2ull << 30)
+#define CTL_RULES_COMPILE_MEM_ENV     "BULWARK_COMPILE_MEMORY"
 
 /* Room for the reason of a failed ctl_rules_compile(): a path and more. */
 #define CTL_RULES_COMPILE_WHY_LEN (PATH_MAX + 512)

@@ -8,7 +8,8 @@
 # the budget (computed here from the windows); an over-limit rule file's
 # summary says nothing was taken; and a long compile holds no lock: an
 # operator's list change goes through while it runs; a compile that
-# outlasts BULWARK_COMPILE_TIMEOUT is ended and refused. Everything refused
+# outlasts BULWARK_COMPILE_TIMEOUT is ended and refused, one that
+# outgrows BULWARK_COMPILE_MEMORY fails and is refused. Everything refused
 # leaves generation 1 in force, its probes dropped.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/ctl_helpers.sh"
@@ -78,6 +79,17 @@ t_true "slow compile: refused" test "$rc" -ne 0
 t_true "slow compile: within 4 s" test "$secs" -le 4
 t_true "slow compile: the watchdog says why" \
 	grep -q "BULWARK_COMPILE_TIMEOUT.*refused; nothing committed" "$T_TMP/slowset.out"
+
+# --- a compile that outgrows its memory bound ---------------------------
+# the same files with 8 MiB of address space allowed over what bulwarkctl
+# had (BULWARK_COMPILE_MEMORY; RLIMIT_AS while it compiles): Hyperscan
+# fails an allocation, the set is refused, nothing committed
+export BULWARK_COMPILE_MEMORY=8
+load smallmem "$BW_DATA"/rules/emerging-*.rules
+unset BULWARK_COMPILE_MEMORY
+t_true "memory bound: refused" test "$rc" -ne 0
+t_true "memory bound: Hyperscan's allocation failure is reported" \
+	grep -q "Unable to allocate memory.*nothing committed" "$T_TMP/smallmem.out"
 
 s_sample refused
 s_still_enforced before refused
