@@ -43,6 +43,13 @@ int bw_file_read_text(FILE *f, char **buf, size_t *len);
 uint64_t bw_clock_ns(clockid_t clk);
 
 /*
+ * The decimal value of environment variable name when it is set and lies
+ * in min..max, else dflt (an operator's override of a built-in bound).
+ */
+unsigned long bw_env_ulong(const char *name, unsigned long min,
+			   unsigned long max, unsigned long dflt);
+
+/*
  * printf into why (len bytes, may be 0 or why NULL: nothing written). A
  * reason cut to the buffer is still a reason: it is only displayed.
  */

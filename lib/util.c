@@ -156,3 +156,20 @@ bw_why_set(char *why, size_t len, const char *fmt, ...)
 	vsnprintf(why, len, fmt, ap);
 	va_end(ap);
 }
+
+unsigned long
+bw_env_ulong(const char *name, unsigned long min, unsigned long max,
+	     unsigned long dflt)
+{
+	const char *s = getenv(name);
+	unsigned long v;
+	char *end;
+
+	if (s == NULL || s[0] < '0' || s[0] > '9')
+		return dflt;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return dflt;
+	return v;
+}

@@ -19,6 +19,7 @@
 
 #include "bw_ctlsock.h"
 #include "bw_names.h"
+#include "bw_util.h"
 #include "ctl_commit.h"
 #include "ctl_region.h"
 
@@ -274,15 +275,7 @@ ctl_commit_apply_timeout_ms(unsigned int base_ms, size_t len)
 unsigned int
 ctl_commit_timeout_ms(void)
 {
-	const char *s = getenv(CTL_COMMIT_TIMEOUT_ENV);
-	unsigned long v;
-	char *end;
-
-	if (s == NULL || s[0] < '0' || s[0] > '9')
-		return CTL_COMMIT_TIMEOUT_MS;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v < 1 || v > 3600)
-		return CTL_COMMIT_TIMEOUT_MS;
-	return (unsigned int)v * 1000;
+	return (unsigned int)bw_env_ulong(CTL_COMMIT_TIMEOUT_ENV, 1, 3600,
+					  CTL_COMMIT_TIMEOUT_MS / 1000) *
+	       1000;
 }

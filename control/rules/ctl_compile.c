@@ -172,17 +172,8 @@ watchdog_main(void *arg)
 static unsigned int
 watchdog_secs(void)
 {
-	const char *s = getenv(CTL_RULES_COMPILE_TIMEOUT_ENV);
-	unsigned long v;
-	char *end;
-
-	if (s == NULL || s[0] < '0' || s[0] > '9')
-		return CTL_RULES_COMPILE_TIMEOUT_S;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v < 1 || v > 86400)
-		return CTL_RULES_COMPILE_TIMEOUT_S;
-	return (unsigned int)v;
+	return (unsigned int)bw_env_ulong(CTL_RULES_COMPILE_TIMEOUT_ENV, 1,
+					  86400, CTL_RULES_COMPILE_TIMEOUT_S);
 }
 
 /* Start the watchdog; 0, or -1 when no thread (then no time bound). */
@@ -218,17 +209,9 @@ watchdog_stop(struct watchdog *w)
 static uint64_t
 compile_mem(void)
 {
-	const char *s = getenv(CTL_RULES_COMPILE_MEM_ENV);
-	unsigned long v;
-	char *end;
-
-	if (s == NULL || s[0] < '0' || s[0] > '9')
-		return CTL_RULES_COMPILE_MEM;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v < 1 || v > 1048576)
-		return CTL_RULES_COMPILE_MEM;
-	return (uint64_t)v << 20;
+	return (uint64_t)bw_env_ulong(CTL_RULES_COMPILE_MEM_ENV, 1, 1048576,
+				      CTL_RULES_COMPILE_MEM >> 20)
+	       << 20;
 }
 
 /*
