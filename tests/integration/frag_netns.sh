@@ -13,20 +13,7 @@
 # reassembled and handed to it. Needs root; bounded in time.
 . "$(dirname "$0")/lib.sh"
 
-[ "$(id -u)" -eq 0 ] || { t_log "FAIL: needs root for network namespaces"; exit 1; }
-
-id=$(($$ % 100000))
-inst="fn$id"
-sd="$T_TMP/state"
-
-t_extra_cleanup() {
-	t_netns_down
-	rm -f "/dev/shm/bulwark.$inst.status"
-}
-
-t_netns_up "$id"
-nsa=$T_NSA
-nsb=$T_NSB
+t_netns_begin fn
 
 echo 'drop udp any any -> any 6000 (msg:"frag"; content:"EVIL-FRAG"; sid:1; rev:1;)' \
 	>"$T_TMP/frag.rules"

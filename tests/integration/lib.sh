@@ -263,6 +263,27 @@ t_netns_up() {
 	done
 }
 
+# t_netns_begin PREFIX: a test on veths in network namespaces (root
+# only): instance PREFIX + the pid's last digits ($inst, $id), state
+# directory $sd, namespaces up (t_netns_up; $nsa, $nsb), and a cleanup
+# that takes them down with the instance's status region.
+t_netns_begin() {
+	[ "$(id -u)" -eq 0 ] || {
+		t_log "FAIL: needs root for network namespaces"
+		exit 1
+	}
+	id=$(($$ % 100000))
+	inst="$1$id"
+	sd="$T_TMP/state"
+	t_extra_cleanup() {
+		t_netns_down
+		rm -f "/dev/shm/bulwark.$inst.status"
+	}
+	t_netns_up "$id"
+	nsa=$T_NSA
+	nsb=$T_NSB
+}
+
 t_netns_down() {
 	[ -n "${T_NSA:-}" ] || return 0
 	ip netns del "$T_NSA" 2>/dev/null || true

@@ -7,19 +7,7 @@
 # the traffic in both directions. Needs root (namespaces); bounded in time.
 . "$(dirname "$0")/lib.sh"
 
-[ "$(id -u)" -eq 0 ] || { t_log "FAIL: needs root for network namespaces"; exit 1; }
-
-id=$(($$ % 100000))
-inst="ns$id"
-
-t_extra_cleanup() {
-	t_netns_down
-	rm -f "/dev/shm/bulwark.$inst.status"
-}
-
-t_netns_up "$id"
-nsa=$T_NSA
-nsb=$T_NSB
+t_netns_begin ns
 vo=$T_VO
 vi=$T_VI
 

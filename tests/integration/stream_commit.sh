@@ -10,15 +10,7 @@
 # reaches its server).
 . "$(dirname "$0")/lib.sh"
 
-[ "$(id -u)" -eq 0 ] || { t_log "FAIL: needs root for network namespaces"; exit 1; }
-
-id=$(($$ % 100000))
-inst="sc$id"
-sd="$T_TMP/state"
-t_extra_cleanup() {
-	t_netns_down
-	rm -f "/dev/shm/bulwark.$inst.status"
-}
+t_netns_begin sc
 
 rule='drop tcp any any -> any 5002 (msg:"evil"; content:"EVIL-PAYLOAD"; sid:1; rev:1;)'
 printf '%s\n' "$rule" >"$T_TMP/a.rules"
@@ -27,7 +19,6 @@ printf '%s\n' "$rule" \
 	>"$T_TMP/b.rules"
 t_true "stage rule set A" ctl rules load "$T_TMP/a.rules"
 
-t_netns_up "$id"
 bw_start "$inst" "$T_TMP/bulwark.log" \
 	--vdev "net_af_packet0,iface=$T_VO" --vdev "net_af_packet1,iface=$T_VI" \
 	-- --instance "$inst" --state-dir "$sd" --pair 0:1

@@ -14,15 +14,7 @@
 # covers those encapsulations with crafted captures. Needs root.
 . "$(dirname "$0")/lib.sh"
 
-[ "$(id -u)" -eq 0 ] || { t_log "FAIL: needs root for network namespaces"; exit 1; }
-
-id=$(($$ % 100000))
-t_instance tn
-t_extra_cleanup() {
-	t_netns_down
-	rm -f "/dev/shm/bulwark.$inst.status"
-}
-t_netns_up "$id"
+t_netns_begin tn
 A=(ip netns exec "$T_NSA")
 B=(ip netns exec "$T_NSB")
 
