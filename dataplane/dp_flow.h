@@ -73,7 +73,7 @@ struct dp_flow {
 	/* per direction: the set whose streams hold its state */
 	const struct dp_match_set *set[2];
 	uint8_t dropped[2]; /* a drop rule matched: drop the rest */
-	uint8_t client;	    /* 0/1: sent the SYN; 2: unknown */
+	uint8_t client;	    /* 0/1: sent the SYN, or came first; 2: unknown */
 	uint8_t used;	    /* slot holds a flow */
 	uint8_t state;	    /* enum dp_tcp_state */
 	uint8_t est;	    /* reached ESTABLISHED or MIDSTREAM once */

@@ -28,7 +28,7 @@ enum dp_seg_fate {
  * DP_FV_TRACKED with the bits below.
  */
 #define DP_FV_SERVER  0x1 /* it goes to the end that received the SYN */
-#define DP_FV_KNOWN   0x2 /* a SYN was seen: which end is the client */
+#define DP_FV_KNOWN   0x2 /* the client is known: SYN, SYN-ACK or pickup */
 #define DP_FV_EST     0x4 /* its session was established before it */
 #define DP_FV_TRACKED 0x8
 

@@ -133,7 +133,8 @@ ends_ok(const struct dp_match_set *s, const struct bw_image_rule *r,
  * flow:to_server / to_client / established, with fv the flow table's view
  * of the segment (DP_FV_*, dp_stream.h): a tracked TCP segment is
  * established when its session is, and goes to the server or the client
- * when the SYN was seen. An untracked packet: see the head comment.
+ * when its client is known (a SYN, a SYN-ACK or a mid-stream pickup). An
+ * untracked packet: see the head comment.
  */
 static int
 flow_ok(const struct bw_image_rule *r, const struct dp_pkt *pi, int fv)

@@ -706,8 +706,15 @@ dp_stream_seg_track(struct dp_worker *w, const struct dp_match_set *s,
 			f->state = DP_TCPS_MIDSTREAM;
 			f->est = 1;
 		}
-		/* as Suricata's stream.midstream: established from here */
-		*fv |= DP_FV_EST;
+		/*
+		 * as Suricata's stream.midstream: established from here, and
+		 * the end whose segment comes first is the client, unless a
+		 * SYN-ACK already named it (Suricata's direction guess; its
+		 * app-layer reversal has no parsers here: docs/rules.md)
+		 */
+		if (f->client == 2)
+			f->client = dir;
+		*fv = flow_view(f, dir, 1);
 		dp_cnt_add(&st->flow[BW_FLOW_MIDSTREAM], 1);
 	}
 	if (len > 0) {

@@ -36,7 +36,7 @@ for layout in groups single; do
 			"$(t_json "$j" 'd["totals"]["tx_pkts"] + d["totals"]["drop_pkts"]')"
 		t_check "$name: drops (oracle)" "$(t_count "$mode-drops")" \
 			"$(t_json "$j" 'd["totals"]["drop_pkts"]')"
-		for sid in 101 102 103 104 105 106 107 108 109 110 111 112; do
+		for sid in $(seq 101 114); do
 			t_check "$name: sid $sid hits (oracle)" \
 				"$(t_count "$mode-hits-$sid")" "$(t_rule_hits "$name" "$sid")"
 		done

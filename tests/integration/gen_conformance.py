@@ -59,6 +59,9 @@ RULES = {
           "content:\"SPLIT-ME-NOW\";"),
     112: ("alert", 7002, "flow:to_server,established; "
           "content:\"SPLIT-ME-NOW\";"),
+    # the direction of a flow picked up mid-stream (port 0: any to any)
+    113: ("alert", 0, "flow:to_server; content:\"MID-PROBE\";"),
+    114: ("alert", 0, "flow:to_client; content:\"MID-PROBE\";"),
 }
 
 U_EST = ("Suricata user guide, Flow Keywords, flow: \"established: "
@@ -70,6 +73,11 @@ U_MID = ("Suricata user guide, Suricata.yaml, stream: \"midstream: "
 U_DIR = ("Suricata user guide, Flow Keywords, flow: \"to_server: match "
          "on packets from client to server\", the client being the end "
          "that sent the SYN")
+U_MIDDIR = ("Suricata's stream engine, midstream pickup (devguide, "
+            "Protocol detection: \"can, in the midstream case, reverse a "
+            "flow direction\"): the flow's first packet goes to the "
+            "server, a SYN-ACK seen first comes from it; the app-layer "
+            "reversal needs a parser that knows the protocol (none here)")
 U_STREAM = ("Suricata user guide, Rules Format / Payload Keywords: the "
             "rule matches on the packet whose data completes its "
             "contents (all present in the reassembled stream so far)")
@@ -113,48 +121,63 @@ SQLI = b"SELECT 'x'\x00 OR 1=1 -\x00-\x00 trailing"
 YSO = (b"\xac\xed\x00\x05sr\x00" + b"....java/io/Serializable...." +
        b"ysoserial/payloads/util/Gadgets....")
 
-# (name, Suricata's line, sid, port, script, no handshake)
+# (name, Suricata's line, sid, port, script, the ends whose SYN the flow
+# never shows: their data is mid-stream)
 CASES = [
     ("handshake: data after the last ACK is established", U_EST, 106, 8082,
-     hs() + [("c", PA, b"GET CONF-PROBE", [106])], False),
+     hs() + [("c", PA, b"GET CONF-PROBE", [106])], ""),
     ("the handshake's completing ACK is not established", U_EST, 105, 8081,
-     hs() + [("c", PA, b"data", [105])], False),
+     hs() + [("c", PA, b"data", [105])], ""),
     ("no handshake: not established without pickup", U_MID, 108, 8083,
      [("c", PA, b"GET /a", {"drop": set(), "pickup": {108}}),
       ("c", PA, b"GET /b", {"drop": set(), "pickup": {108}})],
-     True),
+     "cs"),
+    ("mid-stream, the server's reply first: taken as the client's",
+     U_MIDDIR, 113, 0,
+     [("s", PA, b"MID-PROBE reply", {"drop": set(), "pickup": {113}}),
+      ("c", PA, b"MID-PROBE request", {"drop": set(), "pickup": {114}})],
+     "cs"),
+    ("mid-stream, the client's request first", U_MIDDIR, 113, 0,
+     [("c", PA, b"MID-PROBE request", {"drop": set(), "pickup": {113}}),
+      ("s", PA, b"MID-PROBE reply", {"drop": set(), "pickup": {114}})],
+     "cs"),
+    ("mid-stream, a SYN-ACK first names the client", U_MIDDIR, 114, 0,
+     [("s", SYN | ACK, b"", ()),
+      ("s", PA, b"MID-PROBE reply", [114]),
+      ("c", PA, b"MID-PROBE request", {"drop": set(), "pickup": {113}})],
+     "c"),
     ("server reply goes to the client", U_DIR, 107, 8082,
-     hs() + [("s", PA, b"CONF-PROBE reply", [107])], False),
+     hs() + [("s", PA, b"CONF-PROBE reply", [107])], ""),
     ("two terms in one segment, FIN after: hit on the segment", U_STREAM,
      101, 1433, hs() + [("c", PA, SQLI, [101]), ("c", FA, b"", ())],
-     False),
+     ""),
     ("two terms in one segment, no FIN", U_STREAM, 101, 1433,
-     hs() + [("c", PA, SQLI, [101])], False),
+     hs() + [("c", PA, SQLI, [101])], ""),
     ("two terms over two segments: hit on the second", U_STREAM, 101,
      1433, hs() + [("c", PA, SQLI[:12], ()), ("c", PA, SQLI[12:], [101]),
-                   ("c", FA, b"", ())], False),
+                   ("c", FA, b"", ())], ""),
     ("anchored term and another in one segment", U_STREAM, 102, 1194,
      hs() + [("c", PA, b" () { :;}; /bin/id", [102]), ("c", FA, b"", ())],
-     False),
+     ""),
     ("three terms in one segment", U_STREAM, 103, 8009,
-     hs() + [("c", PA, YSO, [103]), ("c", FA, b"", ())], False),
+     hs() + [("c", PA, YSO, [103]), ("c", FA, b"", ())], ""),
     ("three terms over two segments, no FIN", U_STREAM, 103, 8009,
-     hs() + [("c", PA, YSO[:20], ()), ("c", PA, YSO[20:], [103])], False),
+     hs() + [("c", PA, YSO[:20], ()), ("c", PA, YSO[20:], [103])], ""),
     ("SMB PDUs in one connection, each its own segment", U_PS, 109, 445,
      hs() + [("c", PA, b"\x00\x00\x00\x10\xffSMBr" + b"A" * 11, [109]),
              ("c", PA, b"\x00\x00\x00\x10\xffSMBs" + b"B" * 11, [109]),
              ("c", PA, b"\x00\x00\x00\x10\xffSMBt" + b"C" * 11, [109])],
-     False),
+     ""),
     ("pattern in one segment: packet, stream and both hit once", U_PS,
      110, 7002, hs() + [("c", PA, b"xx SPLIT-ME-NOW yy", [110, 111, 112])],
-     False),
+     ""),
     ("pattern split over two segments: the stream only", U_PS, 111, 7002,
      hs() + [("c", PA, b"xx SPLIT-", ()),
-             ("c", PA, b"ME-NOW yy", [111, 112])], False),
+             ("c", PA, b"ME-NOW yy", [111, 112])], ""),
     ("negated term, only_stream: decided at the FIN", U_NEG, 104, 7001,
-     hs() + [("c", PA, b"HELLO world", ()), ("c", FA, b"", [104])], False),
+     hs() + [("c", PA, b"HELLO world", ()), ("c", FA, b"", [104])], ""),
     ("negated term present: nothing", U_NEG, 104, 7001,
-     hs() + [("c", PA, b"HELLO AGENT", ()), ("c", FA, b"", ())], False),
+     hs() + [("c", PA, b"HELLO AGENT", ()), ("c", FA, b"", ())], ""),
 ]
 
 
@@ -175,7 +198,7 @@ def main():
             if (idx, who) in marked:
                 drops += 1
                 continue
-            if nohs and data and m == "drop":
+            if who in nohs and data and m == "drop":
                 drops += 1  # tcp-midstream
                 continue
             dropped = False
@@ -197,7 +220,8 @@ def main():
     with open(os.path.join(out, "conformance.rules"), "w") as f:
         for sid, (act, port, body) in sorted(RULES.items()):
             hdr = ("any any -> any %d" % port if port > 0 else
-                   "any %d -> any any" % -port)
+                   "any %d -> any any" % -port if port < 0 else
+                   "any any -> any any")
             f.write('%s tcp %s (msg:"conformance %d"; %s sid:%d;)\n' %
                     (act, hdr, sid, body, sid))
     with open(os.path.join(out, "table.txt"), "w") as f:

@@ -17,8 +17,11 @@ Input: the captures given (classic pcap, Ethernet). Writes into OUTDIR:
   expect_tracked.pcap  the frames that must come out when flows are
                  tracked: the input minus the TCP segments with a wrong
                  checksum that the normalizer refuses
-  counts.txt     "frames N", "SID N" per rule and "trackedSID N" (its hits
-                 when flows are tracked), "drops N", "cksum N" (frames
+  counts.txt     "frames N", "SID N" per rule (its hits without flow
+                 options), "trackedSID N" (its hits when flows are
+                 tracked, direction and state from the class Sessions)
+                 and "passedSID N" (the same with bad checksums passed
+                 by policy), "drops N", "cksum N" (frames
                  refused for their checksum), and "iec104 FILE N" per
                  capture (frames any of the rules hits)
 
@@ -84,6 +87,61 @@ def refused(b):
     return csum(ph + seg) != 0
 
 
+class Sessions:
+    """TCP sessions as Suricata's stream engine sees them with midstream
+    pickup on (stream.midstream: true), written from its documented
+    behaviour: the client is the end that sent the SYN, else the receiver
+    of a SYN-ACK seen first, else the sender of the flow's first segment
+    with data or a FIN (Bulwark enters no flow for a bare ACK or a RST);
+    established after the client's ACK of the SYN-ACK (that ACK too when
+    it carries data) or from the first segment picked up mid-stream."""
+
+    def __init__(self):
+        self.client = {}
+        self.est = set()
+        self.synack = set()
+
+    def see(self, t):
+        """Account segment t; return (client, established) for it."""
+        src, dst, sport, dport, flags, pl = t
+        key = frozenset(((src, sport), (dst, dport)))
+        me = (src, sport)
+        syn, ack, fin = flags & 0x02, flags & 0x10, flags & 0x01
+        if key not in self.client:
+            if syn:
+                self.client[key] = (dst, dport) if ack else me
+            elif pl or fin:
+                self.client[key] = me
+                self.est.add(key)  # picked up: established from here
+        elif syn and ack:
+            self.synack.add(key)
+        elif ack and key in self.synack and self.client[key] == me:
+            self.synack.discard(key)
+            if pl:
+                self.est.add(key)
+                return self.client[key], True
+            self.est.add(key)
+            return self.client[key], False
+        return self.client.get(key), key in self.est
+
+    def peek(self, t):
+        """(client, established) of t's flow, without accounting t."""
+        src, dst, sport, dport = t[:4]
+        key = frozenset(((src, sport), (dst, dport)))
+        return self.client.get(key), key in self.est
+
+
+def directed(sid, t, client, est):
+    """True when rule sid's flow:established,to_server/to_client holds
+    for segment t of a flow whose client is client."""
+    if client is None or not est:
+        return False
+    src, dst, sport, dport = t[:4]
+    if RULES[sid][1]:
+        return (src, sport) == client
+    return (dst, dport) == client
+
+
 def sid_of(b):
     """The rule that hits frame b, or None."""
     t = tcp_of(b)
@@ -111,22 +169,35 @@ def main():
     marked = []
     counts = {sid: 0 for sid in RULES}
     per_file = []
-    # tracked: the alert run, flows tracked, bad checksums refused
+    # tracked: the alert run, flows tracked, bad checksums refused;
+    # passed: the same with them passed by policy (they leave their flow
+    # as it was, and are matched with its state)
     tracked = {sid: 0 for sid in RULES}
+    passed = {sid: 0 for sid in RULES}
+    sess = Sessions()
     alert_keep = []
     for p in pcaps:
         n = 0
         for f in read_pcap(p):
             sid = sid_of(f)
             bad = refused(f)
+            t = tcp_of(f)
+            if t is None:
+                client, est = None, False
+            elif bad:
+                client, est = sess.peek(t)
+            else:
+                client, est = sess.see(t)
             marked.append((f, sid is not None))
             if not bad:
                 alert_keep.append(f)
             if sid is not None:
                 counts[sid] += 1
                 n += 1
-                if not bad:
-                    tracked[sid] += 1
+                if directed(sid, t, client, est):
+                    passed[sid] += 1
+                    if not bad:
+                        tracked[sid] += 1
         per_file.append((os.path.basename(p), n))
     nb, drops = write_replay(out, marked)
     write_pcap(os.path.join(out, "expect_tracked.pcap"), alert_keep)
@@ -135,6 +206,7 @@ def main():
         for sid in sorted(counts):
             f.write("%d %d\n" % (sid, counts[sid]))
             f.write("tracked%d %d\n" % (sid, tracked[sid]))
+            f.write("passed%d %d\n" % (sid, passed[sid]))
         f.write("drops %d\n" % drops)
         f.write("cksum %d\n" % (nb - len(alert_keep)))
         for name, n in per_file:

@@ -63,7 +63,7 @@ t_true "alert: flows tracked" t_json_true "$s" 'd["totals"]["flows"]["new"] > 0'
 
 # The same passed by policy: forwarded, counted, scanned per packet (each
 # a hit), nothing dropped.
-hits= run alertpass --tcp-invalid tcp-bad-checksum=pass --tcp-midstream pickup
+hits=passed run alertpass --tcp-invalid tcp-bad-checksum=pass --tcp-midstream pickup
 s=$T_TMP/alertpass.json
 t_check "alert, checksums passed: nothing dropped" 0 \
 	"$(t_json "$s" 'd["totals"]["drop_pkts"]')"
