@@ -21,6 +21,7 @@
 #include "dp.h"
 #include "dp_port.h"
 #include "dp_ruleset.h"
+#include "dp_sig.h"
 #include "dp_status.h"
 
 #define DP_MBUF_CACHE	     256
@@ -39,6 +40,8 @@ static struct dp_port_slot port_slots[DP_PORT_MAX];
 static unsigned int nb_port_slots;
 static struct dp_status status;
 static struct dp_rsctl rsctl;
+
+volatile uint32_t dp_hup_gen;
 
 static void
 on_signal(int sig)
