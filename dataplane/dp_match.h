@@ -24,6 +24,8 @@ struct dp_class_groups {
 	hs_database_t *db[2]; /* [scope], NULL where none */
 	uint8_t base[2];      /* [scope]: db (not NULL) holds its lane's
 				 BASE rules too (BW_HSGROUP_F_BASE) */
+	uint8_t stream;	      /* db[PACKET] holds the class's stream rules
+				 too (BW_HSGROUP_F_STREAM) */
 };
 
 /*
@@ -49,6 +51,8 @@ struct dp_match_set {
 	void **grp_mem;	    /* their databases live here */
 	/* per-packet databases: [lane][scope], NULL where none */
 	hs_database_t *base[BW_HSLANE_MAX + 1][2];
+	/* [lane]: base[lane][PACKET] holds the BASE stream rules too */
+	uint8_t base_stream[BW_HSLANE_MAX + 1];
 	struct dp_class_groups *cls; /* [class], nb_classes + 1 */
 	uint32_t nb_classes;
 	uint16_t *pmap;	 /* [lane TCP/UDP][role DST/SRC][port]: class, 0 */

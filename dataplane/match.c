@@ -256,12 +256,14 @@ seen_clear(struct dp_worker *w, const struct dp_match_set *s)
 /*
  * The per-packet scans of one payload: the BASE group of the packet's
  * lane, then the groups of the classes of its destination and source
- * ports (TCP and UDP); the STREAM scope too when untracked is set (the
- * content stage sets it always: a TCP rule is matched against each
- * segment's payload and its stream, Suricata's pkt_stream). A class group that holds the BASE rules
- * too stands for the BASE group (if both classes' groups do, the BASE
- * rules are scanned twice and noted once). With a single database it is
- * the BASE of every lane. Hits land in w's id list and bitmap.
+ * ports (TCP and UDP); the STREAM scope too (the content stage asks for
+ * it always: a TCP rule is matched against each segment's payload and
+ * its stream, Suricata's pkt_stream). A class group that holds the BASE
+ * rules too stands for the BASE group (if both classes' groups do, the
+ * BASE rules are scanned twice and noted once); a PACKET group that holds
+ * its key's stream rules (BW_HSGROUP_F_STREAM) stands for that key's
+ * STREAM block group. With a single database it is the BASE of every
+ * lane. Hits land in w's id list and bitmap.
  */
 static inline void
 scan_groups(struct dp_worker *w, const struct dp_match_set *s,
@@ -272,17 +274,23 @@ scan_groups(struct dp_worker *w, const struct dp_match_set *s,
 	const struct dp_class_groups *cs = gk->cs != 0 ? &s->cls[gk->cs] : NULL;
 	const char *buf = (const char *)payload;
 	hs_database_t *db;
-	int sc;
+	int sc, base_done = 0;
 
 	for (sc = BW_HSSCOPE_PACKET;
 	     sc <= (untracked ? BW_HSSCOPE_STREAM : BW_HSSCOPE_PACKET); sc++) {
 		db = s->base[gk->lane][sc];
 		if (db != NULL && !(cd != NULL && cd->base[sc]) &&
-		    !(cs != NULL && cs->base[sc]))
+		    !(cs != NULL && cs->base[sc]) &&
+		    !(sc == BW_HSSCOPE_STREAM && base_done &&
+		      s->base_stream[gk->lane])) {
 			hs_scan(db, buf, len, 0, scr, on_match, w);
-		if (cd != NULL && (db = cd->db[sc]) != NULL)
+			base_done = 1;
+		}
+		if (cd != NULL && (db = cd->db[sc]) != NULL &&
+		    !(sc == BW_HSSCOPE_STREAM && cd->stream))
 			hs_scan(db, buf, len, 0, scr, on_match, w);
-		if (cs != NULL && (db = cs->db[sc]) != NULL)
+		if (cs != NULL && (db = cs->db[sc]) != NULL &&
+		    !(sc == BW_HSSCOPE_STREAM && cs->stream))
 			hs_scan(db, buf, len, 0, scr, on_match, w);
 	}
 }

@@ -198,12 +198,16 @@ groups_load(struct dp_match_set *s, const struct bw_image_view *v, char *why,
 			s->sdb = db; /* its memory is grp_mem[i] */
 		else if (g->mode == BW_HSMODE_STREAM)
 			s->scls[g->cls] = db;
-		else if (g->role == BW_HSROLE_BASE)
+		else if (g->role == BW_HSROLE_BASE) {
 			s->base[g->lane][g->scope] = db;
-		else {
+			if (g->flags & BW_HSGROUP_F_STREAM)
+				s->base_stream[g->lane] = 1;
+		} else {
 			s->cls[g->cls].db[g->scope] = db;
 			s->cls[g->cls].base[g->scope] =
 				(g->flags & BW_HSGROUP_F_BASE) != 0;
+			if (g->flags & BW_HSGROUP_F_STREAM)
+				s->cls[g->cls].stream = 1;
 		}
 		s->nb_scls += g->mode == BW_HSMODE_STREAM &&
 			      g->role != BW_HSROLE_BASE;

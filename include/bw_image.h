@@ -28,10 +28,11 @@
 #define BW_IMAGE_MAGIC	   0x31474d4957425742ULL /* "BWBWIMG1" little endian */
 #define BW_IMAGE_ABI_MAJOR 1
 /* 3: bw_image_hsgroup.flags; 4: bw_image_rule.data_min/data_max with
- * BW_RULE_F_DATAAT (absolute isdataat), and bw_image_bpf.on_fault. An
- * image of an older minor has zero there and no such flag: read with the
- * condition absent and faults dropping (on_fault 0). */
-#define BW_IMAGE_ABI_MINOR 4
+ * BW_RULE_F_DATAAT (absolute isdataat), and bw_image_bpf.on_fault; 5:
+ * BW_HSGROUP_F_STREAM. An image of an older minor has zero there and no
+ * such flag: read with the condition absent, faults dropping (on_fault
+ * 0) and the stream rules' block groups scanned apart. */
+#define BW_IMAGE_ABI_MINOR 5
 
 #define BW_IMAGE_SIZE_MAX     (1ull << 30) /* bytes; larger images refused */
 #define BW_IMAGE_SECTIONS_MAX 64
@@ -358,14 +359,17 @@ _Static_assert(sizeof(struct bw_image_rport) == 4, "rport size");
  * groups carries BW_HSGROUP_F_BASE (it holds the BASE rules too, so one
  * hs_scan call does the work of two). Scope: PACKET groups hold the rules
  * scanned per packet; the
- * STREAM groups (TCP lane only) hold the stream rules, scanned per packet
- * only for segments that the flow table does not feed to a stream (their
- * per-packet fallback). A rule may sit in several groups; its header
+ * STREAM groups (TCP lane only) hold the stream rules. A TCP segment is
+ * scanned per packet with both scopes (Suricata's pkt_stream): a TCP
+ * PACKET group marked BW_HSGROUP_F_STREAM holds its key's stream rules
+ * too, and that key's STREAM block group (if any) is then not scanned.
+ * A rule may sit in several groups; its header
  * conditions are checked on each hit, so a group can only narrow what is
  * scanned, never widen what matches.
  *
- * The STREAM groups come twice: in block mode (that fallback) and in
- * stream mode (BW_HSMODE_STREAM): the bytes a flow direction feeds in
+ * The STREAM groups come in stream mode (BW_HSMODE_STREAM), and in block
+ * mode only where no F_STREAM group stands for them (images of ABI minor
+ * 4 and before have them all): the bytes a flow direction feeds in
  * order go to a stream of its lane's BASE stream group and to one of
  * each of its ports' class stream groups, so a segment meets only the
  * stream rules its ports allow too.
@@ -416,9 +420,17 @@ bw_hslane(int l4)
  * bw_image_hsgroup.flags. F_BASE: a class group in block mode whose
  * database also holds every rule of its lane's BASE group of the same
  * scope; a packet scanned with it is not scanned with that BASE group.
+ * F_STREAM: a TCP-lane group of the PACKET scope in block mode whose
+ * database also holds the stream rules of its (lane, role, class) (a
+ * TCP segment is scanned with both, Suricata's pkt_stream): a packet
+ * scanned with it is not scanned with that key's STREAM block group. A
+ * class group with F_STREAM and F_BASE holds its BASE group's PACKET
+ * rules, not the BASE stream rules (they stay in the BASE STREAM block
+ * group, scanned for such a packet).
  */
-#define BW_HSGROUP_F_BASE 0x0001u
-#define BW_HSGROUP_F_ALL  BW_HSGROUP_F_BASE
+#define BW_HSGROUP_F_BASE   0x0001u
+#define BW_HSGROUP_F_STREAM 0x0002u
+#define BW_HSGROUP_F_ALL    (BW_HSGROUP_F_BASE | BW_HSGROUP_F_STREAM)
 
 /*
  * One scan group: a serialized database, bytes [db_off, db_off + db_len)

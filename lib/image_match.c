@@ -470,6 +470,14 @@ check_hsgroup_fields(struct val *c, uint32_t i,
 			"hsgroup %" PRIu32 ": flag base on a %s group "
 			"(class groups in block mode only)",
 			i, g->role == BW_HSROLE_BASE ? "base" : "stream mode");
+	if ((g->flags & BW_HSGROUP_F_STREAM) &&
+	    (g->lane != BW_HSLANE_TCP || g->scope != BW_HSSCOPE_PACKET ||
+	     g->mode != BW_HSMODE_BLOCK))
+		return img_refuse(c, -EINVAL,
+				  "hsgroup %" PRIu32
+				  ": flag stream off a TCP group of the packet "
+				  "scope in block mode",
+				  i);
 	return 0;
 }
 

@@ -271,28 +271,53 @@ db_make(const struct ctl_rules *rs, const struct ctl_hsmap *map,
 	return 0;
 }
 
-/* The BASE group of (lane, scope) in plan p, NULL if it has none. */
+/* The group (lane, role, cls, scope) of plan p, NULL if it has none. */
 static const struct ctl_hsgroup *
-plan_base(const struct ctl_hsgroup_plan *p, uint8_t lane, uint8_t scope)
+plan_group(const struct ctl_hsgroup_plan *p, uint8_t lane, uint8_t role,
+	   uint16_t cls, uint8_t scope)
 {
 	uint32_t i;
 
 	for (i = 0; i < p->nb_groups; i++)
-		if (p->groups[i].role == BW_HSROLE_BASE &&
-		    p->groups[i].lane == lane && p->groups[i].scope == scope)
+		if (p->groups[i].role == role && p->groups[i].lane == lane &&
+		    p->groups[i].cls == cls && p->groups[i].scope == scope)
 			return &p->groups[i];
 	return NULL;
 }
 
+/* Mark g's rules (g may be NULL) in pick; return how many were new. */
+static uint32_t
+pick_group(uint8_t *pick, const struct ctl_hsgroup *g)
+{
+	uint32_t k, nb = 0;
+
+	for (k = 0; g != NULL && k < g->nb; k++) {
+		nb += !pick[g->rules[k]];
+		pick[g->rules[k]] = 1;
+	}
+	return nb;
+}
+
 /*
- * The scan groups of t's rules (ctl_hsgroup.h): one block database per
- * group, serialized one after the other (8-aligned) into t->gdb. A class
- * group of the PACKET scope also takes its lane's BASE rules of that
- * scope (BW_HSGROUP_F_BASE), so that a packet with a class is scanned
- * once where it would be scanned twice. The STREAM scope's block groups
- * (the fallback for segments no stream takes) and the stream mode groups
- * stay apart: they would grow by the larger BASE stream group for a rare
- * path, or duplicate state in every flow.
+ * The scan groups of t's rules (ctl_hsgroup.h): one database per group,
+ * serialized one after the other (8-aligned) into t->gdb.
+ *
+ * Block mode (per packet). Every TCP segment is scanned with the packet
+ * rules and the stream rules of its lane and ports (Suricata's
+ * pkt_stream, docs/rules.md), so a TCP PACKET group also holds the stream
+ * rules of its (lane, role, class) (BW_HSGROUP_F_STREAM): one hs_scan
+ * call where there were two. A STREAM group without a PACKET group of its
+ * key goes into the image as that PACKET group; the others are not
+ * written in block mode. A class group of the PACKET
+ * scope also takes its lane's BASE packet rules (BW_HSGROUP_F_BASE), so
+ * that a packet with a class is scanned once where it would be scanned
+ * twice, unless the lane has BASE stream rules: they stay out of the
+ * classes (they would add the larger BASE stream group to every class:
+ * compile time and memory), so such a packet takes two calls either way,
+ * the BASE group (with its stream rules) and the class's.
+ * Stream mode: the STREAM groups again, for the flow table's streams;
+ * they stay apart from the BASE one (that would duplicate state in every
+ * flow).
  */
 static int
 groups_make(const struct ctl_rules *rs, const struct ctl_hsmap *map,
@@ -303,7 +328,7 @@ groups_make(const struct ctl_rules *rs, const struct ctl_hsmap *map,
 	struct ctl_hsdb db = {0};
 	struct vec blob = {0};
 	uint8_t *pick = NULL;
-	uint32_t i, k;
+	uint32_t i;
 	int r;
 
 	r = ctl_hsgroup_plan(t->rules, t->nb_rules, t->ports, t->nb_ports,
@@ -323,13 +348,15 @@ groups_make(const struct ctl_rules *rs, const struct ctl_hsmap *map,
 		goto out;
 	}
 	/*
-	 * Each group in block mode; a STREAM-scope group a second time in
-	 * stream mode, for the flow table's streams.
+	 * Each group in block mode (the STREAM scope's as above); a
+	 * STREAM-scope group a second time in stream mode.
 	 */
 	for (i = 0; i < 2 * plan.nb_groups; i++) {
 		const struct ctl_hsgroup *g = &plan.groups[i % plan.nb_groups];
 		const struct ctl_hsgroup *base = NULL;
 		int smode = i >= plan.nb_groups;
+		uint8_t scope = g->scope;
+		uint16_t flags = 0;
 		uint32_t nb;
 		struct ctl_hsdb_opts o = {.mode = smode ? CTL_HSDB_STREAM
 							: CTL_HSDB_BLOCK,
@@ -341,16 +368,32 @@ groups_make(const struct ctl_rules *rs, const struct ctl_hsmap *map,
 
 		if (smode && g->scope != BW_HSSCOPE_STREAM)
 			continue;
+		if (!smode && g->scope == BW_HSSCOPE_STREAM) {
+			if (plan_group(&plan, g->lane, g->role, g->cls,
+				       BW_HSSCOPE_PACKET) != NULL)
+				continue; /* in the PACKET group of its key */
+			scope = BW_HSSCOPE_PACKET; /* stands for that group */
+		}
 		memset(pick, 0, rs->nb_rules);
-		for (k = 0; k < g->nb; k++)
-			pick[g->rules[k]] = 1;
-		nb = g->nb;
-		if (!smode && g->role != BW_HSROLE_BASE &&
-		    g->scope == BW_HSSCOPE_PACKET)
-			base = plan_base(&plan, g->lane, g->scope);
-		for (k = 0; base != NULL && k < base->nb; k++) {
-			nb += !pick[base->rules[k]];
-			pick[base->rules[k]] = 1;
+		nb = pick_group(pick, g);
+		if (!smode && scope == BW_HSSCOPE_PACKET &&
+		    g->lane == BW_HSLANE_TCP) {
+			flags |= BW_HSGROUP_F_STREAM;
+			if (g->scope == BW_HSSCOPE_PACKET)
+				nb += pick_group(pick,
+						 plan_group(&plan, g->lane,
+							    g->role, g->cls,
+							    BW_HSSCOPE_STREAM));
+		}
+		if (!smode && scope == BW_HSSCOPE_PACKET &&
+		    g->role != BW_HSROLE_BASE &&
+		    plan_group(&plan, g->lane, BW_HSROLE_BASE, 0,
+			       BW_HSSCOPE_STREAM) == NULL) {
+			base = plan_group(&plan, g->lane, BW_HSROLE_BASE, 0,
+					  BW_HSSCOPE_PACKET);
+			nb += pick_group(pick, base);
+			if (base != NULL)
+				flags |= BW_HSGROUP_F_BASE;
 		}
 		r = ctl_hsdb_compile(rs, map, &o, &db, err, err_len);
 		if (r < 0)
@@ -382,9 +425,9 @@ groups_make(const struct ctl_rules *rs, const struct ctl_hsmap *map,
 			.cls = g->cls,
 			.lane = g->lane,
 			.role = g->role,
-			.scope = g->scope,
+			.scope = scope,
 			.mode = smode ? BW_HSMODE_STREAM : BW_HSMODE_BLOCK,
-			.flags = base != NULL ? BW_HSGROUP_F_BASE : 0,
+			.flags = flags,
 		};
 		memcpy(blob.p + blob.len, ser, n);
 		blob.len += n;

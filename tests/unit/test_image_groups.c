@@ -72,6 +72,12 @@ static const struct timg_case group_cases[] = {
 	GCASE(5, flags, 0x100, -EINVAL, "hsgroup 5: flags 0x100 unknown"),
 	GCASE(0, flags, BW_HSGROUP_F_BASE, -EINVAL,
 	      "hsgroup 0: flag base on a base group"),
+	/* the stream rules in a group of the UDP lane, or in stream mode */
+	GCASE(4, flags, BW_HSGROUP_F_STREAM, -EINVAL,
+	      "hsgroup 4: flag stream off a TCP group of the packet scope in "
+	      "block mode"),
+	GCASE(2, flags, BW_HSGROUP_F_STREAM, -EINVAL,
+	      "hsgroup 2: flag stream off a TCP group"),
 	/* (lane, role, cls, scope, mode) unique; a class in one (lane, role) */
 	GCASE(2, scope, BW_HSSCOPE_PACKET, -EINVAL,
 	      "hsgroup 2: duplicate of hsgroup 1 (lane 1 role 1 class 1 scope "

@@ -86,16 +86,41 @@ test_rules_roundtrip(void)
 	CU_ASSERT(rs.rtab.block_len == 0 && rs.rtab.stream_len == 0);
 	CU_ASSERT(rs.rtab.nb_groups > 0 && rs.rtab.gdb_len > 0);
 	{
-		uint32_t i, nb_stream = 0, nb_merged = 0;
+		uint32_t i, nb_stream = 0, nb_merged = 0, nb_tcp = 0;
 
 		for (i = 0; i < rs.rtab.nb_groups; i++) {
 			const struct bw_image_hsgroup *g = &rs.rtab.groups[i];
 
 			nb_stream += g->mode == BW_HSMODE_STREAM;
+			/* per packet, the stream rules are in PACKET groups */
+			CU_ASSERT(g->mode == BW_HSMODE_STREAM ||
+				  g->scope == BW_HSSCOPE_PACKET);
+			if (g->mode == BW_HSMODE_BLOCK &&
+			    g->lane == BW_HSLANE_TCP) {
+				/*
+				 * sid 1003 (ip) in the BASE; sid 1001's
+				 * class, a stream rule alone, as the PACKET
+				 * group of its class, with the BASE merged
+				 */
+				if (g->role == BW_HSROLE_BASE) {
+					CU_ASSERT(g->nb_rules == 1 &&
+						  g->flags ==
+							  BW_HSGROUP_F_STREAM);
+				} else {
+					CU_ASSERT(
+						g->role == BW_HSROLE_DST &&
+						g->nb_rules == 2 &&
+						g->flags ==
+							(BW_HSGROUP_F_BASE |
+							 BW_HSGROUP_F_STREAM));
+				}
+				nb_tcp++;
+				continue;
+			}
 			if (!(g->flags & BW_HSGROUP_F_BASE)) {
 				/* the packet scope's class groups all merge */
 				CU_ASSERT(g->role == BW_HSROLE_BASE ||
-					  g->scope != BW_HSSCOPE_PACKET);
+					  g->mode == BW_HSMODE_STREAM);
 				continue;
 			}
 			/* sid 1002's classes with sid 1003 of the UDP BASE */
@@ -106,8 +131,10 @@ test_rules_roundtrip(void)
 				  g->nb_rules == 2);
 			nb_merged++;
 		}
-		/* sid 1001 is a stream rule on port 2404: its class */
+		/* sid 1001 is a stream rule on port 2404: its class, in
+		 * stream mode and (as a PACKET group) in block mode */
 		CU_ASSERT(nb_stream > 0);
+		CU_ASSERT(nb_tcp == 2);
 		/* sid 1002 (<>) keys a source and a destination class */
 		CU_ASSERT(nb_merged == 2);
 	}
