@@ -28,6 +28,15 @@
 #define HOOK_TIMEOUT_MS 5000 /* then it is killed */
 #define HOOK_ENV_MAX	8
 
+static uint64_t
+hook_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 /* Is sb (the hook, or dir: its directory) trusted? 0 or -EPERM, why. */
 static int
 hook_trusted(const struct stat *sb, int dir, char *why, size_t why_len)
@@ -115,40 +124,19 @@ err_dir:
 	return ret;
 }
 
-/* Wait for pid at most HOOK_TIMEOUT_MS; its wait status, or -1 killed. */
-static int
-hook_wait(pid_t pid)
-{
-	const struct timespec tick = {.tv_nsec = 10 * 1000 * 1000};
-	unsigned int ms;
-	int wst;
-
-	for (ms = 0; ms < HOOK_TIMEOUT_MS; ms += 10) {
-		pid_t r = waitpid(pid, &wst, WNOHANG);
-
-		if (r == pid)
-			return wst;
-		if (r < 0 && errno != EINTR)
-			return -1;
-		nanosleep(&tick, NULL);
-	}
-	kill(pid, SIGKILL);
-	while (waitpid(pid, &wst, 0) < 0 && errno == EINTR)
-		;
-	return -1;
-}
-
 int
-dp_hook_run(const char *path, const char *arg, const char *instance,
-	    const char *ports)
+dp_hook_spawn(struct dp_hook_run *h, const char *path, const char *arg,
+	      const char *instance, const char *ports)
 {
 	char e_inst[64 + BW_NAME_LEN], e_arg[32], e_pid[32], e_ports[512];
 	char *envp[HOOK_ENV_MAX], *argv[3];
 	char why[PATH_MAX + 160];
 	unsigned int n = 0;
-	int fd, wst;
-	pid_t pid;
+	int fd, ret;
 
+	memset(h, 0, sizeof(*h));
+	snprintf(h->path, sizeof(h->path), "%s", path);
+	snprintf(h->arg, sizeof(h->arg), "%s", arg);
 	/* opened again: what runs is what is there now, checked again */
 	fd = dp_hook_open(path, why, sizeof(why));
 	if (fd < 0) {
@@ -169,21 +157,25 @@ dp_hook_run(const char *path, const char *arg, const char *instance,
 	argv[1] = (char *)(uintptr_t)arg;
 	argv[2] = NULL;
 
-	pid = fork();
-	if (pid < 0) {
+	h->pid = fork();
+	if (h->pid < 0) {
+		ret = -errno;
 		DP_LOG(ERR, "bypass hook %s %s: fork: %s", path, arg,
 		       strerror(errno));
+		h->pid = 0;
 		close(fd);
-		return -errno;
+		return ret;
 	}
-	if (pid == 0) {
+	if (h->pid == 0) {
 		/*
 		 * Async-signal-safe calls only. The hook gets descriptors 0-2
 		 * and its own file as 3 (a script's interpreter opens
-		 * /dev/fd/3), none of the ports' or the status region's, and
-		 * SIGPIPE back to its default.
+		 * /dev/fd/3), none of the ports' or the status region's,
+		 * SIGPIPE back to its default, and a process group of its
+		 * own (killed whole on a timeout).
 		 */
 		signal(SIGPIPE, SIG_DFL);
+		setpgid(0, 0);
 		/* dup2() onto itself would keep close-on-exec */
 		if (fd == 3 ? fcntl(3, F_SETFD, 0) < 0 : dup2(fd, 3) < 0)
 			_exit(126);
@@ -192,21 +184,69 @@ dp_hook_run(const char *path, const char *arg, const char *instance,
 		_exit(127);
 	}
 	close(fd);
-	wst = hook_wait(pid);
-	if (wst < 0) {
-		DP_LOG(ERR, "bypass hook %s %s: killed after %d ms", path, arg,
-		       HOOK_TIMEOUT_MS);
-		return -ETIMEDOUT;
-	}
+	h->start_ns = hook_now_ns();
+	return 0;
+}
+
+/* Log how the hook ended (wait status wst). */
+static int
+hook_report(const struct dp_hook_run *h, int wst)
+{
 	if (WIFEXITED(wst) && WEXITSTATUS(wst) == 0) {
-		DP_LOG(INFO, "bypass hook %s %s: done", path, arg);
+		DP_LOG(INFO, "bypass hook %s %s: done", h->path, h->arg);
 		return 0;
 	}
 	if (WIFEXITED(wst))
-		DP_LOG(ERR, "bypass hook %s %s: exit status %d", path, arg,
-		       WEXITSTATUS(wst));
+		DP_LOG(ERR, "bypass hook %s %s: exit status %d", h->path,
+		       h->arg, WEXITSTATUS(wst));
 	else
-		DP_LOG(ERR, "bypass hook %s %s: killed by signal %d", path, arg,
-		       WIFSIGNALED(wst) ? WTERMSIG(wst) : 0);
+		DP_LOG(ERR, "bypass hook %s %s: killed by signal %d", h->path,
+		       h->arg, WIFSIGNALED(wst) ? WTERMSIG(wst) : 0);
 	return -EIO;
+}
+
+int
+dp_hook_poll(struct dp_hook_run *h, int kill_now)
+{
+	pid_t r;
+	int wst;
+
+	if (h->pid <= 0)
+		return 0;
+	r = waitpid(h->pid, &wst, WNOHANG);
+	if (r == h->pid) {
+		h->pid = 0;
+		return hook_report(h, wst) == 0 ? 0 : -EIO;
+	}
+	if (!kill_now &&
+	    hook_now_ns() - h->start_ns < (uint64_t)HOOK_TIMEOUT_MS * 1000000)
+		return 1;
+	/* its process group: what a script started goes with it */
+	kill(-h->pid, SIGKILL);
+	while (waitpid(h->pid, &wst, 0) < 0 && errno == EINTR)
+		;
+	if (kill_now)
+		DP_LOG(ERR, "bypass hook %s %s: still running, killed", h->path,
+		       h->arg);
+	else
+		DP_LOG(ERR, "bypass hook %s %s: killed after %d ms", h->path,
+		       h->arg, HOOK_TIMEOUT_MS);
+	h->pid = 0;
+	return -ETIMEDOUT;
+}
+
+int
+dp_hook_run(const char *path, const char *arg, const char *instance,
+	    const char *ports)
+{
+	const struct timespec tick = {.tv_nsec = 10 * 1000 * 1000};
+	struct dp_hook_run h;
+	int ret;
+
+	ret = dp_hook_spawn(&h, path, arg, instance, ports);
+	if (ret != 0)
+		return ret;
+	while ((ret = dp_hook_poll(&h, 0)) == 1)
+		nanosleep(&tick, NULL);
+	return ret;
 }

@@ -52,10 +52,11 @@ static struct {
 	uint64_t check_ns;    /* how often the workers' loops are compared */
 	uint64_t next_check_ns;
 	uint64_t last_loops[BW_WORKER_MAX];
-	int stuck;	    /* a worker made no progress: pings withheld */
-	uint64_t shown_gen; /* the generation of the last STATUS= */
-	uint32_t hup_seen;  /* dp_hup_gen handled */
-	int ready;	    /* dp_svc_ready() ran */
+	int stuck;		 /* a worker made no progress: pings withheld */
+	uint64_t shown_gen;	 /* the generation of the last STATUS= */
+	uint32_t hup_seen;	 /* dp_hup_gen handled */
+	int ready;		 /* dp_svc_ready() ran */
+	struct dp_hook_run hook; /* the start hook, while it runs */
 } svc = {.stuck = -1, .shown_gen = UINT64_MAX};
 
 static volatile sig_atomic_t usr1_pending;
@@ -280,9 +281,10 @@ dp_svc_ready(struct dp_status *st, const uint16_t *port_ids,
 		else
 			dp_link_check(dp_clock_ns(CLOCK_MONOTONIC));
 	}
+	/* not waited for here: the main loop goes on meanwhile */
 	if (svc.cfg->bypass_hook[0] != '\0')
-		dp_hook_run(svc.cfg->bypass_hook, "start", svc.cfg->instance,
-			    svc.port_names);
+		dp_hook_spawn(&svc.hook, svc.cfg->bypass_hook, "start",
+			      svc.cfg->instance, svc.port_names);
 	svc.ready = 1;
 	status_notify();
 	sd_notifyf(0, "READY=1\nMAINPID=%d", (int)getpid());
@@ -392,6 +394,8 @@ dp_svc_tick(void)
 		       stall_worker, stall_s);
 		syscall(SYS_tgkill, getpid(), stall_tid, SIGUSR2);
 	}
+	if (svc.hook.pid > 0)
+		dp_hook_poll(&svc.hook, 0);
 	watchdog_check(now);
 	status_notify();
 	if (svc.cfg->link_propagate)
@@ -404,6 +408,8 @@ dp_svc_stop(void)
 	sd_notify(0, "STOPPING=1\nSTATUS=stopping");
 	if (!svc.ready)
 		return;
+	if (svc.hook.pid > 0)
+		dp_hook_poll(&svc.hook, 1);
 	if (svc.cfg->bypass_hook[0] != '\0')
 		dp_hook_run(svc.cfg->bypass_hook, "stop", svc.cfg->instance,
 			    svc.port_names);

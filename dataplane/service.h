@@ -8,6 +8,7 @@
 #ifndef DP_SERVICE_H
 #define DP_SERVICE_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -63,12 +64,32 @@ void dp_svc_stop(void);
  */
 int dp_hook_open(const char *path, char *why, size_t why_len);
 
+/* A run of the bypass hook (hook.c). */
+struct dp_hook_run {
+	int pid; /* 0: none running */
+	uint64_t start_ns;
+	char path[PATH_MAX];
+	char arg[8];
+};
+
 /*
- * hook.c: run the bypass hook: path arg, environment BULWARK_INSTANCE,
+ * hook.c: start the bypass hook: path arg, environment BULWARK_INSTANCE,
  * BULWARK_HOOK (= arg), BULWARK_PID, BULWARK_PORTS (ethdev names, space
- * separated) and PATH; killed after 5 s. Logs the outcome. Returns 0 when
- * it exited 0, else a negative errno.
+ * separated) and PATH, in a process group of its own. Returns 0 (h
+ * describes the run), or a negative errno (logged).
  */
+int dp_hook_spawn(struct dp_hook_run *h, const char *path, const char *arg,
+		  const char *instance, const char *ports);
+
+/*
+ * hook.c: has the run ended? 1: still running; 0: exited 0; a negative
+ * errno: failed, or killed (with its process group) once 5 s are over or
+ * at once with kill_now. Logs the outcome. Never blocks but to reap a
+ * killed hook.
+ */
+int dp_hook_poll(struct dp_hook_run *h, int kill_now);
+
+/* hook.c: spawn and wait (at most 5 s); dp_hook_poll()'s result. */
 int dp_hook_run(const char *path, const char *arg, const char *instance,
 		const char *ports);
 

@@ -10,10 +10,11 @@
 # BULWARK_TEST_STALL_WORKER=0=4), and come back after. A stall hook that
 # names a worker that does not exist is refused at start.
 . "$(dirname "$0")/lib.sh"
+quiet() { "$@" >/dev/null 2>&1; }
 t_instance wd
 
 t_empty_pcap "$T_TMP/empty.pcap"
-t_true "generation 1 staged before the start" ctl list add blk 192.0.2.66 >/dev/null
+t_true "generation 1 staged before the start" quiet ctl list add blk 192.0.2.66
 
 # the notification socket's records: svc_notify.py's "TIME NAME=VALUE"
 sock="$T_TMP/notify.sock"
