@@ -41,8 +41,35 @@ static struct link_port lp[DP_PORT_MAX];
 static unsigned int nb_lp;
 static int ifsock = -1;
 
+static int link_set(const struct link_port *p, int up);
+static int if_flags(const struct link_port *p, short *flags);
+
+/*
+ * A port of a kernel interface that is administratively down at start
+ * was most likely taken down by a run that died holding it (kill -9,
+ * watchdog): left so, its pair would be taken down too, for good.
+ */
+static void
+link_start_up(struct link_port *p)
+{
+	short fl = 0;
+	int ret;
+
+	if (p->ifindex == 0 || if_flags(p, &fl) != 0 || (fl & IFF_UP))
+		return;
+	ret = link_set(p, 1);
+	if (ret != 0)
+		DP_LOG(ERR, "port %s is down and could not be put up: %s",
+		       p->name, strerror(-ret));
+	else
+		DP_LOG(WARNING,
+		       "port %s was administratively down (left so by a run "
+		       "that died?): put up",
+		       p->name);
+}
+
 int
-dp_link_init(const uint16_t *port_ids, unsigned int nb_ports)
+dp_link_init(const uint16_t *port_ids, unsigned int nb_ports, uint64_t now_ns)
 {
 	unsigned int i;
 
@@ -58,6 +85,9 @@ dp_link_init(const uint16_t *port_ids, unsigned int nb_ports)
 		if (rte_eth_dev_info_get(port_ids[i], &info) == 0)
 			lp[i].ifindex = info.if_index;
 		rte_eth_dev_get_name_by_port(port_ids[i], lp[i].name);
+		/* no fault while a link trains after the start */
+		lp[i].settle_ns = now_ns + LINK_SETTLE_NS;
+		link_start_up(&lp[i]);
 	}
 	return 0;
 }

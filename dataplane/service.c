@@ -274,7 +274,8 @@ dp_svc_ready(struct dp_status *st, const uint16_t *port_ids,
 			&dp_status_worker(st, i)->loops, __ATOMIC_RELAXED);
 	svc.next_check_ns = dp_clock_ns(CLOCK_MONOTONIC) + svc.check_ns;
 	if (svc.cfg->link_propagate) {
-		ret = dp_link_init(port_ids, nb_ports);
+		ret = dp_link_init(port_ids, nb_ports,
+				   dp_clock_ns(CLOCK_MONOTONIC));
 		if (ret != 0)
 			DP_LOG(ERR, "--link-propagate: %s; links not watched",
 			       strerror(-ret));

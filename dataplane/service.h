@@ -95,10 +95,13 @@ int dp_hook_run(const char *path, const char *arg, const char *instance,
 
 /*
  * link.c: watch the ports (port_ids in (outside, inside) order per pair)
- * for --link-propagate; 0 or a negative errno. dp_link_check() once per
- * service period; dp_link_restore() puts back up the links it took down.
+ * for --link-propagate (a kernel interface found administratively down
+ * is put up: a run that died may have left it so); 0 or a negative
+ * errno. dp_link_check() once per service period; dp_link_restore()
+ * puts back up the links it took down.
  */
-int dp_link_init(const uint16_t *port_ids, unsigned int nb_ports);
+int dp_link_init(const uint16_t *port_ids, unsigned int nb_ports,
+		 uint64_t now_ns);
 void dp_link_check(uint64_t now_ns);
 void dp_link_restore(void);
 

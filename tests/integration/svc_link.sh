@@ -8,7 +8,8 @@
 # /sys/class/net/eth0/carrier 0), and come back when A's link returns;
 # the same the other way round; pings pass again after. Without the
 # option, B's carrier stays. At a clean stop, a link bulwark took down is
-# put back up.
+# put back up; after a kill -9 it stays down until the next start puts it
+# up.
 . "$(dirname "$0")/lib.sh"
 quiet() { "$@" >/dev/null 2>&1; }
 
@@ -77,4 +78,24 @@ t_true "prop: the inside port is administratively up again after the stop" \
 	sh -c "ip link show '$vi' | grep -q '[<,]UP[,>]'"
 ip netns exec "$nsa" ip link set eth0 up
 t_true "prop: B's carrier back once A's link is" wait_carrier "$nsb" 1 5
+
+# killed while holding a link down: it stays down (nobody is left to put
+# it up) until the next start, which puts it back up
+start crash --link-propagate
+ip netns exec "$nsa" ip link set eth0 down
+t_true "crash: B's carrier taken" wait_carrier "$nsb" 0 5
+kill -KILL "$BW_PID"
+wait "$BW_PID" 2>/dev/null || true
+rm -f "/dev/shm/bulwark.$inst.status"
+ip netns exec "$nsa" ip link set eth0 up
+sleep 1
+t_check "crash: after kill -9, B's carrier stays down" 0 "$(carrier "$nsb")"
+start restart --link-propagate
+t_true "restart: the next start brings B's carrier back" wait_carrier "$nsb" 1 5
+t_true "restart: and says so" grep -q "port net_af_packet1 was administratively down" \
+	"$T_TMP/restart.log"
+t_true "restart: pings pass" \
+	quiet ip netns exec "$nsa" timeout 20 ping -c 2 -i 0.2 -W 2 -w 15 10.199.0.2
+bw_stop
+t_check "restart: clean exit" 0 "$BW_RC"
 t_done
