@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-3-Clause
-"""A stand-in for systemd's notification socket: an AF_UNIX datagram
-socket at SOCKET that writes every assignment it receives to OUT, one
-line each, "WALLCLOCK_S NAME=VALUE" (flushed at once). When READY=1
-arrives it runs ON_READY (a shell command) first, output to
+"""A stand-in for systemd's notification socket (or for /dev/log): an
+AF_UNIX datagram socket at SOCKET that writes every line it receives to
+OUT, "WALLCLOCK_S LINE" (flushed at once). When a datagram holds the
+line READY=1 it runs ON_READY (a shell command) first, output to
 OUT.ready, so that what that command sees is what held when systemd
 would have called the service started. Exits after MAX_S seconds or on
 SIGTERM.

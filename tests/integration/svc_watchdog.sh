@@ -21,7 +21,8 @@ sock="$T_TMP/notify.sock"
 notes="$T_TMP/notify.txt"
 "$PY" "$(dirname "$0")/svc_notify.py" "$sock" "$notes" 60 \
 	"$BWCTL --instance $inst --state-dir $sd history --json" &
-T_PIDS+=($!)
+listener=$!
+T_PIDS+=("$listener")
 for _ in $(seq 50); do
 	[ -S "$sock" ] && break
 	sleep 0.1
@@ -88,4 +89,6 @@ t_true "still running (without systemd nobody restarts it)" \
 bw_stop
 t_check "clean exit on SIGTERM" 0 "$BW_RC"
 t_true "STOPPING=1 sent on the way out" grep -q ' STOPPING=1$' "$notes"
+kill "$listener"
+wait "$listener" 2>/dev/null || true
 t_done
