@@ -288,7 +288,7 @@ dp_svc_ready(struct dp_status *st, const uint16_t *port_ids,
 			      svc.cfg->instance, svc.port_names);
 	svc.ready = 1;
 	status_notify();
-	sd_notifyf(0, "READY=1\nMAINPID=%d", (int)getpid());
+	sd_notify(0, "READY=1");
 	if (svc.wd_ns != 0)
 		DP_LOG(INFO,
 		       "systemd watchdog: %" PRIu64 " ms, pinged while every "

@@ -74,7 +74,7 @@ t_sig=$(now)
 kill -USR2 "$BW_PID"
 sleep 3.9
 t_check "no WATCHDOG=1 while the worker is stalled" 0 \
-	"$(pings "$(plus "$t_sig" 0.6)" "$(plus "$t_sig" 3.9)")"
+	"$(pings "$(plus "$t_sig" 1.2)" "$(plus "$t_sig" 3.9)")"
 t_true "systemd is told why (STATUS=stalled)" \
 	grep -q ' STATUS=stalled: worker 0 made no progress$' "$notes"
 t_true "the log says the pings are withheld" \
