@@ -130,7 +130,9 @@ dp_log_init(void)
 /*
  * Open the log file for appending: O_NOFOLLOW (a link planted at the
  * path is refused), O_NONBLOCK until it is known to be a regular file (a
- * FIFO would block the main lcore). Returns the descriptor or -errno.
+ * FIFO would block the main lcore); a file of another user, with other
+ * hard links or writable by others is refused too. Returns the
+ * descriptor or -errno.
  */
 static int
 log_open(const char *path, char *why, size_t why_len)
@@ -152,6 +154,19 @@ log_open(const char *path, char *why, size_t why_len)
 		snprintf(why, why_len, "%s: not a regular file", path);
 		close(fd);
 		return -EINVAL;
+	}
+	/* a file another user made or linked there: not ours to append to */
+	if (sb.st_uid != 0 && sb.st_uid != geteuid()) {
+		snprintf(why, why_len, "%s: owned by uid %u, not root", path,
+			 (unsigned int)sb.st_uid);
+		close(fd);
+		return -EPERM;
+	}
+	if (sb.st_nlink > 1) {
+		snprintf(why, why_len, "%s: has %u hard links", path,
+			 (unsigned int)sb.st_nlink);
+		close(fd);
+		return -EPERM;
 	}
 	if (sb.st_mode & S_IWOTH) {
 		snprintf(why, why_len, "%s: writable by others (mode %04o)",

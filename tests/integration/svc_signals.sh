@@ -11,7 +11,8 @@
 #   a new file at the path, none to the renamed one.
 # - Every log line starts with an ISO-8601 UTC timestamp (within the
 #   test's own clock readings) and a level.
-# - A symbolic link planted at the --log-file path is refused.
+# - A symbolic link, a hard link or another user's file at the --log-file
+#   path is refused.
 . "$(dirname "$0")/lib.sh"
 quiet() { "$@" >/dev/null 2>&1; }
 t_instance sg
@@ -116,5 +117,21 @@ rc=0
 	--log-file "$T_TMP/logs/planted.log" >"$T_TMP/planted.out" 2>&1 || rc=$?
 t_true "a link at the --log-file path is refused" test "$rc" -ne 0
 t_true "saying so" grep -q "planted.log: a symbolic link" "$T_TMP/planted.out"
+t_check "its target untouched" "precious" "$(cat "$T_TMP/target")"
+
+# a file of another user there, or a hard link to another file
+: >"$T_TMP/logs/theirs.log"
+chown nobody "$T_TMP/logs/theirs.log"
+rc=0
+"$BULWARK" "${eal[@]}" "${vdevs[@]}" -- --instance "$inst" --state-dir "$sd" \
+	--log-file "$T_TMP/logs/theirs.log" >"$T_TMP/theirs.out" 2>&1 || rc=$?
+t_true "another user's file at the --log-file path is refused" test "$rc" -ne 0
+t_true "saying so" grep -q "theirs.log: owned by uid $(id -u nobody), not root" "$T_TMP/theirs.out"
+ln "$T_TMP/target" "$T_TMP/logs/hard.log"
+rc=0
+"$BULWARK" "${eal[@]}" "${vdevs[@]}" -- --instance "$inst" --state-dir "$sd" \
+	--log-file "$T_TMP/logs/hard.log" >"$T_TMP/hard.out" 2>&1 || rc=$?
+t_true "a hard link at the --log-file path is refused" test "$rc" -ne 0
+t_true "saying so" grep -q "hard.log: has 2 hard links" "$T_TMP/hard.out"
 t_check "its target untouched" "precious" "$(cat "$T_TMP/target")"
 t_done
