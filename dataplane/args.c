@@ -41,6 +41,11 @@ enum {
 	OPT_GENEVE_PORT,
 	OPT_GTPU_PORT,
 	OPT_RUN_DIR,
+	OPT_LOG_FILE,
+	OPT_SYSLOG,
+	OPT_LINK_PROPAGATE,
+	OPT_BYPASS_HOOK,
+	OPT_VERSION,
 	OPT_HELP,
 };
 
@@ -73,6 +78,11 @@ static const struct option long_opts[] = {
 	{"geneve-port", required_argument, NULL, OPT_GENEVE_PORT},
 	{"gtpu-port", required_argument, NULL, OPT_GTPU_PORT},
 	{"run-dir", required_argument, NULL, OPT_RUN_DIR},
+	{"log-file", required_argument, NULL, OPT_LOG_FILE},
+	{"syslog", no_argument, NULL, OPT_SYSLOG},
+	{"link-propagate", no_argument, NULL, OPT_LINK_PROPAGATE},
+	{"bypass-hook", required_argument, NULL, OPT_BYPASS_HOOK},
+	{"version", no_argument, NULL, OPT_VERSION},
 	{"help", no_argument, NULL, OPT_HELP},
 	{NULL, 0, NULL, 0},
 };
@@ -220,6 +230,24 @@ dp_args_usage(const char *prog)
 	       "                          for up to 4; 0: none\n"
 	       "  --geneve-port N         likewise GENEVE (default 6081)\n"
 	       "  --gtpu-port N           likewise GTP-U (default 2152)\n"
+	       "  --log-file PATH         append log lines to PATH instead of "
+	       "stderr;\n"
+	       "                          reopened on SIGHUP (log rotation)\n"
+	       "  --syslog                log to syslog (facility daemon) "
+	       "instead of\n"
+	       "                          stderr\n"
+	       "  --link-propagate        when a port of a pair loses its "
+	       "link, take\n"
+	       "                          the other port's link down, and "
+	       "back up\n"
+	       "                          when it returns\n"
+	       "  --bypass-hook PATH      run PATH start once running, "
+	       "PATH stop on a\n"
+	       "                          clean stop (owned by root, "
+	       "writable by its\n"
+	       "                          owner only; see "
+	       "docs/operator-guide.md)\n"
+	       "  --version               the version, then exit\n"
 	       "  --help                  this text\n"
 	       "\n"
 	       "malformed reasons:",
@@ -404,8 +432,8 @@ parse_tun_port(int type, const char *s, struct dp_decode_cfg *dc,
 
 /*
  * Parse the application arguments into cfg (defaults first). Returns 0,
- * 1 when --help was printed, or -EINVAL after printing the problem.
- * Main lcore, before ports exist.
+ * 1 when --help or --version was printed, or -EINVAL after printing the
+ * problem. Main lcore, before ports exist (or before EAL: --help, --version).
  */
 int
 dp_args_parse(int argc, char **argv, struct dp_config *cfg)
@@ -533,6 +561,29 @@ dp_args_parse(int argc, char **argv, struct dp_config *cfg)
 			}
 			strcpy(cfg->run_dir, optarg);
 			break;
+		case OPT_LOG_FILE:
+		case OPT_BYPASS_HOOK:
+			if (optarg[0] != '/' || strlen(optarg) >= PATH_MAX) {
+				fprintf(stderr,
+					"bulwark: --%s: use an absolute "
+					"path\n",
+					opt == OPT_LOG_FILE ? "log-file"
+							    : "bypass-hook");
+				return -EINVAL;
+			}
+			strcpy(opt == OPT_LOG_FILE ? cfg->log_file
+						   : cfg->bypass_hook,
+			       optarg);
+			break;
+		case OPT_SYSLOG:
+			cfg->log_syslog = 1;
+			break;
+		case OPT_LINK_PROPAGATE:
+			cfg->link_propagate = 1;
+			break;
+		case OPT_VERSION:
+			printf("bulwark %s\n", BW_VERSION);
+			return 1;
 		case OPT_BPF_NO_JIT:
 			cfg->bpf_no_jit = 1;
 			break;
@@ -573,6 +624,11 @@ dp_args_parse(int argc, char **argv, struct dp_config *cfg)
 	if (optind < argc) {
 		fprintf(stderr, "bulwark: unexpected argument '%s'\n",
 			argv[optind]);
+		return -EINVAL;
+	}
+	if (cfg->log_syslog && cfg->log_file[0] != '\0') {
+		fprintf(stderr, "bulwark: --syslog and --log-file: choose "
+				"one\n");
 		return -EINVAL;
 	}
 	dp_decode_cfg_finish(&cfg->decode);

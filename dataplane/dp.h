@@ -69,6 +69,11 @@ struct dp_config {
 	uint32_t frag_per;     /* fragments per datagram, at most */
 	uint32_t frag_ms;      /* time a datagram has to complete */
 	struct dp_decode_cfg decode; /* UDP tunnel ports (--vxlan-port...) */
+	/* running as a service (service.c, log.c) */
+	char log_file[PATH_MAX];    /* --log-file, "": stderr */
+	uint8_t log_syslog;	    /* --syslog */
+	uint8_t link_propagate;	    /* --link-propagate */
+	char bypass_hook[PATH_MAX]; /* --bypass-hook, "": none */
 };
 
 #define DP_FRAG_DGRAMS_DEFAULT 256  /* --frag-datagrams */

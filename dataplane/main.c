@@ -19,10 +19,12 @@
 #include <rte_mbuf.h>
 
 #include "dp.h"
+#include "dp_log.h"
 #include "dp_port.h"
 #include "dp_ruleset.h"
 #include "dp_sig.h"
 #include "dp_status.h"
+#include "service.h"
 
 #define DP_MBUF_CACHE	     256
 #define DP_SERVICE_PERIOD_US 10000 /* main loop tick */
@@ -42,13 +44,6 @@ static struct dp_status status;
 static struct dp_rsctl rsctl;
 
 volatile uint32_t dp_hup_gen;
-
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	__atomic_store_n(&dp_stopping, 1, __ATOMIC_RELAXED);
-}
 
 /* Resolve the --pair arguments into port slots; exits on error. */
 static void
@@ -211,11 +206,16 @@ main(int argc, char **argv)
 	struct dp_worker *workers;
 	struct rte_mempool *mp;
 	unsigned int nb_workers, s, lcore, i, ticks = 0;
-	char why[384];
-	struct sigaction sa;
+	char why[PATH_MAX + 384];
+	uint16_t port_ids[DP_PORT_MAX];
 	uint64_t failed_gen;
 	int ret;
 
+	/* --version, --help: no EAL, no hugepages */
+	if (dp_svc_early(argc, argv))
+		return 0;
+	dp_log_init();
+	dp_svc_signals();
 	ret = rte_eal_init(argc, argv);
 	if (ret < 0)
 		rte_exit(EXIT_FAILURE, "EAL init failed: %s\n",
@@ -231,6 +231,8 @@ main(int argc, char **argv)
 	}
 	if (ret != 0)
 		rte_exit(EXIT_FAILURE, "bad arguments\n");
+	if (dp_log_configure(cfg.log_file, cfg.log_syslog, why, sizeof(why)))
+		rte_exit(EXIT_FAILURE, "--log-file %s\n", why);
 
 	nb_workers = rte_lcore_count() - 1;
 	if (nb_workers == 0)
@@ -240,6 +242,8 @@ main(int argc, char **argv)
 	if (nb_workers > BW_WORKER_MAX)
 		rte_exit(EXIT_FAILURE, "at most %d workers\n", BW_WORKER_MAX);
 	resolve_pairs();
+	if (dp_svc_init(&cfg, nb_workers, why, sizeof(why)) != 0)
+		rte_exit(EXIT_FAILURE, "%s\n", why);
 
 	ret = dp_status_create(&status, cfg.instance, nb_workers, nb_port_slots,
 			       rte_get_tsc_hz());
@@ -304,12 +308,6 @@ main(int argc, char **argv)
 		       cfg.fail_closed ? "dropping everything (fail-closed)"
 				       : "forwarding (fail-open)");
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-
 	for (s = 0; s < nb_port_slots; s++)
 		if (dp_port_start(port_slots[s].port_id) != 0)
 			rte_exit(EXIT_FAILURE, "port %u start failed\n",
@@ -332,9 +330,13 @@ main(int argc, char **argv)
 		rte_eal_remote_launch(dp_worker_main, &workers[i], lcore);
 		i++;
 	}
+	for (s = 0; s < nb_port_slots; s++)
+		port_ids[s] = port_slots[s].port_id;
+	dp_svc_ready(&status, port_ids, nb_port_slots);
 
 	while (!__atomic_load_n(&dp_stopping, __ATOMIC_RELAXED)) {
 		usleep(DP_SERVICE_PERIOD_US);
+		dp_svc_tick();
 		if (++ticks * DP_SERVICE_PERIOD_US >=
 		    DP_STATS_PERIOD_MS * 1000) {
 			ticks = 0;
@@ -345,6 +347,7 @@ main(int argc, char **argv)
 		}
 	}
 
+	dp_svc_stop();
 	DP_LOG(INFO, "stopping: draining workers");
 	dp_status_set_state(&status, BW_STATE_STOPPING);
 	dp_ctlsrv_stop();

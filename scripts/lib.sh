@@ -10,6 +10,7 @@ BW_PACKAGES=(
 	gcc clang libclang-rt-14-dev clang-format
 	meson ninja-build pkg-config
 	libdpdk-dev dpdk dpdk-dev libhyperscan-dev libbpf-dev libcunit1-dev libjansson-dev libpcap-dev
+	libsystemd-dev
 	python3 iproute2 iputils-ping netcat-openbsd ethtool procps
 )
 
