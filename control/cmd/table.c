@@ -70,6 +70,26 @@ const struct ctl_cmd ctl_cmd_stats = {
 	.flags = CTL_CMD_IN_ORDER,
 };
 
+const struct ctl_cmd ctl_cmd_metrics = {
+	.name = "metrics",
+	.summary = "counters for Prometheus: print, --textfile PATH, "
+		   "--listen ADDR:PORT",
+	.usage = "metrics [--listen ADDR:PORT | --textfile PATH "
+		 "[--interval SECONDS]]",
+	.help = "The counters of the status region in the Prometheus text "
+		"format\n"
+		"(docs/metrics.md): printed once, written to a file for "
+		"node_exporter's\n"
+		"textfile collector, or served on /metrics over HTTP. Only the "
+		"status\n"
+		"region is read; an instance that is down reads bulwark_up "
+		"0.\n",
+	.run = ctl_cmd_metrics_run,
+	.opts = ctl_cmd_metrics_opts,
+	.args = {.max = 0},
+	.flags = CTL_CMD_IN_ORDER,
+};
+
 const struct ctl_cmd ctl_cmd_list = {
 	.name = "list",
 	.summary = "block and allow lists: load, add, del, flush, drop, show",
@@ -327,6 +347,7 @@ static const struct ctl_cmd *const cmds[] = {
 	&ctl_cmd_status,  &ctl_cmd_stats,    &ctl_cmd_list,  &ctl_cmd_lookup,
 	&ctl_cmd_bpf,	  &ctl_cmd_rules,    &ctl_cmd_vars,  &ctl_cmd_batch,
 	&ctl_cmd_history, &ctl_cmd_rollback, &ctl_cmd_check, &ctl_cmd_help,
+	&ctl_cmd_metrics,
 };
 
 const struct ctl_cli ctl_cli_table = {
