@@ -13,6 +13,7 @@
 # - after the dataplane stopped: bulwark_up 0, final counters kept; for an
 #   instance that does not exist: bulwark_up 0, exit 1; bad options refused.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/vislib.sh"
 
 t_instance mx
 PROMTOOL=$(command -v promtool || true)
@@ -26,23 +27,11 @@ PROMETHEUS=$(command -v prometheus || true)
 	exit 1
 }
 
-"$PY" "$(dirname "$0")/gen_visibility.py" "$T_TMP"
-frames=$(t_count frames)
+vis_setup
+vis_start
 
 # m FILE SERIES: the value of one series of an exposition
 m() { awk -v k="$2" '$1 == k { print $2 }' "$1"; }
-
-t_true "stage the block list" ctl list load attackers "$T_TMP/attackers.list" \
-	--action drop --match any >/dev/null
-t_true "stage the rules" ctl rules load "$T_TMP/vis.rules" >/dev/null
-
-t_empty_pcap "$T_TMP/empty.pcap"
-bw_start "$inst" "$T_TMP/bulwark.log" \
-	--vdev "net_pcap0,rx_pcap=$T_TMP/in.pcap,tx_pcap=$T_TMP/back.pcap" \
-	--vdev "net_pcap1,rx_pcap=$T_TMP/empty.pcap,tx_pcap=$T_TMP/out.pcap" \
-	-- --instance "$inst" --state-dir "$sd" --flows 0
-t_true "up" bw_wait_running "$inst" 20
-t_true "every frame received" bw_wait_rx "$inst" "$frames" 60
 
 # --- printed once
 rc=0
