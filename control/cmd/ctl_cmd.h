@@ -96,4 +96,9 @@ extern const struct ctl_cmd ctl_cmd_metrics;
 ctl_cmd_handler ctl_cmd_metrics_run;
 extern const struct ctl_opt ctl_cmd_metrics_opts[];
 
+/* top.c: bulwarkctl top (live view). */
+extern const struct ctl_cmd ctl_cmd_top;
+ctl_cmd_handler ctl_cmd_top_run;
+extern const struct ctl_opt ctl_cmd_top_opts[];
+
 #endif /* CTL_CMD_H */

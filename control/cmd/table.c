@@ -90,6 +90,24 @@ const struct ctl_cmd ctl_cmd_metrics = {
 	.flags = CTL_CMD_IN_ORDER,
 };
 
+const struct ctl_cmd ctl_cmd_top = {
+	.name = "top",
+	.summary = "live view: rates, drops by reason, top lists and rules",
+	.usage = "top [--interval SECONDS] [--once]",
+	.help = "A full-screen view of the dataplane redrawn every interval "
+		"(80x24):\n"
+		"rates per worker and port, busy share, cycles per packet, "
+		"drops by\n"
+		"reason and the lists and rules with most hits in the last "
+		"interval.\n"
+		"q quits (so do SIGINT, SIGTERM and SIGHUP); --once prints one "
+		"frame.\n",
+	.run = ctl_cmd_top_run,
+	.opts = ctl_cmd_top_opts,
+	.args = {.max = 0},
+	.flags = CTL_CMD_IN_ORDER,
+};
+
 const struct ctl_cmd ctl_cmd_list = {
 	.name = "list",
 	.summary = "block and allow lists: load, add, del, flush, drop, show",
@@ -347,7 +365,7 @@ static const struct ctl_cmd *const cmds[] = {
 	&ctl_cmd_status,  &ctl_cmd_stats,    &ctl_cmd_list,  &ctl_cmd_lookup,
 	&ctl_cmd_bpf,	  &ctl_cmd_rules,    &ctl_cmd_vars,  &ctl_cmd_batch,
 	&ctl_cmd_history, &ctl_cmd_rollback, &ctl_cmd_check, &ctl_cmd_help,
-	&ctl_cmd_metrics,
+	&ctl_cmd_metrics, &ctl_cmd_top,
 };
 
 const struct ctl_cli ctl_cli_table = {
