@@ -101,4 +101,9 @@ extern const struct ctl_cmd ctl_cmd_top;
 ctl_cmd_handler ctl_cmd_top_run;
 extern const struct ctl_opt ctl_cmd_top_opts[];
 
+/* explain.c: bulwarkctl explain (which stage decides for a packet). */
+extern const struct ctl_cmd ctl_cmd_explain;
+ctl_cmd_handler ctl_cmd_explain_run;
+extern const struct ctl_opt ctl_cmd_explain_opts[];
+
 #endif /* CTL_CMD_H */

@@ -108,6 +108,30 @@ const struct ctl_cmd ctl_cmd_top = {
 	.flags = CTL_CMD_IN_ORDER,
 };
 
+const struct ctl_cmd ctl_cmd_explain = {
+	.name = "explain",
+	.summary = "which stage would decide for a packet, and why",
+	.usage = "explain SRC DST [PROTO [SPORT DPORT]] [--payload-file F]",
+	.help = "Walk the stages of the current generation (the newest in "
+		"the state\n"
+		"directory) for one packet: the lists with the deciding "
+		"prefix, "
+		"the eBPF\n"
+		"programs that would run (not evaluated offline), the content "
+		"rules whose\n"
+		"header matches and whether the payload matches them (scanned "
+		"with the\n"
+		"rule set's own Hyperscan databases). The last line, "
+		"\"decision: ...\",\n"
+		"names the stage that decides (docs/metrics.md).\n",
+	.run = ctl_cmd_explain_run,
+	.opts = ctl_cmd_explain_opts,
+	.args = {.min = 2,
+		 .max = 5,
+		 .missing = {"no source address given",
+			     "no destination address given"}},
+};
+
 const struct ctl_cmd ctl_cmd_list = {
 	.name = "list",
 	.summary = "block and allow lists: load, add, del, flush, drop, show",
@@ -362,10 +386,10 @@ const struct ctl_cmd ctl_cmd_global = {
 };
 
 static const struct ctl_cmd *const cmds[] = {
-	&ctl_cmd_status,  &ctl_cmd_stats,    &ctl_cmd_list,  &ctl_cmd_lookup,
-	&ctl_cmd_bpf,	  &ctl_cmd_rules,    &ctl_cmd_vars,  &ctl_cmd_batch,
-	&ctl_cmd_history, &ctl_cmd_rollback, &ctl_cmd_check, &ctl_cmd_help,
-	&ctl_cmd_metrics, &ctl_cmd_top,
+	&ctl_cmd_status,  &ctl_cmd_stats,    &ctl_cmd_list,    &ctl_cmd_lookup,
+	&ctl_cmd_bpf,	  &ctl_cmd_rules,    &ctl_cmd_vars,    &ctl_cmd_batch,
+	&ctl_cmd_history, &ctl_cmd_rollback, &ctl_cmd_check,   &ctl_cmd_help,
+	&ctl_cmd_metrics, &ctl_cmd_top,	     &ctl_cmd_explain,
 };
 
 const struct ctl_cli ctl_cli_table = {
