@@ -28,6 +28,7 @@
 
 #include "bw_image.h"
 #include "bw_status.h"
+#include "dp.h"
 #include "dp_telemetry.h"
 
 #define TOP_DEFAULT 10
@@ -548,8 +549,11 @@ dp_telemetry_init(const struct dp_status *st)
 	for (i = 0; i < sizeof(endpoints) / sizeof(endpoints[0]); i++)
 		if (rte_telemetry_register_cmd(endpoints[i].cmd,
 					       endpoints[i].fn,
-					       endpoints[i].help) != 0)
+					       endpoints[i].help) != 0) {
+			DP_LOG(WARNING, "telemetry: cannot register %s",
+			       endpoints[i].cmd);
 			ret = -EINVAL;
+		}
 	return ret;
 }
 
