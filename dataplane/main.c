@@ -24,7 +24,11 @@
 #include "dp_ruleset.h"
 #include "dp_sig.h"
 #include "dp_status.h"
+<<<<<<< HEAD
 #include "service.h"
+=======
+#include "dp_telemetry.h"
+>>>>>>> wip-metrics
 
 #define DP_MBUF_CACHE	     256
 #define DP_SERVICE_PERIOD_US 10000 /* main loop tick */
@@ -321,6 +325,7 @@ main(int argc, char **argv)
 
 	status_refresh();
 	dp_status_publish(&status);
+	dp_telemetry_init(&status); /* /bulwark/... endpoints */
 	dp_status_set_state(&status, BW_STATE_RUNNING);
 	DP_LOG(INFO, "instance '%s': %u workers, %u pairs, running",
 	       cfg.instance, nb_workers, cfg.nb_pairs);
@@ -358,6 +363,7 @@ main(int argc, char **argv)
 	for (s = 0; s < nb_port_slots; s++)
 		dp_port_stop(port_slots[s].port_id);
 	dp_status_set_state(&status, BW_STATE_STOPPED);
+	dp_telemetry_stop();
 	dp_status_close(&status);
 	dp_rsctl_fini(&rsctl);
 	for (i = 0; i < nb_workers; i++) {

@@ -12,6 +12,7 @@ BW_PACKAGES=(
 	libdpdk-dev dpdk dpdk-dev libhyperscan-dev libbpf-dev libcunit1-dev libjansson-dev libpcap-dev
 	libsystemd-dev
 	python3 iproute2 iputils-ping netcat-openbsd ethtool procps
+	libmicrohttpd-dev prometheus curl tmux
 )
 
 # Debian's interpreter (python3 package): a pyenv shim on PATH is slow.

@@ -91,4 +91,19 @@ void ctl_cmd_list_release(void *req);
  */
 int ctl_list_format_opt(const char *arg, void *field);
 
+/* metrics.c: bulwarkctl metrics (Prometheus text format). */
+extern const struct ctl_cmd ctl_cmd_metrics;
+ctl_cmd_handler ctl_cmd_metrics_run;
+extern const struct ctl_opt ctl_cmd_metrics_opts[];
+
+/* top.c: bulwarkctl top (live view). */
+extern const struct ctl_cmd ctl_cmd_top;
+ctl_cmd_handler ctl_cmd_top_run;
+extern const struct ctl_opt ctl_cmd_top_opts[];
+
+/* explain.c: bulwarkctl explain (which stage decides for a packet). */
+extern const struct ctl_cmd ctl_cmd_explain;
+ctl_cmd_handler ctl_cmd_explain_run;
+extern const struct ctl_opt ctl_cmd_explain_opts[];
+
 #endif /* CTL_CMD_H */

@@ -70,6 +70,68 @@ const struct ctl_cmd ctl_cmd_stats = {
 	.flags = CTL_CMD_IN_ORDER,
 };
 
+const struct ctl_cmd ctl_cmd_metrics = {
+	.name = "metrics",
+	.summary = "counters for Prometheus: print, --textfile PATH, "
+		   "--listen ADDR:PORT",
+	.usage = "metrics [--listen ADDR:PORT | --textfile PATH "
+		 "[--interval SECONDS]]",
+	.help = "The counters of the status region in the Prometheus text "
+		"format\n"
+		"(docs/metrics.md): printed once, written to a file for "
+		"node_exporter's\n"
+		"textfile collector, or served on /metrics over HTTP. Only the "
+		"status\n"
+		"region is read; an instance that is down reads bulwark_up "
+		"0.\n",
+	.run = ctl_cmd_metrics_run,
+	.opts = ctl_cmd_metrics_opts,
+	.args = {.max = 0},
+	.flags = CTL_CMD_IN_ORDER,
+};
+
+const struct ctl_cmd ctl_cmd_top = {
+	.name = "top",
+	.summary = "live view: rates, drops by reason, top lists and rules",
+	.usage = "top [--interval SECONDS] [--once]",
+	.help = "A full-screen view of the dataplane redrawn every interval "
+		"(80x24):\n"
+		"rates per worker and port, busy share, cycles per packet, "
+		"drops by\n"
+		"reason and the lists and rules with most hits in the last "
+		"interval.\n"
+		"q quits (so do SIGINT, SIGTERM and SIGHUP); --once prints one "
+		"frame.\n",
+	.run = ctl_cmd_top_run,
+	.opts = ctl_cmd_top_opts,
+	.args = {.max = 0},
+	.flags = CTL_CMD_IN_ORDER,
+};
+
+const struct ctl_cmd ctl_cmd_explain = {
+	.name = "explain",
+	.summary = "which stage would decide for a packet, and why",
+	.usage = "explain SRC DST [PROTO [SPORT DPORT]] [--payload-file F]",
+	.help = "Walk the stages of the current generation (the newest in "
+		"the state\n"
+		"directory) for one packet: the lists with the deciding "
+		"prefix, "
+		"the eBPF\n"
+		"programs that would run (not evaluated offline), the content "
+		"rules whose\n"
+		"header matches and whether the payload matches them (scanned "
+		"with the\n"
+		"rule set's own Hyperscan databases). The last line, "
+		"\"decision: ...\",\n"
+		"names the stage that decides (docs/metrics.md).\n",
+	.run = ctl_cmd_explain_run,
+	.opts = ctl_cmd_explain_opts,
+	.args = {.min = 2,
+		 .max = 5,
+		 .missing = {"no source address given",
+			     "no destination address given"}},
+};
+
 const struct ctl_cmd ctl_cmd_list = {
 	.name = "list",
 	.summary = "block and allow lists: load, add, del, flush, drop, show",
@@ -324,9 +386,10 @@ const struct ctl_cmd ctl_cmd_global = {
 };
 
 static const struct ctl_cmd *const cmds[] = {
-	&ctl_cmd_status,  &ctl_cmd_stats,    &ctl_cmd_list,  &ctl_cmd_lookup,
-	&ctl_cmd_bpf,	  &ctl_cmd_rules,    &ctl_cmd_vars,  &ctl_cmd_batch,
-	&ctl_cmd_history, &ctl_cmd_rollback, &ctl_cmd_check, &ctl_cmd_help,
+	&ctl_cmd_status,  &ctl_cmd_stats,    &ctl_cmd_list,    &ctl_cmd_lookup,
+	&ctl_cmd_bpf,	  &ctl_cmd_rules,    &ctl_cmd_vars,    &ctl_cmd_batch,
+	&ctl_cmd_history, &ctl_cmd_rollback, &ctl_cmd_check,   &ctl_cmd_help,
+	&ctl_cmd_metrics, &ctl_cmd_top,	     &ctl_cmd_explain,
 };
 
 const struct ctl_cli ctl_cli_table = {
