@@ -24,11 +24,8 @@
 #include "dp_ruleset.h"
 #include "dp_sig.h"
 #include "dp_status.h"
-<<<<<<< HEAD
 #include "service.h"
-=======
 #include "dp_telemetry.h"
->>>>>>> wip-metrics
 
 #define DP_MBUF_CACHE	     256
 #define DP_SERVICE_PERIOD_US 10000 /* main loop tick */
