@@ -24,8 +24,8 @@
 #include "dp_ruleset.h"
 #include "dp_sig.h"
 #include "dp_status.h"
-#include "service.h"
 #include "dp_telemetry.h"
+#include "service.h"
 
 #define DP_MBUF_CACHE	     256
 #define DP_SERVICE_PERIOD_US 10000 /* main loop tick */

@@ -89,10 +89,10 @@ ctl_cmd_history_run(struct ctl_ctx *ctx, const struct ctl_args *a)
 		ctl_json_bool(&j, "running", running != 0);
 		if (running)
 			ctl_json_u64(&j, "applied_gen", rep.applied_gen);
-		if (rgen != 0)
-			ctl_json_u64(&j, "restore_failed_gen", rgen);
 		else
 			ctl_json_null(&j, "applied_gen");
+		if (rgen != 0)
+			ctl_json_u64(&j, "restore_failed_gen", rgen);
 		ctl_json_array_begin(&j, "generations");
 		for (i = 0; i < n; i++) {
 			ctl_fmt_utc(when, sizeof(when), recs[i].time_s);

@@ -58,6 +58,14 @@ t_true "the dataplane survived writing into the closed pipe" kill -0 "$BW_PID"
 "$BWCTL" --instance "$inst" --state-dir "$sd" history --json >"$T_TMP/h.json"
 t_check "and runs the commit made then" "[2]" \
 	"$(t_json "$T_TMP/h.json" '[g["generation"] for g in d["generations"] if g["in_force"]] if d["running"] else "not running"')"
+# every key once (a repeated key reads as its last value)
+t_check "history --json: applied_gen, once" 2 \
+	"$("$PY" -c 'import json, sys
+def once(pairs):
+    keys = [k for k, _ in pairs]
+    assert len(keys) == len(set(keys)), "repeated key"
+    return dict(pairs)
+print(json.load(open(sys.argv[1]), object_pairs_hook=once)["applied_gen"])' "$T_TMP/h.json" 2>&1)"
 
 # SIGHUP: never stops it
 pid0=$("$BWCTL" --instance "$inst" status | awk '$1 == "pid" { print $2 }')
