@@ -73,6 +73,8 @@ main(int argc, char **argv)
 		rc = CTL_EXIT_USAGE;
 		goto out;
 	}
+	ctx.state_dir_given = g.state_dir != NULL;
+	ctx.stage = g.stage;
 	rc = CTL_EXIT_USAGE;
 	if (nb == 0) {
 		fprintf(stderr, CTL_PROG ": no command given\n");

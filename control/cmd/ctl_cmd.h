@@ -32,6 +32,7 @@ struct ctl_global_opts {
 	const char *instance;
 	const char *state_dir;
 	int version;
+	int stage;
 };
 
 extern const struct ctl_cmd ctl_cmd_global;

@@ -308,6 +308,11 @@ static const struct ctl_opt global_opts[] = {
 	 .off = offsetof(struct ctl_global_opts, state_dir),
 	 .value = "DIR",
 	 .help = "state directory (default: " CTL_STATE_DIR_BASE "/NAME)"},
+	{.name = "stage",
+	 .type = CTL_OPT_FLAG,
+	 .off = offsetof(struct ctl_global_opts, stage),
+	 .help = "stage changes for an instance not started yet (else "
+		 "an unknown instance is refused as a typo)"},
 	{.name = "version",
 	 .type = CTL_OPT_LAST,
 	 .off = offsetof(struct ctl_global_opts, version),
@@ -331,7 +336,7 @@ static const struct ctl_cmd *const cmds[] = {
 
 const struct ctl_cli ctl_cli_table = {
 	.usage_head = "usage: " CTL_PROG " [--instance NAME] [--state-dir DIR] "
-		      "COMMAND [ARGS]\n"
+		      "[--stage] COMMAND [ARGS]\n"
 		      "       " CTL_PROG " -h | --help | --version\n",
 	.global = &ctl_cmd_global,
 	.cmds = cmds,

@@ -154,7 +154,8 @@ do_change(struct ctl_ctx *ctx, const struct ctl_args *a)
 	char why[CTL_RULE_WHY_LEN];
 	struct ctl_state st;
 
-	if (ctl_state_open(&st, ctx->state_dir, 1, ctx->err) < 0)
+	if (ctl_ctx_instance_check(ctx) < 0 ||
+	    ctl_state_open(&st, ctx->state_dir, 1, ctx->err) < 0)
 		return CTL_EXIT_FAIL;
 	if (vars_read(ctx, &vars) < 0)
 		goto out;
