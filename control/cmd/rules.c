@@ -228,6 +228,23 @@ load_table(struct ctl_txn *t, struct rules_req *r, struct ctl_rtab *tab)
 	return compile(t, r, tab, NULL, NULL);
 }
 
+/* Which variables the new table uses, for the hint of 'vars set'. */
+static void
+vars_used_record(struct ctl_txn *t, const struct rules_req *r)
+{
+	struct ctl_rule_vars vars = {0};
+	int ret;
+
+	if (vars_gather(t, r, &vars) < 0)
+		return;
+	ret = ctl_vars_used_record(&t->st, t->ctx->state_dir, &t->cur.rtab,
+				   r->files, (size_t)r->nb_files, &vars);
+	if (ret < 0)
+		ctl_txn_warn(t, "cannot record the variables the rules use: %s",
+			     strerror(-ret));
+	ctl_rule_vars_free(&vars);
+}
+
 static int
 do_load(struct ctl_txn *t, const struct ctl_args *a)
 {
@@ -241,6 +258,7 @@ do_load(struct ctl_txn *t, const struct ctl_args *a)
 	ctl_rtab_free(&t->cur.rtab);
 	t->cur.rtab = tab;
 	t->structural = 1;
+	vars_used_record(t, r);
 	ctl_txn_note(t, "rules load %s%s: %" PRIu32 " rules",
 		     r->nb_files > 0 ? r->files[0] : r->patterns[0],
 		     r->nb_files + (int)r->nb_patterns > 1 ? " ..." : "",

@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,6 +145,44 @@ vars_without(const struct ctl_rule_vars *src, const char *name,
 	return 0;
 }
 
+/*
+ * Warn when no rule in force uses name: a typo ("HOME_NTE") or a
+ * variable of rules not loaded yet.
+ */
+static void
+unused_warn(struct ctl_ctx *ctx, const char *name)
+{
+	char close_name[CTL_RULE_WHY_LEN];
+	struct ctl_ruleset rs;
+	int r;
+
+	if (name[0] == '$')
+		name++;
+	if (ctl_state_current(ctx->state_dir, NULL, &rs, NULL) < 0)
+		return;
+	if (rs.rtab.nb_rules == 0) {
+		fprintf(ctx->err,
+			CTL_PROG ": warning: no rule in force uses $%s: no "
+				 "rules are loaded\n",
+			name);
+	} else {
+		r = ctl_vars_used_query(ctx->state_dir, &rs.rtab, name,
+					close_name, sizeof(close_name));
+		if (r == 0 && close_name[0] != '\0')
+			fprintf(ctx->err,
+				CTL_PROG ": warning: no rule in force "
+					 "(generation %" PRIu64 ") uses $%s; "
+					 "did you mean $%s?\n",
+				rs.generation, name, close_name);
+		else if (r == 0)
+			fprintf(ctx->err,
+				CTL_PROG ": warning: no rule in force "
+					 "(generation %" PRIu64 ") uses $%s\n",
+				rs.generation, name);
+	}
+	ctl_ruleset_free(&rs);
+}
+
 /* vars set NAME VALUE and vars unset NAME. */
 static int
 do_change(struct ctl_ctx *ctx, const struct ctl_args *a)
@@ -188,6 +227,9 @@ out:
 	ctl_rule_vars_free(&rest);
 	ctl_rule_vars_free(&vars);
 	ctl_state_close(&st);
+	/* after the lock is released: the warning reads the directory */
+	if (rc == CTL_EXIT_OK && set)
+		unused_warn(ctx, name);
 	return rc;
 }
 

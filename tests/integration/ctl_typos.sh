@@ -110,4 +110,30 @@ t_true "a typo is an unknown keyword, with the closest" \
 t_true "and the skipped drop rule is named as the failure" \
 	grep -q "1 drop rule skipped" "$T_TMP/rd.out"
 
+# --- vars set of a name no rule in force uses warns ---------------------
+V=("$BWCTL" --instance "$stg")
+t_check "vars set with no rules: exit 0" 0 "$(rc_of v0.out "${V[@]}" vars set HOME_NET 10.0.0.0/8)"
+t_true "and a warning that no rule uses it" \
+	grep -q "warning: no rule in force uses \$HOME_NET: no rules are loaded" "$T_TMP/v0.out"
+cat >"$T_TMP/vars.rules" <<'R'
+alert tcp $EXTERNAL_NET any -> $HOME_NET $HTTP_PORTS (msg:"x"; content:"abc"; sid:1;)
+# alert tcp $SQL_SERVERS any -> any any (msg:"disabled"; content:"abc"; sid:2;)
+R
+t_check "rules load" 0 "$(rc_of vl.out "${V[@]}" rules load "$T_TMP/vars.rules")"
+for name in HOME_NET HTTP_PORTS EXTERNAL_NET; do
+	t_check "vars set $name (used): exit 0" 0 "$(rc_of v1.out "${V[@]}" vars set "$name" 10.0.0.0/8)"
+	t_true "vars set $name: no warning" bash -c "! grep -q warning '$T_TMP/v1.out'"
+done
+t_check "vars set of a typo: exit 0" 0 "$(rc_of v2.out "${V[@]}" vars set HOME_NTE 10.0.0.0/8)"
+t_true "it warns with the closest used name" \
+	grep -q "no rule in force (generation [0-9]*) uses \$HOME_NTE; did you mean \$HOME_NET?" "$T_TMP/v2.out"
+t_check "vars set of a name only a disabled rule uses" 0 "$(rc_of v3.out "${V[@]}" vars set SQL_SERVERS 10.0.0.0/8)"
+t_true "warns" grep -q "uses \$SQL_SERVERS" "$T_TMP/v3.out"
+"${V[@]}" rules flush >/dev/null
+t_check "after a flush" 0 "$(rc_of v4.out "${V[@]}" vars set HOME_NET 10.0.0.0/8)"
+t_true "HOME_NET warns" grep -q "no rules are loaded" "$T_TMP/v4.out"
+"${V[@]}" rollback >/dev/null
+t_check "after the rollback to the loaded rules" 0 "$(rc_of v5.out "${V[@]}" vars set HOME_NET 10.0.0.0/8)"
+t_true "HOME_NET is used again: no warning" bash -c "! grep -q warning '$T_TMP/v5.out'"
+
 t_done
