@@ -37,6 +37,9 @@ struct ctl_global_opts {
 
 extern const struct ctl_cmd ctl_cmd_global;
 
+/* The words of a list file's --format (list load, check), to complete. */
+extern const struct ctl_opt_choice ctl_cmd_format_words[];
+
 /*
  * The types of a command's handler (what a ctl_run_fn points at) and of a
  * step of a change (ctl_change_fn), to declare them by.

@@ -43,13 +43,14 @@ const struct ctl_cmd ctl_cmd_status = {
 	.name = "status",
 	.summary = "is the dataplane running and healthy: state, workers, "
 		   "ports",
-	.usage = "status",
+	.usage = "status [--json]",
 	.help = "Show whether the dataplane instance runs: state, pid, "
 		"uptime,\n"
 		"heartbeat, workers, ports, ruleset generation. Exits 0 only "
 		"when\n"
 		"it is running and healthy, else 1 with one line on stderr.\n",
 	.run = ctl_cmd_status_run,
+	.opts = json_opts,
 	.args = {.max = 0},
 	.flags = CTL_CMD_IN_ORDER,
 };
@@ -174,7 +175,7 @@ const struct ctl_cmd ctl_cmd_rules = {
 const struct ctl_cmd ctl_cmd_vars = {
 	.name = "vars",
 	.summary = "rule variables ($HOME_NET, ...): set, unset, show",
-	.usage = "vars set NAME VALUE | vars unset NAME | vars show",
+	.usage = "vars set NAME VALUE | vars unset NAME | vars show [--json]",
 	.help = "Rule variables ($HOME_NET, $HTTP_PORTS, ...) used by later "
 		"'rules load'\n"
 		"commands; unset ones keep their defaults (docs/rules.md).\n",
@@ -254,7 +255,7 @@ const struct ctl_cmd ctl_cmd_rollback = {
 const struct ctl_cmd ctl_cmd_check = {
 	.name = "check",
 	.summary = "validate list files and ruleset images, commit nothing",
-	.usage = "check [--format F] FILE...",
+	.usage = "check [--format F] [--json] FILE...",
 	.help = "Check files without committing anything. A ruleset image (a "
 		"file of\n"
 		"the state directory) is validated as the dataplane would and\n"
@@ -323,6 +324,24 @@ static const struct ctl_opt global_opts[] = {
 const struct ctl_cmd ctl_cmd_global = {
 	.name = CTL_PROG,
 	.usage = "COMMAND [ARGS]",
+	.notes = "Exit status: " CTL_STR(
+		CTL_EXIT_OK) " done (status: running "
+			     "and healthy); " CTL_STR(
+				     CTL_EXIT_FAIL) " the command ran\n"
+						    "and failed (refused, bad "
+						    "input, unknown instance, "
+						    "not "
+						    "running); " CTL_STR(
+							    CTL_EXIT_USAGE) " b"
+									    "ad"
+									    " c"
+									    "om"
+									    "ma"
+									    "nd"
+									    " l"
+									    "in"
+									    "e."
+									    "\n",
 	.opts = global_opts,
 	.args = {.max = CTL_ARGS_ANY},
 	.flags = CTL_CMD_IN_ORDER,

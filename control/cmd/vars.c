@@ -22,6 +22,7 @@
 #include "ctl.h"
 #include "ctl_cli.h"
 #include "ctl_cmd.h"
+#include "ctl_json.h"
 #include "ctl_state.h"
 #include "ctl_vars.h"
 
@@ -233,6 +234,46 @@ out:
 	return rc;
 }
 
+static const char *const json_word[] = {"json"};
+
+/* vars show --json: {"variables": [{"name", "value", "source"}...]} */
+static int
+show_json(struct ctl_ctx *ctx, struct ctl_rule_vars *vars)
+{
+	struct ctl_json j;
+	const char *v;
+	size_t i, k;
+
+	ctl_json_init(&j, ctx->out);
+	ctl_json_object_begin(&j, NULL);
+	ctl_json_array_begin(&j, "variables");
+	for (i = 0; i < vars->n; i++) {
+		ctl_json_object_begin(&j, NULL);
+		ctl_json_str(&j, "name", vars->v[i].name);
+		ctl_json_str(&j, "value", vars->v[i].value);
+		ctl_json_str(&j, "source", "set");
+		ctl_json_object_end(&j);
+	}
+	for (k = 0; k < sizeof(known) / sizeof(known[0]); k++) {
+		for (i = 0; i < vars->n; i++)
+			if (strcmp(vars->v[i].name, known[k]) == 0)
+				break;
+		v = ctl_rule_vars_get(NULL, known[k]);
+		if (i < vars->n || v == NULL)
+			continue;
+		ctl_json_object_begin(&j, NULL);
+		ctl_json_str(&j, "name", known[k]);
+		ctl_json_str(&j, "value", v);
+		ctl_json_str(&j, "source", "default");
+		ctl_json_object_end(&j);
+	}
+	ctl_json_array_end(&j);
+	ctl_json_object_end(&j);
+	fputc('\n', ctx->out);
+	ctl_rule_vars_free(vars);
+	return CTL_EXIT_OK;
+}
+
 static int
 do_show(struct ctl_ctx *ctx, const struct ctl_args *a)
 {
@@ -240,9 +281,20 @@ do_show(struct ctl_ctx *ctx, const struct ctl_args *a)
 	const char *v;
 	size_t i, k;
 
-	(void)a;
+	/* a verbatim command (a VALUE may start with '-'): --json by hand */
+	if (a->argc > 0 && strcmp(a->argv[0], "--json") != 0)
+		return ctl_usage_report(
+			ctx, NULL, a->usage, "unexpected argument '%s'%s",
+			a->argv[0],
+			strncmp(a->argv[0], "--", 2) == 0 &&
+					ctl_cli_suggest(a->argv[0] + 2,
+							json_word, 1) == 0
+				? "; did you mean '--json'?"
+				: "");
 	if (vars_read(ctx, &vars) < 0)
 		return CTL_EXIT_FAIL;
+	if (a->argc > 0)
+		return show_json(ctx, &vars);
 	for (i = 0; i < vars.n; i++)
 		fprintf(ctx->out, "%s %s (set)\n", vars.v[i].name,
 			vars.v[i].value);
@@ -274,6 +326,6 @@ const struct ctl_sub ctl_cmd_vars_subs[] = {
 				.max = 1,
 				.arity = "vars unset takes NAME"},
 		       .run = do_change},
-	[SUB_SHOW] = {.name = "show", .args = {.max = 0}, .run = do_show},
+	[SUB_SHOW] = {.name = "show", .args = {.max = 1}, .run = do_show},
 	{.name = NULL},
 };
