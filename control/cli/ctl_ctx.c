@@ -192,8 +192,10 @@ ctl_ctx_instance_check(struct ctl_ctx *ctx)
 	size_t nb, i;
 	int k;
 
+	/* a directory we may not look into is not said to be missing */
 	if (ctx->state_dir_given || ctx->stage ||
-	    lstat(ctx->state_dir, &sb) == 0 || dataplane_exists(ctx->instance))
+	    lstat(ctx->state_dir, &sb) == 0 || errno != ENOENT ||
+	    dataplane_exists(ctx->instance))
 		return 0;
 	fprintf(ctx->err,
 		CTL_PROG ": unknown instance '%s': no dataplane runs under "

@@ -145,6 +145,32 @@ status_print(FILE *f, const struct ctl_sample *s)
 }
 
 /*
+ * One line on stderr for each port whose link is down: a running
+ * dataplane that forwards nothing there is not healthy. Returns how many.
+ */
+static uint32_t
+links_down_report(struct ctl_ctx *ctx, const struct ctl_sample *s)
+{
+	char name[BW_PORT_NAME_LEN];
+	uint32_t i, n = 0;
+
+	for (i = 0; i < s->nb_ports; i++) {
+		const struct ctl_port_sample *p = &s->ports[i];
+
+		if (p->link_up)
+			continue;
+		ctl_fmt_printable(name, sizeof(name), p->name, sizeof(p->name));
+		fprintf(ctx->err,
+			CTL_PROG ": instance '%s' is running, but the link of "
+				 "port %u (%s, %s) is down\n",
+			ctx->instance, p->port_id, name,
+			ctl_role_name(p->role));
+		n++;
+	}
+	return n;
+}
+
+/*
  * status --json: one object. Without a region only instance, running
  * (false) and verdict; the line on stderr says why, as without --json.
  */
@@ -162,6 +188,14 @@ status_json(FILE *f, const char *instance, enum ctl_verdict v,
 	ctl_json_object_begin(&j, NULL);
 	ctl_json_str(&j, "instance", instance);
 	ctl_json_bool(&j, "running", v == CTL_VERDICT_RUNNING);
+	if (s != NULL) {
+		for (i = 0; i < s->nb_ports && s->ports[i].link_up; i++)
+			;
+		ctl_json_bool(&j, "healthy",
+			      v == CTL_VERDICT_RUNNING && i == s->nb_ports);
+	} else {
+		ctl_json_bool(&j, "healthy", false);
+	}
 	ctl_json_str(&j, "verdict", ctl_verdict_name(v));
 	if (s != NULL) {
 		ctl_json_str(&j, "state", ctl_state_name(s->state));
@@ -222,6 +256,7 @@ ctl_cmd_status_run(struct ctl_ctx *ctx, const struct ctl_args *a)
 	struct ctl_sample *s;
 	struct ctl_region r;
 	enum ctl_verdict v;
+	uint32_t down;
 	uint64_t now;
 
 	if (ctl_region_open(&r, ctx->instance) < 0) {
@@ -245,7 +280,9 @@ ctl_cmd_status_run(struct ctl_ctx *ctx, const struct ctl_args *a)
 		status_print(ctx->out, s);
 	fflush(ctx->out);
 	ctl_region_report(ctx->err, &r, v, now, "");
+	down = v == CTL_VERDICT_RUNNING ? links_down_report(ctx, s) : 0;
 	free(s);
 	ctl_region_close(&r);
-	return v == CTL_VERDICT_RUNNING ? CTL_EXIT_OK : CTL_EXIT_FAIL;
+	return v == CTL_VERDICT_RUNNING && down == 0 ? CTL_EXIT_OK
+						     : CTL_EXIT_FAIL;
 }

@@ -48,7 +48,9 @@ const struct ctl_cmd ctl_cmd_status = {
 		"uptime,\n"
 		"heartbeat, workers, ports, ruleset generation. Exits 0 only "
 		"when\n"
-		"it is running and healthy, else 1 with one line on stderr.\n",
+		"it is running and healthy (heartbeat fresh, every port's link "
+		"up),\n"
+		"else 1 with one line on stderr for each problem.\n",
 	.run = ctl_cmd_status_run,
 	.opts = json_opts,
 	.args = {.max = 0},
