@@ -36,6 +36,9 @@ for f in usr/bin/bulwark usr/bin/bulwarkctl usr/libexec/bulwark-start \
 	t_true "the package installs /$f" test -s "$R/$f"
 done
 t_true "the eBPF header is the project's" cmp -s "$R/usr/include/bulwark/bw_bpf.h" "$BW_SRC/include/bw_bpf.h"
+t_true "an example program compiles against the installed header" \
+	clang -O2 -target bpf -ffreestanding -I "$R/usr/include/bulwark" \
+	-c "$R/usr/share/doc/bulwark/examples/bpf/modbus_write.c" -o "$T_TMP/modbus_write.o"
 t_check "bulwarkctl --version from the package" "bulwarkctl $version" \
 	"$("$R/usr/bin/bulwarkctl" --version | cut -d' ' -f1,2)"
 t_true "the packaged completion completes" bash -c ". '$R/usr/share/bash-completion/completions/bulwarkctl'
