@@ -23,6 +23,16 @@
 _Static_assert(TIMEOUT_S * 1000 == CTL_COMMIT_TIMEOUT_MS,
 	       "the help text says TIMEOUT_S");
 
+/* The exit statuses, as the global help tells them. */
+_Static_assert(CTL_EXIT_OK == 0 && CTL_EXIT_FAIL == 1 && CTL_EXIT_USAGE == 2,
+	       "EXIT_NOTES says 0, 1, 2");
+#define EXIT_NOTES                                                             \
+	"Exit status: 0 done (status: running and healthy); 1 the command "    \
+	"ran\n"                                                                \
+	"and failed (refused, bad input, unknown instance, not running, a "    \
+	"link\n"                                                               \
+	"down); 2 bad command line.\n"
+
 /* Numbers the help texts tell, as strings. */
 #define S_TIMEOUT   CTL_STR(TIMEOUT_S)
 #define S_DELTA_MAX CTL_STR(CTL_TXN_DELTA_MAX)
@@ -326,24 +336,7 @@ static const struct ctl_opt global_opts[] = {
 const struct ctl_cmd ctl_cmd_global = {
 	.name = CTL_PROG,
 	.usage = "COMMAND [ARGS]",
-	.notes = "Exit status: " CTL_STR(
-		CTL_EXIT_OK) " done (status: running "
-			     "and healthy); " CTL_STR(
-				     CTL_EXIT_FAIL) " the command ran\n"
-						    "and failed (refused, bad "
-						    "input, unknown instance, "
-						    "not "
-						    "running); " CTL_STR(
-							    CTL_EXIT_USAGE) " b"
-									    "ad"
-									    " c"
-									    "om"
-									    "ma"
-									    "nd"
-									    " l"
-									    "in"
-									    "e."
-									    "\n",
+	.notes = EXIT_NOTES,
 	.opts = global_opts,
 	.args = {.max = CTL_ARGS_ANY},
 	.flags = CTL_CMD_IN_ORDER,
