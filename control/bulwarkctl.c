@@ -50,6 +50,11 @@ main(int argc, char **argv)
 		rc = CTL_EXIT_OK;
 		goto out;
 	}
+	if (nb == 1 && strcmp(rest[0], CTL_CLI_COMPLETION_CMD) == 0) {
+		ctl_cli_bash_completion(&ctl_cli_table, stdout);
+		rc = fflush(stdout) == 0 ? CTL_EXIT_OK : CTL_EXIT_FAIL;
+		goto out;
+	}
 	rc = CTL_EXIT_USAGE;
 	if (g.state_dir != NULL && g.state_dir[0] == '\0') {
 		fprintf(stderr, CTL_PROG ": --state-dir needs a directory\n");
@@ -73,6 +78,8 @@ main(int argc, char **argv)
 		rc = CTL_EXIT_USAGE;
 		goto out;
 	}
+	ctx.state_dir_given = g.state_dir != NULL;
+	ctx.stage = g.stage;
 	rc = CTL_EXIT_USAGE;
 	if (nb == 0) {
 		fprintf(stderr, CTL_PROG ": no command given\n");

@@ -30,6 +30,7 @@
 
 #include "bw_ctlsock.h"
 #include "bw_names.h"
+#include "bw_roles.h"
 #include "dp.h"
 #include "dp_ruleset.h"
 #include "dp_status.h"
@@ -46,6 +47,7 @@ struct ctl_conn {
 	int fd; /* -1: free */
 	uid_t uid;
 	pid_t pid;
+	enum bw_role role;    /* operator: any request; reader: ping only */
 	uint64_t deadline_ns; /* CLOCK_MONOTONIC */
 };
 
@@ -58,41 +60,6 @@ static char sock_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 static char made_dir[PATH_MAX];		/* the run directory, when we made it */
 static uint64_t refused_quiet_until_ns; /* log refusals once a second */
 static uint64_t refused_unlogged;
-
-/*
- * 1 when uid may commit: root, or a member (primary or supplementary) of
- * BW_OPERATOR_GROUP.
- */
-static int
-is_operator(uid_t uid, gid_t gid)
-{
-	struct passwd pw, *pwp = NULL;
-	struct group gr, *grp = NULL;
-	gid_t groups[DP_GROUPS_MAX];
-	char buf[4096];
-	int n = DP_GROUPS_MAX, i;
-
-	if (uid == 0)
-		return 1;
-	if (getgrnam_r(BW_OPERATOR_GROUP, &gr, buf, sizeof(buf), &grp) != 0 ||
-	    grp == NULL)
-		return 0;
-	if (gid == grp->gr_gid)
-		return 1;
-	{
-		gid_t op_gid = grp->gr_gid;
-
-		if (getpwuid_r(uid, &pw, buf, sizeof(buf), &pwp) != 0 ||
-		    pwp == NULL)
-			return 0;
-		if (getgrouplist(pwp->pw_name, gid, groups, &n) < 0)
-			return 0;
-		for (i = 0; i < n; i++)
-			if (groups[i] == op_gid)
-				return 1;
-	}
-	return 0;
-}
 
 /* Copy the client's image object and apply it. */
 static void
@@ -162,6 +129,18 @@ serve(struct dp_rsctl *c, const struct ctl_conn *conn)
 		snprintf(rep.message, sizeof(rep.message), "%s", why);
 	} else if (req.op == BW_CTL_PING) {
 		rep.status = BW_CTL_OK;
+	} else if (conn->role != BW_ROLE_OPERATOR) {
+		/* the read-only role: it may ask, never commit */
+		rep.status = BW_CTL_DENIED;
+		rep.err = -EPERM;
+		snprintf(rep.message, sizeof(rep.message),
+			 "uid %u is in group '%s' (read only): commits need "
+			 "group '%s' or root",
+			 (unsigned int)conn->uid, BW_READER_GROUP,
+			 BW_OPERATOR_GROUP);
+		DP_LOG(WARNING,
+		       "refused apply request from uid %u pid %d: read only",
+		       (unsigned int)conn->uid, (int)conn->pid);
 	} else {
 		DP_LOG(INFO, "apply request from uid %u pid %d",
 		       (unsigned int)conn->uid, (int)conn->pid);
@@ -201,6 +180,7 @@ admit(const struct dp_rsctl *c, int fd)
 	struct bw_ctl_reply rep;
 	struct ucred cred;
 	socklen_t clen = sizeof(cred);
+	enum bw_role role;
 	unsigned int i, same = 0, slot = DP_CTL_CONN_MAX;
 
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) != 0) {
@@ -208,12 +188,14 @@ admit(const struct dp_rsctl *c, int fd)
 		return;
 	}
 	reply_init(&rep, c);
-	if (!is_operator(cred.uid, cred.gid)) {
+	role = bw_role_of(cred.uid, cred.gid);
+	if (role == BW_ROLE_NONE) {
 		rep.status = BW_CTL_DENIED;
 		rep.err = -EPERM;
 		snprintf(rep.message, sizeof(rep.message),
-			 "uid %u is neither root nor in group '%s'",
-			 (unsigned int)cred.uid, BW_OPERATOR_GROUP);
+			 "uid %u is neither root nor in group '%s' or '%s'",
+			 (unsigned int)cred.uid, BW_OPERATOR_GROUP,
+			 BW_READER_GROUP);
 		log_refusal("not an operator", &cred);
 		reply_send(fd, &rep, cred.pid);
 		close(fd);
@@ -243,6 +225,7 @@ admit(const struct dp_rsctl *c, int fd)
 	conns[slot].fd = fd;
 	conns[slot].uid = cred.uid;
 	conns[slot].pid = cred.pid;
+	conns[slot].role = role;
 	conns[slot].deadline_ns = dp_clock_ns(CLOCK_MONOTONIC) +
 				  (uint64_t)DP_CTL_IDLE_MS * 1000000ull;
 }

@@ -16,6 +16,7 @@
 #include <rte_log.h>
 
 #include "bw_names.h"
+#include "bw_roles.h"
 #include "dp.h"
 #include "dp_status.h"
 
@@ -139,6 +140,11 @@ dp_status_create(struct dp_status *st, const char *instance,
 	if (gr != NULL && fchown(fd, (uid_t)-1, gr->gr_gid) != 0)
 		DP_LOG(WARNING, "cannot give %s to group %s: %s", st->name,
 		       DP_OPERATOR_GROUP, strerror(errno));
+	/* the read-only role reads status and counters too (ACL) */
+	ret = bw_grant_readers(fd);
+	if (ret < 0 && ret != -ENOENT)
+		DP_LOG(WARNING, "cannot let group %s read %s: %s",
+		       BW_READER_GROUP, st->name, strerror(-ret));
 
 	size = bw_status_region_size(nb_workers, nb_ports);
 	if (ftruncate(fd, (off_t)size) != 0) {

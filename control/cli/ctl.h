@@ -34,6 +34,8 @@ struct ctl_ctx {
 	char state_dir[PATH_MAX];   /* lists, rules, history live here */
 	FILE *out;		    /* results */
 	FILE *err;		    /* errors and warnings */
+	int state_dir_given;	    /* --state-dir named the directory */
+	int stage;		    /* --stage: a future instance is meant */
 };
 
 /*
@@ -44,5 +46,16 @@ struct ctl_ctx {
  */
 int ctl_ctx_init(struct ctl_ctx *ctx, const char *instance,
 		 const char *state_dir);
+
+/*
+ * Is the instance of ctx known: its state directory exists, or a
+ * dataplane runs (or ran) under its name (status region or request
+ * socket)? A state directory named with --state-dir, or --stage, makes
+ * any instance acceptable. Returns 0, or -ENOENT after reporting on
+ * ctx->err that the instance is unknown, with the known ones and the
+ * closest to the name typed: a typo must not create a directory nor
+ * answer for an instance that does not exist.
+ */
+int ctl_ctx_instance_check(struct ctl_ctx *ctx);
 
 #endif /* CTL_H */

@@ -61,6 +61,31 @@ operands_check(struct ctl_ctx *ctx, const char *where, const char *usage,
 	return CTL_EXIT_OK;
 }
 
+/* "unknown list command 'ad'; did you mean 'add'?" */
+static int
+sub_unknown(struct ctl_ctx *ctx, const char *where, const struct ctl_cmd *cmd,
+	    const char *typed)
+{
+	const char *names[NB_NAMES_MAX];
+	char shown[2 * NAME_LEN];
+	size_t nb = 0;
+	int k;
+
+	while (nb < NB_NAMES_MAX && cmd->subs[nb].name != NULL) {
+		names[nb] = cmd->subs[nb].name;
+		nb++;
+	}
+	ctl_fmt_printable(shown, sizeof(shown), typed, sizeof(shown));
+	k = ctl_cli_suggest(typed, names, nb);
+	if (k >= 0)
+		return ctl_usage_report(ctx, where, cmd->usage,
+					"unknown %s command '%s'; did you "
+					"mean '%s'?",
+					cmd->name, shown, names[k]);
+	return ctl_usage_report(ctx, where, cmd->usage,
+				"unknown %s command '%s'", cmd->name, shown);
+}
+
 int
 ctl_cli_parse(struct ctl_ctx *ctx, const char *where, const struct ctl_cmd *cmd,
 	      int argc, char **argv, struct ctl_args *a)
@@ -88,9 +113,7 @@ ctl_cli_parse(struct ctl_ctx *ctx, const char *where, const struct ctl_cmd *cmd,
 			if (strcmp(argv[1], cmd->subs[i].name) == 0)
 				break;
 		if (cmd->subs[i].name == NULL)
-			return ctl_usage_report(ctx, where, usage,
-						"unknown %s command '%s'",
-						cmd->name, argv[1]);
+			return sub_unknown(ctx, where, cmd, argv[1]);
 		a->sub = i;
 		if (cmd->subs[i].usage != NULL)
 			usage = cmd->subs[i].usage;

@@ -72,8 +72,9 @@ struct ctl_opt {
 	size_t count_off;  /* CTL_OPT_STRS: CTL_FIELD1() of an unsigned int */
 	uint32_t subs;	   /* CTL_SUB()s it applies to; 0: every one */
 	uint64_t min, max; /* CTL_OPT_UINT range; STR, STRS: see above */
-	double real_min, real_max;		    /* CTL_OPT_REAL range */
-	const struct ctl_opt_choice *choices;	    /* ends with a NULL word */
+	double real_min, real_max; /* CTL_OPT_REAL range */
+	/* ends with a NULL word; CTL_OPT_PARSE: words completion offers */
+	const struct ctl_opt_choice *choices;
 	int (*parse)(const char *arg, void *field); /* 0 or -EINVAL */
 	const char *bad;			    /* message template */
 	const char *value; /* its argument in --help: "FILE"; NULL for flags */
@@ -262,5 +263,14 @@ int ctl_usage_report(struct ctl_ctx *ctx, const char *where, const char *usage,
 int ctl_usage_vreport(struct ctl_ctx *ctx, const char *where, const char *usage,
 		      const char *fmt, va_list ap)
 	__attribute__((format(printf, 4, 0)));
+
+/*
+ * A bash completion script for the program of cli, from its table: the
+ * commands, their subcommands and options, keyword values, files.
+ */
+void ctl_cli_bash_completion(const struct ctl_cli *cli, FILE *f);
+
+/* The hidden command that writes it (the build runs it). */
+#define CTL_CLI_COMPLETION_CMD "__bash-completion"
 
 #endif /* CTL_CLI_H */

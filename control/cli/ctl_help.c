@@ -177,6 +177,8 @@ ctl_cli_usage(const struct ctl_cli *cli, FILE *f)
 		fprintf(f, "  %-15s  %s\n", cli->cmds[i]->name,
 			cli->cmds[i]->summary);
 	fprintf(f, "\nRun '" CTL_PROG " COMMAND --help' for its options.\n");
+	if (cli->global != NULL && cli->global->notes != NULL)
+		fprintf(f, "\n%s", cli->global->notes);
 }
 
 void

@@ -14,6 +14,7 @@
 #include "ctl_cli.h"
 #include "ctl_cmd.h"
 #include "ctl_image.h"
+#include "ctl_json.h"
 #include "ctl_listfile.h"
 #include "ctl_lookup.h"
 #include "ctl_text.h"
@@ -32,6 +33,85 @@ is_image(const char *path)
 	n = fread(&magic, 1, sizeof(magic), f);
 	fclose(f);
 	return n == sizeof(magic) && magic == BW_IMAGE_MAGIC;
+}
+
+/* check --json: one object a file, errors still on stderr. */
+static void
+json_end(struct ctl_json *j, int ok)
+{
+	ctl_json_bool(j, "ok", ok != 0);
+	ctl_json_object_end(j);
+	fputc('\n', j->f);
+}
+
+static int
+check_image_json(struct ctl_ctx *ctx, const char *path)
+{
+	char why[BW_IMAGE_WHY_LEN];
+	char vwhy[CTL_BPFOBJ_WHY_LEN];
+	struct bw_image_view v;
+	uint64_t n4 = 0, n6 = 0;
+	struct ctl_json j;
+	int ret, ok = 0;
+	size_t len = 0;
+	void *img;
+	uint32_t i;
+
+	ctl_json_init(&j, ctx->out);
+	ctl_json_object_begin(&j, NULL);
+	ctl_json_str(&j, "file", path);
+	ctl_json_str(&j, "kind", "image");
+	ret = ctl_image_load_file(path, &img, &len);
+	if (ret < 0) {
+		fprintf(ctx->err, "%s: error: %s\n", path, strerror(-ret));
+		ctl_json_str(&j, "error", strerror(-ret));
+		json_end(&j, 0);
+		return -1;
+	}
+	ret = bw_image_validate(img, len, &v, why, sizeof(why));
+	if (ret < 0) {
+		fprintf(ctx->err, "%s: error: invalid image: %s\n", path, why);
+		ctl_json_str(&j, "error", why);
+		json_end(&j, 0);
+		free(img);
+		return -1;
+	}
+	for (i = 0; i < v.nb_lists; i++) {
+		n4 += v.lists[i].nb_v4;
+		n6 += v.lists[i].nb_v6;
+	}
+	ctl_json_str(&j, "image",
+		     v.hdr->kind == BW_IMAGE_FULL ? "full" : "delta");
+	ctl_json_u64(&j, "generation", v.hdr->generation);
+	ctl_json_u64(&j, "parent", v.hdr->parent_gen);
+	ctl_json_u64(&j, "bytes", len);
+	ctl_json_ns_as_s(&j, "created", v.hdr->created_ns);
+	ctl_json_u64(&j, "creator_uid", v.hdr->creator_uid);
+	ctl_json_strn(&j, "comment", v.hdr->comment, sizeof(v.hdr->comment));
+	ctl_json_u64(&j, "lists", v.nb_lists);
+	if (v.hdr->kind == BW_IMAGE_FULL) {
+		ctl_json_u64(&j, "ipv4_prefixes", n4);
+		ctl_json_u64(&j, "ipv6_prefixes", n6);
+	} else {
+		ctl_json_u64(&j, "ipv4_changes", v.nb_d4);
+		ctl_json_u64(&j, "ipv6_changes", v.nb_d6);
+	}
+	ctl_json_u64(&j, "programs", v.nb_progs);
+	ok = 1;
+	for (i = 0; i < v.nb_progs; i++) {
+		const struct bw_image_bpf *b = &v.progs[i];
+
+		if (ctl_bpfobj_verify(v.insns + b->insn_first, b->nb_insns,
+				      vwhy, sizeof(vwhy)) < 0) {
+			fprintf(ctx->err,
+				"%s: error: program '%s': verifier: %s\n", path,
+				b->name, vwhy);
+			ok = 0;
+		}
+	}
+	json_end(&j, ok);
+	free(img);
+	return ok ? 0 : -1;
 }
 
 static int
@@ -113,7 +193,7 @@ check_image(struct ctl_ctx *ctx, const char *path)
 
 static int
 check_list(struct ctl_ctx *ctx, const char *path,
-	   const struct ctl_list_parse_opts *o)
+	   const struct ctl_list_parse_opts *o, int json)
 {
 	struct ctl_list_parse_stats st;
 	struct ctl_prefix_set set = {0};
@@ -122,8 +202,36 @@ check_list(struct ctl_ctx *ctx, const char *path,
 	memset(&st, 0, sizeof(st));
 	ret = ctl_list_parse_file(path, o, &set, &st);
 	ctl_prefix_set_free(&set);
-	if (ret < 0 && ret != -EINVAL)
+	if (ret < 0 && ret != -EINVAL) {
+		if (json) {
+			struct ctl_json j;
+
+			ctl_json_init(&j, ctx->out);
+			ctl_json_object_begin(&j, NULL);
+			ctl_json_str(&j, "file", path);
+			ctl_json_str(&j, "kind", "list");
+			ctl_json_str(&j, "error", strerror(-ret));
+			json_end(&j, 0);
+		}
 		return -1; /* the parser said why */
+	}
+	if (json) {
+		struct ctl_json j;
+
+		ctl_json_init(&j, ctx->out);
+		ctl_json_object_begin(&j, NULL);
+		ctl_json_str(&j, "file", path);
+		ctl_json_str(&j, "kind", "list");
+		ctl_json_str(&j, "format", ctl_list_format_name(st.format));
+		ctl_json_u64(&j, "lines", st.lines);
+		ctl_json_u64(&j, "ipv4_prefixes", st.nb_v4);
+		ctl_json_u64(&j, "ipv6_prefixes", st.nb_v6);
+		ctl_json_u64(&j, "invalid", st.invalid);
+		ctl_json_u64(&j, "host_bits_fixed", st.host_bits_fixed);
+		ctl_json_u64(&j, "duplicates", st.duplicates);
+		json_end(&j, st.invalid == 0);
+		return st.invalid > 0 ? -1 : 0;
+	}
 	fprintf(ctx->out,
 		"%s: %s list, %zu lines, %zu IPv4 and %zu IPv6 prefixes, "
 		"%zu invalid, %zu with host bits, %zu duplicates\n",
@@ -135,20 +243,23 @@ check_list(struct ctl_ctx *ctx, const char *path,
 /* A parsed `check` command line. */
 struct check_req {
 	struct ctl_list_parse_opts popts;
+	int json;
 };
 
 int
 ctl_cmd_check_run(struct ctl_ctx *ctx, const struct ctl_args *a)
 {
 	struct ctl_list_parse_opts o = CTL_REQ(a, struct check_req)->popts;
+	int json = CTL_REQ(a, struct check_req)->json;
 	int i, bad = 0;
 
 	o.diag = ctx->err;
 	for (i = 0; i < a->argc; i++) {
 		if (is_image(a->argv[i])) {
-			if (check_image(ctx, a->argv[i]) < 0)
+			if ((json ? check_image_json(ctx, a->argv[i])
+				  : check_image(ctx, a->argv[i])) < 0)
 				bad++;
-		} else if (check_list(ctx, a->argv[i], &o) < 0) {
+		} else if (check_list(ctx, a->argv[i], &o, json) < 0) {
 			bad++;
 		}
 	}
@@ -160,10 +271,15 @@ const struct ctl_opt ctl_cmd_check_opts[] = {
 	 .type = CTL_OPT_PARSE,
 	 .off = offsetof(struct check_req, popts),
 	 .parse = ctl_list_format_opt,
+	 .choices = ctl_cmd_format_words,
 	 .bad = "unknown format '%a': auto, plain, spamhaus, ipsum, csv, "
 		"csv:N, rules",
 	 .value = "F",
 	 .help = "the format of list files: auto (default), plain, "
 		 "spamhaus, ipsum, csv, csv:N, rules"},
+	{.name = "json",
+	 .type = CTL_OPT_FLAG,
+	 .off = offsetof(struct check_req, json),
+	 .help = "one JSON object a file (errors still on stderr)"},
 	CTL_OPTS_END(struct check_req),
 };

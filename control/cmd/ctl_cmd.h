@@ -32,9 +32,13 @@ struct ctl_global_opts {
 	const char *instance;
 	const char *state_dir;
 	int version;
+	int stage;
 };
 
 extern const struct ctl_cmd ctl_cmd_global;
+
+/* The words of a list file's --format (list load, check), to complete. */
+extern const struct ctl_opt_choice ctl_cmd_format_words[];
 
 /*
  * The types of a command's handler (what a ctl_run_fn points at) and of a

@@ -60,7 +60,8 @@ ctl_cmd_history_run(struct ctl_ctx *ctx, const struct ctl_args *a)
 	int running, rc = CTL_EXIT_FAIL;
 	char when[32];
 
-	if (ctl_state_open(&st, ctx->state_dir, 0, ctx->err) < 0)
+	if (ctl_ctx_instance_check(ctx) < 0 ||
+	    ctl_state_open(&st, ctx->state_dir, 0, ctx->err) < 0)
 		return CTL_EXIT_FAIL;
 	if (ctl_state_newest(&st, &rs, NULL, NULL) < 0)
 		goto out;

@@ -534,6 +534,15 @@ ctl_list_format_opt(const char *arg, void *field)
 	return ctl_list_format_parse(arg, &o->format, &o->csv_column);
 }
 
+/* The words of --action, --match and --format, for the completion. */
+static const struct ctl_opt_choice action_words[] = {
+	{"drop", 0}, {"allow", 0}, {NULL, 0}};
+static const struct ctl_opt_choice match_words[] = {
+	{"src", 0}, {"dst", 0}, {"any", 0}, {NULL, 0}};
+const struct ctl_opt_choice ctl_cmd_format_words[] = {
+	{"auto", 0}, {"plain", 0}, {"spamhaus", 0}, {"ipsum", 0},
+	{"csv", 0},  {"rules", 0}, {NULL, 0}};
+
 static int
 action_opt(const char *arg, void *field)
 {
@@ -600,6 +609,7 @@ const struct ctl_opt ctl_cmd_list_opts[] = {
 	 .off = offsetof(struct list_req, popts),
 	 .subs = CTL_SUB(SUB_LOAD),
 	 .parse = ctl_list_format_opt,
+	 .choices = ctl_cmd_format_words,
 	 .bad = "unknown format '%a': auto, plain, spamhaus, ipsum, csv, "
 		"csv:N, rules",
 	 .value = "F",
@@ -610,6 +620,7 @@ const struct ctl_opt ctl_cmd_list_opts[] = {
 	 .seen_off = CTL_FIELD1(struct list_req, has_action),
 	 .subs = CTL_SUB(SUB_LOAD),
 	 .parse = action_opt,
+	 .choices = action_words,
 	 .bad = "unknown action '%a': drop or allow",
 	 .value = "A",
 	 .help = "drop (block list, default for a new list) or allow"},
@@ -619,6 +630,7 @@ const struct ctl_opt ctl_cmd_list_opts[] = {
 	 .seen_off = CTL_FIELD1(struct list_req, has_match),
 	 .subs = CTL_SUB(SUB_LOAD),
 	 .parse = match_opt,
+	 .choices = match_words,
 	 .bad = "unknown match '%a': src, dst or any",
 	 .value = "M",
 	 .help = "which address is looked up: src, dst, any (default: "

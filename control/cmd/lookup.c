@@ -132,7 +132,8 @@ ctl_cmd_lookup_run(struct ctl_ctx *ctx, const struct ctl_args *a)
 			return ctl_usage_report(ctx, NULL, a->usage, "%s", why);
 	}
 
-	if (ctl_state_current(ctx->state_dir, ctx->err, &rs, NULL) < 0)
+	if (ctl_ctx_instance_check(ctx) < 0 ||
+	    ctl_state_current(ctx->state_dir, ctx->err, &rs, NULL) < 0)
 		return CTL_EXIT_FAIL;
 	sides = malloc(2 * sizeof(*sides));
 	if (sides == NULL) {

@@ -76,7 +76,20 @@ struct rules_req {
 };
 
 static int compile(struct ctl_txn *t, const struct rules_req *r,
-		   struct ctl_rtab *tab, struct ctl_rule_vars *used);
+		   struct ctl_rtab *tab, struct ctl_rule_vars *used,
+		   size_t *drop_skipped);
+
+/* Warn that n drop rules were skipped (a load takes the rest). */
+static void
+drop_skips_warn(struct ctl_txn *t, size_t n)
+{
+	if (n > 0)
+		ctl_txn_warn(t,
+			     "%zu drop rule%s skipped: the traffic %s "
+			     "would pass",
+			     n, n == 1 ? "" : "s",
+			     n == 1 ? "it names" : "they name");
+}
 
 int
 ctl_cmd_rules_prepare(struct ctl_txn *t, const struct ctl_args *a)
@@ -97,10 +110,12 @@ ctl_cmd_rules_prepare(struct ctl_txn *t, const struct ctl_args *a)
 		return ctl_txn_usage(t, r->usage, "no rule file given");
 	if (r->sub == SUB_LOAD && !t->begun) {
 		/* not in a batch: compile now, unlocked */
-		int rc = compile(t, r, &r->pre, &r->pre_vars);
+		size_t drops = 0;
+		int rc = compile(t, r, &r->pre, &r->pre_vars, &drops);
 
 		if (rc != CTL_EXIT_OK)
 			return rc;
+		drop_skips_warn(t, drops);
 		r->has_pre = 1;
 	}
 	return CTL_EXIT_OK;
@@ -151,7 +166,7 @@ vars_gather(const struct ctl_txn *t, const struct rules_req *r,
  */
 static int
 compile(struct ctl_txn *t, const struct rules_req *r, struct ctl_rtab *tab,
-	struct ctl_rule_vars *used)
+	struct ctl_rule_vars *used, size_t *drop_skipped)
 {
 	struct ctl_rule_vars vars = {0};
 	const struct ctl_rules_build b = {
@@ -163,6 +178,7 @@ compile(struct ctl_txn *t, const struct rules_req *r, struct ctl_rtab *tab,
 		.vars = &vars,
 		.strict = r->strict,
 		.single_db = r->single_db,
+		.drop_skipped = drop_skipped,
 	};
 	char why[CTL_RULES_COMPILE_WHY_LEN];
 	int rc = CTL_EXIT_FAIL;
@@ -196,7 +212,7 @@ load_table(struct ctl_txn *t, struct rules_req *r, struct ctl_rtab *tab)
 	int same;
 
 	if (!r->has_pre)
-		return compile(t, r, tab, NULL);
+		return compile(t, r, tab, NULL, NULL);
 	r->has_pre = 0;
 	same = vars_gather(t, r, &now) == 0 && vars_equal(&now, &r->pre_vars);
 	ctl_rule_vars_free(&now);
@@ -209,7 +225,24 @@ load_table(struct ctl_txn *t, struct rules_req *r, struct ctl_rtab *tab)
 	ctl_rtab_free(&r->pre);
 	ctl_txn_warn(t, "the variables changed during the compile: compiling "
 			"again");
-	return compile(t, r, tab, NULL);
+	return compile(t, r, tab, NULL, NULL);
+}
+
+/* Which variables the new table uses, for the hint of 'vars set'. */
+static void
+vars_used_record(struct ctl_txn *t, const struct rules_req *r)
+{
+	struct ctl_rule_vars vars = {0};
+	int ret;
+
+	if (vars_gather(t, r, &vars) < 0)
+		return;
+	ret = ctl_vars_used_record(&t->st, t->ctx->state_dir, &t->cur.rtab,
+				   r->files, (size_t)r->nb_files, &vars);
+	if (ret < 0)
+		ctl_txn_warn(t, "cannot record the variables the rules use: %s",
+			     strerror(-ret));
+	ctl_rule_vars_free(&vars);
 }
 
 static int
@@ -225,6 +258,7 @@ do_load(struct ctl_txn *t, const struct ctl_args *a)
 	ctl_rtab_free(&t->cur.rtab);
 	t->cur.rtab = tab;
 	t->structural = 1;
+	vars_used_record(t, r);
 	ctl_txn_note(t, "rules load %s%s: %" PRIu32 " rules",
 		     r->nb_files > 0 ? r->files[0] : r->patterns[0],
 		     r->nb_files + (int)r->nb_patterns > 1 ? " ..." : "",
@@ -249,12 +283,22 @@ static int
 do_check(struct ctl_ctx *ctx, const struct ctl_args *a)
 {
 	struct ctl_rtab tab;
+	size_t drops = 0;
 	struct ctl_txn t;
 	int rc;
 
 	ctl_txn_init(&t, ctx);
-	rc = compile(&t, a->req, &tab, NULL);
+	rc = compile(&t, a->req, &tab, NULL, &drops);
 	ctl_rtab_free(&tab);
+	/* a skipped drop rule lets through what it names: not fine */
+	if (rc == CTL_EXIT_OK && drops > 0) {
+		fprintf(ctx->err,
+			CTL_PROG ": %zu drop rule%s skipped: the traffic %s "
+				 "would pass\n",
+			drops, drops == 1 ? "" : "s",
+			drops == 1 ? "it names" : "they name");
+		rc = CTL_EXIT_FAIL;
+	}
 	return rc;
 }
 
@@ -427,7 +471,9 @@ const struct ctl_sub ctl_cmd_rules_subs[] = {
 		       .usage = CHECK_USAGE,
 		       .args = {.max = CTL_ARGS_ANY},
 		       .run = do_check,
-		       .help = "parse and compile the files; commit nothing"},
+		       .help = "parse and compile the files; commit nothing; "
+			       "exit 1 when a drop rule (--strict: any rule) "
+			       "is skipped"},
 	[SUB_FLUSH] = {.name = "flush",
 		       .usage = FLUSH_USAGE,
 		       .args = {.max = 0},

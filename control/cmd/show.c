@@ -55,7 +55,8 @@ ctl_cmd_show(struct ctl_ctx *ctx, const struct ctl_args *a,
 	struct ctl_ruleset rs;
 	int rc = CTL_EXIT_FAIL;
 
-	if (ctl_state_current(ctx->state_dir, ctx->err, &rs, NULL) < 0)
+	if (ctl_ctx_instance_check(ctx) < 0 ||
+	    ctl_state_current(ctx->state_dir, ctx->err, &rs, NULL) < 0)
 		return CTL_EXIT_FAIL;
 	h = calloc(1, sizeof(*h));
 	if (h == NULL) {

@@ -9,7 +9,9 @@
 #include <string.h>
 
 #include "ctl.h"
+#include "ctl_cli.h"
 #include "ctl_cmd.h"
+#include "ctl_json.h"
 #include "ctl_region.h"
 #include "ctl_sample.h"
 #include "ctl_stats.h"
@@ -142,16 +144,124 @@ status_print(FILE *f, const struct ctl_sample *s)
 		fputs("  (out of memory)\n", f);
 }
 
+/*
+ * One line on stderr for each port whose link is down: a running
+ * dataplane that forwards nothing there is not healthy. Returns how many.
+ */
+static uint32_t
+links_down_report(struct ctl_ctx *ctx, const struct ctl_sample *s)
+{
+	char name[BW_PORT_NAME_LEN];
+	uint32_t i, n = 0;
+
+	for (i = 0; i < s->nb_ports; i++) {
+		const struct ctl_port_sample *p = &s->ports[i];
+
+		if (p->link_up)
+			continue;
+		ctl_fmt_printable(name, sizeof(name), p->name, sizeof(p->name));
+		fprintf(ctx->err,
+			CTL_PROG ": instance '%s' is running, but the link of "
+				 "port %u (%s, %s) is down\n",
+			ctx->instance, p->port_id, name,
+			ctl_role_name(p->role));
+		n++;
+	}
+	return n;
+}
+
+/*
+ * status --json: one object. Without a region only instance, running
+ * (false) and verdict; the line on stderr says why, as without --json.
+ */
+static void
+status_json(FILE *f, const char *instance, enum ctl_verdict v,
+	    const struct ctl_sample *s)
+{
+	char mac[18], name[BW_PORT_NAME_LEN];
+	uint64_t end_ns, rgen;
+	struct ctl_json j;
+	int32_t rerr;
+	uint32_t i;
+
+	ctl_json_init(&j, f);
+	ctl_json_object_begin(&j, NULL);
+	ctl_json_str(&j, "instance", instance);
+	ctl_json_bool(&j, "running", v == CTL_VERDICT_RUNNING);
+	if (s != NULL) {
+		for (i = 0; i < s->nb_ports && s->ports[i].link_up; i++)
+			;
+		ctl_json_bool(&j, "healthy",
+			      v == CTL_VERDICT_RUNNING && i == s->nb_ports);
+	} else {
+		ctl_json_bool(&j, "healthy", false);
+	}
+	ctl_json_str(&j, "verdict", ctl_verdict_name(v));
+	if (s != NULL) {
+		ctl_json_str(&j, "state", ctl_state_name(s->state));
+		ctl_json_strn(&j, "version", s->version, sizeof(s->version));
+		ctl_json_i64(&j, "pid", s->pid);
+		ctl_json_ns_as_s(&j, "started", s->start_time_ns);
+		end_ns = s->real_ns;
+		if (s->state == BW_STATE_STOPPED && s->stop_time_ns != 0)
+			end_ns = s->stop_time_ns;
+		ctl_json_ns_as_s_or_null(
+			&j, "stopped",
+			s->state == BW_STATE_STOPPED ? s->stop_time_ns : 0);
+		ctl_json_ns_as_s(&j, "uptime_s",
+				 end_ns > s->start_time_ns
+					 ? end_ns - s->start_time_ns
+					 : 0);
+		ctl_json_ns_as_s(&j, "heartbeat_age_s", s->heartbeat_age_ns);
+		ctl_json_u64(&j, "applied_generation", s->applied_gen);
+		ctl_json_bool(&j, "restore_failed",
+			      s->applied_gen == 0 &&
+				      ctl_txn_restore_failed(s->instance, &rgen,
+							     &rerr));
+		ctl_json_array_begin(&j, "worker_lcores");
+		for (i = 0; i < s->nb_workers; i++)
+			ctl_json_u64(&j, NULL, s->workers[i].lcore_id);
+		ctl_json_array_end(&j);
+		ctl_json_array_begin(&j, "ports");
+		for (i = 0; i < s->nb_ports; i++) {
+			const struct ctl_port_sample *p = &s->ports[i];
+
+			ctl_fmt_printable(name, sizeof(name), p->name,
+					  sizeof(p->name));
+			snprintf(mac, sizeof(mac),
+				 "%02x:%02x:%02x:%02x:%02x:%02x", p->mac[0],
+				 p->mac[1], p->mac[2], p->mac[3], p->mac[4],
+				 p->mac[5]);
+			ctl_json_object_begin(&j, NULL);
+			ctl_json_u64(&j, "port", p->port_id);
+			ctl_json_str(&j, "name", name);
+			ctl_json_str(&j, "role", ctl_role_name(p->role));
+			ctl_json_u64(&j, "pair", p->pair);
+			ctl_json_bool(&j, "link_up", p->link_up != 0);
+			ctl_json_u64(&j, "speed_mbps", p->link_speed_mbps);
+			ctl_json_u64(&j, "queues", p->nb_queues);
+			ctl_json_str(&j, "mac", mac);
+			ctl_json_object_end(&j);
+		}
+		ctl_json_array_end(&j);
+	}
+	ctl_json_object_end(&j);
+	fputc('\n', f);
+}
+
 int
 ctl_cmd_status_run(struct ctl_ctx *ctx, const struct ctl_args *a)
 {
+	int json = CTL_REQ(a, struct ctl_json_req)->json;
 	struct ctl_sample *s;
 	struct ctl_region r;
 	enum ctl_verdict v;
+	uint32_t down;
 	uint64_t now;
 
-	(void)a;
 	if (ctl_region_open(&r, ctx->instance) < 0) {
+		if (json)
+			status_json(ctx->out, ctx->instance, r.verdict, NULL);
 		ctl_region_report(ctx->err, &r, r.verdict, 0, "");
 		return CTL_EXIT_FAIL;
 	}
@@ -164,10 +274,15 @@ ctl_cmd_status_run(struct ctl_ctx *ctx, const struct ctl_args *a)
 	now = ctl_now_mono_ns();
 	ctl_sample_take(&r, s, now, ctl_now_real_ns());
 	v = s->verdict;
-	status_print(ctx->out, s);
+	if (json)
+		status_json(ctx->out, ctx->instance, v, s);
+	else
+		status_print(ctx->out, s);
 	fflush(ctx->out);
 	ctl_region_report(ctx->err, &r, v, now, "");
+	down = v == CTL_VERDICT_RUNNING ? links_down_report(ctx, s) : 0;
 	free(s);
 	ctl_region_close(&r);
-	return v == CTL_VERDICT_RUNNING ? CTL_EXIT_OK : CTL_EXIT_FAIL;
+	return v == CTL_VERDICT_RUNNING && down == 0 ? CTL_EXIT_OK
+						     : CTL_EXIT_FAIL;
 }

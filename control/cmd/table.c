@@ -23,6 +23,16 @@
 _Static_assert(TIMEOUT_S * 1000 == CTL_COMMIT_TIMEOUT_MS,
 	       "the help text says TIMEOUT_S");
 
+/* The exit statuses, as the global help tells them. */
+_Static_assert(CTL_EXIT_OK == 0 && CTL_EXIT_FAIL == 1 && CTL_EXIT_USAGE == 2,
+	       "EXIT_NOTES says 0, 1, 2");
+#define EXIT_NOTES                                                             \
+	"Exit status: 0 done (status: running and healthy); 1 the command "    \
+	"ran\n"                                                                \
+	"and failed (refused, bad input, unknown instance, not running, a "    \
+	"link\n"                                                               \
+	"down); 2 bad command line.\n"
+
 /* Numbers the help texts tell, as strings. */
 #define S_TIMEOUT   CTL_STR(TIMEOUT_S)
 #define S_DELTA_MAX CTL_STR(CTL_TXN_DELTA_MAX)
@@ -43,13 +53,16 @@ const struct ctl_cmd ctl_cmd_status = {
 	.name = "status",
 	.summary = "is the dataplane running and healthy: state, workers, "
 		   "ports",
-	.usage = "status",
+	.usage = "status [--json]",
 	.help = "Show whether the dataplane instance runs: state, pid, "
 		"uptime,\n"
 		"heartbeat, workers, ports, ruleset generation. Exits 0 only "
 		"when\n"
-		"it is running and healthy, else 1 with one line on stderr.\n",
+		"it is running and healthy (heartbeat fresh, every port's link "
+		"up),\n"
+		"else 1 with one line on stderr for each problem.\n",
 	.run = ctl_cmd_status_run,
+	.opts = json_opts,
 	.args = {.max = 0},
 	.flags = CTL_CMD_IN_ORDER,
 };
@@ -236,7 +249,7 @@ const struct ctl_cmd ctl_cmd_rules = {
 const struct ctl_cmd ctl_cmd_vars = {
 	.name = "vars",
 	.summary = "rule variables ($HOME_NET, ...): set, unset, show",
-	.usage = "vars set NAME VALUE | vars unset NAME | vars show",
+	.usage = "vars set NAME VALUE | vars unset NAME | vars show [--json]",
 	.help = "Rule variables ($HOME_NET, $HTTP_PORTS, ...) used by later "
 		"'rules load'\n"
 		"commands; unset ones keep their defaults (docs/rules.md).\n",
@@ -316,7 +329,7 @@ const struct ctl_cmd ctl_cmd_rollback = {
 const struct ctl_cmd ctl_cmd_check = {
 	.name = "check",
 	.summary = "validate list files and ruleset images, commit nothing",
-	.usage = "check [--format F] FILE...",
+	.usage = "check [--format F] [--json] FILE...",
 	.help = "Check files without committing anything. A ruleset image (a "
 		"file of\n"
 		"the state directory) is validated as the dataplane would and\n"
@@ -370,6 +383,11 @@ static const struct ctl_opt global_opts[] = {
 	 .off = offsetof(struct ctl_global_opts, state_dir),
 	 .value = "DIR",
 	 .help = "state directory (default: " CTL_STATE_DIR_BASE "/NAME)"},
+	{.name = "stage",
+	 .type = CTL_OPT_FLAG,
+	 .off = offsetof(struct ctl_global_opts, stage),
+	 .help = "stage changes for an instance not started yet (else "
+		 "an unknown instance is refused as a typo)"},
 	{.name = "version",
 	 .type = CTL_OPT_LAST,
 	 .off = offsetof(struct ctl_global_opts, version),
@@ -380,6 +398,7 @@ static const struct ctl_opt global_opts[] = {
 const struct ctl_cmd ctl_cmd_global = {
 	.name = CTL_PROG,
 	.usage = "COMMAND [ARGS]",
+	.notes = EXIT_NOTES,
 	.opts = global_opts,
 	.args = {.max = CTL_ARGS_ANY},
 	.flags = CTL_CMD_IN_ORDER,
@@ -394,7 +413,7 @@ static const struct ctl_cmd *const cmds[] = {
 
 const struct ctl_cli ctl_cli_table = {
 	.usage_head = "usage: " CTL_PROG " [--instance NAME] [--state-dir DIR] "
-		      "COMMAND [ARGS]\n"
+		      "[--stage] COMMAND [ARGS]\n"
 		      "       " CTL_PROG " -h | --help | --version\n",
 	.global = &ctl_cmd_global,
 	.cmds = cmds,

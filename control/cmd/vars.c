@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #include "ctl.h"
 #include "ctl_cli.h"
 #include "ctl_cmd.h"
+#include "ctl_json.h"
 #include "ctl_state.h"
 #include "ctl_vars.h"
 
@@ -144,6 +146,44 @@ vars_without(const struct ctl_rule_vars *src, const char *name,
 	return 0;
 }
 
+/*
+ * Warn when no rule in force uses name: a typo ("HOME_NTE") or a
+ * variable of rules not loaded yet.
+ */
+static void
+unused_warn(struct ctl_ctx *ctx, const char *name)
+{
+	char close_name[CTL_RULE_WHY_LEN];
+	struct ctl_ruleset rs;
+	int r;
+
+	if (name[0] == '$')
+		name++;
+	if (ctl_state_current(ctx->state_dir, NULL, &rs, NULL) < 0)
+		return;
+	if (rs.rtab.nb_rules == 0) {
+		fprintf(ctx->err,
+			CTL_PROG ": warning: no rule in force uses $%s: no "
+				 "rules are loaded\n",
+			name);
+	} else {
+		r = ctl_vars_used_query(ctx->state_dir, &rs.rtab, name,
+					close_name, sizeof(close_name));
+		if (r == 0 && close_name[0] != '\0')
+			fprintf(ctx->err,
+				CTL_PROG ": warning: no rule in force "
+					 "(generation %" PRIu64 ") uses $%s; "
+					 "did you mean $%s?\n",
+				rs.generation, name, close_name);
+		else if (r == 0)
+			fprintf(ctx->err,
+				CTL_PROG ": warning: no rule in force "
+					 "(generation %" PRIu64 ") uses $%s\n",
+				rs.generation, name);
+	}
+	ctl_ruleset_free(&rs);
+}
+
 /* vars set NAME VALUE and vars unset NAME. */
 static int
 do_change(struct ctl_ctx *ctx, const struct ctl_args *a)
@@ -154,7 +194,8 @@ do_change(struct ctl_ctx *ctx, const struct ctl_args *a)
 	char why[CTL_RULE_WHY_LEN];
 	struct ctl_state st;
 
-	if (ctl_state_open(&st, ctx->state_dir, 1, ctx->err) < 0)
+	if (ctl_ctx_instance_check(ctx) < 0 ||
+	    ctl_state_open(&st, ctx->state_dir, 1, ctx->err) < 0)
 		return CTL_EXIT_FAIL;
 	if (vars_read(ctx, &vars) < 0)
 		goto out;
@@ -187,7 +228,50 @@ out:
 	ctl_rule_vars_free(&rest);
 	ctl_rule_vars_free(&vars);
 	ctl_state_close(&st);
+	/* after the lock is released: the warning reads the directory */
+	if (rc == CTL_EXIT_OK && set)
+		unused_warn(ctx, name);
 	return rc;
+}
+
+static const char *const json_word[] = {"json"};
+
+/* vars show --json: {"variables": [{"name", "value", "source"}...]} */
+static int
+show_json(struct ctl_ctx *ctx, struct ctl_rule_vars *vars)
+{
+	struct ctl_json j;
+	const char *v;
+	size_t i, k;
+
+	ctl_json_init(&j, ctx->out);
+	ctl_json_object_begin(&j, NULL);
+	ctl_json_array_begin(&j, "variables");
+	for (i = 0; i < vars->n; i++) {
+		ctl_json_object_begin(&j, NULL);
+		ctl_json_str(&j, "name", vars->v[i].name);
+		ctl_json_str(&j, "value", vars->v[i].value);
+		ctl_json_str(&j, "source", "set");
+		ctl_json_object_end(&j);
+	}
+	for (k = 0; k < sizeof(known) / sizeof(known[0]); k++) {
+		for (i = 0; i < vars->n; i++)
+			if (strcmp(vars->v[i].name, known[k]) == 0)
+				break;
+		v = ctl_rule_vars_get(NULL, known[k]);
+		if (i < vars->n || v == NULL)
+			continue;
+		ctl_json_object_begin(&j, NULL);
+		ctl_json_str(&j, "name", known[k]);
+		ctl_json_str(&j, "value", v);
+		ctl_json_str(&j, "source", "default");
+		ctl_json_object_end(&j);
+	}
+	ctl_json_array_end(&j);
+	ctl_json_object_end(&j);
+	fputc('\n', ctx->out);
+	ctl_rule_vars_free(vars);
+	return CTL_EXIT_OK;
 }
 
 static int
@@ -197,9 +281,20 @@ do_show(struct ctl_ctx *ctx, const struct ctl_args *a)
 	const char *v;
 	size_t i, k;
 
-	(void)a;
+	/* a verbatim command (a VALUE may start with '-'): --json by hand */
+	if (a->argc > 0 && strcmp(a->argv[0], "--json") != 0)
+		return ctl_usage_report(
+			ctx, NULL, a->usage, "unexpected argument '%s'%s",
+			a->argv[0],
+			strncmp(a->argv[0], "--", 2) == 0 &&
+					ctl_cli_suggest(a->argv[0] + 2,
+							json_word, 1) == 0
+				? "; did you mean '--json'?"
+				: "");
 	if (vars_read(ctx, &vars) < 0)
 		return CTL_EXIT_FAIL;
+	if (a->argc > 0)
+		return show_json(ctx, &vars);
 	for (i = 0; i < vars.n; i++)
 		fprintf(ctx->out, "%s %s (set)\n", vars.v[i].name,
 			vars.v[i].value);
@@ -231,6 +326,6 @@ const struct ctl_sub ctl_cmd_vars_subs[] = {
 				.max = 1,
 				.arity = "vars unset takes NAME"},
 		       .run = do_change},
-	[SUB_SHOW] = {.name = "show", .args = {.max = 0}, .run = do_show},
+	[SUB_SHOW] = {.name = "show", .args = {.max = 1}, .run = do_show},
 	{.name = NULL},
 };

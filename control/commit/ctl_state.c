@@ -19,6 +19,7 @@
 
 #include "bw_crc32c.h"
 #include "bw_ctl.h"
+#include "bw_roles.h"
 #include "ctl.h"
 #include "ctl_array.h"
 #include "ctl_state.h"
@@ -47,8 +48,9 @@ warn(const struct ctl_state *st, const char *fmt, ...)
  * user outside the group still gets a working directory of its own).
  */
 static int
-mkdir_one(const char *path, gid_t gid)
+mkdir_one(const char *path, gid_t gid, int last)
 {
+	mode_t mode = CTL_STATE_DIR_MODE;
 	int fd;
 
 	if (mkdir(path, CTL_STATE_DIR_MODE) != 0)
@@ -56,10 +58,11 @@ mkdir_one(const char *path, gid_t gid)
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return 0;
-	if (gid != (gid_t)-1 && fchown(fd, (uid_t)-1, gid) != 0) {
-		/* not ours to give away: keep our own group */
+	if (gid != (gid_t)-1 && fchown(fd, (uid_t)-1, gid) == 0 && last) {
+		/* the operators commit here too (docs/security.md) */
+		mode = CTL_STATE_DIR_OP_MODE;
 	}
-	if (fchmod(fd, CTL_STATE_DIR_MODE) != 0) {
+	if (fchmod(fd, mode) != 0) {
 		/* the mkdir mode, less the umask, stays */
 	}
 	close(fd);
@@ -84,7 +87,8 @@ mkdir_parents(const char *path)
 		if (buf[i - 1] == '/')
 			continue;
 		buf[i] = '\0';
-		ret = mkdir_one(buf, gid);
+		ret = mkdir_one(buf, gid,
+				path[i + strspn(path + i, "/")] == '\0');
 		if (ret < 0 && ret != -EEXIST)
 			return ret;
 		buf[i] = path[i];
@@ -93,6 +97,28 @@ mkdir_parents(const char *path)
 }
 
 static void file_group(const struct ctl_state *st, int fd);
+
+/* Who may use a state directory, for a refused caller. */
+static const char *
+access_hint(void)
+{
+	switch (bw_role_of(getuid(), getgid())) {
+	case BW_ROLE_READER:
+		return "you are in group '" BW_READER_GROUP "' (read only): "
+		       "commits and the state directory need root or group "
+		       "'" BW_OPERATOR_GROUP "'";
+	case BW_ROLE_OPERATOR:
+		return "the directory is not its group's to write (mode "
+		       "0770, group '" BW_OPERATOR_GROUP "' lets operators "
+		       "commit: docs/security.md)";
+	default:
+		break;
+	}
+	if (bw_group_gid(BW_OPERATOR_GROUP) == (gid_t)-1)
+		return "only root may use it: this machine has no group "
+		       "'" BW_OPERATOR_GROUP "'";
+	return "run as root or as a member of group '" BW_OPERATOR_GROUP "'";
+}
 
 /* flock() with a bounded wait; says once that it waits. */
 static int
@@ -182,6 +208,11 @@ ctl_state_open(struct ctl_state *st, const char *dir, int exclusive,
 	}
 	if (exclusive) {
 		ret = mkdir_parents(dir);
+		if (ret == -EACCES) {
+			warn(st, "cannot create state directory %s: %s: %s",
+			     dir, strerror(-ret), access_hint());
+			return ret;
+		}
 		if (ret < 0) {
 			warn(st, "cannot create state directory %s: %s", dir,
 			     strerror(-ret));
@@ -198,6 +229,9 @@ ctl_state_open(struct ctl_state *st, const char *dir, int exclusive,
 			return 0;
 		if (ret == -EPERM || ret == -EINVAL)
 			warn(st, "refusing state directory %s: %s", dir, why);
+		else if (ret == -EACCES)
+			warn(st, "state directory %s: %s: %s", dir, why,
+			     access_hint());
 		else
 			warn(st, "state directory %s: %s", dir, why);
 		return ret;

@@ -28,8 +28,14 @@
  */
 #define CTL_STATE_KEEP 32
 
-#define CTL_STATE_DIR_MODE  0750
-#define CTL_STATE_FILE_MODE 0640
+#define CTL_STATE_DIR_MODE 0750
+/*
+ * The state directory itself once given to the operators' group: they
+ * commit (write it) too. No setgid: bulwarkctl gives its files the group
+ * (file_group()), a file anyone else could plant keeps its own group.
+ */
+#define CTL_STATE_DIR_OP_MODE 0770
+#define CTL_STATE_FILE_MODE   0640
 /* lock and audit log: the operators' group locks and appends too */
 #define CTL_STATE_LOCK_MODE 0660
 
@@ -48,7 +54,7 @@ struct ctl_state {
 /*
  * Open the state directory dir. exclusive: create it when missing (mode
  * CTL_STATE_DIR_MODE, every missing parent too, group "bulwark" when that
- * group exists) and take the exclusive lock, waiting up to
+ * group exists, the directory itself then CTL_STATE_DIR_OP_MODE) and take the exclusive lock, waiting up to
  * CTL_STATE_LOCK_WAIT_MS for another commit. Otherwise take the shared lock
  * when the lock file exists; a missing directory is then an empty state
  * (dir_fd -1), not an error. warn may be NULL (stderr). Returns 0 or a

@@ -613,6 +613,9 @@ ctl_txn_begin(struct ctl_txn *t)
 	size_t n, i;
 	int ret;
 
+	ret = ctl_ctx_instance_check(t->ctx);
+	if (ret < 0)
+		return ret;
 	ret = ctl_state_open(&t->st, t->ctx->state_dir, 1, t->ctx->err);
 	if (ret < 0)
 		return ret;

@@ -288,6 +288,14 @@ ctl_rules_compile(const struct ctl_rules_build *b, FILE *out, FILE *diag,
 	if (ret < 0)
 		goto out;
 	skips_report(diag, &rs);
+	if (b->drop_skipped != NULL) {
+		size_t k;
+
+		*b->drop_skipped = 0;
+		for (k = 0; k < rs.nb_skips; k++)
+			if (rs.skips[k].action == CTL_RULE_DROP)
+				(*b->drop_skipped)++;
+	}
 	ret = -EINVAL;
 	if (b->strict && total.skipped > 0) {
 		snprintf(why, why_len, "%zu rule%s skipped with --strict",

@@ -401,6 +401,7 @@ ctl_hsmap_load_patterns_buf(struct ctl_rules *rs, const char *name,
 			if (ctl_rules_add_skip(rs, file, pl[i].line, pl[i].id,
 					       pl[i].why))
 				goto err_nomem;
+			rs->skips[rs->nb_skips - 1].action = (int)action;
 			continue;
 		}
 		if (pattern_rule(rs, file, &pl[i], action))

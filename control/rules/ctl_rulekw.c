@@ -681,6 +681,206 @@ ctl_rule_keyword(size_t i)
 	return i < NB_KEYWORDS ? keywords[i].name : NULL;
 }
 
+/*
+ * Keywords of Suricata and Snort rules that Bulwark does not take: a rule
+ * with one is skipped as "unsupported keyword K". A keyword in neither
+ * this list nor the table is taken for a typo ("unknown keyword").
+ */
+static const char *const foreign[] = {
+	"activated_by",
+	"activates",
+	"app-layer-event",
+	"app-layer-protocol",
+	"asn1",
+	"base64_data",
+	"base64_decode",
+	"bsize",
+	"byte_extract",
+	"byte_jump",
+	"byte_math",
+	"byte_test",
+	"cip_service",
+	"count",
+	"datarep",
+	"dataset",
+	"dce_iface",
+	"dce_opnum",
+	"dce_stub_data",
+	"decode-event",
+	"detection_filter",
+	"dnp3_data",
+	"dnp3_func",
+	"dnp3_ind",
+	"dnp3_obj",
+	"dns.query",
+	"dns_query",
+	"endswith",
+	"enip_command",
+	"file.data",
+	"file_data",
+	"fileext",
+	"filemagic",
+	"filemd5",
+	"filename",
+	"filesha1",
+	"filesha256",
+	"filesize",
+	"filestore",
+	"flags",
+	"flow.age",
+	"flowbits",
+	"flowint",
+	"fragbits",
+	"fragoffset",
+	"ftpbounce",
+	"geoip",
+	"gid",
+	"http.accept",
+	"http.connection",
+	"http.content_type",
+	"http.cookie",
+	"http.header",
+	"http.header_names",
+	"http.host",
+	"http.method",
+	"http.protocol",
+	"http.referer",
+	"http.request_body",
+	"http.request_line",
+	"http.response_body",
+	"http.response_line",
+	"http.server",
+	"http.start",
+	"http.stat_code",
+	"http.stat_msg",
+	"http.uri",
+	"http.uri.raw",
+	"http.user_agent",
+	"http_client_body",
+	"http_cookie",
+	"http_header",
+	"http_host",
+	"http_method",
+	"http_raw_header",
+	"http_raw_uri",
+	"http_server_body",
+	"http_stat_code",
+	"http_stat_msg",
+	"http_uri",
+	"http_user_agent",
+	"icmp_id",
+	"icmp_seq",
+	"icode",
+	"id",
+	"ip_proto",
+	"ipopts",
+	"iprep",
+	"itype",
+	"ja3.hash",
+	"ja3.string",
+	"ja3_hash",
+	"ja3s.hash",
+	"krb5_msg_type",
+	"logto",
+	"lua",
+	"luajit",
+	"modbus",
+	"noalert",
+	"pkt_data",
+	"rawbytes",
+	"react",
+	"replace",
+	"resp",
+	"sameip",
+	"seq",
+	"ack",
+	"session",
+	"ssh.proto",
+	"ssh.software",
+	"ssh_proto",
+	"stream-event",
+	"stream_size",
+	"tag",
+	"threshold",
+	"tls.cert_issuer",
+	"tls.cert_subject",
+	"tls.fingerprint",
+	"tls.sni",
+	"tls.version",
+	"tls_sni",
+	"tos",
+	"ttl",
+	"uricontent",
+	"urilen",
+	"window",
+	"xbits",
+};
+
+#define NB_FOREIGN (sizeof(foreign) / sizeof(foreign[0]))
+#define KW_LEN_MAX 32 /* longest keyword the typo hint compares */
+
+/*
+ * Edits (insert, delete, replace, swap of neighbours) from a to b, or
+ * KW_LEN_MAX + 1 when one is longer than KW_LEN_MAX.
+ */
+static size_t
+kw_distance(const char *a, const char *b)
+{
+	size_t d[KW_LEN_MAX + 1][KW_LEN_MAX + 1];
+	size_t la = strlen(a), lb = strlen(b), i, j, v;
+
+	if (la > KW_LEN_MAX || lb > KW_LEN_MAX)
+		return KW_LEN_MAX + 1;
+	for (i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (i = 1; i <= la; i++)
+		for (j = 1; j <= lb; j++) {
+			v = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+			if (d[i - 1][j] + 1 < v)
+				v = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
+		}
+	return d[la][lb];
+}
+
+/* Skip a rule for keyword kw, which the table does not hold. */
+static int
+unknown_keyword(struct ctl_ruleparse *rp, const char *kw)
+{
+	size_t i, d, best_d = SIZE_MAX, limit = strlen(kw) <= 4 ? 1 : 2;
+	const char *best = NULL, *name;
+
+	for (i = 0; i < NB_FOREIGN; i++)
+		if (strcmp(kw, foreign[i]) == 0)
+			return ctl_ruleparse_fail(rp, -EINVAL,
+						  "unsupported keyword %s", kw);
+	for (i = 0; i < NB_KEYWORDS + NB_FOREIGN; i++) {
+		name = i < NB_KEYWORDS ? keywords[i].name
+				       : foreign[i - NB_KEYWORDS];
+		d = kw_distance(kw, name);
+		if (d < best_d) {
+			best_d = d;
+			best = name;
+		}
+	}
+	if (best != NULL && best_d <= limit)
+		return ctl_ruleparse_fail(rp, -EINVAL,
+					  "unknown keyword %s (a typo of "
+					  "%s?)",
+					  kw, best);
+	return ctl_ruleparse_fail(rp, -EINVAL,
+				  "unknown keyword %s (not a Suricata or "
+				  "Snort keyword Bulwark knows)",
+				  kw);
+}
+
 int
 ctl_rulekw_parse(struct ctl_ruleparse *rp, const char *kw, const char *v,
 		 size_t n)
@@ -689,8 +889,7 @@ ctl_rulekw_parse(struct ctl_ruleparse *rp, const char *kw, const char *v,
 	uint32_t bit;
 
 	if (k == NULL)
-		return ctl_ruleparse_fail(rp, -EINVAL, "unsupported keyword %s",
-					  kw);
+		return unknown_keyword(rp, kw);
 	bit = 1u << (k - keywords);
 	if ((k->flags & CTL_RULEKW_MODIFIER) && rp->last_content < 0)
 		return ctl_ruleparse_fail(

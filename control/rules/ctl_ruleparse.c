@@ -427,6 +427,7 @@ load_rule(struct ctl_rules *rs, const char *file, uint32_t lineno,
 	if (ret) {
 		if (ctl_rules_add_skip(rs, file, lineno, rp.r.sid, rp.why))
 			goto err_nomem;
+		rs->skips[rs->nb_skips - 1].action = (int)rp.r.action;
 		ctl_rule_free(&rp.r);
 		st->skipped++;
 		return 0;

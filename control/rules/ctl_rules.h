@@ -213,6 +213,7 @@ struct ctl_rule_skip {
 	uint32_t line;	  /* first line of the rule */
 	uint32_t sid;	  /* 0 when the rule had none (or it was unreadable) */
 	char *reason;	  /* "unsupported keyword byte_test", no file:line */
+	int action;	  /* enum ctl_rule_action of the rule, 0: unread */
 };
 
 /* What one load saw. */
@@ -480,7 +481,8 @@ struct ctl_rules_build {
 	enum ctl_rule_action action;	  /* of the pattern rules */
 	const struct ctl_rule_vars *vars; /* NULL: the defaults only */
 	int strict;			  /* one skipped rule fails */
-	int single_db; /* one per-packet database, no scan groups */
+	int single_db;	      /* one per-packet database, no scan groups */
+	size_t *drop_skipped; /* NULL, or set to the drop rules skipped */
 };
 
 /*

@@ -162,6 +162,7 @@ ctl_rules_add_skip(struct ctl_rules *rs, const char *file, uint32_t line,
 	rs->skips[rs->nb_skips].line = line;
 	rs->skips[rs->nb_skips].sid = sid;
 	rs->skips[rs->nb_skips].reason = why;
+	rs->skips[rs->nb_skips].action = 0;
 	rs->nb_skips++;
 	return 0;
 }

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "bw_names.h"
+#include "bw_roles.h"
 #include "bw_util.h"
 #include "ctl_region.h"
 #include "ctl_text.h"
@@ -525,18 +526,31 @@ report_denied(FILE *f, const struct ctl_region *r, const char *prefix)
 		    (int)sizeof(path) &&
 	    stat(path, &st) == 0)
 		gr = getgrgid(st.st_gid);
-	if (gr != NULL)
+	if (gr != NULL && strcmp(gr->gr_name, BW_OPERATOR_GROUP) == 0)
 		fprintf(f,
 			"bulwarkctl: %sinstance '%s': permission denied "
-			"reading status region %s: run as a member of the "
-			"operators' group '%s' (or as root)\n",
-			prefix, r->instance, r->shm_name, gr->gr_name);
+			"reading status region %s: run as root or as a "
+			"member of group '%s' (commit and read) or '%s' "
+			"(read only)\n",
+			prefix, r->instance, r->shm_name, BW_OPERATOR_GROUP,
+			BW_READER_GROUP);
+	else if (bw_group_gid(BW_OPERATOR_GROUP) == (gid_t)-1)
+		fprintf(f,
+			"bulwarkctl: %sinstance '%s': permission denied "
+			"reading status region %s: only root may read it: "
+			"this machine has no group '%s' (create the groups "
+			"'%s' and '%s', or install the package, then restart "
+			"the dataplane)\n",
+			prefix, r->instance, r->shm_name, BW_OPERATOR_GROUP,
+			BW_OPERATOR_GROUP, BW_READER_GROUP);
 	else
 		fprintf(f,
 			"bulwarkctl: %sinstance '%s': permission denied "
-			"reading status region %s: run as a member of the "
-			"dataplane's operators' group (or as root)\n",
-			prefix, r->instance, r->shm_name);
+			"reading status region %s: it belongs to group '%s', "
+			"not '%s': the dataplane started before that group "
+			"existed; restart it\n",
+			prefix, r->instance, r->shm_name,
+			gr != NULL ? gr->gr_name : "?", BW_OPERATOR_GROUP);
 }
 
 void

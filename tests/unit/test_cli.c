@@ -306,7 +306,9 @@ test_operands(void)
 	static const struct bad_line v[] = {
 		{"demo put k", "bulwarkctl: no value given"},
 		{"demo get k v", "bulwarkctl: unexpected argument 'v'"},
-		{"demo pt k v", "bulwarkctl: unknown demo command 'pt'"},
+		{"demo pt k v",
+		 "bulwarkctl: unknown demo command 'pt'; did you mean 'put'?"},
+		{"demo xyzzy k v", "bulwarkctl: unknown demo command 'xyzzy'"},
 		{"demo", "bulwarkctl: no demo command given"},
 	};
 

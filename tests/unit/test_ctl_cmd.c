@@ -73,6 +73,7 @@ struct cmd_case {
 	const char *err;    /* NULL: not checked */
 	/* Not NULL: stdout is one JSON object, of this state and the totals. */
 	const char *json_state;
+	int links_up; /* port 1's link up too (fill_counters() sets it down) */
 };
 
 /* s is "" and text empty, or s is in text; else says so for args. */
@@ -109,6 +110,8 @@ run_cases(const struct cmd_case *c, size_t n)
 			CU_ASSERT_FATAL(region_create(2, 2, 0) == 0);
 			fill_counters();
 			hdr()->state = (uint32_t)c->state;
+			if (c->links_up)
+				port(1)->link_up = 1;
 			if (c->state == BW_STATE_STOPPED)
 				hdr()->stop_time_ns = hdr()->start_time_ns + NS;
 		}
@@ -136,7 +139,11 @@ test_cmd_status(void)
 		 .out = {"state      running\n", "workers    2 (lcores 2-3)\n",
 			 "ruleset    generation 42\n", "25 Gbit/s",
 			 "02:00:5e:ab:cd:ef"},
-		 .err = ""},
+		 .err = "", .links_up = 1},
+		/* running, but a link is down: not healthy */
+		{&ctl_cmd_status, "status", BW_STATE_RUNNING, CTL_EXIT_FAIL,
+		 .out = {"state      running\n"},
+		 .err = "is running, but the link of port 11 ("},
 		{&ctl_cmd_status, "status", BW_STATE_STOPPED, CTL_EXIT_FAIL,
 		 .out = {"state      stopped\n"}, .err = "' stopped at "},
 		{&ctl_cmd_status, "status --bogus", BW_STATE_STOPPED,
