@@ -115,7 +115,7 @@ decide_tunnel(struct dp_worker *w, const struct dp_ruleset *rs,
 	uint8_t l3;
 
 	for (lv = 0; lv <= pi->depth && lv <= DP_TUN_MAX; lv++) {
-		if (lv < pi->depth) {
+		if (lv < pi->depth && lv < DP_TUN_MAX) {
 			uint32_t off = pi->outer_l3_off[lv];
 
 			l3 = pi->outer_l3[lv];
