@@ -41,6 +41,10 @@ enum {
 	OPT_GENEVE_PORT,
 	OPT_GTPU_PORT,
 	OPT_RUN_DIR,
+	OPT_EVENTS,
+	OPT_EVENTS_SYSLOG,
+	OPT_EVENTS_RATE,
+	OPT_EVENTS_RING,
 	OPT_HELP,
 };
 
@@ -73,6 +77,10 @@ static const struct option long_opts[] = {
 	{"geneve-port", required_argument, NULL, OPT_GENEVE_PORT},
 	{"gtpu-port", required_argument, NULL, OPT_GTPU_PORT},
 	{"run-dir", required_argument, NULL, OPT_RUN_DIR},
+	{"events", required_argument, NULL, OPT_EVENTS},
+	{"events-syslog", no_argument, NULL, OPT_EVENTS_SYSLOG},
+	{"events-rate", required_argument, NULL, OPT_EVENTS_RATE},
+	{"events-ring", required_argument, NULL, OPT_EVENTS_RING},
 	{"help", no_argument, NULL, OPT_HELP},
 	{NULL, 0, NULL, 0},
 };
@@ -123,6 +131,20 @@ dp_args_usage(const char *prog)
 	       "                          (default: /run/bulwark/NAME; "
 	       "bulwarkctl:\n"
 	       "                          $BULWARK_RUN_DIR)\n"
+	       "  --events PATH           write an event per drop and alert "
+	       "hit to PATH\n"
+	       "                          (JSON lines, docs/events.md; "
+	       "reopened on\n"
+	       "                          SIGHUP); default: no events\n"
+	       "  --events-syslog         the events to syslog too (or only)\n"
+	       "  --events-rate N         events per second and rule, list, "
+	       "program or\n"
+	       "                          reason, then one summary (default: "
+	       "1000;\n"
+	       "                          0: no limit)\n"
+	       "  --events-ring N         events each worker may queue "
+	       "(default: 16384);\n"
+	       "                          more are lost and counted\n"
 	       "  --pair OUTSIDE:INSIDE   a port pair, by port id or ethdev "
 	       "name;\n"
 	       "                          repeat for more pairs (default: "
@@ -429,6 +451,8 @@ dp_args_parse(int argc, char **argv, struct dp_config *cfg)
 	for (r = 0; r < BW_REASON_COUNT; r++)
 		cfg->malformed_drop[r] = bw_reason_policy(r) != 0;
 	cfg->decode = dp_decode_cfg_default;
+	cfg->events.rate = DP_EVENTS_RATE_DEFAULT;
+	cfg->events.ring = DP_EVENTS_RING_DEFAULT;
 
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
@@ -559,6 +583,27 @@ dp_args_parse(int argc, char **argv, struct dp_config *cfg)
 		case OPT_GTPU_PORT:
 			ret = parse_tun_port(opt - OPT_VXLAN_PORT, optarg,
 					     &cfg->decode, nb_tun_ports);
+			break;
+		case OPT_EVENTS:
+			if (optarg[0] == '\0' ||
+			    strlen(optarg) >= sizeof(cfg->events.path)) {
+				fprintf(stderr,
+					"bulwark: --events: bad path\n");
+				return -EINVAL;
+			}
+			strcpy(cfg->events.path, optarg);
+			break;
+		case OPT_EVENTS_SYSLOG:
+			cfg->events.syslog = 1;
+			break;
+		case OPT_EVENTS_RATE:
+			ret = parse_u32("events-rate", optarg, 0, 1000000000,
+					&cfg->events.rate);
+			break;
+		case OPT_EVENTS_RING:
+			ret = parse_u32("events-ring", optarg,
+					DP_EVENTS_RING_MIN, DP_EVENTS_RING_MAX,
+					&cfg->events.ring);
 			break;
 		case OPT_HELP:
 			dp_args_usage(argv[0]);

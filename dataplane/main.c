@@ -19,6 +19,7 @@
 #include <rte_mbuf.h>
 
 #include "dp.h"
+#include "dp_events.h"
 #include "dp_port.h"
 #include "dp_ruleset.h"
 #include "dp_sig.h"
@@ -269,6 +270,9 @@ main(int argc, char **argv)
 	workers = workers_init(nb_workers);
 	if (workers == NULL)
 		rte_exit(EXIT_FAILURE, "out of memory for workers\n");
+	if (dp_events_init(&cfg.events, &status, &rsctl.model, workers,
+			   nb_workers) != 0)
+		rte_exit(EXIT_FAILURE, "out of memory for the event rings\n");
 	/* every worker's table has the same capacity: the stream slots */
 	rsctl.nb_flows = nb_workers > 0 ? workers[0].flows.nb : 0;
 	/* the newest committed ruleset is in force before the first packet */
@@ -320,6 +324,10 @@ main(int argc, char **argv)
 	if (ret != 0)
 		rte_exit(EXIT_FAILURE, "request socket of instance '%s': %s\n",
 			 cfg.instance, strerror(-ret));
+	ret = dp_events_start(cfg.instance, cfg.run_dir, &dp_hup_gen);
+	if (ret != 0)
+		rte_exit(EXIT_FAILURE, "--events %s: %s\n", cfg.events.path,
+			 strerror(-ret));
 
 	status_refresh();
 	dp_status_publish(&status);
@@ -349,6 +357,7 @@ main(int argc, char **argv)
 	dp_status_set_state(&status, BW_STATE_STOPPING);
 	dp_ctlsrv_stop();
 	rte_eal_mp_wait_lcore();
+	dp_events_stop();
 	status_refresh();
 	/* what the last period did not log yet */
 	dp_bpf_fault_report(&status, nb_workers, UINT64_MAX);
