@@ -70,6 +70,28 @@ const struct ctl_cmd ctl_cmd_stats = {
 	.flags = CTL_CMD_IN_ORDER,
 };
 
+const struct ctl_cmd ctl_cmd_events = {
+	.name = "events",
+	.summary = "drops and alerts, one event each: read and filter "
+		   "(--follow)",
+	.usage = "events [--follow] [--json] [--sid N] [--list NAME] "
+		 "[--src CIDR] [--type alert|drop|suppressed] [--reason R] "
+		 "[--count N] [--file PATH]",
+	.help = "The events the dataplane wrote (started with --events "
+		"PATH): one per\n"
+		"drop and per alert rule hit, with the packet's addresses, "
+		"the deciding\n"
+		"list and prefix, rule or program, and the generation "
+		"(docs/events.md).\n"
+		"Filters combine (all must hold). Text by default, the JSON "
+		"lines as\n"
+		"written with --json.\n",
+	.run = ctl_cmd_events_run,
+	.opts = ctl_cmd_events_opts,
+	.args = {.max = 0},
+	.flags = CTL_CMD_IN_ORDER,
+};
+
 const struct ctl_cmd ctl_cmd_list = {
 	.name = "list",
 	.summary = "block and allow lists: load, add, del, flush, drop, show",
@@ -326,7 +348,8 @@ const struct ctl_cmd ctl_cmd_global = {
 static const struct ctl_cmd *const cmds[] = {
 	&ctl_cmd_status,  &ctl_cmd_stats,    &ctl_cmd_list,  &ctl_cmd_lookup,
 	&ctl_cmd_bpf,	  &ctl_cmd_rules,    &ctl_cmd_vars,  &ctl_cmd_batch,
-	&ctl_cmd_history, &ctl_cmd_rollback, &ctl_cmd_check, &ctl_cmd_help,
+	&ctl_cmd_history, &ctl_cmd_rollback, &ctl_cmd_check, &ctl_cmd_events,
+	&ctl_cmd_help,
 };
 
 const struct ctl_cli ctl_cli_table = {

@@ -54,6 +54,12 @@ t_check "drop: queued = drops" "$drops" "$(t_json "$s" 'd["totals"]["events"]["q
 t_check "drop: none lost" 0 "$(t_json "$s" 'd["totals"]["events"]["lost"]')"
 t_true "drop: the output is the input minus the drops" \
 	"$PCAPTOOL" cmp "$T_TMP/expect.pcap" "$T_TMP/drop.out.pcap"
+for sid in 2046158 2046159 2046160 2046161 2046162; do
+	t_check "drop: events --sid $sid (oracle)" "$(t_count "$sid")" \
+		"$(ctl events --file "$T_TMP/drop.events" --sid "$sid" | wc -l)"
+done
+t_true "drop: events (text) names the rule" grep -q ' sid 20461[56][0-9]:[0-9]* blocked "ET ' \
+	<(ctl events --file "$T_TMP/drop.events" --reason content-rule)
 
 run alert --tcp-midstream pickup --events-rate 0
 s=$T_TMP/alert.json
