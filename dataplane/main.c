@@ -19,6 +19,7 @@
 #include <rte_mbuf.h>
 
 #include "dp.h"
+#include "dp_capture.h"
 #include "dp_events.h"
 #include "dp_port.h"
 #include "dp_ruleset.h"
@@ -273,6 +274,7 @@ main(int argc, char **argv)
 	if (dp_events_init(&cfg.events, &status, &rsctl.model, workers,
 			   nb_workers) != 0)
 		rte_exit(EXIT_FAILURE, "out of memory for the event rings\n");
+	dp_capture_init(&status, workers, nb_workers);
 	/* every worker's table has the same capacity: the stream slots */
 	rsctl.nb_flows = nb_workers > 0 ? workers[0].flows.nb : 0;
 	/* the newest committed ruleset is in force before the first packet */
@@ -358,6 +360,7 @@ main(int argc, char **argv)
 	dp_ctlsrv_stop();
 	rte_eal_mp_wait_lcore();
 	dp_events_stop();
+	dp_capture_fini();
 	status_refresh();
 	/* what the last period did not log yet */
 	dp_bpf_fault_report(&status, nb_workers, UINT64_MAX);

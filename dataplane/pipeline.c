@@ -12,6 +12,7 @@
 #include <rte_prefetch.h>
 
 #include "dp.h"
+#include "dp_capture.h"
 #include "dp_events.h"
 #include "dp_ruleset.h"
 
@@ -72,8 +73,9 @@ decode_burst(struct dp_worker *w, uint8_t dir, struct rte_mbuf **pkts,
 }
 
 /*
- * The burst's final verdicts to the events ring (before the fragments
- * of a datagram take its verdict: a reassembled datagram is one event).
+ * The burst's final verdicts to the events ring and the armed capture
+ * (before the fragments of a datagram take its verdict: a reassembled
+ * datagram is one event, one captured packet).
  */
 static void
 observe(struct dp_worker *w, const struct dp_ruleset *rs,
@@ -84,6 +86,8 @@ observe(struct dp_worker *w, const struct dp_ruleset *rs,
 	if (f & DP_OBS_EVENTS)
 		dp_events_burst(w, rs != NULL ? rs->generation : 0,
 				rs != NULL ? rs->match : NULL, pkts, n);
+	if (f & DP_OBS_CAPTURE)
+		dp_capture_burst(w, rs, pkts, n);
 }
 
 /*

@@ -11,6 +11,7 @@ BW_PACKAGES=(
 	meson ninja-build pkg-config
 	libdpdk-dev dpdk dpdk-dev libhyperscan-dev libbpf-dev libcunit1-dev libjansson-dev libpcap-dev
 	python3 iproute2 iputils-ping netcat-openbsd ethtool procps
+	tshark
 )
 
 # Debian's interpreter (python3 package): a pyenv shim on PATH is slow.

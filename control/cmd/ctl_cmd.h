@@ -23,7 +23,7 @@ extern const struct ctl_cli ctl_cli_table;
 extern const struct ctl_cmd ctl_cmd_status, ctl_cmd_stats, ctl_cmd_list,
 	ctl_cmd_lookup, ctl_cmd_bpf, ctl_cmd_rules, ctl_cmd_vars, ctl_cmd_batch,
 	ctl_cmd_history, ctl_cmd_rollback, ctl_cmd_check, ctl_cmd_help,
-	ctl_cmd_events;
+	ctl_cmd_events, ctl_cmd_capture;
 
 /*
  * The global options of bulwarkctl, read into a struct ctl_global_opts
@@ -75,6 +75,9 @@ extern const struct ctl_opt ctl_cmd_stats_opts[], ctl_cmd_check_opts[];
 
 /* events.c: read and filter the events file (docs/events.md). */
 ctl_cmd_handler ctl_cmd_events_run;
+
+/* capture.c: arm a capture, pcapng into -w FILE (docs/events.md). */
+ctl_cmd_handler ctl_cmd_capture_run;
 extern const struct ctl_opt ctl_cmd_events_opts[];
 
 /* history.c: rollback [GENERATION], a change of the whole ruleset. */

@@ -16,6 +16,7 @@
 #include "ctl_commit.h"
 #include "ctl_state.h"
 #include "ctl_txn.h"
+#include "bw_ctl.h"
 #include "bw_image.h"
 
 /* The apply timeout in whole seconds, for the help text. */
@@ -90,6 +91,38 @@ const struct ctl_cmd ctl_cmd_events = {
 	.opts = ctl_cmd_events_opts,
 	.args = {.max = 0},
 	.flags = CTL_CMD_IN_ORDER,
+};
+
+const struct ctl_cmd ctl_cmd_capture = {
+	.name = "capture",
+	.summary = "dropped (or passed) packets into a pcapng file",
+	.usage = "capture (--reason R | --sid N | --list NAME | --all-drops | "
+		 "--passed) [--count N] [--snaplen B] -w FILE",
+	.help = "Arm a capture in the running dataplane: the workers copy "
+		"the packets\n"
+		"it selects (drops for reason R, drops by content rule N or "
+		"block list\n"
+		"NAME, every drop, or forwarded packets), up to B bytes of "
+		"each (default\n"
+		"and at most " CTL_STR(
+			BW_CAP_SNAPLEN_MAX) "), and the "
+					    "dataplane writes them as pcapng "
+					    "into FILE,\n"
+					    "which bulwarkctl opens (as you) "
+					    "and hands over; each "
+					    "packet's comment\n"
+					    "names its reason and rule or "
+					    "list. Ends after N packets, "
+					    "or on Ctrl-C.\n"
+					    "One capture at a time. Options: "
+					    "--reason R, --sid N, "
+					    "--list NAME,\n"
+					    "--all-drops, --passed, --count N, "
+					    "--snaplen B, -w FILE "
+					    "(docs/events.md).\n",
+	.run = ctl_cmd_capture_run,
+	.args = {.max = CTL_ARGS_ANY},
+	.flags = CTL_CMD_VERBATIM,
 };
 
 const struct ctl_cmd ctl_cmd_list = {
@@ -349,7 +382,7 @@ static const struct ctl_cmd *const cmds[] = {
 	&ctl_cmd_status,  &ctl_cmd_stats,    &ctl_cmd_list,  &ctl_cmd_lookup,
 	&ctl_cmd_bpf,	  &ctl_cmd_rules,    &ctl_cmd_vars,  &ctl_cmd_batch,
 	&ctl_cmd_history, &ctl_cmd_rollback, &ctl_cmd_check, &ctl_cmd_events,
-	&ctl_cmd_help,
+	&ctl_cmd_capture, &ctl_cmd_help,
 };
 
 const struct ctl_cli ctl_cli_table = {
