@@ -17,6 +17,7 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_pdump.h>
 
 #include "dp.h"
 #include "dp_capture.h"
@@ -224,6 +225,10 @@ main(int argc, char **argv)
 			 rte_strerror(rte_errno));
 	argc -= ret;
 	argv += ret;
+	/* dpdk-dumpcap and dpdk-pdump attach as secondary processes */
+	if (rte_pdump_init() != 0)
+		DP_LOG(WARNING, "packet capture server (rte_pdump): %s",
+		       rte_strerror(rte_errno));
 	argv[0] = (char *)(uintptr_t) "bulwark";
 
 	ret = dp_args_parse(argc, argv, &cfg);
