@@ -861,6 +861,8 @@ dp_events_start(const char *instance, const char *run_dir,
 
 	if (!ev.on)
 		return 0;
+	__atomic_store_n(&ev.stop, 0, __ATOMIC_RELAXED);
+	ev.used = 0;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	ev.tsc0 = rte_rdtsc();
 	ev.ns0 = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
