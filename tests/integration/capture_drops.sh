@@ -12,6 +12,8 @@
 # - --sid S: only frames of sid S;
 # - --passed: only frames the oracle passes;
 # - --snaplen 20: 20 bytes kept, the original length recorded;
+# - --list NAME after a commit of a one-address list: only frames from or
+#   to that address, commented with the list;
 # - refusals: two at once, an unknown list, a reason that is not one;
 # - Ctrl-C ends an open-ended capture, and the file is whole.
 . "$(dirname "$0")/lib.sh"
@@ -77,6 +79,14 @@ t_true "Ctrl-C: the count said matches tshark's" \
 # long enough for the ring to overflow now and then: no stretch
 t_check "Ctrl-C: only the oracle's drops, each with its sid" 0 \
 	"$(oracle "$T_TMP/open.pcapng" drops)"
+
+# a block list committed while it runs: --list takes its drops alone
+echo 192.168.1.113/32 >"$T_TMP/one.txt"
+t_true "commit a list of one address" ctl list load one "$T_TMP/one.txt"
+t_true "--list one --count 20" cap --list one --count 20 -w "$T_TMP/list.pcapng"
+t_check "--list: 20 packets" 20 "$(n_of "$T_TMP/list.pcapng")"
+t_check "--list: only frames from or to the address, named" 0 \
+	"$(oracle "$T_TMP/list.pcapng" list one=192.168.1.113)"
 
 bw_stop
 t_check "clean exit" 0 "$BW_RC"

@@ -15,6 +15,8 @@ usage: capture_oracle.py IN.pcap CAP.pcapng MODE [ARG]
   MODE passed     each packet is a frame the oracle passes, "passed"
   MODE snap L     each packet is the first L bytes of a dropped frame,
                   its original length recorded
+  MODE list NAME=ADDR  each packet is a frame of the input from or to
+                  ADDR, commented "reason=blocklist list=NAME"
 Prints the number of packets that break the rule (0: all hold), and the
 number of packets on stderr.
 """
@@ -95,6 +97,20 @@ def main():
             full = [f for f, _ in drops if f[:snap] == d and len(f) == ln]
             if cl != min(snap, ln) or len(d) != cl or not full:
                 bad += 1
+    elif mode == "list":
+        import ipaddress
+        from pktlib import ip_of
+        name, addr = arg.split("=")
+        addr = ipaddress.ip_address(addr)
+        every = set(frames)
+        for ln, cl, com, d in pk:
+            ip = ip_of(d)
+            ends = () if ip is None else (ipaddress.ip_address(ip[3]),
+                                          ipaddress.ip_address(ip[4]))
+            if d not in every or addr not in ends or \
+                    com != "reason=blocklist list=%s" % name:
+                bad += 1
+        bad += 0 if pk else 1
     else:
         raise SystemExit("unknown mode " + mode)
     print(bad)
