@@ -137,11 +137,12 @@ dp_args_usage(const char *prog)
 	       "reopened on\n"
 	       "                          SIGHUP); default: no events\n"
 	       "  --events-syslog         the events to syslog too (or only)\n"
-	       "  --events-rate N         events per second and rule, list, "
+	       "  --events-rate [TYPE=]N  events per second and rule, list, "
 	       "program or\n"
-	       "                          reason, then one summary (default: "
-	       "1000;\n"
-	       "                          0: no limit)\n"
+	       "                          reason, then one summary; TYPE "
+	       "drop or alert\n"
+	       "                          (default: both; 1000 each; 0: no "
+	       "limit)\n"
 	       "  --events-ring N         events each worker may queue "
 	       "(default: 16384);\n"
 	       "                          more are lost and counted\n"
@@ -278,6 +279,25 @@ parse_u32(const char *opt, const char *s, unsigned long min, unsigned long max,
 	}
 	*out = (uint32_t)v;
 	return 0;
+}
+
+/* --events-rate N, drop=N or alert=N. */
+static int
+parse_events_rate(const char *s, struct dp_events_cfg *ev)
+{
+	uint32_t v;
+	int ret;
+
+	if (strncmp(s, "drop=", 5) == 0)
+		return parse_u32("events-rate drop", s + 5, 0, 1000000000,
+				 &ev->rate);
+	if (strncmp(s, "alert=", 6) == 0)
+		return parse_u32("events-rate alert", s + 6, 0, 1000000000,
+				 &ev->rate_alert);
+	ret = parse_u32("events-rate", s, 0, 1000000000, &v);
+	if (ret == 0)
+		ev->rate = ev->rate_alert = v;
+	return ret;
 }
 
 static int
@@ -452,6 +472,7 @@ dp_args_parse(int argc, char **argv, struct dp_config *cfg)
 		cfg->malformed_drop[r] = bw_reason_policy(r) != 0;
 	cfg->decode = dp_decode_cfg_default;
 	cfg->events.rate = DP_EVENTS_RATE_DEFAULT;
+	cfg->events.rate_alert = DP_EVENTS_RATE_DEFAULT;
 	cfg->events.ring = DP_EVENTS_RING_DEFAULT;
 
 	optind = 1;
@@ -597,8 +618,7 @@ dp_args_parse(int argc, char **argv, struct dp_config *cfg)
 			cfg->events.syslog = 1;
 			break;
 		case OPT_EVENTS_RATE:
-			ret = parse_u32("events-rate", optarg, 0, 1000000000,
-					&cfg->events.rate);
+			ret = parse_events_rate(optarg, &cfg->events);
 			break;
 		case OPT_EVENTS_RING:
 			ret = parse_u32("events-ring", optarg,

@@ -70,7 +70,8 @@ _Static_assert(sizeof(struct dp_event) == 96, "event record size");
 struct dp_events_cfg {
 	char path[PATH_MAX]; /* "": no file */
 	uint8_t syslog;	     /* 1: every event to syslog too */
-	uint32_t rate;	     /* per key and second; 0: no limit */
+	uint32_t rate;	     /* drops per key and second; 0: no limit */
+	uint32_t rate_alert; /* alerts per key and second; 0: no limit */
 	uint32_t ring;	     /* records per worker ring */
 };
 

@@ -656,10 +656,12 @@ rl_flush(struct rl_ent *r)
 static void
 event_handle(const struct dp_event *e)
 {
+	uint32_t rate =
+		e->type == DP_EV_ALERT ? ev.cfg.rate_alert : ev.cfg.rate;
 	uint64_t key, sec, h;
 	struct rl_ent *r;
 
-	if (ev.cfg.rate == 0) {
+	if (rate == 0) {
 		out_line(e, 0);
 		return;
 	}
@@ -673,7 +675,7 @@ event_handle(const struct dp_event *e)
 		r->sec = sec;
 		r->n = 0;
 	}
-	if (r->n < ev.cfg.rate) {
+	if (r->n < rate) {
 		r->n++;
 		out_line(e, 0);
 		return;
@@ -804,7 +806,7 @@ dp_events_init(const struct dp_events_cfg *cfg, struct dp_status *st,
 	ev.buf = malloc(EV_BUF);
 	if (ev.buf == NULL)
 		return -ENOMEM;
-	if (cfg->rate != 0) {
+	if (cfg->rate != 0 || cfg->rate_alert != 0) {
 		ev.rl = calloc(RL_SLOTS, sizeof(*ev.rl));
 		if (ev.rl == NULL)
 			return -ENOMEM;
@@ -883,12 +885,14 @@ dp_events_start(const char *instance, const char *run_dir,
 		return -ret;
 	pthread_setname_np(ev.thread, "bw-events");
 	ev.started = 1;
-	DP_LOG(INFO, "events: to %s%s, ring %u per worker, rate %u per second",
+	DP_LOG(INFO,
+	       "events: to %s%s, ring %u per worker, rate %u drops and %u "
+	       "alerts per second and key",
 	       ev.cfg.path[0] != '\0' ? ev.cfg.path : "",
 	       ev.cfg.syslog
 		       ? (ev.cfg.path[0] != '\0' ? " and syslog" : "syslog")
 		       : "",
-	       ev.cfg.ring, ev.cfg.rate);
+	       ev.cfg.ring, ev.cfg.rate, ev.cfg.rate_alert);
 	return 0;
 }
 

@@ -23,6 +23,7 @@
 #include "bw_eal.h"
 #include "dp.h"
 #include "dp_events.h"
+#include "dp_match.h"
 
 static struct rte_mempool *pool;
 static struct dp_worker *w;
@@ -93,6 +94,7 @@ cfg_of(struct dp_events_cfg *c, const char *name, uint32_t rate, uint32_t ring)
 	memset(c, 0, sizeof(*c));
 	snprintf(c->path, sizeof(c->path), "%s/%s", dir, name);
 	c->rate = rate;
+	c->rate_alert = rate;
 	c->ring = ring;
 }
 
@@ -194,6 +196,33 @@ test_rate_limit_summary(void)
 }
 
 static void
+test_rate_per_type(void)
+{
+	struct bw_image_rule rule = {.sid = 5, .rev = 1, .action = 1};
+	struct dp_match_set ms = {
+		.nb_rules = 1, .rules = &rule, .since_gen = 3};
+	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+	struct dp_events_cfg c;
+	uint32_t id = 0;
+	int k;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	rte_pktmbuf_append(m, 64);
+	cfg_of(&c, "type.json", 1, 64);
+	c.rate_alert = 0; /* alerts without a limit, drops one a second */
+	CU_ASSERT_EQUAL_FATAL(dp_events_init(&c, NULL, NULL, w, 1), 0);
+	CU_ASSERT_EQUAL_FATAL(dp_events_start("ut", dir, &hup), 0);
+	burst(3, BW_REASON_UDP_LEN);
+	for (k = 0; k < 3; k++)
+		dp_events_alerts(w, 3, &ms, &w->info[0], m, &id, 1);
+	dp_events_stop();
+	__atomic_store_n(&w->obs_flags, 0, __ATOMIC_RELAXED);
+	rte_pktmbuf_free(m);
+	/* 1 drop, its summary of 2, 3 alerts */
+	CU_ASSERT_EQUAL(lines_of(c.path), 5);
+}
+
+static void
 test_reopen_on_hup(void)
 {
 	struct dp_events_cfg c;
@@ -278,6 +307,7 @@ static const struct bw_cunit_test tests[] = {
 	 test_ring_overflow_counted},
 	{"the rate limit writes N a second and one summary",
 	 test_rate_limit_summary},
+	{"the rate is set per event type", test_rate_per_type},
 	{"SIGHUP's generation reopens the renamed file", test_reopen_on_hup},
 	{"the file's path is published in the run directory",
 	 test_published_path},
