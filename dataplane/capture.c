@@ -488,7 +488,8 @@ dp_capture_serve(const struct bw_ctl_request *req, int *fds,
 	if (nb_fds != 2 || fstat(fds[0], &st) != 0 || !S_ISREG(st.st_mode) ||
 	    fstat(fds[1], &st) != 0 || !S_ISFIFO(st.st_mode)) {
 		refuse(rep, BW_CTL_BAD_REQUEST, -EBADF,
-		       "a capture needs a regular file and a pipe");
+		       "a capture needs two descriptors: a regular file and "
+		       "a pipe");
 		return;
 	}
 	if (p.what == BW_CAP_LIST) {

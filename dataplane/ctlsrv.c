@@ -145,9 +145,9 @@ reply_send(int fd, const struct bw_ctl_reply *rep, pid_t pid)
 }
 
 /*
- * Receive a request and the descriptors it carries (SCM_RIGHTS, at most
- * DP_CTL_FDS_MAX kept, close-on-exec): *nb_fds of them in fds. Returns
- * what recvmsg() does.
+ * Receive a request and the descriptors it carries (SCM_RIGHTS,
+ * close-on-exec): *nb_fds is how many came, the first DP_CTL_FDS_MAX of
+ * them are in fds, the others closed here. Returns what recvmsg() does.
  */
 static ssize_t
 request_recv(int fd, struct bw_ctl_request *buf, int *fds, unsigned int *nb_fds)
@@ -181,11 +181,15 @@ request_recv(int fd, struct bw_ctl_request *buf, int *fds, unsigned int *nb_fds)
 			memcpy(&got, CMSG_DATA(ch) + k * sizeof(int),
 			       sizeof(int));
 			if (*nb_fds < DP_CTL_FDS_MAX)
-				fds[(*nb_fds)++] = got;
+				fds[*nb_fds] = got;
 			else
 				close(got);
+			(*nb_fds)++;
 		}
 	}
+	/* more than the buffer holds: the kernel closed the rest */
+	if (mh.msg_flags & MSG_CTRUNC)
+		*nb_fds = DP_CTL_FDS_MAX + 1;
 	return n;
 }
 
@@ -202,7 +206,7 @@ serve(struct dp_rsctl *c, const struct ctl_conn *conn)
 
 	n = request_recv(conn->fd, &buf, fds, &nb_fds);
 	if (n <= 0) {
-		for (k = 0; k < nb_fds; k++)
+		for (k = 0; k < nb_fds && k < DP_CTL_FDS_MAX; k++)
 			close(fds[k]);
 		return; /* closed, or nothing after all: nobody to answer */
 	}
@@ -225,7 +229,7 @@ serve(struct dp_rsctl *c, const struct ctl_conn *conn)
 		serve_apply(c, &req, &rep);
 	}
 	/* what no request took (the capture takes its two) */
-	for (k = 0; k < nb_fds; k++)
+	for (k = 0; k < nb_fds && k < DP_CTL_FDS_MAX; k++)
 		if (fds[k] >= 0)
 			close(fds[k]);
 	rep.applied_gen = c->model.generation;

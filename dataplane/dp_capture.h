@@ -29,9 +29,10 @@ void dp_capture_init(struct dp_status *st, struct dp_worker *workers,
 		     unsigned int nb_workers);
 
 /*
- * Serve BW_CTL_CAPTURE: take the two descriptors (pcapng file, pipe end)
- * or close them, arm the capture and start its thread; fill *rep.
- * Control thread.
+ * Serve BW_CTL_CAPTURE: nb_fds descriptors came with it (fds holds the
+ * first two); with exactly two, a regular file (pcapng) and a pipe's end,
+ * take them (set to -1 in fds), arm the capture and start its thread;
+ * else leave them to the caller. Fills *rep. Control thread.
  */
 void dp_capture_serve(const struct bw_ctl_request *req, int *fds,
 		      unsigned int nb_fds, struct bw_ctl_reply *rep);

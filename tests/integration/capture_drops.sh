@@ -60,6 +60,37 @@ t_check "--snaplen 0: usage error" 2 "$rc"
 cap --all-drops -w /nonexistent/dir/x.pcapng 2>/dev/null && rc=0 || rc=$?
 t_check "an unwritable file: fails" 1 "$rc"
 
+# a hostile operator's descriptors: sent with pings, too many with a
+# capture, of the wrong kinds: refused, and none kept open by the dataplane
+nfd() { ls "/proc/$BW_PID/fd" | wc -l; }
+fd0=$(nfd)
+t_check "descriptors of the wrong kind, too many, with pings: refused" \
+	"ping ping ping refused refused refused" "$("$PY" - "$BULWARK_RUN_DIR/ctl.sock" "$T_TMP" <<'PY'
+import os, socket, struct, sys
+path, tmp = sys.argv[1], sys.argv[2]
+def req(op, cap=b""):
+    return struct.pack("<IHHQ64s48s", 0x42574354, 1, op, 0, cap, b"")
+cap = struct.pack("<BBHIII32s16s", 1, 0, 0, 0, 1, 100, b"", b"")
+f = os.open(tmp + "/hostile.bin", os.O_WRONLY | os.O_CREAT, 0o600)
+r, w = os.pipe()
+out = []
+for op, fds in ((1, [f, w]), (1, [f] * 9), (1, [r]), (3, [f, w, f, w, f]),
+                (3, [w, f]), (3, [socket.socket().fileno(), w])):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    s.settimeout(5)
+    s.connect(path)
+    socket.send_fds(s, [req(op, cap if op == 3 else b"")], fds)
+    rep = s.recv(512)
+    status = struct.unpack("<H", rep[6:8])[0]
+    out.append("ping" if op == 1 and status == 0 else
+               "refused" if status != 0 else "armed")
+    s.close()
+print(" ".join(out))
+PY
+)"
+sleep 0.5
+t_check "no descriptor left open in the dataplane" "$fd0" "$(nfd)"
+
 # open-ended: a second one is refused while it runs; Ctrl-C ends it
 "$BWCTL" --instance "$inst" capture --all-drops -w "$T_TMP/open.pcapng" 2>"$T_TMP/open.err" &
 cpid=$!
