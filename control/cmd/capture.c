@@ -186,6 +186,11 @@ ctl_cmd_capture_run(struct ctl_ctx *ctx, const struct ctl_args *a)
 	uint64_t written = 0;
 	ssize_t n;
 
+	if (a->argc == 1 && (strcmp(a->argv[0], "--help") == 0 ||
+			     strcmp(a->argv[0], "-h") == 0)) {
+		ctl_cli_help(a->cmd, ctx->out);
+		return CTL_EXIT_OK;
+	}
 	for (i = 0; i < a->argc; i++) {
 		const char *o = a->argv[i];
 		const char *v = i + 1 < a->argc ? a->argv[i + 1] : NULL;

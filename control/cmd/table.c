@@ -30,6 +30,7 @@ _Static_assert(TIMEOUT_S * 1000 == CTL_COMMIT_TIMEOUT_MS,
 #define S_KEEP	    CTL_STR(CTL_STATE_KEEP)
 #define S_BPF_MAX   CTL_STR(BW_BPF_MAX)
 #define S_INSNS_MAX CTL_STR(BW_BPF_INSNS_MAX)
+#define S_SNAP_MAX  CTL_STR(BW_CAP_SNAPLEN_MAX)
 
 /* The options of a command whose one option is --json. */
 static const struct ctl_opt json_opts[] = {
@@ -104,22 +105,16 @@ const struct ctl_cmd ctl_cmd_capture = {
 		"block list\n"
 		"NAME, every drop, or forwarded packets), up to B bytes of "
 		"each (default\n"
-		"and at most " CTL_STR(
-			BW_CAP_SNAPLEN_MAX) "), and the "
-					    "dataplane writes them as pcapng "
-					    "into FILE,\n"
-					    "which bulwarkctl opens (as you) "
-					    "and hands over; each "
-					    "packet's comment\n"
-					    "names its reason and rule or "
-					    "list. Ends after N packets, "
-					    "or on Ctrl-C.\n"
-					    "One capture at a time. Options: "
-					    "--reason R, --sid N, "
-					    "--list NAME,\n"
-					    "--all-drops, --passed, --count N, "
-					    "--snaplen B, -w FILE "
-					    "(docs/events.md).\n",
+		"and at most " S_SNAP_MAX "), and the dataplane writes them as "
+		"pcapng into FILE,\n"
+		"which bulwarkctl opens (as you) and hands over; each packet's "
+		"comment\n"
+		"names its reason and rule or list. Ends after N packets, or "
+		"on Ctrl-C.\n"
+		"One capture at a time. Options: --reason R, --sid N, --list "
+		"NAME,\n"
+		"--all-drops, --passed, --count N, --snaplen B, -w FILE "
+		"(docs/events.md).\n",
 	.run = ctl_cmd_capture_run,
 	.args = {.max = CTL_ARGS_ANY},
 	.flags = CTL_CMD_VERBATIM,

@@ -47,6 +47,8 @@ t_check "--passed: only frames the oracle passes" 0 "$(oracle "$T_TMP/passed.pca
 t_true "--snaplen 20" cap --all-drops --count 40 --snaplen 20 -w "$T_TMP/snap.pcapng"
 t_check "--snaplen 20: cut, original length kept" 0 "$(oracle "$T_TMP/snap.pcapng" snap 20)"
 
+t_true "--help names -w FILE" grep -q -- "-w FILE" <("$BWCTL" capture --help)
+
 # refusals and misuse: a clear error, nothing armed
 cap --all-drops --sid 5 -w "$T_TMP/x.pcapng" 2>/dev/null && rc=0 || rc=$?
 t_check "two selections: usage error" 2 "$rc"
