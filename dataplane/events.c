@@ -875,6 +875,8 @@ dp_events_start(const char *instance, const char *run_dir,
 		if (ev.fd < 0)
 			return -errno;
 	}
+	/* the same as the dataplane's own log to syslog (--syslog): the
+	 * connection is the process's, shared, and never closed here */
 	if (ev.cfg.syslog)
 		openlog("bulwark", LOG_PID | LOG_NDELAY, LOG_DAEMON);
 	ev.hup = hup;
@@ -915,8 +917,6 @@ dp_events_stop(void)
 	if (ev.fd >= 0)
 		close(ev.fd);
 	ev.fd = -1;
-	if (ev.cfg.syslog)
-		closelog();
 	for (i = 0; i < ev.nb_workers; i++) {
 		rte_ring_free(ev.ring[i]);
 		ev.ring[i] = NULL;
