@@ -568,8 +568,9 @@ dp_match_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 		if (d.nb == 0)
 			continue;
 		count_hits(s, rst, &d, m, now);
-		if (unlikely(w->obs_flags & DP_OBS_EVENTS) && d.nb_pass == 0 &&
-		    d.nb_alert > 0)
+		if (unlikely(__atomic_load_n(&w->obs_flags, __ATOMIC_RELAXED) &
+			     DP_OBS_EVENTS) &&
+		    d.nb_pass == 0 && d.nb_alert > 0)
 			dp_events_alerts(w, rs->generation, s, pi, m, d.ids,
 					 d.nb);
 		if (d.nb_pass == 0 && d.nb_drop > 0) {
