@@ -46,6 +46,10 @@ enum {
 	OPT_LINK_PROPAGATE,
 	OPT_BYPASS_HOOK,
 	OPT_VERSION,
+	OPT_EVENTS,
+	OPT_EVENTS_SYSLOG,
+	OPT_EVENTS_RATE,
+	OPT_EVENTS_RING,
 	OPT_HELP,
 };
 
@@ -83,6 +87,10 @@ static const struct option long_opts[] = {
 	{"link-propagate", no_argument, NULL, OPT_LINK_PROPAGATE},
 	{"bypass-hook", required_argument, NULL, OPT_BYPASS_HOOK},
 	{"version", no_argument, NULL, OPT_VERSION},
+	{"events", required_argument, NULL, OPT_EVENTS},
+	{"events-syslog", no_argument, NULL, OPT_EVENTS_SYSLOG},
+	{"events-rate", required_argument, NULL, OPT_EVENTS_RATE},
+	{"events-ring", required_argument, NULL, OPT_EVENTS_RING},
 	{"help", no_argument, NULL, OPT_HELP},
 	{NULL, 0, NULL, 0},
 };
@@ -133,6 +141,21 @@ dp_args_usage(const char *prog)
 	       "                          (default: /run/bulwark/NAME; "
 	       "bulwarkctl:\n"
 	       "                          $BULWARK_RUN_DIR)\n"
+	       "  --events PATH           write an event per drop and alert "
+	       "hit to PATH\n"
+	       "                          (JSON lines, docs/events.md; "
+	       "reopened on\n"
+	       "                          SIGHUP); default: no events\n"
+	       "  --events-syslog         the events to syslog too (or only)\n"
+	       "  --events-rate [TYPE=]N  events per second and rule, list, "
+	       "program or\n"
+	       "                          reason, then one summary; TYPE "
+	       "drop or alert\n"
+	       "                          (default: both; 1000 each; 0: no "
+	       "limit)\n"
+	       "  --events-ring N         events each worker may queue "
+	       "(default: 16384);\n"
+	       "                          more are lost and counted\n"
 	       "  --pair OUTSIDE:INSIDE   a port pair, by port id or ethdev "
 	       "name;\n"
 	       "                          repeat for more pairs (default: "
@@ -284,6 +307,25 @@ parse_u32(const char *opt, const char *s, unsigned long min, unsigned long max,
 	}
 	*out = (uint32_t)v;
 	return 0;
+}
+
+/* --events-rate N, drop=N or alert=N. */
+static int
+parse_events_rate(const char *s, struct dp_events_cfg *ev)
+{
+	uint32_t v;
+	int ret;
+
+	if (strncmp(s, "drop=", 5) == 0)
+		return parse_u32("events-rate drop", s + 5, 0, 1000000000,
+				 &ev->rate);
+	if (strncmp(s, "alert=", 6) == 0)
+		return parse_u32("events-rate alert", s + 6, 0, 1000000000,
+				 &ev->rate_alert);
+	ret = parse_u32("events-rate", s, 0, 1000000000, &v);
+	if (ret == 0)
+		ev->rate = ev->rate_alert = v;
+	return ret;
 }
 
 static int
@@ -457,6 +499,9 @@ dp_args_parse(int argc, char **argv, struct dp_config *cfg)
 	for (r = 0; r < BW_REASON_COUNT; r++)
 		cfg->malformed_drop[r] = bw_reason_policy(r) != 0;
 	cfg->decode = dp_decode_cfg_default;
+	cfg->events.rate = DP_EVENTS_RATE_DEFAULT;
+	cfg->events.rate_alert = DP_EVENTS_RATE_DEFAULT;
+	cfg->events.ring = DP_EVENTS_RING_DEFAULT;
 
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
@@ -610,6 +655,26 @@ dp_args_parse(int argc, char **argv, struct dp_config *cfg)
 		case OPT_GTPU_PORT:
 			ret = parse_tun_port(opt - OPT_VXLAN_PORT, optarg,
 					     &cfg->decode, nb_tun_ports);
+			break;
+		case OPT_EVENTS:
+			if (optarg[0] == '\0' ||
+			    strlen(optarg) >= sizeof(cfg->events.path)) {
+				fprintf(stderr,
+					"bulwark: --events: bad path\n");
+				return -EINVAL;
+			}
+			strcpy(cfg->events.path, optarg);
+			break;
+		case OPT_EVENTS_SYSLOG:
+			cfg->events.syslog = 1;
+			break;
+		case OPT_EVENTS_RATE:
+			ret = parse_events_rate(optarg, &cfg->events);
+			break;
+		case OPT_EVENTS_RING:
+			ret = parse_u32("events-ring", optarg,
+					DP_EVENTS_RING_MIN, DP_EVENTS_RING_MAX,
+					&cfg->events.ring);
 			break;
 		case OPT_HELP:
 			dp_args_usage(argv[0]);

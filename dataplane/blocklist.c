@@ -44,7 +44,7 @@ nh_list(const uint64_t *nh)
 
 /* Decide for packet idx from its (src, dst) lookups in allow and block. */
 static inline void
-decide(struct dp_worker *w, struct rte_mbuf *m, uint8_t *verdict,
+decide(struct dp_worker *w, struct rte_mbuf *m, uint16_t i, uint8_t *verdict,
        const uint64_t *allow_nh, const uint64_t *block_nh)
 {
 	int id;
@@ -62,6 +62,7 @@ decide(struct dp_worker *w, struct rte_mbuf *m, uint8_t *verdict,
 		if (id >= 0) {
 			count_list(w, id, m);
 			*verdict = BW_REASON_BLOCKLIST;
+			w->obj[i] = (uint32_t)id;
 		}
 	}
 }
@@ -106,7 +107,8 @@ pair_list(const struct dp_ruleset *rs, int act, uint8_t l3, const uint8_t *src,
  */
 static void
 decide_tunnel(struct dp_worker *w, const struct dp_ruleset *rs,
-	      struct rte_mbuf *m, const struct dp_pkt *pi, uint8_t *verdict)
+	      struct rte_mbuf *m, uint16_t i, const struct dp_pkt *pi,
+	      uint8_t *verdict)
 {
 	const uint8_t *data = rte_pktmbuf_mtod(m, const uint8_t *);
 	int allow_all = 1, allow_id = -1, block_id = -1, id;
@@ -143,6 +145,7 @@ decide_tunnel(struct dp_worker *w, const struct dp_ruleset *rs,
 	} else if (block_id >= 0) {
 		count_list(w, block_id, m);
 		*verdict = BW_REASON_BLOCKLIST;
+		w->obj[i] = (uint32_t)block_id;
 	}
 }
 
@@ -188,7 +191,7 @@ dp_blocklist_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 		if (bb4 != NULL)
 			rte_fib_lookup_bulk(bb4, ls->ip4, ls->nh_block, 2 * n4);
 		for (k = 0; k < n4; k++)
-			decide(w, pkts[idx4[k]], &verdict[idx4[k]],
+			decide(w, pkts[idx4[k]], idx4[k], &verdict[idx4[k]],
 			       ab4 != NULL ? &ls->nh_allow[2 * k] : NULL,
 			       bb4 != NULL ? &ls->nh_block[2 * k] : NULL);
 	}
@@ -200,12 +203,12 @@ dp_blocklist_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 			rte_fib6_lookup_bulk(bb6, ls->ip6, ls->nh_block,
 					     2 * n6);
 		for (k = 0; k < n6; k++)
-			decide(w, pkts[idx6[k]], &verdict[idx6[k]],
+			decide(w, pkts[idx6[k]], idx6[k], &verdict[idx6[k]],
 			       ab6 != NULL ? &ls->nh_allow[2 * k] : NULL,
 			       bb6 != NULL ? &ls->nh_block[2 * k] : NULL);
 	}
 	for (k = 0; k < nt; k++)
-		decide_tunnel(w, rs, pkts[idxt[k]], &w->info[idxt[k]],
+		decide_tunnel(w, rs, pkts[idxt[k]], idxt[k], &w->info[idxt[k]],
 			      &verdict[idxt[k]]);
 }
 

@@ -294,6 +294,7 @@ dp_bpf_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 					    : rte_bpf_exec(p->code.bpf, ctx[j]);
 			if (rc == BW_BPF_DROP) {
 				verdict[idx[j]] = BW_REASON_BPF;
+				w->obj[idx[j]] = p->slot;
 				drops++;
 				continue;
 			}
@@ -306,6 +307,7 @@ dp_bpf_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 				faults++;
 				if (p->on_fault == BW_IMAGE_BPF_ON_FAULT_DROP) {
 					verdict[idx[j]] = BW_REASON_BPF_FAULT;
+					w->obj[idx[j]] = p->slot;
 					continue;
 				}
 			} else if (unlikely(rc != BW_BPF_CONTINUE)) {

@@ -32,6 +32,7 @@
 #include "bw_names.h"
 #include "bw_roles.h"
 #include "dp.h"
+#include "dp_capture.h"
 #include "dp_ruleset.h"
 #include "dp_status.h"
 
@@ -41,6 +42,7 @@
 #define DP_CTL_PER_UID	  4    /* of them from one uid */
 #define DP_CTL_IDLE_MS	  2000 /* to send the request after connecting */
 #define DP_CTL_ACCEPT_MAX 64   /* accepts per poll round */
+#define DP_CTL_FDS_MAX	  2    /* descriptors a request may pass */
 
 /* A connection accepted from an operator, waiting for its request. */
 struct ctl_conn {
@@ -109,6 +111,55 @@ reply_send(int fd, const struct bw_ctl_reply *rep, pid_t pid)
 		       strerror(errno));
 }
 
+/*
+ * Receive a request and the descriptors it carries (SCM_RIGHTS,
+ * close-on-exec): *nb_fds is how many came, the first DP_CTL_FDS_MAX of
+ * them are in fds, the others closed here. Returns what recvmsg() does.
+ */
+static ssize_t
+request_recv(int fd, struct bw_ctl_request *buf, int *fds, unsigned int *nb_fds)
+{
+	union {
+		char b[CMSG_SPACE(DP_CTL_FDS_MAX * sizeof(int))];
+		struct cmsghdr align;
+	} cm;
+	struct iovec iov = {.iov_base = buf, .iov_len = sizeof(*buf)};
+	struct msghdr mh = {.msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = cm.b,
+			    .msg_controllen = sizeof(cm.b)};
+	struct cmsghdr *ch;
+	ssize_t n;
+
+	*nb_fds = 0;
+	/* MSG_TRUNC: n is the whole message's length, however long */
+	n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_TRUNC | MSG_CMSG_CLOEXEC);
+	if (n < 0)
+		return n;
+	for (ch = CMSG_FIRSTHDR(&mh); ch != NULL; ch = CMSG_NXTHDR(&mh, ch)) {
+		size_t k, nb;
+
+		if (ch->cmsg_level != SOL_SOCKET || ch->cmsg_type != SCM_RIGHTS)
+			continue;
+		nb = (ch->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (k = 0; k < nb; k++) {
+			int got;
+
+			memcpy(&got, CMSG_DATA(ch) + k * sizeof(int),
+			       sizeof(int));
+			if (*nb_fds < DP_CTL_FDS_MAX)
+				fds[*nb_fds] = got;
+			else
+				close(got);
+			(*nb_fds)++;
+		}
+	}
+	/* more than the buffer holds: the kernel closed the rest */
+	if (mh.msg_flags & MSG_CTRUNC)
+		*nb_fds = DP_CTL_FDS_MAX + 1;
+	return n;
+}
+
 /* Read the request waiting on conn, serve it and reply. */
 static void
 serve(struct dp_rsctl *c, const struct ctl_conn *conn)
@@ -116,12 +167,16 @@ serve(struct dp_rsctl *c, const struct ctl_conn *conn)
 	struct bw_ctl_request req, buf;
 	struct bw_ctl_reply rep;
 	char why[sizeof(rep.message)];
+	int fds[DP_CTL_FDS_MAX];
+	unsigned int nb_fds, k;
 	ssize_t n;
 
-	/* MSG_TRUNC: n is the whole message's length, however long */
-	n = recv(conn->fd, &buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC);
-	if (n <= 0)
+	n = request_recv(conn->fd, &buf, fds, &nb_fds);
+	if (n <= 0) {
+		for (k = 0; k < nb_fds && k < DP_CTL_FDS_MAX; k++)
+			close(fds[k]);
 		return; /* closed, or nothing after all: nobody to answer */
+	}
 	reply_init(&rep, c);
 	if (bw_ctl_request_parse(&buf, (size_t)n, &req, why, sizeof(why)) !=
 	    0) {
@@ -134,18 +189,28 @@ serve(struct dp_rsctl *c, const struct ctl_conn *conn)
 		rep.status = BW_CTL_DENIED;
 		rep.err = -EPERM;
 		snprintf(rep.message, sizeof(rep.message),
-			 "uid %u is in group '%s' (read only): commits need "
+			 "uid %u is in group '%s' (read only): commits and "
+			 "captures need "
 			 "group '%s' or root",
 			 (unsigned int)conn->uid, BW_READER_GROUP,
 			 BW_OPERATOR_GROUP);
-		DP_LOG(WARNING,
-		       "refused apply request from uid %u pid %d: read only",
+		DP_LOG(WARNING, "refused request from uid %u pid %d: read only",
 		       (unsigned int)conn->uid, (int)conn->pid);
+	} else if (req.op == BW_CTL_CAPTURE) {
+		DP_LOG(INFO, "capture request from uid %u pid %d",
+		       (unsigned int)conn->uid, (int)conn->pid);
+		dp_capture_serve(&req, fds, nb_fds, &rep);
+	} else if (req.op == BW_CTL_CAPTURE_STOP) {
+		dp_capture_serve_stop(&rep);
 	} else {
 		DP_LOG(INFO, "apply request from uid %u pid %d",
 		       (unsigned int)conn->uid, (int)conn->pid);
 		serve_apply(c, &req, &rep);
 	}
+	/* what no request took (the capture takes its two) */
+	for (k = 0; k < nb_fds && k < DP_CTL_FDS_MAX; k++)
+		if (fds[k] >= 0)
+			close(fds[k]);
 	rep.applied_gen = c->model.generation;
 	reply_send(conn->fd, &rep, conn->pid);
 }

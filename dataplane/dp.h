@@ -15,6 +15,7 @@
 #include "bw_bpf.h"
 #include "bw_status.h"
 #include "dp_decode.h"
+#include "dp_events.h"
 #include "dp_flow.h"
 #include "dp_frag.h"
 
@@ -70,10 +71,11 @@ struct dp_config {
 	uint32_t frag_ms;      /* time a datagram has to complete */
 	struct dp_decode_cfg decode; /* UDP tunnel ports (--vxlan-port...) */
 	/* running as a service (service.c, log.c) */
-	char log_file[PATH_MAX];    /* --log-file, "": stderr */
-	uint8_t log_syslog;	    /* --syslog */
-	uint8_t link_propagate;	    /* --link-propagate */
-	char bypass_hook[PATH_MAX]; /* --bypass-hook, "": none */
+	char log_file[PATH_MAX];     /* --log-file, "": stderr */
+	uint8_t log_syslog;	     /* --syslog */
+	uint8_t link_propagate;	     /* --link-propagate */
+	char bypass_hook[PATH_MAX];  /* --bypass-hook, "": none */
+	struct dp_events_cfg events; /* --events... (dp_events.h) */
 };
 
 #define DP_FRAG_DGRAMS_DEFAULT 256  /* --frag-datagrams */
@@ -110,6 +112,8 @@ struct dp_leg {
 
 struct dp_ruleset;
 struct rte_rcu_qsbr;
+struct rte_ring;
+struct dp_capture;
 
 /*
  * The per-burst scratch of each stage, one of each per worker (in struct
@@ -201,6 +205,16 @@ struct dp_worker {
 	struct dp_frag_state frag; /* IP reassembly (frag_stage.c) */
 	struct rte_mbuf *out_pass[DP_OUT_MAX]; /* leg_poll(): to send */
 	struct rte_mbuf *out_drop[DP_OUT_MAX]; /* leg_poll(): to free */
+	/*
+	 * events and captures (events.c, capture.c): obs_flags DP_OBS_*,
+	 * tested once per burst (main lcore at start, control thread when a
+	 * capture is armed: atomic); obj[i] the object that decided packet
+	 * i's drop (list id, rule index, program slot), written by the stage
+	 */
+	uint8_t obs_flags;
+	struct rte_ring *ev_ring;
+	struct dp_capture *cap;
+	uint32_t obj[DP_BURST];
 	/* a payload that spans mbuf segments, copied whole (match.c) */
 	uint8_t linear[DP_LINEAR_MAX] __rte_cache_aligned;
 } __rte_cache_aligned;

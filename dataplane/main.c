@@ -17,8 +17,11 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_pdump.h>
 
 #include "dp.h"
+#include "dp_capture.h"
+#include "dp_events.h"
 #include "dp_log.h"
 #include "dp_port.h"
 #include "dp_ruleset.h"
@@ -223,6 +226,10 @@ main(int argc, char **argv)
 			 rte_strerror(rte_errno));
 	argc -= ret;
 	argv += ret;
+	/* dpdk-dumpcap and dpdk-pdump attach as secondary processes */
+	if (rte_pdump_init() != 0)
+		DP_LOG(WARNING, "packet capture server (rte_pdump): %s",
+		       rte_strerror(rte_errno));
 	argv[0] = (char *)(uintptr_t) "bulwark";
 
 	ret = dp_args_parse(argc, argv, &cfg);
@@ -274,6 +281,10 @@ main(int argc, char **argv)
 	workers = workers_init(nb_workers);
 	if (workers == NULL)
 		rte_exit(EXIT_FAILURE, "out of memory for workers\n");
+	if (dp_events_init(&cfg.events, &status, &rsctl.model, workers,
+			   nb_workers) != 0)
+		rte_exit(EXIT_FAILURE, "out of memory for the event rings\n");
+	dp_capture_init(&status, workers, nb_workers);
 	/* every worker's table has the same capacity: the stream slots */
 	rsctl.nb_flows = nb_workers > 0 ? workers[0].flows.nb : 0;
 	/* the newest committed ruleset is in force before the first packet */
@@ -319,6 +330,10 @@ main(int argc, char **argv)
 	if (ret != 0)
 		rte_exit(EXIT_FAILURE, "request socket of instance '%s': %s\n",
 			 cfg.instance, strerror(-ret));
+	ret = dp_events_start(cfg.instance, cfg.run_dir, &dp_hup_gen);
+	if (ret != 0)
+		rte_exit(EXIT_FAILURE, "--events %s: %s\n", cfg.events.path,
+			 strerror(-ret));
 
 	status_refresh();
 	dp_status_publish(&status);
@@ -354,6 +369,8 @@ main(int argc, char **argv)
 	dp_status_set_state(&status, BW_STATE_STOPPING);
 	dp_ctlsrv_stop();
 	rte_eal_mp_wait_lcore();
+	dp_events_stop();
+	dp_capture_fini();
 	status_refresh();
 	/* what the last period did not log yet */
 	dp_bpf_fault_report(&status, nb_workers, UINT64_MAX);

@@ -237,6 +237,18 @@ consider(const struct dp_match_set *s, struct decision *d, uint32_t id,
 		d->ids[d->nb++] = id;
 }
 
+/* The first drop rule of d (which holds one), for the drop's event. */
+static inline uint32_t
+first_drop(const struct dp_match_set *s, const struct decision *d)
+{
+	uint32_t k;
+
+	for (k = 0; k < d->nb; k++)
+		if (s->rules[d->ids[k]].action == BW_RULE_DROP)
+			return d->ids[k];
+	return DP_EV_OBJ_NONE;
+}
+
 /* Forget the ids of the last scan (the bitmap bits they set). */
 static void
 seen_clear(struct dp_worker *w, const struct dp_match_set *s)
@@ -508,6 +520,7 @@ dp_match_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 		}
 		if (fate == DP_SEG_DROP) {
 			verdict[i] = BW_REASON_RULE;
+			w->obj[i] = DP_EV_OBJ_NONE; /* an earlier segment's */
 			continue;
 		}
 		if (unlikely(fate == DP_SEG_INVALID)) {
@@ -563,8 +576,14 @@ dp_match_classify(struct dp_worker *w, const struct dp_ruleset *rs,
 		if (d.nb == 0)
 			continue;
 		count_hits(s, rst, &d, m, now);
+		if (unlikely(__atomic_load_n(&w->obs_flags, __ATOMIC_RELAXED) &
+			     DP_OBS_EVENTS) &&
+		    d.nb_pass == 0 && d.nb_alert > 0)
+			dp_events_alerts(w, rs->generation, s, pi, m, d.ids,
+					 d.nb);
 		if (d.nb_pass == 0 && d.nb_drop > 0) {
 			verdict[i] = BW_REASON_RULE;
+			w->obj[i] = first_drop(s, &d);
 			/* later segments of this flow direction drop too */
 			if (slot != UINT32_MAX)
 				dp_flow_mark(&w->flows, slot, dir);

@@ -12,6 +12,8 @@
 #include <rte_prefetch.h>
 
 #include "dp.h"
+#include "dp_capture.h"
+#include "dp_events.h"
 #include "dp_ruleset.h"
 
 #define DP_PREFETCH_AHEAD 4
@@ -71,6 +73,24 @@ decode_burst(struct dp_worker *w, uint8_t dir, struct rte_mbuf **pkts,
 }
 
 /*
+ * The burst's final verdicts to the events ring and the armed capture
+ * (before the fragments of a datagram take its verdict: a reassembled
+ * datagram is one event, one captured packet).
+ */
+static void
+observe(struct dp_worker *w, const struct dp_ruleset *rs,
+	struct rte_mbuf **pkts, uint16_t n)
+{
+	uint8_t f = __atomic_load_n(&w->obs_flags, __ATOMIC_RELAXED);
+
+	if (f & DP_OBS_EVENTS)
+		dp_events_burst(w, rs != NULL ? rs->generation : 0,
+				rs != NULL ? rs->match : NULL, pkts, n);
+	if (f & DP_OBS_CAPTURE)
+		dp_capture_burst(w, rs, pkts, n);
+}
+
+/*
  * Classify n packets received on a leg of direction dir under ruleset rs
  * (NULL before the first one exists). See dp.h.
  */
@@ -105,6 +125,10 @@ dp_pipeline_run(struct dp_worker *w, const struct dp_ruleset *rs, uint8_t dir,
 		if (rs->match != NULL)
 			dp_match_classify(w, rs, pkts, n, w->verdict);
 	}
+
+	/* events and captures: one branch per burst while neither is on */
+	if (unlikely(__atomic_load_n(&w->obs_flags, __ATOMIC_RELAXED) != 0))
+		observe(w, rs, pkts, n);
 
 	for (i = 0; i < n; i++) {
 		uint8_t v = w->verdict[i];

@@ -36,6 +36,7 @@
 #include "bw_util.h"
 #include "dp.h"
 #include "bw_image_view.h"
+#include "dp_events.h"
 #include "dp_ruleset.h"
 
 #define DP_TBL8_MIN    256
@@ -438,8 +439,10 @@ txn_begin(struct dp_rsctl *c, struct txn *t, const void *img, size_t len,
 			  "a full image is needed (no base for a delta)");
 		return -EINVAL;
 	}
+	dp_events_model_lock();
 	ret = bw_model_apply_delta(&c->model, &t->v, &t->ops, t->why,
 				   sizeof(t->why));
+	dp_events_model_unlock();
 	if (ret == -ENOMEM)
 		c->model_broken = 1;
 	if (ret != 0) {
@@ -572,8 +575,10 @@ match_abort(struct dp_rsctl *c, struct txn *t)
 static void
 match_publish(struct dp_rsctl *c, struct txn *t)
 {
-	if (t->new_match)
+	if (t->new_match) {
 		dp_match_set_publish(t->match, c->status, c->nb_workers);
+		dp_events_rules_note(&t->v, t->v.hdr->generation);
+	}
 }
 
 static void
@@ -633,10 +638,13 @@ lists_retire(struct dp_rsctl *c, struct txn *t)
 	if (t->old_rs == NULL || c->model_broken)
 		c->copy[1 - t->standby].dirty = 1;
 	if (t->full) {
-		struct bw_model prev = c->model;
+		struct bw_model prev;
 
+		dp_events_model_lock(); /* the events writer reads it */
+		prev = c->model;
 		c->model = t->next;
 		memset(&t->next, 0, sizeof(t->next));
+		dp_events_model_unlock();
 		status_publish(c, &prev);
 		bw_model_free(&prev);
 	} else {

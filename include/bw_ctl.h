@@ -25,6 +25,15 @@
 /* bw_ctl_request.op */
 #define BW_CTL_PING  1 /* reply with the applied generation */
 #define BW_CTL_APPLY 2 /* apply the image in shm_name */
+/*
+ * Arm a capture (docs/events.md, "Captures"): shm_name holds a struct
+ * bw_ctl_capture; the message carries two descriptors (SCM_RIGHTS): a
+ * regular file the caller opened for writing, where the dataplane writes
+ * pcapng, and the write end of a pipe, which it closes when the capture
+ * ends. One capture at a time (BW_CTL_BUSY).
+ */
+#define BW_CTL_CAPTURE	    3
+#define BW_CTL_CAPTURE_STOP 4 /* end the capture in progress */
 
 /* bw_ctl_reply.status */
 #define BW_CTL_OK	   0
@@ -46,6 +55,30 @@ struct bw_ctl_request {
 };
 
 _Static_assert(sizeof(struct bw_ctl_request) == 128, "request size");
+
+/* bw_ctl_capture.what: which packets a capture keeps */
+#define BW_CAP_ALL_DROPS 1 /* every dropped packet */
+#define BW_CAP_REASON	 2 /* drops for reason */
+#define BW_CAP_SID	 3 /* drops by the content rule sid */
+#define BW_CAP_LIST	 4 /* drops by the block list named list */
+#define BW_CAP_PASSED	 5 /* forwarded packets */
+#define BW_CAP_WHAT_MAX	 5
+
+#define BW_CAP_SNAPLEN_MAX 9216 /* bytes kept of a packet, at most */
+
+/* The parameters of BW_CTL_CAPTURE, in bw_ctl_request.shm_name. */
+struct bw_ctl_capture {
+	uint8_t what;	      /* BW_CAP_* */
+	uint8_t reason;	      /* BW_CAP_REASON: a BW_REASON_* of a drop */
+	uint16_t reserved0;   /* zero */
+	uint32_t sid;	      /* BW_CAP_SID */
+	uint32_t count;	      /* packets, then it ends; 0: until stopped */
+	uint32_t snaplen;     /* bytes kept of each, 1..BW_CAP_SNAPLEN_MAX */
+	char list[32];	      /* BW_CAP_LIST: NUL terminated */
+	uint8_t reserved[16]; /* zero */
+};
+
+_Static_assert(sizeof(struct bw_ctl_capture) == 64, "capture size");
 
 struct bw_ctl_reply {
 	uint32_t magic;	      /* BW_CTL_MAGIC */

@@ -26,7 +26,8 @@
 #define BW_STATUS_ABI_MAJOR 1
 /* 3: frag, tun_pkts, tun_depth_pkts, restore_gen, restore_err */
 /* 4: bw_bpf_stats.faults, bw_bpf_info.base_faults and on_fault */
-#define BW_STATUS_ABI_MINOR 4
+/* 5: bw_worker_stats.events, events_lost, capture_pkts, capture_lost */
+#define BW_STATUS_ABI_MINOR 5
 
 #define BW_CACHE_LINE	 64
 #define BW_NAME_LEN	 32 /* instance and version strings, NUL included */
@@ -197,9 +198,13 @@ struct bw_worker_stats {
 	uint64_t frag[8];	    /* BW_FRAG_*: IP reassembly (minor 3) */
 	uint64_t tun_pkts[BW_TUN_TYPES]; /* tunnelled packets, by type */
 	uint64_t tun_depth_pkts[BW_TUN_DEPTH_MAX]; /* by levels crossed */
-	uint64_t reserved[14];			   /* zero */
-	uint64_t reason_drop_pkts[BW_REASON_MAX];  /* drops per BW_REASON_* */
-	uint64_t reason_pass_pkts[BW_REASON_MAX];  /* malformed but passed */
+	uint64_t events;       /* events queued for the writer (minor 5) */
+	uint64_t events_lost;  /* events lost: the worker's ring was full */
+	uint64_t capture_pkts; /* packets copied for an armed capture */
+	uint64_t capture_lost; /* matching packets the capture ring lost */
+	uint64_t reserved[10]; /* zero */
+	uint64_t reason_drop_pkts[BW_REASON_MAX]; /* drops per BW_REASON_* */
+	uint64_t reason_pass_pkts[BW_REASON_MAX]; /* malformed but passed */
 } __attribute__((aligned(BW_CACHE_LINE)));
 
 _Static_assert(sizeof(struct bw_worker_stats) % BW_CACHE_LINE == 0,

@@ -10,6 +10,7 @@
 #include "bw_ctlsock.h"
 #include "bw_image.h"
 #include "bw_names.h"
+#include "bw_reason.h"
 
 int
 bw_rundir_check(const struct stat *st, uid_t owner_ok, char *why, size_t len)
@@ -41,6 +42,39 @@ all_zero(const uint8_t *p, size_t n)
 		if (p[i] != 0)
 			return 0;
 	return 1;
+}
+
+/* The parameters of a BW_CTL_CAPTURE request. */
+static int
+capture_check(const struct bw_ctl_request *req, char *why, size_t len)
+{
+	struct bw_ctl_capture cap;
+
+	_Static_assert(sizeof(cap) == sizeof(req->shm_name), "capture");
+	memcpy(&cap, req->shm_name, sizeof(cap));
+	if (cap.what == 0 || cap.what > BW_CAP_WHAT_MAX || cap.reserved0 != 0 ||
+	    !all_zero(cap.reserved, sizeof(cap.reserved))) {
+		snprintf(why, len, "malformed capture request");
+		return -EBADMSG;
+	}
+	if (cap.snaplen == 0 || cap.snaplen > BW_CAP_SNAPLEN_MAX) {
+		snprintf(why, len, "snap length %u outside 1 to %u bytes",
+			 (unsigned int)cap.snaplen, BW_CAP_SNAPLEN_MAX);
+		return -EBADMSG;
+	}
+	if (cap.what == BW_CAP_REASON &&
+	    (cap.reason == 0 || cap.reason >= BW_REASON_COUNT)) {
+		snprintf(why, len, "unknown reason %u",
+			 (unsigned int)cap.reason);
+		return -EBADMSG;
+	}
+	if (cap.what == BW_CAP_LIST &&
+	    (memchr(cap.list, '\0', sizeof(cap.list)) == NULL ||
+	     cap.list[0] == '\0')) {
+		snprintf(why, len, "bad list name");
+		return -EBADMSG;
+	}
+	return 0;
 }
 
 int
@@ -83,6 +117,10 @@ bw_ctl_request_parse(const void *buf, size_t n, struct bw_ctl_request *req,
 				 (unsigned long long)BW_IMAGE_SIZE_MAX);
 			return -EBADMSG;
 		}
+		return 0;
+	case BW_CTL_CAPTURE:
+		return capture_check(req, why, len);
+	case BW_CTL_CAPTURE_STOP:
 		return 0;
 	default:
 		snprintf(why, len, "unknown op %u", (unsigned int)req->op);

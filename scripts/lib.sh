@@ -14,6 +14,7 @@ BW_PACKAGES=(
 	python3 iproute2 iputils-ping netcat-openbsd ethtool procps
 	libmicrohttpd-dev prometheus curl tmux
 	scdoc man-db systemd
+	tshark
 )
 
 # Debian's interpreter (python3 package): a pyenv shim on PATH is slow.

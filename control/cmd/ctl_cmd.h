@@ -22,7 +22,8 @@ extern const struct ctl_cli ctl_cli_table;
 /* The rows of ctl_cli_table (table.c). */
 extern const struct ctl_cmd ctl_cmd_status, ctl_cmd_stats, ctl_cmd_list,
 	ctl_cmd_lookup, ctl_cmd_bpf, ctl_cmd_rules, ctl_cmd_vars, ctl_cmd_batch,
-	ctl_cmd_history, ctl_cmd_rollback, ctl_cmd_check, ctl_cmd_help;
+	ctl_cmd_history, ctl_cmd_rollback, ctl_cmd_check, ctl_cmd_help,
+	ctl_cmd_events, ctl_cmd_capture;
 
 /*
  * The global options of bulwarkctl, read into a struct ctl_global_opts
@@ -75,6 +76,13 @@ struct ctl_json_req {
 ctl_cmd_handler ctl_cmd_status_run, ctl_cmd_stats_run, ctl_cmd_lookup_run,
 	ctl_cmd_batch_run, ctl_cmd_history_run, ctl_cmd_check_run;
 extern const struct ctl_opt ctl_cmd_stats_opts[], ctl_cmd_check_opts[];
+
+/* events.c: read and filter the events file (docs/events.md). */
+ctl_cmd_handler ctl_cmd_events_run;
+
+/* capture.c: arm a capture, pcapng into -w FILE (docs/events.md). */
+ctl_cmd_handler ctl_cmd_capture_run;
+extern const struct ctl_opt ctl_cmd_events_opts[];
 
 /* history.c: rollback [GENERATION], a change of the whole ruleset. */
 ctl_cmd_step ctl_cmd_rollback_prepare, ctl_cmd_rollback_perform;

@@ -161,6 +161,15 @@ json_counters(struct ctl_json *j, const struct ctl_counters *c,
 		ctl_json_object_end(j);
 		ctl_json_object_end(j);
 	}
+	/* events and captures (status ABI minor 5, docs/events.md) */
+	ctl_json_object_begin(j, "events");
+	ctl_json_u64(j, "queued", c->events);
+	ctl_json_u64(j, "lost", c->events_lost);
+	ctl_json_object_end(j);
+	ctl_json_object_begin(j, "capture");
+	ctl_json_u64(j, "pkts", c->capture_pkts);
+	ctl_json_u64(j, "lost", c->capture_lost);
+	ctl_json_object_end(j);
 }
 
 static void

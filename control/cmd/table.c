@@ -16,6 +16,7 @@
 #include "ctl_commit.h"
 #include "ctl_state.h"
 #include "ctl_txn.h"
+#include "bw_ctl.h"
 #include "bw_image.h"
 
 /* The apply timeout in whole seconds, for the help text. */
@@ -39,6 +40,7 @@ _Static_assert(CTL_EXIT_OK == 0 && CTL_EXIT_FAIL == 1 && CTL_EXIT_USAGE == 2,
 #define S_KEEP	    CTL_STR(CTL_STATE_KEEP)
 #define S_BPF_MAX   CTL_STR(BW_BPF_MAX)
 #define S_INSNS_MAX CTL_STR(BW_BPF_INSNS_MAX)
+#define S_SNAP_MAX  CTL_STR(BW_CAP_SNAPLEN_MAX)
 
 /* The options of a command whose one option is --json. */
 static const struct ctl_opt json_opts[] = {
@@ -143,6 +145,54 @@ const struct ctl_cmd ctl_cmd_explain = {
 		 .max = 5,
 		 .missing = {"no source address given",
 			     "no destination address given"}},
+};
+
+const struct ctl_cmd ctl_cmd_events = {
+	.name = "events",
+	.summary = "drops and alerts, one event each: read and filter "
+		   "(--follow)",
+	.usage = "events [--follow] [--json] [--sid N] [--list NAME] "
+		 "[--src CIDR] [--type alert|drop|suppressed] [--reason R] "
+		 "[--count N] [--file PATH]",
+	.help = "The events the dataplane wrote (started with --events "
+		"PATH): one per\n"
+		"drop and per alert rule hit, with the packet's addresses, "
+		"the deciding\n"
+		"list and prefix, rule or program, and the generation "
+		"(docs/events.md).\n"
+		"Filters combine (all must hold). Text by default, the JSON "
+		"lines as\n"
+		"written with --json.\n",
+	.run = ctl_cmd_events_run,
+	.opts = ctl_cmd_events_opts,
+	.args = {.max = 0},
+	.flags = CTL_CMD_IN_ORDER,
+};
+
+const struct ctl_cmd ctl_cmd_capture = {
+	.name = "capture",
+	.summary = "dropped (or passed) packets into a pcapng file",
+	.usage = "capture (--reason R | --sid N | --list NAME | --all-drops | "
+		 "--passed) [--count N] [--snaplen B] -w FILE",
+	.help = "Arm a capture in the running dataplane: the workers copy "
+		"the packets\n"
+		"it selects (drops for reason R, drops by content rule N or "
+		"block list\n"
+		"NAME, every drop, or forwarded packets), up to B bytes of "
+		"each (default\n"
+		"and at most " S_SNAP_MAX "), and the dataplane writes them as "
+		"pcapng into FILE,\n"
+		"which bulwarkctl opens (as you) and hands over; each packet's "
+		"comment\n"
+		"names its reason and rule or list. Ends after N packets, or "
+		"on Ctrl-C.\n"
+		"One capture at a time. Options: --reason R, --sid N, --list "
+		"NAME,\n"
+		"--all-drops, --passed, --count N, --snaplen B, -w FILE "
+		"(docs/events.md).\n",
+	.run = ctl_cmd_capture_run,
+	.args = {.max = CTL_ARGS_ANY},
+	.flags = CTL_CMD_VERBATIM,
 };
 
 const struct ctl_cmd ctl_cmd_list = {
@@ -408,7 +458,8 @@ static const struct ctl_cmd *const cmds[] = {
 	&ctl_cmd_status,  &ctl_cmd_stats,    &ctl_cmd_list,    &ctl_cmd_lookup,
 	&ctl_cmd_bpf,	  &ctl_cmd_rules,    &ctl_cmd_vars,    &ctl_cmd_batch,
 	&ctl_cmd_history, &ctl_cmd_rollback, &ctl_cmd_check,   &ctl_cmd_help,
-	&ctl_cmd_metrics, &ctl_cmd_top,	     &ctl_cmd_explain,
+	&ctl_cmd_metrics, &ctl_cmd_top,	     &ctl_cmd_explain, &ctl_cmd_events,
+	&ctl_cmd_capture,
 };
 
 const struct ctl_cli ctl_cli_table = {

@@ -41,6 +41,10 @@ worker_copy(const struct bw_worker_stats *w, struct ctl_worker_sample *s)
 		c->tun_pkts[r] = LOAD_RELAXED(w->tun_pkts[r]);
 	for (r = 0; r < BW_TUN_DEPTH_MAX; r++)
 		c->tun_depth_pkts[r] = LOAD_RELAXED(w->tun_depth_pkts[r]);
+	c->events = LOAD_RELAXED(w->events);
+	c->events_lost = LOAD_RELAXED(w->events_lost);
+	c->capture_pkts = LOAD_RELAXED(w->capture_pkts);
+	c->capture_lost = LOAD_RELAXED(w->capture_lost);
 	for (r = 0; r < BW_REASON_MAX; r++) {
 		c->reason_drop_pkts[r] = LOAD_RELAXED(w->reason_drop_pkts[r]);
 		c->reason_pass_pkts[r] = LOAD_RELAXED(w->reason_pass_pkts[r]);
@@ -97,6 +101,10 @@ counters_add(struct ctl_counters *sum, const struct ctl_counters *c)
 		sum->tun_pkts[r] += c->tun_pkts[r];
 	for (r = 0; r < BW_TUN_DEPTH_MAX; r++)
 		sum->tun_depth_pkts[r] += c->tun_depth_pkts[r];
+	sum->events += c->events;
+	sum->events_lost += c->events_lost;
+	sum->capture_pkts += c->capture_pkts;
+	sum->capture_lost += c->capture_lost;
 	for (r = 0; r < BW_REASON_MAX; r++) {
 		sum->reason_drop_pkts[r] += c->reason_drop_pkts[r];
 		sum->reason_pass_pkts[r] += c->reason_pass_pkts[r];

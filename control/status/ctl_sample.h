@@ -33,6 +33,10 @@ struct ctl_counters {
 	uint64_t frag[BW_FRAG_COUNTERS]; /* BW_FRAG_* (zero before minor 3) */
 	uint64_t tun_pkts[BW_TUN_TYPES]; /* by tunnel type */
 	uint64_t tun_depth_pkts[BW_TUN_DEPTH_MAX]; /* by levels crossed */
+	uint64_t events;       /* queued for the writer (zero before minor 5) */
+	uint64_t events_lost;  /* lost: ring full */
+	uint64_t capture_pkts; /* copied for an armed capture */
+	uint64_t capture_lost; /* lost by the capture ring */
 	uint64_t reason_drop_pkts[BW_REASON_MAX];
 	uint64_t reason_pass_pkts[BW_REASON_MAX];
 };

@@ -50,6 +50,10 @@ static const struct {
 	{WORKER_AT(tun_pkts[3]), {2, 4}},	/* vxlan */
 	{WORKER_AT(tun_depth_pkts[0]), {5, 4}}, /* one level */
 	{WORKER_AT(tun_depth_pkts[1]), {2, 0}}, /* two */
+	{WORKER_AT(events), {8, 1}},
+	{WORKER_AT(events_lost), {0, 3}},
+	{WORKER_AT(capture_pkts), {2, 5}},
+	{WORKER_AT(capture_lost), {1, 0}},
 };
 
 /* fill_counters()'s port 0: up, every ethdev counter distinct. */

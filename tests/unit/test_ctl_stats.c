@@ -182,6 +182,11 @@ test_json_totals(void)
 		{"totals.tunnels.depth.2", 2},
 		{"totals.tunnels.depth.3", 0},
 		{"workers[1].tunnels.vxlan", 4},
+		{"totals.events.queued", 9},
+		{"totals.events.lost", 3},
+		{"totals.capture.pkts", 7},
+		{"totals.capture.lost", 1},
+		{"workers[1].events.lost", 3},
 		{"workers[0].id", 0},
 		{"workers[0].lcore", 2},
 		{"workers[0].socket", 0},
@@ -264,8 +269,8 @@ test_json_totals(void)
 		"drop_pkts", "drop_bytes", "busy_tsc", "idle_tsc", "loops",
 		"cycles_per_pkt", "ipv4_pkts", "ipv6_pkts", "nonip_pkts",
 		"frag_pkts", "anomaly_pass_pkts", "drops", "anomalies_passed",
-		"flows", "fragments", "tunnels", NULL));
-	CU_ASSERT(bw_json_last_key(js, "totals", "tunnels"));
+		"flows", "fragments", "tunnels", "events", "capture", NULL));
+	CU_ASSERT(bw_json_last_key(js, "totals", "capture"));
 	CU_ASSERT(bw_json_first_key(js, "totals.fragments", "held"));
 	CU_ASSERT(bw_json_last_key(js, "totals.fragments", "datagrams_now"));
 	CU_ASSERT(bw_json_is_real(js, "totals.cycles_per_pkt", 300.0));
