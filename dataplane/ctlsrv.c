@@ -194,7 +194,11 @@ serve(struct dp_rsctl *c, const struct ctl_conn *conn)
 			 "group '%s' or root",
 			 (unsigned int)conn->uid, BW_READER_GROUP,
 			 BW_OPERATOR_GROUP);
-		DP_LOG(WARNING, "refused request from uid %u pid %d: read only",
+		DP_LOG(WARNING,
+		       "refused %s request from uid %u pid %d: read only",
+		       req.op == BW_CTL_CAPTURE || req.op == BW_CTL_CAPTURE_STOP
+			       ? "capture"
+			       : "apply",
 		       (unsigned int)conn->uid, (int)conn->pid);
 	} else if (req.op == BW_CTL_CAPTURE) {
 		DP_LOG(INFO, "capture request from uid %u pid %d",

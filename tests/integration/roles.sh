@@ -98,6 +98,17 @@ t_check "bulwark-ro: an apply on the socket is denied" 1 "$st"
 t_true "bulwark-ro: and told why ($msg)" grep -q "read only" <<<"$msg"
 t_true "the dataplane logged the refused apply" \
 	grep -q "refused apply request from uid $(id -u "rlro$$") .*read only" "$T_TMP/bulwark.log"
+# a capture copies packets out: not for the read-only role either (the
+# file in a directory of its own, which bulwarkctl opens as the user)
+mkdir "$T_TMP/rocap"
+chown "rlro$$" "$T_TMP/rocap"
+chmod 0755 "$T_TMP"
+t_check "bulwark-ro: bulwarkctl capture fails" 1 \
+	"$(rc_of ro-cap.out as ro "$BWCTL" --instance "$inst" capture --all-drops --count 1 -w "$T_TMP/rocap/c.pcapng")"
+t_true "bulwark-ro: told it is read only" grep -q "read only" "$T_TMP/ro-cap.out"
+t_true "the dataplane logged the refused capture" \
+	grep -q "refused capture request from uid $(id -u "rlro$$") .*read only" "$T_TMP/bulwark.log"
+t_true "bulwark-ro: no packet in the file" bash -c "[ ! -s '$T_TMP/rocap/c.pcapng' ]"
 t_check "generation 1 still in force" 1 "$(applied)"
 
 # --- operators: commit ----------------------------------------------------
