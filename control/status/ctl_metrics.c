@@ -138,6 +138,21 @@ write_reasons(FILE *f, const struct ctl_sample *s)
 		fprintf(f, "bulwark_drops_total{reason=\"%s\"} %" PRIu64 "\n",
 			ctl_reason_label(r, buf, sizeof(buf)),
 			s->total.reason_drop_pkts[r]);
+	family(f, "bulwark_events_total", "counter",
+	       "Drop and alert events queued for the event writer.");
+	fprintf(f, "bulwark_events_total %" PRIu64 "\n", s->total.events);
+	family(f, "bulwark_events_lost_total", "counter",
+	       "Events lost: a worker's event ring was full.");
+	fprintf(f, "bulwark_events_lost_total %" PRIu64 "\n",
+		s->total.events_lost);
+	family(f, "bulwark_capture_packets_total", "counter",
+	       "Packets copied for an armed capture.");
+	fprintf(f, "bulwark_capture_packets_total %" PRIu64 "\n",
+		s->total.capture_pkts);
+	family(f, "bulwark_capture_lost_total", "counter",
+	       "Packets an armed capture lost: its ring was full.");
+	fprintf(f, "bulwark_capture_lost_total %" PRIu64 "\n",
+		s->total.capture_lost);
 	family(f, "bulwark_anomalies_passed_total", "counter",
 	       "Malformed or refused packets passed by policy, by reason.");
 	for (r = 1; r < n; r++)

@@ -28,7 +28,7 @@ PROMETHEUS=$(command -v prometheus || true)
 }
 
 vis_setup
-vis_start
+vis_start --events "$T_TMP/events.json"
 
 # m FILE SERIES: the value of one series of an exposition
 m() { awk -v k="$2" '$1 == k { print $2 }' "$1"; }
@@ -42,6 +42,13 @@ t_true "promtool check metrics" "$PROMTOOL" check metrics <"$T_TMP/m.prom"
 t_check "up" 1 "$(m "$T_TMP/m.prom" bulwark_up)"
 check_values() {
 	local f=$1 what=$2
+	# every drop and alert hit is an event (oracle: the generator's
+	# counts), and the writer wrote as many lines
+	t_check "$what: events (oracle)" \
+		"$(($(t_count drops) + $(t_count sid9000002)))" \
+		"$(m "$f" bulwark_events_total)"
+	t_check "$what: events lost" 0 "$(m "$f" bulwark_events_lost_total)"
+	t_check "$what: nothing captured" 0 "$(m "$f" bulwark_capture_packets_total)"
 	t_check "$what: rx of the worker (oracle)" "$frames" \
 		"$(m "$f" 'bulwark_rx_packets_total{worker="0"}')"
 	t_check "$what: rx bytes of the worker (oracle)" "$(t_count rx_bytes)" \
