@@ -12,8 +12,12 @@
  * default (scan groups by protocol and port, ctl_hsgroup.h) and each
  * payload is scanned with the groups the dataplane picks for its packet:
  * the BASE of its lane and the groups of its ports' classes, in the
- * PACKET scope (a TCP segment the flow table feeds to a stream), or in
- * both scopes with --untracked (every segment scanned per packet). A
+ * PACKET scope, or in both scopes with --untracked. The dataplane scans
+ * every TCP segment with both (Suricata's pkt_stream); since image ABI
+ * minor 5 the TCP PACKET groups hold the stream rules too
+ * (BW_HSGROUP_F_STREAM) and there is no STREAM group in block mode, so
+ * the PACKET scope is what the dataplane scans and --untracked adds
+ * nothing. A
  * "scan" is then one payload, with all its groups. With --streams (not
  * with --untracked), each TCP payload is also written, in capture order,
  * to its flow direction's streams, as the flow table feeds them: of the
