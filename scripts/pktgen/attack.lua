@@ -17,7 +17,8 @@ dofile(BWLAB_DIR .. "/bwlab.lua")
 local size = bwlab.param("SIZE", 64)
 
 local profile = {name = "attack"}
-function profile.setup()
+function profile.setup(sz)
+	local size = sz or size
 	local p = bwlab.tx
 	bwlab.udp_base(size)
 	bwlab.flows(1, size, "udp")

@@ -14,7 +14,8 @@ local size = bwlab.param("SIZE", 64)
 local flows = bwlab.param("FLOWS", 65536)
 
 local profile = {name = "synflood"}
-function profile.setup()
+function profile.setup(sz)
+	local size = sz or size
 	local p = bwlab.tx
 	bwlab.udp_base(size)
 	pktgen.set_proto(p, "tcp")

@@ -14,7 +14,8 @@ local size = bwlab.param("SIZE", 64)
 local flows = bwlab.param("FLOWS", 1024)
 
 local profile = {name = "udp64"}
-function profile.setup()
+function profile.setup(sz)
+	local size = sz or size
 	bwlab.udp_base(size)
 	bwlab.flows(flows, size, "udp")
 end
