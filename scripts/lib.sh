@@ -13,6 +13,7 @@ BW_PACKAGES=(
 	libsystemd-dev
 	python3 iproute2 iputils-ping netcat-openbsd ethtool procps
 	libmicrohttpd-dev prometheus curl tmux
+	liblua5.3-dev
 )
 
 # Debian's interpreter (python3 package): a pyenv shim on PATH is slow.
