@@ -15,6 +15,7 @@ BW_PACKAGES=(
 	libmicrohttpd-dev prometheus curl tmux
 	scdoc man-db systemd
 	tshark
+	liblua5.3-dev
 )
 
 # Debian's interpreter (python3 package): a pyenv shim on PATH is slow.
