@@ -14,7 +14,9 @@
  * message is checked against what the parser promises: a request of a
  * known op, with (for an apply) a NUL-terminated object name that
  * bw_name_image_shm_valid() accepts and an image size from 1 to
- * BW_IMAGE_SIZE_MAX; a reply with a NUL-terminated message; and the
+ * BW_IMAGE_SIZE_MAX, (for a capture) a known selector, a snap length
+ * from 1 to BW_CAP_SNAPLEN_MAX, a drop reason or a NUL-terminated list
+ * name where the selector needs one and zero reserved bytes; a reply with a NUL-terminated message; and the
  * reason of a refusal is a NUL-terminated string.
  *
  * Build: clang -g -O1 -fsanitize=fuzzer,address,undefined
@@ -29,12 +31,37 @@
 #include "bw_ctlsock.h"
 #include "bw_image.h"
 #include "bw_names.h"
+#include "bw_reason.h"
 
 #define MODE_REPLY     0x01
 #define MODE_FIX_MAGIC 0x02
 #define MODE_ZERO_RSVD 0x04
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* An accepted capture request keeps the promises of bw_ctl.h. */
+static void
+check_capture(const struct bw_ctl_request *req)
+{
+	struct bw_ctl_capture cap;
+	size_t i;
+
+	memcpy(&cap, req->shm_name, sizeof(cap));
+	if (cap.what < BW_CAP_ALL_DROPS || cap.what > BW_CAP_WHAT_MAX ||
+	    cap.reserved0 != 0 || cap.snaplen == 0 ||
+	    cap.snaplen > BW_CAP_SNAPLEN_MAX)
+		__builtin_trap();
+	for (i = 0; i < sizeof(cap.reserved); i++)
+		if (cap.reserved[i] != 0)
+			__builtin_trap();
+	if (cap.what == BW_CAP_REASON &&
+	    (cap.reason == 0 || cap.reason >= BW_REASON_COUNT))
+		__builtin_trap();
+	if (cap.what == BW_CAP_LIST &&
+	    (memchr(cap.list, '\0', sizeof(cap.list)) == NULL ||
+	     cap.list[0] == '\0'))
+		__builtin_trap();
+}
 
 static void
 check_request(const uint8_t *buf, size_t len, uint8_t mode)
@@ -68,7 +95,9 @@ check_request(const uint8_t *buf, size_t len, uint8_t mode)
 		    req.shm_name[0] != '/' || strchr(req.shm_name + 1, '/') ||
 		    req.image_size == 0 || req.image_size > BW_IMAGE_SIZE_MAX)
 			__builtin_trap();
-	} else if (req.op != BW_CTL_PING) {
+	} else if (req.op == BW_CTL_CAPTURE) {
+		check_capture(&req);
+	} else if (req.op != BW_CTL_PING && req.op != BW_CTL_CAPTURE_STOP) {
 		__builtin_trap();
 	}
 }
