@@ -92,9 +92,10 @@ struct pf {
 	char *vdevs[PF_VDEVS_MAX];
 	int nb_vdevs;
 	int no_huge;
-	long mem_mb;	 /* -m or the sum of --socket-mem; -1: none */
-	long mtu;	 /* --mtu; -1: none */
-	char *state_dir; /* --state-dir of OPTIONS, or NULL */
+	char eal_lcores[32]; /* an lcore option in EAL_OPTIONS, or "" */
+	long mem_mb;	     /* -m or the sum of --socket-mem; -1: none */
+	long mtu;	     /* --mtu; -1: none */
+	char *state_dir;     /* --state-dir of OPTIONS, or NULL */
 };
 
 /* --- the list of checks ----------------------------------------------- */
@@ -565,6 +566,11 @@ conf_options(struct pf *pf)
 					 (int)strcspn(v, ","), v);
 				if (pci_addr_ok(addr))
 					add_port(pf, addr);
+			} else if (strcmp(w[i], "-l") == 0 ||
+				   strcmp(w[i], "-c") == 0 ||
+				   strncmp(w[i], "--lcores", 8) == 0) {
+				snprintf(pf->eal_lcores, sizeof(pf->eal_lcores),
+					 "%.31s", w[i]);
 			} else if ((v = opt_value(w, n, &i, "--main-lcore"))) {
 				pf->main_lcore = (int)strtol(v, NULL, 10);
 			}
@@ -1291,6 +1297,14 @@ check_lcores(struct pf *pf)
 				       pf->main_lcore, lst);
 			}
 		}
+	}
+
+	if (pf->eal_lcores[0] != '\0') {
+		c = pf_add(pf, PF_WARN, "lcores",
+			   "EAL_OPTIONS has %s too: the EAL takes the last "
+			   "lcore option, these checks read LCORES",
+			   pf->eal_lcores);
+		pf_fix(pf, c, "name the lcores in LCORES only");
 	}
 
 	/* workers: the count WORKERS promises */

@@ -347,6 +347,10 @@ broken vdev 0 "" "$T_TMP/vdev.conf"
 t_true "vdev: both virtual ports listed" bash -c "grep -q '^ok *vdev net_pcap0' '$T_TMP/vdev.txt' && grep -q '^ok *vdev net_null0' '$T_TMP/vdev.txt'"
 good_tree
 
+sed 's/^EAL_OPTIONS=.*/EAL_OPTIONS="--socket-mem 1024 --lcores 0@0,1@1"/' "$T_TMP/good.conf" >"$T_TMP/eallcores.conf"
+broken eallcores 0 "lcores=warn" "$T_TMP/eallcores.conf"
+t_true "eallcores: the option named" grep -q "EAL_OPTIONS has --lcores too" "$T_TMP/eallcores.txt"
+
 # usage
 t_check "two files: usage, exit 2" 2 "$(pf usage.txt a b)"
 t_check "an unknown option: exit 2" 2 "$(pf usage2.txt --jsn)"
