@@ -94,8 +94,10 @@ struct pf {
 	int no_huge;
 	char eal_lcores[32]; /* an lcore option in EAL_OPTIONS, or "" */
 	long mem_mb;	     /* -m or the sum of --socket-mem; -1: none */
-	long mtu;	     /* --mtu; -1: none */
-	char *state_dir;     /* --state-dir of OPTIONS, or NULL */
+	long socket_mb[PF_NODES_MAX]; /* --socket-mem per NUMA node, MB */
+	int nb_sockets;		      /* of socket_mb given */
+	long mtu;		      /* --mtu; -1: none */
+	char *state_dir;	      /* --state-dir of OPTIONS, or NULL */
 };
 
 /* --- the list of checks ----------------------------------------------- */
@@ -545,10 +547,16 @@ conf_options(struct pf *pf)
 				char *e;
 				long sum = 0;
 
+				pf->nb_sockets = 0;
 				while (*v != '\0') {
-					sum += strtol(v, &e, 10);
+					long mb = strtol(v, &e, 10);
+
 					if (e == v)
 						break;
+					sum += mb;
+					if (pf->nb_sockets < PF_NODES_MAX)
+						pf->socket_mb
+							[pf->nb_sockets++] = mb;
 					v = *e == ',' ? e + 1 : e;
 				}
 				pf->mem_mb = sum;
@@ -801,6 +809,56 @@ hugetlbfs_mounted(const struct pf *pf, char *dir, size_t len)
 	return found;
 }
 
+/*
+ * --socket-mem asks each NUMA node for its share: is a node short of free
+ * hugepages (from /sys/devices/system/node/nodeN/hugepages)? Returns 1
+ * with the first such node told in found (appended), else 0. A node whose
+ * hugepages sysfs cannot tell is taken as enough.
+ */
+static int
+node_short(struct pf *pf, char *found, size_t len)
+{
+	char path[PATH_MAX], file[512];
+	struct dirent *de;
+	long kb, fr, free_mb;
+	size_t used;
+	DIR *d;
+	int n;
+
+	for (n = 0; n < pf->nb_sockets; n++) {
+		if (pf->socket_mb[n] <= 0)
+			continue;
+		if (pf_path(pf, path, sizeof(path),
+			    "/sys/devices/system/node/node%d/hugepages",
+			    n) < 0 ||
+		    (d = opendir(path)) == NULL)
+			continue;
+		free_mb = 0;
+		while ((de = readdir(d)) != NULL) {
+			if (sscanf(de->d_name, "hugepages-%ldkB", &kb) != 1 ||
+			    kb <= 0)
+				continue;
+			snprintf(file, sizeof(file),
+				 "/sys/devices/system/node/node%d/hugepages/"
+				 "%.64s/free_hugepages",
+				 n, de->d_name);
+			if (read_long(pf, &fr, "%s", file) == 0)
+				free_mb += fr * kb / 1024;
+		}
+		closedir(d);
+		if (free_mb >= pf->socket_mb[n])
+			continue;
+		used = strlen(found);
+		snprintf(
+			found + used, len - used,
+			": --socket-mem asks node %d for %ld MB, it has %ld MB "
+			"free",
+			n, pf->socket_mb[n], free_mb);
+		return 1;
+	}
+	return 0;
+}
+
 static void
 check_hugepages(struct pf *pf)
 {
@@ -872,6 +930,13 @@ check_hugepages(struct pf *pf)
 		       "reserve more (nr_hugepages of the size, or "
 		       "hugepages= on the kernel command line) or lower "
 		       "--socket-mem/-m");
+	} else if (node_short(pf, found, sizeof(found))) {
+		c = pf_add(pf, PF_FAIL, "hugepages", "%s", found);
+		pf_fix(pf, c,
+		       "reserve them on that node: echo N > /sys/devices/"
+		       "system/node/nodeX/hugepages/hugepages-2048kB/"
+		       "nr_hugepages, or move --socket-mem to the nodes that "
+		       "have them");
 	} else if (rc <= 0) {
 		c = pf_add(pf, PF_FAIL, "hugepages",
 			   "%s; no hugetlbfs mounted (%s)", found,
@@ -1524,6 +1589,20 @@ check_running(struct pf *pf)
 
 /* --- output ----------------------------------------------------------- */
 
+/*
+ * Write s with its bytes outside printable ASCII as '?': a configuration
+ * line or a path echoed back must not drive the terminal.
+ */
+static void
+put_printable(FILE *f, const char *s)
+{
+	for (; *s != '\0'; s++)
+		fputc((unsigned char)*s >= 0x20 && (unsigned char)*s < 0x7f
+			      ? *s
+			      : '?',
+		      f);
+}
+
 static void
 pf_print(const struct pf *pf, FILE *f)
 {
@@ -1535,10 +1614,14 @@ pf_print(const struct pf *pf, FILE *f)
 	for (i = 0; i < pf->nb; i++) {
 		const struct pf_check *c = &pf->checks[i];
 
-		fprintf(f, "%-4s %-*s  %s", result_text[c->result], (int)w,
-			c->name, c->found);
-		if (c->fix != NULL)
-			fprintf(f, "; fix: %s", c->fix);
+		fprintf(f, "%-4s ", result_text[c->result]);
+		put_printable(f, c->name);
+		fprintf(f, "%*s", (int)(w - strlen(c->name) + 2), "");
+		put_printable(f, c->found);
+		if (c->fix != NULL) {
+			fputs("; fix: ", f);
+			put_printable(f, c->fix);
+		}
 		fputc('\n', f);
 	}
 }

@@ -128,6 +128,7 @@ good_tree() {
 	mk /sys/devices/system/cpu/isolated 1-2
 	mk /sys/devices/system/cpu/nohz_full 1-2
 	mk /sys/devices/system/node/node0/cpulist 0-3
+	mk /sys/devices/system/node/node0/hugepages/hugepages-2048kB/free_hugepages 1024
 }
 good_conf() {
 	cat >"$T_TMP/good.conf" <<'CONF'
@@ -276,6 +277,13 @@ mk /sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages 100
 broken fewhuge 1 "hugepages=fail"
 t_true "fewhuge: 1024 MB asked, 200 free" grep -q "asks for 1024 MB, 200 MB free" "$T_TMP/fewhuge.txt"
 good_tree
+mk /sys/devices/system/node/node1/hugepages/hugepages-2048kB/free_hugepages 0
+sed 's/^EAL_OPTIONS=.*/EAL_OPTIONS="--socket-mem=512,512"/' "$T_TMP/good.conf" >"$T_TMP/pernode.conf"
+broken pernode 1 "hugepages=fail" "$T_TMP/pernode.conf"
+t_true "pernode: node 1 named" grep -q "asks node 1 for 512 MB, it has 0 MB free" "$T_TMP/pernode.txt"
+sed 's/^EAL_OPTIONS=.*/EAL_OPTIONS="--socket-mem=1024,0"/' "$T_TMP/good.conf" >"$T_TMP/node0.conf"
+broken node0 0 "" "$T_TMP/node0.conf"
+good_tree
 mk /proc/mounts "proc /proc proc rw 0 0"
 broken nomount 1 "hugepages=fail"
 t_true "nomount: the mount command" grep -q "mount -t hugetlbfs nodev /dev/hugepages" "$T_TMP/nomount.txt"
@@ -350,6 +358,33 @@ good_tree
 sed 's/^EAL_OPTIONS=.*/EAL_OPTIONS="--socket-mem 1024 --lcores 0@0,1@1"/' "$T_TMP/good.conf" >"$T_TMP/eallcores.conf"
 broken eallcores 0 "lcores=warn" "$T_TMP/eallcores.conf"
 t_true "eallcores: the option named" grep -q "EAL_OPTIONS has --lcores too" "$T_TMP/eallcores.txt"
+
+# hostile input: a FIFO for a configuration (no hang), terminal escapes in
+# a line (not echoed raw), a capability list that loops, garbage in sysfs
+mkfifo "$T_TMP/fifo.conf"
+set +e
+timeout 10 "$BWCTL" --instance "$inst" --state-dir "$sd" preflight "$T_TMP/fifo.conf" >"$T_TMP/fifo.txt" 2>&1
+rc=$?
+set -e
+t_check "fifo: exit 1, no hang" 1 "$rc"
+t_true "fifo: not a regular file" grep -q "^FAIL conf *$T_TMP/fifo.conf: not a regular file" "$T_TMP/fifo.txt"
+printf 'LCORES=0-2\n\033]0;owned\007\033[2J\n' >"$T_TMP/esc.conf"
+broken esc 1 "conf=fail" "$T_TMP/esc.conf"
+t_true "esc: no escape byte in the text" bash -c "! LC_ALL=C grep -q \$'\\033' '$T_TMP/esc.txt'"
+t_true "esc: the line, made printable" grep -q "esc.conf:2: not KEY=VALUE: '?\]0;owned??\[2J'" "$T_TMP/esc.txt"
+"$PY" -c '
+import sys
+c = bytearray(256)
+c[0x06] = 0x10
+c[0x34] = 0x40
+c[0x40], c[0x41] = 0x05, 0x50
+c[0x50], c[0x51] = 0x09, 0x40
+open(sys.argv[1], "wb").write(c)' "$R/sys/bus/pci/devices/0000:03:00.0/config"
+echo garbage >"$R/sys/bus/pci/devices/0000:03:00.1/numa_node"
+broken loop 0 "queues 0000:03:00.0=warn"
+t_true "loop: no MSI-X seen" grep -q "cannot tell before DPDK takes the port (no MSI-X capability seen)" "$T_TMP/loop.txt"
+t_true "garbage numa_node: taken as unknown" grep -q "^ok *numa 0000:03:00.1 *no NUMA node given" "$T_TMP/loop.txt"
+good_tree
 
 # usage
 t_check "two files: usage, exit 2" 2 "$(pf usage.txt a b)"
