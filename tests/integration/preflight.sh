@@ -37,8 +37,7 @@ pf() {
 }
 # line OUT NAME: the result word of check NAME (one word) in the text OUT
 line() { awk -v n="$2" '$2 == n { print $1; exit }' "$T_TMP/$1"; }
-# jres OUT NAME: the result of check NAME in the JSON output OUT
-jres() { t_json "$T_TMP/$1" "[c['result'] for c in d['checks'] if c['name'] == '$2'][0]"; }
+# jfound, jfix OUT NAME: what check NAME found, its fix, in the JSON OUT
 jfound() { t_json "$T_TMP/$1" "[c['found'] for c in d['checks'] if c['name'] == '$2'][0]"; }
 jfix() { t_json "$T_TMP/$1" "[c['fix'] for c in d['checks'] if c['name'] == '$2'][0]"; }
 # the results other than ok, as "name=result ..."
@@ -53,7 +52,7 @@ CONF
 meminfo() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
 size0=$(meminfo Hugepagesize) total0=$(meminfo HugePages_Total) free0=$(meminfo HugePages_Free)
 t_check "this machine: exit 1" 1 "$(pf real.txt "$T_TMP/real.conf")"
-size1=$(meminfo Hugepagesize) total1=$(meminfo HugePages_Total) free1=$(meminfo HugePages_Free)
+total1=$(meminfo HugePages_Total) free1=$(meminfo HugePages_Free)
 cat "$T_TMP/real.txt"
 for p in 0000:ee:1f.6 0000:ee:1f.7; do
 	t_true "the missing port $p is named" \
@@ -146,26 +145,19 @@ good_tree
 good_conf
 chmod 0644 "$T_TMP/good.conf"
 export BULWARK_PREFLIGHT_ROOT=$R
-# fake NAME [ARGS...]: preflight on the made-up machine, text into NAME.txt
-# and JSON into NAME.json; prints the exit status (of the text run)
-fake() {
-	local name=$1
-	shift
-	local rc
-	rc=$(pf "$name.txt" "$@")
-	pf "$name.json" "$@" --json >/dev/null
-	echo "$rc"
-}
-ctlf() { "$BWCTL" --instance "$inst" --state-dir "$sd" "$@"; }
-pfs() { # pfs OUT ARGS...: preflight with the test's state directory
+# pfs OUT ARGS...: preflight with the test's state directory into OUT;
+# prints the exit status
+pfs() {
 	local out=$1
 	shift
 	set +e
-	ctlf preflight "$@" >"$T_TMP/$out" 2>"$T_TMP/$out.err"
+	"$BWCTL" --instance "$inst" --state-dir "$sd" preflight "$@" >"$T_TMP/$out" 2>"$T_TMP/$out.err"
 	echo $?
 	set -e
 }
-fakes() { # fakes NAME [ARGS]: fake with --state-dir
+# fakes NAME [ARGS...]: preflight on the made-up machine, text into
+# NAME.txt and JSON into NAME.json; prints the exit status of the text run
+fakes() {
 	local name=$1
 	shift
 	local rc
@@ -396,7 +388,7 @@ t_check "an unknown option: exit 2" 2 "$(pf usage2.txt --jsn)"
 n=0
 agree() {
 	n=$((n + 1))
-	local f="$T_TMP/case$n.conf" rc_s rc_p want got
+	local f="$T_TMP/case$n.conf" rc_s want got
 	printf "$@" >"$f"
 	set +e
 	bash "$START" --print lab "$f" >/dev/null 2>"$T_TMP/case$n.start"
