@@ -102,7 +102,7 @@ struct pf {
 
 /* --- the list of checks ----------------------------------------------- */
 
-static char *
+static char *__attribute__((format(printf, 2, 0)))
 pf_vfmt(struct pf *pf, const char *fmt, va_list ap)
 {
 	char *s = NULL;
@@ -1448,8 +1448,10 @@ check_state_dir(struct pf *pf)
 			       dir);
 			return;
 		}
-		c = pf_add(pf, err == ENOENT ? PF_WARN : PF_FAIL, "state-dir",
-			   "%s: %s", dir, strerror(err));
+		/* ENOENT: made later; EACCES: this user cannot look */
+		c = pf_add(pf,
+			   err == ENOENT || err == EACCES ? PF_WARN : PF_FAIL,
+			   "state-dir", "%s: %s", dir, strerror(err));
 		if (err == ENOENT)
 			pf_fix(pf, c,
 			       "install -d -m 0770 -o root -g bulwark %s (the "

@@ -195,6 +195,17 @@ t_check "as $user: the same results" "$(t_json "$T_TMP/good.json" "[(c['name'], 
 	"$(t_json "$T_TMP/user.json" "[(c['name'], c['result']) for c in d['checks']]")"
 snap >"$T_TMP/snap.after"
 t_true "nothing changed (files, modes, owners, times)" cmp -s "$T_TMP/snap.before" "$T_TMP/snap.after"
+# a state directory this user may not even look at: said, not a failure
+install -d -m 0750 -o root -g bulwark "$T_TMP/closed"
+install -d -m 0770 -o root -g bulwark "$T_TMP/closed/state"
+set +e
+setpriv --reuid="$user" --regid="$(id -g "$user")" --init-groups \
+	env BULWARK_PREFLIGHT_ROOT="$R" "$BWCTL" --instance "$inst" --state-dir "$T_TMP/closed/state" \
+	preflight "$T_TMP/good.conf" >"$T_TMP/closed.txt" 2>&1
+rc=$?
+set -e
+t_check "a closed state directory as $user: exit 0" 0 "$rc"
+t_true "it says it cannot look" grep -q "^warn state-dir *$T_TMP/closed/state: Permission denied; fix: run as root or as a member of group 'bulwark'" "$T_TMP/closed.txt"
 cp "$T_TMP/good.conf" "$T_TMP/secret.conf"
 chmod 0600 "$T_TMP/secret.conf"
 set +e
