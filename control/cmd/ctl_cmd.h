@@ -118,4 +118,8 @@ extern const struct ctl_cmd ctl_cmd_explain;
 ctl_cmd_handler ctl_cmd_explain_run;
 extern const struct ctl_opt ctl_cmd_explain_opts[];
 
+/* preflight.c: bulwarkctl preflight (what a start needs, and the fixes). */
+extern const struct ctl_cmd ctl_cmd_preflight;
+ctl_cmd_handler ctl_cmd_preflight_run;
+
 #endif /* CTL_CMD_H */

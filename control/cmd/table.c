@@ -195,6 +195,29 @@ const struct ctl_cmd ctl_cmd_capture = {
 	.flags = CTL_CMD_VERBATIM,
 };
 
+const struct ctl_cmd ctl_cmd_preflight = {
+	.name = "preflight",
+	.summary = "before a start: hugepages, IOMMU, ports, lcores, "
+		   "directories, groups",
+	.usage = "preflight [CONF] [--json]",
+	.help = "Check what the instance's dataplane needs from this machine "
+		"before\n"
+		"a start, and say what to fix: CONF (default "
+		"/etc/bulwark/NAME.conf,\n"
+		"parsed as bulwark-start parses it), hugepages, the IOMMU, "
+		"each port's\n"
+		"PCI device, driver, NUMA node, queues and MTU, the worker "
+		"lcores\n"
+		"(online, isolcpus, nohz_full), the state and run "
+		"directories, the\n"
+		"groups. One line per check: ok, warn or FAIL. Exits 0 when "
+		"nothing\n"
+		"FAILs. Read-only: any user may run it.\n",
+	.run = ctl_cmd_preflight_run,
+	.opts = json_opts,
+	.args = {.max = 1},
+};
+
 const struct ctl_cmd ctl_cmd_list = {
 	.name = "list",
 	.summary = "block and allow lists: load, add, del, flush, drop, show",
@@ -455,11 +478,11 @@ const struct ctl_cmd ctl_cmd_global = {
 };
 
 static const struct ctl_cmd *const cmds[] = {
-	&ctl_cmd_status,  &ctl_cmd_stats,    &ctl_cmd_list,    &ctl_cmd_lookup,
-	&ctl_cmd_bpf,	  &ctl_cmd_rules,    &ctl_cmd_vars,    &ctl_cmd_batch,
-	&ctl_cmd_history, &ctl_cmd_rollback, &ctl_cmd_check,   &ctl_cmd_help,
-	&ctl_cmd_metrics, &ctl_cmd_top,	     &ctl_cmd_explain, &ctl_cmd_events,
-	&ctl_cmd_capture,
+	&ctl_cmd_status,  &ctl_cmd_stats,     &ctl_cmd_list,	&ctl_cmd_lookup,
+	&ctl_cmd_bpf,	  &ctl_cmd_rules,     &ctl_cmd_vars,	&ctl_cmd_batch,
+	&ctl_cmd_history, &ctl_cmd_rollback,  &ctl_cmd_check,	&ctl_cmd_help,
+	&ctl_cmd_metrics, &ctl_cmd_top,	      &ctl_cmd_explain, &ctl_cmd_events,
+	&ctl_cmd_capture, &ctl_cmd_preflight,
 };
 
 const struct ctl_cli ctl_cli_table = {

@@ -7,11 +7,20 @@
 # entries applied by systemd's own tools to a second scratch root, the
 # start script's parsing of /etc/bulwark/NAME.conf, and a dataplane
 # started by that script from the package, seen running by the package's
-# bulwarkctl. PID 1 here is not systemd: starting the unit itself is the
-# manual check of docs/operator-guide.md.
+# bulwarkctl, and the exporter's unit: verified, its ExecStart run with
+# the unit's credentials and scraped. PID 1 here is not systemd: starting
+# the units themselves is the manual check of docs/operator-guide.md.
 . "$(dirname "$0")/lib.sh"
 t_instance in
 R="$T_TMP/root"
+# the readers' group, for the exporter's run (the dataplane grants it
+# read access to its status region at start)
+made_ro_group=
+getent group bulwark-ro >/dev/null || { groupadd --system bulwark-ro; made_ro_group=1; }
+t_extra_cleanup() {
+	rm -f "/dev/shm/bulwark.$inst.status"
+	[ -z "$made_ro_group" ] || groupdel bulwark-ro 2>/dev/null || true
+}
 
 # --- build and unpack ------------------------------------------------------
 set +e
@@ -28,6 +37,7 @@ t_true "it depends on Hyperscan's package" grep -q "libhyperscan" "$T_TMP/contro
 dpkg -x "$deb" "$R"
 for f in usr/bin/bulwark usr/bin/bulwarkctl usr/libexec/bulwark-start \
 	usr/lib/systemd/system/bulwark@.service usr/lib/tmpfiles.d/bulwark.conf \
+	usr/lib/systemd/system/bulwark-exporter@.service \
 	usr/lib/sysusers.d/bulwark.conf usr/share/man/man8/bulwark.8 \
 	usr/share/man/man8/bulwarkctl.8 usr/share/man/man5/bulwark.conf.5 \
 	usr/share/bash-completion/completions/bulwarkctl \
@@ -64,6 +74,25 @@ t_true "the unit is Type=notify with a watchdog and Restart=always" bash -c \
 	"grep -qx Type=notify '$R/usr/lib/systemd/system/bulwark@.service' &&
 	 grep -q '^WatchdogSec=' '$R/usr/lib/systemd/system/bulwark@.service' &&
 	 grep -qx Restart=always '$R/usr/lib/systemd/system/bulwark@.service'"
+
+# the exporter's unit: verified the same way; unprivileged, readers' group
+sed "s|/usr/|$R/usr/|g; s|/etc/bulwark|$R/etc/bulwark|g" \
+	"$R/usr/lib/systemd/system/bulwark-exporter@.service" >"$T_TMP/units/bulwark-exporter@lab.service"
+set +e
+MANPATH="$R/usr/share/man" systemd-analyze verify "$T_TMP/units/bulwark-exporter@lab.service" >"$T_TMP/verify-exp.out" 2>&1
+rc=$?
+set -e
+t_check "systemd-analyze verify passes on bulwark-exporter@.service" 0 "$rc"
+t_check "and says nothing" "" "$(cat "$T_TMP/verify-exp.out")"
+sed 's/^DynamicUser=yes/DynamicUser=maybe/' "$T_TMP/units/bulwark-exporter@lab.service" >"$T_TMP/units/bulwark-exporter@bad.service"
+set +e
+MANPATH="$R/usr/share/man" systemd-analyze verify "$T_TMP/units/bulwark-exporter@bad.service" >"$T_TMP/verify-exp-bad.out" 2>&1
+set -e
+t_true "a broken copy is reported" grep -q "maybe" "$T_TMP/verify-exp-bad.out"
+exp_unit="$R/usr/lib/systemd/system/bulwark-exporter@.service"
+t_true "the exporter runs as a transient user of group bulwark-ro, after the dataplane" bash -c \
+	"grep -qx DynamicUser=yes '$exp_unit' && grep -qx SupplementaryGroups=bulwark-ro '$exp_unit' &&
+	 grep -q '^After=.*bulwark@%i.service' '$exp_unit' && grep -qx 'CapabilityBoundingSet=' '$exp_unit'"
 
 # --- sysusers.d and tmpfiles.d, applied by systemd's tools ---------------
 S="$T_TMP/sys"
@@ -131,6 +160,48 @@ t_check "the script's pid is the dataplane's (exec, for Type=notify)" \
 	"$R/usr/bin/bulwark" "$(readlink "/proc/$BW_PID/exe")"
 t_check "under the unit's instance name" "$inst" \
 	"$("$R/usr/bin/bulwarkctl" --instance "$inst" status --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["instance"])')"
+# the exporter's command line from its unit, as systemd would run it: the
+# instance for %i, port 0 for the listen address, and the credentials of
+# DynamicUser=yes with SupplementaryGroups=bulwark-ro (a uid without an
+# account, the readers' group); the kernel decides what it may read
+exec_line=$(sed -n 's/^ExecStart=//p' "$exp_unit")
+exec_line=${exec_line//%i/$inst}
+exec_line=${exec_line//'${BULWARK_EXPORTER_LISTEN}'/127.0.0.1:0}
+read -ra exp_cmd <<<"$exec_line"
+t_check "ExecStart runs the package's bulwarkctl metrics --listen" \
+	"/usr/bin/bulwarkctl --instance $inst metrics --listen 127.0.0.1:0" "${exp_cmd[*]}"
+exp_cmd[0]=$R${exp_cmd[0]}
+ro_gid=$(getent group bulwark-ro | cut -d: -f3)
+setpriv --reuid=64999 --regid=64999 --groups="$ro_gid" "${exp_cmd[@]}" >"$T_TMP/exporter.out" 2>&1 &
+EXP_PID=$!
+T_PIDS+=("$EXP_PID")
+port=
+for _ in $(seq 50); do
+	port=$(sed -n 's/^listening on .*(port \([0-9]*\)).*/\1/p' "$T_TMP/exporter.out")
+	[ -z "$port" ] || break
+	sleep 0.1
+done
+t_true "the exporter listens ($(head -1 "$T_TMP/exporter.out"))" test -n "$port"
+"$PY" -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen("http://127.0.0.1:%s/metrics" % sys.argv[1], timeout=5).read().decode())' \
+	"${port:-1}" >"$T_TMP/scrape.txt" 2>&1 || true
+t_true "a scrape says the dataplane is up" grep -qx "bulwark_up 1" "$T_TMP/scrape.txt"
+kill -TERM "$EXP_PID"
+wait "$EXP_PID" || true
+# the same without the readers' group: the kernel lets it read nothing
+setpriv --reuid=64999 --regid=64999 --clear-groups "${exp_cmd[@]}" >"$T_TMP/exporter-nogroup.out" 2>&1 &
+EXP_PID=$!
+T_PIDS+=("$EXP_PID")
+port=
+for _ in $(seq 50); do
+	port=$(sed -n 's/^listening on .*(port \([0-9]*\)).*/\1/p' "$T_TMP/exporter-nogroup.out")
+	[ -z "$port" ] || break
+	sleep 0.1
+done
+"$PY" -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen("http://127.0.0.1:%s/metrics" % sys.argv[1], timeout=5).read().decode())' \
+	"${port:-1}" >"$T_TMP/scrape-nogroup.txt" 2>&1 || true
+t_true "without group bulwark-ro it reads nothing: bulwark_up 0" grep -qx "bulwark_up 0" "$T_TMP/scrape-nogroup.txt"
+kill -TERM "$EXP_PID"
+wait "$EXP_PID" || true
 kill -TERM "$BW_PID"
 wait "$BW_PID" || true
 t_done
