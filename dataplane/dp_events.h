@@ -118,6 +118,15 @@ void dp_events_burst(struct dp_worker *w, uint64_t generation,
 		     uint16_t n);
 
 /*
+ * The drop event of a datagram the fragment table drops whole (reason
+ * ip-frag-timeout or ip-frag-limit), from m, one of its held fragments,
+ * before it is freed: one event a datagram, as for a reassembled one.
+ * Worker lcore.
+ */
+void dp_events_frag_drop(struct dp_worker *w, const struct rte_mbuf *m,
+			 uint8_t reason);
+
+/*
  * Alert events of one packet: each id of ids[0, nb) whose rule is an
  * alert rule. Worker lcore.
  */

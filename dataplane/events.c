@@ -203,6 +203,30 @@ dp_events_alerts(struct dp_worker *w, uint64_t generation,
 	}
 }
 
+void
+dp_events_frag_drop(struct dp_worker *w, const struct rte_mbuf *m,
+		    uint8_t reason)
+{
+	uint8_t dir = DP_DIR_INBOUND;
+	struct dp_event e;
+	struct dp_pkt pi;
+	unsigned int l;
+
+	if (w->ev_ring == NULL ||
+	    !(__atomic_load_n(&w->obs_flags, __ATOMIC_RELAXED) & DP_OBS_EVENTS))
+		return;
+	for (l = 0; l < w->nb_legs; l++)
+		if (w->legs[l].rx_port == m->port)
+			dir = w->legs[l].dir;
+	/* it decoded when it came in; the verdict is the table's */
+	(void)dp_decode_with(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len,
+			     m->pkt_len, dir, w->decode, &pi);
+	ev_fill(&e, w, &pi, m, rte_rdtsc(), w->obs_gen);
+	e.type = DP_EV_DROP;
+	e.reason = reason;
+	ev_push(w, &e);
+}
+
 /* Control thread side. */
 
 void

@@ -102,6 +102,8 @@ dgram_drop(struct dp_worker *w, uint32_t idx, uint8_t r, int counter)
 	uint32_t k, nb;
 
 	p = dp_frag_pieces(&w->frag.tab, idx, &nb);
+	if (nb != 0)
+		dp_events_frag_drop(w, p[0].pkt, r);
 	for (k = 0; k < nb; k++) {
 		struct rte_mbuf *m = p[k].pkt;
 

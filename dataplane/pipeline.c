@@ -83,6 +83,7 @@ observe(struct dp_worker *w, const struct dp_ruleset *rs,
 {
 	uint8_t f = __atomic_load_n(&w->obs_flags, __ATOMIC_RELAXED);
 
+	w->obs_gen = rs != NULL ? rs->generation : 0;
 	if (f & DP_OBS_EVENTS)
 		dp_events_burst(w, rs != NULL ? rs->generation : 0,
 				rs != NULL ? rs->match : NULL, pkts, n);

@@ -30,7 +30,8 @@ bw_start "$inst" "$T_TMP/bulwark.log" \
 	--vdev "net_pcap0,rx_pcap=$T_TMP/in.pcap,tx_pcap=$T_TMP/back.pcap" \
 	--vdev "net_pcap1,rx_pcap=$T_TMP/empty.pcap,tx_pcap=$T_TMP/out.pcap" \
 	-- --instance "$inst" --state-dir "$sd" \
-	--frag-per-datagram 8 --frag-timeout 300
+	--frag-per-datagram 8 --frag-timeout 300 \
+	--events "$T_TMP/frag.events" --events-rate 0
 t_true "dataplane up" bw_wait_running "$inst" 20
 t_true "every frame received" bw_wait_rx "$inst" "$frames" 30
 # the incomplete datagrams time out while the dataplane idles
@@ -56,6 +57,41 @@ t_check "frames seen as fragments" "$(t_count fragments)" \
 	"$(t_json "$s" 'd["totals"]["frag_pkts"]')"
 bw_stop
 t_check "clean exit" 0 "$BW_RC"
+
+# events (docs/events.md): a datagram the table drops whole gives one drop
+# event (a timed-out one has no fragment dropped on arrival, so exactly
+# one); every event is a drop of a fragment of the input
+ev_count() { # ev_count REASON: drop events with that reason
+	"$PY" - "$T_TMP/frag.events" "$1" <<'PY'
+import json, sys
+print(sum(1 for l in open(sys.argv[1])
+          if json.loads(l).get("event_type") == "drop"
+          and json.loads(l).get("reason") == sys.argv[2]))
+PY
+}
+t_check "one ip-frag-timeout event per timed-out datagram (oracle)" \
+	"$(t_count timeouts)" "$(ev_count ip-frag-timeout)"
+for r in ip-frag-limit:over_limit ip-frag-overlap:overlaps; do
+	n=$(ev_count "${r%%:*}")
+	t_true "${r%%:*} events ($n): at least one per datagram, at most one per drop" \
+		test "$n" -ge "$(t_count "${r##*:}")" -a "$n" -le "$(t_count "${r%%:*}")"
+done
+t_true "timeout events name address pairs of the input" "$PY" - \
+	"$T_TMP/frag.events" "$T_TMP/in.pcap" "$(dirname "$0")" <<'PY'
+import ipaddress, json, sys
+sys.path.insert(0, sys.argv[3])
+from pktlib import read_pcap
+seen = set()
+for f in read_pcap(sys.argv[2]):
+    t = int.from_bytes(f[12:14], "big")
+    if t == 0x0800:
+        seen.add((str(ipaddress.ip_address(f[26:30])), str(ipaddress.ip_address(f[30:34]))))
+    elif t == 0x86dd:
+        seen.add((str(ipaddress.ip_address(f[22:38])), str(ipaddress.ip_address(f[38:54]))))
+ev = [json.loads(l) for l in open(sys.argv[1])]
+ev = [e for e in ev if e.get("reason") == "ip-frag-timeout"]
+assert ev and all((e["src_ip"], e["dest_ip"]) in seen for e in ev), ev
+PY
 
 t_true "output is the oracle's frames" \
 	"$PCAPTOOL" cmp "$T_TMP/expect.pcap" "$T_TMP/out.pcap"
