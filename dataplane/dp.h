@@ -212,7 +212,7 @@ struct dp_worker {
 	 * i's drop (list id, rule index, program slot), written by the stage
 	 */
 	uint8_t obs_flags;
-	uint64_t obs_gen; /* generation of the last burst (fragment events) */
+	uint64_t obs_gen; /* generation of the last burst observed */
 	struct rte_ring *ev_ring;
 	struct dp_capture *cap;
 	uint32_t obj[DP_BURST];

@@ -25,6 +25,11 @@ PY=/usr/bin/python3
 bw_log() { printf '==> %s\n' "$*" >&2; }
 bw_die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
+# bw_dp_running BULWARKCTL-COMMAND...: the dataplane runs, by status
+# --json's "running" (status's exit status also needs every link up, which
+# a memif port is not until its peer connects; pipefail would see it)
+bw_dp_running() { { "$@" status --json 2>/dev/null || :; } | grep -q '"running":true'; }
+
 # Install what is missing (apt-get), once. Idempotent: a machine that has
 # everything is not touched.
 bw_ensure_deps() {

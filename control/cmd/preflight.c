@@ -262,6 +262,26 @@ cpu_isset(const struct cpuset *s, long c)
 	       (s->bits[c / 64] >> (c % 64) & 1) != 0;
 }
 
+/* out = a without the cpus of b (out may be a). */
+static void
+cpu_minus(struct cpuset *out, const struct cpuset *a, const struct cpuset *b)
+{
+	size_t k;
+
+	for (k = 0; k < sizeof(a->bits) / sizeof(a->bits[0]); k++)
+		out->bits[k] = a->bits[k] & ~b->bits[k];
+}
+
+/* out = a and b (out may be either). */
+static void
+cpu_and(struct cpuset *out, const struct cpuset *a, const struct cpuset *b)
+{
+	size_t k;
+
+	for (k = 0; k < sizeof(a->bits) / sizeof(a->bits[0]); k++)
+		out->bits[k] = a->bits[k] & b->bits[k];
+}
+
 static int
 cpu_count(const struct cpuset *s)
 {
@@ -1289,10 +1309,55 @@ check_mtu(struct pf *pf)
 
 /* --- lcores ----------------------------------------------------------- */
 
+/* The lcores of LCORES exist and are online. */
+static void
+check_lcores_exist(struct pf *pf)
+{
+	struct cpuset present, online, bad;
+	char lst[256], all[256];
+	struct pf_check *c;
+
+	if (cpu_list_read(pf, "/sys/devices/system/cpu/present", 0, &present) <
+		    0 ||
+	    cpu_list_read(pf, "/sys/devices/system/cpu/online", 0, &online) <
+		    0) {
+		pf_add(pf, PF_WARN, "lcores",
+		       "cannot read /sys/devices/system/cpu/present and "
+		       "online");
+		return;
+	}
+	cpu_minus(&bad, &pf->lcores, &present);
+	if (cpu_count(&bad) > 0) {
+		cpu_list_fmt(&present, all, sizeof(all));
+		cpu_list_fmt(&bad, lst, sizeof(lst));
+		c = pf_add(pf, PF_FAIL, "lcores",
+			   "cpus %s of LCORES=%s do not exist (this machine: "
+			   "cpus %s)",
+			   lst, pf->val[K_LCORES], all);
+		pf_fix(pf, c, "LCORES within cpus %s", all);
+		return;
+	}
+	cpu_minus(&bad, &pf->lcores, &online);
+	if (cpu_count(&bad) > 0) {
+		cpu_list_fmt(&bad, lst, sizeof(lst));
+		c = pf_add(pf, PF_FAIL, "lcores",
+			   "cpus %s of LCORES=%s are offline", lst,
+			   pf->val[K_LCORES]);
+		pf_fix(pf, c,
+		       "echo 1 > /sys/devices/system/cpu/cpuN/online for "
+		       "each");
+		return;
+	}
+	cpu_list_fmt(&pf->workers, lst, sizeof(lst));
+	pf_add(pf, PF_OK, "lcores",
+	       "main lcore %d, workers on cpus %s, all online", pf->main_lcore,
+	       lst);
+}
+
 static void
 check_lcores(struct pf *pf)
 {
-	struct cpuset present, online, isol, nohz, bad;
+	struct cpuset isol, nohz, bad;
 	char lst[256], all[256];
 	struct pf_check *c;
 	int i, nb = 0;
@@ -1320,49 +1385,7 @@ check_lcores(struct pf *pf)
 	if (pf->nb_workers < 0)
 		pf->nb_workers = nb;
 
-	if (cpu_list_read(pf, "/sys/devices/system/cpu/present", 0, &present) <
-		    0 ||
-	    cpu_list_read(pf, "/sys/devices/system/cpu/online", 0, &online) <
-		    0) {
-		pf_add(pf, PF_WARN, "lcores",
-		       "cannot read /sys/devices/system/cpu/present and "
-		       "online");
-	} else {
-		memset(&bad, 0, sizeof(bad));
-		for (i = 0; i < PF_CPUS_MAX; i++)
-			if (cpu_isset(&pf->lcores, i) &&
-			    !cpu_isset(&present, i))
-				cpu_set(&bad, i);
-		cpu_list_fmt(&present, all, sizeof(all));
-		if (cpu_count(&bad) > 0) {
-			cpu_list_fmt(&bad, lst, sizeof(lst));
-			c = pf_add(pf, PF_FAIL, "lcores",
-				   "cpus %s of LCORES=%s do not exist (this "
-				   "machine: cpus %s)",
-				   lst, pf->val[K_LCORES], all);
-			pf_fix(pf, c, "LCORES within cpus %s", all);
-		} else {
-			for (i = 0; i < PF_CPUS_MAX; i++)
-				if (cpu_isset(&pf->lcores, i) &&
-				    !cpu_isset(&online, i))
-					cpu_set(&bad, i);
-			cpu_list_fmt(&bad, lst, sizeof(lst));
-			if (cpu_count(&bad) > 0) {
-				c = pf_add(pf, PF_FAIL, "lcores",
-					   "cpus %s of LCORES=%s are offline",
-					   lst, pf->val[K_LCORES]);
-				pf_fix(pf, c,
-				       "echo 1 > /sys/devices/system/cpu/cpuN/"
-				       "online for each");
-			} else {
-				cpu_list_fmt(&pf->workers, lst, sizeof(lst));
-				pf_add(pf, PF_OK, "lcores",
-				       "main lcore %d, workers on cpus %s, "
-				       "all online",
-				       pf->main_lcore, lst);
-			}
-		}
-	}
+	check_lcores_exist(pf);
 
 	if (pf->eal_lcores[0] != '\0') {
 		c = pf_add(pf, PF_WARN, "lcores",
@@ -1402,11 +1425,8 @@ check_lcores(struct pf *pf)
 		memset(&isol, 0, sizeof(isol));
 		memset(&nohz, 0, sizeof(nohz));
 	}
-	memset(&bad, 0, sizeof(bad));
-	for (i = 0; i < PF_CPUS_MAX; i++)
-		if (cpu_isset(&pf->workers, i) &&
-		    (!cpu_isset(&isol, i) || !cpu_isset(&nohz, i)))
-			cpu_set(&bad, i);
+	cpu_and(&isol, &isol, &nohz);
+	cpu_minus(&bad, &pf->workers, &isol);
 	if (cpu_count(&bad) == 0) {
 		pf_add(pf, PF_OK, "isolation",
 		       "worker cpus %s are isolated and nohz_full", lst);

@@ -64,9 +64,9 @@ t_check "clean exit" 0 "$BW_RC"
 ev_count() { # ev_count REASON: drop events with that reason
 	"$PY" - "$T_TMP/frag.events" "$1" <<'PY'
 import json, sys
-print(sum(1 for l in open(sys.argv[1])
-          if json.loads(l).get("event_type") == "drop"
-          and json.loads(l).get("reason") == sys.argv[2]))
+ev = [json.loads(l) for l in open(sys.argv[1])]
+print(sum(1 for e in ev
+          if e.get("event_type") == "drop" and e.get("reason") == sys.argv[2]))
 PY
 }
 t_check "one ip-frag-timeout event per timed-out datagram (oracle)" \

@@ -172,36 +172,31 @@ t_check "ExecStart runs the package's bulwarkctl metrics --listen" \
 	"/usr/bin/bulwarkctl --instance $inst metrics --listen 127.0.0.1:0" "${exp_cmd[*]}"
 exp_cmd[0]=$R${exp_cmd[0]}
 ro_gid=$(getent group bulwark-ro | cut -d: -f3)
-setpriv --reuid=64999 --regid=64999 --groups="$ro_gid" "${exp_cmd[@]}" >"$T_TMP/exporter.out" 2>&1 &
-EXP_PID=$!
-T_PIDS+=("$EXP_PID")
-port=
-for _ in $(seq 50); do
-	port=$(sed -n 's/^listening on .*(port \([0-9]*\)).*/\1/p' "$T_TMP/exporter.out")
-	[ -z "$port" ] || break
-	sleep 0.1
-done
-t_true "the exporter listens ($(head -1 "$T_TMP/exporter.out"))" test -n "$port"
-"$PY" -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen("http://127.0.0.1:%s/metrics" % sys.argv[1], timeout=5).read().decode())' \
-	"${port:-1}" >"$T_TMP/scrape.txt" 2>&1 || true
-t_true "a scrape says the dataplane is up" grep -qx "bulwark_up 1" "$T_TMP/scrape.txt"
-kill -TERM "$EXP_PID"
-wait "$EXP_PID" || true
+# scrape_as NAME GROUPS-OPTION: the unit's command as uid 64999 with the
+# setpriv groups option given, until it listens; one scrape into
+# $T_TMP/scrape-NAME.txt, then stopped
+scrape_as() {
+	local name=$1 groups=$2 port= pid
+	setpriv --reuid=64999 --regid=64999 "$groups" "${exp_cmd[@]}" \
+		>"$T_TMP/exporter-$name.out" 2>&1 &
+	pid=$!
+	T_PIDS+=("$pid")
+	for _ in $(seq 50); do
+		port=$(sed -n 's/^listening on .*(port \([0-9]*\)).*/\1/p' "$T_TMP/exporter-$name.out")
+		[ -z "$port" ] || break
+		sleep 0.1
+	done
+	t_true "$name: the exporter listens ($(head -1 "$T_TMP/exporter-$name.out"))" test -n "$port"
+	"$PY" -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen("http://127.0.0.1:%s/metrics" % sys.argv[1], timeout=5).read().decode())' \
+		"${port:-1}" >"$T_TMP/scrape-$name.txt" 2>&1 || true
+	kill -TERM "$pid"
+	wait "$pid" || true
+}
+scrape_as readers --groups="$ro_gid"
+t_true "a scrape says the dataplane is up" grep -qx "bulwark_up 1" "$T_TMP/scrape-readers.txt"
 # the same without the readers' group: the kernel lets it read nothing
-setpriv --reuid=64999 --regid=64999 --clear-groups "${exp_cmd[@]}" >"$T_TMP/exporter-nogroup.out" 2>&1 &
-EXP_PID=$!
-T_PIDS+=("$EXP_PID")
-port=
-for _ in $(seq 50); do
-	port=$(sed -n 's/^listening on .*(port \([0-9]*\)).*/\1/p' "$T_TMP/exporter-nogroup.out")
-	[ -z "$port" ] || break
-	sleep 0.1
-done
-"$PY" -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen("http://127.0.0.1:%s/metrics" % sys.argv[1], timeout=5).read().decode())' \
-	"${port:-1}" >"$T_TMP/scrape-nogroup.txt" 2>&1 || true
+scrape_as nogroup --clear-groups
 t_true "without group bulwark-ro it reads nothing: bulwark_up 0" grep -qx "bulwark_up 0" "$T_TMP/scrape-nogroup.txt"
-kill -TERM "$EXP_PID"
-wait "$EXP_PID" || true
 kill -TERM "$BW_PID"
 wait "$BW_PID" || true
 t_done
