@@ -89,6 +89,12 @@
 #define DP_PPPOE_VERTYPE  0x11
 #define DP_PPPOE_CODE_SES 0x00
 
+/* a 6-bit hash that keeps DNS (53) apart from VXLAN (4789 % 64 = 53) */
+#define PORT_HASH(p)	       (((p) ^ ((p) >> 6)) & 63)
+#define PORT_BIT(p)	       ((uint64_t)1 << PORT_HASH(p))
+#define DP_PKT_TUN_MAYBE_SHIFT 4
+_Static_assert(DP_PKT_TUN_MAYBE == 1 << DP_PKT_TUN_MAYBE_SHIFT, "flag");
+
 static inline uint16_t
 rd_be16(const uint8_t *b)
 {
@@ -125,7 +131,7 @@ is_vlan_tpid(uint16_t type)
  */
 static int
 decode_l4(const uint8_t *data, uint32_t data_len, uint32_t l3_end,
-	  struct dp_pkt *p)
+	  uint64_t port_bits, struct dp_pkt *p)
 {
 	uint32_t off = p->l4_off;
 	uint32_t avail = min_u32(l3_end, data_len) - off; /* readable */
@@ -167,16 +173,24 @@ decode_l4(const uint8_t *data, uint32_t data_len, uint32_t l3_end,
 		 * least 8 and cannot exceed the IP payload. A fragment's UDP
 		 * length describes the reassembled datagram: not checked.
 		 */
+		p->sport = rd_be16(l4);
+		p->dport = rd_be16(l4 + 2);
+		p->payload_off = (uint16_t)(off + DP_UDP_HLEN);
 		if (p->frag == DP_FRAG_NONE) {
 			if (ulen < DP_UDP_HLEN || ulen > dgram)
 				return BW_REASON_UDP_LEN;
 			p->payload_len = (uint32_t)ulen - DP_UDP_HLEN;
+			/*
+			 * A tunnel port maybe (ip_tunnel() looks closer):
+			 * without a branch, which costs plain UDP less.
+			 */
+			p->flags |=
+				(uint8_t)(((port_bits >> PORT_HASH(p->dport)) &
+					   1)
+					  << DP_PKT_TUN_MAYBE_SHIFT);
 		} else {
 			p->payload_len = dgram - DP_UDP_HLEN;
 		}
-		p->sport = rd_be16(l4);
-		p->dport = rd_be16(l4 + 2);
-		p->payload_off = (uint16_t)(off + DP_UDP_HLEN);
 		p->flags |= DP_PKT_L4;
 		return BW_REASON_NONE;
 	}
@@ -202,6 +216,12 @@ decode_l4(const uint8_t *data, uint32_t data_len, uint32_t l3_end,
 	/* Other protocols (ESP, GRE, ...): the payload is the whole rest. */
 	p->payload_off = (uint16_t)off;
 	p->payload_len = dgram;
+	if (__builtin_expect(p->l4_proto == DP_IPPROTO_IPIP ||
+				     p->l4_proto == DP_IPPROTO_IPV6 ||
+				     p->l4_proto == DP_IPPROTO_GRE,
+			     0) &&
+	    p->frag == DP_FRAG_NONE)
+		p->flags |= DP_PKT_TUN_MAYBE;
 	return BW_REASON_NONE;
 }
 
@@ -236,7 +256,7 @@ ip4_options_check(const uint8_t *ip, uint32_t hlen)
 /* Decode the IPv4 header at p->l3_off and what it carries. */
 static inline __attribute__((always_inline)) int
 decode_ip4(const uint8_t *data, uint32_t data_len, uint32_t pkt_len,
-	   struct dp_pkt *p)
+	   uint64_t port_bits, struct dp_pkt *p)
 {
 	uint32_t off = p->l3_off;
 	const uint8_t *ip = data + off;
@@ -299,7 +319,7 @@ decode_ip4(const uint8_t *data, uint32_t data_len, uint32_t pkt_len,
 			return BW_REASON_FRAG_TINY;
 		return BW_REASON_NONE;
 	}
-	return decode_l4(data, data_len, off + tot_len, p);
+	return decode_l4(data, data_len, off + tot_len, port_bits, p);
 }
 
 static inline int
@@ -358,7 +378,7 @@ ip6_fragment_check(const uint8_t *hdr, uint32_t ext_end, uint32_t l3_end,
 /* Decode the IPv6 header at p->l3_off, its extension chain and the L4. */
 static int
 decode_ip6(const uint8_t *data, uint32_t data_len, uint32_t pkt_len,
-	   struct dp_pkt *p)
+	   uint64_t port_bits, struct dp_pkt *p)
 {
 	uint32_t off = p->l3_off;
 	const uint8_t *ip = data + off;
@@ -425,11 +445,8 @@ decode_ip6(const uint8_t *data, uint32_t data_len, uint32_t pkt_len,
 	/* ESP (50) and no next header (59) end the chain like an L4 would. */
 	p->l4_proto = nh;
 	p->l4_off = (uint16_t)off;
-	return decode_l4(data, data_len, l3_end, p);
+	return decode_l4(data, data_len, l3_end, port_bits, p);
 }
-
-/* a 6-bit hash that keeps DNS (53) apart from VXLAN (4789 % 64 = 53) */
-#define PORT_BIT(p) ((uint64_t)1 << (((p) ^ ((p) >> 6)) & 63))
 
 const struct dp_decode_cfg dp_decode_cfg_default = {
 	.vxlan = {4789},
@@ -829,28 +846,6 @@ tun_pppoe(const uint8_t *data, uint32_t lim, uint32_t *off, uint32_t *end,
 }
 
 /*
- * Whether the IP packet just decoded may carry a tunnel that is
- * decapsulated: the cheap test that keeps plain traffic on the fast path.
- */
-static inline int
-may_tunnel(const struct dp_pkt *p, const struct dp_decode_cfg *cfg)
-{
-	uint8_t proto = p->l4_proto;
-
-	if (proto == DP_IPPROTO_UDP)
-		return (cfg->port_bits & PORT_BIT(p->dport)) != 0 &&
-		       (p->flags & DP_PKT_L4) != 0 && p->frag == DP_FRAG_NONE &&
-		       (port_in(cfg->vxlan, p->dport) ||
-			port_in(cfg->geneve, p->dport) ||
-			port_in(cfg->gtpu, p->dport));
-	return __builtin_expect(proto == DP_IPPROTO_IPIP ||
-					proto == DP_IPPROTO_IPV6 ||
-					proto == DP_IPPROTO_GRE,
-				0) &&
-	       p->frag == DP_FRAG_NONE;
-}
-
-/*
  * The tunnel levels, out of the fast path. in_ip: the IP packet at
  * p->l3_off is decoded already and may carry a tunnel; else the layer at
  * off (ethertype type, an MPLS or PPPoE header) is next. end: where the
@@ -871,11 +866,13 @@ decode_tunnels(const uint8_t *data, uint32_t data_len, uint32_t end,
 			switch (type) {
 			case DP_ETH_P_IPV4:
 				p->l3 = DP_L3_IPV4;
-				r = decode_ip4(data, data_len, end, p);
+				r = decode_ip4(data, data_len, end,
+					       cfg->port_bits, p);
 				break;
 			case DP_ETH_P_IPV6:
 				p->l3 = DP_L3_IPV6;
-				r = decode_ip6(data, data_len, end, p);
+				r = decode_ip6(data, data_len, end,
+					       cfg->port_bits, p);
 				break;
 			case DP_ETH_P_MPLS_UC:
 			case DP_ETH_P_MPLS_MC:
@@ -919,28 +916,14 @@ decode_tunnels(const uint8_t *data, uint32_t data_len, uint32_t end,
 }
 
 /*
- * Decode one frame: Ethernet, up to DP_VLAN_MAX tags, IPv4 or IPv6 with
- * extension headers, then TCP, UDP, ICMP or ICMPv6; and through tunnels,
- * up to DP_TUN_MAX levels (dp_decode.h, struct dp_pkt).
- *
- * data/data_len: the contiguous bytes that hold the headers; pkt_len: the
- * whole frame (a pkt_len below data_len is taken as data_len = pkt_len).
- * Every header must lie within data_len, else the layer's *_TRUNC (or
- * *_HDRLEN, or the tunnel's) reason; IP length fields are checked against
- * pkt_len, and an inner packet's against the end of its outer payload.
- * Reads no byte at or past data + data_len.
- *
- * Fills *p (zeroed first, dir copied) and returns p->reason: BW_REASON_NONE
- * for a well-formed frame (non-IP ethertypes included, with l3 DP_L3_NONE),
- * otherwise the first malformation found; the fields of the layers decoded
- * before it stay set. Any thread; no allocation, no side effects.
- *
- * The outermost Ethernet and IP layers take the same path as before
- * tunnels existed; decode_tunnels() runs only for a frame that holds one.
+ * The outermost Ethernet and IP layers and what the IP packet carries, with
+ * the path they had before tunnels existed: a frame that may hold one (an
+ * MPLS or PPPoE ethertype, or DP_PKT_TUN_MAYBE set by decode_l4()) is left
+ * to dp_decode_tunnels(). Fills *p and p->reason.
  */
 int
-dp_decode_with(const uint8_t *data, uint32_t data_len, uint32_t pkt_len,
-	       uint8_t dir, const struct dp_decode_cfg *cfg, struct dp_pkt *p)
+dp_decode_outer(const uint8_t *data, uint32_t data_len, uint32_t pkt_len,
+		uint8_t dir, uint64_t port_bits, struct dp_pkt *p)
 {
 	uint32_t off = DP_ETH_TYPE_OFF;
 	uint16_t type;
@@ -951,8 +934,6 @@ dp_decode_with(const uint8_t *data, uint32_t data_len, uint32_t pkt_len,
 	p->dir = dir;
 	if (data_len > pkt_len)
 		data_len = pkt_len;
-	if (cfg == NULL)
-		cfg = &dp_decode_cfg_default;
 
 	if (data_len < DP_ETH_HLEN) {
 		r = BW_REASON_L2_TRUNC;
@@ -977,32 +958,72 @@ dp_decode_with(const uint8_t *data, uint32_t data_len, uint32_t pkt_len,
 	p->ethertype = type;
 	p->l3_off = (uint16_t)(off + 2);
 
-	switch (type) {
-	case DP_ETH_P_IPV4:
+	/* IPv4 and IPv6 first: the rest is rare and costs them nothing */
+	if (__builtin_expect(type == DP_ETH_P_IPV4, 1)) {
 		p->l3 = DP_L3_IPV4;
-		r = decode_ip4(data, data_len, pkt_len, p);
-		break;
-	case DP_ETH_P_IPV6:
+		r = decode_ip4(data, data_len, pkt_len, port_bits, p);
+	} else if (type == DP_ETH_P_IPV6) {
 		p->l3 = DP_L3_IPV6;
-		r = decode_ip6(data, data_len, pkt_len, p);
-		break;
-	case DP_ETH_P_MPLS_UC:
-	case DP_ETH_P_MPLS_MC:
-	case DP_ETH_P_PPPOE_S:
-		r = decode_tunnels(data, data_len, pkt_len, cfg, p, off + 2,
-				   type, 0);
-		goto out;
-	default:
-		/* ARP, LLDP, 802.3 length/LLC, ...: passed untouched */
+		r = decode_ip6(data, data_len, pkt_len, port_bits, p);
+	} else {
+		/*
+		 * MPLS and PPPoE sessions: dp_decode_tunnels(). ARP, LLDP,
+		 * 802.3 length/LLC, ...: passed untouched.
+		 */
+		if (type == DP_ETH_P_MPLS_UC || type == DP_ETH_P_MPLS_MC ||
+		    type == DP_ETH_P_PPPOE_S)
+			p->flags |= DP_PKT_TUN_MAYBE;
 		r = BW_REASON_NONE;
-		goto out;
 	}
-	if (__builtin_expect(r == BW_REASON_NONE && may_tunnel(p, cfg), 0))
-		r = decode_tunnels(data, data_len, pkt_len, cfg, p, off + 2,
-				   type, 1);
 out:
 	p->reason = (uint8_t)r;
 	return r;
+}
+
+int
+dp_decode_tunnels(const uint8_t *data, uint32_t data_len, uint32_t pkt_len,
+		  const struct dp_decode_cfg *cfg, struct dp_pkt *p)
+{
+	int r;
+
+	if ((p->flags & DP_PKT_TUN_MAYBE) == 0 || p->reason != BW_REASON_NONE)
+		return p->reason;
+	if (data_len > pkt_len)
+		data_len = pkt_len;
+	if (cfg == NULL)
+		cfg = &dp_decode_cfg_default;
+	/* an IP header decoded (in_ip), or the MPLS or PPPoE ethertype */
+	r = decode_tunnels(data, data_len, pkt_len, cfg, p, p->l3_off,
+			   p->ethertype, p->l3 != DP_L3_NONE);
+	p->reason = (uint8_t)r;
+	return r;
+}
+
+/*
+ * Decode one frame: Ethernet, up to DP_VLAN_MAX tags, IPv4 or IPv6 with
+ * extension headers, then TCP, UDP, ICMP or ICMPv6; and through tunnels,
+ * up to DP_TUN_MAX levels (dp_decode.h, struct dp_pkt).
+ *
+ * data/data_len: the contiguous bytes that hold the headers; pkt_len: the
+ * whole frame (a pkt_len below data_len is taken as data_len = pkt_len).
+ * Every header must lie within data_len, else the layer's *_TRUNC (or
+ * *_HDRLEN, or the tunnel's) reason; IP length fields are checked against
+ * pkt_len, and an inner packet's against the end of its outer payload.
+ * Reads no byte at or past data + data_len.
+ *
+ * Fills *p (zeroed first, dir copied) and returns p->reason: BW_REASON_NONE
+ * for a well-formed frame (non-IP ethertypes included, with l3 DP_L3_NONE),
+ * otherwise the first malformation found; the fields of the layers decoded
+ * before it stay set. Any thread; no allocation, no side effects.
+ */
+int
+dp_decode_with(const uint8_t *data, uint32_t data_len, uint32_t pkt_len,
+	       uint8_t dir, const struct dp_decode_cfg *cfg, struct dp_pkt *p)
+{
+	if (cfg == NULL)
+		cfg = &dp_decode_cfg_default;
+	dp_decode_outer(data, data_len, pkt_len, dir, cfg->port_bits, p);
+	return dp_decode_tunnels(data, data_len, pkt_len, cfg, p);
 }
 
 int

@@ -48,6 +48,7 @@
 #define DP_PKT_IP4_OPTS	   0x02 /* IPv4 header carries options */
 #define DP_PKT_IP6_FRAGHDR 0x04 /* IPv6 fragment header seen */
 #define DP_PKT_IP6_ROUTING 0x08 /* IPv6 routing header seen */
+#define DP_PKT_TUN_MAYBE   0x10 /* protocol or UDP port of a tunnel: looked at */
 
 /*
  * Which UDP destination ports carry which tunnel (struct dp_decode_cfg):
@@ -144,5 +145,17 @@ int dp_decode(const uint8_t *data, uint32_t data_len, uint32_t pkt_len,
 int dp_decode_with(const uint8_t *data, uint32_t data_len, uint32_t pkt_len,
 		   uint8_t dir, const struct dp_decode_cfg *cfg,
 		   struct dp_pkt *p);
+
+/*
+ * dp_decode_with() in two calls, for the worker's loop: dp_decode_outer()
+ * decodes the outermost layers and may leave DP_PKT_TUN_MAYBE set (port_bits:
+ * cfg->port_bits), then dp_decode_tunnels() finishes such a frame with cfg
+ * (NULL: the defaults) and returns p->reason; a frame without the flag
+ * needs no second call. Together they fill *p exactly as dp_decode_with().
+ */
+int dp_decode_outer(const uint8_t *data, uint32_t data_len, uint32_t pkt_len,
+		    uint8_t dir, uint64_t port_bits, struct dp_pkt *p);
+int dp_decode_tunnels(const uint8_t *data, uint32_t data_len, uint32_t pkt_len,
+		      const struct dp_decode_cfg *cfg, struct dp_pkt *p);
 
 #endif /* DP_DECODE_H */

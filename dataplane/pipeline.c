@@ -29,6 +29,10 @@ decode_burst(struct dp_worker *w, uint8_t dir, struct rte_mbuf **pkts,
 	struct bw_worker_stats *st = w->st;
 	uint64_t rx_bytes = 0, nb_v4 = 0, nb_v6 = 0, nb_nonip = 0;
 	uint64_t nb_frag = 0, nb_anomaly = 0;
+	const struct dp_decode_cfg *dc =
+		w->decode != NULL ? w->decode : &dp_decode_cfg_default;
+	uint64_t port_bits = dc->port_bits;
+	unsigned int tun = 0;
 	uint16_t i;
 
 	for (i = 0; i < n && i < DP_PREFETCH_AHEAD; i++)
@@ -42,11 +46,15 @@ decode_burst(struct dp_worker *w, uint8_t dir, struct rte_mbuf **pkts,
 			rte_prefetch0(rte_pktmbuf_mtod(
 				pkts[i + DP_PREFETCH_AHEAD], void *));
 		rx_bytes += m->pkt_len;
-		reason = dp_decode_with(rte_pktmbuf_mtod(m, const uint8_t *),
-					m->data_len, m->pkt_len, dir, w->decode,
-					pi);
-		if (unlikely(pi->depth != 0))
-			dp_tunnel_count(st, pi);
+		reason = dp_decode_outer(rte_pktmbuf_mtod(m, const uint8_t *),
+					 m->data_len, m->pkt_len, dir,
+					 port_bits, pi);
+		if (unlikely(pi->flags & DP_PKT_TUN_MAYBE)) {
+			reason = dp_decode_tunnels(
+				rte_pktmbuf_mtod(m, const uint8_t *),
+				m->data_len, m->pkt_len, dc, pi);
+			tun |= pi->depth;
+		}
 		nb_v4 += pi->l3 == DP_L3_IPV4;
 		nb_v6 += pi->l3 == DP_L3_IPV6;
 		nb_nonip += pi->l3 == DP_L3_NONE && reason == BW_REASON_NONE;
@@ -61,6 +69,11 @@ decode_burst(struct dp_worker *w, uint8_t dir, struct rte_mbuf **pkts,
 			}
 		}
 	}
+	/* tunnels: one test per burst while there are none */
+	if (unlikely(tun != 0))
+		for (i = 0; i < n; i++)
+			if (w->info[i].depth != 0)
+				dp_tunnel_count(st, &w->info[i]);
 	dp_cnt_add(&st->rx_pkts, n);
 	dp_cnt_add(&st->rx_bytes, rx_bytes);
 	dp_cnt_add(&st->ipv4_pkts, nb_v4);
@@ -131,24 +144,42 @@ dp_pipeline_run(struct dp_worker *w, const struct dp_ruleset *rs, uint8_t dir,
 	if (unlikely(__atomic_load_n(&w->obs_flags, __ATOMIC_RELAXED) != 0))
 		observe(w, rs, pkts, n);
 
-	for (i = 0; i < n; i++) {
-		uint8_t v = w->verdict[i];
+	/* a burst that completed no datagram takes the loop without its test */
+	if (unlikely(w->frag.nb_done != 0)) {
+		for (i = 0; i < n; i++) {
+			uint8_t v = w->verdict[i];
 
-		if (v == DP_VERDICT_HELD)
-			continue; /* the fragment table's now */
-		if (unlikely(w->frag.nb_done != 0 &&
-			     w->frag.slot[i] != DP_FRAG_NONE_IDX)) {
-			/* a datagram: the verdict goes to its fragments */
-			dp_frag_settle(w, pkts, i, v, pass, &np, drop, &nd);
-			continue;
+			if (w->frag.slot[i] != DP_FRAG_NONE_IDX) {
+				/* a datagram: its verdict goes to its fragments */
+				dp_frag_settle(w, pkts, i, v, pass, &np, drop,
+					       &nd);
+				continue;
+			}
+			if (v == DP_VERDICT_PASS || v == DP_VERDICT_ALLOW) {
+				pass[np++] = pkts[i];
+				continue;
+			}
+			if (v == DP_VERDICT_HELD)
+				continue; /* the fragment table's now */
+			dp_cnt_add(&st->reason_drop_pkts[v], 1);
+			drop_bytes += pkts[i]->pkt_len;
+			drop[nd++] = pkts[i];
 		}
-		if (v == DP_VERDICT_PASS || v == DP_VERDICT_ALLOW) {
-			pass[np++] = pkts[i];
-			continue;
+	} else {
+		for (i = 0; i < n; i++) {
+			uint8_t v = w->verdict[i];
+
+			if (likely(v == DP_VERDICT_PASS ||
+				   v == DP_VERDICT_ALLOW)) {
+				pass[np++] = pkts[i];
+				continue;
+			}
+			if (v == DP_VERDICT_HELD)
+				continue; /* the fragment table's now */
+			dp_cnt_add(&st->reason_drop_pkts[v], 1);
+			drop_bytes += pkts[i]->pkt_len;
+			drop[nd++] = pkts[i];
 		}
-		dp_cnt_add(&st->reason_drop_pkts[v], 1);
-		drop_bytes += pkts[i]->pkt_len;
-		drop[nd++] = pkts[i];
 	}
 	if (nd != 0) {
 		dp_cnt_add(&st->drop_pkts, nd);

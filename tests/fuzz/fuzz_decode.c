@@ -58,6 +58,32 @@ check(const struct dp_pkt *p, int r, uint32_t data_len, uint32_t pkt_len)
 		__builtin_trap();
 }
 
+/*
+ * The worker's two calls (dp_decode_outer(), then dp_decode_tunnels() when
+ * the flag asks) must fill the record exactly as dp_decode_with() did (*w,
+ * which returned r): the fields, and the per-level arrays below depth.
+ */
+static void
+split_same(const uint8_t *data, uint32_t len, const struct dp_decode_cfg *cfg,
+	   const struct dp_pkt *w, int r)
+{
+	struct dp_pkt s;
+	int rs;
+
+	memset(&s, 0xa5, sizeof(s));
+	rs = dp_decode_outer(data, len, len, DP_DIR_INBOUND, cfg->port_bits,
+			     &s);
+	if (s.flags & DP_PKT_TUN_MAYBE)
+		rs = dp_decode_tunnels(data, len, len, cfg, &s);
+	if (rs != r || rs != s.reason ||
+	    memcmp(&s, w, offsetof(struct dp_pkt, tun)) != 0 ||
+	    memcmp(s.tun, w->tun, s.depth) != 0 ||
+	    memcmp(s.outer_l3, w->outer_l3, s.depth) != 0 ||
+	    memcmp(s.outer_l3_off, w->outer_l3_off,
+		   s.depth * sizeof(s.outer_l3_off[0])) != 0)
+		__builtin_trap();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -80,6 +106,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		dp_decode_cfg_finish(&cfg);
 	r = dp_decode_with(data, len, len, DP_DIR_INBOUND, &cfg, &p);
 	check(&p, r, len, len);
+	split_same(data, len, &cfg, &p, r);
 
 	half_len = len / 2;
 	half = malloc(half_len > 0 ? half_len : 1);
