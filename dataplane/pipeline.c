@@ -105,6 +105,42 @@ observe(struct dp_worker *w, const struct dp_ruleset *rs,
 }
 
 /*
+ * The verdicts to pass[] and drop[] (counted by reason); held fragments
+ * are the table's. done: a datagram completed in this burst, whose slot
+ * hands its verdict to its fragments; a constant at each call, so that
+ * the common loop has no such test. Returns the bytes dropped.
+ */
+static inline __attribute__((always_inline)) uint64_t
+sort_burst(struct dp_worker *w, struct rte_mbuf **pkts, uint16_t n, int done,
+	   struct rte_mbuf **pass, uint16_t *np, struct rte_mbuf **drop,
+	   uint16_t *nd)
+{
+	struct bw_worker_stats *st = w->st;
+	uint64_t drop_bytes = 0;
+	uint16_t i;
+
+	for (i = 0; i < n; i++) {
+		uint8_t v = w->verdict[i];
+
+		if (done && w->frag.slot[i] != DP_FRAG_NONE_IDX) {
+			/* a datagram: its verdict goes to its fragments */
+			dp_frag_settle(w, pkts, i, v, pass, np, drop, nd);
+			continue;
+		}
+		if (likely(v == DP_VERDICT_PASS || v == DP_VERDICT_ALLOW)) {
+			pass[(*np)++] = pkts[i];
+			continue;
+		}
+		if (v == DP_VERDICT_HELD)
+			continue; /* the fragment table's now */
+		dp_cnt_add(&st->reason_drop_pkts[v], 1);
+		drop_bytes += pkts[i]->pkt_len;
+		drop[(*nd)++] = pkts[i];
+	}
+	return drop_bytes;
+}
+
+/*
  * Classify n packets received on a leg of direction dir under ruleset rs
  * (NULL before the first one exists). See dp.h.
  */
@@ -145,42 +181,10 @@ dp_pipeline_run(struct dp_worker *w, const struct dp_ruleset *rs, uint8_t dir,
 		observe(w, rs, pkts, n);
 
 	/* a burst that completed no datagram takes the loop without its test */
-	if (unlikely(w->frag.nb_done != 0)) {
-		for (i = 0; i < n; i++) {
-			uint8_t v = w->verdict[i];
-
-			if (w->frag.slot[i] != DP_FRAG_NONE_IDX) {
-				/* a datagram: its verdict goes to its fragments */
-				dp_frag_settle(w, pkts, i, v, pass, &np, drop,
-					       &nd);
-				continue;
-			}
-			if (v == DP_VERDICT_PASS || v == DP_VERDICT_ALLOW) {
-				pass[np++] = pkts[i];
-				continue;
-			}
-			if (v == DP_VERDICT_HELD)
-				continue; /* the fragment table's now */
-			dp_cnt_add(&st->reason_drop_pkts[v], 1);
-			drop_bytes += pkts[i]->pkt_len;
-			drop[nd++] = pkts[i];
-		}
-	} else {
-		for (i = 0; i < n; i++) {
-			uint8_t v = w->verdict[i];
-
-			if (likely(v == DP_VERDICT_PASS ||
-				   v == DP_VERDICT_ALLOW)) {
-				pass[np++] = pkts[i];
-				continue;
-			}
-			if (v == DP_VERDICT_HELD)
-				continue; /* the fragment table's now */
-			dp_cnt_add(&st->reason_drop_pkts[v], 1);
-			drop_bytes += pkts[i]->pkt_len;
-			drop[nd++] = pkts[i];
-		}
-	}
+	if (unlikely(w->frag.nb_done != 0))
+		drop_bytes = sort_burst(w, pkts, n, 1, pass, &np, drop, &nd);
+	else
+		drop_bytes = sort_burst(w, pkts, n, 0, pass, &np, drop, &nd);
 	if (nd != 0) {
 		dp_cnt_add(&st->drop_pkts, nd);
 		dp_cnt_add(&st->drop_bytes, drop_bytes);
