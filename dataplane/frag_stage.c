@@ -11,10 +11,12 @@
  * attack), an exact duplicate is dropped alone. Datagrams that do not
  * complete in time, or exceed a bound, are dropped whole.
  *
- * rte_ip_frag is not used: in DPDK 22.11 it reports a refused fragment
- * and a held one alike (NULL), accepts some overlaps, and rebuilds an
- * IPv6 datagram whose fragment header follows other extension headers
- * with the wrong next header; holding the originals is needed anyway.
+ * rte_ip_frag is not used (docs/architecture.md, "Why not rte_ip_frag"):
+ * it consumes and rewrites the fragments that must leave unchanged, a
+ * full table refuses new datagrams for a whole timeout, an exact
+ * duplicate drops its datagram, and an IPv6 datagram whose fragment
+ * header follows other extension headers is rebuilt with the wrong next
+ * header; holding the originals is needed anyway.
  *
  * Worker lcore only, but dp_frag_init() and dp_frag_fini(): no allocation
  * but mempool gets, no locks, syscalls or logging.
