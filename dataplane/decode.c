@@ -90,10 +90,8 @@
 #define DP_PPPOE_CODE_SES 0x00
 
 /* a 6-bit hash that keeps DNS (53) apart from VXLAN (4789 % 64 = 53) */
-#define PORT_HASH(p)	       (((p) ^ ((p) >> 6)) & 63)
-#define PORT_BIT(p)	       ((uint64_t)1 << PORT_HASH(p))
-#define DP_PKT_TUN_MAYBE_SHIFT 4
-_Static_assert(DP_PKT_TUN_MAYBE == 1 << DP_PKT_TUN_MAYBE_SHIFT, "flag");
+#define PORT_HASH(p) (((p) ^ ((p) >> 6)) & 63)
+#define PORT_BIT(p)  ((uint64_t)1 << PORT_HASH(p))
 
 static inline uint16_t
 rd_be16(const uint8_t *b)
@@ -185,9 +183,9 @@ decode_l4(const uint8_t *data, uint32_t data_len, uint32_t l3_end,
 			 * without a branch, which costs plain UDP less.
 			 */
 			p->flags |=
-				(uint8_t)(((port_bits >> PORT_HASH(p->dport)) &
-					   1)
-					  << DP_PKT_TUN_MAYBE_SHIFT);
+				(uint8_t)(DP_PKT_TUN_MAYBE *
+					  ((port_bits >> PORT_HASH(p->dport)) &
+					   1));
 		} else {
 			p->payload_len = dgram - DP_UDP_HLEN;
 		}

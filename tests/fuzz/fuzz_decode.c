@@ -5,9 +5,11 @@
  * only the first half readable from a heap buffer of exactly that size and
  * pkt_len = size, so that AddressSanitizer reports any read past data_len;
  * then whole again with UDP tunnel ports added (1, 2, 3 for VXLAN, GENEVE,
- * GTP-U) so that the fuzzer reaches those headers from few bytes. Tunnel
- * levels (GRE, VXLAN, GENEVE, GTP-U, MPLS, PPPoE, IP in IP) must keep
- * their offsets inside the readable bytes. Built and run by scripts/fuzz.
+ * GTP-U) so that the fuzzer reaches those headers from few bytes, and
+ * with the worker's two calls, whose tunnel mark is checked against the
+ * tunnel definitions (mark_complete()). Tunnel levels (GRE, VXLAN, GENEVE,
+ * GTP-U, MPLS, PPPoE, IP in IP) must keep their offsets inside the
+ * readable bytes. Built and run by scripts/fuzz.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -58,21 +60,49 @@ check(const struct dp_pkt *p, int r, uint32_t data_len, uint32_t pkt_len)
 		__builtin_trap();
 }
 
+/* Whether port is one of the n ports of list (0 is no port). */
+static int
+listed(const uint16_t *list, unsigned int n, uint16_t port)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (port != 0 && list[i] == port)
+			return 1;
+	return 0;
+}
+
 /*
- * The worker's two calls (dp_decode_outer(), then dp_decode_tunnels() when
- * the flag asks) must fill the record exactly as dp_decode_with() did (*w,
- * which returned r): the fields, and the per-level arrays below depth.
+ * The worker decodes tunnels only for frames that dp_decode_outer() marked
+ * (DP_PKT_TUN_MAYBE), so a frame that carries one and goes unmarked would
+ * hide its inner packet from lists and rules. Checked against the tunnel
+ * definitions themselves, not the bitmap the mark uses: an unmarked, well
+ * formed outer decode is neither MPLS nor PPPoE, not IP in IP nor GRE, and
+ * not UDP to a configured VXLAN, GENEVE or GTP-U port (fragments are never
+ * decapsulated). Then the worker's two calls must give what
+ * dp_decode_with() gave (*w, which returned r).
  */
 static void
-split_same(const uint8_t *data, uint32_t len, const struct dp_decode_cfg *cfg,
-	   const struct dp_pkt *w, int r)
+mark_complete(const uint8_t *data, uint32_t len,
+	      const struct dp_decode_cfg *cfg, const struct dp_pkt *w, int r)
 {
 	struct dp_pkt s;
-	int rs;
+	int rs, udp_tun;
 
 	memset(&s, 0xa5, sizeof(s));
 	rs = dp_decode_outer(data, len, len, DP_DIR_INBOUND, cfg->port_bits,
 			     &s);
+	udp_tun = s.l4_proto == 17 && (s.flags & DP_PKT_L4) &&
+		  (listed(cfg->vxlan, DP_TUN_PORTS, s.dport) ||
+		   listed(cfg->geneve, DP_TUN_PORTS, s.dport) ||
+		   listed(cfg->gtpu, DP_TUN_PORTS, s.dport));
+	if (rs == BW_REASON_NONE && !(s.flags & DP_PKT_TUN_MAYBE) &&
+	    (s.ethertype == 0x8847 || s.ethertype == 0x8848 ||
+	     s.ethertype == 0x8864 ||
+	     (s.l3 != DP_L3_NONE && s.frag == DP_FRAG_NONE &&
+	      (s.l4_proto == 4 || s.l4_proto == 41 || s.l4_proto == 47 ||
+	       udp_tun))))
+		__builtin_trap();
 	if (s.flags & DP_PKT_TUN_MAYBE)
 		rs = dp_decode_tunnels(data, len, len, cfg, &s);
 	if (rs != r || rs != s.reason ||
@@ -106,7 +136,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		dp_decode_cfg_finish(&cfg);
 	r = dp_decode_with(data, len, len, DP_DIR_INBOUND, &cfg, &p);
 	check(&p, r, len, len);
-	split_same(data, len, &cfg, &p, r);
+	mark_complete(data, len, &cfg, &p, r);
 
 	half_len = len / 2;
 	half = malloc(half_len > 0 ? half_len : 1);
