@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include <rte_common.h>
+#include <rte_ip_frag.h>
 #include <rte_log.h>
 #include <rte_mbuf.h>
 
@@ -86,8 +87,19 @@ struct dp_config {
 #define DP_FRAG_SEG 16384
 /* segments of one datagram, at most: headers plus 65535 bytes */
 #define DP_FRAG_SEGS_MAX 5
-/* the reassembly pool of a worker: every slot of a burst completing */
-#define DP_FRAG_POOL (DP_BURST * DP_FRAG_SEGS_MAX)
+/*
+ * Fragments rte_ip_frag takes per datagram (RTE_LIBRTE_IP_FRAG_MAX_FRAG
+ * of the DPDK build; frag_stage.c checks): copies of at most this many
+ * runs of held fragments are handed to it, a segment each for headers
+ */
+#define DP_FRAG_RUNS 8
+/*
+ * the reassembly pool of a worker: every slot of a burst completing, the
+ * copies of one rebuild, and of one more left in rte_ip_frag's table if it
+ * ever disagreed
+ */
+#define DP_FRAG_POOL                                                           \
+	(DP_BURST * DP_FRAG_SEGS_MAX + 2 * (DP_FRAG_SEGS_MAX + DP_FRAG_RUNS))
 
 /*
  * Per-packet verdict inside a burst: a BW_REASON_* to drop for, or one of
@@ -165,6 +177,9 @@ struct dp_frag_state {
 	struct dp_frag_tab tab;
 	struct rte_mempool *pool;
 	void *mem;
+	struct rte_ip_frag_tbl *rte_tbl;     /* rebuilds, one at a time */
+	struct rte_ip_frag_death_row *death; /* what rte_ip_frag refused */
+	uint64_t gen;			     /* its clock: 2 per rebuild */
 	uint64_t timeout_tsc;
 	uint8_t on;
 	uint16_t nb_done;	 /* slots of the burst holding a datagram */

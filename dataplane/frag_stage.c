@@ -2,21 +2,22 @@
 /*
  * The IP reassembly stage (docs/architecture.md, "IP fragments"). A
  * fragment leaves its burst and is held, the original frame, in the
- * worker's fragment table (frag.c). When a fragment completes its
- * datagram, the datagram is built whole, by copy, in an mbuf chain of the
- * worker's reassembly pool, decoded, and classified by the later stages in
- * the completing fragment's slot; the verdict then applies to every
- * original fragment: all forwarded unchanged in arrival order, or all
- * dropped. Overlaps drop the whole datagram (RFC 5722; for IPv4 as an
- * attack), an exact duplicate is dropped alone. Datagrams that do not
- * complete in time, or exceed a bound, are dropped whole.
+ * worker's fragment table (frag.c), which refuses overlaps (RFC 5722; for
+ * IPv4 as an attack), drops an exact duplicate alone, bounds and times
+ * out what it holds. When a fragment completes its datagram, copies of
+ * the held fragments (at most DP_FRAG_RUNS runs of them) are handed to
+ * DPDK's rte_ip_frag, which rebuilds the datagram; it is decoded and
+ * classified by the later stages in the completing fragment's slot, and
+ * the verdict then applies to every original fragment: all forwarded
+ * unchanged in arrival order, or all dropped.
  *
- * rte_ip_frag is not used (docs/architecture.md, "Why not rte_ip_frag"):
- * it consumes and rewrites the fragments that must leave unchanged, a
- * full table refuses new datagrams for a whole timeout, an exact
- * duplicate drops its datagram, and an IPv6 datagram whose fragment
- * header follows other extension headers is rebuilt with the wrong next
- * header; holding the originals is needed anyway.
+ * rte_ip_frag never sees an original nor holds a datagram between bursts
+ * (docs/architecture.md, "How rte_ip_frag is used"): it consumes and
+ * rewrites the fragments it is given, a full table of its own would refuse
+ * new datagrams for a whole timeout, an exact duplicate would drop its
+ * datagram, it takes 8 fragments a datagram, and it cannot rebuild an
+ * IPv6 datagram whose fragment header follows other extension headers:
+ * those are put back here.
  *
  * Worker lcore only, but dp_frag_init() and dp_frag_fini(): no allocation
  * but mempool gets, no locks, syscalls or logging.
@@ -25,6 +26,7 @@
 
 #include <rte_branch_prediction.h>
 #include <rte_cycles.h>
+#include <rte_ip_frag.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_random.h>
@@ -34,6 +36,9 @@
 #define IP6_HLEN     40
 #define IP6_EXT_MAX  DP_IP6_EXT_MAX
 #define IPPROTO_FRAG 44
+
+_Static_assert(DP_FRAG_RUNS <= RTE_LIBRTE_IP_FRAG_MAX_FRAG,
+	       "rte_ip_frag takes fewer fragments than DP_FRAG_RUNS");
 
 int
 dp_frag_init(struct dp_worker *w, const struct dp_config *cfg, int socket)
@@ -62,10 +67,28 @@ dp_frag_init(struct dp_worker *w, const struct dp_config *cfg, int socket)
 					  socket);
 	if (f->pool == NULL)
 		goto fail;
+	/*
+	 * rte_ip_frag's table gets one datagram at a time, whole, and its
+	 * clock (f->gen) moves 2 per datagram with a lifetime of 1: an entry
+	 * it kept (never, unless it disagreed with frag.c) is stale, freed,
+	 * at the next rebuild
+	 */
+	f->rte_tbl = rte_ip_frag_table_create(1, 2, 2, 1, socket);
+	f->death = rte_zmalloc_socket("bw_frag_dr", sizeof(*f->death),
+				      RTE_CACHE_LINE_SIZE, socket);
+	if (f->rte_tbl == NULL || f->death == NULL)
+		goto fail;
 	f->on = 1;
 	return 0;
 fail:
+	if (f->rte_tbl != NULL)
+		rte_ip_frag_table_destroy(f->rte_tbl);
+	rte_free(f->death);
+	rte_mempool_free(f->pool);
 	rte_free(f->mem);
+	f->rte_tbl = NULL;
+	f->death = NULL;
+	f->pool = NULL;
 	f->mem = NULL;
 	return -1;
 }
@@ -78,6 +101,9 @@ dp_frag_fini(struct dp_worker *w)
 	if (!f->on)
 		return;
 	/* the worker dropped what it held when it stopped */
+	rte_ip_frag_table_destroy(f->rte_tbl);
+	rte_ip_frag_free_death_row(f->death, 0);
+	rte_free(f->death);
 	rte_mempool_free(f->pool);
 	rte_free(f->mem);
 	f->on = 0;
@@ -258,54 +284,240 @@ ip4_cksum(const uint8_t *ip, uint32_t hlen)
 	return (uint16_t)~sum;
 }
 
+/* An mbuf chain of the reassembly pool, written from its start. */
+struct wchain {
+	struct rte_mempool *mp;
+	struct rte_mbuf *head;
+	struct rte_mbuf *tail;
+};
+
+/* Start c. 0, or -1 (the pool is empty). */
+static int
+wchain_start(struct wchain *c, struct rte_mempool *mp)
+{
+	c->mp = mp;
+	c->head = c->tail = rte_pktmbuf_alloc(mp);
+	return c->head == NULL ? -1 : 0;
+}
+
+/* Append len bytes of m at off to c. 0, or -1 (the pool is empty). */
+static int
+wchain_put(struct wchain *c, const struct rte_mbuf *m, uint32_t off,
+	   uint32_t len)
+{
+	while (len > 0) {
+		struct rte_mbuf *t = c->tail;
+		uint32_t n = rte_pktmbuf_tailroom(t);
+
+		if (n == 0) {
+			t = rte_pktmbuf_alloc(c->mp);
+			if (t == NULL)
+				return -1;
+			c->tail->next = t;
+			c->tail = t;
+			c->head->nb_segs++;
+			n = rte_pktmbuf_tailroom(t);
+		}
+		n = RTE_MIN(n, len);
+		copy_out(m, off, n,
+			 rte_pktmbuf_mtod_offset(t, uint8_t *, t->data_len));
+		t->data_len = (uint16_t)(t->data_len + n);
+		c->head->pkt_len += n;
+		off += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* A datagram to rebuild: its first fragment and where its headers lie. */
+struct rebuild {
+	const struct rte_mbuf *m0; /* the fragment at offset 0 */
+	uint32_t l3_off;
+	uint32_t hdr; /* the datagram's data start: L2, IP, extensions */
+	uint32_t fh;  /* IPv6: the fragment header's offset in m0 */
+	uint32_t nhf; /* IPv6: the next-header field naming it */
+	uint32_t ext; /* IPv6: bytes of extension headers before it */
+	uint8_t v6;
+};
+
 /*
- * Build datagram idx, completed by the fragment in slot i, in a chain of
- * the reassembly pool. Returns it, or NULL (a bound: *why set).
+ * A copy of the held pieces order[a..b) (adjacent) as one fragment for
+ * rte_ip_frag: the headers of the fragment at offset 0 (IPv6: its fixed
+ * header and fragment header, without the extension headers between:
+ * rte_ip_frag takes none), offset and more flag of the run, then the
+ * run's data.
+ */
+static struct rte_mbuf *
+run_copy(struct dp_worker *w, const struct rebuild *rb,
+	 const struct dp_frag_piece *p, const uint8_t *order, uint32_t a,
+	 uint32_t b, int last)
+{
+	const struct rte_mbuf *m0 = rb->m0;
+	uint32_t off = p[order[a]].off, len = 0, k, ch;
+	struct wchain c;
+	uint8_t *ip;
+
+	for (k = a; k < b; k++)
+		len += p[order[k]].len;
+	if (wchain_start(&c, w->frag.pool) != 0)
+		return NULL;
+	if (rb->v6) {
+		ch = rb->l3_off + IP6_HLEN + 8;
+		if (wchain_put(&c, m0, 0, rb->l3_off + IP6_HLEN) != 0 ||
+		    wchain_put(&c, m0, rb->fh, 8) != 0)
+			goto fail;
+	} else {
+		ch = rb->hdr;
+		if (wchain_put(&c, m0, 0, ch) != 0)
+			goto fail;
+	}
+	for (k = a; k < b; k++)
+		if (wchain_put(&c, p[order[k]].pkt, p[order[k]].hoff,
+			       p[order[k]].len) != 0)
+			goto fail;
+	/* the headers lie in the first segment: rb->hdr + 8 <= DP_FRAG_SEG */
+	ip = rte_pktmbuf_mtod_offset(c.head, uint8_t *, rb->l3_off);
+	if (rb->v6) {
+		uint32_t pl = 8 + len;
+
+		ip[4] = (uint8_t)(pl >> 8);
+		ip[5] = (uint8_t)pl;
+		ip[6] = IPPROTO_FRAG;
+		ip[IP6_HLEN + 2] = (uint8_t)(off >> 8);
+		ip[IP6_HLEN + 3] = (uint8_t)((off & 0xf8) | (last ? 0 : 1));
+	} else {
+		uint32_t tl = ch - rb->l3_off + len;
+		uint32_t field = (uint32_t)(ip[6] & 0xc0) << 8 |
+				 (last ? 0 : 0x2000) | off >> 3;
+
+		ip[2] = (uint8_t)(tl >> 8);
+		ip[3] = (uint8_t)tl;
+		ip[6] = (uint8_t)(field >> 8);
+		ip[7] = (uint8_t)field;
+	}
+	c.head->l2_len = rb->l3_off;
+	c.head->l3_len = ch - rb->l3_off;
+	return c.head;
+fail:
+	rte_pktmbuf_free(c.head);
+	return NULL;
+}
+
+/*
+ * Hand the runs of datagram idx to rte_ip_frag in offset order: the last
+ * gives the datagram, or nothing when it disagreed (then NULL: what it
+ * took is freed).
+ */
+static struct rte_mbuf *
+rte_rebuild(struct dp_worker *w, const struct rebuild *rb,
+	    const struct dp_frag_piece *p, const uint8_t *order, uint32_t nb)
+{
+	struct dp_frag_state *f = &w->frag;
+	uint32_t runs = RTE_MIN(nb, (uint32_t)DP_FRAG_RUNS), k, a = 0;
+	struct rte_mbuf *r = NULL;
+
+	f->gen += 2;
+	for (k = 0; k < runs; k++) {
+		/* nb / runs pieces a run, one more for the first nb % runs */
+		uint32_t b = a + nb / runs + (k < nb % runs);
+		struct rte_mbuf *mc;
+		uint8_t *ip;
+
+		if (r != NULL)
+			break;
+		mc = run_copy(w, rb, p, order, a, b, k + 1 == runs);
+		if (mc == NULL)
+			break;
+		ip = rte_pktmbuf_mtod_offset(mc, uint8_t *, rb->l3_off);
+		if (rb->v6)
+			r = rte_ipv6_frag_reassemble_packet(
+				f->rte_tbl, f->death, mc, f->gen,
+				(struct rte_ipv6_hdr *)ip,
+				(struct rte_ipv6_fragment_ext *)(ip +
+								 IP6_HLEN));
+		else
+			r = rte_ipv4_frag_reassemble_packet(
+				f->rte_tbl, f->death, mc, f->gen,
+				(struct rte_ipv4_hdr *)ip);
+		a = b;
+	}
+	if (k < runs && r != NULL) {
+		/* a datagram before its last run, or a copy failed */
+		rte_pktmbuf_free(r);
+		r = NULL;
+	}
+	rte_ip_frag_free_death_row(f->death, 0);
+	return r;
+}
+
+/*
+ * Build datagram idx, completed by the fragment decoded as pi0: order its
+ * pieces, have rte_ip_frag rebuild it from copies, lay it out for the
+ * decoder and put back what rte_ip_frag leaves out. Returns it, or NULL
+ * (a bound: *why set).
  */
 static struct rte_mbuf *
 build(struct dp_worker *w, uint32_t idx, const struct dp_pkt *pi0, uint8_t *why)
 {
 	struct dp_frag_tab *t = &w->frag.tab;
-	struct rte_mbuf *segs[DP_FRAG_SEGS_MAX];
 	uint8_t order[DP_FRAG_PER_DGRAM_MAX];
 	struct dp_frag_piece *p;
-	const struct rte_mbuf *m0 = NULL;
+	struct rebuild rb;
+	struct rte_mbuf *segs[DP_FRAG_SEGS_MAX], *r;
 	struct dp_pkt d0;
-	uint32_t nb, k, j, hdr = 0, nhf = 0, fh = 0, tot, nsegs;
+	uint32_t nb, k, j, tot, nsegs, split;
 	uint32_t total = t->d[idx].total;
-	uint8_t *h;
+	uint8_t *h, *ip;
 
 	*why = BW_REASON_IP_FRAG_LIMIT;
 	p = dp_frag_pieces(t, idx, &nb);
+	if (nb < 2)
+		return NULL; /* not a fragmented datagram: frag.c never says */
 	/* arrival order to offset order (at most 64: insertion sort) */
 	for (k = 0; k < nb; k++) {
 		for (j = k; j > 0 && p[order[j - 1]].off > p[k].off; j--)
 			order[j] = order[j - 1];
 		order[j] = (uint8_t)k;
 	}
-	m0 = p[order[0]].pkt;
+	memset(&rb, 0, sizeof(rb));
+	rb.m0 = p[order[0]].pkt;
 	/* the first fragment's headers, as the decoder saw them */
-	dp_decode(rte_pktmbuf_mtod(m0, const uint8_t *), m0->data_len,
-		  m0->pkt_len, pi0->dir, &d0);
+	dp_decode(rte_pktmbuf_mtod(rb.m0, const uint8_t *), rb.m0->data_len,
+		  rb.m0->pkt_len, pi0->dir, &d0);
+	rb.l3_off = d0.l3_off;
 	if (d0.l3 == DP_L3_IPV4) {
-		hdr = p[order[0]].hoff;
-		if (hdr - d0.l3_off + total > DP_FRAG_IP_MAX)
+		rb.hdr = p[order[0]].hoff;
+		if (rb.hdr - d0.l3_off + total > DP_FRAG_IP_MAX)
 			return NULL;
 	} else {
 		if (d0.l3 != DP_L3_IPV6 ||
-		    ip6_frag_hdr(m0, &d0, &fh, &nhf) != 0)
+		    ip6_frag_hdr(rb.m0, &d0, &rb.fh, &rb.nhf) != 0)
 			return NULL;
-		hdr = fh;
-		if (hdr - d0.l3_off - IP6_HLEN + total > DP_FRAG_IP_MAX)
+		rb.v6 = 1;
+		rb.hdr = rb.fh;
+		rb.ext = rb.fh - d0.l3_off - IP6_HLEN;
+		if (rb.hdr - d0.l3_off - IP6_HLEN + total > DP_FRAG_IP_MAX)
 			return NULL;
 	}
-	tot = hdr + total;
-	if (hdr > DP_FRAG_SEG)
+	/* mbuf fields: l2_len has 7 bits, l3_len 9 */
+	if (rb.hdr + 8 > DP_FRAG_SEG || rb.l3_off > 127 ||
+	    rb.hdr - rb.l3_off > 511)
 		return NULL;
+	r = rte_rebuild(w, &rb, p, order, nb);
+	if (r == NULL)
+		return NULL;
+	/*
+	 * Its datagram, in segments of DP_FRAG_SEG (the decoder reads the
+	 * headers from the first; a first fragment may be short), with the
+	 * IPv6 extension headers before the fragment header put back
+	 */
+	tot = rb.hdr + total;
 	nsegs = (tot + DP_FRAG_SEG - 1) / DP_FRAG_SEG;
-	if (nsegs > DP_FRAG_SEGS_MAX ||
-	    rte_pktmbuf_alloc_bulk(w->frag.pool, segs, nsegs) != 0)
+	if (r->pkt_len != tot - rb.ext || nsegs > DP_FRAG_SEGS_MAX ||
+	    rte_pktmbuf_alloc_bulk(w->frag.pool, segs, nsegs) != 0) {
+		rte_pktmbuf_free(r);
 		return NULL;
+	}
 	for (k = 0; k < nsegs; k++) {
 		segs[k]->data_len = (uint16_t)RTE_MIN((uint32_t)DP_FRAG_SEG,
 						      tot - k * DP_FRAG_SEG);
@@ -313,34 +525,35 @@ build(struct dp_worker *w, uint32_t idx, const struct dp_pkt *pi0, uint8_t *why)
 	}
 	segs[0]->nb_segs = (uint16_t)nsegs;
 	segs[0]->pkt_len = tot;
-	chain_write(segs, 0, m0, 0, hdr);
-	for (k = 0; k < nb; k++) {
-		const struct dp_frag_piece *q = &p[order[k]];
-
-		chain_write(segs, hdr + q->off, q->pkt, q->hoff, q->len);
-	}
+	split = rb.l3_off + (rb.v6 ? IP6_HLEN : 0);
+	chain_write(segs, 0, r, 0, split);
+	chain_write(segs, split, rb.m0, split, rb.ext);
+	chain_write(segs, split + rb.ext, r, split, r->pkt_len - split);
+	rte_pktmbuf_free(r);
 	h = rte_pktmbuf_mtod(segs[0], uint8_t *);
-	if (d0.l3 == DP_L3_IPV4) {
-		uint8_t *ip = h + d0.l3_off;
-		uint32_t len = tot - d0.l3_off;
+	ip = h + rb.l3_off;
+	if (rb.v6) {
+		uint32_t len = total + rb.ext;
+		/* rte_ip_frag wrote the fragment's next header in the fixed
+		 * header: it belongs where the fragment header was named */
+		int nh = ip[6];
 
-		ip[2] = (uint8_t)(len >> 8);
-		ip[3] = (uint8_t)len;
-		ip[6] &= 0xc0; /* keep DF and the reserved bit; MF, offset 0 */
-		ip[7] = 0;
-		ip[10] = 0;
-		ip[11] = 0;
-		len = ip4_cksum(ip, hdr - d0.l3_off);
-		ip[10] = (uint8_t)(len >> 8);
-		ip[11] = (uint8_t)len;
-	} else {
-		uint8_t *ip = h + d0.l3_off;
-		uint32_t len = tot - d0.l3_off - IP6_HLEN;
-		int nh = byte_at(m0, fh);
-
+		ip[6] = (uint8_t)byte_at(rb.m0, rb.l3_off + 6);
+		h[rb.nhf] = (uint8_t)nh;
 		ip[4] = (uint8_t)(len >> 8);
 		ip[5] = (uint8_t)len;
-		h[nhf] = (uint8_t)nh;
+	} else {
+		uint16_t sum;
+
+		/* it clears the reserved bit: the datagram keeps the first
+		 * fragment's; it leaves the checksum to the NIC */
+		ip[6] = (uint8_t)((ip[6] & 0x7f) |
+				  (byte_at(rb.m0, rb.l3_off + 6) & 0x80));
+		ip[10] = 0;
+		ip[11] = 0;
+		sum = ip4_cksum(ip, rb.hdr - rb.l3_off);
+		ip[10] = (uint8_t)(sum >> 8);
+		ip[11] = (uint8_t)sum;
 	}
 	return segs[0];
 }
