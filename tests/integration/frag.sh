@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # IP fragment reassembly through the real dataplane (pcap vdevs): fragments
 # in order, reversed, interleaved, duplicated, overlapping (same and
-# different bytes), tiny (IPv4 and IPv6), timed out, too many, IPv6 with
+# different bytes), tiny (IPv4 and IPv6), timed out, too many, more than
+# rte_ip_frag takes at once (8), a GRE first fragment of 8 bytes, IPv6 with
 # extension headers before the fragment header, atomic fragments, and
 # content (UDP, and TCP through the stream engine), dsize and block-list
 # verdicts on reassembled datagrams
@@ -30,7 +31,7 @@ bw_start "$inst" "$T_TMP/bulwark.log" \
 	--vdev "net_pcap0,rx_pcap=$T_TMP/in.pcap,tx_pcap=$T_TMP/back.pcap" \
 	--vdev "net_pcap1,rx_pcap=$T_TMP/empty.pcap,tx_pcap=$T_TMP/out.pcap" \
 	-- --instance "$inst" --state-dir "$sd" \
-	--frag-per-datagram 8 --frag-timeout 300 \
+	--frag-per-datagram 24 --frag-timeout 300 \
 	--events "$T_TMP/frag.events" --events-rate 0
 t_true "dataplane up" bw_wait_running "$inst" 20
 t_true "every frame received" bw_wait_rx "$inst" "$frames" 30

@@ -8,7 +8,8 @@
 # (IPv4 and IPv6, fragmented by the sender at MTU 1500) must be answered,
 # UDP datagrams of 4000 bytes must reach the receiving application whole,
 # and those whose pattern sits in a later fragment only must not reach it
-# at all, while the clean ones sent around them do. The receiver (a Python
+# at all, while the clean ones sent around them do; the same with
+# datagrams of 16000 bytes (11 fragments). The receiver (a Python
 # socket in the inside namespace) is the oracle: what the kernel
 # reassembled and handed to it. Needs root; bounded in time.
 . "$(dirname "$0")/lib.sh"
@@ -64,20 +65,28 @@ for i in range(5):
         evil = ("evil%s%d" % (fam, i)).ljust(8, "x").encode() + b"a" * 3492 + b"EVIL-FRAG" + b"a" * 491
         s.sendto(clean, (dst, 6000))
         s.sendto(evil, (dst, 6000))
+        # 16000 bytes: 11 fragments, more than rte_ip_frag takes at once
+        big = ("big%s%d" % (fam, i)).ljust(8, "x").encode() + b"b" * 15992
+        bevil = (("bevil%s%d" % (fam, i)).ljust(8, "x").encode() +
+                 b"b" * 13992 + b"EVIL-FRAG" + b"b" * 1991)
+        s.sendto(big, (dst, 6000))
+        s.sendto(bevil, (dst, 6000))
         time.sleep(0.05)
 EOF
 wait "$rcv" || true
 t_check "clean datagrams received whole (IPv4 and IPv6)" 10 \
 	"$(grep -c '^4000 clean' "$T_TMP/recv.txt")"
+t_check "clean datagrams of 11 fragments received whole" 10 \
+	"$(grep -c '^16000 big' "$T_TMP/recv.txt")"
 t_check "no datagram with the pattern received" 0 \
 	"$(grep -c 'evil' "$T_TMP/recv.txt")"
 
 "$BWCTL" --instance "$inst" stats --json >"$T_TMP/s.json"
 s="$T_TMP/s.json"
 t_true "datagrams reassembled: pings both ways and the UDP ones" \
-	t_json_true "$s" 'd["totals"]["fragments"]["reassembled"] >= 12 + 20'
+	t_json_true "$s" 'd["totals"]["fragments"]["reassembled"] >= 12 + 40'
 t_true "the evil datagrams' fragments dropped by the rule" \
-	t_json_true "$s" 'd["totals"]["drops"]["content-rule"] >= 10 * 3'
+	t_json_true "$s" 'd["totals"]["drops"]["content-rule"] >= 10 * 3 + 10 * 11'
 t_check "nothing timed out or overlapped" "0 0" \
 	"$(t_json "$s" 'd["totals"]["fragments"]["timeouts"]') $(t_json "$s" 'd["totals"]["fragments"]["overlaps"]')"
 bw_stop

@@ -31,7 +31,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from pktlib import csum, write_pcap  # noqa: E402
 
-PER = 8  # --frag-per-datagram of frag.sh
+PER = 24  # --frag-per-datagram of frag.sh
 ETH4 = b"\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x00"
 ETH6 = b"\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x86\xdd"
 PATTERN = b"EVIL-FRAG"
@@ -195,6 +195,15 @@ def main():
     k, q = add4("over-limit", s1, d1, 17, 53, payload(64 * (PER + 2) - 8, 10),
                 [64 * j for j in range(1, PER + 2)])
     push(k, q)
+    # more fragments than rte_ip_frag takes (8): handed to it as runs; the
+    # pattern across the boundary of two fragments inside a run, or none
+    for name, salt, evil in (("many", 24, False), ("many-pattern", 25, True)):
+        pay = payload(1900, salt)
+        if evil:
+            pay = pay[:1530] + PATTERN + pay[1530 + len(PATTERN):]
+        k, q = add4(name, s1, d1, 17, 53, pay, [96 * j for j in range(1, 20)],
+                    order=list(range(19, -1, -1)))
+        push(k, q)
     # the pattern in a later fragment, across a fragment boundary
     pay = payload(1200, 11)
     pay = pay[:1010] + PATTERN + pay[1010 + len(PATTERN):]
@@ -244,6 +253,17 @@ def main():
         verdicts[key] = verdict_of(s6, 17, 53, pay)
         cases.append((name, key))
         push(key, frags6(s6, d6, i, l4, [800, 1600], exts=HBH_DST))
+    # IPv6, extension headers before the fragment header, 14 fragments
+    # (runs for rte_ip_frag), the pattern in the ninth
+    i = nid()
+    pay = payload(2400, 26)
+    pay = pay[:1400] + PATTERN + pay[1400 + len(PATTERN):]
+    l4 = udp6(s6, d6, 5000, 53, pay)
+    key = (6, s6, d6, i)
+    verdicts[key] = verdict_of(s6, 17, 53, pay)
+    cases.append(("v6-ext-many-pattern", key))
+    push(key, frags6(s6, d6, i, l4, [176 * j for j in range(1, 14)],
+                     exts=HBH_DST))
     # IPv6 blocked source, reversed
     i = nid()
     sb = a6(9, b"\x20\x01\x0d\xb8\0\x66")
@@ -284,6 +304,25 @@ def main():
         cases.append((name, key))
         push(key, frags4(s1, d1, i, 47,
                          struct.pack("!HH", 0, 0x0800) + iip + iu, [800]))
+    # GRE whose first fragment holds 8 bytes: the GRE header and half the
+    # inner IPv4 header; the inner source block-listed, or the pattern
+    # right after the inner headers
+    for name, salt, src in (("gre-short-first-blocked", 27, "203.0.113.66"),
+                            ("gre-short-first-pattern", 28, "10.1.0.1")):
+        i = nid()
+        pay = payload(600, salt)
+        if src == "10.1.0.1":
+            pay = PATTERN + pay[len(PATTERN):]
+        ia, ib = a4(src), a4("10.1.0.2")
+        iu = udp4(ia, ib, 5000, 53, pay)
+        iip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(iu), 9, 0, 64,
+                          17, 0, ia, ib)
+        iip = iip[:10] + struct.pack("!H", csum(iip)) + iip[12:]
+        key = (4, s1, d1, i)
+        verdicts[key] = verdict_of(ia, 17, 53, pay)
+        cases.append((name, key))
+        push(key, frags4(s1, d1, i, 47,
+                         struct.pack("!HH", 0, 0x0800) + iip + iu, [8, 400]))
     # atomic fragments (RFC 6946): not held, classified alone
     for name, salt, evil in (("v6-atomic", 19, False), ("v6-atomic-pattern",
                                                         20, True)):
