@@ -33,9 +33,10 @@
 
 #include "dp.h"
 
-#define IP6_HLEN     40
-#define IP6_EXT_MAX  DP_IP6_EXT_MAX
-#define IPPROTO_FRAG 44
+#define IP6_HLEN      40
+#define IP6_EXT_MAX   DP_IP6_EXT_MAX
+#define IPPROTO_FRAG  44
+#define DP_FRAG_CACHE 32 /* mbufs of the reassembly pool's lcore cache */
 
 _Static_assert(DP_FRAG_RUNS <= RTE_LIBRTE_IP_FRAG_MAX_FRAG,
 	       "rte_ip_frag takes fewer fragments than DP_FRAG_RUNS");
@@ -62,7 +63,8 @@ dp_frag_init(struct dp_worker *w, const struct dp_config *cfg, int socket)
 			     f->timeout_tsc, rte_rand()) != 0)
 		goto fail;
 	snprintf(name, sizeof(name), "bw_frag%u", w->id);
-	f->pool = rte_pktmbuf_pool_create(name, DP_FRAG_POOL, 0, 0,
+	/* one lcore takes and gives: a cache spares the ring's atomics */
+	f->pool = rte_pktmbuf_pool_create(name, DP_FRAG_POOL, DP_FRAG_CACHE, 0,
 					  DP_FRAG_SEG + RTE_PKTMBUF_HEADROOM,
 					  socket);
 	if (f->pool == NULL)
@@ -245,14 +247,24 @@ frag_place(const struct rte_mbuf *m, const struct dp_pkt *pi, uint32_t *hoff,
 	return 0;
 }
 
-/* Copy len bytes at src_off of m to dst (through rte_pktmbuf_read). */
+/* Copy len bytes at off of chain m to dst, segment by segment. */
 static inline void
-copy_out(const struct rte_mbuf *m, uint32_t src_off, uint32_t len, uint8_t *dst)
+copy_out(const struct rte_mbuf *m, uint32_t off, uint32_t len, uint8_t *dst)
 {
-	const uint8_t *p = rte_pktmbuf_read(m, src_off, len, dst);
+	while (m != NULL && off >= m->data_len) {
+		off -= m->data_len;
+		m = m->next;
+	}
+	while (len > 0 && m != NULL) {
+		uint32_t n = RTE_MIN(len, (uint32_t)m->data_len - off);
 
-	if (p != NULL && p != dst)
-		memcpy(dst, p, len);
+		memcpy(dst, rte_pktmbuf_mtod_offset(m, const uint8_t *, off),
+		       n);
+		dst += n;
+		len -= n;
+		off = 0;
+		m = m->next;
+	}
 }
 
 /* Write len bytes of m at src_off into chain segs at dst_off. */

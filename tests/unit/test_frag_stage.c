@@ -6,11 +6,12 @@
  * one DPDK's rte_ip_frag rebuilt from copies) must be, byte for byte, the
  * datagram the test built, with its headers in the first segment; the
  * originals must come back from dp_frag_settle() in arrival order; and
- * every mbuf of both pools must be free again at the end. Cases: in
+ * every mbuf of both pools (frames, reassembly) must be free again at the
+ * end. Cases: in
  * order, reversed, shuffled; 2, 8 and 9 fragments (rte_ip_frag takes 8:
  * more go as runs), a full 64 KiB datagram in 44; a first fragment of 8
- * data bytes; IPv4 options; IPv6 with extension headers before the
- * fragment header.
+ * data bytes; IPv4 options; frames in two segments (read across segments);
+ * IPv6 with extension headers before the fragment header.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -191,13 +192,33 @@ fail:
 	return NULL;
 }
 
+/* Move the bytes of m past at into a second segment (scattered rx). */
+static struct rte_mbuf *
+split_frame(struct rte_mbuf *m, uint16_t at)
+{
+	struct rte_mbuf *t = rte_pktmbuf_alloc(pool);
+	uint16_t rest = (uint16_t)(m->data_len - at);
+	uint8_t *p;
+
+	if (t == NULL || (p = (uint8_t *)rte_pktmbuf_append(t, rest)) == NULL)
+		goto fail;
+	memcpy(p, rte_pktmbuf_mtod_offset(m, uint8_t *, at), rest);
+	if (rte_pktmbuf_trim(m, rest) != 0 || rte_pktmbuf_chain(m, t) != 0)
+		goto fail;
+	return m;
+fail:
+	rte_pktmbuf_free(t);
+	rte_pktmbuf_free(m);
+	return NULL;
+}
+
 /*
  * Feed d's fragments in the order ord (NULL: in order) in bursts of
- * burst; check the rebuilt datagram and what settles. Returns through
- * CUnit assertions.
+ * burst, each frame in two segments when split; check the rebuilt
+ * datagram and what settles. Returns through CUnit assertions.
  */
 static void
-run(const struct dgram *d, const uint32_t *ord, uint16_t burst)
+run_split(const struct dgram *d, const uint32_t *ord, uint16_t burst, int split)
 {
 	static uint8_t got[DG_MAX];
 	struct rte_mbuf *sent[80], *pkts[DP_BURST];
@@ -214,7 +235,10 @@ run(const struct dgram *d, const uint32_t *ord, uint16_t burst)
 		for (n = 0; n < burst && k < d->nb; n++, k++) {
 			uint32_t f = ord != NULL ? ord[k] : k;
 
-			pkts[n] = sent[k] = frag_of(d, f);
+			pkts[n] = frag_of(d, f);
+			if (split && pkts[n] != NULL)
+				pkts[n] = split_frame(pkts[n], 100);
+			sent[k] = pkts[n];
 			CU_ASSERT_FATAL(pkts[n] != NULL);
 			CU_ASSERT_EQUAL(
 				dp_decode(rte_pktmbuf_mtod(pkts[n], uint8_t *),
@@ -264,6 +288,12 @@ run(const struct dgram *d, const uint32_t *ord, uint16_t burst)
 	CU_ASSERT_EQUAL(rte_mempool_avail_count(pool), main_free);
 	rte_free(pass);
 	rte_free(drop);
+}
+
+static void
+run(const struct dgram *d, const uint32_t *ord, uint16_t burst)
+{
+	run_split(d, ord, burst, 0);
 }
 
 /* A fixed permutation of 0..n-1 (an LCG's shuffle). */
@@ -371,6 +401,18 @@ test_v6_ext_runs(void)
 	run(&dg, o, 7);
 }
 
+static void
+test_v4_scattered(void)
+{
+	uint32_t o[12];
+
+	/* frames of two segments: their data read across segments */
+	dgram4(&dg, 5000, 0);
+	cut_even(&dg, 12, 424);
+	shuffle(o, 12, 5);
+	run_split(&dg, o, DP_BURST, 1);
+}
+
 static const struct bw_cunit_test tests[] = {
 	{"IPv4, 2 fragments", test_v4_two},
 	{"IPv4, 8 fragments reversed", test_v4_eight_reversed},
@@ -380,6 +422,7 @@ static const struct bw_cunit_test tests[] = {
 	{"IPv4, a first fragment of 8 bytes: the headers in one segment",
 	 test_v4_short_first},
 	{"IPv4 with options", test_v4_options},
+	{"IPv4, 12 fragments each in two segments", test_v4_scattered},
 	{"IPv6, extension headers before the fragment header", test_v6_ext},
 	{"IPv6, extensions and 20 fragments in bursts of 7", test_v6_ext_runs},
 };
