@@ -70,12 +70,14 @@ dp_frag_init(struct dp_worker *w, const struct dp_config *cfg, int socket)
 	if (f->pool == NULL)
 		goto fail;
 	/*
-	 * rte_ip_frag's table gets one datagram at a time, whole, and its
-	 * clock (f->gen) moves 2 per datagram with a lifetime of 1: an entry
-	 * it kept (never, unless it disagreed with frag.c) is stale, freed,
-	 * at the next rebuild
+	 * rte_ip_frag's table gets one datagram at a time, whole: one entry
+	 * in use at most. Its clock (f->gen) moves 2 per datagram with a
+	 * lifetime of 1, so an entry it kept (a rebuild that failed half
+	 * way) is stale at the next rebuild, which frees it: the same key
+	 * reuses it, another finds the table full and takes the oldest
+	 * entry, stale (ip_frag_find())
 	 */
-	f->rte_tbl = rte_ip_frag_table_create(1, 2, 2, 1, socket);
+	f->rte_tbl = rte_ip_frag_table_create(1, 2, 1, 1, socket);
 	f->death = rte_zmalloc_socket("bw_frag_dr", sizeof(*f->death),
 				      RTE_CACHE_LINE_SIZE, socket);
 	if (f->rte_tbl == NULL || f->death == NULL)
@@ -454,7 +456,7 @@ rte_rebuild(struct dp_worker *w, const struct rebuild *rb,
 		a = b;
 	}
 	if (k < runs && r != NULL) {
-		/* a datagram before its last run, or a copy failed */
+		/* a datagram before its last run: not the one frag.c has */
 		rte_pktmbuf_free(r);
 		r = NULL;
 	}

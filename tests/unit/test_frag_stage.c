@@ -413,6 +413,64 @@ test_v4_scattered(void)
 	run_split(&dg, o, DP_BURST, 1);
 }
 
+static void
+test_pool_dry_then_stale(void)
+{
+	struct rte_mbuf *hog[DP_FRAG_POOL], *pkts[8], *pass[8], *drop[8];
+	struct bw_worker_stats *st = w->st;
+	uint64_t limit0 = st->frag[BW_FRAG_LIMIT];
+	uint64_t drops0 = st->reason_drop_pkts[BW_REASON_IP_FRAG_LIMIT];
+	unsigned int main_free = rte_mempool_avail_count(pool), nhog, k;
+	uint16_t np = 0, nd = 0;
+
+	/* the reassembly pool with two mbufs left: the third run's copy
+	 * fails, rte_ip_frag keeps the first two */
+	nhog = rte_mempool_avail_count(w->frag.pool) - 2;
+	CU_ASSERT_EQUAL_FATAL(rte_pktmbuf_alloc_bulk(w->frag.pool, hog, nhog),
+			      0);
+	dgram4(&dg, 3000, 0);
+	cut_even(&dg, 4, 800);
+	for (k = 0; k < dg.nb; k++) {
+		pkts[k] = frag_of(&dg, k);
+		CU_ASSERT_FATAL(pkts[k] != NULL);
+		dp_decode(rte_pktmbuf_mtod(pkts[k], uint8_t *),
+			  pkts[k]->data_len, pkts[k]->pkt_len, 0, &w->info[k]);
+		w->verdict[k] = DP_VERDICT_PASS;
+	}
+	dp_frag_stage(w, pkts, (uint16_t)dg.nb);
+	/* dropped whole, counted, nothing left in a slot */
+	for (k = 0; k < dg.nb; k++) {
+		CU_ASSERT_EQUAL(w->verdict[k], DP_VERDICT_HELD);
+		CU_ASSERT_EQUAL(w->frag.slot[k], DP_FRAG_NONE_IDX);
+	}
+	CU_ASSERT_EQUAL(st->frag[BW_FRAG_LIMIT], limit0 + 1);
+	CU_ASSERT_EQUAL(st->reason_drop_pkts[BW_REASON_IP_FRAG_LIMIT],
+			drops0 + dg.nb);
+	CU_ASSERT_EQUAL(rte_mempool_avail_count(pool), main_free);
+	CU_ASSERT_EQUAL(rte_mempool_avail_count(w->frag.pool), 0);
+	rte_pktmbuf_free_bulk(hog, nhog);
+	/* the next rebuild, of another datagram (identification), finds
+	 * that entry stale and frees its copies */
+	dgram4(&dg, 2000, 0);
+	put16(dg.b + 14 + 4, 0x4343);
+	cut_even(&dg, 3, 800);
+	for (k = 0; k < dg.nb; k++) {
+		pkts[k] = frag_of(&dg, k);
+		CU_ASSERT_FATAL(pkts[k] != NULL);
+		dp_decode(rte_pktmbuf_mtod(pkts[k], uint8_t *),
+			  pkts[k]->data_len, pkts[k]->pkt_len, 0, &w->info[k]);
+		w->verdict[k] = DP_VERDICT_PASS;
+	}
+	dp_frag_stage(w, pkts, (uint16_t)dg.nb);
+	CU_ASSERT_FATAL(w->frag.slot[2] != DP_FRAG_NONE_IDX);
+	CU_ASSERT_EQUAL(pkts[2]->pkt_len, dg.len);
+	dp_frag_settle(w, pkts, 2, DP_VERDICT_PASS, pass, &np, drop, &nd);
+	CU_ASSERT_EQUAL(np, 3);
+	rte_pktmbuf_free_bulk(pass, np);
+	CU_ASSERT_EQUAL(rte_mempool_avail_count(w->frag.pool), DP_FRAG_POOL);
+	CU_ASSERT_EQUAL(rte_mempool_avail_count(pool), main_free);
+}
+
 static const struct bw_cunit_test tests[] = {
 	{"IPv4, 2 fragments", test_v4_two},
 	{"IPv4, 8 fragments reversed", test_v4_eight_reversed},
@@ -425,6 +483,8 @@ static const struct bw_cunit_test tests[] = {
 	{"IPv4, 12 fragments each in two segments", test_v4_scattered},
 	{"IPv6, extension headers before the fragment header", test_v6_ext},
 	{"IPv6, extensions and 20 fragments in bursts of 7", test_v6_ext_runs},
+	{"a dry pool drops the datagram; what rte_ip_frag kept goes next time",
+	 test_pool_dry_then_stale},
 };
 
 int
