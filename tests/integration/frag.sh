@@ -120,7 +120,7 @@ bw_start "$inst" "$T_TMP/soup.log" \
 	--vdev "net_pcap0,rx_pcap=$T_TMP/soup.pcap,tx_pcap=$T_TMP/soup.back.pcap" \
 	--vdev "net_pcap1,rx_pcap=$T_TMP/empty.pcap,tx_pcap=$T_TMP/soup.out.pcap" \
 	-- --instance "$inst" --state-dir "$sd" --frag-datagrams 4 \
-	--frag-per-datagram 4 --frag-timeout 20
+	--frag-per-datagram 16 --frag-timeout 20
 t_true "soup: up" bw_wait_running "$inst" 20
 t_true "soup: every frame received" bw_wait_rx "$inst" "$soup" 60
 bw_stop

@@ -60,7 +60,7 @@ def main():
             # a whole datagram, cut in order or shuffled
             data = bytes(r.randrange(256) for _ in range(r.randrange(9, 3000)))
             cuts = sorted({r.randrange(1, len(data) // 8 + 1) * 8
-                           for _ in range(r.randrange(1, 5))} - {len(data)})
+                           for _ in range(r.randrange(1, 14))} - {len(data)})
             cuts = [c for c in cuts if c < len(data)]
             bounds = [0] + cuts + [len(data)]
             parts = [(bounds[i], data[bounds[i]:bounds[i + 1]],
