@@ -285,34 +285,11 @@ def main():
     rest = ip6_frag(s6, d6, i, b"", 60, 8, l4, False)
     push(key, [f0], decoder="fragment-too-small")
     push(key, [rest])
-    # GRE whose outer IPv4 datagram is fragmented: reassembled, then
-    # decapsulated (docs/architecture.md, "IP fragments"): the inner UDP
-    # payload's pattern lies in the second fragment
-    for name, salt, evil in (("gre-outer", 22, False),
-                             ("gre-outer-pattern", 23, True)):
+
+    def gre4(name, src, pay, cuts):
+        """GRE carrying IPv4/UDP from src, the outer datagram cut at
+        cuts."""
         i = nid()
-        pay = payload(1400, salt)
-        if evil:
-            pay = pay[:1100] + PATTERN + pay[1100 + len(PATTERN):]
-        ia, ib = a4("10.1.0.1"), a4("10.1.0.2")
-        iu = udp4(ia, ib, 5000, 53, pay)
-        iip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(iu), 9, 0, 64,
-                          17, 0, ia, ib)
-        iip = iip[:10] + struct.pack("!H", csum(iip)) + iip[12:]
-        key = (4, s1, d1, i)
-        verdicts[key] = verdict_of(ia, 17, 53, pay)
-        cases.append((name, key))
-        push(key, frags4(s1, d1, i, 47,
-                         struct.pack("!HH", 0, 0x0800) + iip + iu, [800]))
-    # GRE whose first fragment holds 8 bytes: the GRE header and half the
-    # inner IPv4 header; the inner source block-listed, or the pattern
-    # right after the inner headers
-    for name, salt, src in (("gre-short-first-blocked", 27, "203.0.113.66"),
-                            ("gre-short-first-pattern", 28, "10.1.0.1")):
-        i = nid()
-        pay = payload(600, salt)
-        if src == "10.1.0.1":
-            pay = PATTERN + pay[len(PATTERN):]
         ia, ib = a4(src), a4("10.1.0.2")
         iu = udp4(ia, ib, 5000, 53, pay)
         iip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(iu), 9, 0, 64,
@@ -322,7 +299,25 @@ def main():
         verdicts[key] = verdict_of(ia, 17, 53, pay)
         cases.append((name, key))
         push(key, frags4(s1, d1, i, 47,
-                         struct.pack("!HH", 0, 0x0800) + iip + iu, [8, 400]))
+                         struct.pack("!HH", 0, 0x0800) + iip + iu, cuts))
+
+    # GRE whose outer IPv4 datagram is fragmented: reassembled, then
+    # decapsulated (docs/architecture.md, "IP fragments"): the inner UDP
+    # payload's pattern lies in the second fragment
+    for name, salt, evil in (("gre-outer", 22, False),
+                             ("gre-outer-pattern", 23, True)):
+        pay = payload(1400, salt)
+        if evil:
+            pay = pay[:1100] + PATTERN + pay[1100 + len(PATTERN):]
+        gre4(name, "10.1.0.1", pay, [800])
+    # GRE whose first fragment holds 8 bytes: the GRE header and half the
+    # inner IPv4 header; the inner source block-listed, or the pattern
+    # right after the inner headers
+    gre4("gre-short-first-blocked", "203.0.113.66", payload(600, 27),
+         [8, 400])
+    pay = payload(600, 28)
+    gre4("gre-short-first-pattern", "10.1.0.1",
+         PATTERN + pay[len(PATTERN):], [8, 400])
     # atomic fragments (RFC 6946): not held, classified alone
     for name, salt, evil in (("v6-atomic", 19, False), ("v6-atomic-pattern",
                                                         20, True)):

@@ -413,6 +413,22 @@ test_v4_scattered(void)
 	run_split(&dg, o, DP_BURST, 1);
 }
 
+/* Feed d's fragments, in order, as one burst (d->nb <= 8). */
+static void
+feed_in_order(const struct dgram *d, struct rte_mbuf **pkts)
+{
+	uint32_t k;
+
+	for (k = 0; k < d->nb; k++) {
+		pkts[k] = frag_of(d, k);
+		CU_ASSERT_FATAL(pkts[k] != NULL);
+		dp_decode(rte_pktmbuf_mtod(pkts[k], uint8_t *),
+			  pkts[k]->data_len, pkts[k]->pkt_len, 0, &w->info[k]);
+		w->verdict[k] = DP_VERDICT_PASS;
+	}
+	dp_frag_stage(w, pkts, (uint16_t)d->nb);
+}
+
 static void
 test_pool_dry_then_stale(void)
 {
@@ -430,14 +446,7 @@ test_pool_dry_then_stale(void)
 			      0);
 	dgram4(&dg, 3000, 0);
 	cut_even(&dg, 4, 800);
-	for (k = 0; k < dg.nb; k++) {
-		pkts[k] = frag_of(&dg, k);
-		CU_ASSERT_FATAL(pkts[k] != NULL);
-		dp_decode(rte_pktmbuf_mtod(pkts[k], uint8_t *),
-			  pkts[k]->data_len, pkts[k]->pkt_len, 0, &w->info[k]);
-		w->verdict[k] = DP_VERDICT_PASS;
-	}
-	dp_frag_stage(w, pkts, (uint16_t)dg.nb);
+	feed_in_order(&dg, pkts);
 	/* dropped whole, counted, nothing left in a slot */
 	for (k = 0; k < dg.nb; k++) {
 		CU_ASSERT_EQUAL(w->verdict[k], DP_VERDICT_HELD);
@@ -454,14 +463,7 @@ test_pool_dry_then_stale(void)
 	dgram4(&dg, 2000, 0);
 	put16(dg.b + 14 + 4, 0x4343);
 	cut_even(&dg, 3, 800);
-	for (k = 0; k < dg.nb; k++) {
-		pkts[k] = frag_of(&dg, k);
-		CU_ASSERT_FATAL(pkts[k] != NULL);
-		dp_decode(rte_pktmbuf_mtod(pkts[k], uint8_t *),
-			  pkts[k]->data_len, pkts[k]->pkt_len, 0, &w->info[k]);
-		w->verdict[k] = DP_VERDICT_PASS;
-	}
-	dp_frag_stage(w, pkts, (uint16_t)dg.nb);
+	feed_in_order(&dg, pkts);
 	CU_ASSERT_FATAL(w->frag.slot[2] != DP_FRAG_NONE_IDX);
 	CU_ASSERT_EQUAL(pkts[2]->pkt_len, dg.len);
 	dp_frag_settle(w, pkts, 2, DP_VERDICT_PASS, pass, &np, drop, &nd);
