@@ -269,35 +269,6 @@ copy_out(const struct rte_mbuf *m, uint32_t off, uint32_t len, uint8_t *dst)
 	}
 }
 
-/* Write len bytes of m at src_off into chain segs at dst_off. */
-static void
-chain_write(struct rte_mbuf **segs, uint32_t dst_off, const struct rte_mbuf *m,
-	    uint32_t src_off, uint32_t len)
-{
-	while (len > 0) {
-		uint32_t s = dst_off / DP_FRAG_SEG, in = dst_off % DP_FRAG_SEG;
-		uint32_t n = RTE_MIN(len, DP_FRAG_SEG - in);
-
-		copy_out(m, src_off, n,
-			 rte_pktmbuf_mtod_offset(segs[s], uint8_t *, in));
-		dst_off += n;
-		src_off += n;
-		len -= n;
-	}
-}
-
-static uint16_t
-ip4_cksum(const uint8_t *ip, uint32_t hlen)
-{
-	uint32_t sum = 0, i;
-
-	for (i = 0; i + 1 < hlen; i += 2)
-		sum += (uint32_t)ip[i] << 8 | ip[i + 1];
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
 /* An mbuf chain of the reassembly pool, written from its start. */
 struct wchain {
 	struct rte_mempool *mp;
@@ -477,9 +448,10 @@ build(struct dp_worker *w, uint32_t idx, const struct dp_pkt *pi0, uint8_t *why)
 	uint8_t order[DP_FRAG_PER_DGRAM_MAX];
 	struct dp_frag_piece *p;
 	struct rebuild rb;
-	struct rte_mbuf *segs[DP_FRAG_SEGS_MAX], *r;
+	struct rte_mbuf *r;
+	struct wchain c;
 	struct dp_pkt d0;
-	uint32_t nb, k, j, tot, nsegs, split;
+	uint32_t nb, k, j, split;
 	uint32_t total = t->d[idx].total;
 	uint8_t *h, *ip;
 
@@ -513,9 +485,8 @@ build(struct dp_worker *w, uint32_t idx, const struct dp_pkt *pi0, uint8_t *why)
 		if (rb.hdr - d0.l3_off - IP6_HLEN + total > DP_FRAG_IP_MAX)
 			return NULL;
 	}
-	/* mbuf fields: l2_len has 7 bits, l3_len 9 */
-	if (rb.hdr + 8 > DP_FRAG_SEG || rb.l3_off > 127 ||
-	    rb.hdr - rb.l3_off > 511)
+	/* the copies' headers fit their first segment; mbuf l2_len: 7 bits */
+	if (rb.hdr + 8 > DP_FRAG_SEG || rb.l3_off > 127)
 		return NULL;
 	r = rte_rebuild(w, &rb, p, order, nb);
 	if (r == NULL)
@@ -525,26 +496,21 @@ build(struct dp_worker *w, uint32_t idx, const struct dp_pkt *pi0, uint8_t *why)
 	 * headers from the first; a first fragment may be short), with the
 	 * IPv6 extension headers before the fragment header put back
 	 */
-	tot = rb.hdr + total;
-	nsegs = (tot + DP_FRAG_SEG - 1) / DP_FRAG_SEG;
-	if (r->pkt_len != tot - rb.ext || nsegs > DP_FRAG_SEGS_MAX ||
-	    rte_pktmbuf_alloc_bulk(w->frag.pool, segs, nsegs) != 0) {
+	split = rb.l3_off + (rb.v6 ? IP6_HLEN : 0);
+	if (r->pkt_len != rb.hdr - rb.ext + total ||
+	    wchain_start(&c, w->frag.pool) != 0) {
 		rte_pktmbuf_free(r);
 		return NULL;
 	}
-	for (k = 0; k < nsegs; k++) {
-		segs[k]->data_len = (uint16_t)RTE_MIN((uint32_t)DP_FRAG_SEG,
-						      tot - k * DP_FRAG_SEG);
-		segs[k]->next = k + 1 < nsegs ? segs[k + 1] : NULL;
+	if (wchain_put(&c, r, 0, split) != 0 ||
+	    wchain_put(&c, rb.m0, split, rb.ext) != 0 ||
+	    wchain_put(&c, r, split, r->pkt_len - split) != 0) {
+		rte_pktmbuf_free(c.head);
+		rte_pktmbuf_free(r);
+		return NULL;
 	}
-	segs[0]->nb_segs = (uint16_t)nsegs;
-	segs[0]->pkt_len = tot;
-	split = rb.l3_off + (rb.v6 ? IP6_HLEN : 0);
-	chain_write(segs, 0, r, 0, split);
-	chain_write(segs, split, rb.m0, split, rb.ext);
-	chain_write(segs, split + rb.ext, r, split, r->pkt_len - split);
 	rte_pktmbuf_free(r);
-	h = rte_pktmbuf_mtod(segs[0], uint8_t *);
+	h = rte_pktmbuf_mtod(c.head, uint8_t *);
 	ip = h + rb.l3_off;
 	if (rb.v6) {
 		uint32_t len = total + rb.ext;
@@ -557,19 +523,16 @@ build(struct dp_worker *w, uint32_t idx, const struct dp_pkt *pi0, uint8_t *why)
 		ip[4] = (uint8_t)(len >> 8);
 		ip[5] = (uint8_t)len;
 	} else {
-		uint16_t sum;
+		struct rte_ipv4_hdr *ih = (struct rte_ipv4_hdr *)ip;
 
 		/* it clears the reserved bit: the datagram keeps the first
 		 * fragment's; it leaves the checksum to the NIC */
 		ip[6] = (uint8_t)((ip[6] & 0x7f) |
 				  (byte_at(rb.m0, rb.l3_off + 6) & 0x80));
-		ip[10] = 0;
-		ip[11] = 0;
-		sum = ip4_cksum(ip, rb.hdr - rb.l3_off);
-		ip[10] = (uint8_t)(sum >> 8);
-		ip[11] = (uint8_t)sum;
+		ih->hdr_checksum = 0;
+		ih->hdr_checksum = rte_ipv4_cksum(ih);
 	}
-	return segs[0];
+	return c.head;
 }
 
 /* Are the data of fragment m and held piece q the same bytes? */
